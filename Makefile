@@ -1,0 +1,38 @@
+# Samspill developer commands. Each target installs what it needs on its own.
+UV := ./scripts/uv
+PYTEST_ARGS ?=
+
+.PHONY: install dev test test-fast lint format bench clean
+
+install:
+	$(UV) sync --frozen
+	@if command -v npm >/dev/null 2>&1 && [ -f tests/js/package-lock.json ]; then \
+		(cd tests/js && npm ci --silent --no-audit --no-fund); \
+	fi
+
+## Run the whole system (infrastructure, three services, demo data) on embedded defaults.
+dev: install
+	$(UV) run samspill dev
+
+## Run the whole test suite against real PostgreSQL, Kafka-protocol broker and Redis.
+test: install
+	$(UV) run pytest $(PYTEST_ARGS)
+
+## Unit tests only (no infrastructure).
+test-fast: install
+	$(UV) run pytest tests/unit -q $(PYTEST_ARGS)
+
+lint: install
+	$(UV) run ruff check .
+	$(UV) run ruff format --check .
+	$(UV) run mypy shared/src services
+
+format: install
+	$(UV) run ruff format .
+	$(UV) run ruff check --fix .
+
+bench: install
+	$(UV) run python -m bench
+
+clean:
+	rm -rf .samspill .pytest_cache .mypy_cache .ruff_cache
