@@ -1,0 +1,207 @@
+"""The consumer runner: at-least-once delivery turned into exactly-once effects.
+
+For each record: decode the CloudEvent, then in one database transaction insert the inbox row
+`(consumer, event_id)` and apply the handler; commit; only then commit the Kafka offset. A
+redelivered event meets its inbox row and is skipped. A handler that keeps failing is retried
+with backoff and then sent to `samspill.dlq.<service>` with the error, and the partition moves
+on. Infrastructure failures (database or broker unreachable) are retried without limit: they
+are not the message's fault.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import structlog
+from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, ConsumerRecord, TopicPartition
+from aiokafka.errors import KafkaError
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from samspill.events.base import Envelope, TopicContract, UndecodableEvent
+from samspill.kafka import KafkaConfig, new_consumer, new_producer, start_client, stop_client
+from samspill.messaging import MessagingTables
+from samspill.observability import use_traceparent
+
+log = structlog.get_logger("samspill.consumer")
+
+Handler = Callable[[AsyncSession, Envelope], Awaitable[None]]
+"""Applies one event through the given session; must not commit (the runner does)."""
+
+_TRANSIENT = (OperationalError, InterfaceError, ConnectionError, OSError, TimeoutError)
+
+
+def is_transient(exc: BaseException) -> bool:
+    if isinstance(exc, DBAPIError) and exc.connection_invalidated:
+        return True
+    return isinstance(exc, _TRANSIENT)
+
+
+@dataclass(frozen=True)
+class ConsumerSpec:
+    """What one consumer group reads and how it applies it."""
+
+    name: str  # consumer group id and inbox `consumer` value
+    contracts: Sequence[TopicContract]
+    handler: Handler
+    dlq_topic: str
+
+
+class ConsumerRunner:
+    def __init__(
+        self,
+        spec: ConsumerSpec,
+        sessions: async_sessionmaker[AsyncSession],
+        tables: MessagingTables,
+        kafka: KafkaConfig,
+        *,
+        max_attempts: int = 5,
+        retry_base_s: float = 0.2,
+        max_backoff_s: float = 5.0,
+        on_applied: Callable[[Envelope], Awaitable[None]] | None = None,
+    ) -> None:
+        self.spec = spec
+        self._sessions = sessions
+        self._inbox = tables.inbox
+        self._kafka = kafka
+        self._max_attempts = max_attempts
+        self._retry_base_s = retry_base_s
+        self._max_backoff_s = max_backoff_s
+        self._on_applied = on_applied
+        self._contracts = {contract.topic: contract for contract in spec.contracts}
+        self.applied = 0
+        self.dead_lettered = 0
+
+    async def run(self, stop: asyncio.Event) -> None:
+        """Consume until `stop` is set; reconnects with backoff while the broker is away."""
+        backoff = self._retry_base_s
+        while not stop.is_set():
+            try:
+                await self._consume(stop)
+                backoff = self._retry_base_s
+            except Exception as exc:
+                log.warning("consumer.connection_lost", consumer=self.spec.name, error=repr(exc))
+                await _sleep_unless(stop, backoff)
+                backoff = min(backoff * 2, self._max_backoff_s)
+
+    async def _consume(self, stop: asyncio.Event) -> None:
+        timeout = self._kafka.request_timeout_s
+        consumer = new_consumer(self._kafka, *self._contracts, group_id=self.spec.name)
+        producer = new_producer(self._kafka)
+        await start_client(consumer, timeout)
+        try:
+            await start_client(producer, timeout)
+            try:
+                while not stop.is_set():
+                    batches = await asyncio.wait_for(
+                        consumer.getmany(timeout_ms=200, max_records=200), timeout + 5
+                    )
+                    for partition, records in batches.items():
+                        await self._process_partition(consumer, producer, partition, records, stop)
+            finally:
+                await stop_client(producer, timeout)
+        finally:
+            await stop_client(consumer, timeout)
+
+    async def _process_partition(
+        self,
+        consumer: AIOKafkaConsumer,
+        producer: AIOKafkaProducer,
+        partition: TopicPartition,
+        records: Sequence[ConsumerRecord[bytes, bytes]],
+        stop: asyncio.Event,
+    ) -> None:
+        for record in records:
+            if stop.is_set():
+                return  # uncommitted records are read again after restart
+            if not await self._process(producer, record, stop):
+                return
+            await asyncio.wait_for(
+                consumer.commit({partition: record.offset + 1}), self._kafka.request_timeout_s
+            )
+
+    async def _process(
+        self, producer: AIOKafkaProducer, record: ConsumerRecord[bytes, bytes], stop: asyncio.Event
+    ) -> bool:
+        """Apply, skip or dead-letter one record; False when stopped before it was settled."""
+        try:
+            envelope = self._contracts[record.topic].decode(record.headers, record.value)
+        except UndecodableEvent as exc:
+            await self._dead_letter(producer, record, exc)
+            return True
+        attempt = 0
+        while True:
+            try:
+                if await self._apply(envelope):
+                    self.applied += 1
+                    if self._on_applied is not None:
+                        await self._on_applied(envelope)
+                return True
+            except Exception as exc:
+                attempt += 1
+                if not is_transient(exc) and attempt >= self._max_attempts:
+                    await self._dead_letter(producer, record, exc)
+                    return True
+                delay = min(self._retry_base_s * 2 ** (attempt - 1), self._max_backoff_s)
+                log.warning("consumer.retry", consumer=self.spec.name, event_type=envelope.type,
+                            event_id=envelope.id, attempt=attempt, error=repr(exc))
+                if await _sleep_unless(stop, delay):
+                    return False
+
+    async def _apply(self, envelope: Envelope) -> bool:
+        """Inbox row and effect in one transaction; False when the event was applied before."""
+        with use_traceparent(envelope.traceparent):
+            async with self._sessions() as session, session.begin():
+                inserted = await session.execute(
+                    pg_insert(self._inbox)
+                    .values(consumer=self.spec.name, event_id=envelope.id, event_type=envelope.type)
+                    .on_conflict_do_nothing()
+                    .returning(self._inbox.c.event_id)
+                )
+                if inserted.first() is None:
+                    log.info("consumer.duplicate_skipped", consumer=self.spec.name,
+                             event_id=envelope.id)
+                    return False
+                await self.spec.handler(session, envelope)
+        return True
+
+    async def _dead_letter(
+        self, producer: AIOKafkaProducer, record: ConsumerRecord[bytes, bytes], error: Exception
+    ) -> None:
+        headers = [
+            *(record.headers or ()),
+            ("dlq_error", repr(error)[:4000].encode()),
+            ("dlq_consumer", self.spec.name.encode()),
+            ("dlq_topic", record.topic.encode()),
+            ("dlq_partition", str(record.partition).encode()),
+            ("dlq_offset", str(record.offset).encode()),
+        ]
+        await asyncio.wait_for(
+            producer.send_and_wait(self.spec.dlq_topic, value=record.value, key=record.key,
+                                   headers=headers),
+            self._kafka.request_timeout_s,
+        )
+        self.dead_lettered += 1
+        log.error("consumer.dead_lettered", consumer=self.spec.name, topic=record.topic,
+                  offset=record.offset, error=repr(error))
+
+
+async def _sleep_unless(stop: asyncio.Event, seconds: float) -> bool:
+    """Sleep up to `seconds`; True when `stop` was set meanwhile."""
+    try:
+        await asyncio.wait_for(stop.wait(), seconds)
+        return True
+    except TimeoutError:
+        return False
+
+
+async def run_all(runners: Sequence[Any], stop: asyncio.Event) -> None:
+    """Run relays and consumers side by side until `stop` is set."""
+    await asyncio.gather(*(runner.run(stop) for runner in runners))
+
+
+__all__ = ["ConsumerRunner", "ConsumerSpec", "Handler", "KafkaError", "is_transient", "run_all"]

@@ -1,0 +1,122 @@
+"""Database access: the async engine, sessions and the unit of work.
+
+The engine is built in the service's lifespan (never at import time). The unit of work is the
+one place that commits: a use case changes rows and records its events through the same
+session, so the state change and its outbox rows land in one transaction or not at all.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from types import TracebackType
+from typing import TYPE_CHECKING, Annotated, Any, Self
+
+from fastapi import Depends, Request
+from sqlalchemy import MetaData
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
+from sqlalchemy.orm import registry
+
+from samspill.infra import plain_postgres_url
+
+if TYPE_CHECKING:
+    from samspill.events import EventData
+    from samspill.messaging import MessagingTables
+
+NAMING_CONVENTION = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+def service_registry() -> registry:
+    """A table registry of its own per service, so two services' tables never share metadata.
+
+    Use it as `class Table(SQLModel, registry=service_registry())` and derive tables from that.
+    """
+    return registry(metadata=MetaData(naming_convention=NAMING_CONVENTION))
+
+
+def async_database_url(url: str) -> str:
+    """`postgresql://…` (as operators write it) → the asyncpg dialect SQLAlchemy needs."""
+    return plain_postgres_url(url).replace("postgresql://", "postgresql+asyncpg://", 1)
+
+
+def create_engine(url: str, *, pool_size: int = 10, echo: bool = False) -> AsyncEngine:
+    return create_async_engine(
+        async_database_url(url),
+        pool_size=pool_size,
+        max_overflow=pool_size,
+        pool_pre_ping=True,
+        pool_timeout=10,
+        echo=echo,
+        connect_args={"timeout": 10, "command_timeout": 30},
+    )
+
+
+def session_factory(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
+    return async_sessionmaker(engine, expire_on_commit=False, autoflush=True)
+
+
+class UnitOfWork:
+    """One transaction: rows and outbox events are committed together by `commit()`."""
+
+    def __init__(
+        self,
+        sessions: async_sessionmaker[AsyncSession],
+        messaging: MessagingTables,
+        *,
+        source: str,
+    ) -> None:
+        self._sessions = sessions
+        self._messaging = messaging
+        self._source = source
+        self._session: AsyncSession | None = None
+
+    @property
+    def session(self) -> AsyncSession:
+        if self._session is None:
+            raise RuntimeError("the unit of work is not open: use `async with uow:`")
+        return self._session
+
+    async def __aenter__(self) -> Self:
+        self._session = self._sessions()
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        session, self._session = self.session, None
+        try:
+            await session.rollback()  # a no-op after commit; discards anything uncommitted
+        finally:
+            await session.close()
+
+    async def publish(self, event: EventData, *, key: str, subject: str | None = None) -> None:
+        """Record an event in the outbox, in this transaction (it is sent after commit)."""
+        from samspill.outbox import write_event
+
+        await write_event(
+            self.session, self._messaging, event, key=key, subject=subject, source=self._source
+        )
+
+    async def commit(self) -> None:
+        await self.session.commit()
+
+    async def rollback(self) -> None:
+        await self.session.rollback()
+
+
+async def get_unit_of_work(request: Request) -> AsyncIterator[UnitOfWork]:
+    """FastAPI dependency: the app factory puts the session factory on `app.state`."""
+    state: Any = request.app.state
+    async with UnitOfWork(state.sessions, state.messaging, source=state.event_source) as uow:
+        yield uow
+
+
+UnitOfWorkDep = Annotated[UnitOfWork, Depends(get_unit_of_work)]

@@ -1,0 +1,68 @@
+"""The outbox and inbox tables every service keeps in its own database."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import (
+    BigInteger,
+    Column,
+    DateTime,
+    Identity,
+    Index,
+    Integer,
+    LargeBinary,
+    MetaData,
+    SmallInteger,
+    String,
+    Table,
+    Text,
+    func,
+    text,
+)
+from sqlalchemy.dialects.postgresql import JSONB
+
+# Rows are spread over buckets by key; a relay holds one bucket at a time, so events with the
+# same key leave in commit order even when several relay replicas run.
+OUTBOX_BUCKETS = 16
+
+
+@dataclass(frozen=True)
+class MessagingTables:
+    outbox: Table
+    inbox: Table
+
+
+def messaging_tables(metadata: MetaData) -> MessagingTables:
+    """Define `outbox` and `inbox` on a service's metadata (its Alembic migrations create them)."""
+    outbox = Table(
+        "outbox",
+        metadata,
+        Column("id", BigInteger, Identity(), primary_key=True),
+        Column("event_id", String(64), nullable=False, unique=True),
+        Column("topic", String(200), nullable=False),
+        Column("key", String(200), nullable=False),
+        Column("bucket", SmallInteger, nullable=False),
+        Column("event_type", String(200), nullable=False),
+        Column("headers", JSONB, nullable=False),
+        Column("value", LargeBinary, nullable=False),
+        Column("created_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+        Column("published_at", DateTime(timezone=True), nullable=True),
+        Column("attempts", Integer, nullable=False, server_default=text("0")),
+        Column("last_error", Text, nullable=True),
+        Index(
+            "ix_outbox_pending",
+            "bucket",
+            "id",
+            postgresql_where=text("published_at IS NULL"),
+        ),
+    )
+    inbox = Table(
+        "inbox",
+        metadata,
+        Column("consumer", String(100), primary_key=True),
+        Column("event_id", String(64), primary_key=True),
+        Column("event_type", String(200), nullable=False),
+        Column("processed_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+    )
+    return MessagingTables(outbox=outbox, inbox=inbox)

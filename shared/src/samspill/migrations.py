@@ -1,0 +1,59 @@
+"""Alembic for every service: one env.py body and a programmatic upgrade.
+
+Each service keeps its revisions in `services/<name>/src/<name>/migrations/`; its `env.py`
+calls `run_env(target_metadata)`. The database URL comes from the Alembic config
+(`sqlalchemy.url`, set by `upgrade`) or else from `DATABASE_URL`.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+from pathlib import Path
+
+from alembic import command, context
+from alembic.config import Config
+from sqlalchemy import MetaData, pool
+from sqlalchemy.engine import Connection
+from sqlalchemy.ext.asyncio import create_async_engine
+
+from samspill.db import async_database_url
+
+
+def alembic_config(migrations_dir: Path, database_url: str) -> Config:
+    config = Config()
+    config.set_main_option("script_location", str(migrations_dir))
+    config.set_main_option("sqlalchemy.url", database_url.replace("%", "%%"))
+    return config
+
+
+def upgrade(migrations_dir: Path, database_url: str, revision: str = "head") -> None:
+    """Run the migrations (blocking; call through `asyncio.to_thread` from async code)."""
+    command.upgrade(alembic_config(migrations_dir, database_url), revision)
+
+
+def run_env(target_metadata: MetaData) -> None:
+    """The body of every service's `migrations/env.py`."""
+    url = context.config.get_main_option("sqlalchemy.url") or os.environ["DATABASE_URL"]
+    if context.is_offline_mode():
+        context.configure(url=async_database_url(url), target_metadata=target_metadata,
+                          literal_binds=True, compare_type=True)
+        with context.begin_transaction():
+            context.run_migrations()
+        return
+    asyncio.run(_run_online(async_database_url(url), target_metadata))
+
+
+async def _run_online(url: str, target_metadata: MetaData) -> None:
+    engine = create_async_engine(url, poolclass=pool.NullPool)
+    try:
+        async with engine.connect() as connection:
+            await connection.run_sync(_migrate, target_metadata)
+    finally:
+        await engine.dispose()
+
+
+def _migrate(connection: Connection, target_metadata: MetaData) -> None:
+    context.configure(connection=connection, target_metadata=target_metadata, compare_type=True)
+    with context.begin_transaction():
+        context.run_migrations()

@@ -1,0 +1,59 @@
+"""Test fixtures: real PostgreSQL, a real Kafka-protocol broker and a real Redis.
+
+They come from `samspill.infra`, the same resolver `make dev` uses: the environment variables
+first, then testcontainers when Docker answers, then the local or embedded servers.
+"""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
+
+import pytest
+
+from samspill.infra import Infrastructure, drop_database, ensure_database, start_infrastructure
+from samspill.kafka import KafkaConfig
+
+os.environ.setdefault("SAMSPILL_ENV", "test")
+
+
+@pytest.fixture(scope="session")
+def infra() -> Iterator[Infrastructure]:
+    resolved = start_infrastructure()
+    try:
+        yield resolved
+    finally:
+        resolved.close()
+
+
+@pytest.fixture(scope="session")
+def kafka_config(infra: Infrastructure) -> KafkaConfig:
+    """Short group timings: a group join takes about half the session timeout."""
+    return KafkaConfig(
+        bootstrap_servers=infra.kafka.url,
+        request_timeout_s=5.0,
+        session_timeout_ms=1000,
+        heartbeat_interval_ms=200,
+        partitions=3,
+    )
+
+
+@pytest.fixture(scope="session")
+async def database_factory(infra: Infrastructure) -> AsyncIterator[Callable[[str], Awaitable[str]]]:
+    """Creates uniquely named databases (dropped at the end) so parallel runs never collide."""
+    created: list[str] = []
+    run = uuid.uuid4().hex[:8]
+
+    async def create(label: str) -> str:
+        name = f"t_{run}_{label}"[:63]
+        created.append(name)
+        return await ensure_database(infra.postgres.url, name)
+
+    yield create
+    for name in created:
+        await drop_database(infra.postgres.url, name)
+
+
+def unique_topic(prefix: str = "t") -> str:
+    return f"{prefix}.{uuid.uuid4().hex[:10]}"

@@ -1,0 +1,68 @@
+"""Helpers for the kernel's integration tests: a tiny contract and a database with messaging tables."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable
+from typing import Literal
+
+from aiokafka import AIOKafkaConsumer
+from sqlalchemy import Column, Integer, MetaData, String, Table
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
+
+from samspill.db import create_engine, session_factory
+from samspill.events.base import Envelope, EventData, TopicContract
+from samspill.kafka import KafkaConfig, new_consumer, start_client, stop_client
+from samspill.messaging import MessagingTables, messaging_tables
+
+
+class CounterBumped(EventData):
+    type: Literal["samspill.test.counter_bumped.v1"] = "samspill.test.counter_bumped.v1"
+    counter: str
+    by: int
+
+
+metadata = MetaData()
+tables: MessagingTables = messaging_tables(metadata)
+counters = Table(
+    "counter",
+    metadata,
+    Column("name", String(50), primary_key=True),
+    Column("value", Integer, nullable=False),
+)
+
+
+async def prepared_database(url: str) -> tuple[AsyncEngine, async_sessionmaker[AsyncSession]]:
+    engine = create_engine(url, pool_size=5)
+    async with engine.begin() as conn:
+        await conn.run_sync(metadata.create_all)
+    return engine, session_factory(engine)
+
+
+def contract(topic: str) -> TopicContract:
+    return TopicContract(topic, [CounterBumped])
+
+
+async def read_envelopes(
+    kafka: KafkaConfig,
+    topic_contract: TopicContract,
+    expected: int,
+    timeout: float = 20.0,
+    accept: Callable[[Envelope], bool] = lambda _: True,
+) -> list[Envelope]:
+    """Read a topic from the start (no group) until `expected` envelopes arrived or timeout."""
+    consumer: AIOKafkaConsumer = new_consumer(kafka, topic_contract.topic, group_id=None)
+    await start_client(consumer, kafka.request_timeout_s)
+    found: list[Envelope] = []
+    try:
+        deadline = asyncio.get_running_loop().time() + timeout
+        while len(found) < expected and asyncio.get_running_loop().time() < deadline:
+            batches = await consumer.getmany(timeout_ms=200)
+            for records in batches.values():
+                for record in records:
+                    envelope = topic_contract.decode(record.headers, record.value)
+                    if accept(envelope):
+                        found.append(envelope)
+    finally:
+        await stop_client(consumer, kafka.request_timeout_s)
+    return found
