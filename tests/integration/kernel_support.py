@@ -1,4 +1,4 @@
-"""Helpers for the kernel's integration tests: a tiny contract and a database with messaging tables."""
+"""Kernel integration test helpers: a tiny contract, a database with messaging tables."""
 
 from __future__ import annotations
 

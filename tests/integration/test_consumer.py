@@ -20,7 +20,6 @@ from tests.integration.kernel_support import (
     contract,
     counters,
     prepared_database,
-
     tables,
 )
 
@@ -33,18 +32,23 @@ async def bump(session, envelope: Envelope) -> None:
     if data.by < 0:
         raise ValueError("a counter is never bumped by a negative amount")
     statement = pg_insert(counters).values(name=data.counter, value=data.by)
-    await session.execute(statement.on_conflict_do_update(
-        index_elements=[counters.c.name], set_={"value": counters.c.value + data.by}))
+    await session.execute(
+        statement.on_conflict_do_update(
+            index_elements=[counters.c.name], set_={"value": counters.c.value + data.by}
+        )
+    )
 
 
-async def _publish(kafka: KafkaConfig, topic: str, envelopes: list[Envelope], raw: list[tuple]
-                   = ()) -> None:
+async def _publish(
+    kafka: KafkaConfig, topic: str, envelopes: list[Envelope], raw: list[tuple] = ()
+) -> None:
     producer: AIOKafkaProducer = new_producer(kafka)
     await start_client(producer, kafka.request_timeout_s)
     try:
         for envelope in envelopes:
-            await producer.send_and_wait(topic, envelope.value(), key=b"k",
-                                         headers=envelope.headers())
+            await producer.send_and_wait(
+                topic, envelope.value(), key=b"k", headers=envelope.headers()
+            )
         for value, headers in raw:
             await producer.send_and_wait(topic, value, key=b"k", headers=headers)
     finally:
@@ -77,23 +81,31 @@ async def test_redelivered_event_is_applied_once(database_factory, kafka_config)
     await ensure_topics(kafka_config, [topic_contract.topic])
     first = Envelope(data=CounterBumped(counter="x", by=5), source="/t")
     again = Envelope(data=first.data, id=first.id, source="/t")  # the same event, sent twice
-    await _publish(kafka_config, topic_contract.topic,
-                   [first, again, Envelope(data=CounterBumped(counter="x", by=1), source="/t")])
+    await _publish(
+        kafka_config,
+        topic_contract.topic,
+        [first, again, Envelope(data=CounterBumped(counter="x", by=1), source="/t")],
+    )
     spec = ConsumerSpec(f"g-{uuid.uuid4().hex[:6]}", [topic_contract], bump, dlq_topic("t"))
     runner = ConsumerRunner(spec, sessions, tables, kafka_config)
 
     async def done() -> bool:
         return runner.applied == 2
+
     await _run_until(runner, done)
     assert await _counter(sessions, "x") == 6
 
     # A restarted consumer of the same group resumes after the committed offsets.
     again_runner = ConsumerRunner(spec, sessions, tables, kafka_config)
-    await _publish(kafka_config, topic_contract.topic,
-                   [Envelope(data=CounterBumped(counter="x", by=10), source="/t")])
+    await _publish(
+        kafka_config,
+        topic_contract.topic,
+        [Envelope(data=CounterBumped(counter="x", by=10), source="/t")],
+    )
 
     async def resumed() -> bool:
         return again_runner.applied == 1
+
     await _run_until(again_runner, resumed)
     assert await _counter(sessions, "x") == 16
     async with sessions() as session:
@@ -110,19 +122,31 @@ async def test_poison_events_go_to_the_dead_letter_topic_and_later_ones_flow(
     await ensure_topics(kafka_config, [topic_contract.topic, dlq])
     bad_handler = Envelope(data=CounterBumped(counter="p", by=-1), source="/t")
     await _publish(
-        kafka_config, topic_contract.topic,
+        kafka_config,
+        topic_contract.topic,
         [bad_handler, Envelope(data=CounterBumped(counter="p", by=3), source="/t")],
-        raw=[(b"{not json", [("ce_specversion", b"1.0"), ("ce_id", b"1"),
-                             ("ce_type", b"samspill.test.counter_bumped.v1")])],
+        raw=[
+            (
+                b"{not json",
+                [
+                    ("ce_specversion", b"1.0"),
+                    ("ce_id", b"1"),
+                    ("ce_type", b"samspill.test.counter_bumped.v1"),
+                ],
+            )
+        ],
     )
-    await _publish(kafka_config, topic_contract.topic,
-                   [Envelope(data=CounterBumped(counter="p", by=4), source="/t")])
+    await _publish(
+        kafka_config,
+        topic_contract.topic,
+        [Envelope(data=CounterBumped(counter="p", by=4), source="/t")],
+    )
     spec = ConsumerSpec(f"g-{uuid.uuid4().hex[:6]}", [topic_contract], bump, dlq)
-    runner = ConsumerRunner(spec, sessions, tables, kafka_config, max_attempts=3,
-                            retry_base_s=0.01)
+    runner = ConsumerRunner(spec, sessions, tables, kafka_config, max_attempts=3, retry_base_s=0.01)
 
     async def done() -> bool:
         return runner.applied == 2 and runner.dead_lettered == 2
+
     await _run_until(runner, done)
     assert await _counter(sessions, "p") == 7
 
@@ -149,5 +173,3 @@ async def _read_raw(kafka: KafkaConfig, topic: str, expected: int) -> list[dict[
     finally:
         await stop_client(consumer, kafka.request_timeout_s)
     return found
-
-

@@ -48,7 +48,9 @@ async def test_events_of_one_key_arrive_in_commit_order(database_factory, kafka_
     for i in range(30):
         async with sessions() as session:
             key = f"space-{i % 3}"
-            await write_event(session, tables, CounterBumped(counter=key, by=i), key=key, source="/t")
+            await write_event(
+                session, tables, CounterBumped(counter=key, by=i), key=key, source="/t"
+            )
             await session.commit()
 
     relays = [OutboxRelay(sessions, tables, kafka_config, batch_size=4) for _ in range(3)]
@@ -102,8 +104,9 @@ async def test_events_committed_while_broker_is_down_arrive_after_it_returns(dat
 async def _commit_bumps(sessions, values) -> None:
     for value in values:
         async with sessions() as session:
-            await write_event(session, tables, CounterBumped(counter="c", by=value), key="c",
-                              source="/t")
+            await write_event(
+                session, tables, CounterBumped(counter="c", by=value), key="c", source="/t"
+            )
             await session.commit()
 
 
@@ -112,14 +115,13 @@ async def _wait_until_published(sessions, total: int, timeout: float = 15) -> No
     while asyncio.get_running_loop().time() < deadline:
         async with sessions() as session:
             if await pending_count(session, tables) == 0:
-                count = await session.scalar(select(tables.outbox.c.id).order_by(
-                    tables.outbox.c.id.desc()).limit(1))
+                count = await session.scalar(
+                    select(tables.outbox.c.id).order_by(tables.outbox.c.id.desc()).limit(1)
+                )
                 if count is not None and count >= total:
                     return
         await asyncio.sleep(0.1)
     raise AssertionError(f"not all {total} events were published in {timeout} s")
-
-
 
 
 async def _wait_for_recorded_failure(sessions, timeout: float = 15) -> None:

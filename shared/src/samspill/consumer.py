@@ -147,8 +147,14 @@ class ConsumerRunner:
                     await self._dead_letter(producer, record, exc)
                     return True
                 delay = min(self._retry_base_s * 2 ** (attempt - 1), self._max_backoff_s)
-                log.warning("consumer.retry", consumer=self.spec.name, event_type=envelope.type,
-                            event_id=envelope.id, attempt=attempt, error=repr(exc))
+                log.warning(
+                    "consumer.retry",
+                    consumer=self.spec.name,
+                    event_type=envelope.type,
+                    event_id=envelope.id,
+                    attempt=attempt,
+                    error=repr(exc),
+                )
                 if await _sleep_unless(stop, delay):
                     return False
 
@@ -163,8 +169,9 @@ class ConsumerRunner:
                     .returning(self._inbox.c.event_id)
                 )
                 if inserted.first() is None:
-                    log.info("consumer.duplicate_skipped", consumer=self.spec.name,
-                             event_id=envelope.id)
+                    log.info(
+                        "consumer.duplicate_skipped", consumer=self.spec.name, event_id=envelope.id
+                    )
                     return False
                 await self.spec.handler(session, envelope)
         return True
@@ -181,13 +188,19 @@ class ConsumerRunner:
             ("dlq_offset", str(record.offset).encode()),
         ]
         await asyncio.wait_for(
-            producer.send_and_wait(self.spec.dlq_topic, value=record.value, key=record.key,
-                                   headers=headers),
+            producer.send_and_wait(
+                self.spec.dlq_topic, value=record.value, key=record.key, headers=headers
+            ),
             self._kafka.request_timeout_s,
         )
         self.dead_lettered += 1
-        log.error("consumer.dead_lettered", consumer=self.spec.name, topic=record.topic,
-                  offset=record.offset, error=repr(error))
+        log.error(
+            "consumer.dead_lettered",
+            consumer=self.spec.name,
+            topic=record.topic,
+            offset=record.offset,
+            error=repr(error),
+        )
 
 
 async def _sleep_unless(stop: asyncio.Event, seconds: float) -> bool:

@@ -173,13 +173,35 @@ def _embedded_postgres() -> Resolved:
     if not (pgdata / "PG_VERSION").exists():
         pgdata.mkdir(parents=True, exist_ok=True)
         _chown(pgdata, run_as)
-        _run_pg(run_as, [str(bin_dir / "initdb"), "-D", str(pgdata), "-U", "postgres",
-                         "--auth=trust", "--encoding=UTF8"])
+        _run_pg(
+            run_as,
+            [
+                str(bin_dir / "initdb"),
+                "-D",
+                str(pgdata),
+                "-U",
+                "postgres",
+                "--auth=trust",
+                "--encoding=UTF8",
+            ],
+        )
     port = free_port()
     socket_dir = Path(tempfile.mkdtemp(prefix="samspill-pg-"))
     _chown(socket_dir, run_as)
-    process = _spawn_pg(run_as, [str(bin_dir / "postgres"), "-D", str(pgdata), "-p", str(port),
-                                 "-h", "127.0.0.1", "-k", str(socket_dir)])
+    process = _spawn_pg(
+        run_as,
+        [
+            str(bin_dir / "postgres"),
+            "-D",
+            str(pgdata),
+            "-p",
+            str(port),
+            "-h",
+            "127.0.0.1",
+            "-k",
+            str(socket_dir),
+        ],
+    )
     try:
         wait_for_port("127.0.0.1", port, 30, "embedded PostgreSQL")
     except InfrastructureError:
@@ -213,7 +235,9 @@ def _run_pg(user: str | None, argv: list[str]) -> None:
 
 def _spawn_pg(user: str | None, argv: list[str]) -> subprocess.Popen[bytes]:
     return subprocess.Popen(
-        _as_user(user, argv), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        _as_user(user, argv),
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
         start_new_session=True,
     )
 
@@ -278,9 +302,18 @@ def start_tansu(port: int | None = None) -> Resolved:
     port = port or free_port()
     listener = f"tcp://127.0.0.1:{port}"
     process = subprocess.Popen(
-        [str(tansu_binary()), "broker", "--listener-url", listener,
-         "--advertised-listener-url", listener, "--silent"],
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True,
+        [
+            str(tansu_binary()),
+            "broker",
+            "--listener-url",
+            listener,
+            "--advertised-listener-url",
+            listener,
+            "--silent",
+        ],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,
     )
     try:
         wait_for_port("127.0.0.1", port, 15, "the Tansu broker")
@@ -343,8 +376,12 @@ def start_infrastructure() -> Infrastructure:
                 piece.stop()
         raise
     infra = Infrastructure(*started)
-    log.info("infra.ready", postgres=redact(infra.postgres.url), kafka=infra.kafka.url,
-             redis=infra.redis.url)
+    log.info(
+        "infra.ready",
+        postgres=redact(infra.postgres.url),
+        kafka=infra.kafka.url,
+        redis=infra.redis.url,
+    )
     return infra
 
 

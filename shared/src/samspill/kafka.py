@@ -50,7 +50,9 @@ def new_consumer(config: KafkaConfig, *topics: str, group_id: str | None) -> AIO
         auto_offset_reset="earliest",
         session_timeout_ms=config.session_timeout_ms,
         heartbeat_interval_ms=config.heartbeat_interval_ms,
-        request_timeout_ms=max(int(config.request_timeout_s * 1000), config.session_timeout_ms + 5000),
+        request_timeout_ms=max(
+            int(config.request_timeout_s * 1000), config.session_timeout_ms + 5000
+        ),
         metadata_max_age_ms=5_000,
         max_poll_records=200,
     )
@@ -81,7 +83,9 @@ async def ensure_topics(config: KafkaConfig, topics: Iterable[str]) -> None:
         existing = set(await asyncio.wait_for(admin.list_topics(), config.request_timeout_s))
         missing = [t for t in topics if t not in existing]
         if missing:
-            new = [NewTopic(t, num_partitions=config.partitions, replication_factor=1) for t in missing]
+            new = [
+                NewTopic(t, num_partitions=config.partitions, replication_factor=1) for t in missing
+            ]
             with contextlib.suppress(TopicAlreadyExistsError):
                 await asyncio.wait_for(admin.create_topics(new), config.request_timeout_s)
             log.info("kafka.topics_created", topics=missing)

@@ -36,8 +36,12 @@ def run_env(target_metadata: MetaData) -> None:
     """The body of every service's `migrations/env.py`."""
     url = context.config.get_main_option("sqlalchemy.url") or os.environ["DATABASE_URL"]
     if context.is_offline_mode():
-        context.configure(url=async_database_url(url), target_metadata=target_metadata,
-                          literal_binds=True, compare_type=True)
+        context.configure(
+            url=async_database_url(url),
+            target_metadata=target_metadata,
+            literal_binds=True,
+            compare_type=True,
+        )
         with context.begin_transaction():
             context.run_migrations()
         return

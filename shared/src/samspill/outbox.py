@@ -18,7 +18,7 @@ from typing import Any
 
 import structlog
 from aiokafka import AIOKafkaProducer
-from sqlalchemy import Row, func, insert, select, text, update
+from sqlalchemy import Row, delete, func, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from samspill.events.base import Envelope, EventData
@@ -160,8 +160,9 @@ class OutboxRelay:
                 headers = [(name, value.encode()) for name, value in row.headers]
                 futures.append(
                     await asyncio.wait_for(
-                        producer.send(row.topic, value=row.value, key=row.key.encode(),
-                                      headers=headers),
+                        producer.send(
+                            row.topic, value=row.value, key=row.key.encode(), headers=headers
+                        ),
                         timeout,
                     )
                 )
@@ -213,16 +214,17 @@ class OutboxRelay:
 
 async def pending_count(session: AsyncSession, tables: MessagingTables) -> int:
     result = await session.execute(
-        select(func.count()).select_from(tables.outbox).where(tables.outbox.c.published_at.is_(None))
+        select(func.count())
+        .select_from(tables.outbox)
+        .where(tables.outbox.c.published_at.is_(None))
     )
     return int(result.scalar_one())
 
 
-async def purge_published(session: AsyncSession, tables: MessagingTables, older_than_days: int) -> int:
-    result = await session.execute(
-        text(
-            f"DELETE FROM {tables.outbox.name} WHERE published_at < now() - make_interval(days => :d)"
-        ),
-        {"d": older_than_days},
-    )
+async def purge_published(
+    session: AsyncSession, tables: MessagingTables, older_than_days: int
+) -> int:
+    outbox = tables.outbox
+    cutoff = func.now() - func.make_interval(0, 0, 0, older_than_days)
+    result = await session.execute(delete(outbox).where(outbox.c.published_at < cutoff))
     return int(getattr(result, "rowcount", 0) or 0)

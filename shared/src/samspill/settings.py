@@ -13,7 +13,7 @@ from typing import Self
 from pydantic import Field, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-DEV_JWT_SECRET = "samspill-dev-secret-change-me-0123456789abcdef"  # noqa: S105 - the known dev key
+DEV_JWT_SECRET = "samspill-dev-secret-change-me-0123456789abcdef"
 
 
 class Environment(StrEnum):
@@ -52,7 +52,7 @@ class ServiceSettings(BaseSettings):
 
     run_workers_in_api: bool = Field(
         default=True,
-        description="Run the outbox relay and consumers inside the API process (dev, small setups).",
+        description="Run relay, consumers and schedulers inside the API process (dev, small sites).",
     )
     rate_limit_per_minute: int = 600
 

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any, ClassVar
 
-from pydantic import BaseModel, ConfigDict, TypeAdapter, ValidationError
+from pydantic import BaseModel, ConfigDict, ValidationError
 
 SPEC_VERSION = "1.0"
 CONTENT_TYPE = "application/json"
@@ -117,9 +117,6 @@ class TopicContract:
     def json_schemas(self) -> dict[str, dict[str, Any]]:
         """One JSON Schema per event type (the data, with its `type` constant)."""
         return {name: model.model_json_schema() for name, model in sorted(self.events.items())}
-
-    def adapter(self) -> TypeAdapter[Any]:
-        return TypeAdapter(list(self.events.values()))
 
 
 def header(headers: Sequence[tuple[str, bytes]] | None, name: str) -> str | None:

@@ -1,0 +1,3 @@
+from booking.main import cli
+
+cli()

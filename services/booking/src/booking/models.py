@@ -1,0 +1,13 @@
+"""Tables of the booking service, in a registry of their own."""
+
+from sqlmodel import SQLModel
+
+from samspill.db import service_registry
+from samspill.messaging import messaging_tables
+
+
+class Table(SQLModel, registry=service_registry()):
+    """Base of every booking table."""
+
+
+messaging = messaging_tables(Table.metadata)

@@ -1,0 +1,3 @@
+from facilities.main import cli
+
+cli()

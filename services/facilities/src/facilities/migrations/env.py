@@ -1,0 +1,4 @@
+from facilities.models import Table
+from samspill.migrations import run_env
+
+run_env(Table.metadata)

@@ -1,0 +1,73 @@
+"""The command line every service image offers: api, migrate, relay, consumer, scheduler."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable
+from typing import Any
+
+import typer
+import uvicorn
+
+from samspill.service import ServiceDefinition, WorkerKind, create_app, run_workers
+from samspill.settings import ServiceSettings
+
+
+def service_cli(
+    definition: ServiceDefinition,
+    settings: Callable[[], ServiceSettings],
+    extra: Callable[[typer.Typer], Any] | None = None,
+) -> typer.Typer:
+    """A Typer app with the standard commands; `extra` may add service-specific ones."""
+    cli = typer.Typer(help=f"Samspill {definition.name} service", no_args_is_help=True)
+
+    @cli.command()
+    def api(
+        host: str = typer.Option("0.0.0.0", help="Interface to listen on"),
+        port: int | None = typer.Option(None, help="Port (default: PORT)"),
+        workers_in_process: bool | None = typer.Option(
+            None, help="Run relay/consumers/schedulers inside the API process"
+        ),
+    ) -> None:
+        """Serve the HTTP API (and, unless disabled, its workers in the same process)."""
+        config = settings()
+        if workers_in_process is not None:
+            config = config.model_copy(update={"run_workers_in_api": workers_in_process})
+        app = create_app(definition, config)
+        uvicorn.run(
+            app, host=host, port=port or config.port, log_config=None, timeout_graceful_shutdown=10
+        )
+
+    @cli.command()
+    def migrate() -> None:
+        """Upgrade the database to the newest migration and exit."""
+        from samspill.migrations import upgrade
+
+        upgrade(definition.migrations_dir, settings().database_url)
+
+    @cli.command()
+    def revision(message: str = typer.Option(..., "-m", help="What the migration does")) -> None:
+        """Autogenerate a migration from the tables (DATABASE_URL must be at head)."""
+        from alembic import command
+
+        from samspill.migrations import alembic_config
+
+        command.revision(
+            alembic_config(definition.migrations_dir, settings().database_url),
+            message=message,
+            autogenerate=True,
+        )
+
+    def worker(kind: WorkerKind) -> None:
+        asyncio.run(run_workers(definition, settings(), [kind]))
+
+    if definition.publishes:
+        cli.command(help="Publish committed outbox events to Kafka.")(lambda: worker("relay"))
+        cli.registered_commands[-1].name = "relay"
+    cli.command(help="Consume events from Kafka.")(lambda: worker("consumer"))
+    cli.registered_commands[-1].name = "consumer"
+    cli.command(help="Run the scheduled jobs.")(lambda: worker("scheduler"))
+    cli.registered_commands[-1].name = "scheduler"
+    if extra is not None:
+        extra(cli)
+    return cli

@@ -1,0 +1,192 @@
+"""`make dev`: infrastructure, the three services and demo data on one machine.
+
+Nothing needs configuring: `samspill.infra` finds or starts PostgreSQL, the broker and Redis,
+each service gets its own database, and the services run as child processes with their logs
+under `.samspill/logs/`. Ctrl-C stops the services, then whatever infrastructure was started.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import signal
+import subprocess
+import sys
+import time
+from dataclasses import dataclass
+from datetime import timedelta
+from pathlib import Path
+
+import httpx
+
+from samspill.auth import mint_token
+from samspill.infra import Infrastructure, InfrastructureError, data_root, ensure_database
+from samspill.infra import start_infrastructure as start_infra
+from samspill.settings import ServiceSettings
+
+
+@dataclass(frozen=True)
+class DevService:
+    name: str
+    port: int
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+
+SERVICES = (
+    DevService("facilities", 8001),
+    DevService("booking", 8002),
+    DevService("notifications", 8003),
+)
+READY_TIMEOUT_S = 60.0
+
+
+def say(message: str) -> None:
+    print(f"samspill ▸ {message}", flush=True)
+
+
+def run_dev_stack() -> int:
+    started = time.monotonic()
+    say("starter infrastruktur / starting infrastructure …")
+    try:
+        infra = start_infra()
+    except InfrastructureError as exc:
+        say(f"feil / error: {exc}")
+        return 1
+    say(infra.describe())
+    children: list[subprocess.Popen[bytes]] = []
+    try:
+        database_urls = asyncio.run(_databases(infra))
+        logs = data_root() / "logs"
+        logs.mkdir(exist_ok=True)
+        for service in SERVICES:
+            children.append(_spawn(service, infra, database_urls[service.name], logs))
+            say(f"{service.name}: startet / started (log: {logs / (service.name + '.log')})")
+        if not asyncio.run(_wait_ready(children)):
+            return 1
+        say(f"alle tjenester klare / all services ready in {time.monotonic() - started:.1f} s")
+        _seed_demo_data(logs)
+        _print_welcome()
+        _wait_for_interrupt(children)
+        return 0
+    finally:
+        say("stopper / stopping …")
+        _stop(children)
+        infra.close()
+
+
+async def _databases(infra: Infrastructure) -> dict[str, str]:
+    return {
+        s.name: await ensure_database(infra.postgres.url, f"samspill_{s.name}") for s in SERVICES
+    }
+
+
+def _spawn(
+    service: DevService, infra: Infrastructure, database_url: str, logs: Path
+) -> subprocess.Popen[bytes]:
+    env = {
+        **os.environ,
+        "SAMSPILL_ENV": "development",
+        "DATABASE_URL": database_url,
+        "KAFKA_BOOTSTRAP_SERVERS": infra.kafka.url,
+        "REDIS_URL": infra.redis.url,
+        "PORT": str(service.port),
+    }
+    log_file = (logs / f"{service.name}.log").open("ab")
+    return subprocess.Popen(
+        [sys.executable, "-m", service.name, "api", "--host", "127.0.0.1"],
+        env=env,
+        stdout=log_file,
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
+    )
+
+
+async def _wait_ready(children: list[subprocess.Popen[bytes]]) -> bool:
+    deadline = time.monotonic() + READY_TIMEOUT_S
+    pending = {s.name: s for s in SERVICES}
+    async with httpx.AsyncClient(timeout=2) as client:
+        while pending and time.monotonic() < deadline:
+            for name, service in list(pending.items()):
+                if await _ready(client, service):
+                    say(f"{name}: klar / ready at {service.url}")
+                    del pending[name]
+            for child, service in zip(children, SERVICES, strict=True):
+                if child.poll() is not None:
+                    say(f"{service.name} stoppet / exited with {child.returncode}: see its log")
+                    return False
+            await asyncio.sleep(0.3)
+    if pending:
+        say(f"ikke klare / not ready after {READY_TIMEOUT_S:.0f} s: {', '.join(pending)}")
+    return not pending
+
+
+async def _ready(client: httpx.AsyncClient, service: DevService) -> bool:
+    try:
+        return (await client.get(f"{service.url}/readyz")).status_code == 200
+    except httpx.HTTPError:
+        return False
+
+
+def _seed_demo_data(logs: Path) -> None:
+    """Load Lillestrøm demo data through the facilities service, when it offers it."""
+    result = subprocess.run(
+        [sys.executable, "-m", "facilities", "seed-demo", "--url", SERVICES[0].url],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    (logs / "seed-demo.log").write_text(result.stdout + result.stderr)
+    if result.returncode == 0:
+        say(result.stdout.strip().splitlines()[-1] if result.stdout.strip() else "demodata lastet")
+    else:
+        say("demodata ble ikke lastet / demo data not loaded: see .samspill/logs/seed-demo.log")
+
+
+def _print_welcome() -> None:
+    settings = ServiceSettings()
+    admin = mint_token(
+        secret=settings.jwt_secret,
+        issuer=settings.jwt_issuer,
+        audience=settings.jwt_audience,
+        sub="dev-admin",
+        roles=["admin"],
+        ttl=timedelta(days=7),
+    )
+    print()
+    for service in SERVICES:
+        print(f"  {service.name:<14} {service.url}/docs")
+    print(f"\n  Admin-token / admin token (7 days):\n  {admin}\n")
+    print("  Andre roller / other roles: uv run samspill token --sub me --role org_member --org ID")
+    print("  Stopp med Ctrl-C / stop with Ctrl-C\n", flush=True)
+
+
+def _wait_for_interrupt(children: list[subprocess.Popen[bytes]]) -> None:
+    stop = False
+
+    def interrupted(*_: object) -> None:
+        nonlocal stop
+        stop = True
+
+    signal.signal(signal.SIGINT, interrupted)
+    signal.signal(signal.SIGTERM, interrupted)
+    while not stop:
+        for child, service in zip(children, SERVICES, strict=True):
+            if child.poll() is not None:
+                say(f"{service.name} stoppet / exited with {child.returncode}")
+                return
+        time.sleep(0.5)
+
+
+def _stop(children: list[subprocess.Popen[bytes]]) -> None:
+    for child in children:
+        if child.poll() is None:
+            child.send_signal(signal.SIGTERM)
+    for child in children:
+        try:
+            child.wait(15)
+        except subprocess.TimeoutExpired:
+            child.kill()
+            child.wait(5)

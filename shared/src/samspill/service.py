@@ -1,0 +1,281 @@
+"""What every Samspill service is made of, built once: the app factory, its lifespan, workers.
+
+A service describes itself in a `ServiceDefinition` (its tables, migrations, routers, the
+topics it publishes and the consumers it runs). `create_app` turns that into a FastAPI app
+whose lifespan builds the engine, Redis and token verifier, runs the migrations and (unless
+told otherwise) the outbox relay and consumers in the same process. `run_workers` runs the
+same workers alone, for deployments that scale them separately.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import signal
+from collections.abc import AsyncIterator, Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Literal, Protocol
+
+import structlog
+from fastapi import APIRouter, FastAPI
+from redis.asyncio import Redis
+from sqlalchemy import MetaData, text
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
+
+from samspill.auth import TokenVerifier
+from samspill.consumer import ConsumerRunner, ConsumerSpec
+from samspill.db import create_engine, session_factory
+from samspill.errors import install_problem_handlers
+from samspill.events.base import TopicContract
+from samspill.idempotency import IdempotencyMiddleware
+from samspill.kafka import KafkaConfig, broker_answers, ensure_topics
+from samspill.messaging import MessagingTables
+from samspill.migrations import upgrade
+from samspill.observability import (
+    Metrics,
+    MetricsMiddleware,
+    ReadinessChecks,
+    TraceMiddleware,
+    configure_logging,
+    health_router,
+    metrics_router,
+)
+from samspill.outbox import OutboxRelay
+from samspill.ratelimit import RateLimiter, RateLimitMiddleware
+from samspill.settings import ServiceSettings
+
+log = structlog.get_logger("samspill.service")
+
+WorkerKind = Literal["relay", "consumer", "scheduler"]
+
+
+class Worker(Protocol):
+    async def run(self, stop: asyncio.Event) -> None: ...
+
+
+@dataclass(frozen=True)
+class ServiceDefinition:
+    name: str
+    title: str
+    description: str
+    metadata: MetaData
+    messaging: MessagingTables
+    migrations_dir: Path
+    routers: Sequence[APIRouter] = ()
+    publishes: Sequence[TopicContract] = ()
+    consumers: Callable[[Runtime], Sequence[ConsumerSpec]] = lambda _: ()
+    schedulers: Callable[[Runtime], Sequence[Worker]] = lambda _: ()
+    version: str = "0.1.0"
+
+    @property
+    def event_source(self) -> str:
+        return f"/samspill/{self.name}"
+
+
+@dataclass
+class Runtime:
+    """The clients of one running service process, built at start and closed at stop."""
+
+    definition: ServiceDefinition
+    settings: ServiceSettings
+    engine: AsyncEngine
+    sessions: async_sessionmaker[AsyncSession]
+    redis: Redis
+    kafka: KafkaConfig
+    relay: OutboxRelay | None = None
+    consumer_runners: list[ConsumerRunner] = field(default_factory=list)
+
+    @classmethod
+    def open(cls, definition: ServiceDefinition, settings: ServiceSettings) -> Runtime:
+        engine = create_engine(settings.database_url)
+        kafka = KafkaConfig(
+            bootstrap_servers=settings.kafka_bootstrap_servers,
+            request_timeout_s=settings.kafka_request_timeout_s,
+            session_timeout_ms=settings.kafka_session_timeout_ms,
+            heartbeat_interval_ms=settings.kafka_heartbeat_interval_ms,
+            partitions=settings.kafka_partitions,
+        )
+        redis = Redis.from_url(settings.redis_url, socket_timeout=2, socket_connect_timeout=2)
+        return cls(definition, settings, engine, session_factory(engine), redis, kafka)
+
+    async def close(self) -> None:
+        with contextlib.suppress(Exception):
+            await self.redis.aclose()
+        await self.engine.dispose()
+
+    def workers(self, kinds: Sequence[WorkerKind]) -> list[Worker]:
+        found: list[Worker] = []
+        if "relay" in kinds and self.definition.publishes:
+            self.relay = OutboxRelay(
+                self.sessions,
+                self.definition.messaging,
+                self.kafka,
+                batch_size=self.settings.outbox_batch_size,
+                poll_interval_s=self.settings.outbox_poll_interval_s,
+            )
+            found.append(self.relay)
+        if "consumer" in kinds:
+            self.consumer_runners = [
+                ConsumerRunner(
+                    spec,
+                    self.sessions,
+                    self.definition.messaging,
+                    self.kafka,
+                    max_attempts=self.settings.consumer_max_attempts,
+                    retry_base_s=self.settings.consumer_retry_base_s,
+                )
+                for spec in self.definition.consumers(self)
+            ]
+            found.extend(self.consumer_runners)
+        if "scheduler" in kinds:
+            found.extend(self.definition.schedulers(self))
+        return found
+
+    def topics(self) -> list[str]:
+        """Every topic this service writes or reads, dead-letter topics included."""
+        names = {contract.topic for contract in self.definition.publishes}
+        for spec in self.definition.consumers(self):
+            names.add(spec.dlq_topic)
+            names.update(contract.topic for contract in spec.contracts)
+        return sorted(names)
+
+    async def check_database(self) -> None:
+        async with self.engine.connect() as conn:
+            await conn.execute(text("SELECT 1"))
+
+    async def check_redis(self) -> None:
+        await self.redis.ping()
+
+    async def check_broker(self) -> None:
+        await broker_answers(self.kafka)
+
+    async def migrate(self) -> None:
+        await asyncio.to_thread(upgrade, self.definition.migrations_dir, self.settings.database_url)
+
+
+async def supervise(runtime: Runtime, kinds: Sequence[WorkerKind], stop: asyncio.Event) -> None:
+    """Create the topics (retrying while the broker is away), then run the workers."""
+    workers = runtime.workers(kinds)
+    if not workers:
+        return
+    delay = 0.5
+    while not stop.is_set():
+        try:
+            await ensure_topics(runtime.kafka, runtime.topics())
+            break
+        except Exception as exc:
+            log.warning("service.topics_unavailable", error=repr(exc), retry_in_s=delay)
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(stop.wait(), delay)
+            delay = min(delay * 2, 5.0)
+    await asyncio.gather(*(worker.run(stop) for worker in workers))
+
+
+def create_app(
+    definition: ServiceDefinition,
+    settings: ServiceSettings,
+    *,
+    migrate: bool = True,
+) -> FastAPI:
+    checks = ReadinessChecks()
+    metrics = Metrics()
+
+    @contextlib.asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        configure_logging(definition.name, settings.log_level, settings.log_json)
+        runtime = Runtime.open(definition, settings)
+        if migrate:
+            await runtime.migrate()
+        _install_state(app, runtime, settings, metrics)
+        for name, check in (
+            ("database", runtime.check_database),
+            ("redis", runtime.check_redis),
+            ("broker", runtime.check_broker),
+        ):
+            if name not in checks.names:
+                checks.add(name, check)
+        stop = asyncio.Event()
+        kinds: list[WorkerKind] = ["relay", "consumer", "scheduler"]
+        task = asyncio.create_task(
+            supervise(runtime, kinds if settings.run_workers_in_api else [], stop)
+        )
+        log.info("service.started", service=definition.name, port=settings.port)
+        try:
+            yield
+        finally:
+            stop.set()
+            with contextlib.suppress(Exception):
+                await asyncio.wait_for(task, settings.kafka_request_timeout_s + 5)
+            await runtime.close()
+            log.info("service.stopped", service=definition.name)
+
+    app = FastAPI(
+        title=definition.title,
+        description=definition.description,
+        version=definition.version,
+        lifespan=lifespan,
+    )
+    install_problem_handlers(app)
+    app.include_router(health_router(checks))
+    app.include_router(metrics_router(metrics))
+    for router in definition.routers:
+        app.include_router(router)
+    _install_middleware(app, definition, settings, metrics)
+    return app
+
+
+def _install_state(
+    app: FastAPI, runtime: Runtime, settings: ServiceSettings, metrics: Metrics
+) -> None:
+    state: Any = app.state
+    state.runtime = runtime
+    state.settings = settings
+    state.sessions = runtime.sessions
+    state.messaging = runtime.definition.messaging
+    state.event_source = runtime.definition.event_source
+    state.redis = runtime.redis
+    state.metrics = metrics
+    state.token_verifier = TokenVerifier(
+        secret=settings.jwt_secret if settings.jwt_jwks_url is None else None,
+        jwks_url=settings.jwt_jwks_url,
+        issuer=settings.jwt_issuer,
+        audience=settings.jwt_audience,
+    )
+    state.rate_limiter = RateLimiter(
+        lambda: runtime.redis,
+        namespace=f"{runtime.definition.name}:rate",
+        limit=settings.rate_limit_per_minute,
+        window_seconds=60,
+    )
+
+
+def _install_middleware(
+    app: FastAPI, definition: ServiceDefinition, settings: ServiceSettings, metrics: Metrics
+) -> None:
+    # Added innermost first: a request meets trace → metrics → rate limit → idempotency.
+    state: Any = app.state
+    app.add_middleware(
+        IdempotencyMiddleware,
+        redis_getter=lambda: state.redis,
+        namespace=f"{definition.name}:idem",
+    )
+    app.add_middleware(RateLimitMiddleware, limiter_getter=lambda: state.rate_limiter)
+    app.add_middleware(MetricsMiddleware, metrics=metrics)
+    app.add_middleware(TraceMiddleware)
+
+
+async def run_workers(
+    definition: ServiceDefinition, settings: ServiceSettings, kinds: Sequence[WorkerKind]
+) -> None:
+    """Run only the given workers (no HTTP) until SIGTERM or SIGINT."""
+    configure_logging(definition.name, settings.log_level, settings.log_json)
+    runtime = Runtime.open(definition, settings)
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for signum in (signal.SIGTERM, signal.SIGINT):
+        loop.add_signal_handler(signum, stop.set)
+    try:
+        await supervise(runtime, kinds, stop)
+    finally:
+        await runtime.close()
