@@ -1,0 +1,115 @@
+"""Half-open time intervals over tz-aware instants, and set operations on them.
+
+An `Interval` is `[start, end)`: two intervals that only touch do not overlap, which is
+what lets a booking end at 20:00 and the next one start at 20:00 on the same space.
+Datetimes may carry any time zone; all comparisons are between instants.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+
+__all__ = ["Interval", "intersect", "merge", "subtract", "total_duration"]
+
+
+@dataclass(frozen=True, order=True)
+class Interval:
+    start: datetime
+    end: datetime
+
+    def __post_init__(self) -> None:
+        if self.start.tzinfo is None or self.start.utcoffset() is None:
+            raise ValueError("Interval.start must be timezone-aware")
+        if self.end.tzinfo is None or self.end.utcoffset() is None:
+            raise ValueError("Interval.end must be timezone-aware")
+        if self.end <= self.start:
+            raise ValueError(f"Interval end {self.end} must be after start {self.start}")
+
+    def overlaps(self, other: Interval) -> bool:
+        return self.start < other.end and other.start < self.end
+
+    def contains(self, other: Interval) -> bool:
+        return self.start <= other.start and other.end <= self.end
+
+    def contains_instant(self, instant: datetime) -> bool:
+        return self.start <= instant < self.end
+
+    @property
+    def duration(self) -> timedelta:
+        # Subtracting aware datetimes with different tzinfo objects compares instants;
+        # with the same tzinfo Python would use wall-clock difference, so go through UTC.
+        return self.end.astimezone(UTC) - self.start.astimezone(UTC)
+
+    def padded(self, before: timedelta, after: timedelta | None = None) -> Interval:
+        """Widen by `before` at the start and `after` (default: `before`) at the end."""
+        after = before if after is None else after
+        start = self.start.astimezone(UTC) - before
+        end = self.end.astimezone(UTC) + after
+        return Interval(start, end)
+
+    def to_utc(self) -> Interval:
+        return Interval(self.start.astimezone(UTC), self.end.astimezone(UTC))
+
+
+def merge(intervals: Iterable[Interval]) -> list[Interval]:
+    """Sorted union: overlapping and adjacent intervals are joined. Results are in UTC."""
+    merged: list[Interval] = []
+    for interval in sorted(i.to_utc() for i in intervals):
+        if merged and interval.start <= merged[-1].end:
+            last = merged[-1]
+            if interval.end > last.end:
+                merged[-1] = Interval(last.start, interval.end)
+        else:
+            merged.append(interval)
+    return merged
+
+
+def subtract(base: Iterable[Interval], cuts: Iterable[Interval]) -> list[Interval]:
+    """The parts of `base` not covered by any cut, sorted and merged, in UTC."""
+    remaining: list[Interval] = []
+    merged_cuts = merge(cuts)
+    for piece in merge(base):
+        remaining.extend(_subtract_one(piece, merged_cuts))
+    return remaining
+
+
+def _subtract_one(piece: Interval, merged_cuts: list[Interval]) -> list[Interval]:
+    result: list[Interval] = []
+    cursor = piece.start
+    for cut in merged_cuts:
+        if cut.end <= cursor:
+            continue
+        if cut.start >= piece.end:
+            break
+        if cut.start > cursor:
+            result.append(Interval(cursor, cut.start))
+        cursor = max(cursor, cut.end)
+        if cursor >= piece.end:
+            return result
+    if cursor < piece.end:
+        result.append(Interval(cursor, piece.end))
+    return result
+
+
+def intersect(a: Iterable[Interval], b: Iterable[Interval]) -> list[Interval]:
+    """Instants covered by both `a` and `b`, sorted and merged, in UTC."""
+    left, right = merge(a), merge(b)
+    result: list[Interval] = []
+    i = j = 0
+    while i < len(left) and j < len(right):
+        start = max(left[i].start, right[j].start)
+        end = min(left[i].end, right[j].end)
+        if start < end:
+            result.append(Interval(start, end))
+        if left[i].end <= right[j].end:
+            i += 1
+        else:
+            j += 1
+    return result
+
+
+def total_duration(intervals: Iterable[Interval]) -> timedelta:
+    """Length of the union of `intervals` (overlaps counted once)."""
+    return sum((i.duration for i in merge(intervals)), timedelta())
