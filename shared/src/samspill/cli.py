@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 from datetime import timedelta
+from pathlib import Path
 
 import typer
 
@@ -14,6 +15,35 @@ from samspill.settings import ServiceSettings
 app = typer.Typer(help="Samspill operator and developer commands", no_args_is_help=True)
 dlq = typer.Typer(help="Dead-letter topics: inspect and redrive", no_args_is_help=True)
 app.add_typer(dlq, name="dlq")
+contracts = typer.Typer(help="Event contracts: JSON Schema and AsyncAPI", no_args_is_help=True)
+app.add_typer(contracts, name="contracts")
+CONTRACTS_DIR = Path("contracts/events")
+
+
+@contracts.command("export")
+def contracts_export(out: Path = typer.Option(CONTRACTS_DIR, help="Folder to write")) -> None:
+    """Write every event type's JSON Schema and the AsyncAPI document."""
+    from samspill.events.schemas import export
+
+    typer.echo(f"wrote {len(export(out))} file(s) to {out}")
+
+
+@contracts.command("check")
+def contracts_check(
+    published: Path = typer.Option(CONTRACTS_DIR, help="Published schemas"),
+) -> None:
+    """Fail when a contract changed incompatibly since it was published."""
+    from samspill.events.schemas import current_schemas, incompatibilities, load_published
+
+    current = current_schemas()
+    problems = [
+        f"{name}{problem}" if name in current else f"{name}: event type removed"
+        for name, schema in load_published(published).items()
+        for problem in (incompatibilities(schema, current[name]) if name in current else [""])
+    ]
+    for problem in problems:
+        typer.echo(problem, err=True)
+    raise typer.Exit(1 if problems else 0)
 
 
 @app.command()

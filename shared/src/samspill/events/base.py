@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any, ClassVar
 
-from pydantic import BaseModel, ConfigDict, ValidationError
+from pydantic import BaseModel, ConfigDict, TypeAdapter, ValidationError
 
 SPEC_VERSION = "1.0"
 CONTENT_TYPE = "application/json"
@@ -83,9 +83,12 @@ def encode_data(data: EventData) -> bytes:
 class TopicContract:
     """The discriminated union of every event type published on one topic."""
 
-    def __init__(self, topic: str, events: Sequence[type[EventData]]) -> None:
+    def __init__(
+        self, topic: str, events: Sequence[type[EventData]], union: Any | None = None
+    ) -> None:
         self.topic = topic
         self.events = {event.event_type(): event for event in events}
+        self.union: TypeAdapter[Any] | None = TypeAdapter(union) if union is not None else None
         for event in events:
             event.topic = topic
 
@@ -101,7 +104,10 @@ class TopicContract:
             payload = json.loads(value or b"null")
             if not isinstance(payload, dict):
                 raise UndecodableEvent("event data is not a JSON object")
-            data = model.model_validate({**payload, "type": event_type})
+            fields = {**payload, "type": event_type}
+            data = (
+                self.union.validate_python(fields) if self.union else model.model_validate(fields)
+            )
             time = datetime.fromisoformat(attrs.get("ce_time", "").replace("Z", "+00:00"))
         except (ValueError, ValidationError) as exc:
             raise UndecodableEvent(f"invalid {event_type}: {exc}") from exc

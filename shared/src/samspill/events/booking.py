@@ -1,0 +1,254 @@
+"""Contracts of `samspill.booking`: organisations, hall bookings, series and equipment loans.
+
+Events carry what the feeds and messages need (space, site, organisation display name,
+activity, local times) so notifications needs nothing else. A private person's contact never
+sits in a public field: contacts live only in `contact` members, which the public feeds ignore.
+Keys: the space id for bookings and series (one partition keeps a hall's order), the
+organisation id for organisation events, the centre id for loans (a loan's lines all belong to
+one centre).
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Annotated, Literal
+from uuid import UUID
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from samspill.events.base import EventData, TopicContract
+
+TOPIC = "samspill.booking"
+
+BookingStatus = Literal["requested", "confirmed", "rejected", "cancelled"]
+LoanStatus = Literal["reserved", "picked_up", "returned", "cancelled", "no_show", "overdue"]
+Language = Literal["nb", "en"]
+Channel = Literal["email", "sms"]
+
+
+class State(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+class Contact(State):
+    """Where messages go. Private: never rendered in a public feed or endpoint."""
+
+    name: str | None = None
+    email: str | None = None
+    phone: str | None = None
+    language: Language = "nb"
+    channel: Channel = "email"
+
+
+class OrganisationState(State):
+    organisation_id: UUID
+    org_number: str
+    name: str
+    category: str
+    district: str | None = None
+    contact: Contact
+
+
+class BookingState(State):
+    booking_id: UUID
+    series_id: UUID | None = None
+    space_id: UUID
+    space_name: str
+    site_id: UUID
+    site_name: str
+    organisation_id: UUID
+    organisation_name: str
+    activity: str
+    audience: Literal["children_youth", "non_profit", "commercial", "private"]
+    participants: int
+    start: datetime
+    end: datetime
+    local_start: str = Field(
+        description="Wall-clock start in Europe/Oslo, ISO 8601 without offset."
+    )
+    local_end: str
+    status: BookingStatus
+    price_ore: int
+    price_explanation: str
+    version: int = Field(description="Increases on every change (the iCal SEQUENCE).")
+    created_at: datetime
+    updated_at: datetime
+
+
+class SkippedOccurrence(State):
+    date: date
+    reason: Literal["closure", "holiday", "conflict", "outside_window", "in_past"]
+    detail: str
+
+
+class SeriesState(State):
+    series_id: UUID
+    space_id: UUID
+    space_name: str
+    site_id: UUID
+    site_name: str
+    organisation_id: UUID
+    organisation_name: str
+    activity: str
+    weekday: int = Field(ge=0, le=6)
+    local_start_time: str
+    local_end_time: str
+    first_date: date
+    last_date: date
+    booking_ids: list[UUID]
+    skipped: list[SkippedOccurrence]
+    created_at: datetime
+
+
+class LoanLine(State):
+    item_type_id: UUID
+    item_type_name: str
+    unit_ids: list[UUID]
+    unit_labels: list[str] = []
+
+
+class LoanState(State):
+    loan_id: UUID
+    resident_id: str = Field(description="The resident's subject id; contact is separate.")
+    centre_id: UUID
+    centre_name: str
+    pickup_date: date
+    return_date: date
+    status: LoanStatus
+    lines: list[LoanLine]
+    contact: Contact
+    version: int
+    created_at: datetime
+    updated_at: datetime
+
+
+class OrganisationRegistered(EventData):
+    type: Literal["samspill.booking.organisation.registered.v1"] = (
+        "samspill.booking.organisation.registered.v1"
+    )
+    organisation: OrganisationState
+
+
+class OrganisationUpdated(EventData):
+    type: Literal["samspill.booking.organisation.updated.v1"] = (
+        "samspill.booking.organisation.updated.v1"
+    )
+    organisation: OrganisationState
+
+
+class BookingRequested(EventData):
+    """Awaiting approval by the site's manager."""
+
+    type: Literal["samspill.booking.requested.v1"] = "samspill.booking.requested.v1"
+    booking: BookingState
+
+
+class BookingConfirmed(EventData):
+    type: Literal["samspill.booking.confirmed.v1"] = "samspill.booking.confirmed.v1"
+    booking: BookingState
+
+
+class BookingRejected(EventData):
+    type: Literal["samspill.booking.rejected.v1"] = "samspill.booking.rejected.v1"
+    booking: BookingState
+    reason: str | None = None
+
+
+class BookingCancelled(EventData):
+    type: Literal["samspill.booking.cancelled.v1"] = "samspill.booking.cancelled.v1"
+    booking: BookingState
+    reason: Literal[
+        "by_organisation",
+        "by_manager",
+        "closure",
+        "window_withdrawn",
+        "space_retired",
+        "series_cancelled",
+    ]
+    detail: str | None = None
+
+
+class SeriesCreated(EventData):
+    type: Literal["samspill.booking.series.created.v1"] = "samspill.booking.series.created.v1"
+    series: SeriesState
+
+
+class LoanReserved(EventData):
+    type: Literal["samspill.booking.loan.reserved.v1"] = "samspill.booking.loan.reserved.v1"
+    loan: LoanState
+
+
+class LoanUnitsChanged(EventData):
+    """Units of a loan were swapped (at pickup, or because a unit was damaged or retired)."""
+
+    type: Literal["samspill.booking.loan.units_changed.v1"] = (
+        "samspill.booking.loan.units_changed.v1"
+    )
+    loan: LoanState
+
+
+class LoanPickedUp(EventData):
+    type: Literal["samspill.booking.loan.picked_up.v1"] = "samspill.booking.loan.picked_up.v1"
+    loan: LoanState
+
+
+class LoanReturned(EventData):
+    type: Literal["samspill.booking.loan.returned.v1"] = "samspill.booking.loan.returned.v1"
+    loan: LoanState
+    damage_notes: str | None = None
+
+
+class LoanCancelled(EventData):
+    type: Literal["samspill.booking.loan.cancelled.v1"] = "samspill.booking.loan.cancelled.v1"
+    loan: LoanState
+    reason: Literal["by_resident", "by_staff", "stock"]
+
+
+class LoanNoShow(EventData):
+    type: Literal["samspill.booking.loan.no_show.v1"] = "samspill.booking.loan.no_show.v1"
+    loan: LoanState
+
+
+class LoanOverdue(EventData):
+    type: Literal["samspill.booking.loan.overdue.v1"] = "samspill.booking.loan.overdue.v1"
+    loan: LoanState
+
+
+BookingEvent = Annotated[
+    OrganisationRegistered
+    | OrganisationUpdated
+    | BookingRequested
+    | BookingConfirmed
+    | BookingRejected
+    | BookingCancelled
+    | SeriesCreated
+    | LoanReserved
+    | LoanUnitsChanged
+    | LoanPickedUp
+    | LoanReturned
+    | LoanCancelled
+    | LoanNoShow
+    | LoanOverdue,
+    Field(discriminator="type"),
+]
+
+contract = TopicContract(
+    TOPIC,
+    [
+        OrganisationRegistered,
+        OrganisationUpdated,
+        BookingRequested,
+        BookingConfirmed,
+        BookingRejected,
+        BookingCancelled,
+        SeriesCreated,
+        LoanReserved,
+        LoanUnitsChanged,
+        LoanPickedUp,
+        LoanReturned,
+        LoanCancelled,
+        LoanNoShow,
+        LoanOverdue,
+    ],
+    union=BookingEvent,
+)
