@@ -42,7 +42,8 @@ def test_every_event_type_is_published():
 def test_event_types_are_versioned_and_unique_per_topic():
     for contract in CONTRACTS:
         for name in contract.events:
-            assert name.startswith(f"{contract.topic}.") and name.rsplit(".", 1)[-1] == "v1"
+            assert name.startswith(f"{contract.topic}.")
+            assert name.rsplit(".", 1)[-1] == "v1"
 
 
 @pytest.mark.parametrize(

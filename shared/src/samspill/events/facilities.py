@@ -184,7 +184,7 @@ class WindowWithdrawn(EventData):
         "samspill.facilities.window.withdrawn.v1"
     )
     window: WindowState
-    dates: list[date] = []
+    dates: list[date] = Field(default_factory=list)
 
 
 class ClosureScheduled(EventData):

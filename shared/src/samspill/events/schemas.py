@@ -96,7 +96,7 @@ def _compare(old: Schema, new: Schema, old_root: Schema, new_root: Schema, at: s
     for keyword in ("const", "format"):
         if old.get(keyword) != new.get(keyword):
             problems.append(f"{at or '/'}: {keyword} changed")
-    if "enum" in old and not set(old["enum"]) <= set(new.get("enum", old["enum"])):
+    if "enum" in old and not set(old["enum"]) <= set(new.get("enum") or old["enum"]):
         problems.append(f"{at or '/'}: enum values removed")
     problems += _compare_properties(old, new, old_root, new_root, at)
     for branch in ("anyOf", "oneOf"):
