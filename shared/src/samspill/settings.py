@@ -52,7 +52,7 @@ class ServiceSettings(BaseSettings):
 
     run_workers_in_api: bool = Field(
         default=True,
-        description="Run relay, consumers and schedulers inside the API process (dev, small sites).",
+        description="Run relay, consumers and schedulers in the API process (dev, small sites).",
     )
     rate_limit_per_minute: int = 600
 

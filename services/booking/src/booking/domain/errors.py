@@ -36,7 +36,7 @@ class BookingDomainError(Exception):
         return f"{self.detail_nb} / {self.detail_en}"
 
 
-class RuleViolation(BookingDomainError):  # noqa: N818 - names fixed by the API contract
+class RuleViolation(BookingDomainError):
     """The request breaks a rule no matter what else is booked (422)."""
 
     status = 422
@@ -52,7 +52,7 @@ class ConflictError(BookingDomainError):
         self.conflicting = conflicting
 
 
-class TransitionNotAllowed(BookingDomainError):  # noqa: N818 - names fixed by the API contract
+class TransitionNotAllowed(BookingDomainError):
     """A status change the state machine does not allow (409)."""
 
     status = 409
@@ -66,13 +66,13 @@ class TransitionNotAllowed(BookingDomainError):  # noqa: N818 - names fixed by t
         self.target = target
 
 
-class LimitExceeded(BookingDomainError):  # noqa: N818 - names fixed by the API contract
+class LimitExceeded(BookingDomainError):
     """A quota over what the requester already holds would be exceeded (409)."""
 
     status = 409
 
 
-class InsufficientStock(BookingDomainError):  # noqa: N818 - names fixed by the API contract
+class InsufficientStock(BookingDomainError):
     """Fewer free units of an item type than requested (409)."""
 
     status = 409

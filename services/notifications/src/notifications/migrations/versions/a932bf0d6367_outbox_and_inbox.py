@@ -8,7 +8,6 @@ Create Date: 2026-11-26 13:09:38.063104
 from collections.abc import Sequence
 
 import sqlalchemy as sa
-import sqlmodel
 from alembic import op
 from sqlalchemy.dialects import postgresql
 
