@@ -1,0 +1,50 @@
+"""The domain packages import no database, web, broker or cache library."""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+import pytest
+
+import facilities.domain
+import samspill.intervals
+import samspill.recurrence
+
+FORBIDDEN = {
+    "sqlmodel",
+    "sqlalchemy",
+    "fastapi",
+    "starlette",
+    "aiokafka",
+    "redis",
+    "asyncpg",
+    "httpx",
+    "pydantic",
+}
+
+
+def imported_roots(path: Path) -> set[str]:
+    roots: set[str] = set()
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.Import):
+            roots.update(alias.name.split(".")[0] for alias in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+            roots.add(node.module.split(".")[0])
+    return roots
+
+
+DOMAIN_FILES = [
+    *sorted(Path(facilities.domain.__file__).parent.glob("*.py")),
+    Path(samspill.intervals.__file__),
+    Path(samspill.recurrence.__file__),
+]
+
+
+@pytest.mark.parametrize("path", DOMAIN_FILES, ids=lambda p: p.name)
+def test_domain_module_is_pure(path: Path) -> None:
+    assert imported_roots(path).isdisjoint(FORBIDDEN)
+
+
+def test_the_domain_package_has_modules() -> None:
+    assert len(DOMAIN_FILES) > 5
