@@ -20,6 +20,8 @@ from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.responses import Response
 
+from samspill.rules import RuleError
+
 PROBLEM_MEDIA_TYPE = "application/problem+json"
 PROBLEM_TYPE_BASE = "https://samspill.no/problems/"
 
@@ -248,6 +250,19 @@ async def _domain_error_handler(request: Request, exc: Exception) -> Response:
     )
 
 
+async def _rule_error_handler(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, RuleError)
+    return problem_response(
+        exc.status,
+        status_title(exc.status),
+        exc.detail_en,
+        code=exc.code,
+        detail_nb=exc.detail_nb,
+        instance=request.url.path,
+        **exc.extra(),
+    )
+
+
 async def _validation_error_handler(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, RequestValidationError)
     errors = validation_error_items(exc.errors())
@@ -310,6 +325,7 @@ async def _unhandled_error_handler(request: Request, exc: Exception) -> Response
 
 def install_problem_handlers(app: FastAPI) -> None:
     app.add_exception_handler(DomainError, _domain_error_handler)
+    app.add_exception_handler(RuleError, _rule_error_handler)
     app.add_exception_handler(RequestValidationError, _validation_error_handler)
     app.add_exception_handler(StarletteHTTPException, _http_exception_handler)
     app.add_exception_handler(json.JSONDecodeError, _json_decode_error_handler)
