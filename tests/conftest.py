@@ -6,13 +6,20 @@ first, then testcontainers when Docker answers, then the local or embedded serve
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 
 import pytest
 
-from samspill.infra import Infrastructure, drop_database, ensure_database, start_infrastructure
+from samspill.infra import (
+    Infrastructure,
+    drop_database,
+    ensure_database,
+    start_infrastructure,
+    start_tansu,
+)
 from samspill.kafka import KafkaConfig
 
 os.environ.setdefault("SAMSPILL_ENV", "test")
@@ -37,6 +44,23 @@ def kafka_config(infra: Infrastructure) -> KafkaConfig:
         heartbeat_interval_ms=200,
         partitions=3,
     )
+
+
+@pytest.fixture
+def isolated_kafka(infra: Infrastructure, kafka_config: KafkaConfig) -> Iterator[KafkaConfig]:
+    """A broker of the test's own, so service topics (fixed names) start empty.
+
+    On the embedded default a fresh in-memory Tansu starts in ~50 ms; where the environment
+    names a broker, that one is shared and tests must tolerate other tests' events.
+    """
+    if infra.kafka.source != "embedded Tansu":
+        yield kafka_config
+        return
+    broker = start_tansu()
+    try:
+        yield dataclasses.replace(kafka_config, bootstrap_servers=broker.url)
+    finally:
+        broker.stop()
 
 
 @pytest.fixture(scope="session")
