@@ -49,6 +49,8 @@ class ConsumerSpec:
     contracts: Sequence[TopicContract]
     handler: Handler
     dlq_topic: str
+    # Runs after the transaction committed, e.g. to invalidate caches; failures are logged only.
+    on_applied: Callable[[Envelope], Awaitable[None]] | None = None
 
 
 class ConsumerRunner:
@@ -62,7 +64,6 @@ class ConsumerRunner:
         max_attempts: int = 5,
         retry_base_s: float = 0.2,
         max_backoff_s: float = 5.0,
-        on_applied: Callable[[Envelope], Awaitable[None]] | None = None,
     ) -> None:
         self.spec = spec
         self._sessions = sessions
@@ -71,7 +72,6 @@ class ConsumerRunner:
         self._max_attempts = max_attempts
         self._retry_base_s = retry_base_s
         self._max_backoff_s = max_backoff_s
-        self._on_applied = on_applied
         self._contracts = {contract.topic: contract for contract in spec.contracts}
         self.applied = 0
         self.dead_lettered = 0
@@ -138,8 +138,7 @@ class ConsumerRunner:
             try:
                 if await self._apply(envelope):
                     self.applied += 1
-                    if self._on_applied is not None:
-                        await self._on_applied(envelope)
+                    await self._after_commit(envelope)
                 return True
             except Exception as exc:
                 attempt += 1
@@ -157,6 +156,14 @@ class ConsumerRunner:
                 )
                 if await _sleep_unless(stop, delay):
                     return False
+
+    async def _after_commit(self, envelope: Envelope) -> None:
+        if self.spec.on_applied is None:
+            return
+        try:
+            await self.spec.on_applied(envelope)
+        except Exception as exc:
+            log.warning("consumer.after_commit_failed", consumer=self.spec.name, error=repr(exc))
 
     async def _apply(self, envelope: Envelope) -> bool:
         """Inbox row and effect in one transaction; False when the event was applied before."""
