@@ -8,6 +8,7 @@ from booking.api import routers
 from booking.config import BookingSettings
 from booking.models import Table, messaging
 from samspill.commands import service_cli
+from samspill.events import booking as booking_events
 from samspill.service import ServiceDefinition, create_app
 
 definition = ServiceDefinition(
@@ -20,6 +21,7 @@ definition = ServiceDefinition(
     messaging=messaging,
     migrations_dir=Path(__file__).parent / "migrations",
     routers=routers,
+    publishes=[booking_events.contract],
 )
 
 

@@ -8,6 +8,7 @@ from facilities.api import routers
 from facilities.config import FacilitiesSettings
 from facilities.models import Table, messaging
 from samspill.commands import service_cli
+from samspill.events import facilities as facilities_events
 from samspill.service import ServiceDefinition, create_app
 
 definition = ServiceDefinition(
@@ -21,6 +22,7 @@ definition = ServiceDefinition(
     messaging=messaging,
     migrations_dir=Path(__file__).parent / "migrations",
     routers=routers,
+    publishes=[facilities_events.contract],
 )
 
 

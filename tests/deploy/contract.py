@@ -1,0 +1,126 @@
+"""What the deployment files must agree on: the services' runtime contract.
+
+Images, commands, ports, probe paths, environment variables and Kafka topics as the services
+define them. The checks in this package compare docker-compose.yml, the Dockerfiles and the
+rendered Kustomize overlays against these values.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+REPO_ROOT = Path(__file__).resolve().parents[2]
+COMPOSE_FILE = REPO_ROOT / "docker-compose.yml"
+TOPICS_SCRIPT = REPO_ROOT / "deploy" / "compose" / "create-topics.sh"
+POSTGRES_INIT = REPO_ROOT / "deploy" / "compose" / "postgres-init.sh"
+DOCKERIGNORE = REPO_ROOT / ".dockerignore"
+K8S_DIR = REPO_ROOT / "deploy" / "k8s"
+OVERLAYS = ("dev", "prod")
+SCHEMA_DIR = REPO_ROOT / "deploy" / "schemas"
+
+# kubernetes-validate validates against this Kubernetes release (pinned, not "latest").
+KUBERNETES_VERSION = "1.33.0"
+
+HEALTH_PATH = "/healthz"
+READY_PATH = "/readyz"
+METRICS_PATH = "/metrics"
+
+THIRTY_DAYS_MS = 30 * 24 * 3600 * 1000
+
+
+@dataclass(frozen=True)
+class ServiceContract:
+    name: str
+    port: int
+    workers: tuple[str, ...]
+    consumes: tuple[str, ...] = ()
+    extra_env: frozenset[str] = frozenset()
+    extra_commands: tuple[str, ...] = ()
+
+    @property
+    def image(self) -> str:
+        return f"samspill-{self.name}"
+
+    @property
+    def script(self) -> str:
+        return f"samspill-{self.name}"
+
+    @property
+    def commands(self) -> tuple[str, ...]:
+        return ("api", "migrate", *self.workers, *self.extra_commands)
+
+
+SERVICES: dict[str, ServiceContract] = {
+    "facilities": ServiceContract(
+        "facilities", 8001, workers=("relay",), extra_commands=("seed-demo",)
+    ),
+    "booking": ServiceContract(
+        "booking",
+        8002,
+        workers=("relay", "consumer", "scheduler"),
+        consumes=("samspill.facilities",),
+    ),
+    "notifications": ServiceContract(
+        "notifications",
+        8003,
+        workers=("consumer", "scheduler"),
+        consumes=("samspill.facilities", "samspill.booking"),
+        extra_env=frozenset({"SMTP_HOST", "SMTP_PORT", "SMTP_FROM", "PUBLIC_BASE_URL"}),
+    ),
+}
+
+# Every service reads these; the deployment files must set them.
+REQUIRED_ENV = frozenset(
+    {"SAMSPILL_ENV", "DATABASE_URL", "KAFKA_BOOTSTRAP_SERVERS", "REDIS_URL", "LOG_LEVEL", "PORT"}
+)
+# Optional settings a deployment may set (auth alternatives, worker placement, log format).
+OPTIONAL_ENV = frozenset(
+    {"JWT_SECRET", "JWT_JWKS_URL", "JWT_ISSUER", "JWT_AUDIENCE", "RUN_WORKERS_IN_API", "LOG_JSON"}
+)
+ENVIRONMENTS = frozenset({"development", "test", "production"})
+
+
+def allowed_env(service: ServiceContract) -> frozenset[str]:
+    return REQUIRED_ENV | OPTIONAL_ENV | service.extra_env
+
+
+def required_env(service: ServiceContract) -> frozenset[str]:
+    return REQUIRED_ENV | service.extra_env
+
+
+@dataclass(frozen=True)
+class TopicContract:
+    name: str
+    partitions: int
+    retention_ms: int
+
+
+TOPICS: dict[str, TopicContract] = {
+    topic.name: topic
+    for topic in (
+        TopicContract("samspill.facilities", 12, -1),
+        TopicContract("samspill.booking", 12, THIRTY_DAYS_MS),
+        TopicContract("samspill.dlq.booking", 3, THIRTY_DAYS_MS),
+        TopicContract("samspill.dlq.notifications", 3, THIRTY_DAYS_MS),
+    )
+}
+
+
+def max_useful_consumers(service: ServiceContract) -> int:
+    """Consumers of a group beyond the largest consumed topic's partition count sit idle."""
+    return max(TOPICS[topic].partitions for topic in service.consumes)
+
+
+def service_of_image(image: str) -> ServiceContract | None:
+    """The service an image reference belongs to (registry and tag stripped), if any."""
+    repository = image.rsplit("/", 1)[-1].split("@", 1)[0].split(":", 1)[0]
+    for service in SERVICES.values():
+        if repository == service.image:
+            return service
+    return None
+
+
+def image_tag(image: str) -> str | None:
+    last = image.rsplit("/", 1)[-1]
+    return last.split(":", 1)[1] if ":" in last else None

@@ -1,0 +1,456 @@
+"""Offline checks of rendered Kustomize output: schemas, references, the service contract.
+
+Native kinds are validated with kubernetes-validate (strict, pinned Kubernetes version); the
+Strimzi and CloudNativePG resources with the CRD JSON Schemas in deploy/schemas/. Each check
+returns a list of problems so tests can show a broken manifest is caught.
+"""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import sys
+import tempfile
+from collections.abc import Iterable, Iterator
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from .contract import (
+    HEALTH_PATH,
+    KUBERNETES_VERSION,
+    READY_PATH,
+    SCHEMA_DIR,
+    SERVICES,
+    TOPICS,
+    ServiceContract,
+    allowed_env,
+    image_tag,
+    max_useful_consumers,
+    required_env,
+    service_of_image,
+)
+
+Doc = dict[str, Any]
+
+CRD_SCHEMAS: dict[tuple[str, str], str] = {
+    ("kafka.strimzi.io/v1", "Kafka"): "strimzi-kafka-v1-strict.json",
+    ("kafka.strimzi.io/v1", "KafkaNodePool"): "strimzi-kafkanodepool-v1-strict.json",
+    ("kafka.strimzi.io/v1", "KafkaTopic"): "strimzi-kafkatopic-v1-strict.json",
+    ("postgresql.cnpg.io/v1", "Cluster"): "cnpg-cluster-v1-strict.json",
+}
+WORKLOAD_KINDS = ("Deployment", "Job")
+NAME_LABEL = "app.kubernetes.io/name"
+COMPONENT_LABEL = "app.kubernetes.io/component"
+
+
+def _venv_tool(name: str) -> str | None:
+    beside_python = Path(sys.executable).parent / name
+    return str(beside_python) if beside_python.exists() else shutil.which(name)
+
+
+def kubectl() -> str | None:
+    return shutil.which("kubectl")
+
+
+def kustomize_build(directory: Path) -> subprocess.CompletedProcess[str]:
+    binary = kubectl()
+    if binary is None:
+        raise RuntimeError("kubectl is not installed")
+    return subprocess.run(
+        [binary, "kustomize", str(directory)], capture_output=True, text=True, check=False
+    )
+
+
+def parse_documents(text: str) -> list[Doc]:
+    return [doc for doc in yaml.safe_load_all(text) if doc]
+
+
+def key(doc: Doc) -> tuple[str, str]:
+    return doc["apiVersion"], doc["kind"]
+
+
+def _write_documents(docs: Iterable[Doc], directory: Path, stem: str) -> Path:
+    path = directory / f"{stem}.yaml"
+    path.write_text(yaml.safe_dump_all(list(docs), sort_keys=False), encoding="utf-8")
+    return path
+
+
+def native_schema_problems(docs: list[Doc]) -> list[str]:
+    """kubernetes-validate --strict on every native resource (CRD kinds are checked apart)."""
+    native = [doc for doc in docs if key(doc) not in CRD_SCHEMAS]
+    tool = _venv_tool("kubernetes-validate")
+    if tool is None:
+        return ["kubernetes-validate is not installed"]
+    with tempfile.TemporaryDirectory() as tmp:
+        path = _write_documents(native, Path(tmp), "native")
+        result = subprocess.run(
+            [tool, "--strict", "--quiet", "-k", KUBERNETES_VERSION, str(path)],
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+    # A WARN line means no schema was found: an unknown kind must fail, not pass silently.
+    problems = [line for line in result.stdout.splitlines() if line.startswith(("ERROR", "WARN"))]
+    if result.returncode != 0 and not problems:
+        problems.append(result.stdout + result.stderr)
+    return problems
+
+
+def crd_schema_problems(docs: list[Doc]) -> list[str]:
+    """check-jsonschema against the strict CRD schema of each Strimzi/CloudNativePG document."""
+    tool = _venv_tool("check-jsonschema")
+    if tool is None:
+        return ["check-jsonschema is not installed"]
+    problems = []
+    with tempfile.TemporaryDirectory() as tmp:
+        for (api_version, kind), schema in CRD_SCHEMAS.items():
+            matching = [d for d in docs if key(d) == (api_version, kind)]
+            # check-jsonschema reads one document per file.
+            files = [
+                str(_write_documents([d], Path(tmp), f"{kind}-{i}")) for i, d in enumerate(matching)
+            ]
+            if not files:
+                continue
+            result = subprocess.run(
+                [tool, "--schemafile", str(SCHEMA_DIR / schema), *files],
+                capture_output=True,
+                text=True,
+                check=False,
+            )
+            if result.returncode != 0:
+                problems.append(f"{kind}: {result.stdout}{result.stderr}")
+    return problems
+
+
+def by_kind(docs: list[Doc], kind: str) -> list[Doc]:
+    return [doc for doc in docs if doc["kind"] == kind]
+
+
+def named(docs: list[Doc], kind: str) -> dict[str, Doc]:
+    return {doc["metadata"]["name"]: doc for doc in by_kind(docs, kind)}
+
+
+def pod_spec(doc: Doc) -> Doc:
+    spec: Doc = doc["spec"]["template"]["spec"]
+    return spec
+
+
+def pod_labels(doc: Doc) -> dict[str, str]:
+    labels: dict[str, str] = doc["spec"]["template"]["metadata"].get("labels", {})
+    return labels
+
+
+def app_workloads(docs: list[Doc]) -> Iterator[tuple[Doc, Doc, ServiceContract]]:
+    """(workload, container, service) for every container running a Samspill image."""
+    for kind in WORKLOAD_KINDS:
+        for doc in by_kind(docs, kind):
+            for container in pod_spec(doc)["containers"]:
+                service = service_of_image(container["image"])
+                if service is not None:
+                    yield doc, container, service
+
+
+def _selects(selector: dict[str, str], labels: dict[str, str]) -> bool:
+    return all(labels.get(k) == v for k, v in selector.items())
+
+
+def _config_map_data(docs: list[Doc], container: Doc) -> dict[str, str]:
+    config_maps = named(docs, "ConfigMap")
+    data: dict[str, str] = {}
+    for source in container.get("envFrom", []):
+        ref = source.get("configMapRef")
+        if ref is not None and ref["name"] in config_maps:
+            data.update(config_maps[ref["name"]].get("data", {}))
+    return data
+
+
+def env_names(docs: list[Doc], container: Doc) -> set[str]:
+    return set(_config_map_data(docs, container)) | {e["name"] for e in container.get("env", [])}
+
+
+def _reference_problems(docs: list[Doc], workload: Doc, container: Doc) -> list[str]:
+    name = workload["metadata"]["name"]
+    config_maps, clusters = named(docs, "ConfigMap"), named(docs, "Cluster")
+    problems = []
+    for source in container.get("envFrom", []):
+        ref = source.get("configMapRef")
+        if ref is not None and ref["name"] not in config_maps and not ref.get("optional"):
+            problems.append(f"{name}: ConfigMap {ref['name']} does not exist")
+        secret = source.get("secretRef")
+        if secret is not None and not secret.get("optional"):
+            problems.append(f"{name}: Secret {secret['name']} is required but not managed here")
+    for env in container.get("env", []):
+        secret_ref = env.get("valueFrom", {}).get("secretKeyRef")
+        if secret_ref is None:
+            continue
+        cluster = secret_ref["name"].removesuffix("-app")
+        if cluster not in clusters or secret_ref.get("key") != "uri":
+            problems.append(f"{name}: {env['name']} reads {secret_ref}, not a CloudNativePG uri")
+    return problems
+
+
+def _database_problems(
+    docs: list[Doc], workload: Doc, container: Doc, service: ServiceContract
+) -> list[str]:
+    clusters = named(docs, "Cluster")
+    for env in container.get("env", []):
+        if env["name"] == "DATABASE_URL":
+            ref = env.get("valueFrom", {}).get("secretKeyRef", {})
+            cluster = clusters.get(str(ref.get("name", "")).removesuffix("-app"))
+            initdb = (cluster or {}).get("spec", {}).get("bootstrap", {}).get("initdb", {})
+            if initdb.get("database") != service.name:
+                return [
+                    f"{workload['metadata']['name']}: DATABASE_URL is not the "
+                    f"{service.name} database"
+                ]
+            return []
+    return []
+
+
+def _env_problems(
+    docs: list[Doc], workload: Doc, container: Doc, service: ServiceContract
+) -> list[str]:
+    name = workload["metadata"]["name"]
+    names = env_names(docs, container)
+    problems = [f"{name}: sets unknown variable {v}" for v in sorted(names - allowed_env(service))]
+    problems += [f"{name}: does not set {v}" for v in sorted(required_env(service) - names)]
+    data = _config_map_data(docs, container)
+    if data.get("PORT") != str(service.port):
+        problems.append(
+            f"{name}: PORT={data.get('PORT')}, the {service.name} port is {service.port}"
+        )
+    return problems
+
+
+def _probe_path(container: Doc, probe: str) -> str | None:
+    path: str | None = container.get(probe, {}).get("httpGet", {}).get("path")
+    return path
+
+
+def _api_problems(workload: Doc, container: Doc, service: ServiceContract) -> list[str]:
+    name = workload["metadata"]["name"]
+    ports = {p.get("name"): p["containerPort"] for p in container.get("ports", [])}
+    problems = []
+    if ports.get("http") != service.port:
+        problems.append(f"{name}: http port {ports.get('http')}, expected {service.port}")
+    if _probe_path(container, "livenessProbe") != HEALTH_PATH:
+        problems.append(f"{name}: liveness probe is not {HEALTH_PATH}")
+    if _probe_path(container, "readinessProbe") != READY_PATH:
+        problems.append(f"{name}: readiness probe is not {READY_PATH}")
+    return problems
+
+
+def _container_problems(workload: Doc, container: Doc, service: ServiceContract) -> list[str]:
+    name = workload["metadata"]["name"]
+    args = container.get("args", [])
+    problems = []
+    if container.get("command"):
+        problems.append(f"{name}: overrides the image entrypoint ({service.script})")
+    if len(args) != 1 or args[0] not in service.commands:
+        problems.append(f"{name}: args {args} are not one of {service.commands}")
+    if image_tag(container["image"]) in (None, "latest"):
+        problems.append(f"{name}: image {container['image']} has no explicit tag")
+    if pod_labels(workload).get(NAME_LABEL) != service.name:
+        problems.append(
+            f"{name}: runs {service.image} but is labelled {pod_labels(workload).get(NAME_LABEL)}"
+        )
+    resources = container.get("resources", {})
+    if not {"cpu", "memory"} <= set(resources.get("requests", {})) or "memory" not in resources.get(
+        "limits", {}
+    ):
+        problems.append(f"{name}: needs cpu/memory requests and a memory limit")
+    if args == ["api"]:
+        problems += _api_problems(workload, container, service)
+    return problems
+
+
+def workload_problems(docs: list[Doc]) -> list[str]:
+    """Images, commands, ports, probes, environment and secrets of the Samspill pods."""
+    problems = []
+    seen: dict[str, set[str]] = {name: set() for name in SERVICES}
+    for workload, container, service in app_workloads(docs):
+        problems += _container_problems(workload, container, service)
+        problems += _env_problems(docs, workload, container, service)
+        problems += _reference_problems(docs, workload, container)
+        problems += _database_problems(docs, workload, container, service)
+        seen[service.name].update(container.get("args", []))
+        if pod_spec(workload).get("securityContext", {}).get("runAsNonRoot") is not True:
+            problems.append(f"{workload['metadata']['name']}: pods must run as non-root")
+    for service in SERVICES.values():
+        missing = {"api", "migrate", *service.workers} - seen[service.name]
+        problems += [f"{service.name}: nothing runs `{command}`" for command in sorted(missing)]
+    migrate_jobs = {c.get("args", [None])[0] for d, c, _ in app_workloads(by_kind(docs, "Job"))}
+    if migrate_jobs - {"migrate"}:
+        problems.append(f"Jobs must only migrate, found {migrate_jobs}")
+    return problems
+
+
+def _deployments_selected(docs: list[Doc], selector: dict[str, str]) -> list[Doc]:
+    return [d for d in by_kind(docs, "Deployment") if _selects(selector, pod_labels(d))]
+
+
+def _service_problems(docs: list[Doc]) -> list[str]:
+    problems = []
+    for service in by_kind(docs, "Service"):
+        name, spec = service["metadata"]["name"], service["spec"]
+        targets = _deployments_selected(docs, spec.get("selector", {}))
+        if not targets:
+            problems.append(f"Service {name}: selects no Deployment")
+        port_names = {
+            p.get("name")
+            for d in targets
+            for c in pod_spec(d)["containers"]
+            for p in c.get("ports", [])
+        }
+        problems += [
+            f"Service {name}: targetPort {p['targetPort']} is not a container port"
+            for p in spec["ports"]
+            if isinstance(p.get("targetPort"), str) and p["targetPort"] not in port_names
+        ]
+    return problems
+
+
+def _scaling_problems(docs: list[Doc]) -> list[str]:
+    deployments = named(docs, "Deployment")
+    problems = []
+    for hpa in by_kind(docs, "HorizontalPodAutoscaler"):
+        target = deployments.get(hpa["spec"]["scaleTargetRef"]["name"])
+        if target is None:
+            problems.append(f"HPA {hpa['metadata']['name']}: target does not exist")
+            continue
+        labels = pod_labels(target)
+        if labels.get(COMPONENT_LABEL) == "consumer":
+            cap = max_useful_consumers(SERVICES[labels[NAME_LABEL]])
+            if hpa["spec"]["maxReplicas"] > cap:
+                problems.append(
+                    f"HPA {hpa['metadata']['name']}: more consumers than {cap} partitions"
+                )
+    for pdb in by_kind(docs, "PodDisruptionBudget"):
+        if not _deployments_selected(docs, pdb["spec"]["selector"]["matchLabels"]):
+            problems.append(f"PDB {pdb['metadata']['name']}: selects no Deployment")
+    api_hpas = {
+        h["spec"]["scaleTargetRef"]["name"] for h in by_kind(docs, "HorizontalPodAutoscaler")
+    }
+    api_pdbs = {
+        d["metadata"]["name"]
+        for d in by_kind(docs, "Deployment")
+        for p in by_kind(docs, "PodDisruptionBudget")
+        if _selects(p["spec"]["selector"]["matchLabels"], pod_labels(d))
+    }
+    for service in SERVICES.values():
+        api = f"{service.name}-api"
+        if api not in api_hpas:
+            problems.append(f"{api}: no HorizontalPodAutoscaler")
+        if api not in api_pdbs:
+            problems.append(f"{api}: no PodDisruptionBudget")
+    return problems
+
+
+def _ingress_problems(docs: list[Doc]) -> list[str]:
+    services = named(docs, "Service")
+    problems = []
+    backends = set()
+    for ingress in by_kind(docs, "Ingress"):
+        for rule in ingress["spec"]["rules"]:
+            for path in rule["http"]["paths"]:
+                backend = path["backend"]["service"]
+                backends.add(backend["name"])
+                target = services.get(backend["name"])
+                port_names = {
+                    p.get("name") for p in (target or {}).get("spec", {}).get("ports", [])
+                }
+                if target is None or backend["port"].get("name") not in port_names:
+                    problems.append(f"Ingress backend {backend} does not exist")
+    problems += [
+        f"no ingress to {s.name}-api" for s in SERVICES.values() if f"{s.name}-api" not in backends
+    ]
+    return problems
+
+
+def reference_problems(docs: list[Doc]) -> list[str]:
+    """Services, HPAs, PDBs and Ingress point at things that exist."""
+    return _service_problems(docs) + _scaling_problems(docs) + _ingress_problems(docs)
+
+
+def network_policy_problems(docs: list[Doc]) -> list[str]:
+    """A namespace-wide default deny exists, and every Samspill pod has an egress allowance."""
+    policies = by_kind(docs, "NetworkPolicy")
+    default_deny = [
+        p
+        for p in policies
+        if p["spec"]["podSelector"] == {}
+        and set(p["spec"].get("policyTypes", [])) == {"Ingress", "Egress"}
+        and not p["spec"].get("ingress")
+        and not p["spec"].get("egress")
+    ]
+    problems = [] if default_deny else ["no default-deny NetworkPolicy"]
+    for workload, _, _ in app_workloads(docs):
+        labels = pod_labels(workload)
+        allowed = [
+            p
+            for p in policies
+            if p["spec"].get("egress")
+            and _selects(p["spec"]["podSelector"].get("matchLabels", {}), labels)
+            and p["spec"]["podSelector"] != {}
+        ]
+        if not allowed:
+            problems.append(
+                f"{workload['metadata']['name']}: no NetworkPolicy lets it reach "
+                "its database, Kafka and Redis"
+            )
+    return problems
+
+
+def _topic_config(topic: Doc) -> tuple[str, int, int]:
+    spec = topic["spec"]
+    name = spec.get("topicName", topic["metadata"]["name"])
+    return name, spec.get("partitions", -1), int(spec.get("config", {}).get("retention.ms", 0))
+
+
+def kafka_problems(docs: list[Doc]) -> list[str]:
+    """One KRaft Kafka with a node pool, the contract's topics, and clients pointed at it."""
+    kafkas = named(docs, "Kafka")
+    if len(kafkas) != 1:
+        return [f"expected one Kafka, found {sorted(kafkas)}"]
+    cluster = next(iter(kafkas))
+    pools = by_kind(docs, "KafkaNodePool")
+    problems = []
+    if not any(
+        p["metadata"].get("labels", {}).get("strimzi.io/cluster") == cluster
+        and {"controller", "broker"} <= set(p["spec"]["roles"])
+        for p in pools
+    ):
+        problems.append("no KafkaNodePool gives the cluster KRaft controllers and brokers")
+    brokers = sum(p["spec"]["replicas"] for p in pools if "broker" in p["spec"]["roles"])
+    topics = by_kind(docs, "KafkaTopic")
+    declared = {}
+    for topic in topics:
+        name, partitions, retention = _topic_config(topic)
+        declared[name] = (partitions, retention)
+        if topic["metadata"].get("labels", {}).get("strimzi.io/cluster") != cluster:
+            problems.append(f"topic {name} is not labelled for cluster {cluster}")
+        if topic["spec"].get("replicas", 0) > brokers:
+            problems.append(f"topic {name} wants more replicas than {brokers} brokers")
+    expected = {t.name: (t.partitions, t.retention_ms) for t in TOPICS.values()}
+    if declared != expected:
+        problems.append(f"topics {declared} differ from the contract {expected}")
+    bootstrap = f"{cluster}-kafka-bootstrap:9092"
+    for config_map in by_kind(docs, "ConfigMap"):
+        value = config_map.get("data", {}).get("KAFKA_BOOTSTRAP_SERVERS")
+        if value not in (None, bootstrap):
+            problems.append(
+                f"{config_map['metadata']['name']}: KAFKA_BOOTSTRAP_SERVERS={value}, "
+                f"expected {bootstrap}"
+            )
+    return problems
+
+
+def all_problems(docs: list[Doc]) -> list[str]:
+    return (
+        workload_problems(docs)
+        + reference_problems(docs)
+        + network_policy_problems(docs)
+        + kafka_problems(docs)
+    )

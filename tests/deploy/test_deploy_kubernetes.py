@@ -1,0 +1,191 @@
+"""The Kustomize overlays: they build, validate against Kubernetes and the operators' CRD
+schemas offline, and wire the services as the contract says."""
+
+from __future__ import annotations
+
+import copy
+import shutil
+from pathlib import Path
+
+import pytest
+
+from .conftest import require_kubectl
+from .contract import K8S_DIR, OVERLAYS
+from .k8s_checks import (
+    CRD_SCHEMAS,
+    Doc,
+    all_problems,
+    by_kind,
+    crd_schema_problems,
+    kafka_problems,
+    kustomize_build,
+    named,
+    native_schema_problems,
+    network_policy_problems,
+    reference_problems,
+    workload_problems,
+)
+
+OVERLAY_PARAMS = [pytest.param(name, id=name) for name in OVERLAYS]
+
+
+@pytest.mark.parametrize("overlay", OVERLAY_PARAMS)
+def test_overlay_builds_with_kustomize(overlay: str) -> None:
+    require_kubectl()
+    result = kustomize_build(K8S_DIR / "overlays" / overlay)
+    assert result.returncode == 0, result.stderr
+    assert "kind: Deployment" in result.stdout
+
+
+@pytest.mark.parametrize("overlay", OVERLAY_PARAMS)
+def test_overlay_validates_against_kubernetes_strictly(
+    rendered_overlays: dict[str, list[Doc]], overlay: str
+) -> None:
+    assert native_schema_problems(rendered_overlays[overlay]) == []
+
+
+@pytest.mark.parametrize("overlay", OVERLAY_PARAMS)
+def test_operator_resources_validate_against_the_crd_schemas(
+    rendered_overlays: dict[str, list[Doc]], overlay: str
+) -> None:
+    docs = rendered_overlays[overlay]
+    assert {(d["apiVersion"], d["kind"]) for d in docs} >= set(CRD_SCHEMAS)
+    assert crd_schema_problems(docs) == []
+
+
+@pytest.mark.parametrize("overlay", OVERLAY_PARAMS)
+def test_overlay_follows_the_service_contract(
+    rendered_overlays: dict[str, list[Doc]], overlay: str
+) -> None:
+    assert all_problems(rendered_overlays[overlay]) == []
+
+
+@pytest.mark.parametrize("overlay", OVERLAY_PARAMS)
+def test_overlay_sets_its_namespace_everywhere(
+    rendered_overlays: dict[str, list[Doc]], overlay: str
+) -> None:
+    docs = rendered_overlays[overlay]
+    namespaces = [d["metadata"]["name"] for d in by_kind(docs, "Namespace")]
+    assert len(namespaces) == 1
+    assert {d["metadata"].get("namespace") for d in docs if d["kind"] != "Namespace"} == {
+        namespaces[0]
+    }
+
+
+def test_only_production_verifies_tokens_against_an_issuer(
+    rendered_overlays: dict[str, list[Doc]],
+) -> None:
+    def common(overlay: str) -> dict[str, str]:
+        maps = [
+            m
+            for m in by_kind(rendered_overlays[overlay], "ConfigMap")
+            if m["metadata"]["name"].startswith("samspill-common")
+        ]
+        data: dict[str, str] = maps[0]["data"]
+        return data
+
+    assert common("prod")["SAMSPILL_ENV"] == "production"
+    assert common("prod")["JWT_JWKS_URL"].startswith("https://")
+    assert common("dev")["SAMSPILL_ENV"] == "development"
+
+
+def test_production_runs_redundant_kafka_and_postgres(
+    rendered_overlays: dict[str, list[Doc]],
+) -> None:
+    docs = rendered_overlays["prod"]
+    assert all(c["spec"]["instances"] >= 3 for c in by_kind(docs, "Cluster"))
+    assert sum(p["spec"]["replicas"] for p in by_kind(docs, "KafkaNodePool")) >= 3
+    config = named(docs, "Kafka")["samspill"]["spec"]["kafka"]["config"]
+    assert config["min.insync.replicas"] >= 2
+    assert all(t["spec"]["replicas"] >= 3 for t in by_kind(docs, "KafkaTopic"))
+
+
+# --- the checks catch broken manifests ---------------------------------------------------
+
+
+@pytest.fixture
+def dev(rendered_overlays: dict[str, list[Doc]]) -> list[Doc]:
+    return copy.deepcopy(rendered_overlays["dev"])
+
+
+def deployment(docs: list[Doc], name: str) -> Doc:
+    return named(docs, "Deployment")[name]
+
+
+def test_kustomize_fails_on_a_missing_resource(tmp_path: Path) -> None:
+    require_kubectl()
+    overlay = tmp_path / "overlays" / "broken"
+    shutil.copytree(K8S_DIR / "overlays" / "dev", overlay)
+    shutil.copytree(K8S_DIR / "base", tmp_path / "base")
+    kustomization = overlay / "kustomization.yaml"
+    kustomization.write_text(
+        kustomization.read_text().replace(
+            "  - mailpit.yaml\n", "  - mailpit.yaml\n  - smtp-relay.yaml\n"
+        )
+    )
+    assert kustomize_build(overlay).returncode != 0
+
+
+def test_kubernetes_validation_rejects_a_misspelt_field(dev: list[Doc]) -> None:
+    container = deployment(dev, "booking-api")["spec"]["template"]["spec"]["containers"][0]
+    container["readinesProbe"] = container.pop("readinessProbe")
+    problems = native_schema_problems(dev)
+    assert any("readinesProbe" in p for p in problems)
+
+
+def test_kubernetes_validation_rejects_an_unknown_kind(dev: list[Doc]) -> None:
+    dev.append({"apiVersion": "example.org/v1", "kind": "Mystery", "metadata": {"name": "x"}})
+    assert native_schema_problems(dev) != []
+
+
+def test_crd_validation_rejects_bad_topic_and_cluster(dev: list[Doc]) -> None:
+    topic = named(dev, "KafkaTopic")["samspill-booking"]
+    topic["spec"]["partitions"] = "twelve"
+    named(dev, "Cluster")["booking-db"]["spec"]["instancess"] = 2
+    problems = "\n".join(crd_schema_problems(dev))
+    assert "twelve" in problems
+    assert "instancess" in problems
+
+
+def test_contract_check_rejects_wrong_probe_port_image_and_env(dev: list[Doc]) -> None:
+    api = deployment(dev, "notifications-api")["spec"]["template"]["spec"]["containers"][0]
+    api["livenessProbe"]["httpGet"]["path"] = "/health"
+    api["ports"][0]["containerPort"] = 8080
+    api["env"].append({"name": "KAFKA_BROKERS", "value": "kafka:9092"})
+    relay = deployment(dev, "facilities-relay")["spec"]["template"]["spec"]["containers"][0]
+    relay["image"] = "samspill-facilities:latest"
+    relay["args"] = ["publisher"]
+    problems = "\n".join(workload_problems(dev))
+    for expected in ("liveness", "8080", "KAFKA_BROKERS", "explicit tag", "['publisher']"):
+        assert expected in problems
+
+
+def test_contract_check_rejects_a_database_of_another_service(dev: list[Doc]) -> None:
+    container = deployment(dev, "booking-api")["spec"]["template"]["spec"]["containers"][0]
+    database_url = next(e for e in container["env"] if e["name"] == "DATABASE_URL")
+    database_url["valueFrom"]["secretKeyRef"]["name"] = "facilities-db-app"
+    assert any("booking database" in p for p in workload_problems(dev))
+
+
+def test_reference_check_rejects_dangling_selectors(dev: list[Doc]) -> None:
+    named(dev, "Service")["booking-api"]["spec"]["selector"]["app.kubernetes.io/name"] = "bookin"
+    named(dev, "HorizontalPodAutoscaler")["facilities-api"]["spec"]["scaleTargetRef"]["name"] = (
+        "facilities"
+    )
+    named(dev, "HorizontalPodAutoscaler")["booking-consumer"]["spec"]["maxReplicas"] = 24
+    problems = "\n".join(reference_problems(dev))
+    for expected in ("Service booking-api", "HPA facilities-api", "HPA booking-consumer"):
+        assert expected in problems
+
+
+def test_network_policy_check_requires_default_deny(dev: list[Doc]) -> None:
+    without = [d for d in dev if d["metadata"]["name"] != "default-deny-all"]
+    assert "no default-deny NetworkPolicy" in network_policy_problems(without)
+
+
+def test_kafka_check_rejects_a_topic_off_contract(dev: list[Doc]) -> None:
+    named(dev, "KafkaTopic")["samspill-facilities"]["spec"]["config"]["retention.ms"] = 604800000
+    named(dev, "KafkaTopic")["samspill-booking"]["spec"]["replicas"] = 3
+    problems = "\n".join(kafka_problems(dev))
+    assert "differ from the contract" in problems
+    assert "more replicas" in problems
