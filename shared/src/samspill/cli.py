@@ -104,3 +104,7 @@ def dlq_redrive(service: str = typer.Argument(..., help="booking or notification
 def _kafka() -> KafkaConfig:
     settings = ServiceSettings()
     return KafkaConfig(settings.kafka_bootstrap_servers, settings.kafka_request_timeout_s)
+
+
+if __name__ == "__main__":
+    app()

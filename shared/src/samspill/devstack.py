@@ -35,10 +35,11 @@ class DevService:
         return f"http://127.0.0.1:{self.port}"
 
 
-SERVICES = (
-    DevService("facilities", 8001),
-    DevService("booking", 8002),
-    DevService("notifications", 8003),
+# Default ports 8001-8003; SAMSPILL_DEV_BASE_PORT moves all three (e.g. when 8001 is taken).
+_BASE_PORT = int(os.environ.get("SAMSPILL_DEV_BASE_PORT", "8001"))
+SERVICES = tuple(
+    DevService(name, _BASE_PORT + offset)
+    for offset, name in enumerate(("facilities", "booking", "notifications"))
 )
 READY_TIMEOUT_S = 60.0
 
@@ -78,9 +79,8 @@ def run_dev_stack() -> int:
 
 
 async def _databases(infra: Infrastructure) -> dict[str, str]:
-    return {
-        s.name: await ensure_database(infra.postgres.url, f"samspill_{s.name}") for s in SERVICES
-    }
+    prefix = os.environ.get("SAMSPILL_DEV_DB_PREFIX", "samspill_")
+    return {s.name: await ensure_database(infra.postgres.url, prefix + s.name) for s in SERVICES}
 
 
 def _spawn(
