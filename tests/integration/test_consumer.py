@@ -173,3 +173,37 @@ async def _read_raw(kafka: KafkaConfig, topic: str, expected: int) -> list[dict[
     finally:
         await stop_client(consumer, kafka.request_timeout_s)
     return found
+
+
+async def test_trace_context_travels_from_outbox_through_kafka_to_the_handler(
+    database_factory, kafka_config
+):
+    from samspill.observability import get_traceparent, new_traceparent, use_traceparent
+    from samspill.outbox import OutboxRelay, write_event
+
+    engine, sessions = await prepared_database(await database_factory("consumer_trace"))
+    topic_contract = contract(unique_topic())
+    await ensure_topics(kafka_config, [topic_contract.topic])
+    traceparent = new_traceparent()
+    with use_traceparent(traceparent):
+        async with sessions() as session:
+            await write_event(
+                session, tables, CounterBumped(counter="t", by=1), key="t", source="/t"
+            )
+            await session.commit()
+    await OutboxRelay(sessions, tables, kafka_config).publish_pending()
+
+    seen: list[str | None] = []
+
+    async def remember_trace(session, envelope: Envelope) -> None:
+        seen.append(get_traceparent())
+
+    spec = ConsumerSpec(f"g-{uuid.uuid4().hex[:6]}", [topic_contract], remember_trace, "dlq.t")
+    runner = ConsumerRunner(spec, sessions, tables, kafka_config)
+
+    async def done() -> bool:
+        return runner.applied == 1
+
+    await _run_until(runner, done)
+    assert seen == [traceparent]
+    await engine.dispose()
