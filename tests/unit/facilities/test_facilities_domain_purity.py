@@ -9,7 +9,9 @@ import pytest
 
 import facilities.domain
 import samspill.intervals
+import samspill.pricing
 import samspill.recurrence
+import samspill.rules
 
 FORBIDDEN = {
     "sqlmodel",
@@ -38,6 +40,8 @@ DOMAIN_FILES = [
     *sorted(Path(facilities.domain.__file__).parent.glob("*.py")),
     Path(samspill.intervals.__file__),
     Path(samspill.recurrence.__file__),
+    Path(samspill.pricing.__file__),
+    Path(samspill.rules.__file__),
 ]
 
 
@@ -48,3 +52,10 @@ def test_domain_module_is_pure(path: Path) -> None:
 
 def test_the_domain_package_has_modules() -> None:
     assert len(DOMAIN_FILES) > 5
+
+
+def test_the_domain_shares_pricing_and_rule_errors_with_the_kernel() -> None:
+    assert facilities.domain.RuleViolation is samspill.rules.RuleViolation
+    assert facilities.domain.BookerCategory is samspill.pricing.BookerCategory
+    assert facilities.domain.SpaceKind is samspill.pricing.SpaceKind
+    assert facilities.domain.quote is samspill.pricing.quote

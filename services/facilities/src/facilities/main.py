@@ -5,7 +5,9 @@ from pathlib import Path
 from fastapi import FastAPI
 
 from facilities.api import routers
+from facilities.closures import HolidayClosureScheduler
 from facilities.config import FacilitiesSettings
+from facilities.demo.command import add_seed_command
 from facilities.models import Table, messaging
 from samspill.commands import service_cli
 from samspill.events import facilities as facilities_events
@@ -23,6 +25,9 @@ definition = ServiceDefinition(
     migrations_dir=Path(__file__).parent / "migrations",
     routers=routers,
     publishes=[facilities_events.contract],
+    schedulers=lambda runtime: [
+        HolidayClosureScheduler(runtime.sessions, source=runtime.definition.event_source)
+    ],
 )
 
 
@@ -31,4 +36,4 @@ def app() -> FastAPI:
     return create_app(definition, FacilitiesSettings())
 
 
-cli = service_cli(definition, FacilitiesSettings)
+cli = service_cli(definition, FacilitiesSettings, extra=add_seed_command)

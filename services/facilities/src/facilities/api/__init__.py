@@ -2,4 +2,12 @@
 
 from fastapi import APIRouter
 
-routers: list[APIRouter] = []
+from facilities.api import closures, equipment, prices, sites, spaces
+
+routers: list[APIRouter] = [
+    sites.router,
+    spaces.router,
+    closures.router,
+    prices.router,
+    equipment.router,
+]

@@ -13,23 +13,6 @@ from facilities.domain.enums import (
 )
 from facilities.domain.equipment import change_condition, is_lendable
 from facilities.domain.errors import RuleViolation, checked_interval
-from facilities.domain.pricing import (
-    FREE_PRINCIPLE_EN,
-    FREE_PRINCIPLE_NB,
-    PriceListRow,
-    PriceRule,
-    Quote,
-    QuoteLine,
-    RatePeriod,
-    RuleScope,
-    effective_category,
-    ensure_unique_scope,
-    format_kr,
-    price_list,
-    quote,
-    select_rule,
-    split_by_period,
-)
 from facilities.domain.spaces import (
     SpacePlacement,
     conflict_sets,
@@ -47,6 +30,23 @@ from facilities.domain.windows import (
     restore_date,
     windows_overlap,
     withdraw_date,
+)
+from samspill.pricing import (
+    FREE_PRINCIPLE_EN,
+    FREE_PRINCIPLE_NB,
+    PriceListRow,
+    PriceRule,
+    Quote,
+    QuoteLine,
+    RatePeriod,
+    RuleScope,
+    effective_category,
+    ensure_unique_scope,
+    format_kr,
+    price_list,
+    quote,
+    select_rule,
+    split_by_period,
 )
 
 __all__ = [

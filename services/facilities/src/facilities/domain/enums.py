@@ -4,6 +4,18 @@ from __future__ import annotations
 
 from enum import StrEnum
 
+from samspill.pricing import BookerCategory, SpaceKind
+
+__all__ = [
+    "BookerCategory",
+    "ClosureReason",
+    "District",
+    "SiteKind",
+    "SpaceKind",
+    "UnitCondition",
+    "WhoMayBook",
+]
+
 
 class SiteKind(StrEnum):
     SCHOOL = "school"
@@ -27,41 +39,6 @@ _SITE_KIND_NB = {
     SiteKind.COMMUNITY_HOUSE: "grendehus",
     SiteKind.EQUIPMENT_CENTRE: "utstyrssentral",
     SiteKind.OUTDOOR: "uteområde",
-}
-
-
-class SpaceKind(StrEnum):
-    GYM = "gym"
-    CLASSROOM = "classroom"
-    AUDITORIUM = "auditorium"
-    MUSIC_ROOM = "music_room"
-    KITCHEN = "kitchen"
-    MEETING_ROOM = "meeting_room"
-    HALL_PART = "hall_part"
-    OUTDOOR_FIELD = "outdoor_field"
-    WORKSHOP = "workshop"
-    OTHER = "other"
-
-    @property
-    def label_nb(self) -> str:
-        return _SPACE_KIND_NB[self]
-
-    @property
-    def label_en(self) -> str:
-        return self.value.replace("_", " ")
-
-
-_SPACE_KIND_NB = {
-    SpaceKind.GYM: "gymsal",
-    SpaceKind.CLASSROOM: "klasserom",
-    SpaceKind.AUDITORIUM: "auditorium",
-    SpaceKind.MUSIC_ROOM: "musikkrom",
-    SpaceKind.KITCHEN: "skolekjøkken",
-    SpaceKind.MEETING_ROOM: "møterom",
-    SpaceKind.HALL_PART: "hallflate",
-    SpaceKind.OUTDOOR_FIELD: "uteareal",
-    SpaceKind.WORKSHOP: "verksted",
-    SpaceKind.OTHER: "annet",
 }
 
 
@@ -120,35 +97,6 @@ _CLOSURE_REASON_NB = {
     ClosureReason.MAINTENANCE: "vedlikehold",
     ClosureReason.OWN_EVENT: "eget arrangement",
     ClosureReason.EMERGENCY: "akutt stenging",
-}
-
-
-class BookerCategory(StrEnum):
-    CHILDREN_YOUTH = "children_youth"
-    NON_PROFIT = "non_profit"
-    COMMERCIAL = "commercial"
-    PRIVATE = "private"
-
-    @property
-    def label_nb(self) -> str:
-        return _CATEGORY_NB[self]
-
-    @property
-    def label_en(self) -> str:
-        return _CATEGORY_EN[self]
-
-
-_CATEGORY_NB = {
-    BookerCategory.CHILDREN_YOUTH: "Barn og unge under 20 år (frivillige organisasjoner)",
-    BookerCategory.NON_PROFIT: "Frivillige og ideelle organisasjoner",
-    BookerCategory.COMMERCIAL: "Kommersielle aktører",
-    BookerCategory.PRIVATE: "Privatpersoner",
-}
-_CATEGORY_EN = {
-    BookerCategory.CHILDREN_YOUTH: "Children and youth under 20 (voluntary organisations)",
-    BookerCategory.NON_PROFIT: "Voluntary and non-profit organisations",
-    BookerCategory.COMMERCIAL: "Commercial organisers",
-    BookerCategory.PRIVATE: "Private persons",
 }
 
 

@@ -1,22 +1,13 @@
-"""The one error type of the facilities domain: a business rule was broken by the input."""
+"""Rule errors of the facilities domain: the shared family from `samspill.rules`."""
 
 from __future__ import annotations
 
 from datetime import datetime
 
 from samspill.intervals import Interval
+from samspill.rules import ConflictError, NotFoundError, RuleError, RuleViolation
 
-
-class RuleViolation(Exception):
-    """A request breaks a facilities rule; the API answers 422 with both texts."""
-
-    def __init__(self, detail_en: str, detail_nb: str) -> None:
-        super().__init__(detail_en)
-        self.detail_en = detail_en
-        self.detail_nb = detail_nb
-
-    def __repr__(self) -> str:
-        return f"RuleViolation({self.detail_en!r}, {self.detail_nb!r})"
+__all__ = ["ConflictError", "NotFoundError", "RuleError", "RuleViolation", "checked_interval"]
 
 
 def checked_interval(start: datetime, end: datetime) -> Interval:

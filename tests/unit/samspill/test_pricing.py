@@ -8,13 +8,13 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from facilities.domain import (
+from samspill.intervals import Interval
+from samspill.pricing import (
     FREE_PRINCIPLE_EN,
     FREE_PRINCIPLE_NB,
     BookerCategory,
     PriceRule,
     RatePeriod,
-    RuleViolation,
     SpaceKind,
     ensure_unique_scope,
     format_kr,
@@ -23,8 +23,8 @@ from facilities.domain import (
     select_rule,
     split_by_period,
 )
-from samspill.intervals import Interval
 from samspill.recurrence import OSLO
+from samspill.rules import RuleViolation
 
 NON_PROFIT = BookerCategory.NON_PROFIT
 COMMERCIAL = BookerCategory.COMMERCIAL

@@ -1,4 +1,5 @@
-"""Price rules, quotes and the public price list.
+"""Price rules, quotes and the public price list, shared by facilities (which sets the rules)
+and booking (which stores the price and its explanation on each booking).
 
 The free principle ("gratisprinsippet") is the default: activities for children and young
 people under 20 run by voluntary organisations are free in municipal premises, unless the
@@ -16,10 +17,9 @@ from enum import IntEnum, StrEnum
 from fractions import Fraction
 from functools import cache
 
-from facilities.domain.enums import BookerCategory, SpaceKind
-from facilities.domain.errors import RuleViolation
 from samspill.intervals import Interval
 from samspill.recurrence import local_date, norwegian_public_holidays, resolve_local
+from samspill.rules import RuleViolation
 
 FREE_PRINCIPLE_NB = (
     "Gratisprinsippet: aktiviteter for barn og unge under 20 år i regi av frivillige "
@@ -31,6 +31,70 @@ FREE_PRINCIPLE_EN = (
 )
 DEFAULT_EVENING_FROM = time(17, 0)
 _HOUR = timedelta(hours=1)
+
+
+class SpaceKind(StrEnum):
+    GYM = "gym"
+    CLASSROOM = "classroom"
+    AUDITORIUM = "auditorium"
+    MUSIC_ROOM = "music_room"
+    KITCHEN = "kitchen"
+    MEETING_ROOM = "meeting_room"
+    HALL_PART = "hall_part"
+    OUTDOOR_FIELD = "outdoor_field"
+    WORKSHOP = "workshop"
+    OTHER = "other"
+
+    @property
+    def label_nb(self) -> str:
+        return _SPACE_KIND_NB[self]
+
+    @property
+    def label_en(self) -> str:
+        return self.value.replace("_", " ")
+
+
+_SPACE_KIND_NB = {
+    SpaceKind.GYM: "gymsal",
+    SpaceKind.CLASSROOM: "klasserom",
+    SpaceKind.AUDITORIUM: "auditorium",
+    SpaceKind.MUSIC_ROOM: "musikkrom",
+    SpaceKind.KITCHEN: "skolekjøkken",
+    SpaceKind.MEETING_ROOM: "møterom",
+    SpaceKind.HALL_PART: "hallflate",
+    SpaceKind.OUTDOOR_FIELD: "uteareal",
+    SpaceKind.WORKSHOP: "verksted",
+    SpaceKind.OTHER: "annet",
+}
+
+
+class BookerCategory(StrEnum):
+    CHILDREN_YOUTH = "children_youth"
+    NON_PROFIT = "non_profit"
+    COMMERCIAL = "commercial"
+    PRIVATE = "private"
+
+    @property
+    def label_nb(self) -> str:
+        return _CATEGORY_NB[self]
+
+    @property
+    def label_en(self) -> str:
+        return _CATEGORY_EN[self]
+
+
+_CATEGORY_NB = {
+    BookerCategory.CHILDREN_YOUTH: "Barn og unge under 20 år (frivillige organisasjoner)",
+    BookerCategory.NON_PROFIT: "Frivillige og ideelle organisasjoner",
+    BookerCategory.COMMERCIAL: "Kommersielle aktører",
+    BookerCategory.PRIVATE: "Privatpersoner",
+}
+_CATEGORY_EN = {
+    BookerCategory.CHILDREN_YOUTH: "Children and youth under 20 (voluntary organisations)",
+    BookerCategory.NON_PROFIT: "Voluntary and non-profit organisations",
+    BookerCategory.COMMERCIAL: "Commercial organisers",
+    BookerCategory.PRIVATE: "Private persons",
+}
 
 
 class RuleScope(IntEnum):

@@ -1,0 +1,104 @@
+"""`/centres/{id}/item-types`, `/item-types/{id}/units`, `/units/{id}`: centre staff keep
+the stock; item types are public to read."""
+
+from __future__ import annotations
+
+from uuid import UUID
+
+from fastapi import APIRouter
+
+from facilities import equipment
+from facilities.api.deps import Limit, Offset
+from facilities.domain import UnitCondition
+from facilities.schemas import (
+    ItemTypeCreate,
+    ItemTypePublic,
+    ItemTypeUpdate,
+    Page,
+    UnitCreate,
+    UnitPublic,
+    UnitUpdate,
+)
+from samspill.auth import CurrentPrincipal
+from samspill.db import UnitOfWorkDep
+
+router = APIRouter(tags=["equipment"])
+
+
+@router.get("/centres/{centre_id}/item-types")
+async def list_item_types(
+    centre_id: UUID,
+    uow: UnitOfWorkDep,
+    category: str | None = None,
+    include_retired: bool = False,
+    limit: Limit = 50,
+    offset: Offset = 0,
+) -> Page[ItemTypePublic]:
+    return await equipment.list_item_types(
+        uow.session,
+        centre_id,
+        category=category,
+        include_retired=include_retired,
+        limit=limit,
+        offset=offset,
+    )
+
+
+@router.post("/centres/{centre_id}/item-types", status_code=201)
+async def register_item_type(
+    centre_id: UUID, data: ItemTypeCreate, uow: UnitOfWorkDep, principal: CurrentPrincipal
+) -> ItemTypePublic:
+    return await equipment.register_item_type(uow, principal, centre_id, data)
+
+
+@router.get("/item-types/{item_type_id}")
+async def get_item_type(item_type_id: UUID, uow: UnitOfWorkDep) -> ItemTypePublic:
+    return await equipment.get_item_type_public(uow.session, item_type_id)
+
+
+@router.patch("/item-types/{item_type_id}")
+async def update_item_type(
+    item_type_id: UUID, data: ItemTypeUpdate, uow: UnitOfWorkDep, principal: CurrentPrincipal
+) -> ItemTypePublic:
+    return await equipment.update_item_type(uow, principal, item_type_id, data)
+
+
+@router.delete("/item-types/{item_type_id}")
+async def retire_item_type(
+    item_type_id: UUID, uow: UnitOfWorkDep, principal: CurrentPrincipal
+) -> ItemTypePublic:
+    return await equipment.retire_item_type(uow, principal, item_type_id)
+
+
+@router.get("/item-types/{item_type_id}/units")
+async def list_units(
+    item_type_id: UUID,
+    uow: UnitOfWorkDep,
+    principal: CurrentPrincipal,
+    condition: UnitCondition | None = None,
+    limit: Limit = 50,
+    offset: Offset = 0,
+) -> Page[UnitPublic]:
+    return await equipment.list_units(
+        uow.session, principal, item_type_id, condition=condition, limit=limit, offset=offset
+    )
+
+
+@router.post("/item-types/{item_type_id}/units", status_code=201)
+async def add_unit(
+    item_type_id: UUID, data: UnitCreate, uow: UnitOfWorkDep, principal: CurrentPrincipal
+) -> UnitPublic:
+    return await equipment.add_unit(uow, principal, item_type_id, data)
+
+
+@router.patch("/units/{unit_id}")
+async def change_unit(
+    unit_id: UUID, data: UnitUpdate, uow: UnitOfWorkDep, principal: CurrentPrincipal
+) -> UnitPublic:
+    """Set the unit's condition (`retired` retires it) and notes."""
+    return await equipment.change_unit(uow, principal, unit_id, data)
+
+
+@router.delete("/units/{unit_id}")
+async def retire_unit(unit_id: UUID, uow: UnitOfWorkDep, principal: CurrentPrincipal) -> UnitPublic:
+    return await equipment.retire_unit(uow, principal, unit_id)

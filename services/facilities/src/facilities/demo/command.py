@@ -1,0 +1,47 @@
+"""`samspill-facilities seed-demo`: the demo data over HTTP, with a locally minted admin token."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import UTC, datetime, timedelta
+
+import httpx
+import typer
+
+from facilities.config import FacilitiesSettings
+from facilities.demo.loader import SeedError, seed_demo
+from samspill.auth import mint_token
+from samspill.recurrence import local_date
+
+
+def admin_headers(settings: FacilitiesSettings) -> dict[str, str]:
+    token = mint_token(
+        secret=settings.jwt_secret,
+        issuer=settings.jwt_issuer,
+        audience=settings.jwt_audience,
+        sub="seed-demo",
+        roles=["admin"],
+        ttl=timedelta(hours=1),
+    )
+    return {"Authorization": f"Bearer {token}"}
+
+
+async def _run(url: str) -> str:
+    headers = admin_headers(FacilitiesSettings())
+    async with httpx.AsyncClient(base_url=url, timeout=30) as client:
+        summary = await seed_demo(client, headers, local_date(datetime.now(UTC)))
+    return summary.line()
+
+
+def add_seed_command(cli: typer.Typer) -> None:
+    @cli.command("seed-demo")
+    def seed_demo_command(
+        url: str = typer.Option("http://127.0.0.1:8001", help="The running facilities API"),
+    ) -> None:
+        """Load Lillestrøm demo data (schools, halls, windows, prices, equipment) over HTTP."""
+        try:
+            line = asyncio.run(_run(url))
+        except (SeedError, httpx.HTTPError) as exc:
+            typer.echo(f"Demodata ble ikke lastet / demo data not loaded: {exc}", err=True)
+            raise typer.Exit(1) from exc
+        typer.echo(line)

@@ -1,0 +1,132 @@
+"""A facilities app on the real test infrastructure, and a probe of what it wrote to its outbox."""
+
+from __future__ import annotations
+
+import json
+import uuid
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import pytest
+from jsonschema import Draft202012Validator
+from sqlalchemy import text
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from samspill.db import create_engine
+from samspill.kafka import KafkaConfig
+from tests.support import RunningService, running_service, settings_for
+
+CONTRACTS = Path(__file__).resolve().parents[3] / "contracts" / "events"
+TABLES = (
+    "site",
+    "space",
+    "release_window",
+    "closure",
+    "price_rule",
+    "item_type",
+    "equipment_unit",
+    "outbox",
+)
+FACILITIES = "samspill.facilities."
+
+
+@cache
+def validator(event_type: str) -> Draft202012Validator:
+    schema = json.loads((CONTRACTS / f"{event_type}.json").read_text(encoding="utf-8"))
+    return Draft202012Validator(schema, format_checker=Draft202012Validator.FORMAT_CHECKER)
+
+
+@dataclass
+class OutboxProbe:
+    """Reads the events a request recorded: the outbox rows added since the last look."""
+
+    engine: AsyncEngine
+    seen: int = 0
+
+    async def new_events(self) -> list[tuple[str, dict[str, Any]]]:
+        async with self.engine.connect() as conn:
+            rows = (
+                await conn.execute(
+                    text("SELECT id, event_type, value FROM outbox WHERE id > :seen ORDER BY id"),
+                    {"seen": self.seen},
+                )
+            ).all()
+        if rows:
+            self.seen = rows[-1].id
+        return [(row.event_type, json.loads(row.value)) for row in rows]
+
+    async def expect(self, *short_types: str) -> list[dict[str, Any]]:
+        """Exactly these events (types without prefix and version), each valid by its schema."""
+        events = await self.new_events()
+        wanted = [f"{FACILITIES}{short}.v1" for short in short_types]
+        assert [event_type for event_type, _ in events] == wanted
+        for event_type, data in events:
+            errors = sorted(validator(event_type).iter_errors(data), key=str)
+            assert not errors, f"{event_type}: {errors[0].message}"
+        return [data for _, data in events]
+
+    async def expect_one(self, short_type: str) -> dict[str, Any]:
+        return (await self.expect(short_type))[0]
+
+    async def counts(self) -> dict[str, int]:
+        async with self.engine.connect() as conn:
+            return {
+                table: int((await conn.execute(text(f"SELECT count(*) FROM {table}"))).scalar_one())
+                for table in TABLES
+            }
+
+
+@dataclass
+class Facilities:
+    svc: RunningService
+    outbox: OutboxProbe
+    kafka: KafkaConfig
+
+    @property
+    def admin(self) -> dict[str, str]:
+        return self.svc.token("admin-1", ["admin"])
+
+    def manager(self, *site_ids: str) -> dict[str, str]:
+        return self.svc.token("manager-1", ["facility_manager"], site_ids=list(site_ids))
+
+    def staff(self, *centre_ids: str) -> dict[str, str]:
+        return self.svc.token("staff-1", ["centre_staff"], centre_ids=list(centre_ids))
+
+
+@pytest.fixture
+async def facilities(infra, isolated_kafka, database_factory) -> AsyncIterator[Facilities]:
+    url = await database_factory(f"facilities_{uuid.uuid4().hex[:8]}")
+    settings = settings_for(
+        "facilities", database_url=url, kafka=isolated_kafka, redis_url=infra.redis.url
+    )
+    engine = create_engine(url, pool_size=2)
+    try:
+        async with running_service("facilities", settings) as svc:
+            yield Facilities(svc, OutboxProbe(engine), isolated_kafka)
+    finally:
+        await engine.dispose()
+
+
+def site_body(name: str, **overrides: Any) -> dict[str, Any]:
+    return {
+        "kind": "school",
+        "name": name,
+        "address": "Skolevegen 1, 2000 Lillestrøm",
+        "district": "lillestrom",
+        "contact": {"name": f"{name}, kontoret", "email": "post@example.no"},
+        "accessibility": {"step_free_entrance": True, "transit_stop": "Lillestrøm stasjon"},
+        "closes_on_public_holidays": False,
+        **overrides,
+    }
+
+
+def assert_problem(response: Any, status: int) -> dict[str, Any]:
+    assert response.status_code == status, response.text
+    assert response.headers["content-type"].startswith("application/problem+json")
+    body: dict[str, Any] = response.json()
+    assert body["status"] == status
+    assert body["detail"]
+    return body
