@@ -8,7 +8,12 @@ from pathlib import Path
 
 import booking.domain
 
-ALLOWED_FIRST_PARTY = ("booking.domain", "samspill.intervals", "samspill.recurrence")
+ALLOWED_FIRST_PARTY = (
+    "booking.domain",
+    "samspill.intervals",
+    "samspill.recurrence",
+    "samspill.rules",
+)
 DOMAIN_DIR = Path(booking.domain.__file__).parent
 
 

@@ -1,15 +1,36 @@
 """The booking service: its definition, app factory and command line."""
 
+import asyncio
+from collections.abc import Sequence
 from pathlib import Path
 
+import typer
 from fastapi import FastAPI
 
 from booking.api import routers
 from booking.config import BookingSettings
+from booking.handlers import handle
+from booking.lending.api import router as lending_router
+from booking.lending.scheduler import lending_schedulers
 from booking.models import Table, messaging
 from samspill.commands import service_cli
+from samspill.consumer import ConsumerSpec
 from samspill.events import booking as booking_events
-from samspill.service import ServiceDefinition, create_app
+from samspill.events import facilities as facilities_events
+from samspill.events.base import dlq_topic
+from samspill.service import Runtime, ServiceDefinition, create_app
+
+
+def consumers(runtime: Runtime) -> Sequence[ConsumerSpec]:
+    return [
+        ConsumerSpec(
+            name="booking",
+            contracts=[facilities_events.contract],
+            handler=handle,
+            dlq_topic=dlq_topic("booking"),
+        )
+    ]
+
 
 definition = ServiceDefinition(
     name="booking",
@@ -20,8 +41,10 @@ definition = ServiceDefinition(
     metadata=Table.metadata,
     messaging=messaging,
     migrations_dir=Path(__file__).parent / "migrations",
-    routers=routers,
+    routers=[*routers, lending_router],
     publishes=[booking_events.contract],
+    consumers=consumers,
+    schedulers=lending_schedulers,
 )
 
 
@@ -30,4 +53,14 @@ def app() -> FastAPI:
     return create_app(definition, BookingSettings())
 
 
-cli = service_cli(definition, BookingSettings)
+def extra_commands(cli: typer.Typer) -> None:
+    @cli.command("rebuild-read-model")
+    def rebuild_read_model() -> None:
+        """Empty the facilities read model and replay samspill.facilities from the start."""
+        from booking.rebuild import rebuild
+
+        applied = asyncio.run(rebuild(BookingSettings()))
+        typer.echo(f"Applied {applied} facilities events.")
+
+
+cli = service_cli(definition, BookingSettings, extra=extra_commands)

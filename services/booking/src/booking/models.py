@@ -1,6 +1,22 @@
-"""Tables of the booking service, in a registry of their own."""
+"""Tables of the booking service, in a registry of their own.
 
-from sqlmodel import SQLModel
+Three groups:
+- the read model of facilities data (`read_*`), filled only from `samspill.facilities` events
+  and rebuildable by replaying the topic; each row keeps the event's full state as JSON,
+- organisations, bookings and weekly series, owned here,
+- `booking_occupancy`: the rows the exclusion constraints hold, so no double booking is a
+  database guarantee, divisible halls included.
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import Column, DateTime, Index, func, text
+from sqlalchemy.dialects.postgresql import JSONB, TSTZRANGE, ExcludeConstraint, Range
+from sqlmodel import Field, SQLModel
 
 from samspill.db import service_registry
 from samspill.messaging import messaging_tables
@@ -11,3 +27,168 @@ class Table(SQLModel, registry=service_registry()):
 
 
 messaging = messaging_tables(Table.metadata)
+
+
+def _json() -> Any:
+    return Field(sa_column=Column(JSONB, nullable=False))
+
+
+def _timestamp(*, index: bool = False) -> Any:
+    return Field(sa_column=Column(DateTime(timezone=True), nullable=False, index=index))
+
+
+def _created() -> Any:
+    return Field(
+        sa_column=Column(DateTime(timezone=True), nullable=False, server_default=func.now())
+    )
+
+
+# --- read model of facilities ------------------------------------------------------------
+
+
+class ReadSite(Table, table=True):
+    __tablename__ = "read_site"
+
+    site_id: uuid.UUID = Field(primary_key=True)
+    state: dict[str, Any] = _json()
+
+
+class ReadSpace(Table, table=True):
+    __tablename__ = "read_space"
+
+    space_id: uuid.UUID = Field(primary_key=True)
+    site_id: uuid.UUID = Field(index=True)
+    state: dict[str, Any] = _json()
+
+
+class ReadWindow(Table, table=True):
+    __tablename__ = "read_window"
+
+    window_id: uuid.UUID = Field(primary_key=True)
+    space_id: uuid.UUID = Field(index=True)
+    state: dict[str, Any] = _json()
+
+
+class ReadClosure(Table, table=True):
+    __tablename__ = "read_closure"
+
+    closure_id: uuid.UUID = Field(primary_key=True)
+    site_id: uuid.UUID = Field(index=True)
+    space_id: uuid.UUID | None = Field(default=None, index=True)
+    start: datetime = _timestamp()
+    end: datetime = _timestamp()
+    state: dict[str, Any] = _json()
+
+
+class ReadPriceRule(Table, table=True):
+    __tablename__ = "read_price_rule"
+
+    rule_id: uuid.UUID = Field(primary_key=True)
+    state: dict[str, Any] = _json()
+
+
+READ_MODEL_TABLES: tuple[type[Table], ...] = (
+    ReadSite,
+    ReadSpace,
+    ReadWindow,
+    ReadClosure,
+    ReadPriceRule,
+)
+
+
+# --- organisations, bookings, series -----------------------------------------------------
+
+
+class Organisation(Table, table=True):
+    __tablename__ = "organisation"
+
+    id: uuid.UUID = Field(default_factory=uuid.uuid4, primary_key=True)
+    org_number: str = Field(max_length=9, unique=True)
+    name: str = Field(max_length=200)
+    category: str = Field(max_length=40)
+    district: str | None = Field(default=None, max_length=100)
+    contact: dict[str, Any] = _json()
+    created_by: str = Field(max_length=200)
+    created_at: datetime = _created()
+
+
+class BookingSeries(Table, table=True):
+    __tablename__ = "booking_series"
+
+    id: uuid.UUID = Field(default_factory=uuid.uuid4, primary_key=True)
+    space_id: uuid.UUID = Field(index=True)
+    site_id: uuid.UUID = Field(index=True)
+    organisation_id: uuid.UUID | None = Field(default=None, index=True)
+    booker_sub: str = Field(max_length=200)
+    activity: str = Field(max_length=200)
+    audience: str = Field(max_length=40)
+    participants: int
+    weekday: int
+    local_start_time: str = Field(max_length=5)
+    local_end_time: str = Field(max_length=5)
+    first_date: date
+    last_date: date
+    skipped: list[dict[str, Any]] = Field(sa_column=Column(JSONB, nullable=False))
+    created_at: datetime = _created()
+
+
+class Booking(Table, table=True):
+    __tablename__ = "booking"
+    __table_args__ = (Index("ix_booking_org_space_start", "organisation_id", "space_id", "start"),)
+
+    id: uuid.UUID = Field(default_factory=uuid.uuid4, primary_key=True)
+    series_id: uuid.UUID | None = Field(default=None, foreign_key="booking_series.id", index=True)
+    space_id: uuid.UUID = Field(index=True)
+    site_id: uuid.UUID = Field(index=True)
+    organisation_id: uuid.UUID | None = Field(
+        default=None, foreign_key="organisation.id", index=True
+    )
+    booker_sub: str = Field(max_length=200, index=True)
+    activity: str = Field(max_length=200)
+    audience: str = Field(max_length=40)
+    participants: int
+    start: datetime = _timestamp(index=True)
+    end: datetime = _timestamp()
+    status: str = Field(max_length=20, index=True)
+    price_ore: int
+    price_explanation: str
+    price_explanation_en: str
+    cancellation_reason: str | None = Field(default=None, max_length=40)
+    version: int = 1
+    created_at: datetime = _timestamp()
+    updated_at: datetime = _timestamp()
+
+
+class BookingOccupancy(Table, table=True):
+    """The time a booking holds on one space of its conflict set (buffer after it included).
+
+    `own` is True on the booked space itself. Two rows of the same space clash when their
+    ranges overlap and at least one is `own`: a whole hall clashes with each part, a part with
+    the whole, but two parts of one hall never with each other.
+    """
+
+    __tablename__ = "booking_occupancy"
+    __table_args__ = (
+        # Also written by hand in the initial migration; `btree_gist` provides `=`/`<>` here.
+        ExcludeConstraint(
+            ("space_id", "="),
+            ("during", "&&"),
+            where=text("active AND own"),
+            using="gist",
+            name="ex_booking_occupancy_own",
+        ),
+        ExcludeConstraint(
+            ("space_id", "="),
+            ("during", "&&"),
+            ("own", "<>"),
+            where=text("active"),
+            using="gist",
+            name="ex_booking_occupancy_cross",
+        ),
+    )
+
+    booking_id: uuid.UUID = Field(foreign_key="booking.id", primary_key=True)
+    space_id: uuid.UUID = Field(primary_key=True)
+    own: bool
+    during: Range[datetime] = Field(sa_column=Column(TSTZRANGE, nullable=False))
+    active: bool = True

@@ -2,4 +2,11 @@
 
 from fastapi import APIRouter
 
-routers: list[APIRouter] = []
+from booking.api import availability, bookings, organisations, series
+
+routers: list[APIRouter] = [
+    organisations.router,
+    availability.router,
+    bookings.router,
+    series.router,
+]

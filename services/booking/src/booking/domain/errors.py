@@ -1,61 +1,34 @@
-"""The booking domain's one error family; the API renders each as a problem+json response.
+"""The booking domain's errors, members of the shared rule family `samspill.rules`.
 
-Every error carries an English and a Norwegian (bokmål) text and the HTTP status it maps to,
-so the entry points translate without knowing the rules.
+`samspill.errors` renders every `RuleError` as problem+json with its status, the English
+detail and the bokmål `detail_nb`; a `ConflictError` also names the interval it clashes with.
 """
 
 from __future__ import annotations
 
 from enum import Enum
 
-from samspill.intervals import Interval
+from samspill.rules import ConflictError, NotFoundError, RuleError, RuleViolation
 
 __all__ = [
     "BookingDomainError",
     "ConflictError",
     "InsufficientStock",
     "LimitExceeded",
+    "NotFoundError",
+    "RuleError",
     "RuleViolation",
     "TransitionNotAllowed",
 ]
 
-
-class BookingDomainError(Exception):
-    """Base of all rule failures; `status` is the HTTP status the API answers with."""
-
-    status: int = 422
-
-    def __init__(self, detail_en: str, detail_nb: str) -> None:
-        super().__init__(detail_en)
-        self.detail_en = detail_en
-        self.detail_nb = detail_nb
-
-    @property
-    def detail(self) -> str:
-        """Norwegian first, English alongside."""
-        return f"{self.detail_nb} / {self.detail_en}"
+# Kept as a name for the domain's base error; it is the shared base.
+BookingDomainError = RuleError
 
 
-class RuleViolation(BookingDomainError):
-    """The request breaks a rule no matter what else is booked (422)."""
-
-    status = 422
-
-
-class ConflictError(BookingDomainError):
-    """The request clashes with something already there (409); names the clashing interval."""
-
-    status = 409
-
-    def __init__(self, detail_en: str, detail_nb: str, conflicting: Interval) -> None:
-        super().__init__(detail_en, detail_nb)
-        self.conflicting = conflicting
-
-
-class TransitionNotAllowed(BookingDomainError):
+class TransitionNotAllowed(ConflictError):
     """A status change the state machine does not allow (409)."""
 
-    status = 409
+    code = "transition-not-allowed"
 
     def __init__(self, current: Enum, target: Enum) -> None:
         super().__init__(
@@ -66,16 +39,19 @@ class TransitionNotAllowed(BookingDomainError):
         self.target = target
 
 
-class LimitExceeded(BookingDomainError):
+class LimitExceeded(ConflictError):
     """A quota over what the requester already holds would be exceeded (409)."""
 
-    status = 409
+    code = "limit-exceeded"
+
+    def __init__(self, detail_en: str, detail_nb: str) -> None:
+        super().__init__(detail_en, detail_nb)
 
 
-class InsufficientStock(BookingDomainError):
+class InsufficientStock(ConflictError):
     """Fewer free units of an item type than requested (409)."""
 
-    status = 409
+    code = "insufficient-stock"
 
     def __init__(self, item_type_id: object, requested: int, available: int) -> None:
         super().__init__(

@@ -1,0 +1,54 @@
+"""`/availability`: public free slots per space (no personal data)."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from typing import Annotated
+
+from fastapi import APIRouter, Query
+
+from booking.api.deps import NowDep, SettingsDep
+from booking.halls.availability import AvailabilityQuery, availability
+from booking.halls.schemas import SpaceAvailability
+from samspill.db import UnitOfWorkDep
+
+router = APIRouter(prefix="/availability", tags=["availability"])
+
+
+@router.get("")
+async def get_availability(
+    uow: UnitOfWorkDep,
+    settings: SettingsDep,
+    now: NowDep,
+    start: Annotated[datetime, Query(alias="from")],
+    end: Annotated[datetime, Query(alias="to")],
+    space_id: uuid.UUID | None = None,
+    site_id: uuid.UUID | None = None,
+    district: Annotated[str | None, Query(max_length=100)] = None,
+    site_kind: Annotated[str | None, Query(max_length=50)] = None,
+    min_capacity: Annotated[int | None, Query(ge=1)] = None,
+    feature: Annotated[list[str] | None, Query(max_length=20)] = None,
+    activity: Annotated[list[str] | None, Query(max_length=20)] = None,
+    accessibility: Annotated[list[str] | None, Query(max_length=10)] = None,
+    min_minutes: Annotated[int, Query(ge=0, le=24 * 60)] = 0,
+) -> list[SpaceAvailability]:
+    """Free slots = release windows − closures − active bookings (parts and buffers too).
+
+    `accessibility` takes step_free_entrance, accessible_toilet, parking, hearing_loop or
+    transit_stop; `feature` and `activity` may repeat and must all match.
+    """
+    query = AvailabilityQuery(
+        start=start,
+        end=end,
+        space_id=space_id,
+        site_id=site_id,
+        district=district,
+        site_kind=site_kind,
+        min_capacity=min_capacity,
+        features=frozenset(feature or ()),
+        activities=frozenset(activity or ()),
+        accessibility=frozenset(accessibility or ()),
+        min_minutes=min_minutes,
+    )
+    return await availability(uow.session, query, now, settings.availability_max_days)

@@ -1,0 +1,129 @@
+"""Free slots per space over a period: release windows − closures − active bookings.
+
+Answered from the local read model only, so it keeps working while facilities is down.
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from booking import readmodel
+from booking.domain import free_slots
+from booking.domain.errors import RuleViolation
+from booking.halls.records import busy_in, local_text
+from booking.halls.schemas import SlotPublic, SpaceAvailability
+from samspill.events import facilities as fe
+from samspill.intervals import Interval
+
+ACCESSIBILITY_FACTS = ("step_free_entrance", "accessible_toilet", "parking", "hearing_loop")
+
+
+@dataclass(frozen=True)
+class AvailabilityQuery:
+    start: datetime
+    end: datetime
+    space_id: uuid.UUID | None = None
+    site_id: uuid.UUID | None = None
+    district: str | None = None
+    site_kind: str | None = None
+    min_capacity: int | None = None
+    features: frozenset[str] = frozenset()
+    accessibility: frozenset[str] = frozenset()
+    min_minutes: int = 0
+    activities: frozenset[str] = field(default_factory=frozenset)
+
+
+def period_of(query: AvailabilityQuery, max_days: int) -> Interval:
+    if query.start.tzinfo is None or query.end.tzinfo is None:
+        raise RuleViolation(
+            "`from` and `to` must include a time zone.", "`from` og `to` må ha tidssone."
+        )
+    if query.end <= query.start:
+        raise RuleViolation("`to` must be after `from`.", "`to` må være etter `from`.")
+    if query.end - query.start > timedelta(days=max_days):
+        raise RuleViolation(
+            f"Ask for at most {max_days} days at a time.",
+            f"Spør etter høyst {max_days} dager om gangen.",
+        )
+    unknown = query.accessibility - {*ACCESSIBILITY_FACTS, "transit_stop"}
+    if unknown:
+        raise RuleViolation(
+            f"Unknown accessibility facts: {', '.join(sorted(unknown))}.",
+            f"Ukjente tilgjengelighetsopplysninger: {', '.join(sorted(unknown))}.",
+        )
+    return Interval(query.start, query.end)
+
+
+async def availability(
+    session: AsyncSession, query: AvailabilityQuery, now: datetime, max_days: int
+) -> list[SpaceAvailability]:
+    period = period_of(query, max_days)
+    sites = await readmodel.all_sites(session)
+    spaces = [
+        space
+        for space in await readmodel.all_spaces(session)
+        if space.site_id in sites and _matches(query, space, sites[space.site_id])
+    ]
+    if not spaces:
+        return []
+    ids = [space.space_id for space in spaces]
+    related = {other for space in spaces for other in readmodel.conflict_ids(space)}
+    windows = await readmodel.windows_of(session, ids)
+    closures = await readmodel.closures_of(session, {s.site_id for s in spaces}, period)
+    busy = await busy_in(session, related, period.padded(timedelta(days=1)))
+    answer = []
+    for space in sorted(spaces, key=lambda s: (sites[s.site_id].name, s.name)):
+        view = readmodel.space_view(space)
+        slots = free_slots(view, period, windows, closures, busy, query.min_minutes, now=now)
+        answer.append(_public(space, sites[space.site_id], slots))
+    return answer
+
+
+def _matches(query: AvailabilityQuery, space: fe.SpaceState, site: fe.SiteState) -> bool:
+    checks = (
+        not space.retired,
+        query.space_id is None or space.space_id == query.space_id,
+        query.site_id is None or space.site_id == query.site_id,
+        query.district is None or site.district.casefold() == query.district.casefold(),
+        query.site_kind is None or site.kind == query.site_kind,
+        query.min_capacity is None or space.capacity >= query.min_capacity,
+        query.features <= set(space.features),
+        query.activities <= set(space.activities),
+        all(_has_fact(site.accessibility, fact) for fact in query.accessibility),
+    )
+    return all(checks)
+
+
+def _has_fact(accessibility: fe.Accessibility, fact: str) -> bool:
+    if fact == "transit_stop":
+        return accessibility.transit_stop is not None
+    return bool(getattr(accessibility, fact))
+
+
+def _public(space: fe.SpaceState, site: fe.SiteState, slots: list[Interval]) -> SpaceAvailability:
+    return SpaceAvailability(
+        space_id=space.space_id,
+        space_name=space.name,
+        space_kind=space.kind,
+        capacity=space.capacity,
+        features=list(space.features),
+        site_id=site.site_id,
+        site_name=site.name,
+        site_kind=site.kind,
+        district=site.district,
+        who_may_book=space.rules.who_may_book,
+        approval_required=space.rules.approval_required,
+        slots=[
+            SlotPublic(
+                start=slot.start,
+                end=slot.end,
+                local_start=local_text(slot.start),
+                local_end=local_text(slot.end),
+            )
+            for slot in slots
+        ],
+    )

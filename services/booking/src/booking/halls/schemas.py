@@ -1,0 +1,118 @@
+"""Request and response bodies of hall bookings, series and availability."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date, datetime, time
+from typing import Literal
+
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
+
+from samspill.events import booking as be
+
+Audience = Literal["children_youth", "non_profit", "commercial", "private"]
+
+
+class Body(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class BookingBase(Body):
+    space_id: uuid.UUID
+    activity: str = Field(min_length=1, max_length=200)
+    audience: Audience
+    participants: int = Field(ge=1, le=100_000)
+
+
+class BookingCreate(BookingBase):
+    """One booking. Without `organisation_id` it is a resident's own booking."""
+
+    organisation_id: uuid.UUID | None = None
+    start: AwareDatetime
+    end: AwareDatetime
+
+
+class BookingPublic(be.BookingState):
+    """A booking as its organisation and the site's managers see it (no private contact)."""
+
+    price_explanation_en: str
+    cancellation_reason: str | None = None
+
+
+class BookingCancel(Body):
+    detail: str | None = Field(default=None, max_length=500)
+
+
+class BookingReject(Body):
+    reason: str | None = Field(default=None, max_length=500)
+
+
+class SeriesCreate(BookingBase):
+    """A weekly series: `weekday` 0 = Monday … 6 = Sunday, wall-clock times in Oslo."""
+
+    organisation_id: uuid.UUID | None = None
+    weekday: int | None = Field(default=None, ge=0, le=6)
+    start_time: time
+    end_time: time
+    first_date: date
+    last_date: date
+
+
+class SkippedPublic(BaseModel):
+    date: date
+    reason: Literal["closure", "holiday", "conflict", "outside_window", "in_past"]
+    detail: str
+    detail_nb: str
+
+
+class SeriesPublic(BaseModel):
+    id: uuid.UUID
+    space_id: uuid.UUID
+    site_id: uuid.UUID
+    organisation_id: uuid.UUID | None
+    activity: str
+    weekday: int
+    local_start_time: str
+    local_end_time: str
+    first_date: date
+    last_date: date
+    created: list[BookingPublic]
+    skipped: list[SkippedPublic]
+
+
+class SeriesCancel(Body):
+    """Cancel the occurrences on or after `from_date` (default: all future ones)."""
+
+    from_date: date | None = None
+
+
+class SeriesCancelled(BaseModel):
+    series_id: uuid.UUID
+    cancelled: list[uuid.UUID]
+    kept: list[uuid.UUID] = Field(
+        description="Future occurrences left because they are inside the cancellation deadline."
+    )
+
+
+class SlotPublic(BaseModel):
+    start: datetime
+    end: datetime
+    local_start: str
+    local_end: str
+
+
+class SpaceAvailability(BaseModel):
+    """Free slots of one space; public, no personal data."""
+
+    space_id: uuid.UUID
+    space_name: str
+    space_kind: str
+    capacity: int
+    features: list[str]
+    site_id: uuid.UUID
+    site_name: str
+    site_kind: str
+    district: str
+    who_may_book: str
+    approval_required: bool
+    slots: list[SlotPublic]

@@ -1,0 +1,110 @@
+"""Request and response bodies of the lending API."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date, datetime
+from typing import Literal, Self
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+from samspill.events.booking import Contact
+
+
+class LoanContact(Contact):
+    """Where messages about the loan go; private to the resident, staff and the events."""
+
+    name: str | None = Field(default=None, max_length=200)
+    email: str | None = Field(default=None, max_length=254, pattern=r"^[^@\s]+@[^@\s]+$")
+    phone: str | None = Field(default=None, max_length=30, pattern=r"^\+?[0-9 ]{5,29}$")
+
+    @model_validator(mode="after")
+    def _reachable(self) -> Self:
+        if self.channel == "email" and not self.email:
+            raise ValueError("an email address is needed for the channel 'email'")
+        if self.channel == "sms" and not self.phone:
+            raise ValueError("a phone number is needed for the channel 'sms'")
+        return self
+
+
+class Body(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class LoanLineCreate(Body):
+    item_type_id: uuid.UUID
+    quantity: int = Field(description="How many units of this item type (at least 1).")
+
+
+class LoanCreate(Body):
+    pickup_date: date
+    return_date: date
+    lines: list[LoanLineCreate] = Field(max_length=20)
+    contact: LoanContact
+
+
+class UnitSwap(Body):
+    from_unit_id: uuid.UUID
+    to_unit_id: uuid.UUID
+
+
+class LoanPickup(Body):
+    swaps: list[UnitSwap] = Field(default=[], max_length=50)
+
+
+class LoanReturn(Body):
+    damage_notes: str | None = Field(default=None, max_length=2000)
+    damaged_unit_ids: list[uuid.UUID] = Field(
+        default=[], max_length=50, description="Units that came back damaged."
+    )
+
+
+class LoanUnitPublic(BaseModel):
+    unit_id: uuid.UUID
+    label: str
+    returned_condition: Literal["ok", "damaged"] | None = None
+
+
+class LoanLinePublic(BaseModel):
+    item_type_id: uuid.UUID
+    item_type_name: str
+    quantity: int
+    units: list[LoanUnitPublic]
+
+
+class LoanPublic(BaseModel):
+    loan_id: uuid.UUID
+    resident_id: str
+    centre_id: uuid.UUID
+    centre_name: str
+    pickup_date: date
+    return_date: date
+    status: str
+    lines: list[LoanLinePublic]
+    contact: Contact
+    cancel_reason: str | None = None
+    damage_notes: str | None = None
+    version: int
+    created_at: datetime
+    updated_at: datetime
+    picked_up_at: datetime | None = None
+    returned_at: datetime | None = None
+
+
+class ItemTypeAvailability(BaseModel):
+    item_type_id: uuid.UUID
+    name: str
+    category: str
+    variant: str | None
+    age_min: int | None
+    age_max: int | None
+    max_loan_days: int
+    units_in_stock: int = Field(description="Units in condition ok.")
+    units_free: int = Field(description="Units in condition ok and on no overlapping loan.")
+
+
+class LendingAvailability(BaseModel):
+    centre_id: uuid.UUID
+    pickup_date: date
+    return_date: date
+    item_types: list[ItemTypeAvailability]
