@@ -7,7 +7,6 @@ from datetime import timedelta
 
 import pytest
 
-from booking.lending.config import LendingSettings
 from tests.support import RunningService, running_service, settings_for
 
 from .lending_support import (
@@ -197,7 +196,9 @@ async def _cancels_and_limits(svc: RunningService, strommen: Centre) -> None:
     assert too_soon.status_code == 422
     assert "picked up from" in too_soon.json()["detail"]
 
-    svc.app.state.lending_settings = LendingSettings(max_active_loans=1, max_active_units=5)
+    svc.app.state.settings = svc.settings.model_copy(
+        update={"lending_max_active_loans": 1, "lending_max_active_units": 5}
+    )
     over = await client.post("/loans", json=later, headers=family)
     assert over.status_code == 409
     assert "limit is 1" in over.json()["detail"]

@@ -2,6 +2,7 @@
 
 from pydantic import Field
 
+from booking.lending.config import LendingSettings
 from samspill.settings import ServiceSettings
 
 
@@ -20,3 +21,17 @@ class BookingSettings(ServiceSettings):
     availability_max_days: int = Field(
         default=62, ge=1, description="Longest period one availability query may cover."
     )
+
+    lending_max_active_loans: int = Field(default=3, ge=1)
+    lending_max_active_units: int = Field(default=10, ge=1)
+    lending_scheduler_interval_s: float = Field(default=60.0, gt=0)
+    lending_scheduler_batch_size: int = Field(default=200, ge=1)
+
+    @property
+    def lending(self) -> LendingSettings:
+        return LendingSettings(
+            max_active_loans=self.lending_max_active_loans,
+            max_active_units=self.lending_max_active_units,
+            scheduler_interval_s=self.lending_scheduler_interval_s,
+            scheduler_batch_size=self.lending_scheduler_batch_size,
+        )

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import uuid
 from datetime import UTC, date, datetime
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query, Request, status
 
+from booking.config import BookingSettings
 from booking.domain import LoanStatus
 from booking.lending import service
 from booking.lending.config import LendingSettings
@@ -27,12 +28,8 @@ Resident = Annotated[Principal, Depends(require_roles(Role.RESIDENT))]
 
 
 def lending_settings(request: Request) -> LendingSettings:
-    """Read once per app from the environment; tests may replace `app.state.lending_settings`."""
-    state: Any = request.app.state
-    settings = getattr(state, "lending_settings", None)
-    if not isinstance(settings, LendingSettings):
-        settings = state.lending_settings = LendingSettings()
-    return settings
+    settings: BookingSettings = request.app.state.settings
+    return settings.lending
 
 
 def now() -> datetime:

@@ -1,13 +1,12 @@
-"""Settings of equipment lending, read from `LENDING_*` environment variables."""
+"""The lending rules a deployment tunes (from `BookingSettings`, `LENDING_*` variables)."""
 
 from __future__ import annotations
 
-from pydantic import Field
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic import BaseModel, ConfigDict, Field
 
 
-class LendingSettings(BaseSettings):
-    model_config = SettingsConfigDict(env_prefix="LENDING_", extra="ignore", frozen=True)
+class LendingSettings(BaseModel):
+    model_config = ConfigDict(frozen=True)
 
     max_active_loans: int = Field(default=3, ge=1, description="Active loans per resident.")
     max_active_units: int = Field(default=10, ge=1, description="Units held per resident.")

@@ -19,6 +19,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from sqlmodel import col
 
+from booking.config import BookingSettings
 from booking.domain import LoanStatus, LoanView, detect_due
 from booking.lending import repository
 from booking.lending.config import LendingSettings
@@ -133,4 +134,6 @@ async def _overdue(session: AsyncSession, outbox: SessionOutbox, loan: Loan, now
 
 def lending_schedulers(runtime: Runtime) -> list[LoanScheduler]:
     """For `ServiceDefinition.schedulers`: the lending job on the runtime's database."""
-    return [LoanScheduler(runtime.sessions, LendingSettings(), runtime.definition.event_source)]
+    settings = runtime.settings
+    assert isinstance(settings, BookingSettings)
+    return [LoanScheduler(runtime.sessions, settings.lending, runtime.definition.event_source)]

@@ -1,3 +1,4 @@
+import booking.lending.models  # noqa: F401 - registers the lending tables on the metadata
 from booking.models import Table
 from samspill.migrations import run_env
 
