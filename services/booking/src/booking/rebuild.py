@@ -16,6 +16,7 @@ from aiokafka import AIOKafkaConsumer, TopicPartition
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from booking import readmodel
+from booking.lending.handlers import clear_stock, save_stock
 from samspill.db import create_engine, session_factory
 from samspill.events import facilities
 from samspill.events.base import EventData, UndecodableEvent
@@ -78,14 +79,10 @@ def _decode(headers: Sequence[tuple[str, bytes]] | None, value: bytes | None) ->
 async def rebuild(
     settings: ServiceSettings,
     *,
-    clearers: Sequence[Clearer] = (readmodel.clear,),
-    appliers: Sequence[Applier] = (readmodel.apply_event,),
+    clearers: Sequence[Clearer] = (readmodel.clear, clear_stock),
+    appliers: Sequence[Applier] = (readmodel.apply_event, save_stock),
 ) -> int:
-    """Replay the facilities topic into emptied read-model tables; returns the events applied.
-
-    Other read models kept from the same topic (equipment stock) join with their own
-    `clearers` and `appliers`.
-    """
+    """Replay the facilities topic into emptied read models (halls and equipment stock)."""
     kafka = KafkaConfig(
         bootstrap_servers=settings.kafka_bootstrap_servers,
         request_timeout_s=settings.kafka_request_timeout_s,
