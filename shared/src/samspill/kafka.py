@@ -55,6 +55,7 @@ def new_consumer(config: KafkaConfig, *topics: str, group_id: str | None) -> AIO
         ),
         metadata_max_age_ms=5_000,
         max_poll_records=200,
+        fetch_max_wait_ms=100,  # an idle fetch returns sooner: lower event lag
     )
 
 

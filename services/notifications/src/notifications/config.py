@@ -1,6 +1,15 @@
 """Settings of the notifications service, read from the environment."""
 
+from datetime import time
+
+from pydantic import Field, field_validator
+
 from samspill.settings import ServiceSettings
+
+# A private feed URL is base + "/feeds/organisations/" + a 43-character token + ".ics"; Google
+# Calendar refuses subscription URLs of 256 characters or more.
+MAX_FEED_URL_LENGTH = 255
+_LONGEST_FEED_PATH = len("/feeds/organisations/") + 43 + len(".ics")
 
 
 class NotificationsSettings(ServiceSettings):
@@ -9,5 +18,28 @@ class NotificationsSettings(ServiceSettings):
     smtp_host: str = "127.0.0.1"
     smtp_port: int = 1025
     smtp_from: str = "Samspill Lillestrøm <ikke-svar@samspill.no>"
+    smtp_username: str | None = None
+    smtp_password: str | None = None
+    smtp_start_tls: bool = False
     smtp_timeout_s: float = 10.0
     public_base_url: str = "http://127.0.0.1:8003"
+
+    feed_cache_ttl_s: int = Field(default=300, ge=1)
+    delivery_poll_interval_s: float = Field(default=1.0, gt=0)
+    delivery_batch_size: int = Field(default=20, ge=1)
+    delivery_max_attempts: int = Field(default=6, ge=1)
+    delivery_retry_base_s: float = Field(default=30.0, gt=0)
+    reminder_time: time = Field(
+        default=time(10, 0), description="Oslo time of day before the event for reminders."
+    )
+
+    @field_validator("public_base_url")
+    @classmethod
+    def _short_enough_for_feed_urls(cls, value: str) -> str:
+        value = value.rstrip("/")
+        if len(value) + _LONGEST_FEED_PATH > MAX_FEED_URL_LENGTH:
+            raise ValueError(
+                f"PUBLIC_BASE_URL must be at most {MAX_FEED_URL_LENGTH - _LONGEST_FEED_PATH} "
+                "characters so feed URLs stay under 256 characters"
+            )
+        return value

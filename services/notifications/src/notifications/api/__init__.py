@@ -2,4 +2,6 @@
 
 from fastapi import APIRouter
 
-routers: list[APIRouter] = []
+from notifications.api import feeds, messages, preferences, tokens
+
+routers: list[APIRouter] = [feeds.router, tokens.router, messages.router, preferences.router]

@@ -10,7 +10,7 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import datetime, time, timedelta
 from enum import StrEnum
 
 from icalendar import Calendar, Event, Timezone, TimezoneDaylight, TimezoneStandard
@@ -95,6 +95,7 @@ class FeedEntry:
     created: datetime
     last_modified: datetime
     recurrence: WeeklyRecurrence | None = None
+    all_day: bool = False
 
     def __post_init__(self) -> None:
         if not self.uid or any(ch.isspace() for ch in self.uid):
@@ -103,6 +104,8 @@ class FeedEntry:
             require_aware(getattr(self, name), name)
         _require_period(self.start, self.end)
         _require_sequence(self.sequence)
+        if self.all_day:
+            _check_all_day(self)
         if self.recurrence is not None:
             _check_recurrence(self.start, self.recurrence)
 
@@ -182,7 +185,10 @@ def _calendar_header(info: FeedInfo) -> Calendar:
 
 
 def _entry_events(entry: FeedEntry, stamp: datetime) -> Iterable[Event]:
-    master = _event(entry.uid, entry.start, entry.end, stamp)
+    if entry.all_day:
+        master = _all_day_event(entry.uid, entry.start, entry.end, stamp)
+    else:
+        master = _event(entry.uid, entry.start, entry.end, stamp)
     if entry.recurrence is not None:
         _add_recurrence(master, entry.recurrence)
     _add_details(master, entry.summary, entry.location, entry.description)
@@ -208,6 +214,16 @@ def _event(uid: str, start: datetime, end: datetime, stamp: datetime) -> Event:
     event.add("dtstamp", to_utc(stamp))
     event.add("dtstart", _ical_time(start))
     event.add("dtend", _ical_time(end))
+    return event
+
+
+def _all_day_event(uid: str, start: datetime, end: datetime, stamp: datetime) -> Event:
+    """DTSTART/DTEND as DATE values: the Oslo days, DTEND the day after the last (exclusive)."""
+    event = Event()
+    event.add("uid", uid)
+    event.add("dtstamp", to_utc(stamp))
+    event.add("dtstart", to_oslo(start).date())
+    event.add("dtend", to_oslo(end).date())
     return event
 
 
@@ -239,6 +255,15 @@ def _ical_time(value: datetime) -> datetime:
     if is_in_repeated_hour(value):
         return to_utc(value)
     return to_oslo(value)
+
+
+def _check_all_day(entry: FeedEntry) -> None:
+    for name in ("start", "end"):
+        local = to_oslo(getattr(entry, name))
+        if local.time() != time(0):
+            raise ValueError(f"an all-day entry's {name} must be Oslo midnight")
+    if entry.recurrence is not None:
+        raise ValueError("an all-day entry cannot recur")
 
 
 def _check_recurrence(start: datetime, recurrence: WeeklyRecurrence) -> None:

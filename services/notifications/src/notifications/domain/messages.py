@@ -7,17 +7,17 @@
 - booking_rejected: optional `comment` (str)
 - booking_cancelled: `reason` (str; `closure` is told as such), optional `closure_note`
   (str) and `free_slots` (sequence of `FreeSlot`; those on the booking's evening are listed)
-- approval_requested: optional `occurrences` (int, for a weekly series)
-- loan kinds: `centre` (str), `items` (sequence of str); `pickup` (datetime) for
-  loan_reserved and reminder_pickup_tomorrow; `due` (datetime) for loan_reserved,
-  reminder_return_tomorrow and loan_overdue
+- booking_confirmed, approval_requested: optional `occurrences` (int, for a weekly series)
+- loan kinds: `centre` (str), `items` (sequence of str); `pickup` (datetime, or a date
+  when only the day is known) for loan_reserved and reminder_pickup_tomorrow; `due`
+  (datetime or date) for loan_reserved, reminder_return_tomorrow and loan_overdue
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from enum import StrEnum
 
 from notifications.domain.localtime import require_aware, to_oslo
@@ -25,6 +25,7 @@ from notifications.domain.timefmt import (
     EN_DASH,
     PLAIN_DASH,
     Language,
+    format_date,
     format_day,
     format_moment,
     format_period,
@@ -176,14 +177,17 @@ def _booking_confirmed(
     b = _booking(context)
     when = format_period(b.start, b.end, language, dash=_dash(channel))
     day = format_day(b.start, language)
+    count = _optional_int(context, "occurrences")
     if language is Language.NB:
+        series = f", ukentlig {count} ganger" if count and count > 1 else ""
         return _Text(
             f"Booking bekreftet: {b.space}, {day}",
-            (f"Bookingen av {b.place} {when}{_activity_suffix(b)} er bekreftet.",),
+            (f"Bookingen av {b.place} {when}{series}{_activity_suffix(b)} er bekreftet.",),
         )
+    series = f", weekly, {count} times" if count and count > 1 else ""
     return _Text(
         f"Booking confirmed: {b.space}, {day}",
-        (f"Your booking of {b.place} on {when}{_activity_suffix(b)} is confirmed.",),
+        (f"Your booking of {b.place} on {when}{series}{_activity_suffix(b)} is confirmed.",),
     )
 
 
@@ -299,8 +303,8 @@ def _items(context: Mapping[str, object], language: Language) -> str:
 
 def _loan_reserved(context: Mapping[str, object], language: Language, channel: Channel) -> _Text:
     centre, items = _str(context, "centre"), _items(context, language)
-    pickup = format_moment(_datetime(context, "pickup"), language)
-    due = format_moment(_datetime(context, "due"), language)
+    pickup = _moment(context, "pickup", language)
+    due = _moment(context, "due", language)
     if language is Language.NB:
         return _Text(
             f"Utlån reservert hos {centre}",
@@ -316,7 +320,7 @@ def _loan_reserved(context: Mapping[str, object], language: Language, channel: C
 
 def _reminder_pickup(context: Mapping[str, object], language: Language, channel: Channel) -> _Text:
     centre, items = _str(context, "centre"), _items(context, language)
-    pickup = format_moment(_datetime(context, "pickup"), language)
+    pickup = _moment(context, "pickup", language)
     if language is Language.NB:
         return _Text(
             f"Påminnelse: hent utstyr hos {centre} i morgen",
@@ -330,7 +334,7 @@ def _reminder_pickup(context: Mapping[str, object], language: Language, channel:
 
 def _reminder_return(context: Mapping[str, object], language: Language, channel: Channel) -> _Text:
     centre, items = _str(context, "centre"), _items(context, language)
-    due = format_moment(_datetime(context, "due"), language)
+    due = _moment(context, "due", language)
     if language is Language.NB:
         return _Text(
             f"Påminnelse: lever utstyr til {centre} i morgen",
@@ -344,7 +348,7 @@ def _reminder_return(context: Mapping[str, object], language: Language, channel:
 
 def _loan_overdue(context: Mapping[str, object], language: Language, channel: Channel) -> _Text:
     centre, items = _str(context, "centre"), _items(context, language)
-    due = format_moment(_datetime(context, "due"), language)
+    due = _moment(context, "due", language)
     if language is Language.NB:
         return _Text(
             f"Utlånet hos {centre} skulle vært levert",
@@ -404,6 +408,14 @@ def _datetime(context: Mapping[str, object], key: str) -> datetime:
         raise ValueError(f"context {key!r} must be a datetime")
     require_aware(value, key)
     return value
+
+
+def _moment(context: Mapping[str, object], key: str, language: Language) -> str:
+    """A datetime with its clock time, or a plain date as the day alone."""
+    value = context.get(key)
+    if isinstance(value, date) and not isinstance(value, datetime):
+        return format_date(value, language)
+    return format_moment(_datetime(context, key), language)
 
 
 def _slots(context: Mapping[str, object]) -> list[FreeSlot]:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from enum import StrEnum
 
 from notifications.domain.localtime import require_aware, to_oslo
@@ -35,7 +35,11 @@ _MONTHS = {
 def format_day(value: datetime, language: Language) -> str:
     """`tirsdag 3. mars` / `Tuesday 3 March`."""
     require_aware(value, "value")
-    local = to_oslo(value)
+    return format_date(to_oslo(value).date(), language)
+
+
+def format_date(local: date, language: Language) -> str:
+    """A calendar date (already local): `tirsdag 3. mars` / `Tuesday 3 March`."""
     weekday = _WEEKDAYS[language][local.weekday()]
     month = _MONTHS[language][local.month - 1]
     if language is Language.NB:

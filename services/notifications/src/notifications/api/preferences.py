@@ -1,0 +1,48 @@
+"""Recipient preferences: channel (email or SMS) and language (bokmål or English)."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Literal
+
+from fastapi import APIRouter
+
+from notifications.models import RecipientPreference
+from notifications.preferences import preferences_of, set_preference
+from notifications.schemas import PreferencePublic, PreferenceUpdate
+from samspill.auth import CurrentPrincipal
+from samspill.db import UnitOfWorkDep
+
+router = APIRouter(prefix="/preferences", tags=["preferences"])
+
+RecipientKind = Literal["organisation", "site", "resident"]
+
+
+def _public(preference: RecipientPreference) -> PreferencePublic:
+    return PreferencePublic.model_validate(preference, from_attributes=True)
+
+
+@router.get("")
+async def list_preferences(
+    principal: CurrentPrincipal, uow: UnitOfWorkDep
+) -> list[PreferencePublic]:
+    """Preferences of the recipients the caller speaks for (itself, its organisations, sites)."""
+    return [_public(p) for p in await preferences_of(uow.session, principal)]
+
+
+@router.put("/{kind}/{subject}")
+async def put_preference(
+    kind: RecipientKind,
+    subject: str,
+    body: PreferenceUpdate,
+    principal: CurrentPrincipal,
+    uow: UnitOfWorkDep,
+) -> PreferencePublic:
+    """Set how a recipient is told: `resident/me`, `organisation/{id}` or `site/{id}`."""
+    if kind == "resident" and subject == "me":
+        subject = principal.sub
+    preference = await set_preference(
+        uow.session, principal, kind, subject, body.channel, body.language, now=datetime.now(UTC)
+    )
+    await uow.commit()
+    return _public(preference)

@@ -1,0 +1,364 @@
+"""End to end: the three services as real processes on one broker, PostgreSQL and Redis.
+
+A school releases its gym, a club books an evening and a weekly series across the spring
+daylight-saving switch, both feeds show the booking within a second, the school closes the gym
+that evening, and the club gets an email (at a real SMTP server) while the feeds show the
+booking cancelled with a higher SEQUENCE. Every feed is checked by icalendar,
+recurring-ical-events and ical.js.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import subprocess
+import sys
+import time as clock
+import uuid
+from collections.abc import AsyncIterator, Iterator
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import httpx
+import pytest
+
+from notifications.domain.entries import booking_uid
+from samspill.auth import mint_token
+from samspill.infra import free_port
+from samspill.settings import ServiceSettings
+from tests.integration.notifications.builders import Mailbox, eventually, smtp_server
+from tests.integration.notifications.calendars import (
+    ICAL_STATUS,
+    by_ical_js,
+    by_icalendar,
+    by_recurring_ical_events,
+    ical_js_available,
+    ical_js_occurrences,
+)
+
+pytestmark = [pytest.mark.e2e, pytest.mark.slow, pytest.mark.timeout(300)]
+
+OSLO = ZoneInfo("Europe/Oslo")
+SERVICES = ("facilities", "booking", "notifications")
+CLUB_EMAIL = "styret@skjetten-handball.no"
+
+
+@dataclass
+class Stack:
+    urls: dict[str, str]
+    client: httpx.AsyncClient
+
+    def url(self, service: str, path: str) -> str:
+        return f"{self.urls[service]}{path}"
+
+    async def call(self, method: str, service: str, path: str, token: str, **kw: Any) -> Any:
+        headers = {"Authorization": f"Bearer {token}", **kw.pop("headers", {})}
+        response = await self.client.request(method, self.url(service, path), headers=headers, **kw)
+        assert response.status_code < 300, f"{method} {service}{path}: {response.text}"
+        return response.json() if response.content else None
+
+
+def token(sub: str, roles: list[str], **claims: list[str]) -> str:
+    settings = ServiceSettings()
+    return mint_token(
+        secret=settings.jwt_secret,
+        issuer=settings.jwt_issuer,
+        audience=settings.jwt_audience,
+        sub=sub,
+        roles=roles,
+        **claims,
+    )
+
+
+@contextlib.contextmanager
+def processes(env_by_service: dict[str, dict[str, str]], logs: Path) -> Iterator[None]:
+    started: list[subprocess.Popen[bytes]] = []
+    try:
+        for name, env in env_by_service.items():
+            log = (logs / f"{name}.log").open("wb")
+            started.append(
+                subprocess.Popen(
+                    [sys.executable, "-m", name, "api"],
+                    env={**os.environ, **env},
+                    stdout=log,
+                    stderr=subprocess.STDOUT,
+                )
+            )
+        yield
+    finally:
+        for process in started:
+            process.terminate()
+        for process in started:
+            try:
+                process.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait(timeout=5)
+
+
+@contextlib.asynccontextmanager
+async def stack(infra, kafka, database_factory, smtp_port: int, logs: Path) -> AsyncIterator[Stack]:
+    ports = {name: free_port() for name in SERVICES}
+    common = {
+        "KAFKA_BOOTSTRAP_SERVERS": kafka.bootstrap_servers,
+        "REDIS_URL": infra.redis.url,
+        "SAMSPILL_ENV": "test",
+        "KAFKA_SESSION_TIMEOUT_MS": "1000",
+        "KAFKA_HEARTBEAT_INTERVAL_MS": "200",
+        "KAFKA_PARTITIONS": str(kafka.partitions),
+        "OUTBOX_POLL_INTERVAL_S": "0.05",
+        "LOG_LEVEL": "WARNING",
+        "RATE_LIMIT_PER_MINUTE": "100000",
+    }
+    envs = {
+        name: {
+            **common,
+            "DATABASE_URL": await database_factory(f"e2e_{name}"),
+            "PORT": str(ports[name]),
+        }
+        for name in SERVICES
+    }
+    envs["notifications"].update(
+        SMTP_HOST="127.0.0.1", SMTP_PORT=str(smtp_port), DELIVERY_POLL_INTERVAL_S="0.05"
+    )
+    with processes(envs, logs):
+        async with httpx.AsyncClient(timeout=10) as client:
+            urls = {name: f"http://127.0.0.1:{port}" for name, port in ports.items()}
+            for url in urls.values():
+                await eventually(lambda url=url: _ready(client, url), timeout=90, interval=0.2)
+            yield Stack(urls, client)
+
+
+async def _ready(client: httpx.AsyncClient, url: str) -> bool:
+    with contextlib.suppress(httpx.HTTPError):
+        return (await client.get(f"{url}/readyz")).status_code == 200
+    return False
+
+
+def next_spring_switch(today: date) -> date:
+    year = today.year if date(today.year, 3, 25) > today else today.year + 1
+    last = date(year, 3, 31)
+    return last - timedelta(days=(last.weekday() - 6) % 7)
+
+
+def evening(day: date, hour: int) -> str:
+    return datetime.combine(day, time(hour), OSLO).isoformat()
+
+
+async def test_e2e_club_calendar_follows_booking_and_closure(
+    infra, isolated_kafka, database_factory, tmp_path
+):
+    mailbox = Mailbox()
+    async with (
+        smtp_server(mailbox) as smtp_port,
+        stack(infra, isolated_kafka, database_factory, smtp_port, tmp_path) as s,
+    ):
+        try:
+            await _scenario(s, mailbox)
+        except BaseException:
+            for log in sorted(tmp_path.glob("*.log")):
+                print(f"--- {log.name}\n{log.read_text(errors='replace')[-6000:]}")
+            raise
+
+
+async def _scenario(s: Stack, mailbox: Mailbox) -> None:
+    admin = token("admin-1", ["admin"])
+    today = datetime.now(OSLO).date()
+    switch = next_spring_switch(today)
+
+    # The school registers its gym and releases it every evening until after the switch.
+    site = await s.call(
+        "POST",
+        "facilities",
+        "/sites",
+        admin,
+        json={
+            "kind": "school",
+            "name": "Skjetten skole",
+            "address": "Skjettenveien 1, 2013 Skjetten",
+            "district": "skedsmo",
+            "contact": {"name": "Skolekontoret", "email": "skjetten.skole@example.no"},
+        },
+    )
+    manager = token("manager-1", ["facility_manager"], site_ids=[site["site_id"]])
+    gym = await s.call(
+        "POST",
+        "facilities",
+        "/spaces",
+        manager,
+        json={
+            "site_id": site["site_id"],
+            "name": "Gymsal",
+            "kind": "gym",
+            "capacity": 60,
+        },
+    )
+    space_id = gym["space_id"]
+    await s.call(
+        "POST",
+        "facilities",
+        f"/spaces/{space_id}/windows",
+        manager,
+        json={
+            "weekdays": [0, 1, 2, 3, 4, 5, 6],
+            "start_time": "17:00",
+            "end_time": "22:00",
+            "valid_from": today.isoformat(),
+            "valid_to": (switch + timedelta(weeks=4)).isoformat(),
+        },
+    )
+
+    # The club, its private feed token, and the public feed of the gym.
+    club = await s.call(
+        "POST",
+        "booking",
+        "/organisations",
+        admin,
+        json={
+            "name": "Skjetten Håndballklubb",
+            "org_number": "974760673",
+            "category": "sports",
+            "contact": {"name": "Styret", "email": CLUB_EMAIL},
+        },
+    )
+    member = token("member-1", ["org_member"], org_ids=[club["id"]])
+    issued = await s.call(
+        "POST",
+        "notifications",
+        "/feed-tokens",
+        member,
+        json={
+            "kind": "organisation",
+            "organisation_id": club["id"],
+        },
+    )
+    assert len(issued["url"]) < 256
+    club_feed = s.url("notifications", "/feeds" + issued["url"].split("/feeds", 1)[1])
+    space_feed = s.url("notifications", f"/feeds/spaces/{space_id}.ics")
+
+    # A weekly series across the daylight-saving weekend.
+    first = switch - timedelta(days=(switch.weekday() - 1) % 7 + 14)  # a Tuesday
+    await _until_bookable(
+        s,
+        member,
+        {
+            "space_id": space_id,
+            "organisation_id": club["id"],
+            "activity": "håndball G12",
+            "audience": "children_youth",
+            "participants": 16,
+            "weekday": 1,
+            "start_time": "18:00",
+            "end_time": "20:00",
+            "first_date": first.isoformat(),
+            "last_date": (first + timedelta(weeks=4)).isoformat(),
+        },
+        "/booking-series",
+    )
+
+    # One evening next week; both feeds show it within a second.
+    day = today + timedelta(days=7)
+    booking = await s.call(
+        "POST",
+        "booking",
+        "/bookings",
+        member,
+        json={
+            "space_id": space_id,
+            "organisation_id": club["id"],
+            "activity": "håndball G12",
+            "audience": "children_youth",
+            "participants": 16,
+            "start": evening(day, 18),
+            "end": evening(day, 20),
+        },
+    )
+    assert booking["status"] == "confirmed"
+    uid = booking_uid(uuid.UUID(booking["booking_id"]))
+    started = clock.monotonic()
+    await eventually(lambda: _feed_with(s, space_feed, uid), timeout=10, interval=0.02)
+    await eventually(lambda: _feed_with(s, club_feed, uid), timeout=10, interval=0.02)
+    assert clock.monotonic() - started < 1.0, "the feeds show a booking within a second"
+    sequence_before = _event(await _feed_with(s, space_feed, uid), uid)["SEQUENCE"]
+
+    # The school closes the gym that evening: the club is emailed, the feeds show it cancelled.
+    await s.call(
+        "POST",
+        "facilities",
+        "/closures",
+        manager,
+        json={
+            "space_id": space_id,
+            "start": evening(day, 17),
+            "end": evening(day, 22),
+            "reason": "own_event",
+            "note": "Foreldremøte",
+        },
+    )
+    mail = await eventually(lambda: _mail(mailbox, "er avlyst"), timeout=20)
+    assert "fordi lokalet er stengt (Foreldremøte)" in mail
+    for url in (space_feed, club_feed):
+        body = await eventually(lambda url=url: _cancelled(s, url, uid), timeout=10)
+        event = _event(body, uid)
+        assert event["SEQUENCE"] > sequence_before
+        await _check_parsers(s, body, member, space_id)
+
+
+async def _until_bookable(s: Stack, member: str, body: dict, path: str) -> Any:
+    """Booking learns the space and window from events; until then it refuses the request."""
+
+    async def attempt() -> Any:
+        response = await s.client.post(
+            s.url("booking", path), json=body, headers={"Authorization": f"Bearer {member}"}
+        )
+        return response.json() if response.status_code == 201 else None
+
+    created = await eventually(attempt, timeout=30, interval=0.2)
+    assert not [k for k in created["skipped"] if k["reason"] != "in_past"], created["skipped"]
+    return created
+
+
+async def _feed_with(s: Stack, url: str, text: str) -> bytes | None:
+    response = await s.client.get(url)
+    return (
+        response.content
+        if response.status_code == 200 and text.encode() in response.content
+        else None
+    )
+
+
+async def _cancelled(s: Stack, url: str, uid: str) -> bytes | None:
+    body = await _feed_with(s, url, uid)
+    return body if body and str(_event(body, uid)["STATUS"]) == "CANCELLED" else None
+
+
+def _event(body: bytes, uid: str) -> Any:
+    return next(e for e in by_icalendar(body).walk("VEVENT") if str(e["UID"]) == uid)
+
+
+async def _mail(mailbox: Mailbox, text: str) -> str | None:
+    return next((b for b in mailbox.bodies(CLUB_EMAIL) if text in b), None)
+
+
+async def _check_parsers(s: Stack, body: bytes, member: str, space_id: str) -> None:
+    """Every parser expands the feed to exactly the bookings the booking service holds."""
+    bookings = await s.call("GET", "booking", f"/bookings?space_id={space_id}&limit=1000", member)
+    expected = sorted(
+        (
+            datetime.fromisoformat(b["start"]).astimezone(UTC),
+            datetime.fromisoformat(b["end"]).astimezone(UTC),
+            ICAL_STATUS[b["status"]],
+        )
+        for b in bookings
+    )
+    assert len(expected) >= 5
+    found = [(start, end, status) for _, start, end, status in by_recurring_ical_events(body)]
+    assert sorted(found) == expected
+    if ical_js_available():
+        js = [
+            (start, end, status) for _, start, end, status in ical_js_occurrences(by_ical_js(body))
+        ]
+        assert sorted(js) == expected
