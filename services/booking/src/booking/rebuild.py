@@ -8,72 +8,24 @@ events caused happened when they first arrived and are not repeated.
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Awaitable, Callable, Sequence
 
 import structlog
-from aiokafka import AIOKafkaConsumer, TopicPartition
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from booking import readmodel
 from booking.lending.handlers import clear_stock, save_stock
 from samspill.db import create_engine, session_factory
 from samspill.events import facilities
-from samspill.events.base import EventData, UndecodableEvent
-from samspill.kafka import KafkaConfig, new_consumer, start_client, stop_client
+from samspill.events.base import EventData
+from samspill.kafka import KafkaConfig
+from samspill.replay import read_events
 from samspill.settings import ServiceSettings
 
 log = structlog.get_logger("booking.rebuild")
 
 Applier = Callable[[AsyncSession, EventData], Awaitable[None]]
 Clearer = Callable[[AsyncSession], Awaitable[None]]
-
-
-async def read_topic(kafka: KafkaConfig, topic: str) -> list[EventData]:
-    """Every decodable event of `topic`, partition by partition, up to today's end offsets."""
-    consumer = new_consumer(kafka, group_id=None)
-    await start_client(consumer, kafka.request_timeout_s)
-    try:
-        partitions = await _partitions(consumer, topic, kafka.request_timeout_s)
-        if not partitions:
-            return []
-        consumer.assign(partitions)
-        await asyncio.wait_for(consumer.seek_to_beginning(*partitions), kafka.request_timeout_s)
-        ends = await asyncio.wait_for(consumer.end_offsets(partitions), kafka.request_timeout_s)
-        return await _read_until(consumer, ends, kafka.request_timeout_s)
-    finally:
-        await stop_client(consumer, kafka.request_timeout_s)
-
-
-async def _partitions(
-    consumer: AIOKafkaConsumer, topic: str, timeout: float
-) -> list[TopicPartition]:
-    await asyncio.wait_for(consumer.topics(), timeout)  # fetches the cluster metadata
-    numbers = consumer.partitions_for_topic(topic)
-    return [TopicPartition(topic, number) for number in sorted(numbers or ())]
-
-
-async def _read_until(
-    consumer: AIOKafkaConsumer, ends: dict[TopicPartition, int], timeout: float
-) -> list[EventData]:
-    events: list[EventData] = []
-    pending = {tp for tp, end in ends.items() if end > 0}
-    while pending:
-        batches = await asyncio.wait_for(consumer.getmany(timeout_ms=500), timeout)
-        for tp, records in batches.items():
-            for record in records:
-                if record.offset < ends[tp]:
-                    events.extend(_decode(record.headers, record.value))
-        pending = {tp for tp in pending if await consumer.position(tp) < ends[tp]}
-    return events
-
-
-def _decode(headers: Sequence[tuple[str, bytes]] | None, value: bytes | None) -> list[EventData]:
-    try:
-        return [facilities.contract.decode(headers, value).data]
-    except UndecodableEvent as exc:
-        log.warning("rebuild.undecodable_event", error=str(exc))
-        return []
 
 
 async def rebuild(
@@ -87,7 +39,7 @@ async def rebuild(
         bootstrap_servers=settings.kafka_bootstrap_servers,
         request_timeout_s=settings.kafka_request_timeout_s,
     )
-    events = await read_topic(kafka, facilities.TOPIC)
+    events = [envelope.data for envelope in await read_events(kafka, facilities.contract)]
     engine = create_engine(settings.database_url, pool_size=1)
     try:
         async with session_factory(engine)() as session, session.begin():
