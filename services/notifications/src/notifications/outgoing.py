@@ -28,7 +28,7 @@ from notifications.models import (
     SpaceRecord,
     WindowRecord,
 )
-from notifications.readmodel import loan_items
+from notifications.readmodel import loan_items, save_closure
 from notifications.recipients import (
     Recipient,
     organisation_recipient,
@@ -248,6 +248,8 @@ async def _on_cancelled(session: AsyncSession, data: EventData, occasion: Occasi
     organisation = await organisation_recipient(session, booking.organisation_id)
     extra: dict[str, object] = {"reason": data.reason}
     if data.reason == "closure":
+        if data.closure is not None:  # may arrive before the facilities topic tells it
+            await save_closure(session, data.closure)
         closure = await _closure_of(session, booking)
         if closure is not None:
             extra["closure_note"] = closure.note

@@ -127,7 +127,11 @@ async def _window(session: AsyncSession, data: EventData, at: datetime) -> None:
 
 async def _closure_scheduled(session: AsyncSession, data: EventData, at: datetime) -> None:
     assert isinstance(data, fa.ClosureScheduled)
-    closure = data.closure
+    await save_closure(session, data.closure)
+
+
+async def save_closure(session: AsyncSession, closure: fa.ClosureState) -> None:
+    """Upsert a closure (also when it arrives inside a booking's cancellation first)."""
     await _upsert(
         session,
         ClosureRecord,

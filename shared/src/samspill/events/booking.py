@@ -17,6 +17,7 @@ from uuid import UUID
 from pydantic import BaseModel, ConfigDict, Field
 
 from samspill.events.base import EventData, TopicContract
+from samspill.events.facilities import ClosureState
 
 TOPIC = "samspill.booking"
 
@@ -166,6 +167,9 @@ class BookingCancelled(EventData):
         "series_cancelled",
     ]
     detail: str | None = None
+    closure: ClosureState | None = Field(
+        default=None, description="The closure that caused it (reason `closure`)."
+    )
 
 
 class SeriesCreated(EventData):

@@ -55,6 +55,7 @@ async def _closure_scheduled(
                 now,
                 space=space,
                 detail=closure.reason,
+                closure=closure,
             )
 
 

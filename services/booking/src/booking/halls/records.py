@@ -234,6 +234,7 @@ async def cancel_booking(
     *,
     space: fe.SpaceState | None = None,
     detail: str | None = None,
+    closure: fe.ClosureState | None = None,
 ) -> None:
     """Cancel if the state machine (and, for an organisation, the deadline) allows it."""
     space = space or await readmodel.get_space(session, booking.space_id)
@@ -242,7 +243,9 @@ async def cancel_booking(
     await release(session, booking, status, now)
     booking.cancellation_reason = reason.value
     state = await booking_state(session, booking)
-    cancelled = be.BookingCancelled(booking=state, reason=reason.value, detail=detail)
+    cancelled = be.BookingCancelled(
+        booking=state, reason=reason.value, detail=detail, closure=closure
+    )
     await sink.publish(cancelled, key=str(booking.space_id))
 
 
