@@ -97,6 +97,7 @@ async def _scenario(service: RunningService, kafka, mailbox: Mailbox) -> None:
     body = await eventually(lambda: _mail(mailbox, club.email, "er avlyst"))
     assert "fordi lokalet er stengt (Foreldremøte)" in body
     assert "Ledige tider samme kveld: Aula 18:00–22:00." in body
+    assert await _known_closure(service, closure.closure.closure_id)
 
     # A reminder further ahead waits in the database and is cancelled with its booking.
     later_day = today + timedelta(days=3)
