@@ -17,6 +17,8 @@ from fastapi import FastAPI, Request
 from fastapi.encoders import jsonable_encoder
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from sqlalchemy.exc import DBAPIError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.responses import Response
 
@@ -323,10 +325,56 @@ async def _unhandled_error_handler(request: Request, exc: Exception) -> Response
     )
 
 
+# PostgreSQL refuses text it cannot store: NUL (0x00) in a text column or query parameter
+# (22021) and the \u0000 escape in JSONB (22P05). Such text only ever comes from the request.
+_UNSTORABLE_TEXT_STATES = frozenset({"22021", "22P05"})
+
+
+def _sqlstates(exc: DBAPIError) -> set[str | None]:
+    orig = exc.orig
+    return {
+        getattr(orig, "sqlstate", None),
+        getattr(orig, "pgcode", None),
+        getattr(getattr(orig, "__cause__", None), "sqlstate", None),
+    }
+
+
+async def _database_error_handler(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, DBAPIError)
+    if not _UNSTORABLE_TEXT_STATES & _sqlstates(exc):
+        return await _unhandled_error_handler(request, exc)
+    return problem_response(
+        422,
+        status_title(422),
+        "The request holds text that cannot be stored (such as the NUL character).",
+        code="unstorable-text",
+        detail_nb="Forespørselen inneholder tekst som ikke kan lagres (som NUL-tegnet).",
+        instance=request.url.path,
+    )
+
+
+async def _pool_timeout_handler(request: Request, exc: Exception) -> Response:
+    """Every database connection stayed busy for the pool's whole timeout: the service is
+    overloaded, not broken. 503 with Retry-After tells the client to come back, and unlike
+    the 500 path the connection stays open for the client's next request."""
+    logger.warning("http.database_pool_exhausted", method=request.method, path=request.url.path)
+    return problem_response(
+        503,
+        status_title(503),
+        "The service is busy; please try again in a moment.",
+        code="busy",
+        detail_nb="Tjenesten er opptatt; prøv igjen om et øyeblikk.",
+        instance=request.url.path,
+        headers={"Retry-After": "1"},
+    )
+
+
 def install_problem_handlers(app: FastAPI) -> None:
     app.add_exception_handler(DomainError, _domain_error_handler)
     app.add_exception_handler(RuleError, _rule_error_handler)
     app.add_exception_handler(RequestValidationError, _validation_error_handler)
     app.add_exception_handler(StarletteHTTPException, _http_exception_handler)
     app.add_exception_handler(json.JSONDecodeError, _json_decode_error_handler)
+    app.add_exception_handler(DBAPIError, _database_error_handler)
+    app.add_exception_handler(PoolTimeout, _pool_timeout_handler)
     app.add_exception_handler(Exception, _unhandled_error_handler)

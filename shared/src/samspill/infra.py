@@ -202,7 +202,7 @@ def _embedded_postgres() -> Resolved:
         ],
     )
     try:
-        wait_for_port("127.0.0.1", port, 30, "embedded PostgreSQL")
+        _wait_accepting(bin_dir / "pg_isready", port, 30)
     except InfrastructureError:
         process.kill()
         raise InfrastructureError(
@@ -211,6 +211,17 @@ def _embedded_postgres() -> Resolved:
         ) from None
     url = f"postgresql://postgres@127.0.0.1:{port}/postgres"
     return Resolved(url, "embedded-postgres", lambda: _stop_process(process, socket_dir))
+
+
+def _wait_accepting(pg_isready: Path, port: int, timeout: float) -> None:
+    """Until the server accepts connections: an open port may still answer "starting up"."""
+    deadline = time.monotonic() + timeout
+    argv = [str(pg_isready), "-q", "-h", "127.0.0.1", "-p", str(port), "-U", "postgres"]
+    while time.monotonic() < deadline:
+        if subprocess.run(argv, check=False).returncode == 0:
+            return
+        time.sleep(0.1)
+    raise InfrastructureError(f"embedded PostgreSQL did not accept connections on port {port}")
 
 
 def _unprivileged_user(bin_dir: Path) -> str | None:

@@ -41,6 +41,7 @@ from samspill.observability import (
     health_router,
     metrics_router,
 )
+from samspill.openapi import install_corrected_openapi
 from samspill.outbox import OutboxRelay
 from samspill.ratelimit import RateLimiter, RateLimitMiddleware
 from samspill.settings import ServiceSettings
@@ -221,6 +222,7 @@ def create_app(
     app.include_router(metrics_router(metrics))
     for router in definition.routers:
         app.include_router(router)
+    install_corrected_openapi(app)
     _install_middleware(app, definition, settings, metrics)
     return app
 

@@ -36,6 +36,9 @@ from samspill.events.facilities import (
 )
 
 MAX_PAGE = 200
+# Upper bounds keep numbers inside the INTEGER columns they are stored in.
+MAX_CAPACITY = 100_000
+MAX_RATE_ORE = 100_000_000  # 1 000 000 kr per hour
 T = TypeVar("T")
 OSLO_ZONE = "Europe/Oslo"
 
@@ -104,7 +107,9 @@ class BookingRulesIn(Input):
 class SpaceBase(Input):
     name: str = Field(min_length=1, max_length=160)
     kind: SpaceKind
-    capacity: int = Field(description="People; must be above zero (checked as a rule).")
+    capacity: int = Field(
+        le=MAX_CAPACITY, description="People; must be above zero (checked as a rule)."
+    )
     area_m2: float | None = Field(default=None, gt=0)
     features: list[str] = Field(default=[], max_length=50)
     activities: list[str] = Field(default=[], max_length=50)
@@ -121,7 +126,7 @@ class SpaceUpdate(Input):
 
     name: str | None = Field(default=None, min_length=1, max_length=160)
     kind: SpaceKind | None = None
-    capacity: int | None = None
+    capacity: int | None = Field(default=None, le=MAX_CAPACITY)
     area_m2: float | None = Field(default=None, gt=0)
     features: list[str] | None = Field(default=None, max_length=50)
     activities: list[str] | None = Field(default=None, max_length=50)
@@ -187,9 +192,11 @@ class PriceRuleBase(Input):
     space_id: UUID | None = None
     space_kind: SpaceKind | None = None
     category: BookerCategory
-    hourly_rate_ore: int = Field(description="Øre per hour (1 kr = 100 øre); not below zero.")
-    evening_rate_ore: int | None = None
-    weekend_rate_ore: int | None = None
+    hourly_rate_ore: int = Field(
+        le=MAX_RATE_ORE, description="Øre per hour (1 kr = 100 øre); not below zero."
+    )
+    evening_rate_ore: int | None = Field(default=None, le=MAX_RATE_ORE)
+    weekend_rate_ore: int | None = Field(default=None, le=MAX_RATE_ORE)
     evening_from: time = time(17, 0)
 
 
@@ -198,9 +205,9 @@ class PriceRuleCreate(PriceRuleBase):
 
 
 class PriceRuleUpdate(Input):
-    hourly_rate_ore: int | None = None
-    evening_rate_ore: int | None = None
-    weekend_rate_ore: int | None = None
+    hourly_rate_ore: int | None = Field(default=None, le=MAX_RATE_ORE)
+    evening_rate_ore: int | None = Field(default=None, le=MAX_RATE_ORE)
+    weekend_rate_ore: int | None = Field(default=None, le=MAX_RATE_ORE)
     evening_from: time | None = None
 
 

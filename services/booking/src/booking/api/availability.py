@@ -27,7 +27,7 @@ async def get_availability(
     site_id: uuid.UUID | None = None,
     district: Annotated[str | None, Query(max_length=100)] = None,
     site_kind: Annotated[str | None, Query(max_length=50)] = None,
-    min_capacity: Annotated[int | None, Query(ge=1)] = None,
+    min_capacity: Annotated[int | None, Query(ge=1, le=100_000)] = None,
     feature: Annotated[list[str] | None, Query(max_length=20)] = None,
     activity: Annotated[list[str] | None, Query(max_length=20)] = None,
     accessibility: Annotated[list[str] | None, Query(max_length=10)] = None,

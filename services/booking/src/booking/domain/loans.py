@@ -191,7 +191,14 @@ def allocate_units(
 
 def loan_period(pickup: date, return_date: date, tz: ZoneInfo = OSLO) -> Interval:
     """From local midnight starting the pickup day to local midnight ending the return day."""
-    return Interval(_start_of_day(pickup, tz), _start_of_day(return_date + timedelta(days=1), tz))
+    try:
+        return Interval(
+            _start_of_day(pickup, tz), _start_of_day(return_date + timedelta(days=1), tz)
+        )
+    except OverflowError as exc:  # the first or last days of the calendar
+        raise RuleViolation(
+            "The dates are out of range.", "Datoene er utenfor gyldig område."
+        ) from exc
 
 
 def _start_of_day(day: date, tz: ZoneInfo) -> datetime:

@@ -138,10 +138,11 @@ def busy_of(
     space: SpaceView, busy: Iterable[BusyInterval], ignore_booking_id: str | None = None
 ) -> list[BusyInterval]:
     """Busy intervals of the space's conflict set, optionally without one booking's own."""
+    conflict_set = space.conflict_set  # a new set per access: build it once, not per item
     return [
         item
         for item in busy
-        if item.space_id in space.conflict_set and item.booking_id != ignore_booking_id
+        if item.space_id in conflict_set and item.booking_id != ignore_booking_id
     ]
 
 

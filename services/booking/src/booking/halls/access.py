@@ -10,7 +10,7 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass
 
-from sqlalchemy import ColumnElement, and_, or_, true
+from sqlalchemy import ColumnElement, and_, func, or_, select, true
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
@@ -19,6 +19,9 @@ from booking.domain.errors import NotFoundError
 from booking.models import Booking, BookingSeries, Organisation
 from samspill.auth import Principal, Role
 from samspill.errors import Forbidden
+
+# Advisory-lock namespace serialising one resident's booking requests (an arbitrary constant).
+_RESIDENT_LOCK_NAMESPACE = 7_401
 
 
 @dataclass(frozen=True)
@@ -37,8 +40,14 @@ class Booker:
 async def resolve_booker(
     session: AsyncSession, principal: Principal, organisation_id: uuid.UUID | None
 ) -> Booker:
-    """The booker; the organisation row is locked so its hour limit holds under concurrency."""
+    """The booker, locked so its hour limit holds under concurrency: the organisation row, or
+    for a resident (who has no row) an advisory lock on the subject until the transaction ends."""
     if organisation_id is None:
+        await session.execute(
+            select(
+                func.pg_advisory_xact_lock(_RESIDENT_LOCK_NAMESPACE, func.hashtext(principal.sub))
+            )
+        )
         return Booker(BookerKind.RESIDENT, None, principal.sub)
     organisation = await session.get(Organisation, organisation_id, with_for_update=True)
     if organisation is None or not principal.member_of(organisation.id):

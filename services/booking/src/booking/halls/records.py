@@ -263,10 +263,17 @@ async def release(
     )
 
 
-async def booking_state(session: AsyncSession, booking: Booking) -> be.BookingState:
-    """The full published state of a booking, names taken from the read model."""
-    space = await readmodel.get_space(session, booking.space_id)
-    site = await readmodel.get_site(session, booking.site_id)
+async def booking_state(
+    session: AsyncSession, booking: Booking, place: Place | None = None
+) -> be.BookingState:
+    """The full published state of a booking, names taken from the read model (or from the
+    `place` the caller already loaded for this booking, which saves two reads)."""
+    if place is not None and place.space.space_id == booking.space_id:
+        space: fe.SpaceState | None = place.space
+        site: fe.SiteState | None = place.site
+    else:
+        space = await readmodel.get_space(session, booking.space_id)
+        site = await readmodel.get_site(session, booking.site_id)
     organisation = (
         None
         if booking.organisation_id is None

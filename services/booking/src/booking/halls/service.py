@@ -80,7 +80,7 @@ async def request_booking(
         await store(session, [(booking, place.space)])
     except SlotTaken:
         await raise_clash(session, place.space, [interval])
-    state = await booking_state(session, booking)
+    state = await booking_state(session, booking, place)
     await uow.publish(placed_event(state), key=str(booking.space_id))
     await uow.commit()
     return public(booking, state)

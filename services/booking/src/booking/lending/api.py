@@ -69,7 +69,7 @@ async def list_loans(
     principal: CurrentPrincipal,
     loan_status: Annotated[LoanStatus | None, Query(alias="status")] = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 100,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    offset: Annotated[int, Query(ge=0, le=1_000_000)] = 0,
 ) -> list[LoanPublic]:
     """Own loans for residents, the centre's loans for its staff, all loans for admins."""
     found = await service.list_loans(uow.session, principal, loan_status, limit, offset)

@@ -33,7 +33,7 @@ class Body(BaseModel):
 
 class LoanLineCreate(Body):
     item_type_id: uuid.UUID
-    quantity: int = Field(description="How many units of this item type (at least 1).")
+    quantity: int = Field(le=1000, description="How many units of this item type (at least 1).")
 
 
 class LoanCreate(Body):

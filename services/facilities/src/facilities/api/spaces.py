@@ -12,6 +12,7 @@ from facilities.api.deps import Limit, Offset
 from facilities.common import now_utc
 from facilities.domain import District, SiteKind, SpaceKind
 from facilities.schemas import (
+    MAX_CAPACITY,
     Page,
     SpaceCreate,
     SpacePublic,
@@ -34,7 +35,7 @@ async def list_spaces(
     kind: SpaceKind | None = None,
     district: District | None = None,
     site_kind: SiteKind | None = None,
-    min_capacity: int | None = Query(default=None, ge=1),
+    min_capacity: int | None = Query(default=None, ge=1, le=MAX_CAPACITY),
     include_retired: bool = False,
     limit: Limit = 50,
     offset: Offset = 0,

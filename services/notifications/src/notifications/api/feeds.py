@@ -84,7 +84,9 @@ async def _serve(
     return feed_response(feed, if_none_match, if_modified_since, public=public)
 
 
-@router.api_route("/spaces/{space_id}.ics", methods=["GET", "HEAD"], responses=_FEED_RESPONSES)
+# GET and HEAD are two routes, so each has its own OpenAPI operation id.
+@router.get("/spaces/{space_id}.ics", responses=_FEED_RESPONSES)
+@router.head("/spaces/{space_id}.ics", responses=_FEED_RESPONSES)
 async def space_feed(
     space_id: uuid.UUID,
     uow: UnitOfWorkDep,
@@ -98,7 +100,8 @@ async def space_feed(
     return await _serve(uow, cache, settings, key, if_none_match, if_modified_since, public=True)
 
 
-@router.api_route("/sites/{site_id}.ics", methods=["GET", "HEAD"], responses=_FEED_RESPONSES)
+@router.get("/sites/{site_id}.ics", responses=_FEED_RESPONSES)
+@router.head("/sites/{site_id}.ics", responses=_FEED_RESPONSES)
 async def site_feed(
     site_id: uuid.UUID,
     uow: UnitOfWorkDep,
@@ -112,7 +115,8 @@ async def site_feed(
     return await _serve(uow, cache, settings, key, if_none_match, if_modified_since, public=True)
 
 
-@router.api_route("/organisations/{token}.ics", methods=["GET", "HEAD"], responses=_FEED_RESPONSES)
+@router.get("/organisations/{token}.ics", responses=_FEED_RESPONSES)
+@router.head("/organisations/{token}.ics", responses=_FEED_RESPONSES)
 async def organisation_feed(
     token: str,
     uow: UnitOfWorkDep,
@@ -129,7 +133,8 @@ async def organisation_feed(
     return await _serve(uow, cache, settings, key, if_none_match, if_modified_since, public=False)
 
 
-@router.api_route("/loans/{token}.ics", methods=["GET", "HEAD"], responses=_FEED_RESPONSES)
+@router.get("/loans/{token}.ics", responses=_FEED_RESPONSES)
+@router.head("/loans/{token}.ics", responses=_FEED_RESPONSES)
 async def loans_feed(
     token: str,
     uow: UnitOfWorkDep,

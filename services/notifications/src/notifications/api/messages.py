@@ -28,7 +28,7 @@ async def list_messages(
     uow: UnitOfWorkDep,
     status: Status | None = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 100,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    offset: Annotated[int, Query(ge=0, le=1_000_000)] = 0,
 ) -> list[MessagePublic]:
     messages = await messages_for(uow.session, principal, status=status, limit=limit, offset=offset)
     return [_public(message) for message in messages]

@@ -1,0 +1,447 @@
+"""The expected authorization of every route of every service, by role and by whose object.
+
+Each route (method, path template) has one `Rule`: who passes authorization, and how to build a
+request aimed at "mine" or "theirs" (`Side`). A route missing here, or an entry whose route is
+gone, fails the matrix test, so a new endpoint cannot be left out.
+
+Reach:
+- PUBLIC: everyone, with or without a token, on anyone's object.
+- CAPABILITY: the secret in the path is the key: the real one opens, a guessed one is a 404.
+- SCOPED: the object belongs to a side; `roles` reach "mine", admin reaches both, everyone else
+  gets 403/404 and a caller without a token 401.
+- ROLE: no one's object; `roles` (and admin) may call it, other roles get 403/404.
+- FILTERED: every signed-in caller gets a list, which holds nothing of "theirs" (admin sees all).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import timedelta
+from enum import StrEnum
+from typing import Any
+
+from tests.reliability.authz_world import ORG_NUMBERS, PEOPLE, Side, World, local
+
+ROLES = ("anonymous", "resident", "org_member", "facility_manager", "centre_staff", "admin")
+GUESSED_TOKEN = "A" * 43
+
+
+class Reach(StrEnum):
+    PUBLIC = "public"
+    CAPABILITY = "capability"
+    SCOPED = "scoped"
+    ROLE = "role"
+    FILTERED = "filtered"
+
+
+class Outcome(StrEnum):
+    ALLOW = "allow"
+    DENY = "deny (403/404)"
+    UNAUTHENTICATED = "401"
+    FILTERED = "200 without theirs"
+
+
+@dataclass(frozen=True)
+class Probe:
+    path: str
+    json: Any = None
+    params: dict[str, str] = field(default_factory=dict)
+
+
+Build = Callable[[Side, World], Probe]
+
+
+@dataclass(frozen=True)
+class Rule:
+    reach: Reach
+    build: Build
+    roles: frozenset[str] = frozenset()
+
+    def expect(self, role: str, side: str) -> Outcome:
+        """The outcome for a caller in `role` aiming at `side` ("mine" or "theirs")."""
+        if self.reach is Reach.PUBLIC:
+            return Outcome.ALLOW
+        if self.reach is Reach.CAPABILITY:
+            return Outcome.ALLOW if side == "mine" else Outcome.DENY
+        if role == "anonymous":
+            return Outcome.UNAUTHENTICATED
+        if self.reach is Reach.FILTERED:
+            return Outcome.ALLOW if role == "admin" else Outcome.FILTERED
+        if role == "admin":
+            return Outcome.ALLOW
+        if self.reach is Reach.SCOPED and side == "theirs":
+            return Outcome.DENY
+        return Outcome.ALLOW if role in self.roles else Outcome.DENY
+
+    @property
+    def sides(self) -> tuple[str, ...]:
+        """ROLE and FILTERED routes name no one's object: one probe per role is enough."""
+        return ("mine",) if self.reach in (Reach.ROLE, Reach.FILTERED) else ("mine", "theirs")
+
+
+def at(template: str, **params: str) -> Build:
+    """A probe of a path whose `{name}` placeholders are the side's ids of that name."""
+
+    def build(side: Side, world: World) -> Probe:
+        values = {name: getattr(side, name) for name in _names(template)}
+        return Probe(template.format(**values), params=dict(params))
+
+    return build
+
+
+def _names(template: str) -> list[str]:
+    return [part.split("}")[0] for part in template.split("{")[1:]]
+
+
+def public(template: str, **params: str) -> Rule:
+    return Rule(Reach.PUBLIC, at(template, **params))
+
+
+def scoped(roles: set[str], build: Build) -> Rule:
+    return Rule(Reach.SCOPED, build, frozenset(roles))
+
+
+def role(roles: set[str], build: Build) -> Rule:
+    return Rule(Reach.ROLE, build, frozenset(roles))
+
+
+def filtered(template: str) -> Rule:
+    return Rule(Reach.FILTERED, at(template))
+
+
+def with_body(template: str, body: Callable[[Side, World], Any]) -> Build:
+    def build(side: Side, world: World) -> Probe:
+        return Probe(at(template)(side, world).path, json=body(side, world))
+
+    return build
+
+
+def _day(world: World, days: int, hour: int) -> str:
+    return local(world.day + timedelta(days=days), hour)
+
+
+# --- facilities ----------------------------------------------------------------------------
+
+MANAGER = {"facility_manager"}
+STAFF = {"centre_staff"}
+ADMIN_ONLY: set[str] = set()
+
+
+def _quote(side: Side, world: World) -> Probe:
+    return Probe(
+        "/price-quote",
+        params={
+            "space_id": side.space_id,
+            "start": _day(world, 7, 18),
+            "end": _day(world, 7, 20),
+            "category": "commercial",
+        },
+    )
+
+
+def _occurrences(side: Side, world: World) -> Probe:
+    path = f"/spaces/{side.space_id}/windows/{side.window_id}/occurrences"
+    return Probe(path, params={"from": str(world.day), "to": str(world.day + timedelta(days=6))})
+
+
+FACILITIES: dict[tuple[str, str], Rule] = {
+    ("GET", "/sites"): public("/sites"),
+    ("GET", "/sites/{site_id}"): public("/sites/{site_id}"),
+    ("POST", "/sites"): role(
+        ADMIN_ONLY,
+        with_body(
+            "/sites",
+            lambda side, world: {
+                "kind": "school",
+                "name": "Ny skole",
+                "address": "Skoleveien 2, 2000 Lillestrøm",
+                "district": "strommen",
+                "contact": {"name": "Skolekontoret"},
+            },
+        ),
+    ),
+    ("PATCH", "/sites/{site_id}"): scoped(
+        MANAGER, with_body("/sites/{site_id}", lambda side, world: {"address": "Nyveien 3"})
+    ),
+    ("GET", "/spaces"): public("/spaces"),
+    ("GET", "/spaces/{space_id}"): public("/spaces/{space_id}"),
+    ("POST", "/spaces"): scoped(
+        MANAGER,
+        with_body(
+            "/spaces",
+            lambda side, world: {
+                "site_id": side.site_id,
+                "name": "Klasserom 101",
+                "kind": "classroom",
+                "capacity": 25,
+            },
+        ),
+    ),
+    ("PATCH", "/spaces/{space_id}"): scoped(
+        MANAGER, with_body("/spaces/{space_id}", lambda side, world: {"capacity": 70})
+    ),
+    ("DELETE", "/spaces/{space_id}"): scoped(MANAGER, at("/spaces/{space_id}")),
+    ("GET", "/spaces/{space_id}/windows"): public("/spaces/{space_id}/windows"),
+    ("POST", "/spaces/{space_id}/windows"): scoped(
+        MANAGER,
+        with_body(
+            "/spaces/{space_id}/windows",
+            lambda side, world: {
+                "kind": "one_off",
+                "day": str(world.day + timedelta(days=150)),
+                "start_time": "09:00",
+                "end_time": "12:00",
+            },
+        ),
+    ),
+    ("DELETE", "/spaces/{space_id}/windows/{window_id}"): scoped(
+        MANAGER, at("/spaces/{space_id}/windows/{window_id}")
+    ),
+    ("POST", "/spaces/{space_id}/windows/{window_id}/withdraw-dates"): scoped(
+        MANAGER,
+        with_body(
+            "/spaces/{space_id}/windows/{window_id}/withdraw-dates",
+            lambda side, world: {"dates": [str(world.day + timedelta(days=100))]},
+        ),
+    ),
+    ("GET", "/spaces/{space_id}/windows/{window_id}/occurrences"): Rule(Reach.PUBLIC, _occurrences),
+    ("GET", "/closures"): public("/closures"),
+    ("POST", "/closures"): scoped(
+        MANAGER,
+        with_body(
+            "/closures",
+            lambda side, world: {
+                "space_id": side.space_id,
+                "start": _day(world, 95, 8),
+                "end": _day(world, 95, 12),
+                "reason": "exam",
+            },
+        ),
+    ),
+    ("DELETE", "/closures/{closure_id}"): scoped(MANAGER, at("/closures/{closure_id}")),
+    ("GET", "/price-rules"): public("/price-rules"),
+    ("POST", "/price-rules"): role(
+        ADMIN_ONLY,
+        with_body(
+            "/price-rules",
+            lambda side, world: {
+                "space_id": side.space_id,
+                "category": "private",
+                "hourly_rate_ore": 20_000,
+            },
+        ),
+    ),
+    ("PATCH", "/price-rules/{rule_id}"): scoped(
+        ADMIN_ONLY,
+        with_body("/price-rules/{rule_id}", lambda side, world: {"hourly_rate_ore": 60_000}),
+    ),
+    ("DELETE", "/price-rules/{rule_id}"): scoped(ADMIN_ONLY, at("/price-rules/{rule_id}")),
+    ("GET", "/price-quote"): Rule(Reach.PUBLIC, _quote),
+    ("GET", "/price-list"): public("/price-list"),
+    ("GET", "/centres/{centre_id}/item-types"): public("/centres/{centre_id}/item-types"),
+    ("POST", "/centres/{centre_id}/item-types"): scoped(
+        STAFF,
+        with_body(
+            "/centres/{centre_id}/item-types",
+            lambda side, world: {"name": "Skøyter", "category": "vinter", "variant": "36"},
+        ),
+    ),
+    ("GET", "/item-types/{item_type_id}"): public("/item-types/{item_type_id}"),
+    ("PATCH", "/item-types/{item_type_id}"): scoped(
+        STAFF, with_body("/item-types/{item_type_id}", lambda side, world: {"max_loan_days": 10})
+    ),
+    ("DELETE", "/item-types/{item_type_id}"): scoped(STAFF, at("/item-types/{item_type_id}")),
+    ("GET", "/item-types/{item_type_id}/units"): scoped(
+        STAFF, at("/item-types/{item_type_id}/units")
+    ),
+    ("POST", "/item-types/{item_type_id}/units"): scoped(
+        STAFF,
+        with_body("/item-types/{item_type_id}/units", lambda side, world: {"label": "SKI-NY"}),
+    ),
+    ("PATCH", "/units/{unit_id}"): scoped(
+        STAFF,
+        with_body(
+            "/units/{unit_id}", lambda side, world: {"condition": "ok", "notes": "Smurt i dag"}
+        ),
+    ),
+    ("DELETE", "/units/{unit_id}"): scoped(STAFF, at("/units/{unit_id}")),
+}
+
+# --- booking -------------------------------------------------------------------------------
+
+MEMBER = {"org_member"}
+MEMBER_OR_MANAGER = {"org_member", "facility_manager"}
+RESIDENT_OR_STAFF = {"resident", "centre_staff"}
+
+
+def _booking_body(side: Side, world: World) -> dict[str, Any]:
+    return {
+        "space_id": side.space_id,
+        "organisation_id": side.organisation_id,
+        "activity": "volleyball",
+        "audience": "non_profit",
+        "participants": 12,
+        "start": _day(world, 9, 19),
+        "end": _day(world, 9, 21),
+    }
+
+
+def _series_body(side: Side, world: World) -> dict[str, Any]:
+    first = world.day + timedelta(days=42)
+    return {
+        "space_id": side.space_id,
+        "organisation_id": side.organisation_id,
+        "activity": "innebandy",
+        "audience": "children_youth",
+        "participants": 20,
+        "weekday": first.weekday(),
+        "start_time": "20:00",
+        "end_time": "21:00",
+        "first_date": str(first),
+        "last_date": str(first + timedelta(weeks=2)),
+    }
+
+
+def _loan_body(side: Side, world: World) -> dict[str, Any]:
+    return {
+        "pickup_date": str(world.day + timedelta(days=10)),
+        "return_date": str(world.day + timedelta(days=11)),
+        "lines": [{"item_type_id": side.item_type_id, "quantity": 1}],
+        "contact": {"email": PEOPLE["mine_loan"]["email"], "channel": "email"},
+    }
+
+
+def _lending_availability(side: Side, world: World) -> Probe:
+    return Probe(
+        "/lending/availability",
+        params={
+            "centre_id": side.centre_id,
+            "pickup_date": str(world.day + timedelta(days=3)),
+            "return_date": str(world.day + timedelta(days=4)),
+        },
+    )
+
+
+def _availability(side: Side, world: World) -> Probe:
+    return Probe(
+        "/availability",
+        params={"space_id": side.space_id, "from": _day(world, 7, 8), "to": _day(world, 8, 8)},
+    )
+
+
+BOOKING: dict[tuple[str, str], Rule] = {
+    ("POST", "/organisations"): role(
+        MEMBER,
+        with_body(
+            "/organisations",
+            lambda side, world: {
+                "name": "Samme nummer",
+                "org_number": ORG_NUMBERS["mine"],
+                "category": "culture",
+                "contact": {"name": "Styret"},
+            },
+        ),
+    ),
+    ("GET", "/organisations"): filtered("/organisations"),
+    ("GET", "/organisations/{organisation_id}"): scoped(
+        MEMBER, at("/organisations/{organisation_id}")
+    ),
+    ("GET", "/availability"): Rule(Reach.PUBLIC, _availability),
+    ("POST", "/bookings"): scoped(MEMBER, with_body("/bookings", _booking_body)),
+    ("GET", "/bookings"): filtered("/bookings"),
+    ("GET", "/bookings/{booking_id}"): scoped(MEMBER_OR_MANAGER, at("/bookings/{booking_id}")),
+    ("POST", "/bookings/{booking_id}/approve"): scoped(
+        MANAGER, at("/bookings/{booking_id}/approve")
+    ),
+    ("POST", "/bookings/{booking_id}/reject"): scoped(MANAGER, at("/bookings/{booking_id}/reject")),
+    ("POST", "/bookings/{booking_id}/cancel"): scoped(
+        MEMBER_OR_MANAGER, at("/bookings/{booking_id}/cancel")
+    ),
+    ("POST", "/booking-series"): scoped(MEMBER, with_body("/booking-series", _series_body)),
+    ("GET", "/booking-series/{series_id}"): scoped(
+        MEMBER_OR_MANAGER, at("/booking-series/{series_id}")
+    ),
+    ("POST", "/booking-series/{series_id}/cancel"): scoped(
+        MEMBER_OR_MANAGER,
+        with_body(
+            "/booking-series/{series_id}/cancel",
+            lambda side, world: {"from_date": str(world.day + timedelta(days=28))},
+        ),
+    ),
+    ("POST", "/booking-series/{series_id}/occurrences/{booking_id}/cancel"): scoped(
+        MEMBER_OR_MANAGER, at("/booking-series/{series_id}/occurrences/{series_booking_id}/cancel")
+    ),
+    ("GET", "/lending/availability"): Rule(Reach.PUBLIC, _lending_availability),
+    ("POST", "/loans"): role({"resident"}, with_body("/loans", _loan_body)),
+    ("GET", "/loans"): filtered("/loans"),
+    ("GET", "/loans/{loan_id}"): scoped(RESIDENT_OR_STAFF, at("/loans/{loan_id}")),
+    ("POST", "/loans/{loan_id}/pickup"): scoped(STAFF, at("/loans/{loan_id}/pickup")),
+    ("POST", "/loans/{loan_id}/return"): scoped(STAFF, at("/loans/{loan_id}/return")),
+    ("POST", "/loans/{loan_id}/cancel"): scoped(RESIDENT_OR_STAFF, at("/loans/{loan_id}/cancel")),
+}
+
+# --- notifications -------------------------------------------------------------------------
+
+
+def _feed(kind: str, attribute: str) -> Rule:
+    """A private feed: the side's real token for "mine", a guessed one for "theirs"."""
+
+    def build(side: Side, world: World) -> Probe:
+        token = getattr(side, attribute) if side is world.mine else GUESSED_TOKEN
+        return Probe(f"/feeds/{kind}/{token}.ics")
+
+    return Rule(Reach.CAPABILITY, build)
+
+
+def _preference(side: Side, world: World) -> Probe:
+    return Probe(
+        f"/preferences/organisation/{side.organisation_id}",
+        json={"channel": "sms", "language": "en"},
+    )
+
+
+NOTIFICATIONS: dict[tuple[str, str], Rule] = {
+    **{
+        (method, path): rule
+        for method in ("GET", "HEAD")
+        for path, rule in (
+            ("/feeds/spaces/{space_id}.ics", public("/feeds/spaces/{space_id}.ics")),
+            ("/feeds/sites/{site_id}.ics", public("/feeds/sites/{site_id}.ics")),
+            ("/feeds/organisations/{token}.ics", _feed("organisations", "org_token")),
+            ("/feeds/loans/{token}.ics", _feed("loans", "loans_token")),
+        )
+    },
+    ("POST", "/feed-tokens"): scoped(
+        MEMBER,
+        with_body(
+            "/feed-tokens",
+            lambda side, world: {"kind": "organisation", "organisation_id": side.organisation_id},
+        ),
+    ),
+    ("GET", "/feed-tokens"): filtered("/feed-tokens"),
+    ("DELETE", "/feed-tokens/{token_id}"): scoped(MEMBER, at("/feed-tokens/{org_token_id}")),
+    ("GET", "/messages"): filtered("/messages"),
+    ("GET", "/messages/{message_id}"): scoped({"resident"}, at("/messages/{message_id}")),
+    ("GET", "/preferences"): filtered("/preferences"),
+    ("PUT", "/preferences/{kind}/{subject}"): scoped(MEMBER, _preference),
+}
+
+# --- every service -------------------------------------------------------------------------
+
+COMMON: dict[tuple[str, str], Rule] = {
+    **{
+        (method, path): public(path)
+        for method in ("GET", "HEAD")
+        for path in ("/openapi.json", "/docs", "/docs/oauth2-redirect", "/redoc")
+    },
+    ("GET", "/healthz"): public("/healthz"),
+    ("GET", "/readyz"): public("/readyz"),
+    ("GET", "/metrics"): public("/metrics"),
+}
+
+EXPECTATIONS: dict[str, dict[tuple[str, str], Rule]] = {
+    "facilities": {**FACILITIES, **COMMON},
+    "booking": {**BOOKING, **COMMON},
+    "notifications": {**NOTIFICATIONS, **COMMON},
+}

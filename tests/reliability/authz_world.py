@@ -1,0 +1,428 @@
+"""The three services in one process on one broker, and a seeded world of two of everything.
+
+Every kind of object exists twice: "mine" (reached by the callers of `Callers`) and "theirs"
+(owned by other people). The seed carries recognisable personal data (names, emails and phone
+numbers of people) so a privacy scan can look for it in everything that is public.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
+from typing import Any, TypeVar
+from zoneinfo import ZoneInfo
+
+from samspill.kafka import KafkaConfig
+from tests.support import RunningService, running_service, settings_for
+
+OSLO = ZoneInfo("Europe/Oslo")
+SERVICES = ("facilities", "booking", "notifications")
+T = TypeVar("T")
+
+# People: the contacts of the two organisations and of the two residents' loans.
+PEOPLE: dict[str, dict[str, str]] = {
+    "mine_org": {
+        "name": "Kari Nordmann",
+        "email": "kari.nordmann@example.org",
+        "phone": "+47 912 34 567",
+    },
+    "theirs_org": {
+        "name": "Ola Nordmann",
+        "email": "ola.nordmann@example.org",
+        "phone": "+47 987 65 432",
+    },
+    "mine_loan": {
+        "name": "Ingrid Bakken",
+        "email": "ingrid.bakken@example.org",
+        "phone": "+47 934 56 781",
+    },
+    "theirs_loan": {
+        "name": "Per Haugen",
+        "email": "per.haugen@example.org",
+        "phone": "+47 945 67 812",
+    },
+}
+ORG_NUMBERS = {"mine": "998877660", "theirs": "987654325"}
+RESIDENTS = {"mine": "resident-mine", "theirs": "resident-theirs"}
+
+
+@dataclass
+class Stack:
+    """The three services running in this process (lifespan: relay, consumers, schedulers)."""
+
+    services: dict[str, RunningService]
+
+    def __getitem__(self, name: str) -> RunningService:
+        return self.services[name]
+
+    def header(self, sub: str, roles: list[str], **claims: list[str]) -> dict[str, str]:
+        # The services share the development issuer and secret, so one token reaches all three.
+        return self.services["facilities"].token(sub, roles, **claims)
+
+    async def call(
+        self, service: str, method: str, path: str, headers: Mapping[str, str], **kw: Any
+    ) -> Any:
+        """A request that must succeed; its JSON answer (None when empty)."""
+        response = await self[service].client.request(method, path, headers=dict(headers), **kw)
+        assert response.status_code < 300, f"{method} {service}{path}: {response.text}"
+        return response.json() if response.content else None
+
+
+@contextlib.asynccontextmanager
+async def running_stack(
+    infra: Any,
+    kafka: KafkaConfig,
+    database_factory: Callable[[str], Awaitable[str]],
+    label: str,
+) -> AsyncIterator[Stack]:
+    """Facilities, booking and notifications on their own databases and one broker."""
+    async with contextlib.AsyncExitStack() as stack:
+        services: dict[str, RunningService] = {}
+        for name in SERVICES:
+            overrides: dict[str, object] = {}
+            if name == "notifications":
+                # Nothing listens there: deliveries fail and wait long before a retry.
+                overrides = {"smtp_port": 9, "smtp_timeout_s": 1.0, "delivery_retry_base_s": 600}
+            settings = settings_for(
+                name,
+                database_url=await database_factory(f"{label}_{name}"),
+                kafka=kafka,
+                redis_url=infra.redis.url,
+                **overrides,
+            )
+            services[name] = await stack.enter_async_context(running_service(name, settings))
+        yield Stack(services)
+
+
+async def eventually(
+    probe: Callable[[], Awaitable[T | None]], *, timeout: float = 30.0, interval: float = 0.1
+) -> T:
+    """Poll until `probe` returns something truthy."""
+    deadline = asyncio.get_running_loop().time() + timeout
+    last: T | None = None
+    while asyncio.get_running_loop().time() < deadline:
+        last = await probe()
+        if last:
+            return last
+        await asyncio.sleep(interval)
+    raise AssertionError(f"condition not met within {timeout} s (last value: {last!r})")
+
+
+@dataclass
+class Side:
+    """The ids of one side's objects ("mine" or "theirs")."""
+
+    site_id: str = ""
+    space_id: str = ""
+    window_id: str = ""
+    closure_id: str = ""
+    rule_id: str = ""
+    centre_id: str = ""
+    item_type_id: str = ""
+    unit_id: str = ""
+    organisation_id: str = ""
+    booking_id: str = ""
+    series_id: str = ""
+    series_booking_id: str = ""
+    loan_id: str = ""
+    org_token: str = ""
+    org_token_id: str = ""
+    loans_token: str = ""
+    loans_token_id: str = ""
+    message_id: str = ""
+    resident: str = ""
+
+
+@dataclass
+class World:
+    mine: Side
+    theirs: Side
+    day: date
+    extra: dict[str, str] = field(default_factory=dict)
+
+    def side(self, name: str) -> Side:
+        return self.mine if name == "mine" else self.theirs
+
+
+@dataclass(frozen=True)
+class Callers:
+    """Authorization headers of every role; the scoped ones reach "mine" only."""
+
+    headers: dict[str, dict[str, str]]
+
+    @classmethod
+    def of(cls, stack: Stack, world: World) -> Callers:
+        mine = world.mine
+        return cls(
+            {
+                "anonymous": {},
+                "resident": stack.header(RESIDENTS["mine"], ["resident"]),
+                "org_member": stack.header(
+                    "member-mine", ["org_member"], org_ids=[mine.organisation_id]
+                ),
+                "facility_manager": stack.header(
+                    "manager-mine", ["facility_manager"], site_ids=[mine.site_id]
+                ),
+                "centre_staff": stack.header(
+                    "staff-mine", ["centre_staff"], centre_ids=[mine.centre_id]
+                ),
+                "admin": stack.header("admin-1", ["admin"]),
+            }
+        )
+
+
+def local(day: date, hour: int) -> str:
+    return datetime.combine(day, time(hour), OSLO).isoformat()
+
+
+async def seed_world(stack: Stack) -> World:
+    """Two of everything through the public APIs, waiting for the events to travel."""
+    today = datetime.now(OSLO).date()
+    world = World(mine=Side(resident=RESIDENTS["mine"]), theirs=Side(), day=today)
+    world.theirs.resident = RESIDENTS["theirs"]
+    admin = stack.header("admin-1", ["admin"])
+    for name in ("mine", "theirs"):
+        await _seed_facilities(stack, admin, world, name)
+    await _wait_for_booking_read_model(stack, world)
+    for name in ("mine", "theirs"):
+        await _seed_booking(stack, admin, world, name)
+    await _wait_for_notifications(stack, world)
+    for name in ("mine", "theirs"):
+        await _seed_notifications(stack, world, name)
+    return world
+
+
+def _site_body(name: str, kind: str) -> dict[str, Any]:
+    # A site's contact is its function address (the office), public by design.
+    return {
+        "kind": kind,
+        "name": f"{name.capitalize()} {kind.replace('_', ' ')}",
+        "address": "Storgata 1, 2000 Lillestrøm",
+        "district": "lillestrom",
+        "contact": {"name": "Sentralbordet", "email": f"post.{name}.{kind}@lillestrom.example"},
+    }
+
+
+async def _seed_facilities(stack: Stack, admin: dict[str, str], world: World, name: str) -> None:
+    side = world.side(name)
+    site = await stack.call("facilities", "POST", "/sites", admin, json=_site_body(name, "school"))
+    side.site_id = site["site_id"]
+    manager = stack.header(f"manager-{name}", ["facility_manager"], site_ids=[side.site_id])
+    space = await stack.call(
+        "facilities",
+        "POST",
+        "/spaces",
+        manager,
+        json={"site_id": side.site_id, "name": "Gymsal", "kind": "gym", "capacity": 60},
+    )
+    side.space_id = space["space_id"]
+    window = await stack.call(
+        "facilities",
+        "POST",
+        f"/spaces/{side.space_id}/windows",
+        manager,
+        json={
+            "weekdays": [0, 1, 2, 3, 4, 5, 6],
+            "start_time": "08:00",
+            "end_time": "23:00",
+            "valid_from": world.day.isoformat(),
+            "valid_to": (world.day + timedelta(days=120)).isoformat(),
+        },
+    )
+    side.window_id = window["window_id"]
+    closure = await stack.call(
+        "facilities",
+        "POST",
+        "/closures",
+        manager,
+        json={
+            "space_id": side.space_id,
+            "start": local(world.day + timedelta(days=90), 8),
+            "end": local(world.day + timedelta(days=90), 23),
+            "reason": "maintenance",
+        },
+    )
+    side.closure_id = closure["closure_id"]
+    rule = await stack.call(
+        "facilities",
+        "POST",
+        "/price-rules",
+        admin,
+        json={"space_id": side.space_id, "category": "commercial", "hourly_rate_ore": 50_000},
+    )
+    side.rule_id = rule["rule_id"]
+    await _seed_centre(stack, admin, side, name)
+
+
+async def _seed_centre(stack: Stack, admin: dict[str, str], side: Side, name: str) -> None:
+    centre = await stack.call(
+        "facilities", "POST", "/sites", admin, json=_site_body(name, "equipment_centre")
+    )
+    side.centre_id = centre["site_id"]
+    staff = stack.header(f"staff-{name}", ["centre_staff"], centre_ids=[side.centre_id])
+    item_type = await stack.call(
+        "facilities",
+        "POST",
+        f"/centres/{side.centre_id}/item-types",
+        staff,
+        json={"name": "Langrennski", "category": "vinter", "variant": "130 cm"},
+    )
+    side.item_type_id = item_type["item_type_id"]
+    for number in range(1, 4):
+        unit = await stack.call(
+            "facilities",
+            "POST",
+            f"/item-types/{side.item_type_id}/units",
+            staff,
+            json={"label": f"SKI-{name}-{number}"},
+        )
+        side.unit_id = side.unit_id or unit["unit_id"]
+
+
+async def _wait_for_booking_read_model(stack: Stack, world: World) -> None:
+    client = stack["booking"].client
+    start, end = local(world.day + timedelta(days=7), 8), local(world.day + timedelta(days=7), 23)
+
+    async def spaces_known() -> bool:
+        for side in (world.mine, world.theirs):
+            found = await client.get(
+                "/availability", params={"space_id": side.space_id, "from": start, "to": end}
+            )
+            if found.status_code != 200 or not found.json():
+                return False
+        return True
+
+    async def stock_known() -> bool:
+        for side in (world.mine, world.theirs):
+            found = await client.get(
+                "/lending/availability",
+                params={
+                    "centre_id": side.centre_id,
+                    "pickup_date": (world.day + timedelta(days=3)).isoformat(),
+                    "return_date": (world.day + timedelta(days=5)).isoformat(),
+                },
+            )
+            types = found.json().get("item_types", []) if found.status_code == 200 else []
+            if not types or types[0]["units_free"] < 3:
+                return False
+        return True
+
+    await eventually(spaces_known)
+    await eventually(stock_known)
+
+
+async def _seed_booking(stack: Stack, admin: dict[str, str], world: World, name: str) -> None:
+    side = world.side(name)
+    person = PEOPLE[f"{name}_org"]
+    organisation = await stack.call(
+        "booking",
+        "POST",
+        "/organisations",
+        admin,
+        json={
+            "name": f"{name.capitalize()} idrettslag",
+            "org_number": ORG_NUMBERS[name],
+            "category": "sports",
+            "contact": person,
+        },
+    )
+    side.organisation_id = organisation["id"]
+    member = stack.header(f"member-{name}", ["org_member"], org_ids=[side.organisation_id])
+    common = {
+        "space_id": side.space_id,
+        "organisation_id": side.organisation_id,
+        "activity": "håndball G12",
+        "audience": "children_youth",
+        "participants": 16,
+    }
+    day = world.day + timedelta(days=7)
+    booking = await stack.call(
+        "booking",
+        "POST",
+        "/bookings",
+        member,
+        json={**common, "start": local(day, 18), "end": local(day, 20)},
+    )
+    side.booking_id = booking["booking_id"]
+    first = world.day + timedelta(days=14)
+    series = await stack.call(
+        "booking",
+        "POST",
+        "/booking-series",
+        member,
+        json={
+            **common,
+            "weekday": first.weekday(),
+            "start_time": "17:00",
+            "end_time": "18:00",
+            "first_date": first.isoformat(),
+            "last_date": (first + timedelta(weeks=3)).isoformat(),
+        },
+    )
+    side.series_id = series["id"]
+    side.series_booking_id = series["created"][0]["booking_id"]
+    await _seed_loan(stack, world, name)
+
+
+async def _seed_loan(stack: Stack, world: World, name: str) -> None:
+    side = world.side(name)
+    resident = stack.header(side.resident, ["resident"])
+    loan = await stack.call(
+        "booking",
+        "POST",
+        "/loans",
+        resident,
+        json={
+            "pickup_date": (world.day + timedelta(days=3)).isoformat(),
+            "return_date": (world.day + timedelta(days=5)).isoformat(),
+            "lines": [{"item_type_id": side.item_type_id, "quantity": 1}],
+            "contact": {**PEOPLE[f"{name}_loan"], "channel": "sms"},
+        },
+    )
+    side.loan_id = loan["loan_id"]
+
+
+async def _wait_for_notifications(stack: Stack, world: World) -> None:
+    client = stack["notifications"].client
+
+    async def booked_in_feed() -> bool:
+        for side in (world.mine, world.theirs):
+            feed = await client.get(f"/feeds/spaces/{side.space_id}.ics")
+            if feed.status_code != 200 or side.booking_id not in feed.text:
+                return False
+        return True
+
+    await eventually(booked_in_feed)
+
+
+async def _seed_notifications(stack: Stack, world: World, name: str) -> None:
+    side = world.side(name)
+    member = stack.header(f"member-{name}", ["org_member"], org_ids=[side.organisation_id])
+    resident = stack.header(side.resident, ["resident"])
+    issued = await stack.call(
+        "notifications",
+        "POST",
+        "/feed-tokens",
+        member,
+        json={"kind": "organisation", "organisation_id": side.organisation_id},
+    )
+    side.org_token, side.org_token_id = issued["token"], issued["id"]
+    issued = await stack.call(
+        "notifications", "POST", "/feed-tokens", resident, json={"kind": "loans"}
+    )
+    side.loans_token, side.loans_token_id = issued["token"], issued["id"]
+    side.message_id = await _message_of(stack, resident)
+
+
+async def _message_of(stack: Stack, headers: dict[str, str]) -> str:
+    """A message queued for the caller (the loan confirmation reaches the resident)."""
+
+    async def first() -> str | None:
+        response = await stack["notifications"].client.get("/messages", headers=headers)
+        messages = response.json() if response.status_code == 200 else []
+        return str(messages[0]["id"]) if messages else None
+
+    return await eventually(first)

@@ -1,0 +1,190 @@
+"""Privacy: nothing reachable without a token shows personal data.
+
+The world is seeded with recognisable people (contact names, emails, phone numbers of the
+organisations' contacts and of residents who borrow equipment, the residents' own subjects).
+Every GET/HEAD route of every service is called without a token for both sides' objects (the
+routes and their required parameters come from the apps and their OpenAPI documents, so a new
+public endpoint is scanned without being listed), and every answer that is not a 401 is
+searched for those people, in its body and its headers.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import Any
+
+import httpx
+import pytest
+
+from tests.reliability.authz_world import (
+    PEOPLE,
+    RESIDENTS,
+    SERVICES,
+    Side,
+    Stack,
+    World,
+    eventually,
+    local,
+    running_stack,
+    seed_world,
+)
+
+pytestmark = [pytest.mark.reliability, pytest.mark.slow, pytest.mark.timeout(180)]
+
+# Path parameters that name a side's object; `token` stays a guess (the secret is the key).
+PATH_VALUES = {
+    "site_id": "site_id",
+    "space_id": "space_id",
+    "window_id": "window_id",
+    "closure_id": "closure_id",
+    "rule_id": "rule_id",
+    "centre_id": "centre_id",
+    "item_type_id": "item_type_id",
+    "unit_id": "unit_id",
+    "organisation_id": "organisation_id",
+    "booking_id": "booking_id",
+    "series_id": "series_id",
+    "loan_id": "loan_id",
+    "message_id": "message_id",
+    "token_id": "org_token_id",
+}
+GUESSED = "A" * 43
+
+
+def personal_data() -> list[str]:
+    """Every way the seeded people could show up: names, emails, phone numbers, subjects."""
+    found: list[str] = []
+    for person in PEOPLE.values():
+        digits = re.sub(r"\D", "", person["phone"])
+        found += [person["name"], person["email"], person["phone"], digits, digits[2:]]
+        found.append(person["email"].split("@")[0])
+    return found + list(RESIDENTS.values())
+
+
+@dataclass(frozen=True)
+class Probe:
+    service: str
+    path: str
+    method: str
+    params: dict[str, str]
+
+
+def _format(schema: dict[str, Any]) -> str | None:
+    if "format" in schema:
+        return str(schema["format"])
+    for option in schema.get("anyOf", []):
+        if "format" in option:
+            return str(option["format"])
+    return None
+
+
+def query_value(name: str, schema: dict[str, Any], side: Side, world: World) -> str:
+    """A sensible value for a required query parameter; unknown names fail loudly."""
+    days = {"from": 7, "start": 7, "to": 8, "end": 7, "pickup_date": 3, "return_date": 5}
+    if name in days:
+        day = world.day + timedelta(days=days[name])
+        hour = 20 if name == "end" else 8
+        return local(day, hour) if _format(schema) == "date-time" else day.isoformat()
+    if name in PATH_VALUES:
+        return str(getattr(side, PATH_VALUES[name]))
+    if name == "category":
+        return "commercial"
+    raise AssertionError(f"no value for the required query parameter {name!r}")
+
+
+def probes(service: str, document: dict[str, Any], world: World) -> list[Probe]:
+    found: list[Probe] = []
+    for template, item in document["paths"].items():
+        for method, operation in item.items():
+            if method not in ("get", "head"):
+                continue
+            for side in (world.mine, world.theirs):
+                path, params = template, {}
+                for parameter in operation.get("parameters", []):
+                    name, where = parameter["name"], parameter["in"]
+                    if where == "path":
+                        value = getattr(side, PATH_VALUES[name]) if name in PATH_VALUES else GUESSED
+                        path = path.replace("{" + name + "}", str(value))
+                    elif where == "query" and parameter.get("required"):
+                        params[name] = query_value(name, parameter["schema"], side, world)
+                found.append(Probe(service, path, method.upper(), params))
+    return found
+
+
+def leaks(response: httpx.Response, needles: list[str]) -> list[str]:
+    text = response.text + "\n" + "\n".join(f"{k}: {v}" for k, v in response.headers.items())
+    return [needle for needle in needles if needle.lower() in text.lower()]
+
+
+async def add_resident_booking(stack: Stack, world: World) -> None:
+    """A resident books a space open to everyone: the public feeds must not name them."""
+    manager = stack.header("manager-mine", ["facility_manager"], site_ids=[world.mine.site_id])
+    await stack.call(
+        "facilities",
+        "PATCH",
+        f"/spaces/{world.mine.space_id}",
+        manager,
+        json={"rules": {"who_may_book": "everyone"}},
+    )
+    resident = stack.header(RESIDENTS["mine"], ["resident"])
+    day = world.day + timedelta(days=8)
+    body = {
+        "space_id": world.mine.space_id,
+        "activity": "bursdagsfeiring",
+        "audience": "private",
+        "participants": 10,
+        "start": local(day, 12),
+        "end": local(day, 14),
+    }
+
+    async def booked() -> str | None:
+        response = await stack["booking"].client.post("/bookings", json=body, headers=resident)
+        return str(response.json()["booking_id"]) if response.status_code == 201 else None
+
+    booking_id = await eventually(booked)
+    feed = f"/feeds/spaces/{world.mine.space_id}.ics"
+
+    async def in_feed() -> bool:
+        return booking_id in (await stack["notifications"].client.get(feed)).text
+
+    await eventually(in_feed)
+
+
+async def test_public_answers_carry_no_personal_data(infra, isolated_kafka, database_factory):
+    needles = personal_data()
+    async with running_stack(infra, isolated_kafka, database_factory, "privacy") as stack:
+        world = await seed_world(stack)
+        await add_resident_booking(stack, world)
+        await _the_seed_holds_the_people(stack, world, needles)
+        scanned: list[str] = []
+        found: list[str] = []
+        for service in SERVICES:
+            client = stack[service].client
+            document = (await client.get("/openapi.json")).json()
+            for probe in probes(service, document, world):
+                response = await client.request(probe.method, probe.path, params=probe.params)
+                assert response.status_code < 500, f"{probe}: {response.text[:300]}"
+                if response.status_code == 401:
+                    continue
+                scanned.append(f"{service} {probe.method} {probe.path} {response.status_code}")
+                if leaked := leaks(response, needles):
+                    found.append(f"{service} {probe.method} {probe.path}: {leaked}")
+    public_feeds = [line for line in scanned if "/feeds/spaces/" in line and line.endswith(" 200")]
+    assert len(public_feeds) >= 4, scanned
+    assert len(scanned) > 40, scanned
+    assert found == [], "\n".join(found)
+
+
+async def _the_seed_holds_the_people(stack: Stack, world: World, needles: list[str]) -> None:
+    """The scan has teeth: the people are there, behind authorization."""
+    member = stack.header("member-mine", ["org_member"], org_ids=[world.mine.organisation_id])
+    organisation = await stack["booking"].client.get(
+        f"/organisations/{world.mine.organisation_id}", headers=member
+    )
+    assert PEOPLE["mine_org"]["email"] in organisation.text
+    resident = stack.header(RESIDENTS["mine"], ["resident"])
+    loan = await stack["booking"].client.get(f"/loans/{world.mine.loan_id}", headers=resident)
+    assert PEOPLE["mine_loan"]["phone"] in loan.text
+    assert leaks(loan, needles)
