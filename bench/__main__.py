@@ -1,0 +1,41 @@
+"""`python -m bench [--quick | --scale NAME] [--seed N] [--results-dir DIR]`."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import sys
+from pathlib import Path
+
+from bench.report import RESULTS_DIR
+from bench.runner import run_benchmarks
+from bench.scale import QUICK, SCALES
+from samspill.infra import InfrastructureError, running_infrastructure
+
+
+def parse(argv: list[str]) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__)
+    parser.add_argument("--quick", action="store_true", help="a short run (about two minutes)")
+    parser.add_argument("--scale", choices=sorted(SCALES), default="full")
+    parser.add_argument("--seed", type=int, default=2026, help="seed of the random data set")
+    parser.add_argument("--results-dir", type=Path, default=RESULTS_DIR)
+    return parser.parse_args(argv)
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parse(sys.argv[1:] if argv is None else argv)
+    scale = QUICK if args.quick else SCALES[args.scale]
+    try:
+        with running_infrastructure() as infra:
+            report = asyncio.run(run_benchmarks(infra, scale, seed=args.seed))
+    except InfrastructureError as exc:
+        print(f"bench ▸ infrastructure: {exc}", file=sys.stderr)
+        return 1
+    print()
+    print(report.table())
+    print(f"\nbench ▸ results written to {report.write(args.results_dir)}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,120 @@
+"""The printed table and the JSON file of one run."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+RESULTS_DIR = Path(__file__).resolve().parent / "results"
+
+
+@dataclass
+class Report:
+    meta: dict[str, Any]
+    results: dict[str, Any] = field(default_factory=dict)
+
+    def as_json(self) -> dict[str, Any]:
+        return {"meta": self.meta, "results": self.results}
+
+    def write(self, directory: Path = RESULTS_DIR) -> Path:
+        directory.mkdir(parents=True, exist_ok=True)
+        stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
+        path = directory / f"{stamp}.json"
+        path.write_text(json.dumps(self.as_json(), indent=2, ensure_ascii=False) + "\n")
+        return path
+
+    def table(self) -> str:
+        r, m = self.results, self.meta
+        lines = [
+            f"Samspill benchmarks ({m['scale']}), {m['started_at']}, {m['cpus']} CPUs, "
+            f"Python {m['python']}",
+            f"  PostgreSQL {m['postgres']}; Kafka {m['kafka']}; Redis {m['redis']}",
+            "",
+        ]
+        lines += _bookings(r.get("bookings", []))
+        lines += _others(r)
+        lines += _memory(r.get("memory", {}))
+        return "\n".join(lines)
+
+
+def _f(value: float, digits: int = 1) -> str:
+    return f"{value:,.{digits}f}"
+
+
+def _bookings(rows: list[dict[str, Any]]) -> list[str]:
+    if not rows:
+        return []
+    header = (
+        f"{'POST /bookings':<16}{'req/s':>9}{'p50 ms':>9}{'p99 ms':>9} │"
+        f"{'raw req/s':>11}{'p50 ms':>9}{'p99 ms':>9} │{'× of raw':>10}{'p50 ×':>8}"
+        f"{'CPU ms':>8}  answers"
+    )
+    lines = [header, "─" * len(header)]
+    for row in rows:
+        ours, raw = row["service"], row["raw_database"]
+        lines.append(
+            f"{str(row['clients']) + ' clients':<16}{_f(ours['per_s']):>9}"
+            f"{_f(ours['p50_ms']):>9}{_f(ours['p99_ms']):>9} │{_f(raw['per_s']):>11}"
+            f"{_f(raw['p50_ms'], 2):>9}{_f(raw['p99_ms'], 2):>9} │"
+            f"{_f(row['throughput_ratio'], 3):>10}{_f(row['p50_latency_ratio']):>8}"
+            f"{_f(ours['booking_cpu_ms_per_request']):>8}  "
+            f"{_outcomes(ours)}"
+        )
+    return [*lines, ""]
+
+
+def _outcomes(figures: dict[str, Any]) -> str:
+    return " ".join(f"{code}×{count}" for code, count in figures.get("outcomes", {}).items())
+
+
+def _others(r: dict[str, Any]) -> list[str]:
+    lines = []
+    if a := r.get("availability"):
+        lines.append(
+            f"Availability, {a['spaces']} spaces × {a['days']} days over "
+            f"{r['data_set']['bookings_in_availability_week']:,} bookings: "
+            f"p50 {_f(a['p50_ms'])} ms, p95 {_f(a['p95_ms'])} ms "
+            f"({a['requests']} requests, {a['response_bytes'] / 1024:,.0f} KiB each)"
+        )
+    if feed := r.get("feed"):
+        lines.append(
+            f"Space feed of {feed['events']:,} events ({feed['body_bytes'] / 1024:,.0f} KiB):"
+        )
+        for name, label in (
+            ("render", "rendered (cache invalidated)"),
+            ("cached", "200 from the cache"),
+            ("not_modified", "304 (If-None-Match)"),
+        ):
+            path = feed[name]
+            lines.append(
+                f"  {label:<30} p50 {_f(path['p50_ms']):>7} ms   p99 {_f(path['p99_ms']):>7} ms"
+            )
+    if lag := r.get("event_lag"):
+        lines.append(
+            f"Event lag, booking committed → in the space feed: p50 {_f(lag['p50_ms'], 0)} ms, "
+            f"p95 {_f(lag['p95_ms'], 0)} ms ({lag['requests']} samples)"
+        )
+    if loans := r.get("loans"):
+        stock = loans["stock"]
+        lines.append(
+            f"Loan reservations, {loans['clients']} clients over {stock['item_types']} item types "
+            f"× {stock['units_per_type']} units: {_f(loans['per_s'])} req/s, "
+            f"p50 {_f(loans['p50_ms'])} ms, p99 {_f(loans['p99_ms'])} ms ({_outcomes(loans)})"
+        )
+    return [*lines, ""] if lines else []
+
+
+def _memory(memory: dict[str, Any]) -> list[str]:
+    if not memory:
+        return []
+    lines = ["Resident memory (RSS) of each service process:"]
+    for name, figures in memory.items():
+        busiest = max(figures["peak_by_phase_mb"].items(), key=lambda kv: kv[1], default=("", 0))
+        lines.append(
+            f"  {name:<14} idle {_f(figures['idle_mb']):>7} MiB   peak "
+            f"{_f(figures['peak_mb']):>7} MiB (during {busiest[0]})"
+        )
+    return lines

@@ -1,0 +1,255 @@
+"""The stack under measurement: the three services as real processes on their own databases.
+
+Each service runs as `python -m <service> api` with its own database (created here, dropped at
+the end), the resolved broker and Redis, a rate limit high enough never to answer 429, and an
+SMTP sink so the notifications delivery worker sends its mail somewhere real. A sampler reads
+each process's resident memory (RSS) while the benchmarks run.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import uuid
+from collections.abc import AsyncIterator, Iterable, Mapping
+from dataclasses import dataclass, field
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+import httpx
+import psutil
+from aiosmtpd.controller import Controller
+
+from bench.measure import eventually
+from samspill.auth import mint_token
+from samspill.infra import Infrastructure, drop_database, ensure_database, free_port
+from samspill.settings import ServiceSettings
+
+SERVICES = ("facilities", "booking", "notifications")
+READY_TIMEOUT_S = 120.0
+MB = 1024 * 1024
+
+# What every service gets besides its database; production defaults otherwise.
+COMMON_ENV = {
+    "SAMSPILL_ENV": "test",
+    "LOG_LEVEL": "WARNING",
+    "RATE_LIMIT_PER_MINUTE": "100000000",
+    # Shorter group timings than Apache Kafka's defaults, long enough not to rebalance under load.
+    "KAFKA_SESSION_TIMEOUT_MS": "6000",
+    "KAFKA_HEARTBEAT_INTERVAL_MS": "1000",
+}
+
+
+class BenchError(RuntimeError):
+    """The stack refused a request the data set needs, or did not come up."""
+
+
+class SmtpSink:
+    """Accepts and counts mail, so message delivery runs as it would in production."""
+
+    def __init__(self) -> None:
+        self.received = 0
+
+    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:  # noqa: N802
+        self.received += 1
+        return "250 Message accepted for delivery"
+
+
+@dataclass
+class MemorySampler:
+    """Peak RSS per service process, overall and per benchmark phase."""
+
+    pids: Mapping[str, int]
+    interval_s: float = 0.2
+    phase: str = "start"
+    baseline_mb: dict[str, float] = field(default_factory=dict)
+    peak_mb: dict[str, float] = field(default_factory=dict)
+    phase_peak_mb: dict[str, dict[str, float]] = field(default_factory=dict)
+
+    def sample(self) -> None:
+        for name, pid in self.pids.items():
+            with contextlib.suppress(psutil.Error):
+                rss = psutil.Process(pid).memory_info().rss / MB
+                self.peak_mb[name] = max(self.peak_mb.get(name, 0.0), rss)
+                per_phase = self.phase_peak_mb.setdefault(self.phase, {})
+                per_phase[name] = max(per_phase.get(name, 0.0), rss)
+
+    def cpu_seconds(self) -> dict[str, float]:
+        """User plus system CPU time each process has used so far."""
+        used: dict[str, float] = {}
+        for name, pid in self.pids.items():
+            with contextlib.suppress(psutil.Error):
+                times = psutil.Process(pid).cpu_times()
+                used[name] = times.user + times.system
+        return used
+
+    def mark_baseline(self) -> None:
+        for name, pid in self.pids.items():
+            with contextlib.suppress(psutil.Error):
+                self.baseline_mb[name] = psutil.Process(pid).memory_info().rss / MB
+
+    async def run(self, stop: asyncio.Event) -> None:
+        while not stop.is_set():
+            self.sample()
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(stop.wait(), self.interval_s)
+
+    def figures(self) -> dict[str, Any]:
+        return {
+            name: {
+                "idle_mb": round(self.baseline_mb.get(name, 0.0), 1),
+                "peak_mb": round(self.peak_mb.get(name, 0.0), 1),
+                "peak_by_phase_mb": {
+                    phase: round(peaks[name], 1)
+                    for phase, peaks in self.phase_peak_mb.items()
+                    if name in peaks
+                },
+            }
+            for name in self.pids
+        }
+
+
+@dataclass
+class Stack:
+    urls: dict[str, str]
+    database_urls: dict[str, str]
+    processes: dict[str, subprocess.Popen[bytes]]
+    logs: Path
+    redis_url: str
+    kafka_url: str
+    smtp: SmtpSink
+    settings: ServiceSettings = field(default_factory=ServiceSettings)
+
+    def token(self, sub: str, roles: Iterable[str], **claims: Iterable[object]) -> str:
+        return mint_token(
+            secret=self.settings.jwt_secret,
+            issuer=self.settings.jwt_issuer,
+            audience=self.settings.jwt_audience,
+            sub=sub,
+            roles=list(roles),
+            ttl=timedelta(hours=2),
+            **claims,
+        )
+
+    def pids(self) -> dict[str, int]:
+        return {name: process.pid for name, process in self.processes.items()}
+
+    def log_tail(self, characters: int = 3000) -> str:
+        parts = []
+        for name in SERVICES:
+            path = self.logs / f"{name}.log"
+            if path.exists():
+                parts.append(f"--- {name}\n{path.read_text(errors='replace')[-characters:]}")
+        return "\n".join(parts)
+
+
+@contextlib.asynccontextmanager
+async def smtp_sink() -> AsyncIterator[tuple[SmtpSink, int]]:
+    sink = SmtpSink()
+    port = free_port()
+    controller = Controller(sink, hostname="127.0.0.1", port=port)
+    await asyncio.to_thread(controller.start)
+    try:
+        yield sink, port
+    finally:
+        await asyncio.to_thread(controller.stop)
+
+
+@contextlib.asynccontextmanager
+async def databases(infra: Infrastructure, labels: Iterable[str]) -> AsyncIterator[dict[str, str]]:
+    """One fresh database per label (`bench_<label>_<run>`), dropped afterwards."""
+    run = uuid.uuid4().hex[:8]
+    names = {label: f"bench_{label}_{run}" for label in labels}
+    urls: dict[str, str] = {}
+    try:
+        for label, name in names.items():
+            urls[label] = await ensure_database(infra.postgres.url, name)
+        yield urls
+    finally:
+        for label in urls:
+            with contextlib.suppress(Exception):
+                await drop_database(infra.postgres.url, names[label])
+
+
+@contextlib.asynccontextmanager
+async def running_stack(infra: Infrastructure, kafka_url: str) -> AsyncIterator[Stack]:
+    """Databases, SMTP sink and the three service processes, all stopped and removed after."""
+    logs = Path(tempfile.mkdtemp(prefix="samspill-bench-"))
+    async with smtp_sink() as (sink, smtp_port), databases(infra, SERVICES) as urls:
+        ports = {name: free_port() for name in SERVICES}
+        extra = {"notifications": {"SMTP_HOST": "127.0.0.1", "SMTP_PORT": str(smtp_port)}}
+        processes: dict[str, subprocess.Popen[bytes]] = {}
+        stack = Stack(
+            urls={name: f"http://127.0.0.1:{port}" for name, port in ports.items()},
+            database_urls=urls,
+            processes=processes,
+            logs=logs,
+            redis_url=infra.redis.url,
+            kafka_url=kafka_url,
+            smtp=sink,
+        )
+        finished = False
+        try:
+            for name in SERVICES:
+                env = {
+                    **COMMON_ENV,
+                    "DATABASE_URL": urls[name],
+                    "KAFKA_BOOTSTRAP_SERVERS": kafka_url,
+                    "REDIS_URL": infra.redis.url,
+                    **extra.get(name, {}),
+                }
+                processes[name] = _spawn(name, ports[name], env, logs)
+            await _wait_ready(stack)
+            yield stack
+            finished = True
+        finally:
+            _stop(processes.values())
+            if finished:  # logs are kept when something failed
+                shutil.rmtree(logs, ignore_errors=True)
+
+
+def _spawn(name: str, port: int, env: Mapping[str, str], logs: Path) -> subprocess.Popen[bytes]:
+    with (logs / f"{name}.log").open("wb") as log:
+        return subprocess.Popen(
+            [sys.executable, "-m", name, "api", "--host", "127.0.0.1", "--port", str(port)],
+            env={**os.environ, **env},
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        )
+
+
+async def _wait_ready(stack: Stack) -> None:
+    async with httpx.AsyncClient(timeout=5) as client:
+        for name, url in stack.urls.items():
+
+            async def ready(name: str = name, url: str = url) -> bool | None:
+                process = stack.processes[name]
+                if process.poll() is not None:
+                    raise BenchError(f"{name} exited with {process.returncode}\n{stack.log_tail()}")
+                with contextlib.suppress(httpx.HTTPError):
+                    if (await client.get(f"{url}/readyz")).status_code == 200:
+                        return True
+                return None
+
+            try:
+                await eventually(ready, timeout_s=READY_TIMEOUT_S, interval_s=0.2, what=name)
+            except TimeoutError as exc:
+                raise BenchError(f"{exc}\n{stack.log_tail()}") from None
+
+
+def _stop(processes: Iterable[subprocess.Popen[bytes]]) -> None:
+    running = [process for process in processes if process.poll() is None]
+    for process in running:
+        process.terminate()
+    for process in running:
+        try:
+            process.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait(timeout=5)

@@ -1,0 +1,56 @@
+"""The benchmark harness runs end to end at its smallest scale, so a broken benchmark shows up
+in CI. The figures themselves are not judged here, only that every measurement produced them
+and every request got an answer the data set allows."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from bench.runner import run_benchmarks
+from bench.scale import SMOKE
+from samspill.infra import Infrastructure
+from samspill.kafka import KafkaConfig
+
+pytestmark = [pytest.mark.slow, pytest.mark.timeout(180)]
+
+
+async def test_benchmarks_run_end_to_end(
+    infra: Infrastructure, isolated_kafka: KafkaConfig, tmp_path: Path
+) -> None:
+    report = await run_benchmarks(
+        infra, SMOKE, kafka_url=isolated_kafka.bootstrap_servers, say=lambda _: None
+    )
+    results = report.results
+
+    levels = dict(SMOKE.booking_levels)
+    assert [row["clients"] for row in results["bookings"]] == list(levels)
+    for row in results["bookings"]:
+        requests = levels[row["clients"]]
+        assert row["service"]["outcomes"] == {"201": requests}
+        assert row["raw_database"]["outcomes"] == {"committed": requests}
+        assert row["throughput_ratio"] > 0
+        assert row["service"]["booking_cpu_ms_per_request"] > 0
+
+    assert results["availability"]["outcomes"] == {"200": SMOKE.availability_requests}
+    feed = results["feed"]
+    assert feed["events"] == SMOKE.feed_events
+    assert feed["render"]["outcomes"] == {"200": SMOKE.feed_renders}
+    assert feed["cached"]["outcomes"] == {"200": SMOKE.feed_requests}
+    assert feed["not_modified"]["outcomes"] == {"304": SMOKE.feed_requests}
+    assert results["event_lag"]["outcomes"] == {"visible": SMOKE.lag_samples}
+    assert results["event_lag"]["p50_ms"] > 0
+
+    loans = results["loans"]["outcomes"]
+    assert sum(loans.values()) == SMOKE.loan_requests
+    assert set(loans) <= {"201", "409"}
+    assert loans["201"] >= 1, "some loan got the scarce units"
+
+    for service in ("facilities", "booking", "notifications"):
+        assert results["memory"][service]["peak_mb"] > 0
+
+    assert "POST /bookings" in report.table()
+    written = json.loads(report.write(tmp_path).read_text())
+    assert written["results"]["bookings"] == results["bookings"]
