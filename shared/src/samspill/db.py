@@ -7,7 +7,7 @@ session, so the state change and its outbox rows land in one transaction or not 
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from types import TracebackType
 from typing import TYPE_CHECKING, Annotated, Any, Self
 
@@ -74,10 +74,13 @@ class UnitOfWork:
         messaging: MessagingTables,
         *,
         source: str,
+        on_commit: Callable[[], None] | None = None,
     ) -> None:
         self._sessions = sessions
         self._messaging = messaging
         self._source = source
+        self._on_commit = on_commit
+        self._published = False
         self._session: AsyncSession | None = None
 
     @property
@@ -109,9 +112,13 @@ class UnitOfWork:
         await write_event(
             self.session, self._messaging, event, key=key, subject=subject, source=self._source
         )
+        self._published = True
 
     async def commit(self) -> None:
         await self.session.commit()
+        if self._published and self._on_commit is not None:
+            self._on_commit()  # e.g. wake the in-process relay instead of waiting for its poll
+        self._published = False
 
     async def rollback(self) -> None:
         await self.session.rollback()
@@ -120,7 +127,11 @@ class UnitOfWork:
 async def get_unit_of_work(request: Request) -> AsyncIterator[UnitOfWork]:
     """FastAPI dependency: the app factory puts the session factory on `app.state`."""
     state: Any = request.app.state
-    async with UnitOfWork(state.sessions, state.messaging, source=state.event_source) as uow:
+    relay = state.runtime.relay
+    wake = relay.wake if relay is not None else None
+    async with UnitOfWork(
+        state.sessions, state.messaging, source=state.event_source, on_commit=wake
+    ) as uow:
         yield uow
 
 

@@ -69,8 +69,23 @@ async def start_client(client: AIOKafkaProducer | AIOKafkaConsumer, timeout: flo
 
 
 async def stop_client(client: Any, timeout: float) -> None:
-    with contextlib.suppress(Exception, asyncio.CancelledError):
+    try:
         await asyncio.wait_for(client.stop(), timeout)
+    except (Exception, asyncio.CancelledError):
+        if isinstance(client, AIOKafkaProducer):
+            await _abort_producer(client)
+
+
+async def _abort_producer(producer: AIOKafkaProducer) -> None:
+    """A producer whose flush timed out must not deliver its buffer later, behind the relay's
+    back (the rows are still unpublished and will be sent again). aiokafka has no abort, so
+    cancel its sender task, which fails the buffered batches, and close its connections."""
+    sender = getattr(producer, "_sender", None)
+    with contextlib.suppress(Exception, asyncio.CancelledError):
+        if sender is not None:
+            await asyncio.wait_for(sender.close(), 1.0)
+    with contextlib.suppress(Exception, asyncio.CancelledError):
+        await asyncio.wait_for(producer.client.close(), 1.0)
 
 
 async def ensure_topics(config: KafkaConfig, topics: Iterable[str]) -> None:

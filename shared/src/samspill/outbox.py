@@ -110,14 +110,24 @@ class OutboxRelay:
             await self._drop_producer()
 
     async def publish_pending(self) -> int:
-        """One pass over all buckets; returns how many records were published."""
+        """One pass over the buckets with pending rows; returns how many records were sent."""
         total = 0
-        buckets = list(range(OUTBOX_BUCKETS))
+        buckets = await self._pending_buckets()
         random.shuffle(buckets)  # replicas start on different buckets
         for bucket in buckets:
             total += await self._publish_bucket(bucket)
         self.published += total
         return total
+
+    async def _pending_buckets(self) -> list[int]:
+        """Cheap on an idle outbox: the partial index holds only unpublished rows."""
+        async with self._sessions() as session:
+            result = await session.execute(
+                select(self._outbox.c.bucket)
+                .where(self._outbox.c.published_at.is_(None))
+                .distinct()
+            )
+            return [int(bucket) for bucket in result.scalars()]
 
     async def _publish_bucket(self, bucket: int) -> int:
         async with self._sessions() as session, session.begin():
@@ -145,13 +155,19 @@ class OutboxRelay:
                     .values(published_at=datetime.now(UTC))
                 )
             if error is not None:
-                await self._record_failure(session, rows[len(sent_ids)], error)
+                unsent = next(row for row in rows if row.id not in set(sent_ids))
+                await self._record_failure(session, unsent, error)
         if error is not None:
             raise error
         return len(sent_ids)
 
     async def _send(self, rows: Sequence[Row[Any]]) -> tuple[list[int], Exception | None]:
-        """Send rows in order; the ids sent before the first failure, and that failure."""
+        """Send rows in order; the ids the broker acknowledged, and the failure if any.
+
+        All acknowledgements are awaited together (bounded), so a slow but successful send is
+        marked published instead of being sent again. Records of one partition are delivered
+        in order by the producer, so an acknowledged record never overtakes a failed one of
+        the same key."""
         producer = await self._ensure_producer()
         timeout = self._kafka.request_timeout_s
         futures = []
@@ -174,14 +190,13 @@ class OutboxRelay:
 
     @staticmethod
     async def _settled(rows: Sequence[Row[Any]], futures: list[Any], timeout: float) -> list[int]:
-        sent: list[int] = []
-        for row, future in zip(rows, futures, strict=False):
-            try:
-                await asyncio.wait_for(asyncio.shield(future), timeout)
-            except Exception:
-                break
-            sent.append(row.id)
-        return sent
+        if futures:
+            await asyncio.wait(futures, timeout=timeout)
+        return [
+            row.id
+            for row, future in zip(rows, futures, strict=False)
+            if future.done() and not future.cancelled() and future.exception() is None
+        ]
 
     async def _record_failure(self, session: AsyncSession, row: Row[Any], error: Exception) -> None:
         await session.execute(
