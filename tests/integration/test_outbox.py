@@ -92,7 +92,11 @@ async def test_events_committed_while_broker_is_down_arrive_after_it_returns(dat
         await ensure_topics(kafka, [topic_contract.topic])
         await _wait_until_published(sessions, 25, timeout=30)
         envelopes = await read_envelopes(kafka, topic_contract, expected=15)
-        assert sorted(e.data.by for e in envelopes) == list(range(10, 25))
+        # At least once: a produce retried after the restart may store a batch twice (the
+        # embedded broker has no idempotent producer); copies keep their event id, which the
+        # consumers' inbox absorbs.
+        first_copies = {e.id: e.data.by for e in envelopes}
+        assert sorted(first_copies.values()) == list(range(10, 25))
     finally:
         stop.set()
         with contextlib.suppress(Exception):
