@@ -11,13 +11,14 @@ import asyncio
 import os
 from pathlib import Path
 
-from alembic import command, context
+from alembic import command, context, op
 from alembic.config import Config
 from sqlalchemy import MetaData, pool
 from sqlalchemy.engine import Connection
 from sqlalchemy.ext.asyncio import create_async_engine
 
-from samspill.db import async_database_url
+from samspill.db import NAMING_CONVENTION, async_database_url
+from samspill.messaging import messaging_tables
 
 
 def alembic_config(migrations_dir: Path, database_url: str) -> Config:
@@ -30,6 +31,21 @@ def alembic_config(migrations_dir: Path, database_url: str) -> Config:
 def upgrade(migrations_dir: Path, database_url: str, revision: str = "head") -> None:
     """Run the migrations (blocking; call through `asyncio.to_thread` from async code)."""
     command.upgrade(alembic_config(migrations_dir, database_url), revision)
+
+
+def create_messaging_tables() -> None:
+    """For a service's initial migration: the outbox and inbox every service keeps."""
+    tables = messaging_tables(MetaData(naming_convention=NAMING_CONVENTION))
+    bind = op.get_bind()
+    tables.inbox.create(bind)
+    tables.outbox.create(bind)
+
+
+def drop_messaging_tables() -> None:
+    tables = messaging_tables(MetaData(naming_convention=NAMING_CONVENTION))
+    bind = op.get_bind()
+    tables.outbox.drop(bind)
+    tables.inbox.drop(bind)
 
 
 def run_env(target_metadata: MetaData) -> None:

@@ -10,6 +10,8 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 import sqlmodel
 from alembic import op
+
+from samspill.migrations import create_messaging_tables, drop_messaging_tables
 from sqlalchemy.dialects import postgresql
 
 revision: str = '377efd5a4669'
@@ -54,13 +56,7 @@ def upgrade() -> None:
     op.create_index(op.f('ix_booking_series_organisation_id'), 'booking_series', ['organisation_id'], unique=False)
     op.create_index(op.f('ix_booking_series_site_id'), 'booking_series', ['site_id'], unique=False)
     op.create_index(op.f('ix_booking_series_space_id'), 'booking_series', ['space_id'], unique=False)
-    op.create_table('inbox',
-    sa.Column('consumer', sa.String(length=100), nullable=False),
-    sa.Column('event_id', sa.String(length=64), nullable=False),
-    sa.Column('event_type', sa.String(length=200), nullable=False),
-    sa.Column('processed_at', sa.DateTime(timezone=True), server_default=sa.text('now()'), nullable=False),
-    sa.PrimaryKeyConstraint('consumer', 'event_id', name=op.f('pk_inbox'))
-    )
+    create_messaging_tables()
     op.create_table('organisation',
     sa.Column('id', sa.Uuid(), nullable=False),
     sa.Column('org_number', sqlmodel.sql.sqltypes.AutoString(length=9), nullable=False),
@@ -73,23 +69,6 @@ def upgrade() -> None:
     sa.PrimaryKeyConstraint('id', name=op.f('pk_organisation')),
     sa.UniqueConstraint('org_number', name=op.f('uq_organisation_org_number'))
     )
-    op.create_table('outbox',
-    sa.Column('id', sa.BigInteger(), sa.Identity(always=False), nullable=False),
-    sa.Column('event_id', sa.String(length=64), nullable=False),
-    sa.Column('topic', sa.String(length=200), nullable=False),
-    sa.Column('key', sa.String(length=200), nullable=False),
-    sa.Column('bucket', sa.SmallInteger(), nullable=False),
-    sa.Column('event_type', sa.String(length=200), nullable=False),
-    sa.Column('headers', postgresql.JSONB(astext_type=sa.Text()), nullable=False),
-    sa.Column('value', sa.LargeBinary(), nullable=False),
-    sa.Column('created_at', sa.DateTime(timezone=True), server_default=sa.text('now()'), nullable=False),
-    sa.Column('published_at', sa.DateTime(timezone=True), nullable=True),
-    sa.Column('attempts', sa.Integer(), server_default=sa.text('0'), nullable=False),
-    sa.Column('last_error', sa.Text(), nullable=True),
-    sa.PrimaryKeyConstraint('id', name=op.f('pk_outbox')),
-    sa.UniqueConstraint('event_id', name=op.f('uq_outbox_event_id'))
-    )
-    op.create_index('ix_outbox_pending', 'outbox', ['bucket', 'id'], unique=False, postgresql_where=sa.text('published_at IS NULL'))
     op.create_table('read_closure',
     sa.Column('closure_id', sa.Uuid(), nullable=False),
     sa.Column('site_id', sa.Uuid(), nullable=False),
@@ -192,10 +171,8 @@ def downgrade() -> None:
     op.drop_index(op.f('ix_read_closure_space_id'), table_name='read_closure')
     op.drop_index(op.f('ix_read_closure_site_id'), table_name='read_closure')
     op.drop_table('read_closure')
-    op.drop_index('ix_outbox_pending', table_name='outbox', postgresql_where=sa.text('published_at IS NULL'))
-    op.drop_table('outbox')
+    drop_messaging_tables()
     op.drop_table('organisation')
-    op.drop_table('inbox')
     op.drop_index(op.f('ix_booking_series_space_id'), table_name='booking_series')
     op.drop_index(op.f('ix_booking_series_site_id'), table_name='booking_series')
     op.drop_index(op.f('ix_booking_series_organisation_id'), table_name='booking_series')

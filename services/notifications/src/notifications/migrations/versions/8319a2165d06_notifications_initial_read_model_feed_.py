@@ -9,6 +9,8 @@ from collections.abc import Sequence
 
 import sqlalchemy as sa
 from alembic import op
+
+from samspill.migrations import create_messaging_tables, drop_messaging_tables
 from sqlalchemy.dialects import postgresql
 
 revision: str = '8319a2165d06'
@@ -86,13 +88,7 @@ def upgrade() -> None:
     sa.UniqueConstraint('token_hash', name=op.f('uq_feed_token_token_hash'))
     )
     op.create_index(op.f('ix_feed_token_owner_sub'), 'feed_token', ['owner_sub'], unique=False)
-    op.create_table('inbox',
-    sa.Column('consumer', sa.String(length=100), nullable=False),
-    sa.Column('event_id', sa.String(length=64), nullable=False),
-    sa.Column('event_type', sa.String(length=200), nullable=False),
-    sa.Column('processed_at', sa.DateTime(timezone=True), server_default=sa.text('now()'), nullable=False),
-    sa.PrimaryKeyConstraint('consumer', 'event_id', name=op.f('pk_inbox'))
-    )
+    create_messaging_tables()
     op.create_table('loan',
     sa.Column('loan_id', sa.Uuid(), nullable=False),
     sa.Column('resident_id', sa.String(), nullable=False),
@@ -147,23 +143,6 @@ def upgrade() -> None:
     sa.Column('changed_at', sa.DateTime(timezone=True), nullable=False),
     sa.PrimaryKeyConstraint('organisation_id', name=op.f('pk_organisation'))
     )
-    op.create_table('outbox',
-    sa.Column('id', sa.BigInteger(), sa.Identity(always=False), nullable=False),
-    sa.Column('event_id', sa.String(length=64), nullable=False),
-    sa.Column('topic', sa.String(length=200), nullable=False),
-    sa.Column('key', sa.String(length=200), nullable=False),
-    sa.Column('bucket', sa.SmallInteger(), nullable=False),
-    sa.Column('event_type', sa.String(length=200), nullable=False),
-    sa.Column('headers', postgresql.JSONB(astext_type=sa.Text()), nullable=False),
-    sa.Column('value', sa.LargeBinary(), nullable=False),
-    sa.Column('created_at', sa.DateTime(timezone=True), server_default=sa.text('now()'), nullable=False),
-    sa.Column('published_at', sa.DateTime(timezone=True), nullable=True),
-    sa.Column('attempts', sa.Integer(), server_default=sa.text('0'), nullable=False),
-    sa.Column('last_error', sa.Text(), nullable=True),
-    sa.PrimaryKeyConstraint('id', name=op.f('pk_outbox')),
-    sa.UniqueConstraint('event_id', name=op.f('uq_outbox_event_id'))
-    )
-    op.create_index('ix_outbox_pending', 'outbox', ['bucket', 'id'], unique=False, postgresql_where=sa.text('published_at IS NULL'))
     op.create_table('recipient_preference',
     sa.Column('recipient', sa.String(length=250), nullable=False),
     sa.Column('channel', sa.String(length=10), nullable=False),
@@ -234,8 +213,7 @@ def downgrade() -> None:
     op.drop_index(op.f('ix_release_window_site_id'), table_name='release_window')
     op.drop_table('release_window')
     op.drop_table('recipient_preference')
-    op.drop_index('ix_outbox_pending', table_name='outbox', postgresql_where=sa.text('published_at IS NULL'))
-    op.drop_table('outbox')
+    drop_messaging_tables()
     op.drop_table('organisation')
     op.drop_index(op.f('ix_message_recipient'), table_name='message')
     op.drop_index('ix_message_pending', table_name='message', postgresql_where=sa.text("status = 'pending'"))
@@ -243,7 +221,6 @@ def downgrade() -> None:
     op.drop_table('message')
     op.drop_index(op.f('ix_loan_resident_id'), table_name='loan')
     op.drop_table('loan')
-    op.drop_table('inbox')
     op.drop_index(op.f('ix_feed_token_owner_sub'), table_name='feed_token')
     op.drop_table('feed_token')
     op.drop_index(op.f('ix_closure_site_id'), table_name='closure')
