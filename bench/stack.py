@@ -10,10 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import os
 import shutil
-import subprocess
-import sys
 import tempfile
 import uuid
 from collections.abc import AsyncIterator, Iterable, Mapping
@@ -22,13 +19,13 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
-import httpx
 import psutil
 from aiosmtpd.controller import Controller
 
-from bench.measure import eventually
 from samspill.auth import mint_token
 from samspill.infra import Infrastructure, drop_database, ensure_database, free_port
+from samspill.kafka import KafkaConfig
+from samspill.processes import ServiceNotReady, ServiceProcess, service_env, stop_all
 from samspill.settings import ServiceSettings
 
 SERVICES = ("facilities", "booking", "notifications")
@@ -36,14 +33,7 @@ READY_TIMEOUT_S = 120.0
 MB = 1024 * 1024
 
 # What every service gets besides its database; production defaults otherwise.
-COMMON_ENV = {
-    "SAMSPILL_ENV": "test",
-    "LOG_LEVEL": "WARNING",
-    "RATE_LIMIT_PER_MINUTE": "100000000",
-    # Shorter group timings than Apache Kafka's defaults, long enough not to rebalance under load.
-    "KAFKA_SESSION_TIMEOUT_MS": "6000",
-    "KAFKA_HEARTBEAT_INTERVAL_MS": "1000",
-}
+COMMON_ENV = {"LOG_LEVEL": "WARNING", "RATE_LIMIT_PER_MINUTE": "100000000"}
 
 
 class BenchError(RuntimeError):
@@ -119,7 +109,7 @@ class MemorySampler:
 class Stack:
     urls: dict[str, str]
     database_urls: dict[str, str]
-    processes: dict[str, subprocess.Popen[bytes]]
+    processes: dict[str, ServiceProcess]
     logs: Path
     redis_url: str
     kafka_url: str
@@ -141,12 +131,11 @@ class Stack:
         return {name: process.pid for name, process in self.processes.items()}
 
     def log_tail(self, characters: int = 3000) -> str:
-        parts = []
-        for name in SERVICES:
-            path = self.logs / f"{name}.log"
-            if path.exists():
-                parts.append(f"--- {name}\n{path.read_text(errors='replace')[-characters:]}")
-        return "\n".join(parts)
+        return "\n".join(
+            f"--- {name}\n{process.log_tail(characters)}"
+            for name, process in self.processes.items()
+            if process.log_path.exists()
+        )
 
 
 @contextlib.asynccontextmanager
@@ -182,11 +171,22 @@ async def running_stack(infra: Infrastructure, kafka_url: str) -> AsyncIterator[
     """Databases, SMTP sink and the three service processes, all stopped and removed after."""
     logs = Path(tempfile.mkdtemp(prefix="samspill-bench-"))
     async with smtp_sink() as (sink, smtp_port), databases(infra, SERVICES) as urls:
-        ports = {name: free_port() for name in SERVICES}
         extra = {"notifications": {"SMTP_HOST": "127.0.0.1", "SMTP_PORT": str(smtp_port)}}
-        processes: dict[str, subprocess.Popen[bytes]] = {}
+        # Shorter group timings than Apache Kafka's defaults, long enough not to rebalance.
+        kafka = KafkaConfig(kafka_url, session_timeout_ms=6000, heartbeat_interval_ms=1000)
+        processes = {
+            name: ServiceProcess(
+                name,
+                free_port(),
+                service_env(
+                    urls[name], kafka, infra.redis.url, **COMMON_ENV, **extra.get(name, {})
+                ),
+                logs / f"{name}.log",
+            )
+            for name in SERVICES
+        }
         stack = Stack(
-            urls={name: f"http://127.0.0.1:{port}" for name, port in ports.items()},
+            urls={name: process.url for name, process in processes.items()},
             database_urls=urls,
             processes=processes,
             logs=logs,
@@ -196,60 +196,20 @@ async def running_stack(infra: Infrastructure, kafka_url: str) -> AsyncIterator[
         )
         finished = False
         try:
-            for name in SERVICES:
-                env = {
-                    **COMMON_ENV,
-                    "DATABASE_URL": urls[name],
-                    "KAFKA_BOOTSTRAP_SERVERS": kafka_url,
-                    "REDIS_URL": infra.redis.url,
-                    **extra.get(name, {}),
-                }
-                processes[name] = _spawn(name, ports[name], env, logs)
+            for process in processes.values():
+                process.start()
             await _wait_ready(stack)
             yield stack
             finished = True
         finally:
-            _stop(processes.values())
+            stop_all(processes.values())
             if finished:  # logs are kept when something failed
                 shutil.rmtree(logs, ignore_errors=True)
 
 
-def _spawn(name: str, port: int, env: Mapping[str, str], logs: Path) -> subprocess.Popen[bytes]:
-    with (logs / f"{name}.log").open("wb") as log:
-        return subprocess.Popen(
-            [sys.executable, "-m", name, "api", "--host", "127.0.0.1", "--port", str(port)],
-            env={**os.environ, **env},
-            stdout=log,
-            stderr=subprocess.STDOUT,
-        )
-
-
 async def _wait_ready(stack: Stack) -> None:
-    async with httpx.AsyncClient(timeout=5) as client:
-        for name, url in stack.urls.items():
-
-            async def ready(name: str = name, url: str = url) -> bool | None:
-                process = stack.processes[name]
-                if process.poll() is not None:
-                    raise BenchError(f"{name} exited with {process.returncode}\n{stack.log_tail()}")
-                with contextlib.suppress(httpx.HTTPError):
-                    if (await client.get(f"{url}/readyz")).status_code == 200:
-                        return True
-                return None
-
-            try:
-                await eventually(ready, timeout_s=READY_TIMEOUT_S, interval_s=0.2, what=name)
-            except TimeoutError as exc:
-                raise BenchError(f"{exc}\n{stack.log_tail()}") from None
-
-
-def _stop(processes: Iterable[subprocess.Popen[bytes]]) -> None:
-    running = [process for process in processes if process.poll() is None]
-    for process in running:
-        process.terminate()
-    for process in running:
+    for process in stack.processes.values():
         try:
-            process.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait(timeout=5)
+            await process.wait_ready(READY_TIMEOUT_S)
+        except ServiceNotReady as exc:
+            raise BenchError(f"{exc.name} {exc.reason}\n{stack.log_tail()}") from None

@@ -9,13 +9,11 @@ recurring-ical-events and ical.js.
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
-import os
-import subprocess
-import sys
 import time as clock
 import uuid
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
@@ -27,7 +25,9 @@ import pytest
 
 from notifications.domain.entries import booking_uid
 from samspill.auth import mint_token
-from samspill.infra import free_port
+from samspill.infra import Infrastructure, free_port
+from samspill.kafka import KafkaConfig
+from samspill.processes import ServiceProcess, service_env, stop_all
 from samspill.settings import ServiceSettings
 from tests.integration.notifications.builders import Mailbox, eventually, smtp_server
 from tests.integration.notifications.calendars import (
@@ -73,69 +73,50 @@ def token(sub: str, roles: list[str], **claims: list[str]) -> str:
     )
 
 
-@contextlib.contextmanager
-def processes(env_by_service: dict[str, dict[str, str]], logs: Path) -> Iterator[None]:
-    started: list[subprocess.Popen[bytes]] = []
-    try:
-        for name, env in env_by_service.items():
-            log = (logs / f"{name}.log").open("wb")
-            started.append(
-                subprocess.Popen(
-                    [sys.executable, "-m", name, "api"],
-                    env={**os.environ, **env},
-                    stdout=log,
-                    stderr=subprocess.STDOUT,
-                )
-            )
-        yield
-    finally:
-        for process in started:
-            process.terminate()
-        for process in started:
-            try:
-                process.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait(timeout=5)
-
-
 @contextlib.asynccontextmanager
-async def stack(infra, kafka, database_factory, smtp_port: int, logs: Path) -> AsyncIterator[Stack]:
-    ports = {name: free_port() for name in SERVICES}
+async def stack(
+    infra: Infrastructure,
+    kafka: KafkaConfig,
+    database_factory: Callable[[str], Awaitable[str]],
+    smtp_port: int,
+    logs: Path,
+) -> AsyncIterator[Stack]:
     common = {
-        "KAFKA_BOOTSTRAP_SERVERS": kafka.bootstrap_servers,
-        "REDIS_URL": infra.redis.url,
-        "SAMSPILL_ENV": "test",
-        "KAFKA_SESSION_TIMEOUT_MS": "1000",
-        "KAFKA_HEARTBEAT_INTERVAL_MS": "200",
-        "KAFKA_PARTITIONS": str(kafka.partitions),
         "OUTBOX_POLL_INTERVAL_S": "0.05",
         "LOG_LEVEL": "WARNING",
         "RATE_LIMIT_PER_MINUTE": "100000",
     }
-    envs = {
-        name: {
-            **common,
-            "DATABASE_URL": await database_factory(f"e2e_{name}"),
-            "PORT": str(ports[name]),
+    extra = {
+        "notifications": {
+            "SMTP_HOST": "127.0.0.1",
+            "SMTP_PORT": str(smtp_port),
+            "DELIVERY_POLL_INTERVAL_S": "0.05",
         }
-        for name in SERVICES
     }
-    envs["notifications"].update(
-        SMTP_HOST="127.0.0.1", SMTP_PORT=str(smtp_port), DELIVERY_POLL_INTERVAL_S="0.05"
-    )
-    with processes(envs, logs):
+    processes = [
+        ServiceProcess(
+            name,
+            free_port(),
+            service_env(
+                await database_factory(f"e2e_{name}"),
+                kafka,
+                infra.redis.url,
+                **common,
+                **extra.get(name, {}),
+            ),
+            logs / f"{name}.log",
+        )
+        for name in SERVICES
+    ]
+    try:
+        for process in processes:
+            process.start()
+        for process in processes:
+            await process.wait_ready(timeout=90)
         async with httpx.AsyncClient(timeout=10) as client:
-            urls = {name: f"http://127.0.0.1:{port}" for name, port in ports.items()}
-            for url in urls.values():
-                await eventually(lambda url=url: _ready(client, url), timeout=90, interval=0.2)
-            yield Stack(urls, client)
-
-
-async def _ready(client: httpx.AsyncClient, url: str) -> bool:
-    with contextlib.suppress(httpx.HTTPError):
-        return (await client.get(f"{url}/readyz")).status_code == 200
-    return False
+            yield Stack({process.name: process.url for process in processes}, client)
+    finally:
+        await asyncio.to_thread(stop_all, processes)
 
 
 def next_spring_switch(today: date) -> date:

@@ -13,10 +13,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import os
-import signal
 import subprocess
-import sys
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -32,12 +29,20 @@ from samspill.db import create_engine
 from samspill.events.base import Envelope, TopicContract
 from samspill.infra import Infrastructure, free_port, tansu_binary, wait_for_port
 from samspill.kafka import KafkaConfig, new_consumer, start_client, stop_client
+from samspill.processes import ServiceProcess, service_env, stop_all
 from samspill.settings import ServiceSettings
 from tests.reliability.tcp_proxy import TcpProxy, tcp_proxy
 
 SERVICES = ("facilities", "booking", "notifications")
 T = TypeVar("T")
 DatabaseFactory = Callable[[str], Awaitable[str]]
+# Besides database, broker and Redis: quick outbox polling, plain logs, no rate limit reached.
+TEST_ENV = {
+    "OUTBOX_POLL_INTERVAL_S": "0.05",
+    "LOG_LEVEL": "WARNING",
+    "LOG_JSON": "false",
+    "RATE_LIMIT_PER_MINUTE": "1000000",
+}
 
 
 def bearer(
@@ -114,64 +119,6 @@ async def read_until_quiet(
     return envelopes
 
 
-# --- processes ------------------------------------------------------------------------------
-
-
-@dataclass
-class ServiceProcess:
-    """One service process; it can be started again after it was stopped or killed."""
-
-    name: str
-    port: int
-    env: dict[str, str]
-    log_path: Path
-    process: subprocess.Popen[bytes] | None = None
-    starts: int = 0
-
-    @property
-    def url(self) -> str:
-        return f"http://127.0.0.1:{self.port}"
-
-    @property
-    def running(self) -> bool:
-        return self.process is not None and self.process.poll() is None
-
-    def start(self) -> None:
-        if self.running:
-            raise RuntimeError(f"{self.name} is already running")
-        with self.log_path.open("ab") as log:
-            log.write(f"--- start {self.starts + 1}\n".encode())
-            log.flush()
-            command = [sys.executable, "-m", self.name, "api", "--host", "127.0.0.1"]
-            self.process = subprocess.Popen(
-                [*command, "--port", str(self.port)],
-                env={**os.environ, **self.env},
-                stdout=log,
-                stderr=subprocess.STDOUT,
-            )
-        self.starts += 1
-
-    def kill(self) -> None:
-        """SIGKILL: no shutdown hook, no flush, no goodbye to the broker."""
-        if self.process is not None and self.process.poll() is None:
-            self.process.send_signal(signal.SIGKILL)
-            self.process.wait(timeout=10)
-
-    def stop(self, timeout: float = 20) -> None:
-        if self.process is None or self.process.poll() is not None:
-            return
-        self.process.terminate()
-        try:
-            self.process.wait(timeout=timeout)
-        except subprocess.TimeoutExpired:
-            self.kill()
-
-    def log_tail(self, size: int = 6000) -> str:
-        if not self.log_path.exists():
-            return ""
-        return self.log_path.read_text(errors="replace")[-size:]
-
-
 class Database:
     """Plain SQL on one service's database, for waiting and for the invariant checks."""
 
@@ -232,16 +179,7 @@ class Stack:
 
     async def ready(self, service: str, timeout: float = 90) -> None:
         """Until `/readyz` answers 200 (migrations done, database, broker and Redis reached)."""
-        process = self.services[service]
-
-        async def answers() -> bool:
-            if not process.running:
-                raise AssertionError(f"{service} exited:\n{process.log_tail()}")
-            with contextlib.suppress(httpx.HTTPError):
-                return (await self.client.get(f"{process.url}/readyz")).status_code == 200
-            return False
-
-        await eventually(answers, timeout=timeout, interval=0.2)
+        await self.services[service].wait_ready(timeout)
 
     async def kill(self, service: str) -> None:
         await asyncio.to_thread(self.services[service].kill)
@@ -266,26 +204,6 @@ class Stack:
         return "\n".join(
             f"--- {name}.log\n{process.log_tail(size)}" for name, process in self.services.items()
         )
-
-
-def service_env(
-    infra: Infrastructure, kafka: KafkaConfig, database_url: str, **extra: str
-) -> dict[str, str]:
-    return {
-        "DATABASE_URL": database_url,
-        "KAFKA_BOOTSTRAP_SERVERS": kafka.bootstrap_servers,
-        "REDIS_URL": infra.redis.url,
-        "SAMSPILL_ENV": "test",
-        "KAFKA_SESSION_TIMEOUT_MS": str(kafka.session_timeout_ms),
-        "KAFKA_HEARTBEAT_INTERVAL_MS": str(kafka.heartbeat_interval_ms),
-        "KAFKA_REQUEST_TIMEOUT_S": str(kafka.request_timeout_s),
-        "KAFKA_PARTITIONS": str(kafka.partitions),
-        "OUTBOX_POLL_INTERVAL_S": "0.05",
-        "LOG_LEVEL": "WARNING",
-        "LOG_JSON": "false",
-        "RATE_LIMIT_PER_MINUTE": "1000000",
-        **extra,
-    }
 
 
 @contextlib.asynccontextmanager
@@ -316,7 +234,7 @@ async def running_stack(
         processes[name] = ServiceProcess(
             name,
             free_port(),
-            service_env(infra, kafka, database_url, **extra),
+            service_env(database_url, kafka, infra.redis.url, **TEST_ENV, **extra),
             logs / f"{name}.log",
         )
         databases[name] = Database(database_url)
@@ -328,7 +246,7 @@ async def running_stack(
             await asyncio.gather(*(stack.ready(name) for name in processes))
             yield stack
     finally:
-        await asyncio.gather(*(asyncio.to_thread(p.stop) for p in processes.values()))
+        await asyncio.to_thread(stop_all, processes.values())
         for database in databases.values():
             await database.close()
 

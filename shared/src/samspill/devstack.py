@@ -17,11 +17,10 @@ from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
 
-import httpx
-
 from samspill.auth import mint_token
 from samspill.infra import Infrastructure, InfrastructureError, data_root, ensure_database
 from samspill.infra import start_infrastructure as start_infra
+from samspill.processes import ServiceNotReady, ServiceProcess, service_env, stop_all
 from samspill.settings import ServiceSettings
 
 
@@ -42,6 +41,7 @@ SERVICES = tuple(
     for offset, name in enumerate(("facilities", "booking", "notifications"))
 )
 READY_TIMEOUT_S = 60.0
+STOP_GRACE_S = 15.0
 
 
 def say(message: str) -> None:
@@ -57,14 +57,14 @@ def run_dev_stack() -> int:
         say(f"feil / error: {exc}")
         return 1
     say(infra.describe())
-    children: list[subprocess.Popen[bytes]] = []
+    children: list[ServiceProcess] = []
     try:
         database_urls = asyncio.run(_databases(infra))
         logs = data_root() / "logs"
         logs.mkdir(exist_ok=True)
         for service in SERVICES:
             children.append(_spawn(service, infra, database_urls[service.name], logs))
-            say(f"{service.name}: startet / started (log: {logs / (service.name + '.log')})")
+            say(f"{service.name}: startet / started (log: {children[-1].log_path})")
         if not asyncio.run(_wait_ready(children)):
             return 1
         say(f"alle tjenester klare / all services ready in {time.monotonic() - started:.1f} s")
@@ -74,7 +74,7 @@ def run_dev_stack() -> int:
         return 0
     finally:
         say("stopper / stopping …")
-        _stop(children)
+        stop_all(children, grace=STOP_GRACE_S)
         infra.close()
 
 
@@ -85,49 +85,33 @@ async def _databases(infra: Infrastructure) -> dict[str, str]:
 
 def _spawn(
     service: DevService, infra: Infrastructure, database_url: str, logs: Path
-) -> subprocess.Popen[bytes]:
-    env = {
-        **os.environ,
-        "SAMSPILL_ENV": "development",
-        "DATABASE_URL": database_url,
-        "KAFKA_BOOTSTRAP_SERVERS": infra.kafka.url,
-        "REDIS_URL": infra.redis.url,
-        "PORT": str(service.port),
-    }
-    log_file = (logs / f"{service.name}.log").open("ab")
-    return subprocess.Popen(
-        [sys.executable, "-m", service.name, "api", "--host", "127.0.0.1"],
-        env=env,
-        stdout=log_file,
-        stderr=subprocess.STDOUT,
-        start_new_session=True,
+) -> ServiceProcess:
+    env = service_env(database_url, infra.kafka.url, infra.redis.url, environment="development")
+    child = ServiceProcess(
+        service.name, service.port, env, logs / f"{service.name}.log", own_session=True
     )
+    child.start()
+    return child
 
 
-async def _wait_ready(children: list[subprocess.Popen[bytes]]) -> bool:
-    deadline = time.monotonic() + READY_TIMEOUT_S
-    pending = {s.name: s for s in SERVICES}
-    async with httpx.AsyncClient(timeout=2) as client:
-        while pending and time.monotonic() < deadline:
-            for name, service in list(pending.items()):
-                if await _ready(client, service):
-                    say(f"{name}: klar / ready at {service.url}")
-                    del pending[name]
-            for child, service in zip(children, SERVICES, strict=True):
-                if child.poll() is not None:
-                    say(f"{service.name} stoppet / exited with {child.returncode}: see its log")
-                    return False
-            await asyncio.sleep(0.3)
-    if pending:
-        say(f"ikke klare / not ready after {READY_TIMEOUT_S:.0f} s: {', '.join(pending)}")
-    return not pending
+async def _wait_ready(children: list[ServiceProcess]) -> bool:
+    async def ready(child: ServiceProcess) -> None:
+        await child.wait_ready(READY_TIMEOUT_S, interval=0.3)
+        say(f"{child.name}: klar / ready at {child.url}")
 
-
-async def _ready(client: httpx.AsyncClient, service: DevService) -> bool:
+    failures: list[ServiceNotReady] = []
     try:
-        return (await client.get(f"{service.url}/readyz")).status_code == 200
-    except httpx.HTTPError:
-        return False
+        async with asyncio.TaskGroup() as group:
+            for child in children:
+                group.create_task(ready(child))
+    except* ServiceNotReady as group_failure:
+        failures = [f for f in group_failure.exceptions if isinstance(f, ServiceNotReady)]
+    for failure in failures:
+        if failure.returncode is None:
+            say(f"{failure.name} ikke klar / not ready after {READY_TIMEOUT_S:.0f} s")
+        else:
+            say(f"{failure.name} stoppet / exited with {failure.returncode}: see its log")
+    return not failures
 
 
 def _seed_demo_data(logs: Path) -> None:
@@ -163,7 +147,7 @@ def _print_welcome() -> None:
     print("  Stopp med Ctrl-C / stop with Ctrl-C\n", flush=True)
 
 
-def _wait_for_interrupt(children: list[subprocess.Popen[bytes]]) -> None:
+def _wait_for_interrupt(children: list[ServiceProcess]) -> None:
     stop = False
 
     def interrupted(*_: object) -> None:
@@ -173,20 +157,8 @@ def _wait_for_interrupt(children: list[subprocess.Popen[bytes]]) -> None:
     signal.signal(signal.SIGINT, interrupted)
     signal.signal(signal.SIGTERM, interrupted)
     while not stop:
-        for child, service in zip(children, SERVICES, strict=True):
-            if child.poll() is not None:
-                say(f"{service.name} stoppet / exited with {child.returncode}")
+        for child in children:
+            if not child.running:
+                say(f"{child.name} stoppet / exited with {child.returncode}")
                 return
         time.sleep(0.5)
-
-
-def _stop(children: list[subprocess.Popen[bytes]]) -> None:
-    for child in children:
-        if child.poll() is None:
-            child.send_signal(signal.SIGTERM)
-    for child in children:
-        try:
-            child.wait(15)
-        except subprocess.TimeoutExpired:
-            child.kill()
-            child.wait(5)
