@@ -20,8 +20,8 @@ from booking.models import Booking, BookingSeries, Organisation
 from samspill.auth import Principal, Role
 from samspill.errors import Forbidden
 
-# Advisory-lock namespace serialising one resident's booking requests (an arbitrary constant).
-_RESIDENT_LOCK_NAMESPACE = 7_401
+# Advisory-lock namespace of the hour limit (an arbitrary constant, stable across releases).
+_LIMIT_LOCK_NAMESPACE = "samspill.booking.limit"
 
 
 @dataclass(frozen=True)
@@ -40,22 +40,25 @@ class Booker:
 async def resolve_booker(
     session: AsyncSession, principal: Principal, organisation_id: uuid.UUID | None
 ) -> Booker:
-    """The booker, locked so its hour limit holds under concurrency: the organisation row, or
-    for a resident (who has no row) an advisory lock on the subject until the transaction ends."""
+    """The organisation booking (the caller must be a member), or the resident."""
     if organisation_id is None:
-        await session.execute(
-            select(
-                func.pg_advisory_xact_lock(_RESIDENT_LOCK_NAMESPACE, func.hashtext(principal.sub))
-            )
-        )
         return Booker(BookerKind.RESIDENT, None, principal.sub)
-    organisation = await session.get(Organisation, organisation_id, with_for_update=True)
+    organisation = await session.get(Organisation, organisation_id)
     if organisation is None or not principal.member_of(organisation.id):
         raise NotFoundError(
             f"Unknown organisation {organisation_id}.",
             f"Ukjent organisasjon {organisation_id}.",
         )
     return Booker(BookerKind.ORGANISATION, organisation, principal.sub)
+
+
+async def lock_limit(session: AsyncSession, booker: Booker, space_id: uuid.UUID) -> None:
+    """Serialise one booker's requests on one space until the transaction ends, so the hour
+    limit (per booker and space) holds under concurrency while other clubs and other spaces
+    proceed in parallel."""
+    owner = booker.organisation_id or f"resident:{booker.sub}"
+    key = f"{_LIMIT_LOCK_NAMESPACE}:{owner}:{space_id}"
+    await session.execute(select(func.pg_advisory_xact_lock(func.hashtextextended(key, 0))))
 
 
 def may_see(

@@ -23,7 +23,13 @@ from booking.domain import (
     initial_status,
     transition,
 )
-from booking.halls.access import Booker, booking_for, resolve_booker, visible_bookings
+from booking.halls.access import (
+    Booker,
+    booking_for,
+    lock_limit,
+    resolve_booker,
+    visible_bookings,
+)
 from booking.halls.records import (
     Place,
     SlotTaken,
@@ -124,6 +130,7 @@ async def check_limit(
     now: datetime,
 ) -> None:
     """No organisation (or resident) may hold more future hours on a space than the limit."""
+    await lock_limit(session, booker, place.space.space_id)
     held = await future_minutes(
         session,
         place.space.space_id,
