@@ -62,12 +62,22 @@ def service_cli(
         asyncio.run(run_workers(definition, settings(), [kind]))
 
     if definition.publishes:
-        cli.command(help="Publish committed outbox events to Kafka.")(lambda: worker("relay"))
-        cli.registered_commands[-1].name = "relay"
-    cli.command(help="Consume events from Kafka.")(lambda: worker("consumer"))
-    cli.registered_commands[-1].name = "consumer"
-    cli.command(help="Run the scheduled jobs.")(lambda: worker("scheduler"))
-    cli.registered_commands[-1].name = "scheduler"
+
+        @cli.command()
+        def relay() -> None:
+            """Publish committed outbox events to Kafka."""
+            worker("relay")
+
+    @cli.command()
+    def consumer() -> None:
+        """Consume events from Kafka."""
+        worker("consumer")
+
+    @cli.command()
+    def scheduler() -> None:
+        """Run the scheduled jobs."""
+        worker("scheduler")
+
     if extra is not None:
         extra(cli)
     return cli
