@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import importlib
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from dataclasses import dataclass
+from typing import TypeVar
 
 import httpx
 from asgi_lifespan import LifespanManager
@@ -14,6 +16,8 @@ from fastapi import FastAPI
 from samspill.auth import mint_token
 from samspill.kafka import KafkaConfig
 from samspill.settings import ServiceSettings
+
+T = TypeVar("T")
 
 
 def settings_for(
@@ -80,3 +84,17 @@ async def running_service(name: str, settings: ServiceSettings) -> AsyncIterator
         transport = httpx.ASGITransport(app=app)
         async with httpx.AsyncClient(transport=transport, base_url=f"http://{name}") as client:
             yield RunningService(app, client, settings)
+
+
+async def eventually(
+    probe: Callable[[], Awaitable[T | None]], *, timeout: float = 30.0, interval: float = 0.05
+) -> T:
+    """Poll until `probe` returns something truthy; fail with the last value on timeout."""
+    deadline = asyncio.get_running_loop().time() + timeout
+    last: T | None = None
+    while asyncio.get_running_loop().time() < deadline:
+        last = await probe()
+        if last:
+            return last
+        await asyncio.sleep(interval)
+    raise AssertionError(f"condition not met within {timeout} s (last value: {last!r})")

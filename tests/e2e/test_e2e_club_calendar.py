@@ -29,7 +29,7 @@ from samspill.infra import Infrastructure, free_port
 from samspill.kafka import KafkaConfig
 from samspill.processes import ServiceProcess, service_env, stop_all
 from samspill.settings import ServiceSettings
-from tests.integration.notifications.builders import Mailbox, eventually, smtp_server
+from tests.integration.notifications.builders import Mailbox, smtp_server
 from tests.integration.notifications.calendars import (
     ICAL_STATUS,
     by_ical_js,
@@ -38,6 +38,7 @@ from tests.integration.notifications.calendars import (
     ical_js_available,
     ical_js_occurrences,
 )
+from tests.support import eventually
 
 pytestmark = [pytest.mark.e2e, pytest.mark.slow, pytest.mark.timeout(300)]
 

@@ -7,20 +7,18 @@ numbers of people) so a privacy scan can look for it in everything that is publi
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
-from typing import Any, TypeVar
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from samspill.kafka import KafkaConfig
-from tests.support import RunningService, running_service, settings_for
+from tests.support import RunningService, eventually, running_service, settings_for
 
 OSLO = ZoneInfo("Europe/Oslo")
 SERVICES = ("facilities", "booking", "notifications")
-T = TypeVar("T")
 
 # People: the contacts of the two organisations and of the two residents' loans.
 PEOPLE: dict[str, dict[str, str]] = {
@@ -95,20 +93,6 @@ async def running_stack(
             )
             services[name] = await stack.enter_async_context(running_service(name, settings))
         yield Stack(services)
-
-
-async def eventually(
-    probe: Callable[[], Awaitable[T | None]], *, timeout: float = 30.0, interval: float = 0.1
-) -> T:
-    """Poll until `probe` returns something truthy."""
-    deadline = asyncio.get_running_loop().time() + timeout
-    last: T | None = None
-    while asyncio.get_running_loop().time() < deadline:
-        last = await probe()
-        if last:
-            return last
-        await asyncio.sleep(interval)
-    raise AssertionError(f"condition not met within {timeout} s (last value: {last!r})")
 
 
 @dataclass

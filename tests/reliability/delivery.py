@@ -21,8 +21,9 @@ from samspill.events.base import Envelope
 from samspill.recurrence import norwegian_public_holidays
 from tests.integration.notifications.builders import Mailbox
 from tests.reliability.load import Recorder
-from tests.reliability.stack import Stack, eventually
+from tests.reliability.stack import Stack
 from tests.reliability.town import Club, Town, evening, today
+from tests.support import eventually
 
 SLOTS_PER_EVENING = ((17, 19), (19, 21))
 

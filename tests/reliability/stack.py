@@ -13,11 +13,10 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import subprocess
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any
 
 import httpx
 from aiokafka import TopicPartition
@@ -27,14 +26,13 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from samspill.auth import mint_token
 from samspill.db import create_engine
 from samspill.events.base import Envelope, TopicContract
-from samspill.infra import Infrastructure, free_port, tansu_binary, wait_for_port
+from samspill.infra import Infrastructure, free_port, start_tansu
 from samspill.kafka import KafkaConfig, new_consumer, start_client, stop_client
 from samspill.processes import ServiceProcess, service_env, stop_all
 from samspill.settings import ServiceSettings
 from tests.reliability.tcp_proxy import TcpProxy, tcp_proxy
 
 SERVICES = ("facilities", "booking", "notifications")
-T = TypeVar("T")
 DatabaseFactory = Callable[[str], Awaitable[str]]
 # Besides database, broker and Redis: quick outbox polling, plain logs, no rate limit reached.
 TEST_ENV = {
@@ -76,20 +74,6 @@ def kafka_for_tests(bootstrap_servers: str, partitions: int = 3) -> KafkaConfig:
         heartbeat_interval_ms=200,
         partitions=partitions,
     )
-
-
-async def eventually(
-    probe: Callable[[], Awaitable[T | None]], *, timeout: float = 30.0, interval: float = 0.1
-) -> T:
-    """Poll until `probe` returns something truthy; fail with the last value on timeout."""
-    deadline = asyncio.get_running_loop().time() + timeout
-    last: T | None = None
-    while asyncio.get_running_loop().time() < deadline:
-        last = await probe()
-        if last:
-            return last
-        await asyncio.sleep(interval)
-    raise AssertionError(f"condition not met within {timeout} s (last value: {last!r})")
 
 
 async def read_until_quiet(
@@ -273,41 +257,9 @@ async def broker_behind_proxy(partitions: int = 3) -> AsyncIterator[tuple[TcpPro
     so the broker must name the proxy, or the clients would go around it.
     """
     proxy_port, broker_port = free_port(), free_port()
-    process = await asyncio.to_thread(_start_tansu, broker_port, proxy_port)
+    broker = await asyncio.to_thread(start_tansu, broker_port, advertised_port=proxy_port)
     try:
         async with tcp_proxy(broker_port, port=proxy_port) as proxy:
             yield proxy, kafka_for_tests(proxy.address, partitions)
     finally:
-        await asyncio.to_thread(_stop_tansu, process)
-
-
-def _start_tansu(port: int, advertised_port: int) -> subprocess.Popen[bytes]:
-    process = subprocess.Popen(
-        [
-            str(tansu_binary()),
-            "broker",
-            "--listener-url",
-            f"tcp://127.0.0.1:{port}",
-            "--advertised-listener-url",
-            f"tcp://127.0.0.1:{advertised_port}",
-            "--silent",
-        ],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-        start_new_session=True,
-    )
-    try:
-        wait_for_port("127.0.0.1", port, 15, "the Tansu broker")
-    except BaseException:
-        process.kill()
-        raise
-    return process
-
-
-def _stop_tansu(process: subprocess.Popen[bytes]) -> None:
-    process.terminate()
-    try:
-        process.wait(timeout=10)
-    except subprocess.TimeoutExpired:
-        process.kill()
-        process.wait(timeout=5)
+        await asyncio.to_thread(broker.stop)

@@ -46,11 +46,11 @@ from tests.reliability.load import Recorder, run_workers
 from tests.reliability.stack import (
     DatabaseFactory,
     Stack,
-    eventually,
     logs_on_failure,
     running_stack,
 )
 from tests.reliability.town import Town, booking_knows, build_school, register_clubs
+from tests.support import eventually
 
 pytestmark = [pytest.mark.reliability, pytest.mark.slow, pytest.mark.timeout(240)]
 

@@ -37,12 +37,12 @@ from tests.reliability.stack import (
     DatabaseFactory,
     Stack,
     broker_behind_proxy,
-    eventually,
     logs_on_failure,
     running_stack,
 )
 from tests.reliability.tcp_proxy import TcpProxy
 from tests.reliability.town import Town, booking_knows, build_school, register_clubs
+from tests.support import eventually
 
 pytestmark = [pytest.mark.reliability, pytest.mark.slow, pytest.mark.timeout(240)]
 

@@ -25,11 +25,11 @@ from tests.reliability.authz_world import (
     Side,
     Stack,
     World,
-    eventually,
     local,
     running_stack,
     seed_world,
 )
+from tests.support import eventually
 
 pytestmark = [pytest.mark.reliability, pytest.mark.slow, pytest.mark.timeout(180)]
 

@@ -17,7 +17,8 @@ from typing import Any
 
 from booking.domain import org_number_check_digit
 from samspill.recurrence import OSLO
-from tests.reliability.stack import Stack, bearer, eventually
+from tests.reliability.stack import Stack, bearer
+from tests.support import eventually
 
 ADMIN = bearer("admin-reliability", ["admin"])
 

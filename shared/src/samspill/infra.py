@@ -318,10 +318,14 @@ def tansu_binary() -> Path:
     return path
 
 
-def start_tansu(port: int | None = None) -> Resolved:
-    """Start the in-memory Tansu broker on a free port (it keeps nothing on disk)."""
+def start_tansu(port: int | None = None, *, advertised_port: int | None = None) -> Resolved:
+    """Start the in-memory Tansu broker on a free port (it keeps nothing on disk).
+
+    `advertised_port` makes clients reconnect elsewhere after bootstrap, e.g. through a proxy.
+    """
     port = port or free_port()
     listener = f"tcp://127.0.0.1:{port}"
+    advertised = f"tcp://127.0.0.1:{advertised_port or port}"
     process = subprocess.Popen(
         [
             str(tansu_binary()),
@@ -329,7 +333,7 @@ def start_tansu(port: int | None = None) -> Resolved:
             "--listener-url",
             listener,
             "--advertised-listener-url",
-            listener,
+            advertised,
             "--silent",
         ],
         stdout=subprocess.DEVNULL,

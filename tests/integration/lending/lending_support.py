@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-import asyncio
 import uuid
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
@@ -16,7 +15,7 @@ from samspill.events import facilities as fe
 from samspill.events.base import Envelope, EventData
 from samspill.kafka import KafkaConfig, ensure_topics, new_producer, start_client, stop_client
 from samspill.recurrence import OSLO
-from tests.support import RunningService
+from tests.support import RunningService, eventually
 
 
 def today() -> date:
@@ -40,14 +39,6 @@ async def send_facilities(kafka: KafkaConfig, events: Sequence[EventData], key: 
             )
     finally:
         await stop_client(producer, kafka.request_timeout_s)
-
-
-async def eventually(check: Callable[[], Awaitable[bool]], timeout: float = 20.0) -> None:
-    deadline = asyncio.get_running_loop().time() + timeout
-    while not await check():
-        if asyncio.get_running_loop().time() > deadline:
-            raise AssertionError("condition not met in time")
-        await asyncio.sleep(0.1)
 
 
 def sessions(svc: RunningService) -> async_sessionmaker[AsyncSession]:

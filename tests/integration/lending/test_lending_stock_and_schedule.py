@@ -11,11 +11,10 @@ from booking.lending.scheduler import LoanScheduler
 from samspill.db import create_engine, session_factory
 from samspill.events import facilities as fe
 from samspill.recurrence import OSLO
-from tests.support import RunningService, running_service, settings_for
+from tests.support import RunningService, eventually, running_service, settings_for
 
 from .lending_support import (
     Centre,
-    eventually,
     in_days,
     loan_request,
     outbox_events,

@@ -5,12 +5,12 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import uuid
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from email import message_from_bytes, policy
 from email.message import EmailMessage
-from typing import Any, TypeVar
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from aiosmtpd.controller import Controller
@@ -22,7 +22,6 @@ from samspill.infra import free_port
 from samspill.kafka import KafkaConfig, new_producer, start_client, stop_client
 
 OSLO = ZoneInfo("Europe/Oslo")
-T = TypeVar("T")
 
 
 def oslo(day: date, hour: int, minute: int = 0) -> datetime:
@@ -57,20 +56,6 @@ async def publish(kafka: KafkaConfig, *events: tuple[EventData, str] | Envelope)
             )
     finally:
         await stop_client(producer, kafka.request_timeout_s)
-
-
-async def eventually(
-    probe: Callable[[], Awaitable[T | None]], *, timeout: float = 15.0, interval: float = 0.05
-) -> T:
-    """Poll until `probe` returns something truthy; fail with the last value on timeout."""
-    deadline = asyncio.get_running_loop().time() + timeout
-    last: T | None = None
-    while asyncio.get_running_loop().time() < deadline:
-        last = await probe()
-        if last:
-            return last
-        await asyncio.sleep(interval)
-    raise AssertionError(f"condition not met within {timeout} s (last value: {last!r})")
 
 
 # --- facilities -----------------------------------------------------------------------------

@@ -21,7 +21,6 @@ from tests.integration.notifications.builders import (
     School,
     booking_state,
     changed,
-    eventually,
     loan_state,
     oslo,
     publish,
@@ -34,7 +33,7 @@ from tests.integration.notifications.calendars import (
     ical_js_available,
     ical_js_occurrences,
 )
-from tests.support import RunningService, running_service, settings_for
+from tests.support import RunningService, eventually, running_service, settings_for
 
 pytestmark = pytest.mark.slow
 

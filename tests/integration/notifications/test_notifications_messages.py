@@ -26,13 +26,12 @@ from tests.integration.notifications.builders import (
     School,
     booking_state,
     changed,
-    eventually,
     loan_state,
     oslo,
     publish,
     smtp_server,
 )
-from tests.support import RunningService, running_service, settings_for
+from tests.support import RunningService, eventually, running_service, settings_for
 
 pytestmark = pytest.mark.slow
 
