@@ -10,6 +10,7 @@ import booking.domain
 
 ALLOWED_FIRST_PARTY = (
     "booking.domain",
+    "samspill.booking_rules",
     "samspill.intervals",
     "samspill.recurrence",
     "samspill.rules",

@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 import facilities.domain
+import samspill.booking_rules
 import samspill.intervals
 import samspill.pricing
 import samspill.recurrence
@@ -38,6 +39,7 @@ def imported_roots(path: Path) -> set[str]:
 
 DOMAIN_FILES = [
     *sorted(Path(facilities.domain.__file__).parent.glob("*.py")),
+    Path(samspill.booking_rules.__file__),
     Path(samspill.intervals.__file__),
     Path(samspill.recurrence.__file__),
     Path(samspill.pricing.__file__),

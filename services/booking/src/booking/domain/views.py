@@ -11,6 +11,8 @@ from datetime import date, time
 from enum import StrEnum
 from zoneinfo import ZoneInfo
 
+from samspill.booking_rules import BookingRules as SharedBookingRules
+from samspill.booking_rules import WhoMayBook
 from samspill.intervals import Interval
 from samspill.recurrence import OSLO, weekly_occurrences
 
@@ -25,26 +27,14 @@ __all__ = [
 ]
 
 
-class WhoMayBook(StrEnum):
-    ORGANISATIONS = "organisations"
-    EVERYONE = "everyone"
-
-
 class BookerKind(StrEnum):
     ORGANISATION = "organisation"
     RESIDENT = "resident"
 
 
 @dataclass(frozen=True)
-class BookingRules:
-    min_minutes: int = 60
-    max_minutes: int = 240
-    granularity_minutes: int = 30
-    horizon_days: int = 180
-    buffer_minutes: int = 0
-    cancellation_deadline_hours: int = 24
-    approval_required: bool = False
-    who_may_book: WhoMayBook = WhoMayBook.ORGANISATIONS
+class BookingRules(SharedBookingRules):
+    """The shared rules as the read model holds them: refused at once when malformed."""
 
     def __post_init__(self) -> None:
         # Facilities validates rules before publishing; this guards the read model against a

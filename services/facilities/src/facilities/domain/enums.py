@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from enum import StrEnum
 
+from samspill.booking_rules import WhoMayBook
 from samspill.pricing import BookerCategory, SpaceKind
 
 __all__ = [
@@ -104,8 +105,3 @@ class UnitCondition(StrEnum):
     OK = "ok"
     DAMAGED = "damaged"
     RETIRED = "retired"
-
-
-class WhoMayBook(StrEnum):
-    ORGANISATIONS = "organisations"
-    EVERYONE = "everyone"
