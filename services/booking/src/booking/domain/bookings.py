@@ -7,9 +7,9 @@ from datetime import datetime, timedelta
 from enum import StrEnum
 
 from booking.domain.errors import (
-    ConflictError,
     LimitExceeded,
     RuleViolation,
+    SpaceBooked,
     TransitionNotAllowed,
 )
 from booking.domain.timegrid import is_aligned
@@ -21,6 +21,7 @@ from booking.domain.views import (
     SpaceView,
     WhoMayBook,
     WindowView,
+    booked_space_name,
     busy_of,
     closures_of,
     window_occurrences,
@@ -44,6 +45,7 @@ __all__ = [
     "initial_status",
     "is_active",
     "is_in_window",
+    "space_booked",
     "transition",
 ]
 
@@ -263,11 +265,12 @@ def check_conflicts(
 ) -> None:
     conflict = find_conflict(space, interval, busy, ignore_booking_id)
     if conflict is not None:
-        raise ConflictError(
-            f"{space.name} is already booked {_describe(conflict.interval)}.",
-            f"{space.name} er allerede booket {_describe_nb(conflict.interval)}.",
-            conflict.interval,
-        )
+        raise space_booked(conflict.space_id, booked_space_name(space, conflict), conflict.interval)
+
+
+def space_booked(space_id: str, space_name: str, interval: Interval) -> SpaceBooked:
+    """The 409 naming the booked space and its interval."""
+    return SpaceBooked(space_id, space_name, _describe(interval), _describe_nb(interval), interval)
 
 
 def check_cancellation(
