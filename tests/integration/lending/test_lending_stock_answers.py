@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 import pytest
 
@@ -52,3 +52,21 @@ async def test_the_stock_conflict_names_the_item_type_by_its_name(booking, isola
     )
     assert problem["item_type_id"] == ski
     assert await scalar(booking, "SELECT count(*) FROM loan") == 0
+
+
+async def test_a_reservation_answers_in_utc_like_its_reads(booking, isolated_kafka):
+    centre = Centre("BUA Lillestrøm", reservation_days=120)
+    await stock_centre(booking, isolated_kafka, centre, {"Telt": (1, 7)})
+    pickup = quiet_day(4, after_days=3)
+    family = booking.token("family-2", ["resident"])
+    created = await booking.client.post(
+        "/loans",
+        json=loan_request([(centre.type_id("Telt"), 1)], pickup, pickup + timedelta(days=2)),
+        headers=family,
+    )
+    assert created.status_code == 201, created.text
+    answer = created.json()
+    read = (await booking.client.get(f"/loans/{answer['loan_id']}", headers=family)).json()
+    for name in ("created_at", "updated_at"):
+        assert answer[name] == read[name]
+        assert datetime.fromisoformat(answer[name]).utcoffset() == timedelta(0)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from enum import StrEnum
 
 from booking.domain.errors import (
@@ -94,7 +94,8 @@ def initial_status(rules: BookingRules) -> BookingStatus:
 
 
 def booking_interval(start: datetime, end: datetime) -> Interval:
-    """The requested interval, or RuleViolation for missing zones, reversed or empty times."""
+    """The requested interval in UTC (the one convention of every answer and event, whatever
+    offset the caller wrote), or RuleViolation for missing zones, reversed or empty times."""
     if start.tzinfo is None or end.tzinfo is None:
         raise RuleViolation(
             "Start and end must include a time zone.",
@@ -104,7 +105,7 @@ def booking_interval(start: datetime, end: datetime) -> Interval:
         raise RuleViolation("The booking has zero length.", "Bookingen har ingen varighet.")
     if end < start:
         raise RuleViolation("The end must be after the start.", "Slutten må være etter starten.")
-    return Interval(start, end)
+    return Interval(start.astimezone(UTC), end.astimezone(UTC))
 
 
 def check_booking(
