@@ -310,6 +310,7 @@ async def booking_state(
         version=booking.version,
         created_at=booking.created_at,
         updated_at=booking.updated_at,
+        by_resident=booking.organisation_id is None,
     )
 
 
