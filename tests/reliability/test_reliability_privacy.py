@@ -53,14 +53,19 @@ PATH_VALUES = {
 GUESSED = "A" * 43
 
 
+# A resident's free text is theirs: public feeds show their booking only as a private one.
+RESIDENT_ACTIVITY = "bursdagsfeiring"
+
+
 def personal_data() -> list[str]:
-    """Every way the seeded people could show up: names, emails, phone numbers, subjects."""
+    """Every way the seeded people could show up: names, emails, phone numbers, subjects, and
+    a resident's own words."""
     found: list[str] = []
     for person in PEOPLE.values():
         digits = re.sub(r"\D", "", person["phone"])
         found += [person["name"], person["email"], person["phone"], digits, digits[2:]]
         found.append(person["email"].split("@")[0])
-    return found + list(RESIDENTS.values())
+    return [*found, *RESIDENTS.values(), RESIDENT_ACTIVITY]
 
 
 @dataclass(frozen=True)
@@ -132,7 +137,7 @@ async def add_resident_booking(stack: Stack, world: World) -> None:
     day = world.day + timedelta(days=8)
     body = {
         "space_id": world.mine.space_id,
-        "activity": "bursdagsfeiring",
+        "activity": RESIDENT_ACTIVITY,
         "audience": "private",
         "participants": 10,
         "start": local(day, 12),

@@ -4,12 +4,17 @@ A feed is named by a `FeedKey` (space, site, organisation or a resident's loans)
 bytes are cached under a generation number per feed; the consumer bumps the generation after
 it committed an event that touches the feed, so a render that raced with the event can only
 ever fill the old generation's slot, which is no longer read.
+
+A space's feed also shows the bookings of its conflict set (the whole hall in a part's feed,
+the parts in the whole hall's), so its cache slot is named by the generations of all those
+spaces' feeds, read with the conflict set the feed is rendered from: an event on a part moves
+the whole hall's slot on without the consumer having to know who shows that part.
 """
 
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from enum import StrEnum
@@ -75,6 +80,17 @@ class RenderedFeed:
 # --- building -------------------------------------------------------------------------------
 
 
+async def feed_sources(session: AsyncSession, key: FeedKey) -> list[FeedKey]:
+    """The feeds whose events change this one: itself and, for a space, its conflict set."""
+    if key.kind is not FeedKind.SPACE:
+        return [key]
+    space_id = _uuid(key.subject)
+    space = await session.get(SpaceRecord, space_id) if space_id else None
+    if space is None:
+        return [key]
+    return [key, *(FeedKey(FeedKind.SPACE, other) for other in sorted(space.conflicts_with))]
+
+
 async def build_feed(
     session: AsyncSession, key: FeedKey, *, base_url: str, now: datetime
 ) -> RenderedFeed | None:
@@ -112,12 +128,14 @@ async def _space_feed(
         description=f"Bookinger / bookings: {title}, Lillestrøm kommune",
         url=f"{base_url}/feeds/spaces/{space.space_id}.ics",
     )
+    shown = [space.space_id, *(uuid.UUID(other) for other in space.conflicts_with)]
     entries = await _booking_entries(
         session,
-        col(BookingRecord.space_id) == space.space_id,
-        col(SeriesRecord.space_id) == space.space_id,
+        col(BookingRecord.space_id).in_(shown),
+        col(SeriesRecord.space_id).in_(shown),
         Audience.PUBLIC,
         now,
+        own_space=space.space_id,
     )
     return info, entries, space.changed_at
 
@@ -188,7 +206,11 @@ async def _booking_entries(
     series_of: ColumnElement[bool],
     audience: Audience,
     now: datetime,
+    *,
+    own_space: uuid.UUID | None = None,
 ) -> list[FeedEntry]:
+    """Entries of the bookings and series selected; with `own_space`, bookings of other
+    spaces (the feed's conflict set) are named by their space."""
     # Series bookings are all loaded: a series' SEQUENCE and overrides depend on all of them.
     bookings = await session.execute(
         select(BookingRecord)
@@ -203,14 +225,14 @@ async def _booking_entries(
     )
     series = await session.execute(select(SeriesRecord).where(series_of))
     return booking_entries(
-        [_booking_view(b) for b in bookings.scalars()],
+        [_booking_view(b, own_space) for b in bookings.scalars()],
         [_series_view(s) for s in series.scalars()],
         audience,
         now=now,
     )
 
 
-def _booking_view(record: BookingRecord) -> BookingView:
+def _booking_view(record: BookingRecord, own_space: uuid.UUID | None = None) -> BookingView:
     return BookingView(
         booking_id=record.booking_id,
         series_id=record.series_id,
@@ -226,6 +248,8 @@ def _booking_view(record: BookingRecord) -> BookingView:
         version=record.version,
         created_at=record.created_at,
         updated_at=record.updated_at,
+        by_resident=record.by_resident,
+        other_space=own_space is not None and record.space_id != own_space,
     )
 
 
@@ -317,18 +341,19 @@ class FeedCache:
         return f"{CACHE_PREFIX}:gen:{key.kind}:{key.subject}"
 
     @staticmethod
-    def _body_key(key: FeedKey, generation: int) -> str:
+    def _body_key(key: FeedKey, generation: str) -> str:
         return f"{CACHE_PREFIX}:body:{key.kind}:{key.subject}:{generation}"
 
-    async def generation(self, key: FeedKey) -> int | None:
+    async def generation(self, sources: Sequence[FeedKey]) -> str | None:
+        """The generations of a feed's sources (itself first), as one slot name."""
         try:
-            raw = await self._redis.get(self._generation_key(key))
+            raw = await self._redis.mget([self._generation_key(key) for key in sources])
         except Exception as exc:
             log.warning("feeds.cache_unavailable", error=repr(exc))
             return None
-        return int(raw) if raw is not None else 0
+        return ".".join(str(int(value)) if value is not None else "0" for value in raw)
 
-    async def get(self, key: FeedKey, generation: int) -> RenderedFeed | None:
+    async def get(self, key: FeedKey, generation: str) -> RenderedFeed | None:
         try:
             raw = await self._redis.get(self._body_key(key, generation))
         except Exception as exc:
@@ -340,7 +365,7 @@ class FeedCache:
         stamp, _, body = data.partition(b"\n")
         return RenderedFeed(body, datetime.fromisoformat(stamp.decode()))
 
-    async def put(self, key: FeedKey, generation: int, feed: RenderedFeed) -> None:
+    async def put(self, key: FeedKey, generation: str, feed: RenderedFeed) -> None:
         value = feed.last_modified.isoformat().encode() + b"\n" + feed.body
         try:
             await self._redis.set(self._body_key(key, generation), value, ex=self._ttl_s)
@@ -373,7 +398,7 @@ class FeedCache:
 async def cached_feed(
     session: AsyncSession, cache: FeedCache, key: FeedKey, *, base_url: str, now: datetime
 ) -> RenderedFeed | None:
-    generation = await cache.generation(key)
+    generation = await cache.generation(await feed_sources(session, key))
     if generation is not None:
         hit = await cache.get(key, generation)
         if hit is not None:
@@ -392,4 +417,5 @@ __all__ = [
     "affected_feeds",
     "build_feed",
     "cached_feed",
+    "feed_sources",
 ]

@@ -116,6 +116,7 @@ class BookingRecord(Table, table=True):
     version: int
     created_at: datetime = Field(sa_type=DateTime(timezone=True))
     updated_at: datetime = Field(sa_type=DateTime(timezone=True))
+    by_resident: bool = Field(default=False, sa_column_kwargs={"server_default": text("false")})
 
 
 class SeriesRecord(Table, table=True):

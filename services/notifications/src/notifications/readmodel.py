@@ -203,6 +203,7 @@ async def _booking(session: AsyncSession, data: EventData, at: datetime) -> None
             "version": booking.version,
             "created_at": booking.created_at,
             "updated_at": booking.updated_at,
+            "by_resident": booking.by_resident,
         },
         version=BookingRecord.version,  # type: ignore[arg-type]
     )

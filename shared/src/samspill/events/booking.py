@@ -59,7 +59,10 @@ class BookingState(State):
     site_name: str
     organisation_id: UUID
     organisation_name: str
-    activity: str
+    activity: str = Field(
+        description="Free text. Public in feeds for an organisation's booking; never for a "
+        "resident's own booking (see `by_resident`)."
+    )
     audience: Literal["children_youth", "non_profit", "commercial", "private"]
     participants: int
     start: datetime
@@ -74,6 +77,11 @@ class BookingState(State):
     version: int = Field(description="Increases on every change (the iCal SEQUENCE).")
     created_at: datetime
     updated_at: datetime
+    by_resident: bool = Field(
+        default=False,
+        description="A resident's own booking (no organisation): public feeds show it as a "
+        "private booking, without its activity.",
+    )
 
 
 class SkippedOccurrence(State):

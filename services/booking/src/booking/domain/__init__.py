@@ -21,6 +21,7 @@ from booking.domain.bookings import (
     initial_status,
     is_active,
     is_in_window,
+    space_booked,
     transition,
 )
 from booking.domain.errors import (
@@ -29,6 +30,7 @@ from booking.domain.errors import (
     InsufficientStock,
     LimitExceeded,
     RuleViolation,
+    SpaceBooked,
     TransitionNotAllowed,
 )
 from booking.domain.loans import (
@@ -60,6 +62,7 @@ from booking.domain.views import (
     SpaceView,
     WhoMayBook,
     WindowView,
+    booked_space_name,
 )
 
 __all__ = [
@@ -83,6 +86,7 @@ __all__ = [
     "SeriesPlan",
     "SkipReason",
     "SkippedOccurrence",
+    "SpaceBooked",
     "SpaceView",
     "TransitionNotAllowed",
     "WhoMayBook",
@@ -90,6 +94,7 @@ __all__ = [
     "allocate_units",
     "blocked_intervals",
     "bookable_period",
+    "booked_space_name",
     "booking_interval",
     "cancel",
     "check_booking",
@@ -114,6 +119,7 @@ __all__ = [
     "plan_series",
     "quantities_by_type",
     "round_inward",
+    "space_booked",
     "transition",
     "transition_loan",
     "validate_org_number",

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from enum import StrEnum
 
 from booking.domain.errors import (
-    ConflictError,
     LimitExceeded,
     RuleViolation,
+    SpaceBooked,
     TransitionNotAllowed,
 )
 from booking.domain.timegrid import is_aligned
@@ -21,6 +21,7 @@ from booking.domain.views import (
     SpaceView,
     WhoMayBook,
     WindowView,
+    booked_space_name,
     busy_of,
     closures_of,
     window_occurrences,
@@ -44,6 +45,7 @@ __all__ = [
     "initial_status",
     "is_active",
     "is_in_window",
+    "space_booked",
     "transition",
 ]
 
@@ -92,7 +94,8 @@ def initial_status(rules: BookingRules) -> BookingStatus:
 
 
 def booking_interval(start: datetime, end: datetime) -> Interval:
-    """The requested interval, or RuleViolation for missing zones, reversed or empty times."""
+    """The requested interval in UTC (the one convention of every answer and event, whatever
+    offset the caller wrote), or RuleViolation for missing zones, reversed or empty times."""
     if start.tzinfo is None or end.tzinfo is None:
         raise RuleViolation(
             "Start and end must include a time zone.",
@@ -102,7 +105,7 @@ def booking_interval(start: datetime, end: datetime) -> Interval:
         raise RuleViolation("The booking has zero length.", "Bookingen har ingen varighet.")
     if end < start:
         raise RuleViolation("The end must be after the start.", "Slutten må være etter starten.")
-    return Interval(start, end)
+    return Interval(start.astimezone(UTC), end.astimezone(UTC))
 
 
 def check_booking(
@@ -263,11 +266,12 @@ def check_conflicts(
 ) -> None:
     conflict = find_conflict(space, interval, busy, ignore_booking_id)
     if conflict is not None:
-        raise ConflictError(
-            f"{space.name} is already booked {_describe(conflict.interval)}.",
-            f"{space.name} er allerede booket {_describe_nb(conflict.interval)}.",
-            conflict.interval,
-        )
+        raise space_booked(conflict.space_id, booked_space_name(space, conflict), conflict.interval)
+
+
+def space_booked(space_id: str, space_name: str, interval: Interval) -> SpaceBooked:
+    """The 409 naming the booked space and its interval."""
+    return SpaceBooked(space_id, space_name, _describe(interval), _describe_nb(interval), interval)
 
 
 def check_cancellation(

@@ -7,7 +7,9 @@ detail and the bokmål `detail_nb`; a `ConflictError` also names the interval it
 from __future__ import annotations
 
 from enum import Enum
+from typing import Any
 
+from samspill.intervals import Interval
 from samspill.rules import ConflictError, NotFoundError, RuleError, RuleViolation
 
 __all__ = [
@@ -18,6 +20,7 @@ __all__ = [
     "NotFoundError",
     "RuleError",
     "RuleViolation",
+    "SpaceBooked",
     "TransitionNotAllowed",
 ]
 
@@ -48,18 +51,44 @@ class LimitExceeded(ConflictError):
         super().__init__(detail_en, detail_nb)
 
 
+class SpaceBooked(ConflictError):
+    """The space, or one that cannot be used at the same time (a whole hall, a part of it), is
+    booked (409). It names the space that is booked, which need not be the one requested."""
+
+    def __init__(
+        self, space_id: str, space_name: str, when_en: str, when_nb: str, conflicting: Interval
+    ) -> None:
+        super().__init__(
+            f"{space_name} is already booked {when_en}.",
+            f"{space_name} er allerede booket {when_nb}.",
+            conflicting,
+        )
+        self.space_id = space_id
+        self.space_name = space_name
+
+    def extra(self) -> dict[str, Any]:
+        booked = {"space_id": self.space_id, "name": self.space_name}
+        return {**super().extra(), "conflicting_space": booked}
+
+
 class InsufficientStock(ConflictError):
-    """Fewer free units of an item type than requested (409)."""
+    """Fewer free units of an item type than requested (409), named as the resident chose it."""
 
     code = "insufficient-stock"
 
-    def __init__(self, item_type_id: object, requested: int, available: int) -> None:
+    def __init__(
+        self, item_type_id: object, requested: int, available: int, name: str = ""
+    ) -> None:
         super().__init__(
-            f"Only {available} of {requested} requested units of item type {item_type_id} "
+            f"Only {available} of {requested} requested units of {name or 'this item type'} "
             "are free for this period.",
-            f"Bare {available} av {requested} ønskede enheter av utstyrstypen {item_type_id} "
+            f"Bare {available} av {requested} ønskede enheter av {name or 'denne utstyrstypen'} "
             "er ledige i perioden.",
         )
         self.item_type_id = item_type_id
+        self.name = name
         self.requested = requested
         self.available = available
+
+    def extra(self) -> dict[str, Any]:
+        return {**super().extra(), "item_type_id": str(self.item_type_id)}

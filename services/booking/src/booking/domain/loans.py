@@ -176,13 +176,16 @@ def quantities_by_type(lines: Iterable[tuple[TypeId, int]]) -> dict[TypeId, int]
 def allocate_units(
     lines: Iterable[tuple[TypeId, int]],
     free_units_by_type: Mapping[TypeId, Sequence[UnitId]],
+    item_types: Mapping[TypeId, ItemTypeView] | None = None,
 ) -> dict[TypeId, list[UnitId]]:
-    """Pick units for every line, first free ones first, or raise InsufficientStock for none."""
+    """Pick units for every line, first free ones first, or raise InsufficientStock for none
+    (naming the item type from `item_types`)."""
     wanted = quantities_by_type(lines)
     for type_id, quantity in wanted.items():
         available = len(free_units_by_type.get(type_id, ()))
         if available < quantity:
-            raise InsufficientStock(type_id, quantity, available)
+            known = (item_types or {}).get(type_id)
+            raise InsufficientStock(type_id, quantity, available, known.name if known else "")
     return {
         type_id: list(free_units_by_type[type_id][:quantity])
         for type_id, quantity in wanted.items()

@@ -14,7 +14,14 @@ from booking.domain.bookings import (
     is_in_window,
 )
 from booking.domain.errors import RuleViolation
-from booking.domain.views import BookerKind, BusyInterval, ClosureView, SpaceView, WindowView
+from booking.domain.views import (
+    BookerKind,
+    BusyInterval,
+    ClosureView,
+    SpaceView,
+    WindowView,
+    booked_space_name,
+)
 from samspill.intervals import Interval
 from samspill.recurrence import OSLO, Weekday, local_date, weekly_occurrences
 
@@ -172,15 +179,15 @@ def _skip_for_space(context: _Context, day: date, occurrence: Interval) -> Skipp
         )
     conflict = find_conflict(space, occurrence, context.busy)
     if conflict is not None:
-        return _conflict_skip(space, day, conflict.interval)
+        return _conflict_skip(booked_space_name(space, conflict), day, conflict.interval)
     return None
 
 
-def _conflict_skip(space: SpaceView, day: date, interval: Interval) -> SkippedOccurrence:
+def _conflict_skip(booked: str, day: date, interval: Interval) -> SkippedOccurrence:
     start, end = interval.start.astimezone(OSLO), interval.end.astimezone(OSLO)
     return SkippedOccurrence(
         day,
         SkipReason.CONFLICT,
-        f"{space.name} is already booked {start:%H:%M}–{end:%H:%M}.",
-        f"{space.name} er allerede booket kl. {start:%H:%M}–{end:%H:%M}.",
+        f"{booked} is already booked {start:%H:%M}–{end:%H:%M}.",
+        f"{booked} er allerede booket kl. {start:%H:%M}–{end:%H:%M}.",
     )

@@ -24,6 +24,7 @@ __all__ = [
     "SpaceView",
     "WhoMayBook",
     "WindowView",
+    "booked_space_name",
 ]
 
 
@@ -118,10 +119,19 @@ class BusyInterval:
     space_id: str
     interval: Interval
     booking_id: str
+    # The booked space's name, for telling a requester of another space what is booked.
+    space_name: str = ""
 
 
 def closures_of(space: SpaceView, closures: Iterable[ClosureView]) -> list[ClosureView]:
     return [closure for closure in closures if closure.applies_to(space)]
+
+
+def booked_space_name(space: SpaceView, busy: BusyInterval) -> str:
+    """The name of the space a busy interval holds (the requested one or one it conflicts with)."""
+    if busy.space_id == space.space_id:
+        return space.name
+    return busy.space_name or busy.space_id
 
 
 def busy_of(

@@ -25,10 +25,12 @@ from booking.domain import (
     BusyInterval,
     CancellationReason,
     ConflictError,
+    booked_space_name,
     cancel,
+    space_booked,
 )
 from booking.domain.errors import NotFoundError
-from booking.models import Booking, BookingOccupancy, Organisation, messaging
+from booking.models import Booking, BookingOccupancy, Organisation, ReadSpace, messaging
 from samspill.events import booking as be
 from samspill.events import facilities as fe
 from samspill.events.base import EventData
@@ -135,14 +137,14 @@ async def store(session: AsyncSession, rows: Sequence[tuple[Booking, fe.SpaceSta
 
 async def find_clash(
     session: AsyncSession, space: fe.SpaceState, interval: Interval
-) -> Interval | None:
+) -> BusyInterval | None:
     """The earliest active booking the interval of the space clashes with, as the database
-    constraint sees it (conflict set and buffer included)."""
+    constraint sees it (conflict set and buffer included), with the space it books."""
     buffer = timedelta(minutes=space.rules.buffer_minutes)
     during = Range(interval.start, interval.end + buffer, bounds="[)")
     others = [other for other in readmodel.conflict_ids(space) if other != space.space_id]
     query = (
-        select(col(Booking.start), col(Booking.end))
+        select(col(Booking.id), col(Booking.space_id), col(Booking.start), col(Booking.end))
         .join(BookingOccupancy, col(BookingOccupancy.booking_id) == col(Booking.id))
         .where(
             col(BookingOccupancy.active),
@@ -156,17 +158,19 @@ async def find_clash(
         .limit(1)
     )
     found = (await session.execute(query)).first()
-    return None if found is None else Interval(found[0], found[1])
+    if found is None:
+        return None
+    booking_id, space_id, start, end = found
+    booked = space if space_id == space.space_id else await readmodel.get_space(session, space_id)
+    name = booked.name if booked is not None else ""
+    return BusyInterval(str(space_id), Interval(start, end), str(booking_id), name)
 
 
-def clash_error(space: fe.SpaceState, clash: Interval) -> ConflictError:
-    """The 409 naming the interval a request clashes with."""
-    start, end = clash.start.astimezone(OSLO), clash.end.astimezone(OSLO)
-    return ConflictError(
-        f"{space.name} is already booked from {start:%Y-%m-%d %H:%M} to {end:%H:%M}.",
-        f"{space.name} er allerede booket {start:%d.%m.%Y} fra kl. {start:%H:%M} til {end:%H:%M}.",
-        clash,
-    )
+def clash_error(space: fe.SpaceState, clash: BusyInterval) -> ConflictError:
+    """The 409 naming the space that is booked (the requested one or one of its conflict set)
+    and the interval the request clashes with."""
+    view = readmodel.space_view(space)
+    return space_booked(clash.space_id, booked_space_name(view, clash), clash.interval)
 
 
 async def raise_clash(
@@ -178,24 +182,29 @@ async def raise_clash(
         if clash is not None:
             raise clash_error(space, clash)
     # The clashing booking was released meanwhile; the client may simply retry.
-    raise clash_error(space, intervals[0])
+    raise clash_error(space, BusyInterval(str(space.space_id), intervals[0], ""))
 
 
 async def busy_in(
     session: AsyncSession, space_ids: Iterable[uuid.UUID], within: Interval
 ) -> list[BusyInterval]:
     """Active bookings of the given spaces overlapping `within`."""
-    query = select(
-        col(Booking.id), col(Booking.space_id), col(Booking.start), col(Booking.end)
-    ).where(
-        col(Booking.space_id).in_(list(space_ids)),
-        col(Booking.status).in_(ACTIVE_STATUSES),
-        col(Booking.start) < within.end,
-        col(Booking.end) > within.start,
+    space_name = col(ReadSpace.state)["name"].astext
+    query = (
+        select(
+            col(Booking.id), col(Booking.space_id), col(Booking.start), col(Booking.end), space_name
+        )
+        .outerjoin(ReadSpace, col(ReadSpace.space_id) == col(Booking.space_id))
+        .where(
+            col(Booking.space_id).in_(list(space_ids)),
+            col(Booking.status).in_(ACTIVE_STATUSES),
+            col(Booking.start) < within.end,
+            col(Booking.end) > within.start,
+        )
     )
     return [
-        BusyInterval(str(space_id), Interval(start, end), str(booking_id))
-        for booking_id, space_id, start, end in (await session.execute(query)).all()
+        BusyInterval(str(space_id), Interval(start, end), str(booking_id), name or "")
+        for booking_id, space_id, start, end, name in (await session.execute(query)).all()
     ]
 
 
@@ -301,6 +310,7 @@ async def booking_state(
         version=booking.version,
         created_at=booking.created_at,
         updated_at=booking.updated_at,
+        by_resident=booking.organisation_id is None,
     )
 
 

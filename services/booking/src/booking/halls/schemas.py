@@ -17,9 +17,17 @@ class Body(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
 
+ACTIVITY_DESCRIPTION = (
+    "What the space is used for. For an organisation's booking this is public: the space's "
+    "and the site's public calendar feeds show it with the organisation's name. A resident's "
+    "own booking (no `organisation_id`) is not published with its activity: the public feeds "
+    "show it only as a private booking."
+)
+
+
 class BookingBase(Body):
     space_id: uuid.UUID
-    activity: str = Field(min_length=1, max_length=200)
+    activity: str = Field(min_length=1, max_length=200, description=ACTIVITY_DESCRIPTION)
     audience: Audience
     participants: int = Field(ge=1, le=100_000)
 

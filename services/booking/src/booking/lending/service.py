@@ -160,7 +160,7 @@ async def _reserve_once(
         settings.max_active_units,
     )
     period = loan_period(request.pickup_date, request.return_date)
-    allocation = allocate_units(lines, await _lock_units(session, wanted, period))
+    allocation = allocate_units(lines, await _lock_units(session, wanted, period), views)
     loan = Loan(
         resident_id=resident_id,
         centre_id=centre_id,

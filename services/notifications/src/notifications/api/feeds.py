@@ -95,7 +95,9 @@ async def space_feed(
     if_none_match: IfNoneMatch = None,
     if_modified_since: IfModifiedSince = None,
 ) -> Response:
-    """Public: every booking of the space, with organisation and activity only."""
+    """Public: every booking of the space and of the spaces it cannot be used at the same time
+    as (a whole hall and its parts, named by their space), with organisation and activity only.
+    A resident's own booking shows as a private booking, without its activity."""
     key = FeedKey(FeedKind.SPACE, str(space_id))
     return await _serve(uow, cache, settings, key, if_none_match, if_modified_since, public=True)
 
@@ -110,7 +112,8 @@ async def site_feed(
     if_none_match: IfNoneMatch = None,
     if_modified_since: IfModifiedSince = None,
 ) -> Response:
-    """Public: every booking at the site's spaces."""
+    """Public: every booking at the site's spaces; a resident's own booking shows as a private
+    booking, without its activity."""
     key = FeedKey(FeedKind.SITE, str(site_id))
     return await _serve(uow, cache, settings, key, if_none_match, if_modified_since, public=True)
 

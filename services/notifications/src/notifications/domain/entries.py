@@ -2,8 +2,22 @@
 
 Which fields an entry shows depends on the feed's audience: a public feed (space, site) shows
 the organisation's display name and activity only; an organisation's own feed adds the number
-of participants and the price. Cancelled entries stay visible for a while after the change, so
-calendar clients that show cancelled events (Thunderbird, Apple) can strike them through.
+of participants and the price. A resident's own booking never shows its free-text activity: it
+is a private booking in every feed. Cancelled entries stay visible for a while after the change,
+so calendar clients that show cancelled events (Thunderbird, Apple) can strike them through.
+
+A space's feed also shows the bookings of the spaces it cannot be used at the same time as (a
+whole hall and its parts), named by their space ("Tredjedel A: …"), because the space is not
+free then either. They keep their own UID, so one booking is one event in every feed.
+
+A series' SEQUENCE is the number of changes to its bookings since they were made: 0 for a new
+series, one more for each change to any occurrence.
+
+A loan is two all-day events, pickup and return. RFC 5545 gives a VEVENT no "completed"
+status, so a step that has taken place stays CONFIRMED (CANCELLED is only for a loan that did
+not happen: cancelled or not picked up) and its summary says it is done: once picked up,
+"Hentet / picked up"; once returned, "Levert / returned", on the day it was returned. The
+events are kept as history, with a higher SEQUENCE, instead of vanishing or being struck out.
 """
 
 from __future__ import annotations
@@ -30,6 +44,8 @@ _BOOKING_STATUS: dict[str, EntryStatus] = {
     "cancelled": EntryStatus.CANCELLED,
 }
 _LOAN_CANCELLED = frozenset({"cancelled", "no_show"})
+_LOAN_PICKED_UP = frozenset({"picked_up", "overdue", "returned"})
+PRIVATE_SUMMARY = "Privat booking / private booking"
 # The master of a series takes the most common status; ties go to the first of these.
 _STATUS_PRIORITY = (EntryStatus.CONFIRMED, EntryStatus.REQUESTED, EntryStatus.CANCELLED)
 
@@ -55,6 +71,9 @@ class BookingView:
     version: int
     created_at: datetime
     updated_at: datetime
+    by_resident: bool = False
+    # Set when the booking is of another space than the feed's (one of its conflict set).
+    other_space: bool = False
 
     @property
     def entry_status(self) -> EntryStatus:
@@ -134,7 +153,7 @@ def _booking_visible(booking: BookingView, now: datetime) -> bool:
 def single_entry(booking: BookingView, audience: Audience) -> FeedEntry:
     return FeedEntry(
         uid=booking_uid(booking.booking_id),
-        summary=_summary(booking.organisation_name, booking.activity),
+        summary=_summary(booking, booking.organisation_name, booking.activity),
         location=_location(booking.site_name, booking.space_name),
         description=_description(booking, audience),
         start=booking.start,
@@ -174,7 +193,7 @@ def _series_entries(
         raise ValueError("no booking of the series lies on its weekly grid")
     off_grid = [b for b in bookings if b not in on_grid.values()]
     master_status = _master_status(b.entry_status for b in on_grid.values())
-    sequence = sum(b.version for b in bookings)
+    sequence = series_sequence(bookings)
     exdates = tuple(start for day, start in sorted(grid.items()) if day not in on_grid)
     overrides = tuple(
         _override(grid[day], booking, sequence, audience)
@@ -185,7 +204,7 @@ def _series_entries(
     sample = next(iter(on_grid.values()))
     master = FeedEntry(
         uid=series_uid(series.series_id),
-        summary=_summary(series.organisation_name, series.activity),
+        summary=_summary(sample, series.organisation_name, series.activity),
         location=_location(series.site_name, series.space_name),
         description=_description(sample, audience),
         start=first,
@@ -197,6 +216,11 @@ def _series_entries(
         recurrence=WeeklyRecurrence(until=until, exdates=exdates, overrides=overrides),
     )
     return [master, *(single_entry(b, audience) for b in off_grid)]
+
+
+def series_sequence(bookings: Iterable[BookingView]) -> int:
+    """Changes since the bookings were made: each starts at version 1, each change adds one."""
+    return sum(max(booking.version - 1, 0) for booking in bookings)
 
 
 def _first_end(series: SeriesView) -> datetime:
@@ -225,8 +249,12 @@ def _master_status(statuses: Iterable[EntryStatus]) -> EntryStatus:
     return max(_STATUS_PRIORITY, key=lambda s: (counts[s], -_STATUS_PRIORITY.index(s)))
 
 
-def _summary(organisation: str, activity: str) -> str:
-    return f"{organisation} – {activity}" if activity else organisation
+def _summary(booking: BookingView, organisation: str, activity: str) -> str:
+    if booking.by_resident:
+        summary = PRIVATE_SUMMARY
+    else:
+        summary = f"{organisation} – {activity}" if activity else organisation
+    return f"{booking.space_name}: {summary}" if booking.other_space else summary
 
 
 def _location(site: str, space: str) -> str:
@@ -234,7 +262,8 @@ def _location(site: str, space: str) -> str:
 
 
 def _description(booking: BookingView, audience: Audience) -> str:
-    lines = [f"Aktivitet / activity: {booking.activity}"] if booking.activity else []
+    shown = booking.activity and not booking.by_resident
+    lines = [f"Aktivitet / activity: {booking.activity}"] if shown else []
     if booking.status == "requested":
         lines.append("Venter på godkjenning / awaiting approval")
     if audience is Audience.ORGANISATION:
@@ -245,24 +274,39 @@ def _description(booking: BookingView, audience: Audience) -> str:
 
 
 def loan_entries(loans: Sequence[LoanView], *, now: datetime) -> list[FeedEntry]:
-    """Pickup and return of each loan as all-day events on their days."""
+    """Pickup and return of each loan as all-day events on their days (see the module's
+    docstring for how a loan's finished steps are shown)."""
     entries: list[FeedEntry] = []
     for loan in loans:
         status = EntryStatus.CANCELLED if loan.status in _LOAN_CANCELLED else EntryStatus.CONFIRMED
-        last_day_end = _oslo_midnight(loan.return_date + timedelta(days=1))
+        return_day = _return_day(loan)
+        last_day_end = _oslo_midnight(max(loan.return_date, return_day) + timedelta(days=1))
         if not is_visible(status, last_day_end, loan.updated_at, now=now):
             continue
         entries.append(_loan_entry(loan, "pickup", loan.pickup_date, status))
-        entries.append(_loan_entry(loan, "return", loan.return_date, status))
+        entries.append(_loan_entry(loan, "return", return_day, status))
     return entries
 
 
-def _loan_entry(loan: LoanView, part: str, day: date, status: EntryStatus) -> FeedEntry:
+def _return_day(loan: LoanView) -> date:
+    """The planned return day; for a returned loan the day it came back (its last change)."""
+    if loan.status == "returned":
+        return max(to_oslo(loan.updated_at).date(), loan.pickup_date)
+    return loan.return_date
+
+
+def _loan_summary(loan: LoanView, part: str) -> str:
     items = ", ".join(loan.items)
     if part == "pickup":
-        summary = f"Hent utstyr / pick up: {items}"
-    else:
-        summary = f"Lever utstyr / return: {items}"
+        done = loan.status in _LOAN_PICKED_UP
+        return f"Hentet / picked up: {items}" if done else f"Hent utstyr / pick up: {items}"
+    if loan.status == "returned":
+        return f"Levert / returned: {items}"
+    return f"Lever utstyr / return: {items}"
+
+
+def _loan_entry(loan: LoanView, part: str, day: date, status: EntryStatus) -> FeedEntry:
+    summary = _loan_summary(loan, part)
     return FeedEntry(
         uid=f"loan-{loan.loan_id}-{part}@{UID_DOMAIN}",
         summary=summary,
