@@ -28,8 +28,8 @@ outbox = typer.Typer(help="A service's transactional outbox", no_args_is_help=Tr
 app.add_typer(outbox, name="outbox")
 outbox_dead_letters = typer.Typer(
     help=(
-        "Outbox dead letters (records the relay could not produce, e.g. too large): inspect "
-        "and redrive. The database is --database-url, else DATABASE_URL (set in the "
+        "Outbox dead letters (records the relay could not produce, e.g. too large): inspect, "
+        "redrive or discard. The database is --database-url, else DATABASE_URL (set in the "
         "service's pods)."
     ),
     no_args_is_help=True,
@@ -167,6 +167,28 @@ def outbox_dead_letters_redrive(
         + (": " + ", ".join(f"#{i}" for i in moved) if moved else "")
     )
     missing = sorted(set(wanted or []) - set(moved))
+    if missing:
+        typer.echo("not found: " + ", ".join(f"#{i}" for i in missing), err=True)
+        raise typer.Exit(1)
+
+
+@outbox_dead_letters.command("discard")
+def outbox_dead_letters_discard(
+    service: str = typer.Argument(..., help=SERVICE_HELP),
+    ids: list[int] = typer.Argument(..., help="Dead-letter ids (#N in `list`)"),
+    database_url: str | None = DATABASE_URL_OPTION,
+) -> None:
+    """Delete dead letters that can never be produced; their events are lost.
+
+    Use it once a newer event carries the aggregate's state (e.g. after the oversized text was
+    shortened through the API), so consumers are not left behind."""
+    from samspill.dlq import discard_outbox_dead_letters
+
+    url = _service_database(service, database_url)
+    gone = asyncio.run(_with_sessions(url, lambda s: discard_outbox_dead_letters(s, ids)))
+    for letter_id, what in sorted(gone.items()):
+        typer.echo(f"{service}: discarded #{letter_id} {what}")
+    missing = sorted(set(ids) - set(gone))
     if missing:
         typer.echo("not found: " + ", ".join(f"#{i}" for i in missing), err=True)
         raise typer.Exit(1)

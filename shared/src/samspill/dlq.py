@@ -181,3 +181,20 @@ async def redrive_outbox_dead_letters(
         )
         await session.execute(delete(letters).where(letters.c.id.in_(moved)))
     return sorted(moved)
+
+
+async def discard_outbox_dead_letters(
+    sessions: async_sessionmaker[AsyncSession],
+    ids: Sequence[int],
+    tables: MessagingTables = OUTBOX_TABLES,
+) -> dict[int, str]:
+    """Delete dead letters that will never be produced (e.g. over the broker's limit, once a
+    newer event carries their aggregate's state); `id → "event type id=event id"` deleted."""
+    letters = tables.dead_letters
+    async with sessions() as session, session.begin():
+        result = await session.execute(
+            delete(letters)
+            .where(letters.c.id.in_(list(ids)))
+            .returning(letters.c.id, letters.c.event_type, letters.c.event_id)
+        )
+        return {int(i): f"{kind} id={event_id}" for i, kind, event_id in result.all()}

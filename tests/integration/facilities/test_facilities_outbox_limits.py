@@ -1,6 +1,7 @@
 """The outbox's limits through a real service: an event over the size limit is refused with 413
 and nothing is stored; a record Kafka refuses goes to the dead letters while later events of
-its key arrive, `/metrics` shows it, and `samspill outbox dead-letters` lists and redrives it."""
+its key arrive, `/metrics` shows it, and `samspill outbox dead-letters` lists, redrives and
+discards it."""
 
 from __future__ import annotations
 
@@ -79,7 +80,7 @@ async def test_an_event_over_the_size_limit_is_refused_and_nothing_is_stored(
     assert (await limited.outbox.counts())["site"] == 1
 
 
-async def test_a_refused_record_is_dead_lettered_listed_and_redriven(
+async def test_a_refused_record_is_dead_lettered_listed_redriven_and_discarded(
     facilities: Facilities,
 ) -> None:
     client, admin = facilities.svc.client, facilities.admin
@@ -138,9 +139,13 @@ async def test_a_refused_record_is_dead_lettered_listed_and_redriven(
     assert [(row["event_id"], row["attempts"]) for row in again] == [(letter["event_id"], 3)]
     assert await _metrics(facilities) == {"waiting": 1, "total": 3}
 
-    unknown = await _cli(facilities, "redrive", "facilities", "999999")
-    assert unknown.returncode == 1
-    assert "not found: #999999" in unknown.stderr
+    # It will never fit: the operator discards it (an unknown id is reported, not ignored).
+    discarded = await _cli(facilities, "discard", "facilities", str(again[0]["id"]), "999999")
+    assert discarded.returncode == 1
+    assert f"discarded #{again[0]['id']} {SITE_UPDATED}" in discarded.stdout
+    assert "not found: #999999" in discarded.stderr
+    assert await _dead_letters(facilities) == []
+    assert await _metrics(facilities) == {"waiting": 0, "total": 3}
 
 
 async def _insert_oversized_outbox_row(facilities: Facilities, key: str) -> None:
