@@ -28,6 +28,9 @@ METRICS_PATH = "/metrics"
 
 THIRTY_DAYS_MS = 30 * 24 * 3600 * 1000
 
+# Metrics the alerting rules may query; test_deploy_service_code checks each is exported.
+EXPORTED_METRICS = frozenset({"outbox_dead_letters", "outbox_dead_lettered_total"})
+
 
 @dataclass(frozen=True)
 class ServiceContract:

@@ -1,12 +1,14 @@
 """Offline checks of rendered Kustomize output: schemas, references, the service contract.
 
 Native kinds are validated with kubernetes-validate (strict, pinned Kubernetes version); the
-Strimzi and CloudNativePG resources with the CRD JSON Schemas in deploy/schemas/. Each check
-returns a list of problems so tests can show a broken manifest is caught.
+Strimzi, CloudNativePG and Prometheus Operator resources with the CRD JSON Schemas in
+deploy/schemas/. Each check returns a list of problems so tests can show a broken manifest is
+caught.
 """
 
 from __future__ import annotations
 
+import re
 import shutil
 import subprocess
 import sys
@@ -18,6 +20,7 @@ from typing import Any
 import yaml
 
 from .contract import (
+    EXPORTED_METRICS,
     HEALTH_PATH,
     KUBERNETES_VERSION,
     READY_PATH,
@@ -39,6 +42,10 @@ CRD_SCHEMAS: dict[tuple[str, str], str] = {
     ("kafka.strimzi.io/v1", "KafkaNodePool"): "strimzi-kafkanodepool-v1-strict.json",
     ("kafka.strimzi.io/v1", "KafkaTopic"): "strimzi-kafkatopic-v1-strict.json",
     ("postgresql.cnpg.io/v1", "Cluster"): "cnpg-cluster-v1-strict.json",
+    (
+        "monitoring.coreos.com/v1",
+        "PrometheusRule",
+    ): "prometheus-operator-prometheusrule-v1-strict.json",
 }
 WORKLOAD_KINDS = ("Deployment", "Job")
 NAME_LABEL = "app.kubernetes.io/name"
@@ -99,7 +106,7 @@ def native_schema_problems(docs: list[Doc]) -> list[str]:
 
 
 def crd_schema_problems(docs: list[Doc]) -> list[str]:
-    """check-jsonschema against the strict CRD schema of each Strimzi/CloudNativePG document."""
+    """check-jsonschema against the strict CRD schema of each operator resource."""
     tool = _venv_tool("check-jsonschema")
     if tool is None:
         return ["check-jsonschema is not installed"]
@@ -447,10 +454,49 @@ def kafka_problems(docs: list[Doc]) -> list[str]:
     return problems
 
 
+# A PromQL metric name: an identifier not followed by `(` (a function) and not a keyword. Label
+# lists of `by (...)`/`without (...)`, matchers `{...}` and ranges `[...]` are stripped first.
+_NOT_METRICS = re.compile(r"\b(?:by|without|on|ignoring)\s*\([^)]*\)|\{[^}]*\}|\[[^\]]*\]")
+_IDENTIFIER = re.compile(r"\b[a-zA-Z_:][a-zA-Z0-9_:]*\b(?!\s*\()")
+_PROMQL_WORDS = frozenset({"and", "or", "unless", "bool", "offset", "on", "ignoring", "up"})
+
+
+def alert_problems(docs: list[Doc]) -> list[str]:
+    """Every alerting rule has a severity and a summary, and queries only metrics the services
+    export (a renamed metric would leave its alert silent forever)."""
+    problems = []
+    rules = [
+        rule
+        for doc in by_kind(docs, "PrometheusRule")
+        for group in doc["spec"]["groups"]
+        for rule in group["rules"]
+        if "alert" in rule
+    ]
+    if not rules:
+        problems.append("no alerting rule: outbox dead letters would go unnoticed")
+    for rule in rules:
+        name = rule["alert"]
+        if "severity" not in rule.get("labels", {}):
+            problems.append(f"alert {name}: no severity label")
+        if "summary" not in rule.get("annotations", {}):
+            problems.append(f"alert {name}: no summary annotation")
+        expression = _NOT_METRICS.sub("", str(rule["expr"]))
+        names = {
+            word
+            for word in _IDENTIFIER.findall(expression)
+            if word not in _PROMQL_WORDS and not word[0].isdigit()
+        }
+        unknown = sorted(names - EXPORTED_METRICS)
+        if unknown:
+            problems.append(f"alert {name}: queries {unknown}, which no service exports")
+    return problems
+
+
 def all_problems(docs: list[Doc]) -> list[str]:
     return (
         workload_problems(docs)
         + reference_problems(docs)
         + network_policy_problems(docs)
         + kafka_problems(docs)
+        + alert_problems(docs)
     )

@@ -14,6 +14,7 @@ from .contract import K8S_DIR, OVERLAYS
 from .k8s_checks import (
     CRD_SCHEMAS,
     Doc,
+    alert_problems,
     all_problems,
     by_kind,
     crd_schema_problems,
@@ -145,6 +146,26 @@ def test_crd_validation_rejects_bad_topic_and_cluster(dev: list[Doc]) -> None:
     problems = "\n".join(crd_schema_problems(dev))
     assert "twelve" in problems
     assert "instancess" in problems
+
+
+def test_crd_validation_rejects_a_broken_alert_rule(dev: list[Doc]) -> None:
+    rule = named(dev, "PrometheusRule")["samspill-outbox"]["spec"]["groups"][0]["rules"][0]
+    rule["for"] = "five minutes"
+    rule["expresion"] = rule.pop("expr")
+    problems = "\n".join(crd_schema_problems(dev))
+    assert "five minutes" in problems
+    assert "expresion" in problems
+
+
+def test_alert_check_rejects_an_unknown_metric_and_a_missing_alert(dev: list[Doc]) -> None:
+    rule = named(dev, "PrometheusRule")["samspill-outbox"]["spec"]["groups"][0]["rules"][0]
+    rule["expr"] = "max without (instance, pod) (outbox_deadletters) > 0"
+    del rule["labels"]["severity"]
+    problems = "\n".join(alert_problems(dev))
+    assert "outbox_deadletters" in problems
+    assert "severity" in problems
+    without = [d for d in dev if d["kind"] != "PrometheusRule"]
+    assert any("no alerting rule" in p for p in alert_problems(without))
 
 
 def test_contract_check_rejects_wrong_probe_port_image_and_env(dev: list[Doc]) -> None:

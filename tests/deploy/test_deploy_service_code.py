@@ -13,7 +13,7 @@ from pydantic_settings import BaseSettings
 from samspill.settings import ServiceSettings
 
 from .compose_checks import app_containers, load_compose
-from .contract import COMPOSE_FILE, SERVICES, ServiceContract
+from .contract import COMPOSE_FILE, EXPORTED_METRICS, SERVICES, ServiceContract
 from .k8s_checks import Doc, app_workloads, env_names
 
 SERVICE_PARAMS = [pytest.param(service, id=name) for name, service in SERVICES.items()]
@@ -69,3 +69,11 @@ def test_kubernetes_sets_only_variables_the_service_reads(
         for name in env_names(docs, container)
     }
     assert names - setting_names(service) == set()
+
+
+def test_the_metrics_the_alerts_query_are_exported() -> None:
+    """The names `/metrics` shows for the outbox's dead letters (the integration tests read
+    them from a running service) are the ones the alerting rules may use."""
+    from samspill.outbox import DEAD_LETTERED_METRIC, DEAD_LETTERS_METRIC
+
+    assert {DEAD_LETTERS_METRIC, f"{DEAD_LETTERED_METRIC}_total"} == EXPORTED_METRICS

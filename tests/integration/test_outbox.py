@@ -6,11 +6,19 @@ import asyncio
 import contextlib
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import insert, select, update
 
+from samspill.events.base import Envelope
 from samspill.infra import free_port, start_tansu
 from samspill.kafka import KafkaConfig, ensure_topics
-from samspill.outbox import OutboxRelay, pending_count, write_event
+from samspill.observability import Metrics
+from samspill.outbox import (
+    DeadLetterMetrics,
+    OutboxRelay,
+    bucket_of,
+    pending_count,
+    write_event,
+)
 from tests.conftest import unique_topic
 from tests.integration.kernel_support import (
     CounterBumped,
@@ -19,6 +27,7 @@ from tests.integration.kernel_support import (
     read_envelopes,
     tables,
 )
+from tests.support import eventually
 
 pytestmark = pytest.mark.slow
 
@@ -75,7 +84,9 @@ async def test_events_committed_while_broker_is_down_arrive_after_it_returns(dat
     kafka = KafkaConfig(f"127.0.0.1:{port}", request_timeout_s=2.0, partitions=2)
     topic_contract = contract(unique_topic())
     await ensure_topics(kafka, [topic_contract.topic])
-    relay = OutboxRelay(sessions, tables, kafka, poll_interval_s=0.05, max_backoff_s=0.5)
+    relay = OutboxRelay(
+        sessions, tables, kafka, poll_interval_s=0.05, max_backoff_s=0.5, max_attempts=1
+    )
     stop = asyncio.Event()
     task = asyncio.create_task(relay.run(stop))
     try:
@@ -83,8 +94,12 @@ async def test_events_committed_while_broker_is_down_arrive_after_it_returns(dat
         await _wait_until_published(sessions, 10)
 
         broker.stop()  # the in-memory broker forgets everything: a harsher outage than a cut
-        await _commit_bumps(sessions, range(10, 25))
-        await _wait_for_recorded_failure(sessions)
+        # As if these rows had failed before: the relay sends the first one alone, on a
+        # producer still connected, and that failed send would be dead-lettered at once were
+        # the outage taken for the record's fault (max_attempts=1).
+        await _commit_bumps(sessions, range(10, 25), failed_before=True)
+        await _wait_for_failure_after_outage(sessions)
+        assert await _dead_letter_rows(sessions) == []
         async with sessions() as session:
             assert await pending_count(session, tables) == 15
 
@@ -97,6 +112,8 @@ async def test_events_committed_while_broker_is_down_arrive_after_it_returns(dat
         # consumers' inbox absorbs.
         first_copies = {e.id: e.data.by for e in envelopes}
         assert sorted(first_copies.values()) == list(range(10, 25))
+        assert await _dead_letter_rows(sessions) == []
+        assert relay.dead_lettered == 0
     finally:
         stop.set()
         with contextlib.suppress(Exception):
@@ -105,12 +122,18 @@ async def test_events_committed_while_broker_is_down_arrive_after_it_returns(dat
         await engine.dispose()
 
 
-async def _commit_bumps(sessions, values) -> None:
+async def _commit_bumps(sessions, values, *, failed_before: bool = False) -> None:
     for value in values:
         async with sessions() as session:
-            await write_event(
+            envelope = await write_event(
                 session, tables, CounterBumped(counter="c", by=value), key="c", source="/t"
             )
+            if failed_before:
+                await session.execute(
+                    update(tables.outbox)
+                    .where(tables.outbox.c.event_id == envelope.id)
+                    .values(attempts=1, last_error="RuntimeError('earlier failure')")
+                )
             await session.commit()
 
 
@@ -128,14 +151,92 @@ async def _wait_until_published(sessions, total: int, timeout: float = 15) -> No
     raise AssertionError(f"not all {total} events were published in {timeout} s")
 
 
-async def _wait_for_recorded_failure(sessions, timeout: float = 15) -> None:
-    deadline = asyncio.get_running_loop().time() + timeout
-    while asyncio.get_running_loop().time() < deadline:
+async def _wait_for_failure_after_outage(sessions) -> None:
+    """Until a row that had failed before fails again, or (wrongly) is dead-lettered."""
+
+    async def settled() -> bool:
         async with sessions() as session:
             failed = await session.scalar(
-                select(tables.outbox.c.last_error).where(tables.outbox.c.last_error.is_not(None))
+                select(tables.outbox.c.id).where(tables.outbox.c.attempts >= 2).limit(1)
             )
-        if failed is not None:
-            return
-        await asyncio.sleep(0.1)
-    raise AssertionError("the relay recorded no failure while the broker was down")
+        return failed is not None or bool(await _dead_letter_rows(sessions))
+
+    await eventually(settled, timeout=15)
+
+
+async def test_a_record_the_producer_refuses_is_dead_lettered_and_its_bucket_flows_on(
+    database_factory, kafka_config
+):
+    """A row over the producer's 1 MiB limit (written past the writer's size check) used to be
+    retried forever, holding back every later row of its bucket: here events 2-4 of key "c"."""
+    engine, sessions = await prepared_database(await database_factory("outbox_poison"))
+    topic_contract = contract(unique_topic())
+    await ensure_topics(kafka_config, [topic_contract.topic])
+    metrics = Metrics()
+    collector = DeadLetterMetrics(sessions, tables)
+    metrics.add_refreshed_collector("dead_letters", collector, collector.refresh)
+    await metrics.refresh()
+    assert _metric(metrics, "outbox_dead_letters") == 0
+    assert _metric(metrics, "outbox_dead_lettered_total") == 0
+
+    await _commit_bumps(sessions, range(0, 2))
+    oversized = await _insert_oversized_row(sessions, topic_contract.topic, key="c")
+    await _commit_bumps(sessions, range(2, 5))
+
+    relay = OutboxRelay(sessions, tables, kafka_config, poll_interval_s=0.05, max_backoff_s=0.2)
+    stop = asyncio.Event()
+    task = asyncio.create_task(relay.run(stop))
+    try:
+        envelopes = await read_envelopes(kafka_config, topic_contract, expected=5, timeout=20)
+        assert [e.data.by for e in envelopes] == [0, 1, 2, 3, 4]
+        letters = await eventually(lambda: _dead_letter_rows(sessions))
+    finally:
+        stop.set()
+        with contextlib.suppress(Exception):
+            await asyncio.wait_for(task, 10)
+    assert relay.dead_lettered == 1
+    (letter,) = letters
+    assert letter.event_id == oversized.id
+    assert letter.key == "c"
+    assert letter.topic == topic_contract.topic
+    assert letter.attempts == 3  # the default max_attempts
+    assert "MessageSizeTooLargeError" in letter.error
+    assert letter.dead_lettered_at is not None
+    assert len(letter.value) > 1_000_000
+    async with sessions() as session:
+        assert await pending_count(session, tables) == 0
+    await metrics.refresh()
+    assert _metric(metrics, "outbox_dead_letters") == 1
+    assert _metric(metrics, "outbox_dead_lettered_total") == 1
+    await engine.dispose()
+
+
+async def _insert_oversized_row(sessions, topic: str, key: str) -> Envelope:
+    """An outbox row as an older writer without the size check could store it."""
+    oversized = Envelope(data=CounterBumped(counter="x" * 1_100_000, by=99), source="/t")
+    async with sessions() as session:
+        await session.execute(
+            insert(tables.outbox).values(
+                event_id=oversized.id,
+                topic=topic,
+                key=key,
+                bucket=bucket_of(key),
+                event_type=oversized.type,
+                headers=[[name, raw.decode()] for name, raw in oversized.headers()],
+                value=oversized.value(),
+            )
+        )
+        await session.commit()
+    return oversized
+
+
+async def _dead_letter_rows(sessions) -> list:
+    async with sessions() as session:
+        result = await session.execute(
+            select(tables.dead_letters).order_by(tables.dead_letters.c.id)
+        )
+        return list(result.all())
+
+
+def _metric(metrics: Metrics, name: str) -> float | None:
+    return metrics.registry.get_sample_value(name)

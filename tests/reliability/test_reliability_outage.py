@@ -116,6 +116,8 @@ async def check_nothing_lost(
     assert len(told) == BOOKINGS
 
     await wait_outbox_drained(stack)
+    dead_lettered = await stack.db("booking").scalar("SELECT count(*) FROM outbox_dead_letter")
+    assert dead_lettered == 0, "the outage was taken for a fault of the records"
     stored = await stored_bookings(stack)
     assert set(stored) == told
     events = await booking_events_on_topic(stack)

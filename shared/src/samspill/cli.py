@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import asyncio
+import os
+from collections.abc import Awaitable, Callable
 from datetime import timedelta
 from pathlib import Path
+from typing import TYPE_CHECKING, TypeVar
 
 import typer
 
@@ -12,12 +15,30 @@ from samspill.auth import mint_token
 from samspill.kafka import KafkaConfig
 from samspill.settings import ServiceSettings
 
+if TYPE_CHECKING:
+    from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
 app = typer.Typer(help="Samspill operator and developer commands", no_args_is_help=True)
-dlq = typer.Typer(help="Dead-letter topics: inspect and redrive", no_args_is_help=True)
+dlq = typer.Typer(
+    help="Dead-letter topics (events a consumer could not apply): inspect and redrive",
+    no_args_is_help=True,
+)
 app.add_typer(dlq, name="dlq")
+outbox = typer.Typer(help="A service's transactional outbox", no_args_is_help=True)
+app.add_typer(outbox, name="outbox")
+outbox_dead_letters = typer.Typer(
+    help=(
+        "Outbox dead letters (records the relay could not produce, e.g. too large): inspect, "
+        "redrive or discard. The database is --database-url, else DATABASE_URL (set in the "
+        "service's pods)."
+    ),
+    no_args_is_help=True,
+)
+outbox.add_typer(outbox_dead_letters, name="dead-letters")
 contracts = typer.Typer(help="Event contracts: JSON Schema and AsyncAPI", no_args_is_help=True)
 app.add_typer(contracts, name="contracts")
 CONTRACTS_DIR = Path("contracts/events")
+T = TypeVar("T")
 
 
 @contracts.command("export")
@@ -99,6 +120,105 @@ def dlq_redrive(service: str = typer.Argument(..., help="booking or notification
 
     count = asyncio.run(redrive(_kafka(), service))
     typer.echo(f"redrove {count} event(s)")
+
+
+SERVICE_HELP = "facilities, booking or notifications"
+DATABASE_URL_OPTION = typer.Option(
+    None, "--database-url", help="The service's database (default: DATABASE_URL)"
+)
+
+
+@outbox_dead_letters.command("list")
+def outbox_dead_letters_list(
+    service: str = typer.Argument(..., help=SERVICE_HELP),
+    limit: int = typer.Option(50, min=1, help="Show at most this many"),
+    database_url: str | None = DATABASE_URL_OPTION,
+) -> None:
+    """List the records the relay moved aside, oldest first, with their error."""
+    from samspill.dlq import list_outbox_dead_letters
+
+    url = _service_database(service, database_url)
+    letters = asyncio.run(_with_sessions(url, lambda s: list_outbox_dead_letters(s, limit=limit)))
+    typer.echo(f"{service}: {len(letters)} outbox dead letter(s) in {_redacted(url)}")
+    for letter in letters:
+        typer.echo(letter.describe())
+
+
+@outbox_dead_letters.command("redrive")
+def outbox_dead_letters_redrive(
+    service: str = typer.Argument(..., help=SERVICE_HELP),
+    ids: list[int] | None = typer.Argument(None, help="Dead-letter ids (#N in `list`)"),
+    redrive_all: bool = typer.Option(False, "--all", help="Redrive every dead letter"),
+    database_url: str | None = DATABASE_URL_OPTION,
+) -> None:
+    """Move dead letters back into the outbox for the relay to produce again.
+
+    Each becomes a new outbox row: it is published after every event already written, so
+    after later events of its key, or dead-lettered again if Kafka still refuses it."""
+    from samspill.dlq import redrive_outbox_dead_letters
+
+    if redrive_all == bool(ids):
+        raise typer.BadParameter("name dead-letter ids or give --all, not both")
+    url = _service_database(service, database_url)
+    wanted = None if redrive_all else list(ids or [])
+    moved = asyncio.run(_with_sessions(url, lambda s: redrive_outbox_dead_letters(s, wanted)))
+    typer.echo(
+        f"{service}: {len(moved)} dead letter(s) back in the outbox"
+        + (": " + ", ".join(f"#{i}" for i in moved) if moved else "")
+    )
+    missing = sorted(set(wanted or []) - set(moved))
+    if missing:
+        typer.echo("not found: " + ", ".join(f"#{i}" for i in missing), err=True)
+        raise typer.Exit(1)
+
+
+@outbox_dead_letters.command("discard")
+def outbox_dead_letters_discard(
+    service: str = typer.Argument(..., help=SERVICE_HELP),
+    ids: list[int] = typer.Argument(..., help="Dead-letter ids (#N in `list`)"),
+    database_url: str | None = DATABASE_URL_OPTION,
+) -> None:
+    """Delete dead letters that can never be produced; their events are lost.
+
+    Use it once a newer event carries the aggregate's state (e.g. after the oversized text was
+    shortened through the API), so consumers are not left behind."""
+    from samspill.dlq import discard_outbox_dead_letters
+
+    url = _service_database(service, database_url)
+    gone = asyncio.run(_with_sessions(url, lambda s: discard_outbox_dead_letters(s, ids)))
+    for letter_id, what in sorted(gone.items()):
+        typer.echo(f"{service}: discarded #{letter_id} {what}")
+    missing = sorted(set(ids) - set(gone))
+    if missing:
+        typer.echo("not found: " + ", ".join(f"#{i}" for i in missing), err=True)
+        raise typer.Exit(1)
+
+
+def _service_database(service: str, database_url: str | None) -> str:
+    url = database_url or os.environ.get("DATABASE_URL")
+    if not url:
+        raise typer.BadParameter(
+            f"set DATABASE_URL or --database-url to the {service} database", param_hint="service"
+        )
+    return url
+
+
+def _redacted(url: str) -> str:
+    from samspill.infra import redact
+
+    return redact(url)
+
+
+async def _with_sessions(
+    url: str, work: Callable[[async_sessionmaker[AsyncSession]], Awaitable[T]]
+) -> T:
+    from samspill.db import create_engine, session_factory
+
+    engine = create_engine(url, pool_size=1)
+    try:
+        return await work(session_factory(engine))
+    finally:
+        await engine.dispose()
 
 
 def _kafka() -> KafkaConfig:

@@ -1,4 +1,4 @@
-"""The outbox and inbox tables every service keeps in its own database."""
+"""The outbox, its dead letters and the inbox: tables every service keeps in its own database."""
 
 from __future__ import annotations
 
@@ -31,10 +31,12 @@ OUTBOX_BUCKETS = 16
 class MessagingTables:
     outbox: Table
     inbox: Table
+    dead_letters: Table
 
 
 def messaging_tables(metadata: MetaData) -> MessagingTables:
-    """Define `outbox` and `inbox` on a service's metadata (its Alembic migrations create them)."""
+    """Define `outbox`, `outbox_dead_letter` and `inbox` on a service's metadata (its Alembic
+    migrations create them)."""
     outbox = Table(
         "outbox",
         metadata,
@@ -65,4 +67,28 @@ def messaging_tables(metadata: MetaData) -> MessagingTables:
         Column("event_type", String(200), nullable=False),
         Column("processed_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
     )
-    return MessagingTables(outbox=outbox, inbox=inbox)
+    return MessagingTables(outbox=outbox, inbox=inbox, dead_letters=_dead_letters(metadata))
+
+
+def _dead_letters(metadata: MetaData) -> Table:
+    """Outbox rows the relay could not produce (too large, invalid topic, unserialisable),
+    moved aside so the rest of their bucket flows on; an operator lists and redrives them."""
+    return Table(
+        "outbox_dead_letter",
+        metadata,
+        Column("id", BigInteger, Identity(), primary_key=True),
+        Column("outbox_id", BigInteger, nullable=False),
+        Column("event_id", String(64), nullable=False),
+        Column("topic", String(200), nullable=False),
+        Column("key", String(200), nullable=False),
+        Column("bucket", SmallInteger, nullable=False),
+        Column("event_type", String(200), nullable=False),
+        Column("headers", JSONB, nullable=False),
+        Column("value", LargeBinary, nullable=False),
+        Column("created_at", DateTime(timezone=True), nullable=False),
+        Column("attempts", Integer, nullable=False),
+        Column("error", Text, nullable=False),
+        Column(
+            "dead_lettered_at", DateTime(timezone=True), nullable=False, server_default=func.now()
+        ),
+    )

@@ -18,7 +18,7 @@ from sqlalchemy.engine import Connection
 from sqlalchemy.ext.asyncio import create_async_engine
 
 from samspill.db import NAMING_CONVENTION, async_database_url
-from samspill.messaging import messaging_tables
+from samspill.messaging import MessagingTables, messaging_tables
 
 
 def alembic_config(migrations_dir: Path, database_url: str) -> Config:
@@ -33,19 +33,32 @@ def upgrade(migrations_dir: Path, database_url: str, revision: str = "head") -> 
     command.upgrade(alembic_config(migrations_dir, database_url), revision)
 
 
+def _kernel_tables() -> MessagingTables:
+    return messaging_tables(MetaData(naming_convention=NAMING_CONVENTION))
+
+
 def create_messaging_tables() -> None:
     """For a service's initial migration: the outbox and inbox every service keeps."""
-    tables = messaging_tables(MetaData(naming_convention=NAMING_CONVENTION))
+    tables = _kernel_tables()
     bind = op.get_bind()
     tables.inbox.create(bind)
     tables.outbox.create(bind)
 
 
 def drop_messaging_tables() -> None:
-    tables = messaging_tables(MetaData(naming_convention=NAMING_CONVENTION))
+    tables = _kernel_tables()
     bind = op.get_bind()
     tables.outbox.drop(bind)
     tables.inbox.drop(bind)
+
+
+def create_outbox_dead_letter_table() -> None:
+    """For the migration that adds the outbox's dead letters to a service's database."""
+    _kernel_tables().dead_letters.create(op.get_bind())
+
+
+def drop_outbox_dead_letter_table() -> None:
+    _kernel_tables().dead_letters.drop(op.get_bind())
 
 
 def run_env(target_metadata: MetaData) -> None:

@@ -30,6 +30,7 @@ from prometheus_client import (
     Histogram,
     generate_latest,
 )
+from prometheus_client.registry import Collector
 from starlette.datastructures import MutableHeaders
 from starlette.responses import Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -188,6 +189,7 @@ class TraceMiddleware:
 
 DEFAULT_LATENCY_BUCKETS = (0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0)
 UNMATCHED_ROUTE = "<unmatched>"
+SCRAPE_REFRESH_TIMEOUT_S = 2.0
 
 
 class Metrics:
@@ -196,6 +198,7 @@ class Metrics:
     def __init__(self) -> None:
         self.registry = CollectorRegistry(auto_describe=True)
         self._collectors: dict[str, Counter | Histogram] = {}
+        self._refreshed: dict[str, tuple[Collector, Callable[[], Awaitable[None]]]] = {}
         self.http_requests = self.counter(
             "http_requests_total",
             "HTTP requests by method, route template and status.",
@@ -236,6 +239,28 @@ class Metrics:
         )
         self._collectors[name] = histogram
         return histogram
+
+    def add_refreshed_collector(
+        self, name: str, collector: Collector, refresh: Callable[[], Awaitable[None]]
+    ) -> None:
+        """A collector of values that must be fetched asynchronously (e.g. from the database):
+        `refresh` runs before each scrape. Adding the same name again replaces the old one."""
+        previous = self._refreshed.pop(name, None)
+        if previous is not None:
+            self.registry.unregister(previous[0])
+        self.registry.register(collector)
+        self._refreshed[name] = (collector, refresh)
+
+    async def refresh(self) -> None:
+        """Run the collectors' refreshes; one that fails or is slow keeps its last values."""
+        for name, (_, refresh) in list(self._refreshed.items()):
+            try:
+                async with asyncio.timeout(SCRAPE_REFRESH_TIMEOUT_S):
+                    await refresh()
+            except Exception as exc:
+                structlog.get_logger(__name__).warning(
+                    "metrics.refresh_failed", collector=name, error=repr(exc)
+                )
 
     def observe_request(self, method: str, route: str, status: int, seconds: float) -> None:
         labels = {"method": method, "route": route, "status": str(status)}
@@ -296,6 +321,7 @@ def metrics_router(metrics: Metrics) -> APIRouter:
 
     @router.get("/metrics", include_in_schema=False)
     async def serve_metrics() -> Response:
+        await metrics.refresh()
         return Response(metrics.render(), media_type=CONTENT_TYPE_LATEST)
 
     return router

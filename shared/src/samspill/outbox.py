@@ -1,10 +1,29 @@
 """The transactional outbox: events are rows first, Kafka records after commit.
 
-`write_event` inserts through the caller's session and never commits. `OutboxRelay` claims
-pending rows bucket by bucket (`pg_try_advisory_xact_lock` + `FOR UPDATE SKIP LOCKED`), sends
-them in id order, and marks them published in the same transaction. When Kafka is down the rows
-wait and the relay backs off; nothing is lost, at worst a record is sent twice, which the
-consumers' inbox absorbs.
+`write_event` inserts through the caller's session and never commits. It refuses an event
+larger than the session's limit (`outbox_session_info`, from `OUTBOX_MAX_EVENT_BYTES`) with
+`EventTooLargeError`, a 413 for the request that caused it, so its transaction stores nothing.
+
+`OutboxRelay` claims pending rows bucket by bucket (`pg_try_advisory_xact_lock` + `FOR UPDATE
+SKIP LOCKED`), sends them in id order, and marks them published in the same transaction. When
+Kafka is down the rows wait and the relay backs off without limit; nothing is lost, at worst a
+record is sent twice, which the consumers' inbox absorbs.
+
+A record Kafka will never take (too large, an invalid topic, headers that cannot be encoded) is
+different: retrying it would hold back every later row of its bucket, that is every later event
+of about one key in sixteen, forever. A row that failed before is therefore sent alone, so its
+error is its own; once it has failed `max_attempts` times with such an error it moves to the
+`outbox_dead_letter` table with its error, attempts and time, and the bucket flows on. Errors
+that say nothing about the record (broker unreachable, timeouts, leader elections,
+authorisation) never dead-letter anything: an outage must not scatter events.
+
+Ordering: a dead-lettered record is skipped, and the events after it with the same key are
+delivered without it, because the alternative is that the key never gets another event.
+Redriving it (`samspill outbox dead-letters redrive`) puts it back into the outbox as a new
+row, so it is published *after* the later events of its key. Booking and loan events carry a
+version and the read models never let an older version overwrite a newer one; other events
+carry their aggregate's full state, so a redriven one overwrites newer state. `list` shows how
+many later events of the same key exist, so the operator can tell.
 """
 
 from __future__ import annotations
@@ -12,28 +31,78 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import random
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
 import structlog
 from aiokafka import AIOKafkaProducer
-from sqlalchemy import Row, delete, func, insert, select, update
+from aiokafka.errors import (
+    CorruptRecordException,
+    InvalidTimestampError,
+    InvalidTopicError,
+    MessageSizeTooLargeError,
+    RecordListTooLargeError,
+    RecordTooLargeError,
+)
+from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily, Metric
+from prometheus_client.registry import Collector
+from sqlalchemy import Row, cast, delete, func, insert, literal, select, update
+from sqlalchemy.dialects.postgresql import REGCLASS
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from samspill.events.base import Envelope, EventData
 from samspill.kafka import KafkaConfig, new_producer, start_client, stop_client
 from samspill.messaging import OUTBOX_BUCKETS, MessagingTables
 from samspill.observability import get_traceparent
+from samspill.rules import EventTooLargeError
 
 log = structlog.get_logger("samspill.outbox")
 
 # Advisory-lock namespace for outbox buckets (an arbitrary constant, stable across releases).
 _LOCK_NAMESPACE = 7_331
 
+# Well below Kafka's default message.max.bytes (1 MiB) and the producer's max_request_size, so a
+# record the writer accepts is one the broker takes.
+DEFAULT_MAX_EVENT_BYTES = 256 * 1024
+_MAX_EVENT_BYTES_INFO = "samspill.outbox.max_event_bytes"
+
+DEAD_LETTERS_METRIC = "outbox_dead_letters"
+DEAD_LETTERED_METRIC = "outbox_dead_lettered"  # exposed as outbox_dead_lettered_total
+
+# Errors that belong to the record itself: sending it again gives the same answer.
+_UNPRODUCIBLE = (
+    MessageSizeTooLargeError,
+    RecordTooLargeError,
+    RecordListTooLargeError,
+    InvalidTopicError,
+    CorruptRecordException,
+    InvalidTimestampError,
+)
+
+
+class UnencodableRecord(Exception):
+    """An outbox row that cannot be turned into a Kafka record (e.g. malformed headers)."""
+
+
+def is_unproducible(error: BaseException) -> bool:
+    """True when Kafka refuses this record for what it is, not for the state of the cluster."""
+    return isinstance(error, (*_UNPRODUCIBLE, UnencodableRecord))
+
 
 def bucket_of(key: str) -> int:
     return int.from_bytes(hashlib.blake2b(key.encode(), digest_size=2).digest()) % OUTBOX_BUCKETS
+
+
+def outbox_session_info(max_event_bytes: int) -> dict[str, object]:
+    """`info` for a service's session factory: the event size limit `write_event` enforces."""
+    return {_MAX_EVENT_BYTES_INFO: max_event_bytes}
+
+
+def record_size(key: bytes, value: bytes, headers: Sequence[tuple[str, bytes]]) -> int:
+    """The bytes a record carries (its key, value and headers); the batch framing is extra."""
+    return len(key) + len(value) + sum(len(name.encode()) + len(raw) for name, raw in headers)
 
 
 async def write_event(
@@ -45,12 +114,20 @@ async def write_event(
     subject: str | None = None,
     source: str,
 ) -> Envelope:
-    """Add an outbox row for `event` to the session's transaction. Never commits."""
+    """Add an outbox row for `event` to the session's transaction. Never commits.
+
+    Raises `EventTooLargeError` when the record would exceed the session's event size limit."""
     if not event.topic:
         raise ValueError(f"{type(event).__name__} belongs to no topic contract")
     envelope = Envelope(
         data=event, source=source, subject=subject or key, traceparent=get_traceparent()
     )
+    headers = envelope.headers()
+    value = envelope.value()
+    size = record_size(key.encode(), value, headers)
+    limit = int(session.info.get(_MAX_EVENT_BYTES_INFO, DEFAULT_MAX_EVENT_BYTES))
+    if size > limit:
+        raise EventTooLargeError(envelope.type, size, limit)
     await session.execute(
         insert(tables.outbox).values(
             event_id=envelope.id,
@@ -58,11 +135,17 @@ async def write_event(
             key=key,
             bucket=bucket_of(key),
             event_type=envelope.type,
-            headers=[[name, raw.decode()] for name, raw in envelope.headers()],
-            value=envelope.value(),
+            headers=[[name, raw.decode()] for name, raw in headers],
+            value=value,
         )
     )
     return envelope
+
+
+@dataclass(frozen=True)
+class _Failure:
+    row: Row[Any]
+    error: Exception
 
 
 class OutboxRelay:
@@ -77,16 +160,20 @@ class OutboxRelay:
         batch_size: int = 100,
         poll_interval_s: float = 0.2,
         max_backoff_s: float = 5.0,
+        max_attempts: int = 3,
     ) -> None:
         self._sessions = sessions
         self._outbox = tables.outbox
+        self._dead_letters = tables.dead_letters
         self._kafka = kafka
         self._batch_size = batch_size
         self._poll_interval_s = poll_interval_s
         self._max_backoff_s = max_backoff_s
+        self._max_attempts = max_attempts
         self._producer: AIOKafkaProducer | None = None
         self._wake = asyncio.Event()
         self.published = 0
+        self.dead_lettered = 0
 
     def wake(self) -> None:
         """Ask the relay to look for rows now instead of at its next poll."""
@@ -97,9 +184,9 @@ class OutboxRelay:
         try:
             while not stop.is_set():
                 try:
-                    sent = await self.publish_pending()
+                    moved = await self.publish_pending()
                     backoff = self._poll_interval_s
-                    if sent:
+                    if moved:
                         continue
                 except Exception as exc:
                     log.warning("outbox.relay_failed", error=repr(exc), retry_in_s=backoff)
@@ -110,13 +197,13 @@ class OutboxRelay:
             await self._drop_producer()
 
     async def publish_pending(self) -> int:
-        """One pass over the buckets with pending rows; returns how many records were sent."""
+        """One pass over the buckets with pending rows; returns how many rows left the pending
+        set (published, or moved to the dead letters)."""
         total = 0
         buckets = await self._pending_buckets()
         random.shuffle(buckets)  # replicas start on different buckets
         for bucket in buckets:
             total += await self._publish_bucket(bucket)
-        self.published += total
         return total
 
     async def _pending_buckets(self) -> list[int]:
@@ -136,32 +223,46 @@ class OutboxRelay:
             )
             if not locked:
                 return 0
-            rows = (
-                await session.execute(
-                    select(self._outbox)
-                    .where(self._outbox.c.published_at.is_(None), self._outbox.c.bucket == bucket)
-                    .order_by(self._outbox.c.id)
-                    .limit(self._batch_size)
-                    .with_for_update(skip_locked=True)
-                )
-            ).all()
+            rows = await self._claim(session, bucket)
             if not rows:
                 return 0
-            sent_ids, error = await self._send(rows)
+            if rows[0].attempts > 0:
+                rows = rows[:1]  # sent alone, a failure is this row's and not a neighbour's
+            sent_ids, failure = await self._send(rows)
             if sent_ids:
                 await session.execute(
                     update(self._outbox)
                     .where(self._outbox.c.id.in_(sent_ids))
                     .values(published_at=datetime.now(UTC))
                 )
-            if error is not None:
-                unsent = next(row for row in rows if row.id not in set(sent_ids))
-                await self._record_failure(session, unsent, error)
-        if error is not None:
-            raise error
+            self.published += len(sent_ids)
+            if failure is not None and self._gives_up(failure, alone=len(rows) == 1):
+                await self._move_to_dead_letters(session, failure)
+                return len(sent_ids) + 1
+            if failure is not None:
+                await self._record_failure(session, failure.row, failure.error)
+        if failure is not None:
+            raise failure.error
         return len(sent_ids)
 
-    async def _send(self, rows: Sequence[Row[Any]]) -> tuple[list[int], Exception | None]:
+    async def _claim(self, session: AsyncSession, bucket: int) -> Sequence[Row[Any]]:
+        result = await session.execute(
+            select(self._outbox)
+            .where(self._outbox.c.published_at.is_(None), self._outbox.c.bucket == bucket)
+            .order_by(self._outbox.c.id)
+            .limit(self._batch_size)
+            .with_for_update(skip_locked=True)
+        )
+        return result.all()
+
+    def _gives_up(self, failure: _Failure, *, alone: bool) -> bool:
+        return (
+            alone
+            and is_unproducible(failure.error)
+            and failure.row.attempts + 1 >= self._max_attempts
+        )
+
+    async def _send(self, rows: Sequence[Row[Any]]) -> tuple[list[int], _Failure | None]:
         """Send rows in order; the ids the broker acknowledged, and the failure if any.
 
         All acknowledgements are awaited together (bounded), so a slow but successful send is
@@ -171,22 +272,18 @@ class OutboxRelay:
         producer = await self._ensure_producer()
         timeout = self._kafka.request_timeout_s
         futures = []
-        try:
-            for row in rows:
-                headers = [(name, value.encode()) for name, value in row.headers]
+        for row in rows:
+            try:
+                key, value, headers = _record_of(row)
                 futures.append(
                     await asyncio.wait_for(
-                        producer.send(
-                            row.topic, value=row.value, key=row.key.encode(), headers=headers
-                        ),
-                        timeout,
+                        producer.send(row.topic, value=value, key=key, headers=headers), timeout
                     )
                 )
-        except Exception as exc:
-            return await self._settled(rows, futures, timeout), exc
+            except Exception as exc:
+                return await self._settled(rows, futures, timeout), _Failure(row, exc)
         sent = await self._settled(rows, futures, timeout)
-        failure = None if len(sent) == len(rows) else RuntimeError("a record was not acknowledged")
-        return sent, failure
+        return sent, _first_unsent(rows, futures, set(sent))
 
     @staticmethod
     async def _settled(rows: Sequence[Row[Any]], futures: list[Any], timeout: float) -> list[int]:
@@ -203,6 +300,34 @@ class OutboxRelay:
             update(self._outbox)
             .where(self._outbox.c.id == row.id)
             .values(attempts=self._outbox.c.attempts + 1, last_error=repr(error)[:2000])
+        )
+
+    async def _move_to_dead_letters(self, session: AsyncSession, failure: _Failure) -> None:
+        """Copy the row (its value stays in the database) with its error, then delete it."""
+        outbox, row = self._outbox, failure.row
+        copied = ("id", "event_id", "topic", "key", "bucket", "event_type", "headers", "value")
+        await session.execute(
+            insert(self._dead_letters).from_select(
+                ["outbox_id", *copied[1:], "created_at", "attempts", "error"],
+                select(
+                    *(outbox.c[name] for name in copied),
+                    outbox.c.created_at,
+                    outbox.c.attempts + 1,
+                    literal(repr(failure.error)[:2000]),
+                ).where(outbox.c.id == row.id),
+            )
+        )
+        await session.execute(delete(outbox).where(outbox.c.id == row.id))
+        self.dead_lettered += 1
+        log.error(
+            "outbox.dead_lettered",
+            outbox_id=row.id,
+            event_id=row.event_id,
+            event_type=row.event_type,
+            topic=row.topic,
+            key=row.key,
+            attempts=row.attempts + 1,
+            error=repr(failure.error)[:500],
         )
 
     async def _ensure_producer(self) -> AIOKafkaProducer:
@@ -225,6 +350,63 @@ class OutboxRelay:
             for waiter in waiters:
                 waiter.cancel()
             self._wake.clear()
+
+
+def _record_of(row: Row[Any]) -> tuple[bytes, bytes, list[tuple[str, bytes]]]:
+    try:
+        headers = [(str(name), str(value).encode()) for name, value in row.headers]
+        return row.key.encode(), bytes(row.value), headers
+    except (TypeError, ValueError, UnicodeError) as exc:
+        raise UnencodableRecord(f"outbox row {row.id} cannot be encoded: {exc!r}") from exc
+
+
+def _first_unsent(rows: Sequence[Row[Any]], futures: list[Any], sent: set[int]) -> _Failure | None:
+    for row, future in zip(rows, futures, strict=True):
+        if row.id in sent:
+            continue
+        failed = future.done() and not future.cancelled() and future.exception() is not None
+        error = future.exception() if failed else None
+        return _Failure(row, error or RuntimeError("a record was not acknowledged"))
+    return None
+
+
+class DeadLetterMetrics(Collector):
+    """`outbox_dead_letters` (waiting) and `outbox_dead_lettered_total`, read from the database
+    when /metrics is scraped, so they count the work of every relay replica whichever process
+    is scraped. The total is the dead-letter table's id sequence: it only grows."""
+
+    def __init__(self, sessions: async_sessionmaker[AsyncSession], tables: MessagingTables):
+        self._sessions = sessions
+        self._table = tables.dead_letters
+        self._values: tuple[int, int] | None = None
+
+    async def refresh(self) -> None:
+        table = self._table
+        sequence = cast(func.pg_get_serial_sequence(table.name, "id"), REGCLASS)
+        async with self._sessions() as session:
+            waiting, total = (
+                await session.execute(
+                    select(
+                        func.count(), func.coalesce(func.pg_sequence_last_value(sequence), 0)
+                    ).select_from(table)
+                )
+            ).one()
+        self._values = int(waiting), int(total)
+
+    def collect(self) -> Iterator[Metric]:
+        if self._values is None:
+            return
+        waiting, total = self._values
+        yield GaugeMetricFamily(
+            DEAD_LETTERS_METRIC,
+            "Outbox records the relay could not produce, waiting in the dead-letter table.",
+            value=waiting,
+        )
+        yield CounterMetricFamily(
+            DEAD_LETTERED_METRIC,
+            "Outbox records moved to the dead-letter table since the database was created.",
+            value=total,
+        )
 
 
 async def pending_count(session: AsyncSession, tables: MessagingTables) -> int:

@@ -61,3 +61,25 @@ class ConflictError(RuleError):
                 "end": self.conflicting.end.isoformat(),
             }
         }
+
+
+class EventTooLargeError(RuleError):
+    """The request would publish an event larger than the outbox accepts (413): Kafka refuses
+    records past its size limit, so such an event is refused before anything is stored."""
+
+    status = 413
+    code = "event-too-large"
+
+    def __init__(self, event_type: str, size: int, limit: int) -> None:
+        super().__init__(
+            f"The request would publish an event of {size} bytes ({event_type}); at most "
+            f"{limit} bytes are allowed. Shorten the longest texts.",
+            f"Forespørselen ville gi en hendelse på {size} byte ({event_type}); høyst {limit} "
+            "byte er tillatt. Gjør de lengste tekstene kortere.",
+        )
+        self.event_type = event_type
+        self.size = size
+        self.limit = limit
+
+    def extra(self) -> dict[str, Any]:
+        return {"event_type": self.event_type, "size_bytes": self.size, "limit_bytes": self.limit}

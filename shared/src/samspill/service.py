@@ -42,7 +42,7 @@ from samspill.observability import (
     metrics_router,
 )
 from samspill.openapi import install_corrected_openapi
-from samspill.outbox import OutboxRelay
+from samspill.outbox import DeadLetterMetrics, OutboxRelay, outbox_session_info
 from samspill.ratelimit import RateLimiter, RateLimitMiddleware
 from samspill.settings import ServiceSettings
 
@@ -98,7 +98,8 @@ class Runtime:
             partitions=settings.kafka_partitions,
         )
         redis = Redis.from_url(settings.redis_url, socket_timeout=2, socket_connect_timeout=2)
-        return cls(definition, settings, engine, session_factory(engine), redis, kafka)
+        sessions = session_factory(engine, outbox_session_info(settings.outbox_max_event_bytes))
+        return cls(definition, settings, engine, sessions, redis, kafka)
 
     async def close(self) -> None:
         with contextlib.suppress(Exception):
@@ -114,6 +115,7 @@ class Runtime:
                 self.kafka,
                 batch_size=self.settings.outbox_batch_size,
                 poll_interval_s=self.settings.outbox_poll_interval_s,
+                max_attempts=self.settings.outbox_max_attempts,
             )
             found.append(self.relay)
         if "consumer" in kinds:
@@ -238,6 +240,9 @@ def _install_state(
     state.event_source = runtime.definition.event_source
     state.redis = runtime.redis
     state.metrics = metrics
+    if runtime.definition.publishes:
+        dead_letters = DeadLetterMetrics(runtime.sessions, runtime.definition.messaging)
+        metrics.add_refreshed_collector("outbox_dead_letters", dead_letters, dead_letters.refresh)
     state.token_verifier = TokenVerifier(
         secret=settings.jwt_secret if settings.jwt_jwks_url is None else None,
         jwks_url=settings.jwt_jwks_url,

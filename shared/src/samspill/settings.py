@@ -47,6 +47,23 @@ class ServiceSettings(BaseSettings):
 
     outbox_batch_size: int = 100
     outbox_poll_interval_s: float = 0.2
+    outbox_max_event_bytes: int = Field(
+        default=256 * 1024,
+        gt=0,
+        le=900 * 1024,
+        description=(
+            "Largest event (key, value and headers) a request may write; a larger one is "
+            "refused with 413. Kept well below Kafka's 1 MiB message.max.bytes."
+        ),
+    )
+    outbox_max_attempts: int = Field(
+        default=3,
+        ge=1,
+        description=(
+            "Attempts before the relay moves a record Kafka refuses for what it is (too large, "
+            "invalid topic) to the dead letters; broker outages are retried without limit."
+        ),
+    )
     consumer_max_attempts: int = 5
     consumer_retry_base_s: float = 0.2
 

@@ -1,0 +1,23 @@
+"""outbox dead letters: rows the relay could not produce, moved aside with their error
+
+Revision ID: 7a0c54e2f9b8
+Revises: 8319a2165d06
+Create Date: 2026-11-30 01:00:00.000000
+"""
+
+from collections.abc import Sequence
+
+from samspill.migrations import create_outbox_dead_letter_table, drop_outbox_dead_letter_table
+
+revision: str = '7a0c54e2f9b8'
+down_revision: str | None = '8319a2165d06'
+branch_labels: str | Sequence[str] | None = None
+depends_on: str | Sequence[str] | None = None
+
+
+def upgrade() -> None:
+    create_outbox_dead_letter_table()
+
+
+def downgrade() -> None:
+    drop_outbox_dead_letter_table()
