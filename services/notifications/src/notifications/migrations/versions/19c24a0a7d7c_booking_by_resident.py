@@ -1,7 +1,7 @@
 """booking by_resident
 
 Revision ID: 19c24a0a7d7c
-Revises: 8319a2165d06
+Revises: 7a0c54e2f9b8
 Create Date: 2026-11-30 00:54:49.875717
 """
 
@@ -13,7 +13,7 @@ from alembic import op
 
 
 revision: str = '19c24a0a7d7c'
-down_revision: str | None = '8319a2165d06'
+down_revision: str | None = '7a0c54e2f9b8'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
