@@ -22,6 +22,7 @@ from fastapi import APIRouter, FastAPI
 from redis.asyncio import Redis
 from sqlalchemy import MetaData, text
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
+from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
 from samspill.auth import TokenVerifier
 from samspill.consumer import ConsumerRunner, ConsumerSpec
@@ -255,7 +256,8 @@ def _install_state(
 def _install_middleware(
     app: FastAPI, definition: ServiceDefinition, settings: ServiceSettings, metrics: Metrics
 ) -> None:
-    # Added innermost first: a request meets trace → metrics → rate limit → idempotency.
+    # Added innermost first: a request meets proxy headers → trace → metrics → rate limit →
+    # idempotency.
     state: Any = app.state
     app.add_middleware(
         IdempotencyMiddleware,
@@ -265,6 +267,13 @@ def _install_middleware(
     app.add_middleware(RateLimitMiddleware, limiter_getter=lambda: state.rate_limiter)
     app.add_middleware(MetricsMiddleware, metrics=metrics)
     app.add_middleware(TraceMiddleware)
+    if settings.trusted_proxies:
+        # The client address (rate limits, logs) comes from X-Forwarded-For only when the
+        # peer is a trusted proxy; the `api` command turns the server's own handling off.
+        app.add_middleware(
+            ProxyHeadersMiddleware,
+            trusted_hosts=[str(network) for network in settings.trusted_proxies],
+        )
 
 
 async def run_workers(
