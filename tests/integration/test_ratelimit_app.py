@@ -7,11 +7,9 @@ start empty however many other runs share the Redis.
 
 from __future__ import annotations
 
-import asyncio
 import base64
 import json
 import random
-import socket
 import time
 import uuid
 from collections import Counter
@@ -20,13 +18,11 @@ from contextlib import asynccontextmanager
 
 import httpx
 import pytest
-import uvicorn
 
 from samspill.auth import Principal, TokenVerifier
-from samspill.commands import server_config
 from samspill.infra import Infrastructure
 from samspill.kafka import KafkaConfig
-from tests.support import RunningService, running_service, settings_for
+from tests.support import RunningService, running_service, served_over_http, settings_for
 
 pytestmark = pytest.mark.slow
 
@@ -184,30 +180,6 @@ async def test_forwarded_for_from_a_trusted_proxy_picks_the_bucket(
 # --- the service as the `api` command serves it, over a real socket ------------------------
 
 
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
-@asynccontextmanager
-async def served(service: RunningService) -> AsyncIterator[str]:
-    """The running app behind the HTTP server the `api` command starts (lifespan already run)."""
-    port = free_port()
-    config = server_config(service.app, host="127.0.0.1", port=port)
-    config.lifespan = "off"
-    server = uvicorn.Server(config)
-    task = asyncio.create_task(server.serve())
-    try:
-        while not server.started:
-            assert not task.done(), "the server stopped while starting"
-            await asyncio.sleep(0.02)
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        server.should_exit = True
-        await task
-
-
 async def remaining_for(base_url: str, forwarded_for: str | None) -> int:
     headers = {"X-Forwarded-For": forwarded_for} if forwarded_for else {}
     async with httpx.AsyncClient(base_url=base_url) as http:
@@ -238,7 +210,10 @@ async def test_the_api_server_honours_forwarded_for_only_from_trusted_proxies(
         rate_limit_per_minute=limit_large,
         trusted_proxies=",".join(trusted),
     )
-    async with running_service("notifications", settings) as service, served(service) as base:
+    async with (
+        running_service("notifications", settings) as service,
+        served_over_http(service.app) as base,
+    ):
         await remaining_for(base, None)  # 127.0.0.1's bucket has one request at least
         spoofed = await remaining_for(base, fresh_address())
     if forwarded_counts:
