@@ -24,6 +24,7 @@ from sqlalchemy import MetaData, text
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
+from samspill.apidocs import install_api_docs
 from samspill.auth import TokenVerifier
 from samspill.consumer import ConsumerRunner, ConsumerSpec
 from samspill.db import create_engine, session_factory
@@ -217,6 +218,8 @@ def create_app(
         description=definition.description,
         version=definition.version,
         lifespan=lifespan,
+        docs_url=None,
+        redoc_url=None,
     )
     install_problem_handlers(app)
     app.include_router(health_router(checks))
@@ -224,6 +227,7 @@ def create_app(
     for router in definition.routers:
         app.include_router(router)
     install_corrected_openapi(app)
+    install_api_docs(app)
     _install_middleware(app, definition, settings, metrics)
     return app
 
