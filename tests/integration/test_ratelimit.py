@@ -163,11 +163,14 @@ async def test_identity_falls_back_to_the_client_ip(headers: dict[str, str]) -> 
         ("2001:db8:1:2:aaaa::1", "2001:db8:1:2::/64"),
         ("2001:db8:1:2:bbbb::9", "2001:db8:1:2::/64"),
         ("::ffff:10.1.2.3", "10.1.2.3"),
-        ("unix-socket", "unix-socket"),
+        ("unix-socket", "other:"),
+        ("x" * 5000, "other:"),
     ],
 )
 def test_an_ipv6_caller_is_its_slash_64(peer: str, address: str) -> None:
-    assert client_address(request_with({}, client=(peer, 1))) == address
+    found = client_address(request_with({}, client=(peer, 1)))
+    assert found.startswith(address)
+    assert len(found) <= 64
 
 
 # --- middleware --------------------------------------------------------------------------

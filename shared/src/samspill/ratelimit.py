@@ -107,8 +107,8 @@ def client_address(request: Request) -> str:
     host = request.client.host if request.client else "unknown"
     try:
         address = ipaddress.ip_address(host)
-    except ValueError:
-        return host
+    except ValueError:  # a Unix socket, or whatever a trusted proxy forwarded
+        return f"other:{_short_hash(host)}"
     if isinstance(address, ipaddress.IPv4Address):
         return str(address)
     if address.ipv4_mapped is not None:
