@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import importlib
+import socket
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from typing import TypeVar
@@ -84,6 +85,35 @@ async def running_service(name: str, settings: ServiceSettings) -> AsyncIterator
         transport = httpx.ASGITransport(app=app)
         async with httpx.AsyncClient(transport=transport, base_url=f"http://{name}") as client:
             yield RunningService(app, client, settings)
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+@contextlib.asynccontextmanager
+async def served_over_http(app: FastAPI) -> AsyncIterator[str]:
+    """A running app (lifespan already run) behind the HTTP server the `api` command starts,
+    on a free loopback port; yields its base URL."""
+    import uvicorn
+
+    from samspill.commands import server_config
+
+    config = server_config(app, host="127.0.0.1", port=free_port())
+    config.lifespan = "off"
+    server = uvicorn.Server(config)
+    task = asyncio.create_task(server.serve())
+    try:
+        while not server.started:
+            if task.done():
+                raise RuntimeError("the HTTP server stopped while starting") from task.exception()
+            await asyncio.sleep(0.02)
+        yield f"http://127.0.0.1:{config.port}"
+    finally:
+        server.should_exit = True
+        await task
 
 
 async def eventually(

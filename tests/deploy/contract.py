@@ -77,9 +77,18 @@ SERVICES: dict[str, ServiceContract] = {
 REQUIRED_ENV = frozenset(
     {"SAMSPILL_ENV", "DATABASE_URL", "KAFKA_BOOTSTRAP_SERVERS", "REDIS_URL", "LOG_LEVEL", "PORT"}
 )
-# Optional settings a deployment may set (auth alternatives, worker placement, log format).
+# Optional settings a deployment may set (auth alternatives, worker placement, log format,
+# the proxies whose X-Forwarded-For is believed).
 OPTIONAL_ENV = frozenset(
-    {"JWT_SECRET", "JWT_JWKS_URL", "JWT_ISSUER", "JWT_AUDIENCE", "RUN_WORKERS_IN_API", "LOG_JSON"}
+    {
+        "JWT_SECRET",
+        "JWT_JWKS_URL",
+        "JWT_ISSUER",
+        "JWT_AUDIENCE",
+        "RUN_WORKERS_IN_API",
+        "LOG_JSON",
+        "TRUSTED_PROXIES",
+    }
 )
 ENVIRONMENTS = frozenset({"development", "test", "production"})
 

@@ -13,12 +13,13 @@ from fastapi import FastAPI
 from redis.asyncio import Redis
 from starlette.requests import Request
 
-from samspill.auth import mint_token
-from samspill.ratelimit import RateLimiter, RateLimitMiddleware, default_identity
+from samspill.auth import TokenVerifier, mint_token
+from samspill.ratelimit import RateLimiter, RateLimitMiddleware, client_address, default_identity
 
 REDIS_URL = os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/0")
 UNREACHABLE_REDIS_URL = "redis://127.0.0.1:1/0"
 SECRET = "local-development-secret-of-32-bytes!"
+VERIFIER = TokenVerifier(secret=SECRET, jwks_url=None, issuer="dev", audience="samspill")
 
 
 @pytest.fixture
@@ -114,25 +115,62 @@ async def test_limiter_refuses_nonsense_configuration(redis_client: Redis) -> No
 
 def request_with(headers: dict[str, str], client: tuple[str, int] = ("10.1.2.3", 5000)) -> Request:
     raw = [(name.lower().encode(), value.encode()) for name, value in headers.items()]
-    return Request({"type": "http", "method": "GET", "path": "/", "headers": raw, "client": client})
+    app = FastAPI()
+    app.state.token_verifier = VERIFIER
+    scope = {"type": "http", "method": "GET", "path": "/", "headers": raw, "client": client}
+    return Request({**scope, "app": app})
 
 
-def test_identity_is_the_token_subject_when_a_token_is_sent() -> None:
-    first = default_identity(request_with(bearer_for("user-1")))
-    again = default_identity(request_with(bearer_for("user-1"), client=("10.9.9.9", 1)))
-    other = default_identity(request_with(bearer_for("user-2")))
+async def test_identity_is_the_verified_token_subject() -> None:
+    first = await default_identity(request_with(bearer_for("user-1")))
+    again = await default_identity(request_with(bearer_for("user-1"), client=("10.9.9.9", 1)))
+    other = await default_identity(request_with(bearer_for("user-2")))
     assert first.startswith("sub:")
     assert "user-1" not in first
     assert first == again
     assert first != other
 
 
+def forged_bearer(sub: str) -> dict[str, str]:
+    token = mint_token(
+        secret="another-key-than-the-service-has-32b",
+        issuer="dev",
+        audience="samspill",
+        sub=sub,
+        roles=["admin"],
+    )
+    return {"Authorization": f"Bearer {token}"}
+
+
 @pytest.mark.parametrize(
     "headers",
-    [{}, {"Authorization": "Bearer not-a-jwt"}, {"Authorization": "Basic dXNlcjpwYXNz"}],
+    [
+        {},
+        {"Authorization": "Bearer not-a-jwt"},
+        {"Authorization": "Basic dXNlcjpwYXNz"},
+        forged_bearer("someone-else"),
+    ],
+    ids=["anonymous", "not-a-jwt", "basic", "wrong-signature"],
 )
-def test_identity_falls_back_to_the_client_ip(headers: dict[str, str]) -> None:
-    assert default_identity(request_with(headers)) == "ip:10.1.2.3"
+async def test_identity_falls_back_to_the_client_ip(headers: dict[str, str]) -> None:
+    assert await default_identity(request_with(headers)) == "ip:10.1.2.3"
+
+
+@pytest.mark.parametrize(
+    ("peer", "address"),
+    [
+        ("10.1.2.3", "10.1.2.3"),
+        ("2001:db8:1:2:aaaa::1", "2001:db8:1:2::/64"),
+        ("2001:db8:1:2:bbbb::9", "2001:db8:1:2::/64"),
+        ("::ffff:10.1.2.3", "10.1.2.3"),
+        ("unix-socket", "other:"),
+        ("x" * 5000, "other:"),
+    ],
+)
+def test_an_ipv6_caller_is_its_slash_64(peer: str, address: str) -> None:
+    found = client_address(request_with({}, client=(peer, 1)))
+    assert found.startswith(address)
+    assert len(found) <= 64
 
 
 # --- middleware --------------------------------------------------------------------------
@@ -140,6 +178,7 @@ def test_identity_falls_back_to_the_client_ip(headers: dict[str, str]) -> None:
 
 def build_app(limiter_getter: Callable[[], RateLimiter]) -> FastAPI:
     app = FastAPI()
+    app.state.token_verifier = VERIFIER
 
     @app.get("/spaces")
     async def spaces() -> dict[str, str]:
@@ -195,6 +234,14 @@ async def test_each_token_subject_has_its_own_budget(limited_client: httpx.Async
     assert (await limited_client.get("/spaces")).status_code == 200
 
 
+async def test_forged_tokens_spend_the_address_budget(limited_client: httpx.AsyncClient) -> None:
+    codes = [
+        (await limited_client.get("/spaces", headers=forged_bearer(f"fake-{n}"))).status_code
+        for n in range(3)
+    ]
+    assert codes == [200, 200, 429]
+
+
 async def test_custom_identity_is_used(make_limiter: Callable[..., RateLimiter]) -> None:
     limiter = make_limiter(limit=1)
     app = FastAPI()
@@ -203,11 +250,10 @@ async def test_custom_identity_is_used(make_limiter: Callable[..., RateLimiter])
     async def feeds() -> dict[str, str]:
         return {"status": "ok"}
 
-    app.add_middleware(
-        RateLimitMiddleware,
-        limiter_getter=lambda: limiter,
-        identity=lambda request: request.headers.get("x-feed-token", "anonymous"),
-    )
+    async def feed_token(request: Request) -> str:
+        return request.headers.get("x-feed-token", "anonymous")
+
+    app.add_middleware(RateLimitMiddleware, limiter_getter=lambda: limiter, identity=feed_token)
     transport = httpx.ASGITransport(app)
     async with httpx.AsyncClient(transport=transport, base_url="http://test") as http:
         assert (await http.get("/feeds", headers={"x-feed-token": "a"})).status_code == 200

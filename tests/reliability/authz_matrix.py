@@ -433,7 +433,13 @@ COMMON: dict[tuple[str, str], Rule] = {
     **{
         (method, path): public(path)
         for method in ("GET", "HEAD")
-        for path in ("/openapi.json", "/docs", "/docs/oauth2-redirect", "/redoc")
+        for path in (
+            "/openapi.json",
+            "/docs",
+            "/docs/swagger-initializer.js",
+            "/redoc",
+            "/redoc/redoc.css",
+        )
     },
     ("GET", "/healthz"): public("/healthz"),
     ("GET", "/readyz"): public("/readyz"),

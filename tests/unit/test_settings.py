@@ -36,3 +36,19 @@ def test_production_accepts_a_real_secret_or_a_jwks_url():
 
 def test_development_and_test_may_use_the_default():
     assert ServiceSettings(samspill_env=Environment.test).jwt_secret == DEV_JWT_SECRET
+
+
+def test_trusted_proxies_are_none_unless_listed(monkeypatch):
+    assert ServiceSettings().trusted_proxies == []
+    monkeypatch.setenv("TRUSTED_PROXIES", "10.244.0.0/16, 127.0.0.1,::1")
+    listed = [str(network) for network in ServiceSettings().trusted_proxies]
+    assert listed == ["10.244.0.0/16", "127.0.0.1/32", "::1/128"]
+    monkeypatch.setenv("TRUSTED_PROXIES", "")
+    assert ServiceSettings().trusted_proxies == []
+
+
+@pytest.mark.parametrize("value", ["10.0.0.1/8", "ingress", "10.0.0.0/33"])
+def test_a_trusted_proxy_that_is_no_network_is_refused(monkeypatch, value):
+    monkeypatch.setenv("TRUSTED_PROXIES", value)
+    with pytest.raises(ValidationError, match="trusted_proxies"):
+        ServiceSettings()

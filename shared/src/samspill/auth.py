@@ -228,12 +228,33 @@ def _verifier(request: Request) -> TokenVerifier:
     return verifier
 
 
+_VERIFIED = "samspill_verified_token"
+
+
+async def _verify_once(request: Request, token: str) -> Principal | Unauthorized:
+    """The token's verification, done once per request: the rate limiter asks before the
+    route's dependency does, and both get the same answer."""
+    known = getattr(request.state, _VERIFIED, None)
+    if isinstance(known, tuple) and known[0] == token:
+        outcome: Principal | Unauthorized = known[1]
+        return outcome
+    try:
+        outcome = await _verifier(request).verify(token)
+    except Unauthorized as exc:
+        outcome = exc
+    setattr(request.state, _VERIFIED, (token, outcome))
+    return outcome
+
+
 async def optional_principal(request: Request) -> Principal | None:
     """The caller when a token is sent; a bad token is still refused, never ignored."""
     token = bearer_token(request)
     if token is None:
         return None
-    return await _verifier(request).verify(token)
+    outcome = await _verify_once(request, token)
+    if isinstance(outcome, Unauthorized):
+        raise outcome
+    return outcome
 
 
 async def current_principal(request: Request) -> Principal:

@@ -13,6 +13,22 @@ from samspill.service import ServiceDefinition, WorkerKind, create_app, run_work
 from samspill.settings import ServiceSettings
 
 
+def server_config(app: Any, *, host: str, port: int) -> uvicorn.Config:
+    """How the `api` command serves an app.
+
+    Proxy headers are the app's business (TRUSTED_PROXIES, see `create_app`): uvicorn's own
+    handling would trust X-Forwarded-For from 127.0.0.1 whatever the settings say.
+    """
+    return uvicorn.Config(
+        app,
+        host=host,
+        port=port,
+        log_config=None,
+        timeout_graceful_shutdown=10,
+        proxy_headers=False,
+    )
+
+
 def service_cli(
     definition: ServiceDefinition,
     settings: Callable[[], ServiceSettings],
@@ -34,9 +50,7 @@ def service_cli(
         if workers_in_process is not None:
             config = config.model_copy(update={"run_workers_in_api": workers_in_process})
         app = create_app(definition, config)
-        uvicorn.run(
-            app, host=host, port=port or config.port, log_config=None, timeout_graceful_shutdown=10
-        )
+        uvicorn.Server(server_config(app, host=host, port=port or config.port)).run()
 
     @cli.command()
     def migrate() -> None:

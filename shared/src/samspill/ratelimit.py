@@ -1,7 +1,7 @@
 """Fixed-window rate limiting in Redis, with an ASGI middleware.
 
-Each identity (a caller's token subject, else its IP address) gets `limit`
-requests per window. One Lua script increments the counter and starts the
+Each identity (a caller's verified token subject, else its IP address) gets
+`limit` requests per window. One Lua script increments the counter and starts the
 window atomically, so concurrent requests across replicas count exactly once.
 When Redis cannot be reached the limiter lets requests through: rate limiting
 protects the service, it must not take it down.
@@ -11,10 +11,10 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
-from collections.abc import Callable, Iterable
+import ipaddress
+from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass
 
-import jwt
 import structlog
 from redis.asyncio import Redis
 from redis.commands.core import AsyncScript
@@ -23,7 +23,8 @@ from starlette.datastructures import MutableHeaders
 from starlette.requests import Request
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from samspill.errors import problem_response
+from samspill.auth import optional_principal
+from samspill.errors import Unauthorized, problem_response
 
 EXEMPT_PATHS = frozenset({"/healthz", "/readyz", "/metrics"})
 REDIS_TIMEOUT_SECONDS = 1.0
@@ -99,23 +100,32 @@ def _short_hash(value: str) -> str:
     return hashlib.sha256(value.encode()).hexdigest()[:24]
 
 
-def default_identity(request: Request) -> str:
-    """The token's subject, read without verifying it, else the client IP.
-
-    Verification happens later in the auth dependency; here the subject only
-    picks which budget to count against, and a forged token is refused anyway.
-    """
-    scheme, _, token = request.headers.get("authorization", "").partition(" ")
-    if scheme.lower() == "bearer" and token:
-        try:
-            claims = jwt.decode(token.strip(), options={"verify_signature": False})
-        except jwt.PyJWTError:
-            claims = {}
-        sub = claims.get("sub")
-        if isinstance(sub, str) and sub:
-            return f"sub:{_short_hash(sub)}"
+def client_address(request: Request) -> str:
+    """The caller's address: the TCP peer, or what a trusted proxy forwarded (the app factory's
+    proxy-header middleware rewrote the peer then). An IPv6 caller owns its whole /64, so that
+    network is one address here."""
     host = request.client.host if request.client else "unknown"
-    return f"ip:{host}"
+    try:
+        address = ipaddress.ip_address(host)
+    except ValueError:  # a Unix socket, or whatever a trusted proxy forwarded
+        return f"other:{_short_hash(host)}"
+    if isinstance(address, ipaddress.IPv4Address):
+        return str(address)
+    if address.ipv4_mapped is not None:
+        return str(address.ipv4_mapped)
+    return str(ipaddress.IPv6Network((address, 64), strict=False))
+
+
+async def default_identity(request: Request) -> str:
+    """The verified token's subject, else (no token, or one that fails verification) the
+    client address: a forged token never buys a budget of its own."""
+    try:
+        principal = await optional_principal(request)
+    except Unauthorized:
+        principal = None
+    if principal is not None:
+        return f"sub:{_short_hash(principal.sub)}"
+    return f"ip:{client_address(request)}"
 
 
 def rate_limit_headers(decision: RateDecision) -> dict[str, str]:
@@ -143,7 +153,7 @@ class RateLimitMiddleware:
         app: ASGIApp,
         *,
         limiter_getter: Callable[[], RateLimiter],
-        identity: Callable[[Request], str] = default_identity,
+        identity: Callable[[Request], Awaitable[str]] = default_identity,
         exempt_paths: Iterable[str] = EXEMPT_PATHS,
     ) -> None:
         self.app = app
@@ -165,7 +175,7 @@ class RateLimitMiddleware:
 
     async def _decide(self, request: Request) -> RateDecision | None:
         try:
-            return await self.limiter_getter().hit(self.identity(request))
+            return await self.limiter_getter().hit(await self.identity(request))
         except (RedisError, OSError, TimeoutError) as exc:
             logger.warning("ratelimit.redis_unavailable", error=f"{type(exc).__name__}: {exc}")
             return None

@@ -22,7 +22,9 @@ from fastapi import APIRouter, FastAPI
 from redis.asyncio import Redis
 from sqlalchemy import MetaData, text
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
+from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
+from samspill.apidocs import install_api_docs
 from samspill.auth import TokenVerifier
 from samspill.consumer import ConsumerRunner, ConsumerSpec
 from samspill.db import create_engine, session_factory
@@ -218,6 +220,8 @@ def create_app(
         description=definition.description,
         version=definition.version,
         lifespan=lifespan,
+        docs_url=None,
+        redoc_url=None,
     )
     install_problem_handlers(app)
     app.include_router(health_router(checks))
@@ -225,6 +229,7 @@ def create_app(
     for router in definition.routers:
         app.include_router(router)
     install_corrected_openapi(app)
+    install_api_docs(app)
     _install_middleware(app, definition, settings, metrics)
     return app
 
@@ -260,7 +265,8 @@ def _install_state(
 def _install_middleware(
     app: FastAPI, definition: ServiceDefinition, settings: ServiceSettings, metrics: Metrics
 ) -> None:
-    # Added innermost first: a request meets trace → metrics → rate limit → idempotency.
+    # Added innermost first: a request meets proxy headers → trace → metrics → rate limit →
+    # idempotency.
     state: Any = app.state
     app.add_middleware(
         IdempotencyMiddleware,
@@ -270,6 +276,13 @@ def _install_middleware(
     app.add_middleware(RateLimitMiddleware, limiter_getter=lambda: state.rate_limiter)
     app.add_middleware(MetricsMiddleware, metrics=metrics)
     app.add_middleware(TraceMiddleware)
+    if settings.trusted_proxies:
+        # The client address (rate limits, logs) comes from X-Forwarded-For only when the
+        # peer is a trusted proxy; the `api` command turns the server's own handling off.
+        app.add_middleware(
+            ProxyHeadersMiddleware,
+            trusted_hosts=[str(network) for network in settings.trusted_proxies],
+        )
 
 
 async def run_workers(

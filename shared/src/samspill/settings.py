@@ -8,10 +8,10 @@ instead of running production on a key that is printed in the README.
 from __future__ import annotations
 
 from enum import StrEnum
-from typing import Self
+from typing import Annotated, Any, Self
 
-from pydantic import Field, model_validator
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic import Field, IPvAnyNetwork, field_validator, model_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 DEV_JWT_SECRET = "samspill-dev-secret-change-me-0123456789abcdef"
 
@@ -72,6 +72,20 @@ class ServiceSettings(BaseSettings):
         description="Run relay, consumers and schedulers in the API process (dev, small sites).",
     )
     rate_limit_per_minute: int = 600
+    trusted_proxies: Annotated[list[IPvAnyNetwork], NoDecode] = Field(
+        default_factory=list,
+        description=(
+            "Peers whose X-Forwarded-For names the client (comma-separated addresses or CIDR "
+            "networks, e.g. the ingress controller's pod network); none by default."
+        ),
+    )
+
+    @field_validator("trusted_proxies", mode="before")
+    @classmethod
+    def _comma_separated(cls, value: Any) -> Any:
+        if isinstance(value, str):
+            return [part.strip() for part in value.split(",") if part.strip()]
+        return value
 
     @model_validator(mode="after")
     def _refuse_default_secrets(self) -> Self:
