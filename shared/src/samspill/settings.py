@@ -55,6 +55,14 @@ class ServiceSettings(BaseSettings):
         description="Run relay, consumers and schedulers in the API process (dev, small sites).",
     )
     rate_limit_per_minute: int = 600
+    max_request_body_bytes: int = Field(
+        default=256 * 1024,
+        ge=1024,
+        description="Largest request body taken; a larger one is refused with 413 unread.",
+    )
+    event_loop_lag_interval_s: float = Field(
+        default=0.25, gt=0, description="How often the event-loop lag metric is sampled."
+    )
 
     @model_validator(mode="after")
     def _refuse_default_secrets(self) -> Self:
