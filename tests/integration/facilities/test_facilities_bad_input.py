@@ -378,6 +378,20 @@ def oversized_requests(
             422,
         ),
         (
+            "window occurrences in the year 9999",
+            "GET",
+            f"/spaces/{ids['gym']}/windows/{ids['window']}/occurrences?from=9999-12-01&to=9999-12-31",
+            None,
+            422,
+        ),
+        (
+            "closures listed from the year 9999",
+            "GET",
+            "/closures?from=9999-12-30T00:00:00Z",
+            None,
+            422,
+        ),
+        (
             "a closure in the year 9999",
             "POST",
             "/closures",

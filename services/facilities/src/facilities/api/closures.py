@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from typing import Annotated
 from uuid import UUID
 
 from fastapi import APIRouter, Query
@@ -22,8 +23,8 @@ async def list_closures(
     uow: UnitOfWorkDep,
     site_id: UUID | None = None,
     space_id: UUID | None = None,
-    start: Instant | None = Query(default=None, alias="from"),
-    end: Instant | None = Query(default=None, alias="to"),
+    start: Annotated[Instant | None, Query(alias="from")] = None,
+    end: Annotated[Instant | None, Query(alias="to")] = None,
     limit: Limit = 50,
     offset: Offset = 0,
 ) -> Page[ClosurePublic]:

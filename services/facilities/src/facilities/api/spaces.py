@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from typing import Annotated
 from uuid import UUID
 
 from fastapi import APIRouter, Query
@@ -125,8 +126,8 @@ async def window_occurrences(
     space_id: UUID,
     window_id: UUID,
     uow: UnitOfWorkDep,
-    start: Day = Query(alias="from", description="First local date."),
-    end: Day = Query(alias="to", description="Last local date (inclusive)."),
+    start: Annotated[Day, Query(alias="from", description="First local date.")],
+    end: Annotated[Day, Query(alias="to", description="Last local date (inclusive).")],
 ) -> list[WindowOccurrence]:
     """When the window is open, as UTC instants (daylight-saving switches applied)."""
     return await windows.occurrences(uow.session, space_id, window_id, start, end)
