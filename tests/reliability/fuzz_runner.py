@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import re
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -21,7 +22,7 @@ from hypothesis import HealthCheck, Phase, assume, given, settings
 from hypothesis import strategies as st
 from hypothesis.errors import UnsatisfiedAssumption
 from schemathesis import Case, GenerationMode
-from schemathesis.checks import not_a_server_error
+from schemathesis.checks import check, not_a_server_error
 from schemathesis.core.transport import Response
 from schemathesis.openapi import from_dict
 from schemathesis.specs.openapi.checks import (
@@ -30,12 +31,58 @@ from schemathesis.specs.openapi.checks import (
     response_schema_conformance,
 )
 
-# No 5xx, and every answer matches what the OpenAPI document says about its status code.
+from samspill.inputs import EARLIEST_DATE, LATEST_DATE
+
+# Parameters and body members that carry a date or an instant; free text is left alone.
+DATE_FIELDS = frozenset(
+    {
+        "start",
+        "end",
+        "from",
+        "to",
+        "day",
+        "dates",
+        "first_date",
+        "last_date",
+        "from_date",
+        "pickup_date",
+        "return_date",
+        "valid_from",
+        "valid_to",
+    }
+)
+_DATE = re.compile(r"^(?P<year>[+-]?\d{4,})-\d{2}-\d{2}")
+
+
+def far_dates(value: object, field: str | None = None) -> list[str]:
+    """Dates outside the sane range (`samspill.inputs`) among the date fields of `value`."""
+    if isinstance(value, Mapping):
+        return [d for key, item in value.items() for d in far_dates(item, str(key))]
+    if isinstance(value, list | tuple):
+        return [d for item in value for d in far_dates(item, field)]
+    match = _DATE.match(value) if field in DATE_FIELDS and isinstance(value, str) else None
+    if match and not EARLIEST_DATE.year <= int(match["year"]) <= LATEST_DATE.year:
+        return [f"{field}={value}"]
+    return []
+
+
+@check
+def far_dates_are_refused(ctx: Any, response: Response, case: AnyCase) -> bool | None:
+    """A date far outside every horizon is refused before it drives any work."""
+    found = far_dates(case.query) + far_dates(case.body) + far_dates(case.path_parameters)
+    if response.status_code < 300 and found:
+        raise AssertionError(f"accepted far dates {found} with {response.status_code}")
+    return None
+
+
+# No 5xx, every answer matches what the OpenAPI document says about its status code, and no
+# far-future or far-past date is taken.
 CHECKS = [
     not_a_server_error,
     response_schema_conformance,
     content_type_conformance,
     response_headers_conformance,
+    far_dates_are_refused,
 ]
 REQUEST_TIMEOUT_S = 30.0
 AnyCase = Case[Any]

@@ -11,6 +11,7 @@ import asyncio
 import importlib
 import json
 import os
+import time
 import warnings
 from collections import Counter
 from typing import Any
@@ -34,6 +35,7 @@ pytestmark = [
 EXAMPLES = int(os.environ.get("SAMSPILL_FUZZ_EXAMPLES", "25"))
 STATEFUL_SCENARIOS = max(EXAMPLES // 2, 5)
 STATEFUL_STEPS = 6
+UNBOUNDED_ANSWER_S = 2.0
 
 
 def seeds_of(world: World) -> dict[str, list[str]]:
@@ -186,6 +188,72 @@ def regressions(world: World) -> list[tuple[str, str, str, dict[str, Any]]]:
     ]
 
 
+def unbounded(world: World) -> list[tuple[str, str, str, dict[str, Any], int]]:
+    """Input the services once took and worked on for seconds, or stored and published at any
+    size; each must be refused at once, with the status given."""
+    bad_contact = {"name": "x" * 200_000, "email": "not-an-email", "phone": "call me maybe"}
+    series = {
+        "space_id": world.mine.space_id,
+        "organisation_id": world.mine.organisation_id,
+        "activity": "Futsal",
+        "audience": "non_profit",
+        "participants": 10,
+        "weekday": 1,
+        "start_time": "18:00",
+        "end_time": "19:30",
+        "first_date": str(world.day),
+        "last_date": "9999-12-27",
+    }
+    organisation = {"org_number": "912345674", "name": "Kjeller IL", "category": "sports"}
+    site = {"kind": "school", "name": "Kjeller skole", "address": "Vei 1", "district": "kjeller"}
+    return [
+        ("booking", "POST", "/booking-series", {"json": series}, 422),
+        (
+            "booking",
+            "POST",
+            "/booking-series",
+            {"json": {**series, "first_date": "0001-01-01", "last_date": str(world.day)}},
+            422,
+        ),
+        (
+            "booking",
+            "POST",
+            "/organisations",
+            {"json": {**organisation, "contact": bad_contact}},
+            422,
+        ),
+        (
+            "booking",
+            "POST",
+            "/organisations",
+            {"json": {**organisation, "contact": {"name": "x" * 2_000_000}}},
+            413,
+        ),
+        ("facilities", "POST", "/sites", {"json": {**site, "contact": bad_contact}}, 422),
+        (
+            "booking",
+            "GET",
+            "/availability",
+            {"params": {"from": "9999-12-01T00:00:00+01:00", "to": "9999-12-02T00:00:00+01:00"}},
+            422,
+        ),
+        (
+            "facilities",
+            "GET",
+            f"/spaces/{world.mine.space_id}/windows/{world.mine.window_id}/occurrences",
+            {"params": {"from": "9999-12-01", "to": "9999-12-31"}},
+            422,
+        ),
+        (
+            "notifications",
+            "PUT",
+            f"/preferences/organisation/{'x' * 10_000}",
+            {"json": {"channel": "email", "language": "nb"}},
+            422,
+        ),
+    ]
+
+
 async def test_fuzz_every_operation_of_every_service(infra, isolated_kafka, database_factory):
     failures: list[str] = []
     async with running_stack(infra, isolated_kafka, database_factory, "fuzz") as stack:
@@ -201,6 +269,18 @@ async def test_fuzz_every_operation_of_every_service(infra, isolated_kafka, data
             )
             if answer.status_code != 422:
                 failures.append(f"{service} {method} {path}: {answer.status_code} {answer.text}")
+        for service, method, path, kwargs, status in unbounded(world):
+            started = time.perf_counter()
+            answer = await stack[service].client.request(
+                method, path, headers=callers["admin"], **kwargs
+            )
+            seconds = time.perf_counter() - started
+            # Generous: refused input takes milliseconds, the unbounded series took seconds.
+            if answer.status_code != status or seconds > UNBOUNDED_ANSWER_S:
+                failures.append(
+                    f"{service} {method} {path[:80]}: {answer.status_code} in {seconds:.2f} s "
+                    f"{answer.text[:300]}"
+                )
         loop = asyncio.get_running_loop()
         for name in SERVICES:
             document = (await stack[name].client.get("/openapi.json")).json()

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+import time
 from collections.abc import AsyncIterator, Iterator
 from datetime import datetime
 
@@ -18,6 +19,7 @@ from hypothesis import strategies as st
 from samspill.errors import install_problem_handlers
 from samspill.observability import (
     UNMATCHED_ROUTE,
+    EventLoopLagMonitor,
     Metrics,
     MetricsMiddleware,
     ReadinessChecks,
@@ -31,6 +33,7 @@ from samspill.observability import (
     parse_traceparent,
     use_traceparent,
 )
+from tests.support import eventually
 
 VALID = "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01"
 
@@ -303,6 +306,36 @@ def test_metric_helpers_return_the_same_collector_for_a_name() -> None:
     assert sample(metrics, "relay_batch_seconds_bucket", {"le": "0.1"}) == 0
     with pytest.raises(ValueError, match="already a Counter"):
         metrics.histogram("loans_total", "Loans.")
+
+
+def lag_above(metrics: Metrics, seconds: float) -> float:
+    """How many lag samples were longer than `seconds` (a bucket bound)."""
+    total = sample(metrics, "event_loop_lag_seconds_count", {})
+    within = sample(metrics, "event_loop_lag_seconds_bucket", {"le": str(seconds)})
+    return total - within
+
+
+async def test_event_loop_lag_rises_when_the_loop_is_blocked() -> None:
+    metrics = Metrics()
+    stop = asyncio.Event()
+    task = asyncio.create_task(EventLoopLagMonitor(metrics, interval_s=0.01).run(stop))
+    try:
+
+        async def sampled() -> bool:
+            return sample(metrics, "event_loop_lag_seconds_count", {}) >= 3
+
+        await eventually(sampled)
+        before = lag_above(metrics, 0.25)
+        time.sleep(0.4)  # noqa: ASYNC251 - blocking the loop is what is measured
+
+        async def rose() -> bool:
+            return lag_above(metrics, 0.25) > before
+
+        await eventually(rose)
+        assert sample(metrics, "event_loop_lag_seconds_sum", {}) >= 0.3
+    finally:
+        stop.set()
+        await asyncio.wait_for(task, 5)
 
 
 # --- health ------------------------------------------------------------------------------

@@ -9,6 +9,7 @@ HTTP request through every event it causes.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import re
 import secrets
@@ -314,6 +315,32 @@ class MetricsMiddleware:
         finally:
             elapsed = time.perf_counter() - started
             self.metrics.observe_request(scope["method"], route_template(scope), status, elapsed)
+
+
+EVENT_LOOP_LAG_BUCKETS = (0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0)
+
+
+class EventLoopLagMonitor:
+    """Samples how late the event loop wakes a task that slept: the time any request would
+    have waited behind whatever held the loop (CPU work, a blocking call)."""
+
+    def __init__(self, metrics: Metrics, interval_s: float = 0.25) -> None:
+        self.interval_s = interval_s
+        self.lag = metrics.histogram(
+            "event_loop_lag_seconds",
+            "How much later than asked the event loop woke a sleeping task.",
+            buckets=EVENT_LOOP_LAG_BUCKETS,
+        )
+
+    async def run(self, stop: asyncio.Event) -> None:
+        """Sample until `stop` is set."""
+        loop = asyncio.get_running_loop()
+        while not stop.is_set():
+            asked = loop.time() + self.interval_s
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(stop.wait(), self.interval_s)
+            if not stop.is_set():
+                self.lag.observe(max(0.0, loop.time() - asked))
 
 
 def metrics_router(metrics: Metrics) -> APIRouter:

@@ -26,6 +26,7 @@ from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
 from samspill.apidocs import install_api_docs
 from samspill.auth import TokenVerifier
+from samspill.bodylimit import BodySizeLimitMiddleware, BodyTooLarge, body_too_large_handler
 from samspill.consumer import ConsumerRunner, ConsumerSpec
 from samspill.db import create_engine, session_factory
 from samspill.errors import install_problem_handlers
@@ -35,6 +36,7 @@ from samspill.kafka import KafkaConfig, broker_answers, ensure_topics
 from samspill.messaging import MessagingTables
 from samspill.migrations import upgrade
 from samspill.observability import (
+    EventLoopLagMonitor,
     Metrics,
     MetricsMiddleware,
     ReadinessChecks,
@@ -205,11 +207,15 @@ def create_app(
         task = asyncio.create_task(
             supervise(runtime, kinds if settings.run_workers_in_api else [], stop)
         )
+        lag = asyncio.create_task(
+            EventLoopLagMonitor(metrics, settings.event_loop_lag_interval_s).run(stop)
+        )
         log.info("service.started", service=definition.name, port=settings.port)
         try:
             yield
         finally:
             stop.set()
+            await lag
             with contextlib.suppress(Exception):
                 await asyncio.wait_for(task, settings.kafka_request_timeout_s + 5)
             await runtime.close()
@@ -224,6 +230,7 @@ def create_app(
         redoc_url=None,
     )
     install_problem_handlers(app)
+    app.add_exception_handler(BodyTooLarge, body_too_large_handler)
     app.include_router(health_router(checks))
     app.include_router(metrics_router(metrics))
     for router in definition.routers:
@@ -265,8 +272,8 @@ def _install_state(
 def _install_middleware(
     app: FastAPI, definition: ServiceDefinition, settings: ServiceSettings, metrics: Metrics
 ) -> None:
-    # Added innermost first: a request meets proxy headers → trace → metrics → rate limit →
-    # idempotency.
+    # Added innermost first: a request meets proxy headers → trace → metrics → body limit →
+    # rate limit → idempotency, so no body past the limit is read, not even to fingerprint it.
     state: Any = app.state
     app.add_middleware(
         IdempotencyMiddleware,
@@ -274,6 +281,7 @@ def _install_middleware(
         namespace=f"{definition.name}:idem",
     )
     app.add_middleware(RateLimitMiddleware, limiter_getter=lambda: state.rate_limiter)
+    app.add_middleware(BodySizeLimitMiddleware, max_bytes=settings.max_request_body_bytes)
     app.add_middleware(MetricsMiddleware, metrics=metrics)
     app.add_middleware(TraceMiddleware)
     if settings.trusted_proxies:

@@ -87,6 +87,15 @@ class ServiceSettings(BaseSettings):
             return [part.strip() for part in value.split(",") if part.strip()]
         return value
 
+    max_request_body_bytes: int = Field(
+        default=256 * 1024,
+        ge=1024,
+        description="Largest request body taken; a larger one is refused with 413 unread.",
+    )
+    event_loop_lag_interval_s: float = Field(
+        default=0.25, gt=0, description="How often the event-loop lag metric is sampled."
+    )
+
     @model_validator(mode="after")
     def _refuse_default_secrets(self) -> Self:
         if self.samspill_env is Environment.production and self.jwt_jwks_url is None:

@@ -321,6 +321,88 @@ def bad_requests(ids: dict[str, Any]) -> list[tuple[str, str, str, dict[str, Any
         ("a unit label twice", "POST", f"/item-types/{ids['item']}/units", {"label": "A"}, None),
         ("a retired unit back in use", "PATCH", "/units/{unit}", {"condition": "ok"}, 422),
         ("lifting an unknown closure", "DELETE", f"/closures/{UNKNOWN}", None, 404),
+        *oversized_requests(ids),
+    ]
+
+
+def oversized_requests(
+    ids: dict[str, Any],
+) -> list[tuple[str, str, str, dict[str, Any] | None, int]]:
+    """Input past its bounds: refused before any work, whatever the rules would say."""
+    contact = {"name": "Kontoret", "email": "post@example.no"}
+    return [
+        (
+            "a contact name of 200 KB, not an email, not a phone",
+            "POST",
+            "/sites",
+            site_body(
+                "Kjeller skole",
+                contact={"name": "x" * 200_000, "email": "not-an-email", "phone": "call me maybe"},
+            ),
+            422,
+        ),
+        (
+            "a contact email that is not one",
+            "PATCH",
+            f"/sites/{ids['a']}",
+            {"contact": {**contact, "email": "not-an-email"}},
+            422,
+        ),
+        (
+            "a contact phone that is not one",
+            "PATCH",
+            f"/sites/{ids['a']}",
+            {"contact": {**contact, "phone": "call me maybe"}},
+            422,
+        ),
+        (
+            "a transit stop of 10 KB",
+            "PATCH",
+            f"/sites/{ids['a']}",
+            {"accessibility": {"transit_stop": "x" * 10_000}},
+            422,
+        ),
+        ("a 2 MB site name", "POST", "/sites", site_body("x" * 2_000_000), 413),
+        (
+            "a feature of 10 KB",
+            "PATCH",
+            f"/spaces/{ids['gym']}",
+            {"features": ["x" * 10_000]},
+            422,
+        ),
+        (
+            "a window to the year 9999",
+            "POST",
+            f"/spaces/{ids['gym']}/windows",
+            weekly(valid_to="9999-12-31"),
+            422,
+        ),
+        (
+            "window occurrences in the year 9999",
+            "GET",
+            f"/spaces/{ids['gym']}/windows/{ids['window']}/occurrences?from=9999-12-01&to=9999-12-31",
+            None,
+            422,
+        ),
+        (
+            "closures listed from the year 9999",
+            "GET",
+            "/closures?from=9999-12-30T00:00:00Z",
+            None,
+            422,
+        ),
+        (
+            "a closure in the year 9999",
+            "POST",
+            "/closures",
+            {
+                "space_id": ids["gym"],
+                "reason": "exam",
+                "start": "9999-12-30T08:00:00+01:00",
+                "end": "9999-12-31T08:00:00+01:00",
+            },
+            422,
+        ),
     ]
 
 

@@ -12,6 +12,7 @@ from booking.domain import (
     RuleViolation,
     SeriesPlan,
     SkipReason,
+    check_series,
     plan_series,
 )
 from samspill.intervals import Interval
@@ -123,6 +124,7 @@ def test_buffer_applies_to_series_too() -> None:
         ({"start": time(18, 15)}, "30-minute"),
         ({"end": time(23)}, "240 minutes"),
         ({"last_date": date(2027, 9, 30)}, "180 days"),
+        ({"last_date": date(9999, 12, 27)}, "180 days"),
         ({"space": gym(retired=True)}, "no longer"),
     ],
 )
@@ -176,3 +178,31 @@ def test_every_occurrence_is_created_or_skipped_once(
     assert all_days == expected
     for occurrence in result.created:
         assert not any(occurrence.overlaps(b.interval) for b in taken)
+
+
+@settings(max_examples=80, deadline=None)
+@given(
+    weekday=st.integers(0, 6),
+    first_offset=st.integers(-20, 200),
+    days=st.integers(0, 400),
+    hour=st.integers(17, 20),
+)
+def test_the_horizon_is_checked_on_the_last_occurrence_before_any_week_is_planned(
+    weekday: int, first_offset: int, days: int, hour: int
+) -> None:
+    """check_series refuses exactly when some coming occurrence starts past the horizon."""
+    space = gym()  # horizon 180 days
+    first = NOW.date() + timedelta(days=first_offset)
+    last = first + timedelta(days=days)
+    occurrences = [
+        oslo(day.year, day.month, day.day, hour)
+        for day in (first + timedelta(days=n) for n in range(days + 1))
+        if day.weekday() == weekday
+    ]
+    horizon = NOW + timedelta(days=180)
+    too_far = any(start > horizon for start in occurrences if start >= NOW)
+    if too_far:
+        with pytest.raises(RuleViolation, match="180 days"):
+            check_series(space, weekday, time(hour), time(hour + 2), first, last, NOW)
+    else:
+        check_series(space, weekday, time(hour), time(hour + 2), first, last, NOW)

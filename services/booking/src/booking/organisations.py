@@ -15,6 +15,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
+from booking.contact import ContactIn
 from booking.domain import OrganisationCategory, validate_org_number
 from booking.domain.errors import ConflictError, NotFoundError
 from booking.models import Organisation
@@ -36,6 +37,7 @@ class OrganisationCreate(OrganisationBase):
     org_number: str = Field(
         max_length=20, description="Organisasjonsnummer: nine digits, mod-11 check digit."
     )
+    contact: ContactIn
 
 
 class OrganisationPublic(OrganisationBase):

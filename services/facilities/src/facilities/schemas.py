@@ -7,11 +7,11 @@ client see one shape.
 
 from __future__ import annotations
 
-from datetime import date, datetime, time
-from typing import Generic, Literal, TypeVar
+from datetime import datetime, time
+from typing import Annotated, Generic, Literal, TypeVar
 from uuid import UUID
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
 from facilities.domain import (
     BookerCategory,
@@ -34,11 +34,15 @@ from samspill.events.facilities import (
     UnitState,
     WindowState,
 )
+from samspill.inputs import Day, Email, Instant, Phone
 
 MAX_PAGE = 200
 # Upper bounds keep numbers inside the INTEGER columns they are stored in.
 MAX_CAPACITY = 100_000
 MAX_RATE_ORE = 100_000_000  # 1 000 000 kr per hour
+MAX_AREA_M2 = 1_000_000
+MAX_TRANSIT_DISTANCE_M = 100_000
+Tag = Annotated[str, StringConstraints(max_length=80)]
 T = TypeVar("T")
 OSLO_ZONE = "Europe/Oslo"
 
@@ -57,6 +61,19 @@ class Page(BaseModel, Generic[T]):
 # Sites
 
 
+class SiteContactIn(SiteContact):
+    """The site's function address; the phone number is kept in E.164 (+4764000000)."""
+
+    name: str = Field(min_length=1, max_length=160)
+    email: Email | None = None
+    phone: Phone | None = None
+
+
+class AccessibilityIn(Accessibility):
+    transit_stop: str | None = Field(default=None, max_length=160)
+    transit_distance_m: int | None = Field(default=None, ge=0, le=MAX_TRANSIT_DISTANCE_M)
+
+
 class SiteBase(Input):
     kind: SiteKind
     name: str = Field(min_length=2, max_length=160)
@@ -64,8 +81,8 @@ class SiteBase(Input):
     district: District
     latitude: float | None = Field(default=None, ge=-90, le=90)
     longitude: float | None = Field(default=None, ge=-180, le=180)
-    contact: SiteContact
-    accessibility: Accessibility = Accessibility()
+    contact: SiteContactIn
+    accessibility: AccessibilityIn = AccessibilityIn()
     closes_on_public_holidays: bool = True
     lending_reservation_days: int = Field(default=14, ge=0, le=365)
 
@@ -80,8 +97,8 @@ class SiteUpdate(Input):
     district: District | None = None
     latitude: float | None = Field(default=None, ge=-90, le=90)
     longitude: float | None = Field(default=None, ge=-180, le=180)
-    contact: SiteContact | None = None
-    accessibility: Accessibility | None = None
+    contact: SiteContactIn | None = None
+    accessibility: AccessibilityIn | None = None
     closes_on_public_holidays: bool | None = None
     lending_reservation_days: int | None = Field(default=None, ge=0, le=365)
 
@@ -110,9 +127,9 @@ class SpaceBase(Input):
     capacity: int = Field(
         le=MAX_CAPACITY, description="People; must be above zero (checked as a rule)."
     )
-    area_m2: float | None = Field(default=None, gt=0)
-    features: list[str] = Field(default=[], max_length=50)
-    activities: list[str] = Field(default=[], max_length=50)
+    area_m2: float | None = Field(default=None, gt=0, le=MAX_AREA_M2)
+    features: list[Tag] = Field(default=[], max_length=50)
+    activities: list[Tag] = Field(default=[], max_length=50)
     parent_id: UUID | None = Field(default=None, description="The space this one is part of.")
     rules: BookingRulesIn = BookingRulesIn()
 
@@ -127,9 +144,9 @@ class SpaceUpdate(Input):
     name: str | None = Field(default=None, min_length=1, max_length=160)
     kind: SpaceKind | None = None
     capacity: int | None = Field(default=None, le=MAX_CAPACITY)
-    area_m2: float | None = Field(default=None, gt=0)
-    features: list[str] | None = Field(default=None, max_length=50)
-    activities: list[str] | None = Field(default=None, max_length=50)
+    area_m2: float | None = Field(default=None, gt=0, le=MAX_AREA_M2)
+    features: list[Tag] | None = Field(default=None, max_length=50)
+    activities: list[Tag] | None = Field(default=None, max_length=50)
     parent_id: UUID | None = None
     rules: BookingRulesIn | None = None
 
@@ -145,19 +162,19 @@ class WindowCreate(Input):
     """A weekly window (`weekdays`, `valid_from`, `valid_to`) or a one-off window (`day`)."""
 
     kind: Literal["weekly", "one_off"] = "weekly"
-    weekdays: list[int | str] = Field(
+    weekdays: list[int | Annotated[str, StringConstraints(max_length=20)]] = Field(
         default=[], max_length=7, description="0 = Monday … 6 = Sunday, or names (mandag, mon)."
     )
     start_time: time = Field(description="Local wall-clock time, e.g. 17:00.")
     end_time: time = Field(description="Local wall-clock time; 00:00 means midnight.")
-    valid_from: date | None = None
-    valid_to: date | None = None
-    day: date | None = Field(default=None, description="The date of a one-off window.")
+    valid_from: Day | None = None
+    valid_to: Day | None = None
+    day: Day | None = Field(default=None, description="The date of a one-off window.")
     time_zone: str = Field(default=OSLO_ZONE, max_length=60)
 
 
 class WindowDates(Input):
-    dates: list[date] = Field(min_length=1, max_length=400)
+    dates: list[Day] = Field(min_length=1, max_length=400)
 
 
 class WindowPublic(WindowState):
@@ -175,8 +192,8 @@ class WindowOccurrence(BaseModel):
 class ClosureCreate(Input):
     site_id: UUID | None = Field(default=None, description="Close the whole site …")
     space_id: UUID | None = Field(default=None, description="… or one space (and its parts).")
-    start: datetime
-    end: datetime
+    start: Instant
+    end: Instant
     reason: ClosureReason
     note: str | None = Field(default=None, max_length=500)
 

@@ -13,6 +13,8 @@ the whole hall's slot on without the consumer having to know who shows that part
 
 from __future__ import annotations
 
+import asyncio
+import functools
 import uuid
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -100,7 +102,9 @@ async def build_feed(
         return None
     info, entries, floor = built
     stamp = feed_stamp(entries, floor)
-    return RenderedFeed(render_feed(info, entries, stamp=stamp), stamp)
+    # A busy site's feed holds thousands of events: rendered off the event loop.
+    body = await asyncio.to_thread(functools.partial(render_feed, info, entries, stamp=stamp))
+    return RenderedFeed(body, stamp)
 
 
 _Built = tuple[FeedInfo, list[FeedEntry], datetime]
@@ -224,11 +228,14 @@ async def _booking_entries(
         .order_by(col(BookingRecord.booking_id))
     )
     series = await session.execute(select(SeriesRecord).where(series_of))
-    return booking_entries(
-        [_booking_view(b, own_space) for b in bookings.scalars()],
-        [_series_view(s) for s in series.scalars()],
-        audience,
-        now=now,
+    return await asyncio.to_thread(
+        functools.partial(
+            booking_entries,
+            [_booking_view(b, own_space) for b in bookings.scalars()],
+            [_series_view(s) for s in series.scalars()],
+            audience,
+            now=now,
+        )
     )
 
 

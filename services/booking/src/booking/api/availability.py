@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import uuid
-from datetime import datetime
 from typing import Annotated
 
 from fastapi import APIRouter, Query
@@ -12,6 +11,7 @@ from booking.api.deps import NowDep, SettingsDep
 from booking.halls.availability import AvailabilityQuery, availability
 from booking.halls.schemas import SpaceAvailability
 from samspill.db import UnitOfWorkDep
+from samspill.inputs import Instant
 
 router = APIRouter(prefix="/availability", tags=["availability"])
 
@@ -21,8 +21,8 @@ async def get_availability(
     uow: UnitOfWorkDep,
     settings: SettingsDep,
     now: NowDep,
-    start: Annotated[datetime, Query(alias="from")],
-    end: Annotated[datetime, Query(alias="to")],
+    start: Annotated[Instant, Query(alias="from")],
+    end: Annotated[Instant, Query(alias="to")],
     space_id: uuid.UUID | None = None,
     site_id: uuid.UUID | None = None,
     district: Annotated[str | None, Query(max_length=100)] = None,

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import uuid
-from datetime import datetime
 from typing import Annotated
 
 from fastapi import APIRouter, Query
@@ -14,6 +13,7 @@ from booking.halls import service
 from booking.halls.schemas import BookingCancel, BookingCreate, BookingPublic, BookingReject
 from samspill.auth import CurrentPrincipal
 from samspill.db import UnitOfWorkDep
+from samspill.inputs import Instant
 
 router = APIRouter(prefix="/bookings", tags=["bookings"])
 
@@ -39,8 +39,8 @@ async def list_bookings(
     organisation_id: uuid.UUID | None = None,
     series_id: uuid.UUID | None = None,
     status: BookingStatus | None = None,
-    start: Annotated[datetime | None, Query(alias="from")] = None,
-    end: Annotated[datetime | None, Query(alias="to")] = None,
+    start: Annotated[Instant | None, Query(alias="from")] = None,
+    end: Annotated[Instant | None, Query(alias="to")] = None,
     limit: Annotated[int, Query(ge=1, le=1000)] = 200,
 ) -> list[BookingPublic]:
     """The caller's organisations' bookings, their sites' bookings, or all for an admin."""

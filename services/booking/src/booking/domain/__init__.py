@@ -52,7 +52,13 @@ from booking.domain.organisations import (
     org_number_check_digit,
     validate_org_number,
 )
-from booking.domain.series import SeriesPlan, SkippedOccurrence, SkipReason, plan_series
+from booking.domain.series import (
+    SeriesPlan,
+    SkippedOccurrence,
+    SkipReason,
+    check_series,
+    plan_series,
+)
 from booking.domain.timegrid import grid_points, is_aligned, round_inward
 from booking.domain.views import (
     BookerKind,
@@ -104,6 +110,7 @@ __all__ = [
     "check_loan_request",
     "check_resident_limits",
     "check_rules",
+    "check_series",
     "detect_due",
     "find_closure",
     "find_conflict",

@@ -161,7 +161,11 @@ def _check_bookable(space: SpaceView, booker: BookerKind) -> None:
 def _check_timing(rules: BookingRules, interval: Interval, now: datetime) -> None:
     if interval.start < now:
         raise RuleViolation("The booking starts in the past.", "Bookingen starter i fortiden.")
-    if interval.start > now + timedelta(days=rules.horizon_days):
+    check_horizon(rules, interval.start, now)
+
+
+def check_horizon(rules: BookingRules, start: datetime, now: datetime) -> None:
+    if start > now + timedelta(days=rules.horizon_days):
         raise RuleViolation(
             f"Bookings can be made at most {rules.horizon_days} days ahead.",
             f"Det kan bookes høyst {rules.horizon_days} dager fram i tid.",

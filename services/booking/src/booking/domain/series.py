@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime, time
+from datetime import date, datetime, time, timedelta
 from enum import StrEnum
 
 from booking.domain.bookings import (
+    check_horizon,
     check_rules,
     find_closure,
     find_conflict,
@@ -23,9 +24,9 @@ from booking.domain.views import (
     booked_space_name,
 )
 from samspill.intervals import Interval
-from samspill.recurrence import OSLO, Weekday, local_date, weekly_occurrences
+from samspill.recurrence import OSLO, Weekday, local_date, resolve_local, weekly_occurrences
 
-__all__ = ["SeriesPlan", "SkipReason", "SkippedOccurrence", "plan_series"]
+__all__ = ["SeriesPlan", "SkipReason", "SkippedOccurrence", "check_series", "plan_series"]
 
 _MIDNIGHT = time(0, 0)
 
@@ -86,7 +87,7 @@ def plan_series(
     for the last date) raise RuleViolation; `end == 00:00` means midnight ending the day.
     Pass `holidays` from `samspill.recurrence.norwegian_public_holidays`.
     """
-    day = _check_series_shape(weekday, start, end, first_date, last_date)
+    day = check_series(space, weekday, start, end, first_date, last_date, now)
     occurrences = weekly_occurrences([day], start, end, first_date, last_date)
     if not occurrences:
         raise RuleViolation(
@@ -105,6 +106,24 @@ def plan_series(
         else:
             plan.skipped.append(skip)
     return plan
+
+
+def check_series(
+    space: SpaceView,
+    weekday: int | None,
+    start: time,
+    end: time,
+    first_date: date,
+    last_date: date,
+    now: datetime,
+) -> Weekday:
+    """What refuses a series as a whole, checked before any week is planned: its shape, and
+    its last occurrence against the horizon (every earlier one is then within it too)."""
+    day = _check_series_shape(weekday, start, end, first_date, last_date)
+    last = last_date - timedelta(days=(last_date.weekday() - day) % 7)
+    if last >= first_date:
+        check_horizon(space.rules, resolve_local(last, start), now)
+    return day
 
 
 def _check_series_shape(

@@ -5,15 +5,17 @@ Answered from the local read model only, so it keeps working while facilities is
 
 from __future__ import annotations
 
+import asyncio
 import uuid
 from collections import defaultdict
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from booking import readmodel
-from booking.domain import BusyInterval, free_slots
+from booking.domain import BusyInterval, ClosureView, WindowView, free_slots
 from booking.domain.errors import RuleViolation
 from booking.halls.records import busy_in, local_text
 from booking.halls.schemas import SlotPublic, SpaceAvailability
@@ -76,6 +78,22 @@ async def availability(
     windows = await readmodel.windows_of(session, ids)
     closures = await readmodel.closures_of(session, {s.site_id for s in spaces}, period)
     busy = _by_space(await busy_in(session, related, period.padded(timedelta(days=1))))
+    # Every space of the municipality over up to `max_days`: computed off the event loop.
+    return await asyncio.to_thread(
+        _free_slots_per_space, spaces, sites, windows, closures, busy, period, query, now
+    )
+
+
+def _free_slots_per_space(
+    spaces: list[fe.SpaceState],
+    sites: Mapping[uuid.UUID, fe.SiteState],
+    windows: list[WindowView],
+    closures: list[ClosureView],
+    busy: Mapping[str, list[BusyInterval]],
+    period: Interval,
+    query: AvailabilityQuery,
+    now: datetime,
+) -> list[SpaceAvailability]:
     answer = []
     for space in sorted(spaces, key=lambda s: (sites[s.site_id].name, s.name)):
         view = readmodel.space_view(space)

@@ -4,11 +4,16 @@ from __future__ import annotations
 
 import uuid
 from datetime import date, datetime, time
-from typing import Literal
+from typing import Literal, Self
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from samspill.booking_rules import MAX_HORIZON_DAYS
 from samspill.events import booking as be
+from samspill.inputs import AwareInstant, Day
+
+# No horizon reaches further, so no bookable series is longer; planning stays within ~105 weeks.
+MAX_SERIES_DAYS = MAX_HORIZON_DAYS
 
 Audience = Literal["children_youth", "non_profit", "commercial", "private"]
 
@@ -36,8 +41,8 @@ class BookingCreate(BookingBase):
     """One booking. Without `organisation_id` it is a resident's own booking."""
 
     organisation_id: uuid.UUID | None = None
-    start: AwareDatetime
-    end: AwareDatetime
+    start: AwareInstant
+    end: AwareInstant
 
 
 class BookingPublic(be.BookingState):
@@ -62,8 +67,17 @@ class SeriesCreate(BookingBase):
     weekday: int | None = Field(default=None, ge=0, le=6)
     start_time: time
     end_time: time
-    first_date: date
-    last_date: date
+    first_date: Day
+    last_date: Day = Field(
+        description=f"At most {MAX_SERIES_DAYS} days after `first_date` and within the "
+        "space's booking horizon."
+    )
+
+    @model_validator(mode="after")
+    def _bounded_length(self) -> Self:
+        if (self.last_date - self.first_date).days > MAX_SERIES_DAYS:
+            raise ValueError(f"a series spans at most {MAX_SERIES_DAYS} days")
+        return self
 
 
 class SkippedPublic(BaseModel):
@@ -91,7 +105,7 @@ class SeriesPublic(BaseModel):
 class SeriesCancel(Body):
     """Cancel the occurrences on or after `from_date` (default: all future ones)."""
 
-    from_date: date | None = None
+    from_date: Day | None = None
 
 
 class SeriesCancelled(BaseModel):

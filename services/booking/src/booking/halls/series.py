@@ -15,6 +15,7 @@ from booking.domain import (
     CancellationReason,
     SeriesPlan,
     SkippedOccurrence,
+    check_series,
     initial_status,
     plan_series,
 )
@@ -81,6 +82,10 @@ async def _plan(
     session: AsyncSession, place: Place, booker: Booker, body: SeriesCreate, now: datetime
 ) -> SeriesPlan:
     space = readmodel.space_view(place.space)
+    # Refused on the horizon before any closure, booking or holiday is looked up.
+    check_series(
+        space, body.weekday, body.start_time, body.end_time, body.first_date, body.last_date, now
+    )
     span = _span(body.first_date, body.last_date)
     buffer = timedelta(minutes=space.rules.buffer_minutes)
     years = range(body.first_date.year, max(body.last_date, body.first_date).year + 1)

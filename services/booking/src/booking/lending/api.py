@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from datetime import UTC, date, datetime
+from datetime import UTC, datetime
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query, Request, status
@@ -21,6 +21,7 @@ from booking.lending.schemas import (
 )
 from samspill.auth import CurrentPrincipal, Principal, Role, require_roles
 from samspill.db import UnitOfWorkDep
+from samspill.inputs import Day
 
 router = APIRouter(tags=["lending"])
 
@@ -44,8 +45,8 @@ Now = Annotated[datetime, Depends(now)]
 async def lending_availability(
     uow: UnitOfWorkDep,
     centre_id: uuid.UUID,
-    pickup_date: date,
-    return_date: date,
+    pickup_date: Day,
+    return_date: Day,
     item_type_id: uuid.UUID | None = None,
 ) -> LendingAvailability:
     """Free units per item type of a centre for a pickup and return date (public)."""

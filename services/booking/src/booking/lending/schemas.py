@@ -8,15 +8,16 @@ from typing import Literal, Self
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from booking.contact import ContactIn
 from samspill.events.booking import Contact
+from samspill.inputs import Day
+
+# The longest loan any item type allows (`max_loan_days` is at most a year).
+MAX_LOAN_DAYS = 365
 
 
-class LoanContact(Contact):
+class LoanContact(ContactIn):
     """Where messages about the loan go; private to the resident, staff and the events."""
-
-    name: str | None = Field(default=None, max_length=200)
-    email: str | None = Field(default=None, max_length=254, pattern=r"^[^@\s]+@[^@\s]+$")
-    phone: str | None = Field(default=None, max_length=30, pattern=r"^\+?[0-9 ]{5,29}$")
 
     @model_validator(mode="after")
     def _reachable(self) -> Self:
@@ -37,10 +38,16 @@ class LoanLineCreate(Body):
 
 
 class LoanCreate(Body):
-    pickup_date: date
-    return_date: date
+    pickup_date: Day
+    return_date: Day
     lines: list[LoanLineCreate] = Field(max_length=20)
     contact: LoanContact
+
+    @model_validator(mode="after")
+    def _bounded_period(self) -> Self:
+        if (self.return_date - self.pickup_date).days > MAX_LOAN_DAYS:
+            raise ValueError(f"a loan lasts at most {MAX_LOAN_DAYS} days")
+        return self
 
 
 class UnitSwap(Body):

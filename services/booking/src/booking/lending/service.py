@@ -26,6 +26,7 @@ from booking.lending.lifecycle import CancelReason, cancel, move, publish, touch
 from booking.lending.models import LendingUnit, Loan, LoanUnit
 from booking.lending.repository import LoanDetails, as_range
 from booking.lending.schemas import (
+    MAX_LOAN_DAYS,
     ItemTypeAvailability,
     LendingAvailability,
     LoanCreate,
@@ -75,6 +76,11 @@ async def availability(
         raise RuleViolation(
             "The return date must not be before the pickup date.",
             "Innleveringsdatoen kan ikke være før hentedatoen.",
+        )
+    if (return_date - pickup).days > MAX_LOAN_DAYS:
+        raise RuleViolation(
+            f"A loan lasts at most {MAX_LOAN_DAYS} days.",
+            f"Et lån varer høyst {MAX_LOAN_DAYS} dager.",
         )
     period = loan_period(pickup, return_date)
     item_types = await repository.item_types_of_centre(session, centre_id, item_type_id)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from typing import Annotated
 from uuid import UUID
 
 from fastapi import APIRouter, Query
@@ -13,6 +13,7 @@ from facilities.common import now_utc
 from facilities.schemas import ClosureCreate, ClosurePublic, Page
 from samspill.auth import CurrentPrincipal
 from samspill.db import UnitOfWorkDep
+from samspill.inputs import Instant
 
 router = APIRouter(prefix="/closures", tags=["closures"])
 
@@ -22,8 +23,8 @@ async def list_closures(
     uow: UnitOfWorkDep,
     site_id: UUID | None = None,
     space_id: UUID | None = None,
-    start: datetime | None = Query(default=None, alias="from"),
-    end: datetime | None = Query(default=None, alias="to"),
+    start: Annotated[Instant | None, Query(alias="from")] = None,
+    end: Annotated[Instant | None, Query(alias="to")] = None,
     limit: Limit = 50,
     offset: Offset = 0,
 ) -> Page[ClosurePublic]:

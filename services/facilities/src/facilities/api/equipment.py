@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from uuid import UUID
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Query
 
 from facilities import equipment
 from facilities.api.deps import Limit, Offset
@@ -29,7 +29,7 @@ router = APIRouter(tags=["equipment"])
 async def list_item_types(
     centre_id: UUID,
     uow: UnitOfWorkDep,
-    category: str | None = None,
+    category: str | None = Query(default=None, max_length=80),
     include_retired: bool = False,
     limit: Limit = 50,
     offset: Offset = 0,

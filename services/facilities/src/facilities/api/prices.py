@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import datetime
 from uuid import UUID
 
 from fastapi import APIRouter, Query
@@ -20,6 +19,7 @@ from facilities.schemas import (
 )
 from samspill.auth import CurrentPrincipal
 from samspill.db import UnitOfWorkDep
+from samspill.inputs import Instant
 
 router = APIRouter(tags=["prices"])
 
@@ -69,8 +69,8 @@ async def remove_price_rule(
 async def price_quote(
     uow: UnitOfWorkDep,
     space_id: UUID,
-    start: datetime,
-    end: datetime,
+    start: Instant,
+    end: Instant,
     category: BookerCategory,
     organisation_is_voluntary: bool | None = Query(default=None),
     participants_under_20: bool | None = Query(default=None),

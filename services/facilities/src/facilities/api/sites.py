@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from uuid import UUID
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Query, Request
 
 from facilities import sites
 from facilities.api.deps import Limit, Offset, event_source
@@ -22,7 +22,7 @@ async def list_sites(
     uow: UnitOfWorkDep,
     district: District | None = None,
     kind: SiteKind | None = None,
-    name: str | None = None,
+    name: str | None = Query(default=None, max_length=160),
     limit: Limit = 50,
     offset: Offset = 0,
 ) -> Page[SitePublic]:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date
+from typing import Annotated
 from uuid import UUID
 
 from fastapi import APIRouter, Query
@@ -24,6 +24,7 @@ from facilities.schemas import (
 )
 from samspill.auth import CurrentPrincipal
 from samspill.db import UnitOfWorkDep
+from samspill.inputs import Day
 
 router = APIRouter(prefix="/spaces", tags=["spaces"])
 
@@ -125,8 +126,8 @@ async def window_occurrences(
     space_id: UUID,
     window_id: UUID,
     uow: UnitOfWorkDep,
-    start: date = Query(alias="from", description="First local date."),
-    end: date = Query(alias="to", description="Last local date (inclusive)."),
+    start: Annotated[Day, Query(alias="from", description="First local date.")],
+    end: Annotated[Day, Query(alias="to", description="Last local date (inclusive).")],
 ) -> list[WindowOccurrence]:
     """When the window is open, as UTC instants (daylight-saving switches applied)."""
     return await windows.occurrences(uow.session, space_id, window_id, start, end)

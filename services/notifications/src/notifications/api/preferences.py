@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from typing import Literal
+from typing import Annotated, Literal
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Path
 
 from notifications.models import RecipientPreference
 from notifications.preferences import preferences_of, set_preference
@@ -33,7 +33,7 @@ async def list_preferences(
 @router.put("/{kind}/{subject}")
 async def put_preference(
     kind: RecipientKind,
-    subject: str,
+    subject: Annotated[str, Path(max_length=200)],
     body: PreferenceUpdate,
     principal: CurrentPrincipal,
     uow: UnitOfWorkDep,
