@@ -4,27 +4,16 @@ from __future__ import annotations
 
 import uuid
 from datetime import date, datetime
-from typing import Literal, Self
+from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field
 
+from samspill.contacts import ContactIn
 from samspill.events.booking import Contact
 
 
-class LoanContact(Contact):
+class LoanContact(ContactIn):
     """Where messages about the loan go; private to the resident, staff and the events."""
-
-    name: str | None = Field(default=None, max_length=200)
-    email: str | None = Field(default=None, max_length=254, pattern=r"^[^@\s]+@[^@\s]+$")
-    phone: str | None = Field(default=None, max_length=30, pattern=r"^\+?[0-9 ]{5,29}$")
-
-    @model_validator(mode="after")
-    def _reachable(self) -> Self:
-        if self.channel == "email" and not self.email:
-            raise ValueError("an email address is needed for the channel 'email'")
-        if self.channel == "sms" and not self.phone:
-            raise ValueError("a phone number is needed for the channel 'sms'")
-        return self
 
 
 class Body(BaseModel):
