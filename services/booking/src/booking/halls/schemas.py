@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import uuid
 from datetime import date, datetime, time
-from typing import Literal
+from typing import Literal, Self
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, model_validator
 
+from samspill.contacts import ContactIn
 from samspill.events import booking as be
 
 Audience = Literal["children_youth", "non_profit", "commercial", "private"]
@@ -19,15 +20,37 @@ class Body(BaseModel):
 
 class BookingBase(Body):
     space_id: uuid.UUID
+    organisation_id: uuid.UUID | None = None
     activity: str = Field(min_length=1, max_length=200)
-    audience: Audience
+    audience: Audience = Field(
+        description="The price category claimed; it must follow from who books: an "
+        "organisation may claim children_youth, non_profit or commercial, a resident private."
+    )
     participants: int = Field(ge=1, le=100_000)
+    contact: ContactIn | None = Field(
+        default=None,
+        description="A resident's own booking (no `organisation_id`) needs it: the "
+        "confirmation, reminders and any cancellation go there. Not for an organisation's "
+        "booking, whose messages go to the organisation's contact.",
+    )
+
+    @model_validator(mode="after")
+    def _contact_for_residents(self) -> Self:
+        if self.organisation_id is None and self.contact is None:
+            raise ValueError(
+                "a resident's own booking needs a contact (an email address or a phone number)"
+            )
+        if self.organisation_id is not None and self.contact is not None:
+            raise ValueError(
+                "an organisation's booking takes no contact; its messages go to the "
+                "organisation's contact"
+            )
+        return self
 
 
 class BookingCreate(BookingBase):
     """One booking. Without `organisation_id` it is a resident's own booking."""
 
-    organisation_id: uuid.UUID | None = None
     start: AwareDatetime
     end: AwareDatetime
 
@@ -50,7 +73,6 @@ class BookingReject(Body):
 class SeriesCreate(BookingBase):
     """A weekly series: `weekday` 0 = Monday … 6 = Sunday, wall-clock times in Oslo."""
 
-    organisation_id: uuid.UUID | None = None
     weekday: int | None = Field(default=None, ge=0, le=6)
     start_time: time
     end_time: time
