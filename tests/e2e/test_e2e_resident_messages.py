@@ -11,7 +11,7 @@ import asyncio
 import contextlib
 from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import date, datetime, time, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -19,11 +19,13 @@ import httpx
 import pytest
 from sqlalchemy import text
 
+from samspill.auth import mint_token
 from samspill.db import create_engine
 from samspill.infra import Infrastructure, free_port
 from samspill.kafka import KafkaConfig
 from samspill.processes import ServiceProcess, service_env, stop_all
-from tests.e2e.test_e2e_club_calendar import OSLO, evening, token
+from samspill.recurrence import OSLO
+from samspill.settings import ServiceSettings
 from tests.integration.notifications.builders import Mailbox, smtp_server
 from tests.quiet_days import quiet_weekday
 from tests.support import eventually
@@ -34,6 +36,22 @@ SERVICES = ("facilities", "booking", "notifications")
 RESIDENT = "resident-e2e"
 FAMILY_EMAIL = "familien.berg@example.no"
 NON_PROFIT_ORE, PRIVATE_ORE = 30_000, 80_000  # per hour
+
+
+def token(sub: str, roles: list[str], **claims: list[str]) -> str:
+    settings = ServiceSettings()
+    return mint_token(
+        secret=settings.jwt_secret,
+        issuer=settings.jwt_issuer,
+        audience=settings.jwt_audience,
+        sub=sub,
+        roles=roles,
+        **claims,
+    )
+
+
+def evening(day: date, hour: int) -> str:
+    return datetime.combine(day, time(hour), OSLO).isoformat()
 
 
 @dataclass
@@ -167,7 +185,7 @@ async def _scenario(s: Stack, mailbox: Mailbox) -> None:
     }, told
 
 
-async def _small_hall(s: Stack, admin: str, today: Any, day: Any) -> tuple[str, str]:
+async def _small_hall(s: Stack, admin: str, today: date, day: date) -> tuple[str, str]:
     """A school's small hall anyone may book, priced 300 kr non-profit and 800 kr private."""
     site = await s.call(
         "POST",
@@ -227,7 +245,7 @@ async def _small_hall(s: Stack, admin: str, today: Any, day: Any) -> tuple[str, 
     return space_id, manager
 
 
-def _birthday(space_id: str, day: Any, audience: str) -> dict[str, Any]:
+def _birthday(space_id: str, day: date, audience: str) -> dict[str, Any]:
     return {
         "space_id": space_id,
         "activity": "bursdagsfeiring",
