@@ -14,12 +14,13 @@ import os
 import time
 import warnings
 from collections import Counter
+from datetime import timedelta
 from typing import Any
 
 import pytest
 
 from samspill.service import create_app
-from tests.reliability.authz_world import SERVICES, World, running_stack, seed_world
+from tests.reliability.authz_world import SERVICES, World, local, running_stack, seed_world
 from tests.reliability.fuzz_runner import Bridge, fuzz_schema, fuzz_stateful, load_schema
 from tests.support import settings_for
 
@@ -254,6 +255,38 @@ def unbounded(world: World) -> list[tuple[str, str, str, dict[str, Any], int]]:
     ]
 
 
+def resident_refusals(world: World) -> list[tuple[str, str, dict[str, Any], int]]:
+    """A resident's own bookings that must be refused: a price category that is not theirs
+    (403) and a missing or malformed contact (422)."""
+    day = world.day + timedelta(days=9)
+    booking = {
+        "space_id": world.mine.space_id,
+        "activity": "bursdag",
+        "audience": "private",
+        "participants": 10,
+        "start": local(day, 18),
+        "end": local(day, 19),
+        "contact": {"email": "familien@example.no"},
+    }
+    series = {
+        **{k: v for k, v in booking.items() if k not in ("start", "end")},
+        "weekday": day.weekday(),
+        "start_time": "18:00",
+        "end_time": "19:00",
+        "first_date": day.isoformat(),
+        "last_date": (day + timedelta(weeks=2)).isoformat(),
+    }
+    return [
+        ("POST", "/bookings", {**booking, "audience": "non_profit"}, 403),
+        ("POST", "/bookings", {**booking, "audience": "children_youth"}, 403),
+        ("POST", "/booking-series", {**series, "audience": "non_profit"}, 403),
+        ("POST", "/bookings", {**booking, "contact": None}, 422),
+        ("POST", "/bookings", {**booking, "contact": {"email": "not-an-email"}}, 422),
+        ("POST", "/bookings", {**booking, "contact": {"phone": "call me maybe"}}, 422),
+        ("POST", "/booking-series", {**series, "contact": {"name": "Familien"}}, 422),
+    ]
+
+
 async def test_fuzz_every_operation_of_every_service(infra, isolated_kafka, database_factory):
     failures: list[str] = []
     async with running_stack(infra, isolated_kafka, database_factory, "fuzz") as stack:
@@ -281,6 +314,12 @@ async def test_fuzz_every_operation_of_every_service(infra, isolated_kafka, data
                     f"{service} {method} {path[:80]}: {answer.status_code} in {seconds:.2f} s "
                     f"{answer.text[:300]}"
                 )
+        for method, path, body, status in resident_refusals(world):
+            answer = await stack["booking"].client.request(
+                method, path, headers=callers["resident"], json=body
+            )
+            if answer.status_code != status:
+                failures.append(f"resident {method} {path}: {answer.status_code} {answer.text}")
         loop = asyncio.get_running_loop()
         for name in SERVICES:
             document = (await stack[name].client.get("/openapi.json")).json()

@@ -51,6 +51,12 @@ PATH_VALUES = {
     "token_id": "org_token_id",
 }
 GUESSED = "A" * 43
+# The contact a resident gives with their own booking of a hall.
+RESIDENT_BOOKER = {
+    "name": "Siri Solberg",
+    "email": "siri.solberg@example.org",
+    "phone": "+47 956 78 123",
+}
 
 
 # A resident's free text is theirs: public feeds show their booking only as a private one.
@@ -61,7 +67,7 @@ def personal_data() -> list[str]:
     """Every way the seeded people could show up: names, emails, phone numbers, subjects, and
     a resident's own words."""
     found: list[str] = []
-    for person in PEOPLE.values():
+    for person in [*PEOPLE.values(), RESIDENT_BOOKER]:
         digits = re.sub(r"\D", "", person["phone"])
         found += [person["name"], person["email"], person["phone"], digits, digits[2:]]
         found.append(person["email"].split("@")[0])
@@ -123,8 +129,9 @@ def leaks(response: httpx.Response, needles: list[str]) -> list[str]:
     return [needle for needle in needles if needle.lower() in text.lower()]
 
 
-async def add_resident_booking(stack: Stack, world: World) -> None:
-    """A resident books a space open to everyone: the public feeds must not name them."""
+async def add_resident_booking(stack: Stack, world: World) -> str:
+    """A resident books a space open to everyone, giving a contact for the messages: the
+    public feeds must neither name them nor show the contact."""
     manager = stack.header("manager-mine", ["facility_manager"], site_ids=[world.mine.site_id])
     await stack.call(
         "facilities",
@@ -142,6 +149,7 @@ async def add_resident_booking(stack: Stack, world: World) -> None:
         "participants": 10,
         "start": local(day, 12),
         "end": local(day, 14),
+        "contact": RESIDENT_BOOKER,
     }
 
     async def booked() -> str | None:
@@ -155,14 +163,15 @@ async def add_resident_booking(stack: Stack, world: World) -> None:
         return booking_id in (await stack["notifications"].client.get(feed)).text
 
     await eventually(in_feed)
+    return booking_id
 
 
 async def test_public_answers_carry_no_personal_data(infra, isolated_kafka, database_factory):
     needles = personal_data()
     async with running_stack(infra, isolated_kafka, database_factory, "privacy") as stack:
         world = await seed_world(stack)
-        await add_resident_booking(stack, world)
-        await _the_seed_holds_the_people(stack, world, needles)
+        resident_booking = await add_resident_booking(stack, world)
+        await _the_seed_holds_the_people(stack, world, needles, resident_booking)
         scanned: list[str] = []
         found: list[str] = []
         for service in SERVICES:
@@ -182,7 +191,9 @@ async def test_public_answers_carry_no_personal_data(infra, isolated_kafka, data
     assert found == [], "\n".join(found)
 
 
-async def _the_seed_holds_the_people(stack: Stack, world: World, needles: list[str]) -> None:
+async def _the_seed_holds_the_people(
+    stack: Stack, world: World, needles: list[str], resident_booking: str
+) -> None:
     """The scan has teeth: the people are there, behind authorization."""
     member = stack.header("member-mine", ["org_member"], org_ids=[world.mine.organisation_id])
     organisation = await stack["booking"].client.get(
@@ -194,3 +205,6 @@ async def _the_seed_holds_the_people(stack: Stack, world: World, needles: list[s
     # Phone numbers are kept in E.164: "+47 934 56 781" comes back as "+4793456781".
     assert "+" + re.sub(r"\D", "", PEOPLE["mine_loan"]["phone"]) in loan.text
     assert leaks(loan, needles)
+    booking = await stack["booking"].client.get(f"/bookings/{resident_booking}", headers=resident)
+    assert RESIDENT_BOOKER["email"] in booking.text
+    assert RESIDENTS["mine"] in booking.text

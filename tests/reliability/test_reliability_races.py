@@ -150,7 +150,7 @@ class Races:
     ) -> None:
         """A club's booking, or with no club a resident's own."""
         begin = evening(day, start // 60, start % 60)
-        body = {
+        body: dict[str, object] = {
             "space_id": space,
             "activity": "håndball" if club else "bursdag",
             "audience": "children_youth" if club else "private",
@@ -159,6 +159,7 @@ class Races:
             "end": (begin + timedelta(minutes=length)).isoformat(),
         }
         if club is None:
+            body["contact"] = {"name": "Familien Hansen", "email": f"{RESIDENT}@example.no"}
             token = bearer(RESIDENT, ["resident"])
             await self.recorder.send(
                 "book", "POST", "booking", "/bookings", token, body, sub=RESIDENT

@@ -1,4 +1,5 @@
-"""Per-space booking rules: set and validated by facilities, applied by booking."""
+"""Per-space booking rules (set and validated by facilities, applied by booking) and the kinds
+of organisations that book."""
 
 from __future__ import annotations
 
@@ -11,6 +12,19 @@ MINUTES_PER_DAY = 24 * 60
 MAX_HORIZON_DAYS = 2 * 366
 MAX_BUFFER_MINUTES = 4 * 60
 MAX_CANCELLATION_DEADLINE_HOURS = 30 * 24
+
+
+class OrganisationCategory(StrEnum):
+    """The kind of a registered organisation (lag og forening)."""
+
+    SPORTS = "sports"
+    CULTURE = "culture"
+    CHILDREN_YOUTH = "children_youth"
+    MULTICULTURAL = "multicultural"
+    SENIORS = "seniors"
+    NEIGHBOURHOOD = "neighbourhood"
+    EMERGENCY_PREPAREDNESS = "emergency_preparedness"
+    OTHER = "other"
 
 
 class WhoMayBook(StrEnum):

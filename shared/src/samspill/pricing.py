@@ -16,10 +16,12 @@ from datetime import date, datetime, time, timedelta
 from enum import IntEnum, StrEnum
 from fractions import Fraction
 from functools import cache
+from typing import Any
 
+from samspill.booking_rules import OrganisationCategory
 from samspill.intervals import Interval
 from samspill.recurrence import local_date, norwegian_public_holidays, resolve_local
-from samspill.rules import RuleViolation
+from samspill.rules import RuleError, RuleViolation
 
 FREE_PRINCIPLE_NB = (
     "Gratisprinsippet: aktiviteter for barn og unge under 20 år i regi av frivillige "
@@ -95,6 +97,72 @@ _CATEGORY_EN = {
     BookerCategory.COMMERCIAL: "Commercial organisers",
     BookerCategory.PRIVATE: "Private persons",
 }
+
+
+# Who may claim which price category. Every kind in the register is a voluntary organisation:
+# it may claim the non-profit price, the free principle for activity for under-20s, and the
+# commercial price for a commercial arrangement, but it is no private person. A resident books
+# as a private person, so the non-profit and children-and-youth prices are not theirs to claim.
+_VOLUNTARY_CLAIMS = frozenset(
+    {BookerCategory.CHILDREN_YOUTH, BookerCategory.NON_PROFIT, BookerCategory.COMMERCIAL}
+)
+_RESIDENT_CLAIMS = frozenset({BookerCategory.PRIVATE})
+_CLAIMS_BY_KIND: Mapping[OrganisationCategory, frozenset[BookerCategory]] = {
+    OrganisationCategory.SPORTS: _VOLUNTARY_CLAIMS,
+    OrganisationCategory.CULTURE: _VOLUNTARY_CLAIMS,
+    OrganisationCategory.CHILDREN_YOUTH: _VOLUNTARY_CLAIMS,
+    OrganisationCategory.MULTICULTURAL: _VOLUNTARY_CLAIMS,
+    OrganisationCategory.SENIORS: _VOLUNTARY_CLAIMS,
+    OrganisationCategory.NEIGHBOURHOOD: _VOLUNTARY_CLAIMS,
+    OrganisationCategory.EMERGENCY_PREPAREDNESS: _VOLUNTARY_CLAIMS,
+    OrganisationCategory.OTHER: _VOLUNTARY_CLAIMS,
+}
+
+
+class CategoryNotAllowed(RuleError):
+    """The booker claimed a price category that does not follow from who they are (403)."""
+
+    status = 403
+    code = "price-category-not-allowed"
+
+    def __init__(
+        self, category: BookerCategory, allowed: frozenset[BookerCategory], resident: bool
+    ) -> None:
+        who_en, who_nb = (
+            ("a resident booking as a private person", "en innbygger som booker som privatperson")
+            if resident
+            else ("an organisation", "en organisasjon")
+        )
+        names = sorted(allowed, key=list(BookerCategory).index)
+        super().__init__(
+            f"The price category '{category.label_en}' cannot be claimed by {who_en}; "
+            f"allowed: {', '.join(c.value for c in names)}.",
+            f"Priskategorien «{category.label_nb}» kan ikke brukes av {who_nb}; "
+            f"tillatt: {', '.join(c.value for c in names)}.",
+        )
+        self.category = category
+        self.allowed = names
+
+    def extra(self) -> dict[str, Any]:
+        return {"allowed_categories": [category.value for category in self.allowed]}
+
+
+def claimable_categories(organisation: OrganisationCategory | None) -> frozenset[BookerCategory]:
+    """The price categories a booker may claim: an organisation of the given kind, or with
+    None a resident booking in their own name."""
+    if organisation is None:
+        return _RESIDENT_CLAIMS
+    return _CLAIMS_BY_KIND[organisation]
+
+
+def claimed_category(
+    category: BookerCategory, organisation: OrganisationCategory | None
+) -> BookerCategory:
+    """The claimed category if the booker may claim it, else CategoryNotAllowed."""
+    allowed = claimable_categories(organisation)
+    if category not in allowed:
+        raise CategoryNotAllowed(category, allowed, resident=organisation is None)
+    return category
 
 
 class RuleScope(IntEnum):
@@ -294,6 +362,30 @@ def quote(
     total = sum(line.amount_ore for line in lines)
     nb, en = _explain(rule, total)
     return Quote(total, lines, nb, en, rule)
+
+
+def booker_quote(
+    space_id: str,
+    space_kind: SpaceKind,
+    interval: Interval,
+    category: BookerCategory,
+    rules: Iterable[PriceRule],
+    organisation: OrganisationCategory | None,
+) -> Quote:
+    """The price a booker pays for the category they claim: an organisation of the given
+    kind, or with None a resident. A category that does not follow from who they are is
+    refused (CategoryNotAllowed)."""
+    claimed = claimed_category(category, organisation)
+    return quote(
+        space_id,
+        space_kind,
+        interval,
+        claimed,
+        rules,
+        organisation_is_voluntary=BookerCategory.CHILDREN_YOUTH
+        in claimable_categories(organisation),
+        participants_under_20=claimed is BookerCategory.CHILDREN_YOUTH,
+    )
 
 
 def _unpriced_quote(category: BookerCategory) -> Quote:

@@ -214,7 +214,13 @@ async def test_organisations_reach_only_their_own_bookings(world: World):
     requested = await client.post(
         "/bookings",
         json=booking_body(
-            world.classroom, at(day, 18), at(day, 19), None, audience="private", participants=5
+            world.classroom,
+            at(day, 18),
+            at(day, 19),
+            None,
+            audience="private",
+            participants=5,
+            contact={"email": "familien@example.no"},
         ),
         headers=world.resident(),
     )

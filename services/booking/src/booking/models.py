@@ -37,6 +37,11 @@ def _timestamp(*, index: bool = False) -> Any:
     return Field(sa_column=Column(DateTime(timezone=True), nullable=False, index=index))
 
 
+def _private_contact() -> Any:
+    """A resident's contact for their own booking or series (None for an organisation's)."""
+    return Field(default=None, sa_column=Column(JSONB, nullable=True))
+
+
 def _created() -> Any:
     return Field(
         sa_column=Column(DateTime(timezone=True), nullable=False, server_default=func.now())
@@ -129,6 +134,7 @@ class BookingSeries(Table, table=True):
     first_date: date
     last_date: date
     skipped: list[dict[str, Any]] = Field(sa_column=Column(JSONB, nullable=False))
+    contact: dict[str, Any] | None = _private_contact()
     created_at: datetime = _created()
 
 
@@ -154,6 +160,7 @@ class Booking(Table, table=True):
     price_explanation: str
     price_explanation_en: str
     cancellation_reason: str | None = Field(default=None, max_length=40)
+    contact: dict[str, Any] | None = _private_contact()
     version: int = 1
     created_at: datetime = _timestamp()
     updated_at: datetime = _timestamp()

@@ -15,11 +15,11 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
-from booking.contact import ContactIn
 from booking.domain import OrganisationCategory, validate_org_number
 from booking.domain.errors import ConflictError, NotFoundError
 from booking.models import Organisation
 from samspill.auth import Principal
+from samspill.contacts import ContactIn
 from samspill.db import UnitOfWork
 from samspill.events import booking as be
 

@@ -31,6 +31,7 @@ from notifications.models import (
 from notifications.readmodel import loan_items, save_closure
 from notifications.recipients import (
     Recipient,
+    booker_recipient,
     organisation_recipient,
     resident_recipient,
     site_recipient,
@@ -212,8 +213,8 @@ async def _on_requested(session: AsyncSession, data: EventData, occasion: Occasi
 async def _on_confirmed(session: AsyncSession, data: EventData, occasion: Occasion) -> None:
     assert isinstance(data, bk.BookingConfirmed)
     booking = data.booking
-    organisation = await organisation_recipient(session, booking.organisation_id)
-    await _booking_message(session, occasion, booking, organisation, MessageKind.BOOKING_CONFIRMED)
+    booker = await booker_recipient(session, booking)
+    await _booking_message(session, occasion, booking, booker, MessageKind.BOOKING_CONFIRMED)
     if booking.start > occasion.now:
         await _reminder(
             session,
@@ -221,7 +222,7 @@ async def _on_confirmed(session: AsyncSession, data: EventData, occasion: Occasi
             kind=MessageKind.REMINDER_BOOKING_TOMORROW,
             day=local_date(booking.start),
             aggregate_id=booking.booking_id,
-            recipient=organisation,
+            recipient=booker,
             context=booking_context(booking),
         )
 
@@ -230,12 +231,12 @@ async def _on_rejected(session: AsyncSession, data: EventData, occasion: Occasio
     assert isinstance(data, bk.BookingRejected)
     booking = data.booking
     await cancel_reminders(session, booking.booking_id)
-    organisation = await organisation_recipient(session, booking.organisation_id)
+    booker = await booker_recipient(session, booking)
     await _booking_message(
         session,
         occasion,
         booking,
-        organisation,
+        booker,
         MessageKind.BOOKING_REJECTED,
         {"comment": data.reason},
     )
@@ -245,7 +246,7 @@ async def _on_cancelled(session: AsyncSession, data: EventData, occasion: Occasi
     assert isinstance(data, bk.BookingCancelled)
     booking = data.booking
     await cancel_reminders(session, booking.booking_id)
-    organisation = await organisation_recipient(session, booking.organisation_id)
+    booker = await booker_recipient(session, booking)
     extra: dict[str, object] = {"reason": data.reason}
     if data.reason == "closure":
         if data.closure is not None:  # may arrive before the facilities topic tells it
@@ -258,7 +259,7 @@ async def _on_cancelled(session: AsyncSession, data: EventData, occasion: Occasi
         session,
         occasion,
         booking,
-        organisation,
+        booker,
         MessageKind.BOOKING_CANCELLED,
         extra,
         per_series=data.reason == "series_cancelled",
@@ -284,8 +285,7 @@ async def _on_series(session: AsyncSession, data: EventData, occasion: Occasion)
     context = {**booking_context(first), "occurrences": len(series.booking_ids)}
     targets: list[tuple[MessageKind, Recipient]] = []
     if "confirmed" in statuses:
-        organisation = await organisation_recipient(session, series.organisation_id)
-        targets.append((MessageKind.BOOKING_CONFIRMED, organisation))
+        targets.append((MessageKind.BOOKING_CONFIRMED, await booker_recipient(session, series)))
     if "requested" in statuses:
         targets.append(
             (MessageKind.APPROVAL_REQUESTED, await site_recipient(session, first.site_id))

@@ -1,9 +1,9 @@
 """Who a message goes to, on which channel and in which language.
 
 A recipient is named by a key: `organisation:<id>` (the organisation's contact), `site:<id>`
-(the site's function address, e.g. the school office) or `resident:<subject>`. The contact
-details come from events; a preference row set through the API overrides the channel and
-language the events carry.
+(the site's function address, e.g. the school office) or `resident:<subject>` (the contact a
+resident gave with a loan or their own booking). The contact details come from events; a
+preference row set through the API overrides the channel and language the events carry.
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from notifications.domain.messages import Channel, Language
 from notifications.models import OrganisationRecord, RecipientPreference, SiteRecord
-from samspill.events.booking import Contact
+from samspill.events.booking import BookingState, Contact, SeriesState
 
 RECIPIENT_KINDS = ("organisation", "site", "resident")
 
@@ -88,3 +88,12 @@ async def resident_recipient(
         Language(contact.language),
     )
     return await _with_preference(session, recipient)
+
+
+async def booker_recipient(session: AsyncSession, booked: BookingState | SeriesState) -> Recipient:
+    """Who is told about a booking or series: the organisation's contact, or for a resident's
+    own booking the contact the resident gave with it."""
+    if booked.contact is None:
+        return await organisation_recipient(session, booked.organisation_id)
+    resident = booked.resident_id or str(booked.organisation_id)
+    return await resident_recipient(session, resident, booked.contact)

@@ -2,7 +2,8 @@
 
 Events carry what the feeds and messages need (space, site, organisation display name,
 activity, local times) so notifications needs nothing else. A private person's contact never
-sits in a public field: contacts live only in `contact` members, which the public feeds ignore.
+sits in a public field: contacts (and a resident's subject id) live only in `contact` and
+`resident_id` members, which the public feeds ignore.
 Keys: the space id for bookings and series (one partition keeps a hall's order), the
 organisation id for organisation events, the centre id for loans (a loan's lines all belong to
 one centre).
@@ -82,6 +83,13 @@ class BookingState(State):
         description="A resident's own booking (no organisation): public feeds show it as a "
         "private booking, without its activity.",
     )
+    resident_id: str | None = Field(
+        default=None,
+        description="A resident's own booking: the resident's subject id. Private, like `contact`.",
+    )
+    contact: Contact | None = Field(
+        default=None, description="A resident's own booking: where the resident's messages go."
+    )
 
 
 class SkippedOccurrence(State):
@@ -107,6 +115,12 @@ class SeriesState(State):
     booking_ids: list[UUID]
     skipped: list[SkippedOccurrence]
     created_at: datetime
+    resident_id: str | None = Field(
+        default=None, description="A resident's own series: the resident's subject id (private)."
+    )
+    contact: Contact | None = Field(
+        default=None, description="A resident's own series: where the resident's messages go."
+    )
 
 
 class LoanLine(State):

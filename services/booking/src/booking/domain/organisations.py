@@ -2,24 +2,12 @@
 
 from __future__ import annotations
 
-from enum import StrEnum
-
 from booking.domain.errors import RuleViolation
+from samspill.booking_rules import OrganisationCategory
 
 __all__ = ["OrganisationCategory", "org_number_check_digit", "validate_org_number"]
 
 _WEIGHTS = (3, 2, 7, 6, 5, 4, 3, 2)
-
-
-class OrganisationCategory(StrEnum):
-    SPORTS = "sports"
-    CULTURE = "culture"
-    CHILDREN_YOUTH = "children_youth"
-    MULTICULTURAL = "multicultural"
-    SENIORS = "seniors"
-    NEIGHBOURHOOD = "neighbourhood"
-    EMERGENCY_PREPAREDNESS = "emergency_preparedness"
-    OTHER = "other"
 
 
 def org_number_check_digit(first_eight: str) -> int | None:

@@ -14,7 +14,7 @@ from sqlalchemy import ColumnElement, and_, func, or_, select, true
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
-from booking.domain import BookerKind
+from booking.domain import BookerKind, OrganisationCategory
 from booking.domain.errors import NotFoundError
 from booking.models import Booking, BookingSeries, Organisation
 from samspill.auth import Principal, Role
@@ -35,6 +35,13 @@ class Booker:
     @property
     def organisation_id(self) -> uuid.UUID | None:
         return None if self.organisation is None else self.organisation.id
+
+    @property
+    def organisation_category(self) -> OrganisationCategory | None:
+        """The organisation's kind, or None for a resident booking in their own name."""
+        return (
+            None if self.organisation is None else OrganisationCategory(self.organisation.category)
+        )
 
 
 async def resolve_booker(

@@ -40,8 +40,9 @@ from samspill.recurrence import OSLO
 
 EVENT_SOURCE = "/samspill/booking"
 PRIVATE_BOOKER_NAME = "Privatperson"
-# Residents book without an organisation; events name them by a stable id derived from their
-# subject (never the subject itself) and a neutral display name.
+# Residents book without an organisation; the public members of events name them by a stable
+# id derived from their subject and a neutral display name. The subject itself and the contact
+# travel only in the private `resident_id` and `contact` members, for their messages.
 _RESIDENT_NAMESPACE = uuid.UUID("6f1d2c7e-5b0a-4f43-9a0e-2f1c8d6b7a11")
 # exclusion_violation, deadlock_detected
 _CLASH_STATES = frozenset({"23P01", "40P01"})
@@ -311,6 +312,8 @@ async def booking_state(
         created_at=booking.created_at,
         updated_at=booking.updated_at,
         by_resident=booking.organisation_id is None,
+        resident_id=None if booking.organisation_id else booking.booker_sub,
+        contact=None if booking.contact is None else be.Contact.model_validate(booking.contact),
     )
 
 

@@ -9,6 +9,7 @@ from typing import Literal, Self
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from samspill.booking_rules import MAX_HORIZON_DAYS
+from samspill.contacts import PrivateContact
 from samspill.events import booking as be
 from samspill.inputs import AwareInstant, Day
 
@@ -32,15 +33,37 @@ ACTIVITY_DESCRIPTION = (
 
 class BookingBase(Body):
     space_id: uuid.UUID
+    organisation_id: uuid.UUID | None = None
     activity: str = Field(min_length=1, max_length=200, description=ACTIVITY_DESCRIPTION)
-    audience: Audience
+    audience: Audience = Field(
+        description="The price category claimed; it must follow from who books: an "
+        "organisation may claim children_youth, non_profit or commercial, a resident private."
+    )
     participants: int = Field(ge=1, le=100_000)
+    contact: PrivateContact | None = Field(
+        default=None,
+        description="A resident's own booking (no `organisation_id`) needs it: the "
+        "confirmation, reminders and any cancellation go there. Not for an organisation's "
+        "booking, whose messages go to the organisation's contact.",
+    )
+
+    @model_validator(mode="after")
+    def _contact_for_residents(self) -> Self:
+        if self.organisation_id is None and self.contact is None:
+            raise ValueError(
+                "a resident's own booking needs a contact (an email address or a phone number)"
+            )
+        if self.organisation_id is not None and self.contact is not None:
+            raise ValueError(
+                "an organisation's booking takes no contact; its messages go to the "
+                "organisation's contact"
+            )
+        return self
 
 
 class BookingCreate(BookingBase):
     """One booking. Without `organisation_id` it is a resident's own booking."""
 
-    organisation_id: uuid.UUID | None = None
     start: AwareInstant
     end: AwareInstant
 
@@ -63,7 +86,6 @@ class BookingReject(Body):
 class SeriesCreate(BookingBase):
     """A weekly series: `weekday` 0 = Monday … 6 = Sunday, wall-clock times in Oslo."""
 
-    organisation_id: uuid.UUID | None = None
     weekday: int | None = Field(default=None, ge=0, le=6)
     start_time: time
     end_time: time

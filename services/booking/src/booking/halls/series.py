@@ -40,7 +40,7 @@ from booking.halls.schemas import (
     SeriesPublic,
     SkippedPublic,
 )
-from booking.halls.service import cancel_reason, check_limit, new_booking, price, public
+from booking.halls.service import cancel_reason, check_limit, claim, new_booking, price, public
 from booking.models import Booking, BookingSeries
 from samspill.auth import Principal
 from samspill.db import UnitOfWork
@@ -62,6 +62,7 @@ async def create_series(
     session = uow.session
     place = await load_place(session, body.space_id)
     booker = await resolve_booker(session, principal, body.organisation_id)
+    claim(booker, body.audience)
     plan = await _plan(session, place, booker, body, now)
     if not plan.created:
         raise _nothing_bookable(plan.skipped)
@@ -142,6 +143,7 @@ def _new_series(
         first_date=body.first_date,
         last_date=body.last_date,
         skipped=[_skipped(s).model_dump(mode="json") for s in plan.skipped],
+        contact=None if body.contact is None else body.contact.model_dump(mode="json"),
     )
 
 
@@ -207,6 +209,8 @@ def _series_state(
             for s in skipped
         ],
         created_at=first.created_at,
+        resident_id=first.resident_id,
+        contact=first.contact,
     )
 
 

@@ -49,7 +49,7 @@ from samspill.auth import Principal
 from samspill.db import UnitOfWork
 from samspill.events import booking as be
 from samspill.intervals import Interval
-from samspill.pricing import BookerCategory, PriceRule, Quote, quote
+from samspill.pricing import BookerCategory, PriceRule, Quote, booker_quote, claimed_category
 
 
 @dataclass(frozen=True)
@@ -74,6 +74,7 @@ async def request_booking(
     session = uow.session
     place = await load_place(session, body.space_id)
     booker = await resolve_booker(session, principal, body.organisation_id)
+    claim(booker, body.audience)
     interval = booking_interval(body.start, body.end)
     await check_request(session, place, interval, body.participants, booker, now)
     await check_limit(session, place, booker, [interval], settings, now)
@@ -142,6 +143,11 @@ async def check_limit(
     check_hoarding(held, wanted, settings.booking_max_future_hours_per_space)
 
 
+def claim(booker: Booker, audience: str) -> BookerCategory:
+    """The price category claimed, if it follows from who books (else 403, nothing stored)."""
+    return claimed_category(BookerCategory(audience), booker.organisation_category)
+
+
 def price(
     place: Place,
     interval: Interval,
@@ -150,14 +156,13 @@ def price(
     rules: Sequence[PriceRule],
 ) -> Quote:
     """The price and its explanation from the price rules; under-20 activity is free."""
-    return quote(
+    return booker_quote(
         str(place.space.space_id),
         readmodel.space_kind(place.space.kind),
         interval,
         BookerCategory(audience),
         rules,
-        organisation_is_voluntary=booker.kind is BookerKind.ORGANISATION,
-        participants_under_20=audience == BookerCategory.CHILDREN_YOUTH.value,
+        booker.organisation_category,
     )
 
 
@@ -185,6 +190,7 @@ def new_booking(
         price_ore=quoted.total_ore,
         price_explanation=quoted.explanation_nb,
         price_explanation_en=quoted.explanation_en,
+        contact=None if details.contact is None else details.contact.model_dump(mode="json"),
     )
 
 

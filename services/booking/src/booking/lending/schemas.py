@@ -8,7 +8,7 @@ from typing import Literal, Self
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from booking.contact import ContactIn
+from samspill.contacts import PrivateContact
 from samspill.events.booking import Contact
 from samspill.inputs import Day
 
@@ -16,16 +16,8 @@ from samspill.inputs import Day
 MAX_LOAN_DAYS = 365
 
 
-class LoanContact(ContactIn):
+class LoanContact(PrivateContact):
     """Where messages about the loan go; private to the resident, staff and the events."""
-
-    @model_validator(mode="after")
-    def _reachable(self) -> Self:
-        if self.channel == "email" and not self.email:
-            raise ValueError("an email address is needed for the channel 'email'")
-        if self.channel == "sms" and not self.phone:
-            raise ValueError("a phone number is needed for the channel 'sms'")
-        return self
 
 
 class Body(BaseModel):
