@@ -1,6 +1,7 @@
 """Settings of the notifications service, read from the environment."""
 
 from datetime import time
+from pathlib import Path
 
 from pydantic import Field, field_validator
 
@@ -22,6 +23,10 @@ class NotificationsSettings(ServiceSettings):
     smtp_password: str | None = None
     smtp_start_tls: bool = False
     smtp_timeout_s: float = 10.0
+    sms_sink_dir: Path | None = Field(
+        default=None,
+        description="Development: keep each SMS as a file here instead of only logging it.",
+    )
     public_base_url: str = "http://127.0.0.1:8003"
 
     feed_cache_ttl_s: int = Field(default=300, ge=1)
