@@ -3,16 +3,26 @@
 `TopicReader` assigns every partition of one topic, starts at the beginning (or, with a group,
 at the group's committed offsets) and reads up to the end offsets taken when it opened, so a
 replay terminates even while producers keep writing. Every broker call is bounded.
+
+`read_history` and `check_history` keep a rebuild from dropping data: a broker that lost
+events (an in-memory broker restarted, a topic recreated, retention) still lets a replay read
+to the end, and the rebuilt model would silently lack what is gone. See `check_history`.
 """
 
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
 from types import TracebackType
 from typing import Self, TypeAlias
 
 import structlog
 from aiokafka import AIOKafkaConsumer, ConsumerRecord, TopicPartition
+from sqlalchemy import String, Table, any_, bindparam, func, not_, select
+from sqlalchemy.dialects.postgresql import ARRAY
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from samspill.events.base import Envelope, TopicContract, UndecodableEvent
 from samspill.kafka import KafkaConfig, new_consumer, start_client, stop_client
@@ -117,3 +127,134 @@ async def read_events(kafka: KafkaConfig, contract: TopicContract) -> list[Envel
                 error=str(exc),
             )
     return envelopes
+
+
+# --- rebuilds: is the whole history still there? --------------------------------------------
+
+MISSING_EXAMPLES = 5
+
+
+@dataclass(frozen=True)
+class History:
+    """What a rebuild replays: the topics' events, read after `read_after` (database clock)."""
+
+    contracts: tuple[TopicContract, ...]
+    envelopes: list[Envelope]
+    read_after: datetime
+
+
+@dataclass(frozen=True)
+class HistoryGap:
+    """Events a consumer applied from the topics that the topics no longer hold."""
+
+    consumer: str
+    topics: tuple[str, ...]
+    applied: int
+    missing: int
+    examples: tuple[str, ...]
+
+    def message(self) -> str:
+        topics, examples = ", ".join(self.topics), ", ".join(self.examples)
+        return (
+            f"Gjenoppbygging avvist: {self.missing} av {self.applied} hendelser som "
+            f"{self.consumer} har tatt inn, finnes ikke lenger på {topics}; en gjenoppbygging "
+            "ville slettet det de ga lesemodellen.\n"
+            f"Rebuild refused: {self.missing} of the {self.applied} events {self.consumer} "
+            f"applied are no longer on {topics} (e.g. {examples}). The broker does not hold "
+            "the history behind the read model, and a rebuild would drop what those events "
+            "built. Point the rebuild at the broker that holds the whole history, or pass "
+            "--force to rebuild from what is there and lose the rest."
+        )
+
+
+class HistoryMissing(RuntimeError):
+    """A rebuild was refused: the topics no longer hold every event the read model came from."""
+
+    def __init__(self, gap: HistoryGap) -> None:
+        super().__init__(gap.message())
+        self.gap = gap
+
+
+async def database_now(sessions: async_sessionmaker[AsyncSession]) -> datetime:
+    async with sessions() as session:
+        now = await session.scalar(select(func.now()))
+    if not isinstance(now, datetime):
+        raise RuntimeError("the database did not tell its time")
+    return now
+
+
+async def read_history(
+    sessions: async_sessionmaker[AsyncSession],
+    kafka: KafkaConfig,
+    contracts: Sequence[TopicContract],
+) -> History:
+    """Every decodable event of the contracts' topics, with the time before they were read."""
+    read_after = await database_now(sessions)
+    envelopes: list[Envelope] = []
+    for contract in contracts:
+        envelopes.extend(await read_events(kafka, contract))
+    return History(tuple(contracts), envelopes, read_after)
+
+
+async def history_gap(
+    session: AsyncSession, inbox: Table, consumer: str, history: History
+) -> HistoryGap | None:
+    """Which events in `consumer`'s inbox (from these topics) are not in the replay, if any.
+
+    The inbox row of every event the consumer applied is the record of what the read model was
+    built from, so "inbox ⊆ replay" is exactly "the topics still hold the history". Rows newer
+    than `history.read_after` are left out: the running consumer may apply events produced
+    after the replay took its end offsets, and those are not missing. A row written before then
+    belongs to a record the consumer had already fetched, so below the end offsets read later.
+    """
+    types = [event_type for contract in history.contracts for event_type in contract.events]
+    replayed = sorted({envelope.id for envelope in history.envelopes})
+    scope = (
+        inbox.c.consumer == consumer,
+        inbox.c.event_type.in_(types),
+        inbox.c.processed_at < history.read_after,
+    )
+    in_replay = inbox.c.event_id == any_(bindparam("replayed", replayed, type_=ARRAY(String)))
+    applied = await session.scalar(select(func.count()).select_from(inbox).where(*scope))
+    missing = select(inbox.c.event_id, inbox.c.event_type).where(*scope, not_(in_replay))
+    count = await session.scalar(select(func.count()).select_from(missing.subquery()))
+    if not count:
+        return None
+    examples = await session.execute(
+        missing.order_by(inbox.c.processed_at, inbox.c.event_id).limit(MISSING_EXAMPLES)
+    )
+    return HistoryGap(
+        consumer=consumer,
+        topics=tuple(contract.topic for contract in history.contracts),
+        applied=int(applied or 0),
+        missing=int(count),
+        examples=tuple(f"{event_id} ({event_type})" for event_id, event_type in examples),
+    )
+
+
+async def check_history(
+    session: AsyncSession,
+    inbox: Table,
+    consumer: str,
+    history: History,
+    *,
+    force: bool = False,
+) -> None:
+    """Raise `HistoryMissing` unless the replay holds every event the consumer applied.
+
+    Call it in the rebuild's transaction before the read model is emptied. With `force` the
+    gap is logged as an error and the rebuild goes on.
+    """
+    gap = await history_gap(session, inbox, consumer, history)
+    if gap is None:
+        return
+    if not force:
+        raise HistoryMissing(gap)
+    log.error(
+        "rebuild.history_missing_forced",
+        consumer=consumer,
+        topics=list(gap.topics),
+        applied=gap.applied,
+        missing=gap.missing,
+        examples=list(gap.examples),
+    )
