@@ -84,15 +84,21 @@ class TopicReader:
                 consumer.seek(tp, committed)
 
     async def read_to_end(self, limit: int | None = None) -> list[Record]:
-        """The records up to the end offsets taken at open (at most `limit`)."""
+        """The records up to the end offsets taken at open, at least (at most `limit`).
+
+        A fetch that reaches past an end offset is kept whole. The embedded Tansu broker
+        reports a partition's end as the base offset of its last record batch + 1, so cutting
+        at that offset would lose the rest of that batch; and a group's commit, which moves to
+        the position after everything fetched, must never pass a record that was not returned.
+        """
         consumer, timeout = self._opened(), self._kafka.request_timeout_s
         records: list[Record] = []
         pending = {tp for tp, end in self._ends.items() if end > 0}
         pending = {tp for tp in pending if await self._position(tp) < self._ends[tp]}
         while pending and (limit is None or len(records) < limit):
             batches = await asyncio.wait_for(consumer.getmany(timeout_ms=500), timeout + 5)
-            for tp, batch in batches.items():
-                records.extend(r for r in batch if r.offset < self._ends[tp])
+            for batch in batches.values():
+                records.extend(batch)
             pending = {tp for tp in pending if await self._position(tp) < self._ends[tp]}
         return records if limit is None else records[:limit]
 
