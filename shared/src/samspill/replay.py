@@ -164,12 +164,20 @@ class HistoryGap:
         return (
             f"Gjenoppbygging avvist: {self.missing} av {self.applied} hendelser som "
             f"{self.consumer} har tatt inn, finnes ikke lenger på {topics}; en gjenoppbygging "
-            "ville slettet det de ga lesemodellen.\n"
+            "ville fjernet det disse hendelsene la inn i lesemodellen.\n"
             f"Rebuild refused: {self.missing} of the {self.applied} events {self.consumer} "
             f"applied are no longer on {topics} (e.g. {examples}). The broker does not hold "
             "the history behind the read model, and a rebuild would drop what those events "
             "built. Point the rebuild at the broker that holds the whole history, or pass "
             "--force to rebuild from what is there and lose the rest."
+        )
+
+    def forced_message(self) -> str:
+        return (
+            f"Gjenoppbygging tvunget (--force): {self.missing} av {self.applied} hendelser "
+            "mangler, og det de bygde i lesemodellen er borte. / Rebuild forced: "
+            f"{self.missing} of the {self.applied} events {self.consumer} applied are missing "
+            f"from {', '.join(self.topics)}, and what they built is gone from the read model."
         )
 
 
@@ -258,6 +266,7 @@ async def check_history(
         raise HistoryMissing(gap)
     log.error(
         "rebuild.history_missing_forced",
+        warning=gap.forced_message(),
         consumer=consumer,
         topics=list(gap.topics),
         applied=gap.applied,
