@@ -2,10 +2,11 @@
 
 from datetime import time
 from pathlib import Path
+from typing import Self
 
-from pydantic import Field, field_validator
+from pydantic import Field, field_validator, model_validator
 
-from samspill.settings import ServiceSettings
+from samspill.settings import Environment, ServiceSettings
 
 # A private feed URL is base + "/feeds/organisations/" + a 43-character token + ".ics"; Google
 # Calendar refuses subscription URLs of 256 characters or more.
@@ -37,6 +38,12 @@ class NotificationsSettings(ServiceSettings):
     reminder_time: time = Field(
         default=time(10, 0), description="Oslo time of day before the event for reminders."
     )
+
+    @model_validator(mode="after")
+    def _no_sms_sink_in_production(self) -> Self:
+        if self.sms_sink_dir is not None and self.samspill_env is Environment.production:
+            raise ValueError("SMS_SINK_DIR is a development sink; it is refused in production")
+        return self
 
     @field_validator("public_base_url")
     @classmethod
