@@ -1,8 +1,9 @@
 """Reading a topic to its end returns every record, also those a producer sent in one batch.
 
 The embedded Tansu broker reports a partition's end offset as the base offset of its last
-record batch + 1; a reader that trusted it record by record lost the rest of that batch (a
-relay sends several outbox rows in one batch), and a rebuild silently missed those events.
+record batch + 1; a reader that cut the records there lost the rest of that batch (a relay
+sends several outbox rows in one batch), and so did one that stopped once a poll (at most 200
+records) took it past that offset: a rebuild silently missed those events.
 """
 
 from __future__ import annotations
@@ -23,7 +24,7 @@ from tests.integration.kernel_support import CounterBumped, contract
 pytestmark = pytest.mark.slow
 
 TOPIC = "samspill.test.replay"
-BATCH = 10
+BATCH = 250  # more than a consumer hands out per poll (max_poll_records=200)
 
 
 @pytest.fixture
@@ -39,7 +40,9 @@ async def test_read_events_returns_a_whole_batch(one_partition: KafkaConfig):
     await ensure_topics(one_partition, [TOPIC])
     envelopes = [Envelope(data=CounterBumped(counter="c", by=n)) for n in range(BATCH)]
     # A long linger puts all records in one produce request, as a busy relay does.
-    producer = AIOKafkaProducer(bootstrap_servers=one_partition.bootstrap_servers, linger_ms=200)
+    producer = AIOKafkaProducer(
+        bootstrap_servers=one_partition.bootstrap_servers, linger_ms=500, max_batch_size=1 << 20
+    )
     await start_client(producer, one_partition.request_timeout_s)
     try:
         sent = [

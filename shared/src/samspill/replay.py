@@ -31,6 +31,10 @@ log = structlog.get_logger("samspill.replay")
 
 Record: TypeAlias = "ConsumerRecord[bytes, bytes]"
 
+# More than one fetch can hold (at most 1 MB per partition): a poll then returns whole fetches,
+# and a partition's position always lands between record batches.
+ALL_FETCHED = 10_000_000
+
 
 class TopicReader:
     def __init__(self, kafka: KafkaConfig, topic: str, *, group_id: str | None = None) -> None:
@@ -86,17 +90,20 @@ class TopicReader:
     async def read_to_end(self, limit: int | None = None) -> list[Record]:
         """The records up to the end offsets taken at open, at least (at most `limit`).
 
-        A fetch that reaches past an end offset is kept whole. The embedded Tansu broker
-        reports a partition's end as the base offset of its last record batch + 1, so cutting
-        at that offset would lose the rest of that batch; and a group's commit, which moves to
-        the position after everything fetched, must never pass a record that was not returned.
+        Everything fetched is taken and kept, also past an end offset. The embedded Tansu
+        broker reports a partition's end as the base offset of its last record batch + 1, so
+        cutting there, or stopping inside a batch because a poll hands out only so many
+        records, would lose the rest of that batch; and a group's commit, which moves to the
+        position after everything fetched, must never pass a record that was not returned.
         """
         consumer, timeout = self._opened(), self._kafka.request_timeout_s
         records: list[Record] = []
         pending = {tp for tp, end in self._ends.items() if end > 0}
         pending = {tp for tp in pending if await self._position(tp) < self._ends[tp]}
         while pending and (limit is None or len(records) < limit):
-            batches = await asyncio.wait_for(consumer.getmany(timeout_ms=500), timeout + 5)
+            batches = await asyncio.wait_for(
+                consumer.getmany(timeout_ms=500, max_records=ALL_FETCHED), timeout + 5
+            )
             for batch in batches.values():
                 records.extend(batch)
             pending = {tp for tp in pending if await self._position(tp) < self._ends[tp]}
