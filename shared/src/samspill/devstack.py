@@ -202,6 +202,7 @@ async def _wait_ready(children: list[ServiceProcess]) -> bool:
 
 def _seed_demo_data(logs: Path) -> None:
     """Load Lillestrøm demo data through the facilities service, when it offers it."""
+    say("laster demodata / loading demo data …")
     result = subprocess.run(
         [sys.executable, "-m", "facilities", "seed-demo", "--url", SERVICES[0].url],
         capture_output=True,
