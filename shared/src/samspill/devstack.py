@@ -71,7 +71,7 @@ class DevSettings(BaseSettings):
 
 
 @dataclass(frozen=True)
-class Outboxes:
+class MessageSinks:
     """Where messages end up: the mail sink (None when `SMTP_HOST` names a server) and SMS."""
 
     mail: MailSink | None
@@ -112,28 +112,28 @@ def run_dev_stack() -> int:
     say(infra.describe())
     settings = DevSettings()
     children: list[ServiceProcess] = []
-    outboxes: Outboxes | None = None
+    sinks: MessageSinks | None = None
     try:
         database_urls = asyncio.run(_databases(infra, settings.db_prefix))
-        outboxes = _start_outboxes(settings)
+        sinks = _start_sinks(settings)
         logs = data_root() / "logs"
         logs.mkdir(exist_ok=True)
         for service in SERVICES:
-            extra = outboxes.env() if service.name == "notifications" else {}
+            extra = sinks.env() if service.name == "notifications" else {}
             children.append(_spawn(service, infra, database_urls[service.name], logs, extra))
             say(f"{service.name}: startet / started (log: {children[-1].log_path})")
         if not asyncio.run(_wait_ready(children)):
             return 1
         say(f"alle tjenester klare / all services ready in {time.monotonic() - started:.1f} s")
         _seed_demo_data(logs)
-        _print_welcome(outboxes)
+        _print_welcome(sinks)
         _wait_for_interrupt(children)
         return 0
     finally:
         say("stopper / stopping …")
         stop_all(children, grace=STOP_GRACE_S)
-        if outboxes is not None:
-            outboxes.close()
+        if sinks is not None:
+            sinks.close()
         infra.close()
 
 
@@ -142,8 +142,8 @@ async def _databases(infra: Infrastructure, prefix: str) -> dict[str, str]:
     if infra.kafka.started_empty:
         say(
             f"Kafka ({infra.kafka.source}) startet tom, så databasene {', '.join(names)} lages "
-            "på nytt / the broker started empty, so these databases are created afresh: "
-            "a database built from events the broker no longer holds could not be rebuilt"
+            "på nytt / the broker started empty, so the databases are created afresh too: "
+            "data built from events the broker no longer holds could not be rebuilt from it"
         )
         for name in names:
             await drop_database(infra.postgres.url, name)
@@ -151,12 +151,12 @@ async def _databases(infra: Infrastructure, prefix: str) -> dict[str, str]:
     return {s.name: url for s, url in zip(SERVICES, urls, strict=True)}
 
 
-def _start_outboxes(settings: DevSettings) -> Outboxes:
+def _start_sinks(settings: DevSettings) -> MessageSinks:
     sms_dir = data_root() / "sms"
     if settings.external_smtp_host is not None:
-        return Outboxes(mail=None, sms_dir=sms_dir, smtp_elsewhere=settings.external_smtp_host)
+        return MessageSinks(mail=None, sms_dir=sms_dir, smtp_elsewhere=settings.external_smtp_host)
     sink = MailSink(data_root() / "mail", port=settings.smtp_port or None, on_received=_mail_line)
-    return Outboxes(mail=sink.start(), sms_dir=sms_dir)
+    return MessageSinks(mail=sink.start(), sms_dir=sms_dir)
 
 
 def _mail_line(mail: ReceivedMail) -> None:
@@ -216,7 +216,7 @@ def _seed_demo_data(logs: Path) -> None:
         say("demodata ble ikke lastet / demo data not loaded: see .samspill/logs/seed-demo.log")
 
 
-def _print_welcome(outboxes: Outboxes) -> None:
+def _print_welcome(sinks: MessageSinks) -> None:
     settings = ServiceSettings()
     admin = mint_token(
         secret=settings.jwt_secret,
@@ -230,7 +230,7 @@ def _print_welcome(outboxes: Outboxes) -> None:
     for service in SERVICES:
         print(f"  {service.name:<14} {service.url}/docs")
     print()
-    for line in outboxes.describe():
+    for line in sinks.describe():
         print(f"  {line}")
     print(f"\n  Admin-token / admin token (7 days):\n  {admin}\n")
     print("  Andre roller / other roles: uv run samspill token --sub me --role org_member --org ID")
