@@ -9,6 +9,7 @@ from email.message import EmailMessage
 
 import aiosmtplib
 
+from samspill import devstack
 from samspill.mailsink import MailSink, ReceivedMail
 
 
@@ -45,3 +46,25 @@ async def test_each_message_is_kept_as_a_file_named_after_its_message_id(tmp_pat
     assert "17:00–18:00" in body.get_content()
     assert second.suffix == ".eml"
     assert "ola@example.org" in second.read_text()
+
+
+def test_make_dev_points_notifications_at_its_sink_unless_smtp_host_is_set(tmp_path, monkeypatch):
+    monkeypatch.setenv("SAMSPILL_DATA_DIR", str(tmp_path))
+    monkeypatch.delenv("SMTP_HOST", raising=False)
+    sinks = devstack._start_sinks(devstack.DevSettings())
+    try:
+        assert sinks.mail is not None
+        assert sinks.env() == {
+            "SMS_SINK_DIR": str(tmp_path / "sms"),
+            "SMTP_HOST": "127.0.0.1",
+            "SMTP_PORT": str(sinks.mail.port),
+        }
+        assert str(tmp_path / "mail") in sinks.describe()[0]
+    finally:
+        sinks.close()
+
+    monkeypatch.setenv("SMTP_HOST", "mail.example.org")
+    elsewhere = devstack._start_sinks(devstack.DevSettings())
+    assert elsewhere.mail is None
+    assert elsewhere.env() == {"SMS_SINK_DIR": str(tmp_path / "sms")}
+    assert "SMTP_HOST=mail.example.org" in elsewhere.describe()[0]
