@@ -12,8 +12,16 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from samspill.db import create_engine, session_factory
 from samspill.events.base import Envelope, EventData, TopicContract
-from samspill.kafka import KafkaConfig, new_consumer, start_client, stop_client
+from samspill.kafka import (
+    KafkaConfig,
+    ensure_topics,
+    new_consumer,
+    new_producer,
+    start_client,
+    stop_client,
+)
 from samspill.messaging import MessagingTables, messaging_tables
+from samspill.replay import TopicReader
 
 
 class CounterBumped(EventData):
@@ -66,3 +74,33 @@ async def read_envelopes(
     finally:
         await stop_client(consumer, kafka.request_timeout_s)
     return found
+
+
+async def copy_records(
+    source: KafkaConfig, target: KafkaConfig, topic: str, *, keep: Callable[[int], bool]
+) -> int:
+    """Copy a topic's records (key, value, headers as they are) to another broker.
+
+    `keep` gets each record's position in reading order; returns how many were copied. This is
+    how a broker that lost part of its history looks to a reader.
+    """
+    async with TopicReader(source, topic) as reader:
+        records = await reader.read_to_end()
+    await ensure_topics(target, [topic])
+    producer = new_producer(target)
+    await start_client(producer, target.request_timeout_s)
+    copied = 0
+    try:
+        for position, record in enumerate(records):
+            if not keep(position):
+                continue
+            await asyncio.wait_for(
+                producer.send_and_wait(
+                    topic, value=record.value, key=record.key, headers=list(record.headers)
+                ),
+                target.request_timeout_s,
+            )
+            copied += 1
+    finally:
+        await stop_client(producer, target.request_timeout_s)
+    return copied

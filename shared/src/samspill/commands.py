@@ -3,14 +3,35 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable
-from typing import Any
+import contextlib
+from collections.abc import Callable, Iterator
+from typing import Annotated, Any
 
 import typer
 import uvicorn
 
+from samspill.replay import HistoryMissing
 from samspill.service import ServiceDefinition, WorkerKind, create_app, run_workers
 from samspill.settings import ServiceSettings
+
+ForceOption = Annotated[
+    bool,
+    typer.Option(
+        "--force",
+        help="Rebuild even when the topics lack events the read model was built from "
+        "(what those events built is lost).",
+    ),
+]
+
+
+@contextlib.contextmanager
+def refused_rebuild_exits() -> Iterator[None]:
+    """A rebuild refused for missing history prints why and exits with 1, not a traceback."""
+    try:
+        yield
+    except HistoryMissing as refused:
+        typer.echo(str(refused), err=True)
+        raise typer.Exit(1) from None
 
 
 def server_config(app: Any, *, host: str, port: int) -> uvicorn.Config:

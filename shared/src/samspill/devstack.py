@@ -2,7 +2,13 @@
 
 Nothing needs configuring: `samspill.infra` finds or starts PostgreSQL, the broker and Redis,
 each service gets its own database, and the services run as child processes with their logs
-under `.samspill/logs/`. Ctrl-C stops the services, then whatever infrastructure was started.
+under `.samspill/logs/`. Mail goes to an SMTP sink in this process that keeps every message as
+a file under `.samspill/mail/`, SMS as files under `.samspill/sms/`. Ctrl-C stops the services,
+then whatever infrastructure was started.
+
+The databases must match the broker: a read model, an inbox or an outbox built from events the
+broker no longer holds cannot be rebuilt or replayed. A broker that started empty (the embedded
+Tansu keeps its topics in memory) therefore gets empty databases too.
 """
 
 from __future__ import annotations
@@ -17,9 +23,19 @@ from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
 
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
 from samspill.auth import mint_token
-from samspill.infra import Infrastructure, InfrastructureError, data_root, ensure_database
+from samspill.infra import (
+    Infrastructure,
+    InfrastructureError,
+    data_root,
+    drop_database,
+    ensure_database,
+)
 from samspill.infra import start_infrastructure as start_infra
+from samspill.mailsink import MailSink, ReceivedMail
 from samspill.processes import ServiceNotReady, ServiceProcess, service_env, stop_all
 from samspill.settings import ServiceSettings
 
@@ -44,6 +60,43 @@ READY_TIMEOUT_S = 60.0
 STOP_GRACE_S = 15.0
 
 
+class DevSettings(BaseSettings):
+    """`make dev`'s own options; `SMTP_HOST` set sends mail there instead of the sink."""
+
+    model_config = SettingsConfigDict(env_prefix="SAMSPILL_DEV_", extra="ignore")
+
+    db_prefix: str = "samspill_"
+    smtp_port: int = Field(default=0, ge=0, le=65535, description="0: any free port.")
+    external_smtp_host: str | None = Field(default=None, validation_alias="SMTP_HOST")
+
+
+@dataclass(frozen=True)
+class MessageSinks:
+    """Where messages end up: the mail sink (None when `SMTP_HOST` names a server) and SMS."""
+
+    mail: MailSink | None
+    sms_dir: Path
+    smtp_elsewhere: str | None = None
+
+    def describe(self) -> list[str]:
+        if self.mail is not None:
+            mail = f"{self.mail.directory}/ (én .eml-fil per melding / one .eml file per message)"
+        else:
+            mail = f"SMTP_HOST={self.smtp_elsewhere} (fra miljøet / from the environment)"
+        sms = f"{self.sms_dir}/ (sendes ikke, bare lagret / not sent, only kept as files)"
+        return [f"E-post / mail:  {mail}", f"SMS:            {sms}"]
+
+    def env(self) -> dict[str, str]:
+        env = {"SMS_SINK_DIR": str(self.sms_dir)}
+        if self.mail is not None:
+            env |= {"SMTP_HOST": self.mail.host, "SMTP_PORT": str(self.mail.port)}
+        return env
+
+    def close(self) -> None:
+        if self.mail is not None:
+            self.mail.stop()
+
+
 def say(message: str) -> None:
     print(f"samspill ▸ {message}", flush=True)
 
@@ -57,36 +110,69 @@ def run_dev_stack() -> int:
         say(f"feil / error: {exc}")
         return 1
     say(infra.describe())
+    settings = DevSettings()
     children: list[ServiceProcess] = []
+    sinks: MessageSinks | None = None
     try:
-        database_urls = asyncio.run(_databases(infra))
+        database_urls = asyncio.run(_databases(infra, settings.db_prefix))
+        sinks = _start_sinks(settings)
         logs = data_root() / "logs"
         logs.mkdir(exist_ok=True)
         for service in SERVICES:
-            children.append(_spawn(service, infra, database_urls[service.name], logs))
+            extra = sinks.env() if service.name == "notifications" else {}
+            children.append(_spawn(service, infra, database_urls[service.name], logs, extra))
             say(f"{service.name}: startet / started (log: {children[-1].log_path})")
         if not asyncio.run(_wait_ready(children)):
             return 1
         say(f"alle tjenester klare / all services ready in {time.monotonic() - started:.1f} s")
         _seed_demo_data(logs)
-        _print_welcome()
+        _print_welcome(sinks)
         _wait_for_interrupt(children)
         return 0
     finally:
         say("stopper / stopping …")
         stop_all(children, grace=STOP_GRACE_S)
+        if sinks is not None:
+            sinks.close()
         infra.close()
 
 
-async def _databases(infra: Infrastructure) -> dict[str, str]:
-    prefix = os.environ.get("SAMSPILL_DEV_DB_PREFIX", "samspill_")
-    return {s.name: await ensure_database(infra.postgres.url, prefix + s.name) for s in SERVICES}
+async def _databases(infra: Infrastructure, prefix: str) -> dict[str, str]:
+    names = [prefix + s.name for s in SERVICES]
+    if infra.kafka.started_empty:
+        say(
+            f"Kafka ({infra.kafka.source}) startet tom, så databasene {', '.join(names)} lages "
+            "på nytt / the broker started empty, so the databases are created afresh too: "
+            "data built from events the broker no longer holds could not be rebuilt from it"
+        )
+        for name in names:
+            await drop_database(infra.postgres.url, name)
+    urls = [await ensure_database(infra.postgres.url, name) for name in names]
+    return {s.name: url for s, url in zip(SERVICES, urls, strict=True)}
+
+
+def _start_sinks(settings: DevSettings) -> MessageSinks:
+    sms_dir = data_root() / "sms"
+    if settings.external_smtp_host is not None:
+        return MessageSinks(mail=None, sms_dir=sms_dir, smtp_elsewhere=settings.external_smtp_host)
+    sink = MailSink(data_root() / "mail", port=settings.smtp_port or None, on_received=_mail_line)
+    return MessageSinks(mail=sink.start(), sms_dir=sms_dir)
+
+
+def _mail_line(mail: ReceivedMail) -> None:
+    say(f"e-post / mail to {', '.join(mail.recipients)}: {mail.subject!r} → {mail.path}")
 
 
 def _spawn(
-    service: DevService, infra: Infrastructure, database_url: str, logs: Path
+    service: DevService,
+    infra: Infrastructure,
+    database_url: str,
+    logs: Path,
+    extra: dict[str, str],
 ) -> ServiceProcess:
-    env = service_env(database_url, infra.kafka.url, infra.redis.url, environment="development")
+    env = service_env(
+        database_url, infra.kafka.url, infra.redis.url, environment="development", **extra
+    )
     child = ServiceProcess(
         service.name, service.port, env, logs / f"{service.name}.log", own_session=True
     )
@@ -116,6 +202,7 @@ async def _wait_ready(children: list[ServiceProcess]) -> bool:
 
 def _seed_demo_data(logs: Path) -> None:
     """Load Lillestrøm demo data through the facilities service, when it offers it."""
+    say("laster demodata / loading demo data …")
     result = subprocess.run(
         [sys.executable, "-m", "facilities", "seed-demo", "--url", SERVICES[0].url],
         capture_output=True,
@@ -129,7 +216,7 @@ def _seed_demo_data(logs: Path) -> None:
         say("demodata ble ikke lastet / demo data not loaded: see .samspill/logs/seed-demo.log")
 
 
-def _print_welcome() -> None:
+def _print_welcome(sinks: MessageSinks) -> None:
     settings = ServiceSettings()
     admin = mint_token(
         secret=settings.jwt_secret,
@@ -142,6 +229,9 @@ def _print_welcome() -> None:
     print()
     for service in SERVICES:
         print(f"  {service.name:<14} {service.url}/docs")
+    print()
+    for line in sinks.describe():
+        print(f"  {line}")
     print(f"\n  Admin-token / admin token (7 days):\n  {admin}\n")
     print("  Andre roller / other roles: uv run samspill token --sub me --role org_member --org ID")
     print("  Stopp med Ctrl-C / stop with Ctrl-C\n", flush=True)

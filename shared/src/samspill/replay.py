@@ -3,16 +3,26 @@
 `TopicReader` assigns every partition of one topic, starts at the beginning (or, with a group,
 at the group's committed offsets) and reads up to the end offsets taken when it opened, so a
 replay terminates even while producers keep writing. Every broker call is bounded.
+
+`read_history` and `check_history` keep a rebuild from dropping data: a broker that lost
+events (an in-memory broker restarted, a topic recreated, retention) still lets a replay read
+to the end, and the rebuilt model would silently lack what is gone. See `check_history`.
 """
 
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
 from types import TracebackType
 from typing import Self, TypeAlias
 
 import structlog
 from aiokafka import AIOKafkaConsumer, ConsumerRecord, TopicPartition
+from sqlalchemy import String, Table, any_, bindparam, func, not_, select
+from sqlalchemy.dialects.postgresql import ARRAY
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from samspill.events.base import Envelope, TopicContract, UndecodableEvent
 from samspill.kafka import KafkaConfig, new_consumer, start_client, stop_client
@@ -20,6 +30,10 @@ from samspill.kafka import KafkaConfig, new_consumer, start_client, stop_client
 log = structlog.get_logger("samspill.replay")
 
 Record: TypeAlias = "ConsumerRecord[bytes, bytes]"
+
+# More than one fetch can hold (at most 1 MB per partition): a poll then returns whole fetches,
+# and a partition's position always lands between record batches.
+ALL_FETCHED = 10_000_000
 
 
 class TopicReader:
@@ -74,15 +88,24 @@ class TopicReader:
                 consumer.seek(tp, committed)
 
     async def read_to_end(self, limit: int | None = None) -> list[Record]:
-        """The records up to the end offsets taken at open (at most `limit`)."""
+        """The records up to the end offsets taken at open, at least (at most `limit`).
+
+        Everything fetched is taken and kept, also past an end offset. The embedded Tansu
+        broker reports a partition's end as the base offset of its last record batch + 1, so
+        cutting there, or stopping inside a batch because a poll hands out only so many
+        records, would lose the rest of that batch; and a group's commit, which moves to the
+        position after everything fetched, must never pass a record that was not returned.
+        """
         consumer, timeout = self._opened(), self._kafka.request_timeout_s
         records: list[Record] = []
         pending = {tp for tp, end in self._ends.items() if end > 0}
         pending = {tp for tp in pending if await self._position(tp) < self._ends[tp]}
         while pending and (limit is None or len(records) < limit):
-            batches = await asyncio.wait_for(consumer.getmany(timeout_ms=500), timeout + 5)
-            for tp, batch in batches.items():
-                records.extend(r for r in batch if r.offset < self._ends[tp])
+            batches = await asyncio.wait_for(
+                consumer.getmany(timeout_ms=500, max_records=ALL_FETCHED), timeout + 5
+            )
+            for batch in batches.values():
+                records.extend(batch)
             pending = {tp for tp in pending if await self._position(tp) < self._ends[tp]}
         return records if limit is None else records[:limit]
 
@@ -117,3 +140,143 @@ async def read_events(kafka: KafkaConfig, contract: TopicContract) -> list[Envel
                 error=str(exc),
             )
     return envelopes
+
+
+# --- rebuilds: is the whole history still there? --------------------------------------------
+
+MISSING_EXAMPLES = 5
+
+
+@dataclass(frozen=True)
+class History:
+    """What a rebuild replays: the topics' events, read after `read_after` (database clock)."""
+
+    contracts: tuple[TopicContract, ...]
+    envelopes: list[Envelope]
+    read_after: datetime
+
+
+@dataclass(frozen=True)
+class HistoryGap:
+    """Events a consumer applied from the topics that the topics no longer hold."""
+
+    consumer: str
+    topics: tuple[str, ...]
+    applied: int
+    missing: int
+    examples: tuple[str, ...]
+
+    def message(self) -> str:
+        topics, examples = ", ".join(self.topics), ", ".join(self.examples)
+        return (
+            f"Gjenoppbygging avvist: {self.missing} av {self.applied} hendelser som "
+            f"{self.consumer} har tatt inn, finnes ikke lenger på {topics}; en gjenoppbygging "
+            "ville fjernet det disse hendelsene la inn i lesemodellen.\n"
+            f"Rebuild refused: {self.missing} of the {self.applied} events {self.consumer} "
+            f"applied are no longer on {topics} (e.g. {examples}). The broker does not hold "
+            "the history behind the read model, and a rebuild would drop what those events "
+            "built. Point the rebuild at the broker that holds the whole history, or pass "
+            "--force to rebuild from what is there and lose the rest."
+        )
+
+    def forced_message(self) -> str:
+        return (
+            f"Gjenoppbygging tvunget (--force): {self.missing} av {self.applied} hendelser "
+            "mangler, og det de bygde i lesemodellen er borte. / Rebuild forced: "
+            f"{self.missing} of the {self.applied} events {self.consumer} applied are missing "
+            f"from {', '.join(self.topics)}, and what they built is gone from the read model."
+        )
+
+
+class HistoryMissing(RuntimeError):
+    """A rebuild was refused: the topics no longer hold every event the read model came from."""
+
+    def __init__(self, gap: HistoryGap) -> None:
+        super().__init__(gap.message())
+        self.gap = gap
+
+
+async def database_now(sessions: async_sessionmaker[AsyncSession]) -> datetime:
+    async with sessions() as session:
+        now = await session.scalar(select(func.now()))
+    if not isinstance(now, datetime):
+        raise RuntimeError("the database did not tell its time")
+    return now
+
+
+async def read_history(
+    sessions: async_sessionmaker[AsyncSession],
+    kafka: KafkaConfig,
+    contracts: Sequence[TopicContract],
+) -> History:
+    """Every decodable event of the contracts' topics, with the time before they were read."""
+    read_after = await database_now(sessions)
+    envelopes: list[Envelope] = []
+    for contract in contracts:
+        envelopes.extend(await read_events(kafka, contract))
+    return History(tuple(contracts), envelopes, read_after)
+
+
+async def history_gap(
+    session: AsyncSession, inbox: Table, consumer: str, history: History
+) -> HistoryGap | None:
+    """Which events in `consumer`'s inbox (from these topics) are not in the replay, if any.
+
+    The inbox row of every event the consumer applied is the record of what the read model was
+    built from, so "inbox ⊆ replay" is exactly "the topics still hold the history". Rows newer
+    than `history.read_after` are left out: the running consumer may apply events produced
+    after the replay took its end offsets, and those are not missing. A row written before then
+    belongs to a record the consumer had already fetched, so below the end offsets read later.
+    """
+    types = [event_type for contract in history.contracts for event_type in contract.events]
+    replayed = sorted({envelope.id for envelope in history.envelopes})
+    scope = (
+        inbox.c.consumer == consumer,
+        inbox.c.event_type.in_(types),
+        inbox.c.processed_at < history.read_after,
+    )
+    in_replay = inbox.c.event_id == any_(bindparam("replayed", replayed, type_=ARRAY(String)))
+    applied = await session.scalar(select(func.count()).select_from(inbox).where(*scope))
+    missing = select(inbox.c.event_id, inbox.c.event_type).where(*scope, not_(in_replay))
+    count = await session.scalar(select(func.count()).select_from(missing.subquery()))
+    if not count:
+        return None
+    examples = await session.execute(
+        missing.order_by(inbox.c.processed_at, inbox.c.event_id).limit(MISSING_EXAMPLES)
+    )
+    return HistoryGap(
+        consumer=consumer,
+        topics=tuple(contract.topic for contract in history.contracts),
+        applied=int(applied or 0),
+        missing=int(count),
+        examples=tuple(f"{event_id} ({event_type})" for event_id, event_type in examples),
+    )
+
+
+async def check_history(
+    session: AsyncSession,
+    inbox: Table,
+    consumer: str,
+    history: History,
+    *,
+    force: bool = False,
+) -> None:
+    """Raise `HistoryMissing` unless the replay holds every event the consumer applied.
+
+    Call it in the rebuild's transaction before the read model is emptied. With `force` the
+    gap is logged as an error and the rebuild goes on.
+    """
+    gap = await history_gap(session, inbox, consumer, history)
+    if gap is None:
+        return
+    if not force:
+        raise HistoryMissing(gap)
+    log.error(
+        "rebuild.history_missing_forced",
+        warning=gap.forced_message(),
+        consumer=consumer,
+        topics=list(gap.topics),
+        applied=gap.applied,
+        missing=gap.missing,
+        examples=list(gap.examples),
+    )

@@ -19,6 +19,7 @@ FIRST = date(2027, 8, 17)
 def series(**changes: Any) -> dict[str, Any]:
     return {
         "space_id": str(uuid.uuid4()),
+        "organisation_id": str(uuid.uuid4()),
         "activity": "Futsal",
         "audience": "non_profit",
         "participants": 20,

@@ -13,7 +13,8 @@ from booking.handlers import handle
 from booking.lending.api import router as lending_router
 from booking.lending.scheduler import lending_schedulers
 from booking.models import Table, messaging
-from samspill.commands import service_cli
+from booking.rebuild import CONSUMER as REBUILT_CONSUMER
+from samspill.commands import ForceOption, refused_rebuild_exits, service_cli
 from samspill.consumer import ConsumerSpec
 from samspill.events import booking as booking_events
 from samspill.events import facilities as facilities_events
@@ -24,7 +25,7 @@ from samspill.service import Runtime, ServiceDefinition, create_app
 def consumers(runtime: Runtime) -> Sequence[ConsumerSpec]:
     return [
         ConsumerSpec(
-            name="booking",
+            name=REBUILT_CONSUMER,
             contracts=[facilities_events.contract],
             handler=handle,
             dlq_topic=dlq_topic("booking"),
@@ -55,11 +56,15 @@ def app() -> FastAPI:
 
 def extra_commands(cli: typer.Typer) -> None:
     @cli.command("rebuild-read-model")
-    def rebuild_read_model() -> None:
-        """Empty the facilities read model and replay samspill.facilities from the start."""
+    def rebuild_read_model(force: ForceOption = False) -> None:
+        """Empty the facilities read model and replay samspill.facilities from the start.
+
+        Refused when the topic no longer holds every event the read model was built from.
+        """
         from booking.rebuild import rebuild
 
-        applied = asyncio.run(rebuild(BookingSettings()))
+        with refused_rebuild_exits():
+            applied = asyncio.run(rebuild(BookingSettings(), force=force))
         typer.echo(f"Applied {applied} facilities events.")
 
 

@@ -1,10 +1,12 @@
 """Settings of the notifications service, read from the environment."""
 
 from datetime import time
+from pathlib import Path
+from typing import Self
 
-from pydantic import Field, field_validator
+from pydantic import Field, field_validator, model_validator
 
-from samspill.settings import ServiceSettings
+from samspill.settings import Environment, ServiceSettings
 
 # A private feed URL is base + "/feeds/organisations/" + a 43-character token + ".ics"; Google
 # Calendar refuses subscription URLs of 256 characters or more.
@@ -22,6 +24,10 @@ class NotificationsSettings(ServiceSettings):
     smtp_password: str | None = None
     smtp_start_tls: bool = False
     smtp_timeout_s: float = 10.0
+    sms_sink_dir: Path | None = Field(
+        default=None,
+        description="Development: keep each SMS as a file here instead of only logging it.",
+    )
     public_base_url: str = "http://127.0.0.1:8003"
 
     feed_cache_ttl_s: int = Field(default=300, ge=1)
@@ -32,6 +38,12 @@ class NotificationsSettings(ServiceSettings):
     reminder_time: time = Field(
         default=time(10, 0), description="Oslo time of day before the event for reminders."
     )
+
+    @model_validator(mode="after")
+    def _no_sms_sink_in_production(self) -> Self:
+        if self.sms_sink_dir is not None and self.samspill_env is Environment.production:
+            raise ValueError("SMS_SINK_DIR is a development sink; it is refused in production")
+        return self
 
     @field_validator("public_base_url")
     @classmethod

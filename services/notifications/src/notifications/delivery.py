@@ -12,10 +12,12 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import os
 import uuid
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from email.message import EmailMessage
+from pathlib import Path
 from typing import Protocol
 
 import aiosmtplib
@@ -80,6 +82,36 @@ class LoggingSmsGateway:
         log.info("sms.sent", message_id=str(message_id), to=to, body=body)
 
 
+class FileSmsSink:
+    """Development only: keeps each SMS as a text file in `directory` and sends nothing.
+
+    Without an SMS provider, this lets a developer read what would have been sent:
+    `<UTC time>-<message id>.txt` with the recipient on top. Chosen by `SMS_SINK_DIR`.
+    """
+
+    def __init__(self, directory: Path) -> None:
+        self.directory = directory
+
+    async def send(self, message_id: uuid.UUID, to: str, body: str) -> None:
+        await asyncio.to_thread(self._write, message_id, to, body)
+        log.info(
+            "sms.kept_in_sink", message_id=str(message_id), to=to, directory=str(self.directory)
+        )
+
+    def _write(self, message_id: uuid.UUID, to: str, body: str) -> None:
+        self.directory.mkdir(parents=True, exist_ok=True)
+        name = f"{datetime.now(UTC):%Y%m%dT%H%M%S.%fZ}-{message_id}"
+        partial = self.directory / f".{name}.part"
+        partial.write_text(f"To: {to}\n\n{body}\n", encoding="utf-8")
+        os.replace(partial, self.directory / f"{name}.txt")
+
+
+def sms_gateway(settings: NotificationsSettings) -> SmsGateway:
+    if settings.sms_sink_dir is not None:
+        return FileSmsSink(settings.sms_sink_dir)
+    return LoggingSmsGateway()
+
+
 class DeliveryWorker:
     def __init__(
         self,
@@ -107,7 +139,7 @@ class DeliveryWorker:
         return cls(
             sessions,
             SmtpEmailSender(settings),
-            LoggingSmsGateway(),
+            sms_gateway(settings),
             poll_interval_s=settings.delivery_poll_interval_s,
             max_attempts=settings.delivery_max_attempts,
             retry_base_s=settings.delivery_retry_base_s,

@@ -14,8 +14,8 @@ from notifications.delivery import DeliveryWorker
 from notifications.feeds import FeedCache
 from notifications.handlers import event_handler
 from notifications.models import Table, messaging
-from notifications.rebuild import rebuild_read_model
-from samspill.commands import service_cli
+from notifications.rebuild import CONSUMER, rebuild_read_model
+from samspill.commands import ForceOption, refused_rebuild_exits, service_cli
 from samspill.consumer import ConsumerSpec
 from samspill.events import booking, facilities
 from samspill.events.base import dlq_topic
@@ -34,7 +34,7 @@ def consumers(runtime: Runtime) -> list[ConsumerSpec]:
     cache = FeedCache(runtime.redis, settings.feed_cache_ttl_s)
     return [
         ConsumerSpec(
-            name="notifications",
+            name=CONSUMER,
             contracts=[facilities.contract, booking.contract],
             handler=event_handler(settings.reminder_time),
             dlq_topic=dlq_topic("notifications"),
@@ -65,10 +65,10 @@ def app() -> FastAPI:
     return create_app(definition, NotificationsSettings())
 
 
-async def rebuild(settings: NotificationsSettings) -> int:
+async def rebuild(settings: NotificationsSettings, *, force: bool = False) -> int:
     runtime = Runtime.open(definition, settings)
     try:
-        count = await rebuild_read_model(runtime.sessions, runtime.kafka)
+        count = await rebuild_read_model(runtime.sessions, runtime.kafka, force=force)
         await FeedCache(runtime.redis, settings.feed_cache_ttl_s).invalidate_all()
         return count
     finally:
@@ -77,9 +77,13 @@ async def rebuild(settings: NotificationsSettings) -> int:
 
 def _extra_commands(cli: typer.Typer) -> None:
     @cli.command("rebuild-read-model")
-    def rebuild_read_model_command() -> None:
-        """Empty the read model and replay both topics from the start."""
-        count = asyncio.run(rebuild(NotificationsSettings()))
+    def rebuild_read_model_command(force: ForceOption = False) -> None:
+        """Empty the read model and replay both topics from the start.
+
+        Refused when the topics no longer hold every event the read model was built from.
+        """
+        with refused_rebuild_exits():
+            count = asyncio.run(rebuild(NotificationsSettings(), force=force))
         typer.echo(f"replayed {count} event(s)")
 
 

@@ -4,42 +4,49 @@ The read-model tables are emptied and every event is applied again in one transa
 readers see the old model until the new one is complete. Messages are not queued again (they
 were queued when the events first arrived), and the consumer's inbox and offsets are left
 alone: an event the consumer applies meanwhile waits for the lock and is applied on top, which
-is harmless because every event carries its aggregate's full state.
+is harmless because every event carries its aggregate's full state. Topics that no longer hold
+every event the consumer applied are refused (`samspill.replay.check_history`).
 """
 
 from __future__ import annotations
-
-from collections.abc import Sequence
 
 import structlog
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from notifications.models import READ_MODEL_TABLES
+from notifications.models import READ_MODEL_TABLES, messaging
 from notifications.readmodel import apply_to_read_model
 from samspill.events import booking, facilities
-from samspill.events.base import Envelope, TopicContract
+from samspill.events.base import TopicContract
 from samspill.kafka import KafkaConfig
-from samspill.replay import read_events
+from samspill.replay import History, check_history, read_history
 
 log = structlog.get_logger("notifications.rebuild")
 
 CONTRACTS: tuple[TopicContract, ...] = (facilities.contract, booking.contract)
+CONSUMER = "notifications"  # the consumer group and inbox name of the event consumer
 
 
-async def replay(sessions: async_sessionmaker[AsyncSession], envelopes: Sequence[Envelope]) -> None:
+async def replay(
+    sessions: async_sessionmaker[AsyncSession], history: History, *, force: bool = False
+) -> None:
     names = ", ".join(str(table.__tablename__) for table in READ_MODEL_TABLES)
     async with sessions() as session, session.begin():
+        await check_history(session, messaging.inbox, CONSUMER, history, force=force)
         await session.execute(text(f"TRUNCATE {names}"))
-        for envelope in envelopes:
+        for envelope in history.envelopes:
             await apply_to_read_model(session, envelope)
 
 
-async def rebuild_read_model(sessions: async_sessionmaker[AsyncSession], kafka: KafkaConfig) -> int:
-    """Replay both topics into an emptied read model; returns the number of events applied."""
-    envelopes: list[Envelope] = []
-    for contract in CONTRACTS:
-        envelopes.extend(await read_events(kafka, contract))
-    await replay(sessions, envelopes)
-    log.info("rebuild.done", events=len(envelopes))
-    return len(envelopes)
+async def rebuild_read_model(
+    sessions: async_sessionmaker[AsyncSession], kafka: KafkaConfig, *, force: bool = False
+) -> int:
+    """Replay both topics into an emptied read model; returns the number of events applied.
+
+    Raises `samspill.replay.HistoryMissing`, changing nothing, when the topics lack events the
+    consumer applied; `force` rebuilds from what the topics hold all the same.
+    """
+    history = await read_history(sessions, kafka, CONTRACTS)
+    await replay(sessions, history, force=force)
+    log.info("rebuild.done", events=len(history.envelopes))
+    return len(history.envelopes)

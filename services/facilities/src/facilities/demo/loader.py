@@ -3,12 +3,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import asyncio
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, fields
 from datetime import date, datetime, time
 from typing import Any
 
 import httpx
+import structlog
 
 from facilities.demo.data import (
     CATALOGUE,
@@ -21,7 +23,13 @@ from facilities.demo.data import (
 )
 from samspill.recurrence import resolve_local
 
+log = structlog.get_logger("facilities.demo")
+
 PAGE = 200
+# A seed makes a few hundred requests; a second one within the rate limiter's window (a quick
+# restart of `make dev`) is told to wait, and does, this many times at most.
+RATE_LIMITED_WAITS = 5
+Sleep = Callable[[float], Awaitable[None]]
 WEEKDAY_EVENINGS = {"weekdays": [0, 1, 2, 3, 4], "start_time": "17:00", "end_time": "22:00"}
 WEEKENDS = {"weekdays": [5, 6], "start_time": "09:00", "end_time": "20:00"}
 
@@ -61,9 +69,10 @@ class SeedSummary:
 
 
 class _Api:
-    def __init__(self, client: httpx.AsyncClient, headers: Mapping[str, str]) -> None:
+    def __init__(self, client: httpx.AsyncClient, headers: Mapping[str, str], sleep: Sleep) -> None:
         self._client = client
         self._headers = dict(headers)
+        self._sleep = sleep
 
     async def all(self, path: str, **params: Any) -> list[dict[str, Any]]:
         items: list[dict[str, Any]] = []
@@ -81,16 +90,38 @@ class _Api:
 
     async def _send(self, method: str, path: str, **kwargs: Any) -> Any:
         response = await self._client.request(method, path, headers=self._headers, **kwargs)
+        for _ in range(RATE_LIMITED_WAITS):
+            if response.status_code != 429:
+                break
+            wait = _retry_after(response)
+            log.warning("seed.rate_limited", path=path, wait_s=wait)
+            await self._sleep(wait)
+            response = await self._client.request(method, path, headers=self._headers, **kwargs)
         if response.status_code >= 400:
             raise SeedError(f"{method} {path} → {response.status_code}: {response.text}")
         return response.json()
 
 
+def _retry_after(response: httpx.Response) -> float:
+    try:
+        return min(max(float(response.headers.get("Retry-After", "1")), 0.0), 120.0)
+    except ValueError:
+        return 1.0
+
+
 async def seed_demo(
-    client: httpx.AsyncClient, headers: Mapping[str, str], today: date
+    client: httpx.AsyncClient,
+    headers: Mapping[str, str],
+    today: date,
+    *,
+    sleep: Sleep = asyncio.sleep,
 ) -> SeedSummary:
-    """Load the Lillestrøm demo data; `headers` carry an admin token."""
-    api = _Api(client, headers)
+    """Load the Lillestrøm demo data; `headers` carry an admin token.
+
+    A 429 is waited out as its `Retry-After` says (through `sleep`), then the request is sent
+    again.
+    """
+    api = _Api(client, headers, sleep)
     summary = SeedSummary()
     existing = {site["name"]: site for site in await api.all("/sites")}
     for demo in SITES:
