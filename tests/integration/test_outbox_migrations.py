@@ -23,8 +23,12 @@ async def test_the_dead_letter_table_comes_with_a_migration(name, database_facto
     migrations: Path = importlib.import_module(f"{name}.main").definition.migrations_dir
     url = await database_factory(f"migrations_{name}")
     config = alembic_config(migrations, url)
-    (head,) = ScriptDirectory.from_config(config).get_heads()
-    previous = ScriptDirectory.from_config(config).get_revision(head).down_revision
+    (adding,) = [
+        revision
+        for revision in ScriptDirectory.from_config(config).walk_revisions()
+        if revision.path.endswith("_outbox_dead_letters.py")
+    ]
+    previous = adding.down_revision
     engine = create_engine(url, pool_size=1)
     try:
         await asyncio.to_thread(upgrade, migrations, url)

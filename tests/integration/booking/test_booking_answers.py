@@ -166,6 +166,8 @@ async def test_a_residents_activity_is_marked_private_and_the_schema_says_what_i
         json={
             **body(world.classroom, at(day, 18), at(day, 19), None),
             "activity": "Bursdagsselskap for Ola",
+            "audience": "private",
+            "contact": {"email": "familien@example.no"},
         },
         headers=world.resident(),
     )

@@ -32,8 +32,8 @@ from tests.support import eventually, running_service, settings_for
 
 pytestmark = pytest.mark.slow
 
-# A short site's event is about 850 bytes, one with a 160-character name and a 200-character
-# address about 1 320: this limit accepts the first and refuses the second.
+# A short site's event is about 850 bytes, one with a 140-character name and a 200-character
+# address about 1 280: this limit accepts the first and refuses the second.
 SMALL_EVENT_LIMIT = 1100
 SITE_UPDATED = "samspill.facilities.site.updated.v1"
 
@@ -60,7 +60,7 @@ async def test_an_event_over_the_size_limit_is_refused_and_nothing_is_stored(
     limited: Facilities,
 ) -> None:
     client, admin = limited.svc.client, limited.admin
-    long_site = site_body("N" * 160, address="A" * 200)
+    long_site = site_body("N" * 140, address="A" * 200)
 
     response = await client.post("/sites", json=long_site, headers=admin)
 
