@@ -125,5 +125,6 @@ def _holidays(year: int) -> dict[date, str]:
     return norwegian_public_holidays([year])
 
 
-def _offset(day: date) -> timedelta | None:
-    return datetime.combine(day, time(12), OSLO).utcoffset()
+def _offset(day: date) -> timedelta:
+    """Oslo's offset from UTC at noon on `day` (a switch happens in the small hours)."""
+    return datetime.combine(day, time(12), OSLO).utcoffset() or timedelta(0)
