@@ -68,6 +68,7 @@ PERIODS = (
     Period("Whit Monday", _from_easter(50)),
     Period("spring clock change week", _before_switch(0)),
     Period("autumn clock change week", _before_switch(1)),
+    Period("the last week of the spring term", _fixed(6, 14)),
     Period("summer", _fixed(7, 1)),
 )
 

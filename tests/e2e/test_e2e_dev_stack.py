@@ -15,7 +15,8 @@ import pytest
 
 from samspill.infra import drop_database, port_answers
 
-pytestmark = [pytest.mark.e2e, pytest.mark.slow, pytest.mark.timeout(360)]
+# The demo data it loads is laid out from today: terms, school holidays, windows.
+pytestmark = [pytest.mark.e2e, pytest.mark.slow, pytest.mark.calendar, pytest.mark.timeout(360)]
 
 # Bounds a hang only: a slow or busy machine must not fail the test.
 READY_WITHIN_S = 300

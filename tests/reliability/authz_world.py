@@ -8,11 +8,14 @@ numbers of people) so a privacy scan can look for it in everything that is publi
 from __future__ import annotations
 
 import contextlib
+import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
+
+from sqlalchemy import text
 
 from samspill.kafka import KafkaConfig
 from tests.dates import ordinary_day, today, weekly_dates
@@ -302,8 +305,23 @@ async def _wait_for_booking_read_model(stack: Stack, world: World) -> None:
                 return False
         return True
 
+    async def centres_known() -> bool:
+        # A loan taken before booking knows its centre's name tells notifications nothing
+        # it can render; under load the site event can come after the stock events.
+        ids = [uuid.UUID(side.centre_id) for side in (world.mine, world.theirs)]
+        async with stack["booking"].app.state.runtime.sessions() as session:
+            named = await session.scalar(
+                text(
+                    "SELECT count(*) FROM read_site "
+                    "WHERE site_id = ANY(:ids) AND state->>'name' <> ''"
+                ),
+                {"ids": ids},
+            )
+        return named == len(ids)
+
     await eventually(spaces_known)
     await eventually(stock_known)
+    await eventually(centres_known)
 
 
 async def _seed_booking(stack: Stack, admin: dict[str, str], world: World, name: str) -> None:
