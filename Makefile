@@ -2,7 +2,7 @@
 UV := ./scripts/uv
 PYTEST_ARGS ?=
 
-.PHONY: install dev test test-fast lint format bench clean
+.PHONY: install dev test test-fast test-calendar lint format bench clean
 
 install:
 	$(UV) sync --frozen
@@ -14,9 +14,15 @@ install:
 dev: install
 	$(UV) run samspill dev
 
-## Run the whole test suite against real PostgreSQL, Kafka-protocol broker and Redis.
+## Run the whole test suite against real PostgreSQL, Kafka-protocol broker and Redis, then a
+## few date-sensitive tests with "today" moved to Christmas, Easter and a clock change.
 test: install
 	$(UV) run pytest $(PYTEST_ARGS)
+	./scripts/test-calendar --quick
+
+## Every date-sensitive test with "today" moved to each holiday period and clock change.
+test-calendar: install
+	./scripts/test-calendar $(CALENDAR_ARGS)
 
 ## Unit tests only (no infrastructure).
 test-fast: install

@@ -26,8 +26,8 @@ from samspill.kafka import KafkaConfig
 from samspill.processes import ServiceProcess, service_env, stop_all
 from samspill.recurrence import OSLO
 from samspill.settings import ServiceSettings
+from tests.dates import ordinary_day
 from tests.integration.notifications.builders import Mailbox, smtp_server
-from tests.quiet_days import quiet_weekday
 from tests.support import eventually
 
 pytestmark = [pytest.mark.e2e, pytest.mark.slow, pytest.mark.timeout(300)]
@@ -142,7 +142,7 @@ async def test_e2e_resident_is_told_of_booking_and_closure(
 async def _scenario(s: Stack, mailbox: Mailbox) -> None:
     admin = token("admin-1", ["admin"])
     today = datetime.now(OSLO).date()
-    day = quiet_weekday(today + timedelta(days=10))
+    day = ordinary_day(start=today + timedelta(days=10))
     space_id, manager = await _small_hall(s, admin, today, day)
     resident = token(RESIDENT, ["resident"])
 

@@ -118,7 +118,7 @@ def with_body(template: str, body: Callable[[Side, World], Any]) -> Build:
 
 
 def _day(world: World, days: int, hour: int) -> str:
-    return local(world.day + timedelta(days=days), hour)
+    return local(world.on(days), hour)
 
 
 # --- facilities ----------------------------------------------------------------------------
@@ -189,7 +189,7 @@ FACILITIES: dict[tuple[str, str], Rule] = {
             "/spaces/{space_id}/windows",
             lambda side, world: {
                 "kind": "one_off",
-                "day": str(world.day + timedelta(days=150)),
+                "day": str(world.on(150)),
                 "start_time": "09:00",
                 "end_time": "12:00",
             },
@@ -202,7 +202,7 @@ FACILITIES: dict[tuple[str, str], Rule] = {
         MANAGER,
         with_body(
             "/spaces/{space_id}/windows/{window_id}/withdraw-dates",
-            lambda side, world: {"dates": [str(world.day + timedelta(days=100))]},
+            lambda side, world: {"dates": [str(world.on(100))]},
         ),
     ),
     ("GET", "/spaces/{space_id}/windows/{window_id}/occurrences"): Rule(Reach.PUBLIC, _occurrences),
@@ -288,7 +288,7 @@ def _booking_body(side: Side, world: World) -> dict[str, Any]:
 
 
 def _series_body(side: Side, world: World) -> dict[str, Any]:
-    first = world.day + timedelta(days=42)
+    first, *_, last = world.weekly(3, 42)
     return {
         "space_id": side.space_id,
         "organisation_id": side.organisation_id,
@@ -299,7 +299,7 @@ def _series_body(side: Side, world: World) -> dict[str, Any]:
         "start_time": "20:00",
         "end_time": "21:00",
         "first_date": str(first),
-        "last_date": str(first + timedelta(weeks=2)),
+        "last_date": str(last),
     }
 
 
@@ -324,9 +324,14 @@ def _lending_availability(side: Side, world: World) -> Probe:
 
 
 def _availability(side: Side, world: World) -> Probe:
+    day = world.on(7)
     return Probe(
         "/availability",
-        params={"space_id": side.space_id, "from": _day(world, 7, 8), "to": _day(world, 8, 8)},
+        params={
+            "space_id": side.space_id,
+            "from": local(day, 8),
+            "to": local(day + timedelta(days=1), 8),
+        },
     )
 
 

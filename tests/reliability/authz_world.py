@@ -8,13 +8,17 @@ numbers of people) so a privacy scan can look for it in everything that is publi
 from __future__ import annotations
 
 import contextlib
+import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from sqlalchemy import text
+
 from samspill.kafka import KafkaConfig
+from tests.dates import ordinary_day, today, weekly_dates
 from tests.support import RunningService, eventually, running_service, settings_for
 
 OSLO = ZoneInfo("Europe/Oslo")
@@ -124,11 +128,19 @@ class Side:
 class World:
     mine: Side
     theirs: Side
-    day: date
+    day: date  # the day the world was seeded
     extra: dict[str, str] = field(default_factory=dict)
 
     def side(self, name: str) -> Side:
         return self.mine if name == "mine" else self.theirs
+
+    def on(self, days: int) -> date:
+        """An ordinary date (no holiday closes the sites) `days` or more after the seeding."""
+        return ordinary_day(days, start=self.day)
+
+    def weekly(self, weeks: int, days: int) -> list[date]:
+        """A weekly series' dates from `days` after the seeding on, none of them a holiday."""
+        return weekly_dates(weeks, days, start=self.day)
 
 
 @dataclass(frozen=True)
@@ -164,8 +176,7 @@ def local(day: date, hour: int) -> str:
 
 async def seed_world(stack: Stack) -> World:
     """Two of everything through the public APIs, waiting for the events to travel."""
-    today = datetime.now(OSLO).date()
-    world = World(mine=Side(resident=RESIDENTS["mine"]), theirs=Side(), day=today)
+    world = World(mine=Side(resident=RESIDENTS["mine"]), theirs=Side(), day=today())
     world.theirs.resident = RESIDENTS["theirs"]
     admin = stack.header("admin-1", ["admin"])
     for name in ("mine", "theirs"):
@@ -213,7 +224,7 @@ async def _seed_facilities(stack: Stack, admin: dict[str, str], world: World, na
             "start_time": "08:00",
             "end_time": "23:00",
             "valid_from": world.day.isoformat(),
-            "valid_to": (world.day + timedelta(days=120)).isoformat(),
+            "valid_to": (world.day + timedelta(days=180)).isoformat(),
         },
     )
     side.window_id = window["window_id"]
@@ -224,8 +235,8 @@ async def _seed_facilities(stack: Stack, admin: dict[str, str], world: World, na
         manager,
         json={
             "space_id": side.space_id,
-            "start": local(world.day + timedelta(days=90), 8),
-            "end": local(world.day + timedelta(days=90), 23),
+            "start": local(world.on(90), 8),
+            "end": local(world.on(90), 23),
             "reason": "maintenance",
         },
     )
@@ -268,7 +279,7 @@ async def _seed_centre(stack: Stack, admin: dict[str, str], side: Side, name: st
 
 async def _wait_for_booking_read_model(stack: Stack, world: World) -> None:
     client = stack["booking"].client
-    start, end = local(world.day + timedelta(days=7), 8), local(world.day + timedelta(days=7), 23)
+    start, end = local(world.on(7), 8), local(world.on(7), 23)
 
     async def spaces_known() -> bool:
         for side in (world.mine, world.theirs):
@@ -294,8 +305,23 @@ async def _wait_for_booking_read_model(stack: Stack, world: World) -> None:
                 return False
         return True
 
+    async def centres_known() -> bool:
+        # A loan taken before booking knows its centre's name tells notifications nothing
+        # it can render; under load the site event can come after the stock events.
+        ids = [uuid.UUID(side.centre_id) for side in (world.mine, world.theirs)]
+        async with stack["booking"].app.state.runtime.sessions() as session:
+            named = await session.scalar(
+                text(
+                    "SELECT count(*) FROM read_site "
+                    "WHERE site_id = ANY(:ids) AND state->>'name' <> ''"
+                ),
+                {"ids": ids},
+            )
+        return named == len(ids)
+
     await eventually(spaces_known)
     await eventually(stock_known)
+    await eventually(centres_known)
 
 
 async def _seed_booking(stack: Stack, admin: dict[str, str], world: World, name: str) -> None:
@@ -322,7 +348,7 @@ async def _seed_booking(stack: Stack, admin: dict[str, str], world: World, name:
         "audience": "children_youth",
         "participants": 16,
     }
-    day = world.day + timedelta(days=7)
+    day = world.on(7)
     booking = await stack.call(
         "booking",
         "POST",
@@ -331,7 +357,7 @@ async def _seed_booking(stack: Stack, admin: dict[str, str], world: World, name:
         json={**common, "start": local(day, 18), "end": local(day, 20)},
     )
     side.booking_id = booking["booking_id"]
-    first = world.day + timedelta(days=14)
+    first, *_, last = world.weekly(4, 14)
     series = await stack.call(
         "booking",
         "POST",
@@ -343,7 +369,7 @@ async def _seed_booking(stack: Stack, admin: dict[str, str], world: World, name:
             "start_time": "17:00",
             "end_time": "18:00",
             "first_date": first.isoformat(),
-            "last_date": (first + timedelta(weeks=3)).isoformat(),
+            "last_date": last.isoformat(),
         },
     )
     side.series_id = series["id"]

@@ -17,6 +17,8 @@ import httpx
 
 from tests.reliability.stack import Stack
 
+WORKERS_TIMEOUT_S = 300.0
+
 
 @dataclass
 class Call:
@@ -77,20 +79,27 @@ class Recorder:
 
 
 async def run_workers(
-    workers: int, budget: int, operation: Callable[[int], Awaitable[None]], *, seconds: float
-) -> int:
-    """`workers` tasks run `operation(n)` until `budget` operations or `seconds` have passed."""
-    counter = iter(range(budget))
-    deadline = time.monotonic() + seconds
+    workers: int,
+    count: int,
+    operation: Callable[[int], Awaitable[None]],
+    *,
+    timeout: float = WORKERS_TIMEOUT_S,
+) -> None:
+    """`workers` tasks share `operation(0)` … `operation(count - 1)` until all have run.
+
+    How fast is for `make bench`; `timeout` only bounds a hang, far above a slow machine.
+    """
+    counter = iter(range(count))
     done = 0
 
     async def worker() -> None:
         nonlocal done
         for number in counter:
-            if time.monotonic() > deadline:
-                return
             await operation(number)
             done += 1
 
-    await asyncio.gather(*(worker() for _ in range(workers)))
-    return done
+    try:
+        async with asyncio.timeout(timeout):
+            await asyncio.gather(*(worker() for _ in range(workers)))
+    except TimeoutError:
+        raise AssertionError(f"{done} of {count} operations ran within {timeout} s") from None

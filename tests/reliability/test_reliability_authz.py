@@ -28,7 +28,12 @@ from tests.reliability.authz_world import (
 )
 from tests.support import settings_for
 
-pytestmark = [pytest.mark.reliability, pytest.mark.slow, pytest.mark.timeout(240)]
+pytestmark = [
+    pytest.mark.reliability,
+    pytest.mark.slow,
+    pytest.mark.calendar,
+    pytest.mark.timeout(240),
+]
 
 # Facilities changes travel to the other services; probe it last so they see the seed as it was.
 ORDER = ("notifications", "booking", "facilities")

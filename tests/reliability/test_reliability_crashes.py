@@ -52,7 +52,12 @@ from tests.reliability.stack import (
 from tests.reliability.town import Town, booking_knows, build_school, register_clubs
 from tests.support import eventually
 
-pytestmark = [pytest.mark.reliability, pytest.mark.slow, pytest.mark.timeout(240)]
+pytestmark = [
+    pytest.mark.reliability,
+    pytest.mark.slow,
+    pytest.mark.calendar,
+    pytest.mark.timeout(420),
+]
 
 NO_HOUR_LIMIT = {"BOOKING_MAX_FUTURE_HOURS_PER_SPACE": "100000"}
 
@@ -93,7 +98,7 @@ async def test_notifications_killed_mid_batch_sends_each_message_once(
             await asyncio.to_thread(stack.services["notifications"].stop)
             recorder = Recorder(stack)
             slots = free_slots(town, PILED_UP)
-            await run_workers(16, PILED_UP, lambda n: book(recorder, slots[n]), seconds=60)
+            await run_workers(16, PILED_UP, lambda n: book(recorder, slots[n]))
             told = confirmed_ids(recorder)
             assert len(told) == PILED_UP
             await wait_outbox_drained(stack)
@@ -170,9 +175,7 @@ async def test_booking_killed_under_load_loses_no_confirmed_booking_and_no_event
             requests = contested(town, random.Random(8))
             recorder = Recorder(stack)
             killer = asyncio.create_task(kill_and_restart(stack, recorder))
-            await run_workers(
-                16, len(requests), lambda n: attempt(stack, recorder, requests[n]), seconds=75
-            )
+            await run_workers(16, len(requests), lambda n: attempt(stack, recorder, requests[n]))
             await killer
             await wait_outbox_drained(stack)
             await check_survivors(stack, recorder)
@@ -188,7 +191,7 @@ def contested(town: Town, rng: random.Random) -> list[Slot]:
         rival = rng.choice([c for c in others.values() if c != slot.club])
         requests += [
             slot,
-            Slot(slot.space_id, rival, slot.start_hour, slot.end_hour, slot.days_ahead),
+            Slot(slot.space_id, rival, slot.start_hour, slot.end_hour, slot.day),
         ]
     rng.shuffle(requests)
     return requests

@@ -27,6 +27,7 @@ from tests.support import settings_for
 pytestmark = [
     pytest.mark.reliability,
     pytest.mark.slow,
+    pytest.mark.calendar,
     pytest.mark.timeout(300),
     # schemathesis draws from `random` inside its strategies; derandomize keeps runs repeatable.
     pytest.mark.filterwarnings("ignore::hypothesis.errors.HypothesisDeprecationWarning"),

@@ -44,7 +44,12 @@ from tests.reliability.tcp_proxy import TcpProxy
 from tests.reliability.town import Town, booking_knows, build_school, register_clubs
 from tests.support import eventually
 
-pytestmark = [pytest.mark.reliability, pytest.mark.slow, pytest.mark.timeout(240)]
+pytestmark = [
+    pytest.mark.reliability,
+    pytest.mark.slow,
+    pytest.mark.calendar,
+    pytest.mark.timeout(420),
+]
 
 BOOKINGS = 500
 CUT_AFTER = 150
@@ -79,7 +84,7 @@ async def test_broker_cut_off_mid_load_loses_and_duplicates_nothing(
             recorder = Recorder(stack)
             slots = free_slots(town, BOOKINGS)
             outage = asyncio.create_task(cut_during(stack, proxy, recorder))
-            await run_workers(16, BOOKINGS, lambda n: book(recorder, slots[n]), seconds=120)
+            await run_workers(16, BOOKINGS, lambda n: book(recorder, slots[n]))
             waited_in_outbox = await outage
 
             await check_nothing_lost(stack, recorder, town, mailbox)

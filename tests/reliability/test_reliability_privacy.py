@@ -31,7 +31,12 @@ from tests.reliability.authz_world import (
 )
 from tests.support import eventually
 
-pytestmark = [pytest.mark.reliability, pytest.mark.slow, pytest.mark.timeout(180)]
+pytestmark = [
+    pytest.mark.reliability,
+    pytest.mark.slow,
+    pytest.mark.calendar,
+    pytest.mark.timeout(180),
+]
 
 # Path parameters that name a side's object; `token` stays a guess (the secret is the key).
 PATH_VALUES = {
@@ -93,11 +98,20 @@ def _format(schema: dict[str, Any]) -> str | None:
 
 def query_value(name: str, schema: dict[str, Any], side: Side, world: World) -> str:
     """A sensible value for a required query parameter; unknown names fail loudly."""
-    days = {"from": 7, "start": 7, "to": 8, "end": 7, "pickup_date": 3, "return_date": 5}
+    day = world.on(7)
+    days = {
+        "from": day,
+        "start": day,
+        "to": day + timedelta(days=1),
+        "end": day,
+        "pickup_date": world.day + timedelta(days=3),  # loans close on no day
+        "return_date": world.day + timedelta(days=5),
+    }
     if name in days:
-        day = world.day + timedelta(days=days[name])
         hour = 20 if name == "end" else 8
-        return local(day, hour) if _format(schema) == "date-time" else day.isoformat()
+        if _format(schema) == "date-time":
+            return local(days[name], hour)
+        return days[name].isoformat()
     if name in PATH_VALUES:
         return str(getattr(side, PATH_VALUES[name]))
     if name == "category":
@@ -141,7 +155,7 @@ async def add_resident_booking(stack: Stack, world: World) -> str:
         json={"rules": {"who_may_book": "everyone"}},
     )
     resident = stack.header(RESIDENTS["mine"], ["resident"])
-    day = world.day + timedelta(days=8)
+    day = world.on(8)
     body = {
         "space_id": world.mine.space_id,
         "activity": RESIDENT_ACTIVITY,

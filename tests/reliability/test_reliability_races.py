@@ -16,7 +16,7 @@ import random
 from collections import Counter, defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -24,6 +24,7 @@ import pytest
 
 from samspill.infra import Infrastructure
 from samspill.kafka import KafkaConfig
+from tests.dates import ordinary_days, weekly_dates
 from tests.reliability.load import Call, Recorder, run_workers
 from tests.reliability.stack import DatabaseFactory, Stack, bearer, logs_on_failure, running_stack
 from tests.reliability.town import (
@@ -37,7 +38,12 @@ from tests.reliability.town import (
     today,
 )
 
-pytestmark = [pytest.mark.reliability, pytest.mark.slow, pytest.mark.timeout(240)]
+pytestmark = [
+    pytest.mark.reliability,
+    pytest.mark.slow,
+    pytest.mark.calendar,
+    pytest.mark.timeout(420),
+]
 
 HOURS_LIMIT = 8
 ACTIVE = ("requested", "confirmed")
@@ -85,8 +91,7 @@ async def test_concurrent_bookings_series_cancellations_and_loans_keep_every_inv
 
             races = Races(Recorder(stack), town, random.Random(20260126))
             await races.hoarding_burst()
-            done = await run_workers(WORKERS, OPERATIONS, races.operation, seconds=60)
-            assert done >= OPERATIONS // 2, f"only {done} operations ran"
+            await run_workers(WORKERS, OPERATIONS, races.operation)
             await check_invariants(stack, races)
 
 
@@ -99,9 +104,17 @@ class Races:
     town: Town
     rng: random.Random
     clubs_by_id: dict[str, Club] = field(init=False)
+    # Contested evenings a few days ahead, and series starting on them where none of their
+    # weeks is a holiday: a holiday closure would answer 422, not the 409s checked here.
+    near_days: list[date] = field(init=False)
+    series_starts: list[date] = field(init=False)
 
     def __post_init__(self) -> None:
         self.clubs_by_id = {club.organisation_id: club for club in self.town.clubs}
+        self.near_days = ordinary_days(3, 3)
+        self.series_starts = [
+            weekly_dates(3, 3, weekday=day.weekday())[0] for day in self.near_days
+        ]
 
     @property
     def calls(self) -> list[Call]:
@@ -112,14 +125,9 @@ class Races:
         limit allows 4 each."""
         gym = next(s for s in self.town.spaces.values() if s.name == "Gymsal")
         club = self.town.clubs[0]
-        requests = [
-            self._book(gym.space_id, club, today() + timedelta(days=10 + n), 18 * 60, 120)
-            for n in range(12)
-        ]
-        requests += [
-            self._book(gym.space_id, None, today() + timedelta(days=10 + n), 20 * 60, 120)
-            for n in range(12)
-        ]
+        days = ordinary_days(12, 10)
+        requests = [self._book(gym.space_id, club, day, 18 * 60, 120) for day in days]
+        requests += [self._book(gym.space_id, None, day, 20 * 60, 120) for day in days]
         await asyncio.gather(*requests)
 
     async def operation(self, number: int) -> None:
@@ -142,7 +150,7 @@ class Races:
         club = self.rng.choice(self.town.clubs)
         length = self.rng.choice([60, 90, 120])
         start = self.rng.choice(range(0, 300 - length + 1, 30))
-        day = today() + timedelta(days=self.rng.randint(3, 5))
+        day = self.rng.choice(self.near_days)
         await self._book(space, club, day, 17 * 60 + start, length)
 
     async def _book(
@@ -171,7 +179,7 @@ class Races:
     async def series(self) -> None:
         space = self.rng.choice(list(self.town.spaces))
         club = self.rng.choice(self.town.clubs)
-        first = today() + timedelta(days=self.rng.randint(3, 5))
+        first = self.rng.choice(self.series_starts)
         start = self.rng.choice(["17:30", "18:00", "19:00"])
         body = {
             "space_id": space,
@@ -214,7 +222,7 @@ class Races:
     async def reserve(self) -> None:
         resident = f"resident-{self.rng.randint(0, 39)}"
         item_type = self.rng.choice(list(self.town.item_types))
-        pickup = today() + timedelta(days=self.rng.randint(1, 4))
+        pickup = today() + timedelta(days=self.rng.randint(1, 4))  # loans close on no day
         body = {
             "pickup_date": pickup.isoformat(),
             "return_date": (pickup + timedelta(days=self.rng.randint(0, 2))).isoformat(),
@@ -479,10 +487,11 @@ async def check_hours_limit(db: Any) -> None:
         """
         SELECT coalesce(organisation_id::text, booker_sub) AS holder, space_id,
                sum(extract(epoch FROM "end" - start)) / 3600 AS hours
-        FROM booking WHERE status IN ('requested', 'confirmed') AND "end" > now()
+        FROM booking WHERE status IN ('requested', 'confirmed') AND "end" > :now
         GROUP BY 1, space_id HAVING sum(extract(epoch FROM "end" - start)) > :limit
         """,
         limit=HOURS_LIMIT * 3600,
+        now=datetime.now(UTC),  # the services' clock, not the database's
     )
     assert not over, f"organisations over the limit of {HOURS_LIMIT} hours: {over}"
 

@@ -17,14 +17,11 @@ from typing import Any
 
 from booking.domain import org_number_check_digit
 from samspill.recurrence import OSLO
+from tests.dates import today
 from tests.reliability.stack import Stack, bearer
 from tests.support import eventually
 
 ADMIN = bearer("admin-reliability", ["admin"])
-
-
-def today() -> date:
-    return datetime.now(OSLO).date()
 
 
 def evening(day: date, hour: int, minute: int = 0) -> datetime:
@@ -92,7 +89,7 @@ async def build_school(
     *,
     halls: Sequence[tuple[str, int, int]] = (),
     gyms: Sequence[str] = (),
-    days: int = 80,
+    days: int = 150,
 ) -> None:
     """A school; each hall is (name, parts, buffer minutes); every space released 17–22."""
     site = await stack.call("POST", "facilities", "/sites", ADMIN, json=_site("Volla skole"))

@@ -13,10 +13,10 @@ from samspill.events import booking as be
 from samspill.intervals import Interval
 from samspill.recurrence import OSLO
 from samspill.rules import ConflictError
+from tests.dates import ordinary_day, weekly_dates
 from tests.integration.booking.booking_support import at
 from tests.integration.booking.world import World
 from tests.integration.kernel_support import read_envelopes
-from tests.quiet_dates import quiet_day
 
 pytestmark = pytest.mark.slow
 
@@ -47,7 +47,7 @@ def oslo_text(instant: datetime) -> str:
 async def test_a_third_refused_for_the_whole_hall_names_the_whole_hall(world: World):
     org, other = world.organisations
     client = world.service.client
-    day = quiet_day(2, after_days=10)
+    day = ordinary_day(10, weekday=2)
     whole = await client.post(
         "/bookings", json=body(world.hall, at(day, 18), at(day, 20), org), headers=world.member(org)
     )
@@ -92,7 +92,7 @@ async def test_the_database_clash_path_names_the_booked_space_too(world: World):
     """When two requests race, the constraint refuses the loser; its 409 is built from the
     database's view of the clash and must name the same space."""
     org = world.organisations[0]
-    day = quiet_day(3, after_days=10)
+    day = ordinary_day(10, weekday=3)
     whole = await world.service.client.post(
         "/bookings", json=body(world.hall, at(day, 18), at(day, 20), org), headers=world.member(org)
     )
@@ -109,7 +109,7 @@ async def test_the_database_clash_path_names_the_booked_space_too(world: World):
 async def test_answers_use_utc_like_reads_whatever_offset_the_caller_sent(world: World):
     org = world.organisations[0]
     client, member = world.service.client, world.member(org)
-    day = quiet_day(1, after_days=10)
+    day = ordinary_day(10, weekday=1)
     sent = body(world.other_gym, at(day, 18), at(day, 20), org)
     sent["start"], sent["end"] = oslo_text(at(day, 18)), oslo_text(at(day, 20))
 
@@ -129,7 +129,7 @@ async def test_answers_use_utc_like_reads_whatever_offset_the_caller_sent(world:
     assert cancelled.status_code == 200, cancelled.text
     assert cancelled.json()["start"] == read["start"]
 
-    first = quiet_day(3, after_days=14, weeks=3)
+    first = weekly_dates(3, 14, weekday=3)[0]
     series = await client.post(
         "/booking-series",
         json={
@@ -160,7 +160,7 @@ async def test_answers_use_utc_like_reads_whatever_offset_the_caller_sent(world:
 async def test_a_residents_activity_is_marked_private_and_the_schema_says_what_is_public(
     world: World,
 ):
-    day = quiet_day(4, after_days=10)
+    day = ordinary_day(10, weekday=4)
     resident = await world.service.client.post(
         "/bookings",
         json={

@@ -4,14 +4,15 @@ from __future__ import annotations
 
 import asyncio
 import uuid
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 
 import pytest
 
+from tests.dates import ordinary_day, today
 from tests.integration.booking.booking_support import at, iso, next_weekday
 from tests.integration.booking.world import World
 
-pytestmark = pytest.mark.slow
+pytestmark = [pytest.mark.slow, pytest.mark.calendar]
 
 PROBLEM = "application/problem+json"
 
@@ -33,7 +34,7 @@ def booking_body(
 
 async def test_fifty_concurrent_requests_for_a_divisible_hall_give_one_booking(world: World):
     organisations = [await world.register(f"Klubb {n}", 100 + n) for n in range(10)]
-    day = next_weekday(datetime.now(UTC).date() + timedelta(days=7), 1)
+    day = ordinary_day(8, weekday=1)
     start, end = at(day, 18), at(day, 20)
     requests = [
         world.service.client.post(
@@ -67,7 +68,7 @@ async def test_fifty_concurrent_requests_for_a_divisible_hall_give_one_booking(w
 
 async def test_the_database_itself_refuses_an_overlap(world: World):
     org = world.organisations[0]
-    day = next_weekday(datetime.now(UTC).date() + timedelta(days=7), 2)
+    day = ordinary_day(8, weekday=2)
     part_a = await world.service.client.post(
         "/bookings",
         json=booking_body(world.part_a, at(day, 18), at(day, 20), org),
@@ -117,9 +118,9 @@ async def test_the_database_itself_refuses_an_overlap(world: World):
 async def test_bad_input_is_refused_with_a_problem_and_nothing_stored(world: World):
     org = world.organisations[0]
     client, member = world.service.client, world.member(org)
-    day = next_weekday(datetime.now(UTC).date() + timedelta(days=7), 3)
-    past = next_weekday(datetime.now(UTC).date() - timedelta(days=14), 3)
-    far = datetime.now(UTC).date() + timedelta(days=760)
+    day = ordinary_day(8, weekday=3)
+    past = next_weekday(today() - timedelta(days=14), 3)
+    far = today() + timedelta(days=760)
     bad_bookings = {
         "end before start": booking_body(world.hall, at(day, 20), at(day, 18), org),
         "zero length": booking_body(world.hall, at(day, 18), at(day, 18), org),
@@ -182,7 +183,7 @@ async def test_bad_input_is_refused_with_a_problem_and_nothing_stored(world: Wor
 async def test_organisations_reach_only_their_own_bookings(world: World):
     mine, theirs = world.organisations
     client = world.service.client
-    day = next_weekday(datetime.now(UTC).date() + timedelta(days=7), 4)
+    day = ordinary_day(8, weekday=4)
     created = await client.post(
         "/bookings",
         json=booking_body(world.hall, at(day, 18), at(day, 20), theirs),

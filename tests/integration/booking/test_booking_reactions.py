@@ -4,18 +4,19 @@ the bookings they take away and tell the club; the read model can be rebuilt fro
 from __future__ import annotations
 
 import uuid
-from datetime import UTC, datetime, timedelta
+from datetime import datetime
 
 import pytest
 
 from booking.rebuild import rebuild
 from samspill.events import booking as be
 from samspill.events import facilities as fe
-from tests.integration.booking.booking_support import at, closure, feed, iso, next_weekday
+from tests.dates import consecutive_dates
+from tests.integration.booking.booking_support import at, closure, feed, iso
 from tests.integration.booking.world import World
 from tests.integration.kernel_support import read_envelopes
 
-pytestmark = pytest.mark.slow
+pytestmark = [pytest.mark.slow, pytest.mark.calendar]
 
 READ_MODEL = ["read_site", "read_space", "read_window", "read_closure", "read_price_rule"]
 
@@ -60,8 +61,7 @@ async def snapshot(world: World) -> dict[str, list[str]]:
 async def test_closures_withdrawals_and_retirements_cancel_bookings_and_tell_the_club(
     world: World,
 ):
-    first = next_weekday(datetime.now(UTC).date() + timedelta(days=7), 0)
-    second, third = first + timedelta(days=1), first + timedelta(days=2)
+    first, second, third = consecutive_dates(3, 8, weekday=0)
     hall_first = await book(world, world.hall, at(first, 18), at(first, 20))
     part_b_first = await book(world, world.part_b, at(first, 20), at(first, 22))
     part_a_second = await book(world, world.part_a, at(second, 18), at(second, 20))

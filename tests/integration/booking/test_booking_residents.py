@@ -14,6 +14,7 @@ import pytest
 from samspill.events import facilities as fe
 from samspill.events.base import EventData
 from samspill.recurrence import OSLO
+from tests.dates import ordinary_day
 from tests.integration.booking.booking_support import (
     at,
     closure,
@@ -25,7 +26,6 @@ from tests.integration.booking.booking_support import (
     wait_until,
 )
 from tests.integration.booking.world import World
-from tests.quiet_days import quiet_weekday
 
 pytestmark = pytest.mark.slow
 
@@ -60,7 +60,7 @@ async def open_hall(world: World) -> uuid.UUID:
 
 
 def day_ahead(weeks: int = 2) -> date:
-    return quiet_weekday(datetime.now(OSLO).date() + timedelta(weeks=weeks))
+    return ordinary_day(start=datetime.now(OSLO).date() + timedelta(weeks=weeks))
 
 
 def body(space_id: uuid.UUID, day: date, audience: str, **extra: object) -> dict[str, object]:

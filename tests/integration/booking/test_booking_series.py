@@ -11,7 +11,7 @@ from tests.integration.booking.booking_support import at, closure
 from tests.integration.booking.world import World
 from tests.integration.kernel_support import read_envelopes
 
-pytestmark = pytest.mark.slow
+pytestmark = [pytest.mark.slow, pytest.mark.calendar]
 
 
 async def test_a_term_with_an_autumn_holiday_lists_the_skipped_weeks(world: World):

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 
 from samspill.events import facilities as fe
 from samspill.events.base import EventData
 from samspill.kafka import KafkaConfig
+from tests.dates import today
 from tests.integration.booking.booking_support import (
     Database,
     closure,
@@ -36,8 +37,8 @@ class World:
     organisations: list[uuid.UUID] = field(default_factory=list)
 
     def facilities_events(self) -> list[EventData]:
-        today = datetime.now(UTC).date()
-        until = today + timedelta(days=800)
+        first = today()
+        until = first + timedelta(days=800)
         spaces = [
             space(self.hall, self.school, "Storhallen", conflicts_with=[self.part_a, self.part_b]),
             space(
@@ -74,7 +75,7 @@ class World:
             fe.SiteRegistered(site=site(self.other_school, "Kjeller skole", district="Kjeller")),
             *(fe.SpaceRegistered(space=s) for s in spaces),
             *(
-                fe.WindowReleased(window=evening_window(s.space_id, s.site_id, today, until))
+                fe.WindowReleased(window=evening_window(s.space_id, s.site_id, first, until))
                 for s in spaces
             ),
             fe.PriceRuleSet(

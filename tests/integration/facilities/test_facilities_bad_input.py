@@ -4,16 +4,17 @@ no row and no outbox row."""
 from __future__ import annotations
 
 import uuid
-from datetime import date, timedelta
+from datetime import timedelta
 from typing import Any
 
 import pytest
 
+from tests.dates import ordinary_day
 from tests.integration.facilities.conftest import Facilities, assert_problem, site_body
 
-pytestmark = pytest.mark.slow
+pytestmark = [pytest.mark.slow, pytest.mark.calendar]
 
-MONDAY = date.today() + timedelta(days=14 + (7 - date.today().weekday()) % 7)
+MONDAY = ordinary_day(14, weekday=0)
 UNKNOWN = str(uuid.uuid4())
 
 

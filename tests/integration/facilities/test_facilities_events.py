@@ -7,18 +7,19 @@ switching a site's public-holiday flag schedules or lifts the holiday closures.
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
 from samspill.events import facilities as contract
 from samspill.recurrence import local_date, norwegian_public_holidays
+from tests.dates import ordinary_day
 from tests.integration.facilities.conftest import Facilities, site_body
 from tests.integration.kernel_support import read_envelopes
 
-pytestmark = pytest.mark.slow
+pytestmark = [pytest.mark.slow, pytest.mark.calendar]
 
-FUTURE = date.today() + timedelta(days=30)
+FUTURE = ordinary_day(30)
 
 
 async def test_each_change_is_one_event_with_the_full_state(facilities: Facilities) -> None:

@@ -13,10 +13,11 @@ from typer.testing import CliRunner
 from facilities.demo import seed_demo
 from facilities.demo.data import SITES
 from facilities.main import cli
+from tests.dates import today
 from tests.integration.facilities.conftest import Facilities
 from tests.support import running_service, settings_for
 
-pytestmark = pytest.mark.slow
+pytestmark = [pytest.mark.slow, pytest.mark.calendar]
 
 # A Redis database of this test's own, so resetting the limiter's counters touches nobody else.
 SEED_REDIS_DB = 13
@@ -24,7 +25,7 @@ SEED_REDIS_DB = 13
 
 async def test_seed_demo_loads_lillestrom_once(facilities: Facilities) -> None:
     client, admin = facilities.svc.client, facilities.admin
-    first = await seed_demo(client, admin, date.today())
+    first = await seed_demo(client, admin, today())
     assert first.sites == len(SITES) >= 12
     assert first.spaces > 25
     assert first.windows > 4 * 20
@@ -36,7 +37,7 @@ async def test_seed_demo_loads_lillestrom_once(facilities: Facilities) -> None:
     assert "demo data" in first.line()
     counts = await facilities.outbox.counts()
 
-    second = await seed_demo(client, admin, date.today())
+    second = await seed_demo(client, admin, today())
     assert second.total == 0
     assert await facilities.outbox.counts() == counts
 

@@ -3,24 +3,15 @@ principle quotes 0 kr for a youth club on a weekday evening, saying why."""
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, time, timedelta
 
 import pytest
 
+from samspill.recurrence import OSLO
+from tests.dates import next_clock_change, ordinary_day
 from tests.integration.facilities.conftest import Facilities, site_body
 
-pytestmark = pytest.mark.slow
-
-
-def last_sunday(year: int, month: int) -> date:
-    day = date(year, month, 31)
-    return day - timedelta(days=(day.weekday() + 1) % 7)
-
-
-def next_switches(today: date) -> tuple[date, date]:
-    """The next spring-forward Sunday and the autumn switch after it."""
-    year = today.year if last_sunday(today.year, 3) > today + timedelta(days=7) else today.year + 1
-    return last_sunday(year, 3), last_sunday(year, 10)
+pytestmark = [pytest.mark.slow, pytest.mark.calendar]
 
 
 def hours(occurrence: dict[str, str]) -> float:
@@ -30,7 +21,9 @@ def hours(occurrence: dict[str, str]) -> float:
 
 async def test_windows_keep_local_time_across_daylight_saving(facilities: Facilities) -> None:
     client, admin = facilities.svc.client, facilities.admin
-    march, october = next_switches(date.today())
+    # The next spring switch more than a week ahead, and the autumn switch after it.
+    march = next_clock_change(8, spring=True)
+    october = next_clock_change(spring=False, start=march)
     site = (await client.post("/sites", json=site_body("Sørumsand skole"), headers=admin)).json()
     space = {"site_id": site["site_id"], "name": "Gymsal", "kind": "gym", "capacity": 60}
     space_id = (await client.post("/spaces", json=space, headers=admin)).json()["space_id"]
@@ -85,11 +78,12 @@ async def test_the_free_principle_for_a_youth_club_on_a_weekday_evening(
             "evening_rate_ore": evening,
         }
         assert (await client.post("/price-rules", json=body, headers=admin)).status_code == 201
-    tuesday = date.today() + timedelta(days=14 + (1 - date.today().weekday()) % 7)
+    # An ordinary Tuesday: a public holiday would take the weekend rate.
+    tuesday = ordinary_day(14, weekday=1)
     params = {
         "space_id": space_id,
-        "start": f"{tuesday}T18:00:00+01:00",
-        "end": f"{tuesday}T20:00:00+01:00",
+        "start": datetime.combine(tuesday, time(18), OSLO).isoformat(),
+        "end": datetime.combine(tuesday, time(20), OSLO).isoformat(),
     }
 
     youth = await client.get("/price-quote", params={**params, "category": "children_youth"})

@@ -14,12 +14,8 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from samspill.events import facilities as fe
 from samspill.events.base import Envelope, EventData
 from samspill.kafka import KafkaConfig, ensure_topics, new_producer, start_client, stop_client
-from samspill.recurrence import OSLO
+from tests.dates import today
 from tests.support import RunningService, eventually
-
-
-def today() -> date:
-    return datetime.now(OSLO).date()
 
 
 def in_days(days: int) -> date:

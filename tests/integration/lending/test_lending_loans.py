@@ -19,7 +19,7 @@ from .lending_support import (
     today,
 )
 
-pytestmark = pytest.mark.slow
+pytestmark = [pytest.mark.slow, pytest.mark.calendar]
 
 PROBLEM = "application/problem+json"
 

@@ -25,7 +25,7 @@ from .lending_support import (
     today,
 )
 
-pytestmark = pytest.mark.slow
+pytestmark = [pytest.mark.slow, pytest.mark.calendar]
 
 
 @pytest.fixture

@@ -6,7 +6,7 @@ from datetime import datetime, timedelta
 
 import pytest
 
-from tests.quiet_dates import quiet_day
+from tests.dates import ordinary_day
 from tests.support import running_service, settings_for
 
 from .lending_support import Centre, loan_request, scalar, stock_centre
@@ -32,7 +32,7 @@ async def test_the_stock_conflict_names_the_item_type_by_its_name(booking, isola
     centre = Centre("BUA Kjeller", reservation_days=120)
     await stock_centre(booking, isolated_kafka, centre, {"Langrennski 130 cm": (1, 7)})
     ski = centre.type_id("Langrennski 130 cm")
-    pickup = quiet_day(1, after_days=3)
+    pickup = ordinary_day(3, weekday=1)
     back = pickup + timedelta(days=2)
 
     refused = await booking.client.post(
@@ -57,7 +57,7 @@ async def test_the_stock_conflict_names_the_item_type_by_its_name(booking, isola
 async def test_a_reservation_answers_in_utc_like_its_reads(booking, isolated_kafka):
     centre = Centre("BUA Lillestrøm", reservation_days=120)
     await stock_centre(booking, isolated_kafka, centre, {"Telt": (1, 7)})
-    pickup = quiet_day(4, after_days=3)
+    pickup = ordinary_day(3, weekday=4)
     family = booking.token("family-2", ["resident"])
     created = await booking.client.post(
         "/loans",

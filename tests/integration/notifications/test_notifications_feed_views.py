@@ -15,6 +15,7 @@ from notifications.feeds import FeedCache, FeedKey, FeedKind
 from samspill.events import booking as bk
 from samspill.events import facilities as fa
 from samspill.events.base import EventData
+from tests.dates import ordinary_day, weekly_dates
 from tests.integration.notifications.builders import (
     OSLO,
     Club,
@@ -25,7 +26,6 @@ from tests.integration.notifications.builders import (
     oslo,
     publish,
 )
-from tests.quiet_dates import quiet_day
 from tests.support import RunningService, eventually, running_service, settings_for
 
 pytestmark = pytest.mark.slow
@@ -121,7 +121,7 @@ async def test_a_whole_hall_feed_shows_its_parts_and_a_part_shows_the_whole(
     service: RunningService, isolated_kafka
 ):
     hall, club = DividedHall(), Club()
-    evening = quiet_day(1, after_days=7)
+    evening = ordinary_day(7, weekday=1)
     other_evening = evening + timedelta(days=1)
     thirds = [hall.booking(club, third, evening, 18) for third in hall.third_ids]
     whole = hall.booking(club, hall.hall_id, other_evening, 19)
@@ -207,7 +207,7 @@ async def test_a_new_series_starts_at_sequence_0_and_rises_by_one_per_change(
     service: RunningService, isolated_kafka
 ):
     hall, club = DividedHall(), Club()
-    first = quiet_day(2, after_days=7, weeks=9)
+    first = weekly_dates(9, 7, weekday=2)[0]
     states, created = series_of(hall, club, first, weeks=9)
     await publish(isolated_kafka, *hall.events(), club.registered())
     await publish(
@@ -249,7 +249,7 @@ async def test_a_returned_loan_is_shown_as_done(service: RunningService, isolate
     )
     assert issued.status_code == 201, issued.text
     path = issued.json()["url"].removeprefix(BASE_URL)
-    pickup = quiet_day(0, after_days=7)
+    pickup = ordinary_day(7, weekday=0)
     loan = loan_state(resident, pickup, pickup + timedelta(days=4))
     pickup_uid = f"loan-{loan.loan_id}-pickup@samspill.no"
     return_uid = f"loan-{loan.loan_id}-return@samspill.no"
@@ -283,7 +283,7 @@ async def test_a_returned_loan_is_shown_as_done(service: RunningService, isolate
 
 async def test_a_residents_activity_is_not_published(service: RunningService, isolated_kafka):
     hall, club = DividedHall(), Club()
-    day = quiet_day(3, after_days=7)
+    day = ordinary_day(7, weekday=3)
     private = hall.booking(
         club,
         hall.third_ids[1],

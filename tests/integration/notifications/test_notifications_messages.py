@@ -33,7 +33,7 @@ from tests.integration.notifications.builders import (
 )
 from tests.support import RunningService, eventually, running_service, settings_for
 
-pytestmark = pytest.mark.slow
+pytestmark = [pytest.mark.slow, pytest.mark.calendar]
 
 FAMILY = "familien@example.no"
 

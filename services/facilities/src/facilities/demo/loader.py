@@ -4,9 +4,9 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Awaitable, Callable, Collection, Mapping
 from dataclasses import dataclass, fields
-from datetime import date, datetime, time
+from datetime import date, datetime, time, timedelta
 from typing import Any
 
 import httpx
@@ -18,6 +18,7 @@ from facilities.demo.data import (
     SITES,
     DemoSite,
     DemoSpace,
+    Term,
     school_holidays,
     terms,
 )
@@ -183,16 +184,31 @@ async def _seed_windows(
     if demo.kind == "equipment_centre":
         return
     existing = {_window_key(w) for w in await api.all(f"/spaces/{space_id}/windows")}
-    for term in terms(today):
-        for pattern in (WEEKDAY_EVENINGS, WEEKENDS):
-            body = {
-                "kind": "weekly",
-                **pattern,
-                "valid_from": term.first.isoformat(),
-                "valid_to": term.last.isoformat(),
-            }
-            if _window_key(body) not in existing:
-                await _create(api, f"/spaces/{space_id}/windows", body, summary, "windows")
+    for body in window_bodies(today):
+        if _window_key(body) not in existing:
+            await _create(api, f"/spaces/{space_id}/windows", body, summary, "windows")
+
+
+def window_bodies(today: date) -> list[dict[str, Any]]:
+    """A demo space's weekly windows from `today` on: weekday evenings and weekends of this
+    term and the next, without a pattern none of whose weekdays is left in the term (its last
+    days may hold no weekend, and the API refuses such a window)."""
+    return [
+        {
+            "kind": "weekly",
+            **pattern,
+            "valid_from": term.first.isoformat(),
+            "valid_to": term.last.isoformat(),
+        }
+        for term in terms(today)
+        for pattern in (WEEKDAY_EVENINGS, WEEKENDS)
+        if _falls_in(pattern["weekdays"], term)
+    ]
+
+
+def _falls_in(weekdays: Collection[object], term: Term) -> bool:
+    days = min((term.last - term.first).days + 1, 7)
+    return any((term.first + timedelta(days=n)).weekday() in weekdays for n in range(days))
 
 
 def _window_key(window: Mapping[str, Any]) -> tuple[Any, ...]:
