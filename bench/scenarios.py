@@ -19,7 +19,7 @@ from bench.measure import Job, Timing, eventually, run_concurrently, run_sequent
 from bench.scale import Scale
 from bench.stack import BenchError
 from notifications.domain.entries import booking_uid
-from notifications.feeds import FeedCache, FeedKey, FeedKind
+from notifications.feeds.queries import FeedCache, FeedKey, FeedKind
 
 LAG_TIMEOUT_S = 15.0
 LAG_POLL_S = 0.005

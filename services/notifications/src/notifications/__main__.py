@@ -1,3 +1,3 @@
-from notifications.main import cli
+from notifications.cli import cli
 
 cli()

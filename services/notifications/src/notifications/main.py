@@ -1,25 +1,36 @@
-"""The notifications service: its definition, app factory and command line."""
+"""The notifications service: its routers, consumer, delivery job and app factory."""
 
 from __future__ import annotations
 
-import asyncio
+from datetime import UTC, datetime, time
 from pathlib import Path
 
-import typer
-from fastapi import FastAPI
+from fastapi import APIRouter, FastAPI
+from sqlalchemy.ext.asyncio import AsyncSession
 
-from notifications.api import routers
+# Every feature's tables, so the service's metadata holds them all.
+import notifications.feed_tokens.tables
+import notifications.messages.tables
+import notifications.preferences.tables
+import notifications.readmodel.tables  # noqa: F401
 from notifications.config import NotificationsSettings
-from notifications.delivery import DeliveryWorker
-from notifications.feeds import FeedCache
-from notifications.handlers import event_handler
-from notifications.models import Table, messaging
-from notifications.rebuild import CONSUMER, rebuild_read_model
-from samspill.commands import ForceOption, refused_rebuild_exits, service_cli
-from samspill.consumer import ConsumerSpec
+from notifications.feed_tokens import routes as feed_tokens
+from notifications.feeds import routes as feeds
+from notifications.feeds.handlers import invalidate_feeds
+from notifications.feeds.queries import FeedCache
+from notifications.messages import routes as messages
+from notifications.messages.handlers import Occasion, queue_messages
+from notifications.messages.jobs import DeliveryWorker
+from notifications.preferences import routes as preferences
+from notifications.readmodel.handlers import apply_to_read_model
+from notifications.readmodel.use_cases import CONSUMER
+from notifications.tables import Table, messaging
+from samspill.consumer import ConsumerSpec, Handler
 from samspill.events import booking, facilities
-from samspill.events.base import dlq_topic
+from samspill.events.base import Envelope, dlq_topic
 from samspill.service import Runtime, ServiceDefinition, Worker, create_app
+
+routers: list[APIRouter] = [feeds.router, feed_tokens.router, messages.router, preferences.router]
 
 
 def _settings(runtime: Runtime) -> NotificationsSettings:
@@ -27,6 +38,21 @@ def _settings(runtime: Runtime) -> NotificationsSettings:
     if not isinstance(settings, NotificationsSettings):
         raise TypeError("the notifications service runs with NotificationsSettings")
     return settings
+
+
+def event_handler(reminder_time: time) -> Handler:
+    """The consumer's handler: the read model first, then the messages the event calls for.
+
+    Both happen in the consumer's transaction, together with the inbox row; nothing is sent
+    here. `reminder_time` is the Oslo time reminders go out the day before.
+    """
+
+    async def handle(session: AsyncSession, envelope: Envelope) -> None:
+        await apply_to_read_model(session, envelope)
+        occasion = Occasion(envelope, now=datetime.now(UTC), reminder_time=reminder_time)
+        await queue_messages(session, occasion)
+
+    return handle
 
 
 def consumers(runtime: Runtime) -> list[ConsumerSpec]:
@@ -38,7 +64,7 @@ def consumers(runtime: Runtime) -> list[ConsumerSpec]:
             contracts=[facilities.contract, booking.contract],
             handler=event_handler(settings.reminder_time),
             dlq_topic=dlq_topic("notifications"),
-            on_applied=cache.on_applied,
+            on_applied=invalidate_feeds(cache),
         )
     ]
 
@@ -63,28 +89,3 @@ definition = ServiceDefinition(
 def app() -> FastAPI:
     """uvicorn factory: `uvicorn notifications.main:app --factory`."""
     return create_app(definition, NotificationsSettings())
-
-
-async def rebuild(settings: NotificationsSettings, *, force: bool = False) -> int:
-    runtime = Runtime.open(definition, settings)
-    try:
-        count = await rebuild_read_model(runtime.sessions, runtime.kafka, force=force)
-        await FeedCache(runtime.redis, settings.feed_cache_ttl_s).invalidate_all()
-        return count
-    finally:
-        await runtime.close()
-
-
-def _extra_commands(cli: typer.Typer) -> None:
-    @cli.command("rebuild-read-model")
-    def rebuild_read_model_command(force: ForceOption = False) -> None:
-        """Empty the read model and replay both topics from the start.
-
-        Refused when the topics no longer hold every event the read model was built from.
-        """
-        with refused_rebuild_exits():
-            count = asyncio.run(rebuild(NotificationsSettings(), force=force))
-        typer.echo(f"replayed {count} event(s)")
-
-
-cli = service_cli(definition, NotificationsSettings, _extra_commands)

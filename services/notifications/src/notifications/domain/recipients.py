@@ -1,0 +1,41 @@
+"""Recipients: who a message goes to, on which channel and in which language.
+
+A recipient is named by a key: `organisation:<id>` (the organisation's contact), `site:<id>`
+(the site's function address, e.g. the school office) or `resident:<subject>` (the contact a
+resident gave with a loan or their own booking). The contact details come from events; a
+preference row set through the API overrides the channel and language the events carry.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from notifications.domain.messages import Channel, Language
+
+RECIPIENT_KINDS = ("organisation", "site", "resident")
+
+
+def recipient_key(kind: str, subject: object) -> str:
+    if kind not in RECIPIENT_KINDS:
+        raise ValueError(f"unknown recipient kind {kind!r}")
+    return f"{kind}:{subject}"
+
+
+@dataclass(frozen=True, slots=True)
+class Recipient:
+    key: str
+    email: str | None
+    phone: str | None
+    channel: Channel = Channel.EMAIL
+    language: Language = Language.NB
+
+    def address(self) -> tuple[Channel, str | None]:
+        """The preferred channel when its address is known, else the other one."""
+        preferred = self.phone if self.channel is Channel.SMS else self.email
+        if preferred:
+            return self.channel, preferred
+        if self.channel is Channel.SMS and self.email:
+            return Channel.EMAIL, self.email
+        if self.channel is Channel.EMAIL and self.phone:
+            return Channel.SMS, self.phone
+        return self.channel, None

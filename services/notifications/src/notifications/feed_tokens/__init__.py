@@ -1,0 +1,1 @@
+"""Feed tokens: the secret part of a private feed's URL."""

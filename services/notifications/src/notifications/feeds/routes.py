@@ -1,0 +1,155 @@
+"""iCal feeds: public per space and site, private per organisation and per resident's loans."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import UTC, datetime
+from email.utils import format_datetime, parsedate_to_datetime
+from typing import Annotated
+
+from fastapi import APIRouter, Header, Response
+
+from notifications.dependencies import FeedCacheDep, SettingsDep
+from notifications.domain.feed_tokens import FeedTokenKind
+from notifications.feed_tokens.queries import resolve_token
+from notifications.feeds.queries import FeedKey, FeedKind, RenderedFeed, cached_feed
+from samspill.db import UnitOfWorkDep
+from samspill.rules import NotFoundError
+
+router = APIRouter(prefix="/feeds", tags=["feeds"])
+
+MEDIA_TYPE = "text/calendar; charset=utf-8"
+_FEED_RESPONSES: dict[int | str, dict[str, object]] = {
+    200: {"content": {"text/calendar": {}}, "description": "The iCalendar feed"},
+    304: {"description": "Not modified since the given ETag or date"},
+    404: {"description": "No such feed"},
+}
+
+IfNoneMatch = Annotated[str | None, Header()]
+IfModifiedSince = Annotated[str | None, Header()]
+
+
+def _not_found() -> NotFoundError:
+    return NotFoundError("No such calendar feed.", "Fant ikke kalenderen.")
+
+
+def feed_response(
+    feed: RenderedFeed, if_none_match: str | None, if_modified_since: str | None, *, public: bool
+) -> Response:
+    """200 with the body, or 304 when the client's copy is current (RFC 9110 §13.1)."""
+    headers = {
+        "ETag": feed.etag,
+        "Last-Modified": format_datetime(feed.last_modified.astimezone(UTC), usegmt=True),
+        "Cache-Control": f"{'public' if public else 'private'}, max-age=300",
+    }
+    if not public:
+        headers["Referrer-Policy"] = "no-referrer"
+        headers["X-Robots-Tag"] = "noindex"
+    if _not_modified(feed, if_none_match, if_modified_since):
+        return Response(status_code=304, headers=headers)
+    return Response(content=feed.body, media_type=MEDIA_TYPE, headers=headers)
+
+
+def _not_modified(
+    feed: RenderedFeed, if_none_match: str | None, if_modified_since: str | None
+) -> bool:
+    if if_none_match is not None:
+        tags = {tag.strip().removeprefix("W/") for tag in if_none_match.split(",")}
+        return "*" in tags or feed.etag in tags
+    if if_modified_since is not None:
+        try:
+            since = parsedate_to_datetime(if_modified_since)
+        except (TypeError, ValueError):
+            return False
+        if since.tzinfo is None:
+            return False
+        return feed.last_modified.replace(microsecond=0) <= since
+    return False
+
+
+async def _serve(
+    uow: UnitOfWorkDep,
+    cache: FeedCacheDep,
+    settings: SettingsDep,
+    key: FeedKey,
+    if_none_match: str | None,
+    if_modified_since: str | None,
+    *,
+    public: bool,
+) -> Response:
+    feed = await cached_feed(
+        uow.session, cache, key, base_url=settings.public_base_url, now=datetime.now(UTC)
+    )
+    if feed is None:
+        raise _not_found()
+    return feed_response(feed, if_none_match, if_modified_since, public=public)
+
+
+# GET and HEAD are two routes, so each has its own OpenAPI operation id.
+@router.get("/spaces/{space_id}.ics", responses=_FEED_RESPONSES)
+@router.head("/spaces/{space_id}.ics", responses=_FEED_RESPONSES)
+async def space_feed(
+    space_id: uuid.UUID,
+    uow: UnitOfWorkDep,
+    cache: FeedCacheDep,
+    settings: SettingsDep,
+    if_none_match: IfNoneMatch = None,
+    if_modified_since: IfModifiedSince = None,
+) -> Response:
+    """Public: every booking of the space and of the spaces it cannot be used at the same time
+    as (a whole hall and its parts, named by their space), with organisation and activity only.
+    A resident's own booking shows as a private booking, without its activity."""
+    key = FeedKey(FeedKind.SPACE, str(space_id))
+    return await _serve(uow, cache, settings, key, if_none_match, if_modified_since, public=True)
+
+
+@router.get("/sites/{site_id}.ics", responses=_FEED_RESPONSES)
+@router.head("/sites/{site_id}.ics", responses=_FEED_RESPONSES)
+async def site_feed(
+    site_id: uuid.UUID,
+    uow: UnitOfWorkDep,
+    cache: FeedCacheDep,
+    settings: SettingsDep,
+    if_none_match: IfNoneMatch = None,
+    if_modified_since: IfModifiedSince = None,
+) -> Response:
+    """Public: every booking at the site's spaces; a resident's own booking shows as a private
+    booking, without its activity."""
+    key = FeedKey(FeedKind.SITE, str(site_id))
+    return await _serve(uow, cache, settings, key, if_none_match, if_modified_since, public=True)
+
+
+@router.get("/organisations/{token}.ics", responses=_FEED_RESPONSES)
+@router.head("/organisations/{token}.ics", responses=_FEED_RESPONSES)
+async def organisation_feed(
+    token: str,
+    uow: UnitOfWorkDep,
+    cache: FeedCacheDep,
+    settings: SettingsDep,
+    if_none_match: IfNoneMatch = None,
+    if_modified_since: IfModifiedSince = None,
+) -> Response:
+    """Private (token in the path): the organisation's bookings with participants and price."""
+    subject = await resolve_token(uow.session, FeedTokenKind.ORGANISATION, token)
+    if subject is None:
+        raise _not_found()
+    key = FeedKey(FeedKind.ORGANISATION, subject)
+    return await _serve(uow, cache, settings, key, if_none_match, if_modified_since, public=False)
+
+
+@router.get("/loans/{token}.ics", responses=_FEED_RESPONSES)
+@router.head("/loans/{token}.ics", responses=_FEED_RESPONSES)
+async def loans_feed(
+    token: str,
+    uow: UnitOfWorkDep,
+    cache: FeedCacheDep,
+    settings: SettingsDep,
+    if_none_match: IfNoneMatch = None,
+    if_modified_since: IfModifiedSince = None,
+) -> Response:
+    """Private (token in the path): pickup and return of the resident's loans."""
+    subject = await resolve_token(uow.session, FeedTokenKind.LOANS, token)
+    if subject is None:
+        raise _not_found()
+    key = FeedKey(FeedKind.LOANS, subject)
+    return await _serve(uow, cache, settings, key, if_none_match, if_modified_since, public=False)

@@ -1,0 +1,396 @@
+"""Incoming events: which events message whom, as message rows (and reminders).
+
+Nothing is sent here. Rows are inserted in the handler's transaction, together with the inbox
+row, and the delivery worker sends them later. Each row has a unique `dedupe_key` (event or
+series or reminder, kind, recipient), so a redelivered or replayed event queues nothing new.
+A weekly series is told once (its first event), not once per occurrence.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from uuid import UUID
+
+from sqlalchemy import update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlmodel import col
+
+from notifications.domain.loans import loan_items
+from notifications.domain.messages import MessageKind, render_message
+from notifications.domain.recipients import Recipient
+from notifications.domain.schedule import reminder_due
+from notifications.messages.queries import (
+    booker_recipient,
+    closure_of,
+    evening_free_slots,
+    first_of_series,
+    organisation_recipient,
+    resident_recipient,
+    series_statuses,
+    site_recipient,
+)
+from notifications.messages.tables import Message
+from notifications.readmodel.handlers import save_closure
+from notifications.readmodel.tables import BookingRecord, SeriesRecord
+from samspill.events import booking as bk
+from samspill.events.base import Envelope, EventData
+from samspill.recurrence import local_date
+
+REMINDER_KINDS = (
+    MessageKind.REMINDER_BOOKING_TOMORROW,
+    MessageKind.REMINDER_PICKUP_TOMORROW,
+    MessageKind.REMINDER_RETURN_TOMORROW,
+)
+UNDELIVERABLE_RESCUE = timedelta(days=1)
+
+
+@dataclass(frozen=True, slots=True)
+class Occasion:
+    """The event being handled and the clock it is handled by."""
+
+    envelope: Envelope
+    now: datetime
+    reminder_time: time
+
+
+async def queue_messages(session: AsyncSession, occasion: Occasion) -> None:
+    """Queue the messages and reminders one event calls for (after the read model is updated)."""
+    rule = _RULES.get(type(occasion.envelope.data))
+    if rule is not None:
+        await rule(session, occasion.envelope.data, occasion)
+
+
+# --- queueing -------------------------------------------------------------------------------
+
+
+async def enqueue(
+    session: AsyncSession,
+    *,
+    dedupe_key: str,
+    recipient: Recipient,
+    kind: MessageKind,
+    context: Mapping[str, object],
+    now: datetime,
+    due: datetime | None = None,
+    aggregate_id: object = None,
+) -> None:
+    """Insert one message row, or nothing when its dedupe key exists.
+
+    A reminder (`due` given) that is still pending is rescheduled and re-rendered instead,
+    so a changed booking time moves its reminder.
+    """
+    channel, address = recipient.address()
+    rendered = render_message(kind, recipient.language, channel, context)
+    values = {
+        "dedupe_key": dedupe_key,
+        "recipient": recipient.key,
+        "channel": channel.value,
+        "address": address,
+        "language": recipient.language.value,
+        "kind": kind.value,
+        "subject": rendered.subject,
+        "body": rendered.body,
+        "aggregate_id": None if aggregate_id is None else str(aggregate_id),
+        "status": "pending" if address else "undeliverable",
+        "last_error": None if address else "no email address or phone number is known",
+        "next_attempt_at": due or now,
+        "created_at": now,
+    }
+    statement = pg_insert(Message).values(**values)
+    if due is None:
+        statement = statement.on_conflict_do_nothing(index_elements=["dedupe_key"])
+    else:
+        changing = ("channel", "address", "language", "subject", "body", "next_attempt_at")
+        statement = statement.on_conflict_do_update(
+            index_elements=["dedupe_key"],
+            set_={name: statement.excluded[name] for name in changing},
+            where=col(Message.status) == "pending",
+        )
+    await session.execute(statement)
+
+
+async def cancel_reminders(
+    session: AsyncSession, aggregate_id: object, kinds: Sequence[MessageKind] = REMINDER_KINDS
+) -> None:
+    await session.execute(
+        update(Message)
+        .where(
+            col(Message.aggregate_id) == str(aggregate_id),
+            col(Message.status) == "pending",
+            col(Message.kind).in_([kind.value for kind in kinds]),
+        )
+        .values(status="cancelled")
+    )
+
+
+async def _reminder(
+    session: AsyncSession,
+    occasion: Occasion,
+    *,
+    kind: MessageKind,
+    day: date,
+    aggregate_id: UUID,
+    recipient: Recipient,
+    context: Mapping[str, object],
+) -> None:
+    due = reminder_due(day, occasion.reminder_time, now=occasion.now)
+    if due is None:
+        await cancel_reminders(session, aggregate_id, [kind])
+        return
+    await enqueue(
+        session,
+        dedupe_key=f"reminder:{kind}:{aggregate_id}:{recipient.key}",
+        recipient=recipient,
+        kind=kind,
+        context=context,
+        now=occasion.now,
+        due=due,
+        aggregate_id=aggregate_id,
+    )
+
+
+# --- bookings -------------------------------------------------------------------------------
+
+
+def booking_context(booking: bk.BookingState | BookingRecord) -> dict[str, object]:
+    return {
+        "organisation": booking.organisation_name,
+        "site": booking.site_name,
+        "space": booking.space_name,
+        "start": booking.start,
+        "end": booking.end,
+        "activity": booking.activity,
+    }
+
+
+async def _booking_message(
+    session: AsyncSession,
+    occasion: Occasion,
+    booking: bk.BookingState,
+    recipient: Recipient,
+    kind: MessageKind,
+    extra: Mapping[str, object] | None = None,
+    *,
+    per_series: bool = True,
+) -> None:
+    """One message per event, or for a series one per series (told with its first booking)."""
+    context: dict[str, object] = {**booking_context(booking), **(extra or {})}
+    key = f"{occasion.envelope.id}:{kind}:{recipient.key}"
+    if booking.series_id is not None and per_series:
+        series = await session.get(SeriesRecord, booking.series_id)
+        if series is None:
+            return  # the series event tells it, with the number of occurrences
+        first = await first_of_series(session, booking.series_id)
+        context.update(booking_context(first or booking), occurrences=series.booking_count)
+        key = f"series:{booking.series_id}:{kind}:{recipient.key}"
+    await enqueue(
+        session, dedupe_key=key, recipient=recipient, kind=kind, context=context, now=occasion.now
+    )
+
+
+async def _on_requested(session: AsyncSession, data: EventData, occasion: Occasion) -> None:
+    assert isinstance(data, bk.BookingRequested)
+    manager = await site_recipient(session, data.booking.site_id)
+    await _booking_message(session, occasion, data.booking, manager, MessageKind.APPROVAL_REQUESTED)
+
+
+async def _on_confirmed(session: AsyncSession, data: EventData, occasion: Occasion) -> None:
+    assert isinstance(data, bk.BookingConfirmed)
+    booking = data.booking
+    booker = await booker_recipient(session, booking)
+    await _booking_message(session, occasion, booking, booker, MessageKind.BOOKING_CONFIRMED)
+    if booking.start > occasion.now:
+        await _reminder(
+            session,
+            occasion,
+            kind=MessageKind.REMINDER_BOOKING_TOMORROW,
+            day=local_date(booking.start),
+            aggregate_id=booking.booking_id,
+            recipient=booker,
+            context=booking_context(booking),
+        )
+
+
+async def _on_rejected(session: AsyncSession, data: EventData, occasion: Occasion) -> None:
+    assert isinstance(data, bk.BookingRejected)
+    booking = data.booking
+    await cancel_reminders(session, booking.booking_id)
+    booker = await booker_recipient(session, booking)
+    await _booking_message(
+        session,
+        occasion,
+        booking,
+        booker,
+        MessageKind.BOOKING_REJECTED,
+        {"comment": data.reason},
+    )
+
+
+async def _on_cancelled(session: AsyncSession, data: EventData, occasion: Occasion) -> None:
+    assert isinstance(data, bk.BookingCancelled)
+    booking = data.booking
+    await cancel_reminders(session, booking.booking_id)
+    booker = await booker_recipient(session, booking)
+    extra: dict[str, object] = {"reason": data.reason}
+    if data.reason == "closure":
+        if data.closure is not None:  # may arrive before the facilities topic tells it
+            await save_closure(session, data.closure)
+        closure = await closure_of(session, booking)
+        if closure is not None:
+            extra["closure_note"] = closure.note
+            extra["free_slots"] = await evening_free_slots(session, booking, now=occasion.now)
+    await _booking_message(
+        session,
+        occasion,
+        booking,
+        booker,
+        MessageKind.BOOKING_CANCELLED,
+        extra,
+        per_series=data.reason == "series_cancelled",
+    )
+
+
+async def _on_series(session: AsyncSession, data: EventData, occasion: Occasion) -> None:
+    """A series whose bookings arrived before it is told now (else its first booking tells it)."""
+    assert isinstance(data, bk.SeriesCreated)
+    series = data.series
+    first = await first_of_series(session, series.series_id)
+    if first is None:
+        return
+    statuses = await series_statuses(session, series.series_id)
+    context = {**booking_context(first), "occurrences": len(series.booking_ids)}
+    targets: list[tuple[MessageKind, Recipient]] = []
+    if "confirmed" in statuses:
+        targets.append((MessageKind.BOOKING_CONFIRMED, await booker_recipient(session, series)))
+    if "requested" in statuses:
+        targets.append(
+            (MessageKind.APPROVAL_REQUESTED, await site_recipient(session, first.site_id))
+        )
+    for kind, recipient in targets:
+        await enqueue(
+            session,
+            dedupe_key=f"series:{series.series_id}:{kind}:{recipient.key}",
+            recipient=recipient,
+            kind=kind,
+            context=context,
+            now=occasion.now,
+        )
+
+
+async def _on_organisation(session: AsyncSession, data: EventData, occasion: Occasion) -> None:
+    """Messages queued before the organisation's contact was known go out now.
+
+    Booking events and organisation events travel on different partitions, so a booking of a
+    just-registered organisation can arrive first; its message was kept as undeliverable.
+    """
+    assert isinstance(data, bk.OrganisationRegistered | bk.OrganisationUpdated)
+    recipient = await organisation_recipient(session, data.organisation.organisation_id)
+    channel, address = recipient.address()
+    if address is None:
+        return
+    await session.execute(
+        update(Message)
+        .where(
+            col(Message.recipient) == recipient.key,
+            col(Message.status) == "undeliverable",
+            col(Message.channel) == channel.value,
+            col(Message.created_at) >= occasion.now - UNDELIVERABLE_RESCUE,
+        )
+        .values(status="pending", address=address, last_error=None)
+    )
+
+
+# --- loans ----------------------------------------------------------------------------------
+
+
+def loan_context(loan: bk.LoanState) -> dict[str, object]:
+    return {
+        "centre": loan.centre_name,
+        "items": loan_items(loan),
+        "pickup": loan.pickup_date,
+        "due": loan.return_date,
+    }
+
+
+async def _on_loan_reserved(session: AsyncSession, data: EventData, occasion: Occasion) -> None:
+    assert isinstance(data, bk.LoanReserved)
+    loan = data.loan
+    resident = await resident_recipient(session, loan.resident_id, loan.contact)
+    context = loan_context(loan)
+    await enqueue(
+        session,
+        dedupe_key=f"{occasion.envelope.id}:{MessageKind.LOAN_RESERVED}:{resident.key}",
+        recipient=resident,
+        kind=MessageKind.LOAN_RESERVED,
+        context=context,
+        now=occasion.now,
+    )
+    for kind, day in (
+        (MessageKind.REMINDER_PICKUP_TOMORROW, loan.pickup_date),
+        (MessageKind.REMINDER_RETURN_TOMORROW, loan.return_date),
+    ):
+        await _reminder(
+            session,
+            occasion,
+            kind=kind,
+            day=day,
+            aggregate_id=loan.loan_id,
+            recipient=resident,
+            context=context,
+        )
+
+
+async def _on_loan_picked_up(session: AsyncSession, data: EventData, occasion: Occasion) -> None:
+    assert isinstance(data, bk.LoanPickedUp)
+    await cancel_reminders(session, data.loan.loan_id, [MessageKind.REMINDER_PICKUP_TOMORROW])
+
+
+async def _on_loan_ended(session: AsyncSession, data: EventData, occasion: Occasion) -> None:
+    assert isinstance(data, bk.LoanReturned | bk.LoanCancelled | bk.LoanNoShow)
+    await cancel_reminders(session, data.loan.loan_id)
+
+
+async def _on_loan_overdue(session: AsyncSession, data: EventData, occasion: Occasion) -> None:
+    assert isinstance(data, bk.LoanOverdue)
+    loan = data.loan
+    await cancel_reminders(session, loan.loan_id)
+    resident = await resident_recipient(session, loan.resident_id, loan.contact)
+    await enqueue(
+        session,
+        dedupe_key=f"{occasion.envelope.id}:{MessageKind.LOAN_OVERDUE}:{resident.key}",
+        recipient=resident,
+        kind=MessageKind.LOAN_OVERDUE,
+        context=loan_context(loan),
+        now=occasion.now,
+    )
+
+
+_Rule = Callable[[AsyncSession, EventData, Occasion], Awaitable[None]]
+
+_RULES: dict[type[EventData], _Rule] = {
+    bk.OrganisationRegistered: _on_organisation,
+    bk.OrganisationUpdated: _on_organisation,
+    bk.BookingRequested: _on_requested,
+    bk.BookingConfirmed: _on_confirmed,
+    bk.BookingRejected: _on_rejected,
+    bk.BookingCancelled: _on_cancelled,
+    bk.SeriesCreated: _on_series,
+    bk.LoanReserved: _on_loan_reserved,
+    bk.LoanPickedUp: _on_loan_picked_up,
+    bk.LoanReturned: _on_loan_ended,
+    bk.LoanCancelled: _on_loan_ended,
+    bk.LoanNoShow: _on_loan_ended,
+    bk.LoanOverdue: _on_loan_overdue,
+}
+
+__all__ = [
+    "REMINDER_KINDS",
+    "Occasion",
+    "booking_context",
+    "cancel_reminders",
+    "enqueue",
+    "queue_messages",
+]

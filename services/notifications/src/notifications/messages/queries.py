@@ -1,0 +1,267 @@
+"""Message reads: who a message goes to (from the read model and preferences), what a closure
+message suggests instead, and the delivery log (an admin sees every message, a recipient its own).
+
+A recipient is named by a key: `organisation:<id>` (the organisation's contact), `site:<id>`
+(the site's function address, e.g. the school office) or `resident:<subject>` (the contact a
+resident gave with a loan or their own booking). The contact details come from events; a
+preference row set through the API overrides the channel and language the events carry.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Mapping, Sequence
+from dataclasses import replace
+from datetime import date, datetime, time
+from uuid import UUID
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlmodel import col
+
+from notifications.domain.messages import Channel, FreeSlot, Language
+from notifications.domain.recipients import Recipient, recipient_key
+from notifications.domain.schedule import SpaceEvening, WindowView, free_slots
+from notifications.messages.tables import DeliveryAttempt, Message
+from notifications.preferences.queries import recipients_of
+from notifications.preferences.tables import RecipientPreference
+from notifications.readmodel.tables import (
+    BookingRecord,
+    ClosureRecord,
+    OrganisationRecord,
+    SiteRecord,
+    SpaceRecord,
+    WindowRecord,
+)
+from samspill.auth import Principal
+from samspill.events import booking as bk
+from samspill.events.booking import BookingState, Contact, SeriesState
+from samspill.intervals import Interval
+from samspill.recurrence import local_date, local_interval
+from samspill.rules import NotFoundError
+
+ACTIVE_BOOKING = ("confirmed", "requested")
+
+
+# --- recipients -----------------------------------------------------------------------------
+
+
+async def _with_preference(session: AsyncSession, recipient: Recipient) -> Recipient:
+    preference = await session.get(RecipientPreference, recipient.key)
+    if preference is None:
+        return recipient
+    return replace(
+        recipient, channel=Channel(preference.channel), language=Language(preference.language)
+    )
+
+
+async def organisation_recipient(session: AsyncSession, organisation_id: uuid.UUID) -> Recipient:
+    key = recipient_key("organisation", organisation_id)
+    organisation = await session.get(OrganisationRecord, organisation_id)
+    if organisation is None:
+        return await _with_preference(session, Recipient(key, None, None))
+    recipient = Recipient(
+        key,
+        organisation.contact_email,
+        organisation.contact_phone,
+        Channel(organisation.channel),
+        Language(organisation.language),
+    )
+    return await _with_preference(session, recipient)
+
+
+async def site_recipient(session: AsyncSession, site_id: uuid.UUID) -> Recipient:
+    key = recipient_key("site", site_id)
+    site = await session.get(SiteRecord, site_id)
+    email, phone = (site.contact_email, site.contact_phone) if site else (None, None)
+    return await _with_preference(session, Recipient(key, email, phone))
+
+
+async def resident_recipient(
+    session: AsyncSession, resident_id: str, contact: Contact
+) -> Recipient:
+    recipient = Recipient(
+        recipient_key("resident", resident_id),
+        contact.email,
+        contact.phone,
+        Channel(contact.channel),
+        Language(contact.language),
+    )
+    return await _with_preference(session, recipient)
+
+
+async def booker_recipient(session: AsyncSession, booked: BookingState | SeriesState) -> Recipient:
+    """Who is told about a booking or series: the organisation's contact, or for a resident's
+    own booking the contact the resident gave with it."""
+    if booked.contact is None:
+        return await organisation_recipient(session, booked.organisation_id)
+    resident = booked.resident_id or str(booked.organisation_id)
+    return await resident_recipient(session, resident, booked.contact)
+
+
+# --- bookings and series --------------------------------------------------------------------
+
+
+async def first_of_series(session: AsyncSession, series_id: UUID) -> BookingRecord | None:
+    result = await session.execute(
+        select(BookingRecord)
+        .where(col(BookingRecord.series_id) == series_id)
+        .order_by(col(BookingRecord.start))
+        .limit(1)
+    )
+    return result.scalars().first()
+
+
+async def series_statuses(session: AsyncSession, series_id: UUID) -> set[str]:
+    """The statuses the series' bookings have."""
+    result = await session.execute(
+        select(col(BookingRecord.status)).where(col(BookingRecord.series_id) == series_id)
+    )
+    return set(result.scalars())
+
+
+# --- closures and free slots ----------------------------------------------------------------
+
+
+async def closure_of(session: AsyncSession, booking: bk.BookingState) -> ClosureRecord | None:
+    """The known closure that covers the booking (its space, a conflicting one, or the site)."""
+    space = await session.get(SpaceRecord, booking.space_id)
+    related = {str(booking.space_id), *(space.conflicts_with if space else [])}
+    result = await session.execute(
+        select(ClosureRecord)
+        .where(
+            col(ClosureRecord.site_id) == booking.site_id,
+            col(ClosureRecord.start) < booking.end,
+            col(ClosureRecord.end) > booking.start,
+        )
+        .order_by(col(ClosureRecord.start), col(ClosureRecord.closure_id))
+    )
+    for closure in result.scalars():
+        if closure.space_id is None or str(closure.space_id) in related:
+            return closure
+    return None
+
+
+async def evening_free_slots(
+    session: AsyncSession, booking: bk.BookingState, *, now: datetime
+) -> list[FreeSlot]:
+    """Free released time at the booking's site on its evening, from the read model."""
+    day = local_date(booking.start)
+    span = local_interval(day, time(0), time(0))
+    spaces = (
+        (
+            await session.execute(
+                select(SpaceRecord).where(
+                    col(SpaceRecord.site_id) == booking.site_id, col(SpaceRecord.retired).is_(False)
+                )
+            )
+        )
+        .scalars()
+        .all()
+    )
+    windows = (
+        (
+            await session.execute(
+                select(WindowRecord).where(col(WindowRecord.site_id) == booking.site_id)
+            )
+        )
+        .scalars()
+        .all()
+    )
+    busy = await _busy_by_space(session, booking.site_id, span)
+    evenings = [
+        SpaceEvening(
+            name=space.name,
+            windows=tuple(_window_view(w) for w in windows if w.space_id == space.space_id),
+            busy=tuple(_busy_for(space, spaces, busy)),
+            min_minutes=space.min_minutes,
+        )
+        for space in spaces
+    ]
+    return free_slots(evenings, day, now=now)
+
+
+async def _busy_by_space(
+    session: AsyncSession, site_id: UUID, span: Interval
+) -> dict[str | None, list[Interval]]:
+    """Booked and closed intervals on the day, by space id (None: the whole site is closed)."""
+    busy: dict[str | None, list[Interval]] = {}
+    bookings = await session.execute(
+        select(col(BookingRecord.space_id), col(BookingRecord.start), col(BookingRecord.end)).where(
+            col(BookingRecord.site_id) == site_id,
+            col(BookingRecord.status).in_(ACTIVE_BOOKING),
+            col(BookingRecord.start) < span.end,
+            col(BookingRecord.end) > span.start,
+        )
+    )
+    for space_id, start, end in bookings.all():
+        busy.setdefault(str(space_id), []).append(Interval(start, end))
+    closures = await session.execute(
+        select(col(ClosureRecord.space_id), col(ClosureRecord.start), col(ClosureRecord.end)).where(
+            col(ClosureRecord.site_id) == site_id,
+            col(ClosureRecord.start) < span.end,
+            col(ClosureRecord.end) > span.start,
+        )
+    )
+    for closed_space, closed_from, closed_to in closures.all():
+        key = None if closed_space is None else str(closed_space)
+        busy.setdefault(key, []).append(Interval(closed_from, closed_to))
+    return busy
+
+
+def _busy_for(
+    space: SpaceRecord, spaces: Sequence[SpaceRecord], busy: Mapping[str | None, list[Interval]]
+) -> list[Interval]:
+    """A space is taken by itself, by spaces it conflicts with (either way), and by the site."""
+    own = str(space.space_id)
+    related = {own, *space.conflicts_with}
+    related.update(str(other.space_id) for other in spaces if own in other.conflicts_with)
+    return [i for key in [None, *sorted(related)] for i in busy.get(key, [])]
+
+
+def _window_view(window: WindowRecord) -> WindowView:
+    return WindowView(
+        kind=window.kind,
+        weekdays=tuple(window.weekdays),
+        start_time=window.start_time,
+        end_time=window.end_time,
+        valid_from=window.valid_from,
+        valid_to=window.valid_to,
+        withdrawn_dates=tuple(date.fromisoformat(day) for day in window.withdrawn_dates),
+        withdrawn=window.withdrawn,
+    )
+
+
+# --- the delivery log -----------------------------------------------------------------------
+
+
+async def messages_for(
+    session: AsyncSession,
+    principal: Principal,
+    *,
+    status: str | None,
+    limit: int,
+    offset: int,
+) -> list[Message]:
+    """Newest first: every message for an admin, a recipient's own otherwise."""
+    statement = select(Message).order_by(col(Message.created_at).desc(), col(Message.id))
+    if not principal.is_admin:
+        statement = statement.where(col(Message.recipient).in_(recipients_of(principal)))
+    if status is not None:
+        statement = statement.where(col(Message.status) == status)
+    result = await session.execute(statement.limit(limit).offset(offset))
+    return list(result.scalars())
+
+
+async def message_with_attempts(
+    session: AsyncSession, principal: Principal, message_id: uuid.UUID
+) -> tuple[Message, list[DeliveryAttempt]]:
+    message = await session.get(Message, message_id)
+    if message is None or not (principal.is_admin or message.recipient in recipients_of(principal)):
+        raise NotFoundError("No such message.", "Fant ikke meldingen.")
+    attempts = await session.execute(
+        select(DeliveryAttempt)
+        .where(col(DeliveryAttempt.message_id) == message_id)
+        .order_by(col(DeliveryAttempt.attempted_at), col(DeliveryAttempt.id))
+    )
+    return message, list(attempts.scalars())

@@ -1,0 +1,106 @@
+"""Message use case: deliver the next due message and record how it went.
+
+The message is claimed with `FOR UPDATE SKIP LOCKED` (so several workers never take the same
+row), sent, its attempt recorded and the row marked sent, or given a retry with exponential
+backoff until the last attempt, all in that row's transaction, committed once. Sending and
+marking cannot be one atomic step: a crash after the SMTP server accepted the message and
+before the commit sends it again on restart. That is the only window for a duplicate, and the
+stable `Message-ID` header lets mail systems drop such a second copy.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Protocol
+
+import structlog
+from sqlalchemy import select
+from sqlmodel import col
+
+from notifications.domain.messages import Channel
+from notifications.messages.tables import DeliveryAttempt, Message
+from samspill.db import UnitOfWork
+
+log = structlog.get_logger("notifications.delivery")
+
+MAX_BACKOFF = timedelta(hours=6)
+
+
+class EmailSender(Protocol):
+    async def send(self, message_id: uuid.UUID, to: str, subject: str, body: str) -> None: ...
+
+
+class SmsGateway(Protocol):
+    """Where SMS go; production plugs in a provider behind this interface."""
+
+    async def send(self, message_id: uuid.UUID, to: str, body: str) -> None: ...
+
+
+@dataclass(frozen=True, slots=True)
+class Senders:
+    email: EmailSender
+    sms: SmsGateway
+
+
+@dataclass(frozen=True, slots=True)
+class RetryPolicy:
+    max_attempts: int = 6
+    retry_base_s: float = 30.0
+
+
+async def deliver_next(
+    uow: UnitOfWork, senders: Senders, policy: RetryPolicy, clock: Callable[[], datetime]
+) -> bool:
+    """Deliver the message due first, if any; False when none is due. The attempt is stamped
+    with the clock's time after sending."""
+    message = (
+        await uow.session.execute(
+            select(Message)
+            .where(col(Message.status) == "pending", col(Message.next_attempt_at) <= clock())
+            .order_by(col(Message.next_attempt_at), col(Message.id))
+            .limit(1)
+            .with_for_update(skip_locked=True)
+        )
+    ).scalar_one_or_none()
+    if message is None:
+        return False
+    error = await _send(senders, message)
+    _record(uow, message, error, policy, now=clock())
+    await uow.commit()
+    return True
+
+
+async def _send(senders: Senders, message: Message) -> str | None:
+    try:
+        if message.address is None:
+            return "no address"
+        if message.channel == Channel.SMS:
+            await senders.sms.send(message.id, message.address, message.body)
+        else:
+            await senders.email.send(message.id, message.address, message.subject, message.body)
+    except Exception as exc:
+        return repr(exc)[:2000]
+    return None
+
+
+def _record(
+    uow: UnitOfWork, message: Message, error: str | None, policy: RetryPolicy, *, now: datetime
+) -> None:
+    uow.session.add(
+        DeliveryAttempt(message_id=message.id, attempted_at=now, ok=error is None, error=error)
+    )
+    message.attempts += 1
+    message.last_error = error
+    if error is None:
+        message.status, message.sent_at = "sent", now
+        log.info("message.sent", message_id=str(message.id), kind=message.kind)
+    elif message.attempts >= policy.max_attempts:
+        message.status = "failed"
+        log.error("message.failed", message_id=str(message.id), error=error)
+    else:
+        delay = timedelta(seconds=policy.retry_base_s * 2 ** (message.attempts - 1))
+        message.next_attempt_at = now + min(delay, MAX_BACKOFF)
+        log.warning("message.retry", message_id=str(message.id), error=error)

@@ -1,0 +1,1 @@
+"""Recipient preferences: which channel and language a recipient's messages use."""

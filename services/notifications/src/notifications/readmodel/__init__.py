@@ -1,0 +1,1 @@
+"""The read model of sites, spaces, organisations, bookings and loans, built from events."""

@@ -1,0 +1,20 @@
+"""The base of every notifications table, in a registry of the service's own, and the kernel's
+messaging tables (outbox, inbox) in the same metadata.
+
+Each feature keeps its tables in its own `tables.py`; `main.py` imports them all, so
+`Table.metadata` holds every table of the service.
+"""
+
+from __future__ import annotations
+
+from sqlmodel import SQLModel
+
+from samspill.db import service_registry
+from samspill.messaging import messaging_tables
+
+
+class Table(SQLModel, registry=service_registry()):
+    """Base of every notifications table."""
+
+
+messaging = messaging_tables(Table.metadata)
