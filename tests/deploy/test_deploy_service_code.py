@@ -4,6 +4,7 @@ service's command line, and every variable they set is a setting the service rea
 from __future__ import annotations
 
 import importlib
+from importlib.metadata import entry_points
 from typing import Any
 
 import pytest
@@ -20,8 +21,9 @@ SERVICE_PARAMS = [pytest.param(service, id=name) for name, service in SERVICES.i
 
 
 def cli_commands(service: ServiceContract) -> set[str]:
-    module = importlib.import_module(f"{service.name}.main")
-    group: Any = typer.main.get_command(module.cli)
+    """The commands of the command line the service's console script runs."""
+    (script,) = entry_points(group="console_scripts", name=service.script)
+    group: Any = typer.main.get_command(script.load())
     return set(group.commands)
 
 
