@@ -10,9 +10,9 @@ import pytest
 from redis.asyncio import Redis
 from typer.testing import CliRunner
 
+from facilities.cli import cli
 from facilities.demo import seed_demo
 from facilities.demo.data import SITES
-from facilities.main import cli
 from tests.dates import today
 from tests.integration.facilities.conftest import Facilities
 from tests.support import running_service, settings_for

@@ -7,22 +7,30 @@ from uuid import UUID
 
 from fastapi import APIRouter, Query
 
-from facilities import equipment
-from facilities.api.deps import Limit, Offset
+from facilities.dependencies import Limit, Offset, Page
 from facilities.domain import UnitCondition
-from facilities.schemas import (
+from facilities.equipment import queries, use_cases
+from facilities.equipment.schemas import (
     ItemTypeCreate,
     ItemTypePublic,
     ItemTypeUpdate,
-    Page,
     UnitCreate,
     UnitPublic,
     UnitUpdate,
 )
 from samspill.auth import CurrentPrincipal
 from samspill.db import UnitOfWorkDep
+from samspill.events.facilities import ItemTypeState, UnitState
 
 router = APIRouter(tags=["equipment"])
+
+
+def _item_type(state: ItemTypeState) -> ItemTypePublic:
+    return ItemTypePublic.model_validate(state.model_dump())
+
+
+def _unit(state: UnitState) -> UnitPublic:
+    return UnitPublic.model_validate(state.model_dump())
 
 
 @router.get("/centres/{centre_id}/item-types")
@@ -34,7 +42,7 @@ async def list_item_types(
     limit: Limit = 50,
     offset: Offset = 0,
 ) -> Page[ItemTypePublic]:
-    return await equipment.list_item_types(
+    states, total = await queries.list_item_types(
         uow.session,
         centre_id,
         category=category,
@@ -42,32 +50,33 @@ async def list_item_types(
         limit=limit,
         offset=offset,
     )
+    return Page(items=[_item_type(s) for s in states], total=total, limit=limit, offset=offset)
 
 
 @router.post("/centres/{centre_id}/item-types", status_code=201)
 async def register_item_type(
     centre_id: UUID, data: ItemTypeCreate, uow: UnitOfWorkDep, principal: CurrentPrincipal
 ) -> ItemTypePublic:
-    return await equipment.register_item_type(uow, principal, centre_id, data)
+    return _item_type(await use_cases.register_item_type(uow, principal, centre_id, data))
 
 
 @router.get("/item-types/{item_type_id}")
 async def get_item_type(item_type_id: UUID, uow: UnitOfWorkDep) -> ItemTypePublic:
-    return await equipment.get_item_type_public(uow.session, item_type_id)
+    return _item_type(await queries.item_type_details(uow.session, item_type_id))
 
 
 @router.patch("/item-types/{item_type_id}")
 async def update_item_type(
     item_type_id: UUID, data: ItemTypeUpdate, uow: UnitOfWorkDep, principal: CurrentPrincipal
 ) -> ItemTypePublic:
-    return await equipment.update_item_type(uow, principal, item_type_id, data)
+    return _item_type(await use_cases.update_item_type(uow, principal, item_type_id, data))
 
 
 @router.delete("/item-types/{item_type_id}")
 async def retire_item_type(
     item_type_id: UUID, uow: UnitOfWorkDep, principal: CurrentPrincipal
 ) -> ItemTypePublic:
-    return await equipment.retire_item_type(uow, principal, item_type_id)
+    return _item_type(await use_cases.retire_item_type(uow, principal, item_type_id))
 
 
 @router.get("/item-types/{item_type_id}/units")
@@ -79,16 +88,17 @@ async def list_units(
     limit: Limit = 50,
     offset: Offset = 0,
 ) -> Page[UnitPublic]:
-    return await equipment.list_units(
+    states, total = await queries.list_units(
         uow.session, principal, item_type_id, condition=condition, limit=limit, offset=offset
     )
+    return Page(items=[_unit(s) for s in states], total=total, limit=limit, offset=offset)
 
 
 @router.post("/item-types/{item_type_id}/units", status_code=201)
 async def add_unit(
     item_type_id: UUID, data: UnitCreate, uow: UnitOfWorkDep, principal: CurrentPrincipal
 ) -> UnitPublic:
-    return await equipment.add_unit(uow, principal, item_type_id, data)
+    return _unit(await use_cases.add_unit(uow, principal, item_type_id, data))
 
 
 @router.patch("/units/{unit_id}")
@@ -96,9 +106,9 @@ async def change_unit(
     unit_id: UUID, data: UnitUpdate, uow: UnitOfWorkDep, principal: CurrentPrincipal
 ) -> UnitPublic:
     """Set the unit's condition (`retired` retires it) and notes."""
-    return await equipment.change_unit(uow, principal, unit_id, data)
+    return _unit(await use_cases.change_unit(uow, principal, unit_id, data))
 
 
 @router.delete("/units/{unit_id}")
 async def retire_unit(unit_id: UUID, uow: UnitOfWorkDep, principal: CurrentPrincipal) -> UnitPublic:
-    return await equipment.retire_unit(uow, principal, unit_id)
+    return _unit(await use_cases.retire_unit(uow, principal, unit_id))

@@ -1,39 +1,71 @@
-"""What every use case shares: who may change what, loading rows, the one commit point."""
+"""What the features share: paging, the clock, who may change what, loading rows, and turning
+the database's last word on a constraint into a clear answer."""
 
 from __future__ import annotations
 
 import functools
 from collections.abc import Awaitable, Callable
-from datetime import UTC, date, datetime
-from typing import Any, ParamSpec, TypeVar
+from datetime import UTC, datetime
+from typing import Annotated, Any, Generic, ParamSpec, TypeVar
 from uuid import UUID
 
+from fastapi import Depends, Query
+from pydantic import BaseModel, ConfigDict
 from sqlalchemy import Select, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlmodel import col
 
-from facilities.domain import conflict_sets
-from facilities.models import Site, Space, Table
+from facilities.messaging.tables import Table
 from samspill.auth import Principal, Role
 from samspill.errors import Forbidden
-from samspill.recurrence import local_date
 from samspill.rules import ConflictError, NotFoundError, RuleViolation
 
 P = ParamSpec("P")
 R = TypeVar("R")
+T = TypeVar("T")
 RowT = TypeVar("RowT", bound=Table)
 
 _UNIQUE_VIOLATION = "23505"
 _EXCLUSION_VIOLATION = "23P01"
 
+# Paging
 
-def now_utc() -> datetime:
+MAX_PAGE = 200
+
+Limit = Annotated[int, Query(ge=1, le=MAX_PAGE, description="Page size.")]
+Offset = Annotated[int, Query(ge=0, le=1_000_000, description="Rows to skip.")]
+
+
+class Input(BaseModel):
+    """Base of the request bodies: unknown fields are refused."""
+
+    model_config = ConfigDict(extra="forbid")
+
+
+class Page(BaseModel, Generic[T]):
+    items: list[T]
+    total: int
+    limit: int
+    offset: int
+
+
+async def page_of(
+    session: AsyncSession, query: Select[Any], limit: int, offset: int
+) -> tuple[list[Any], int]:
+    """One page of `query`'s rows (the first selected entity) and the total count."""
+    total = await session.scalar(select(func.count()).select_from(query.order_by(None).subquery()))
+    rows = (await session.execute(query.limit(limit).offset(offset))).scalars().all()
+    return list(rows), int(total or 0)
+
+
+# The clock
+
+
+def utc_now() -> datetime:
     return datetime.now(UTC)
 
 
-def today_oslo(now: datetime) -> date:
-    return local_date(now)
+Now = Annotated[datetime, Depends(utc_now)]
 
 
 # Who may change what
@@ -91,56 +123,7 @@ async def get_row(
     return row
 
 
-async def get_site(session: AsyncSession, site_id: UUID, *, lock: bool = False) -> Site:
-    return await get_row(session, Site, site_id, ("site", "sted"), lock=lock)
-
-
-async def get_space(session: AsyncSession, space_id: UUID, *, lock: bool = False) -> Space:
-    return await get_row(session, Space, space_id, ("space", "lokale"), lock=lock)
-
-
-async def referenced_space(session: AsyncSession, space_id: UUID) -> Space:
-    """A space named in a request body: unknown is a 422, not a missing resource."""
-    space = await session.get(Space, space_id)
-    if space is None:
-        raise RuleViolation(f"Unknown space {space_id}.", f"Ukjent lokale {space_id}.")
-    return space
-
-
-async def referenced_site(session: AsyncSession, site_id: UUID) -> Site:
-    site = await session.get(Site, site_id)
-    if site is None:
-        raise RuleViolation(f"Unknown site {site_id}.", f"Ukjent sted {site_id}.")
-    return site
-
-
-async def page_of(
-    session: AsyncSession, query: Select[Any], limit: int, offset: int
-) -> tuple[list[Any], int]:
-    """One page of `query`'s rows (the first selected entity) and the total count."""
-    total = await session.scalar(select(func.count()).select_from(query.order_by(None).subquery()))
-    rows = (await session.execute(query.limit(limit).offset(offset))).scalars().all()
-    return list(rows), int(total or 0)
-
-
-# Divisible spaces
-
-
-async def site_spaces(session: AsyncSession, site_id: UUID) -> list[Space]:
-    query = select(Space).where(col(Space.site_id) == site_id).order_by(col(Space.name))
-    return list((await session.execute(query)).scalars().all())
-
-
-def conflicts_by_space(spaces: list[Space]) -> dict[UUID, frozenset[UUID]]:
-    """For each space of a site: the other spaces that cannot be used at the same time."""
-    parents = {str(s.id): (str(s.parent_id) if s.parent_id else None) for s in spaces}
-    return {
-        UUID(space): frozenset(UUID(other) for other in others if other != space)
-        for space, others in conflict_sets(parents).items()
-    }
-
-
-# The one commit point
+# The database's last word
 
 
 def integrity_as_conflict(use_case: Callable[P, Awaitable[R]]) -> Callable[P, Awaitable[R]]:

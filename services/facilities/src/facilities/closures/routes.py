@@ -7,15 +7,19 @@ from uuid import UUID
 
 from fastapi import APIRouter, Query
 
-from facilities import closures
-from facilities.api.deps import Limit, Offset
-from facilities.common import now_utc
-from facilities.schemas import ClosureCreate, ClosurePublic, Page
+from facilities.closures import queries, use_cases
+from facilities.closures.schemas import ClosureCreate, ClosurePublic
+from facilities.dependencies import Limit, Now, Offset, Page
 from samspill.auth import CurrentPrincipal
 from samspill.db import UnitOfWorkDep
+from samspill.events.facilities import ClosureState
 from samspill.inputs import Instant
 
 router = APIRouter(prefix="/closures", tags=["closures"])
+
+
+def _public(state: ClosureState) -> ClosurePublic:
+    return ClosurePublic.model_validate(state.model_dump())
 
 
 @router.get("")
@@ -28,7 +32,7 @@ async def list_closures(
     limit: Limit = 50,
     offset: Offset = 0,
 ) -> Page[ClosurePublic]:
-    return await closures.list_closures(
+    states, total = await queries.list_closures(
         uow.session,
         site_id=site_id,
         space_id=space_id,
@@ -37,17 +41,18 @@ async def list_closures(
         limit=limit,
         offset=offset,
     )
+    return Page(items=[_public(s) for s in states], total=total, limit=limit, offset=offset)
 
 
 @router.post("", status_code=201)
 async def schedule_closure(
-    data: ClosureCreate, uow: UnitOfWorkDep, principal: CurrentPrincipal
+    data: ClosureCreate, uow: UnitOfWorkDep, principal: CurrentPrincipal, now: Now
 ) -> ClosurePublic:
-    return await closures.schedule_closure(uow, principal, data, now_utc())
+    return _public(await use_cases.schedule_closure(uow, principal, data, now))
 
 
 @router.delete("/{closure_id}")
 async def lift_closure(
     closure_id: UUID, uow: UnitOfWorkDep, principal: CurrentPrincipal
 ) -> ClosurePublic:
-    return await closures.lift_closure(uow, principal, closure_id)
+    return _public(await use_cases.lift_closure(uow, principal, closure_id))

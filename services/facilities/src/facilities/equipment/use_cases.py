@@ -9,55 +9,38 @@ from __future__ import annotations
 from typing import Any
 from uuid import UUID
 
-from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlmodel import col
 
-from facilities.common import get_row, integrity_as_conflict, page_of, require_centre_staff
-from facilities.domain import SiteKind, UnitCondition, change_condition
-from facilities.models import EquipmentUnit, ItemType, Site
-from facilities.schemas import (
-    ItemTypeCreate,
-    ItemTypePublic,
-    ItemTypeUpdate,
-    Page,
-    UnitCreate,
-    UnitPublic,
-    UnitUpdate,
+from facilities.dependencies import integrity_as_conflict, require_centre_staff
+from facilities.domain import UnitCondition, change_condition
+from facilities.equipment.queries import (
+    active_item_types,
+    get_centre,
+    get_item_type,
+    get_unit,
+    unit_with_label,
 )
-from facilities.states import item_type_state, unit_state
+from facilities.equipment.schemas import ItemTypeCreate, ItemTypeUpdate, UnitCreate, UnitUpdate
+from facilities.equipment.states import item_type_state, unit_state
+from facilities.equipment.tables import EquipmentUnit, ItemType
 from samspill.auth import Principal
 from samspill.db import UnitOfWork
 from samspill.events.facilities import (
     ItemTypeRegistered,
+    ItemTypeState,
     ItemTypeUpdated,
     UnitAdded,
     UnitConditionChanged,
     UnitRetired,
+    UnitState,
 )
-from samspill.rules import ConflictError, NotFoundError, RuleViolation
-
-
-async def get_centre(session: AsyncSession, centre_id: UUID) -> Site:
-    site = await session.get(Site, centre_id)
-    if site is None or site.kind != SiteKind.EQUIPMENT_CENTRE:
-        raise NotFoundError(
-            f"No equipment centre with id {centre_id}.",
-            f"Fant ingen utstyrssentral med id {centre_id}.",
-        )
-    return site
-
-
-async def get_item_type(
-    session: AsyncSession, item_type_id: UUID, *, lock: bool = False
-) -> ItemType:
-    return await get_row(session, ItemType, item_type_id, ("item type", "utstyrstype"), lock=lock)
+from samspill.rules import ConflictError, RuleViolation
 
 
 @integrity_as_conflict
 async def register_item_type(
     uow: UnitOfWork, principal: Principal, centre_id: UUID, data: ItemTypeCreate
-) -> ItemTypePublic:
+) -> ItemTypeState:
     centre = await get_centre(uow.session, centre_id)
     require_centre_staff(principal, centre.id)
     _check_ages(data.age_min, data.age_max)
@@ -68,13 +51,13 @@ async def register_item_type(
     state = item_type_state(row)
     await uow.publish(ItemTypeRegistered(item_type=state), key=str(row.id))
     await uow.commit()
-    return ItemTypePublic.model_validate(state.model_dump())
+    return state
 
 
 @integrity_as_conflict
 async def update_item_type(
     uow: UnitOfWork, principal: Principal, item_type_id: UUID, data: ItemTypeUpdate
-) -> ItemTypePublic:
+) -> ItemTypeState:
     row = await get_item_type(uow.session, item_type_id, lock=True)
     require_centre_staff(principal, row.centre_id)
     _ensure_not_retired(row)
@@ -90,7 +73,7 @@ async def update_item_type(
 
 async def retire_item_type(
     uow: UnitOfWork, principal: Principal, item_type_id: UUID
-) -> ItemTypePublic:
+) -> ItemTypeState:
     """No longer lent out; announced as `item_type.updated` with `retired: true`."""
     row = await get_item_type(uow.session, item_type_id, lock=True)
     require_centre_staff(principal, row.centre_id)
@@ -99,12 +82,12 @@ async def retire_item_type(
     return await _save_item_type(uow, row)
 
 
-async def _save_item_type(uow: UnitOfWork, row: ItemType) -> ItemTypePublic:
+async def _save_item_type(uow: UnitOfWork, row: ItemType) -> ItemTypeState:
     await uow.session.flush()
     state = item_type_state(row)
     await uow.publish(ItemTypeUpdated(item_type=state), key=str(row.id))
     await uow.commit()
-    return ItemTypePublic.model_validate(state.model_dump())
+    return state
 
 
 def _changes(data: ItemTypeUpdate) -> dict[str, Any]:
@@ -137,44 +120,12 @@ async def _ensure_unique(
     *,
     except_id: UUID | None = None,
 ) -> None:
-    query = select(ItemType).where(
-        col(ItemType.centre_id) == centre_id,
-        col(ItemType.retired).is_(False),
-    )
-    for other in (await session.execute(query)).scalars():
+    for other in await active_item_types(session, centre_id):
         if other.id != except_id and (other.name, other.variant) == (name, variant):
             raise ConflictError(
                 f"The centre already has {name!r} ({variant or 'no variant'}): {other.id}.",
                 f"Sentralen har allerede {name!r} ({variant or 'uten variant'}): {other.id}.",
             )
-
-
-async def list_item_types(
-    session: AsyncSession,
-    centre_id: UUID,
-    *,
-    category: str | None,
-    include_retired: bool,
-    limit: int,
-    offset: int,
-) -> Page[ItemTypePublic]:
-    await get_centre(session, centre_id)
-    query = select(ItemType).where(col(ItemType.centre_id) == centre_id)
-    if category is not None:
-        query = query.where(col(ItemType.category) == category)
-    if not include_retired:
-        query = query.where(col(ItemType.retired).is_(False))
-    ordered = query.order_by(
-        col(ItemType.category), col(ItemType.name), col(ItemType.variant), col(ItemType.id)
-    )
-    rows, total = await page_of(session, ordered, limit, offset)
-    items = [ItemTypePublic.model_validate(item_type_state(r).model_dump()) for r in rows]
-    return Page(items=items, total=total, limit=limit, offset=offset)
-
-
-async def get_item_type_public(session: AsyncSession, item_type_id: UUID) -> ItemTypePublic:
-    row = await get_item_type(session, item_type_id)
-    return ItemTypePublic.model_validate(item_type_state(row).model_dump())
 
 
 # Units
@@ -183,7 +134,7 @@ async def get_item_type_public(session: AsyncSession, item_type_id: UUID) -> Ite
 @integrity_as_conflict
 async def add_unit(
     uow: UnitOfWork, principal: Principal, item_type_id: UUID, data: UnitCreate
-) -> UnitPublic:
+) -> UnitState:
     item_type = await get_item_type(uow.session, item_type_id, lock=True)
     require_centre_staff(principal, item_type.centre_id)
     if item_type.retired:
@@ -204,16 +155,11 @@ async def add_unit(
     state = unit_state(row)
     await uow.publish(UnitAdded(unit=state), key=str(item_type.id))
     await uow.commit()
-    return UnitPublic.model_validate(state.model_dump())
+    return state
 
 
 async def _ensure_unique_label(session: AsyncSession, item_type_id: UUID, label: str) -> None:
-    found = await session.scalar(
-        select(col(EquipmentUnit.id)).where(
-            col(EquipmentUnit.item_type_id) == item_type_id,
-            col(EquipmentUnit.label) == label,
-        )
-    )
+    found = await unit_with_label(session, item_type_id, label)
     if found is not None:
         raise ConflictError(
             f"The item type already has a unit labelled {label!r} ({found}).",
@@ -223,7 +169,7 @@ async def _ensure_unique_label(session: AsyncSession, item_type_id: UUID, label:
 
 async def change_unit(
     uow: UnitOfWork, principal: Principal, unit_id: UUID, data: UnitUpdate
-) -> UnitPublic:
+) -> UnitState:
     """A new condition (and notes): `unit.retired` when retired, else `unit.condition_changed`
     (also when only the notes change, with the same previous condition)."""
     row = await _unit_for_staff(uow, principal, unit_id)
@@ -244,33 +190,14 @@ async def change_unit(
         event = UnitConditionChanged(unit=state, previous_condition=previous.value)
         await uow.publish(event, key=str(row.item_type_id))
     await uow.commit()
-    return UnitPublic.model_validate(state.model_dump())
+    return state
 
 
-async def retire_unit(uow: UnitOfWork, principal: Principal, unit_id: UUID) -> UnitPublic:
+async def retire_unit(uow: UnitOfWork, principal: Principal, unit_id: UUID) -> UnitState:
     return await change_unit(uow, principal, unit_id, UnitUpdate(condition=UnitCondition.RETIRED))
 
 
 async def _unit_for_staff(uow: UnitOfWork, principal: Principal, unit_id: UUID) -> EquipmentUnit:
-    row = await get_row(uow.session, EquipmentUnit, unit_id, ("unit", "enhet"), lock=True)
+    row = await get_unit(uow.session, unit_id, lock=True)
     require_centre_staff(principal, row.centre_id)
     return row
-
-
-async def list_units(
-    session: AsyncSession,
-    principal: Principal,
-    item_type_id: UUID,
-    *,
-    condition: UnitCondition | None,
-    limit: int,
-    offset: int,
-) -> Page[UnitPublic]:
-    item_type = await get_item_type(session, item_type_id)
-    require_centre_staff(principal, item_type.centre_id)
-    query = select(EquipmentUnit).where(col(EquipmentUnit.item_type_id) == item_type_id)
-    if condition is not None:
-        query = query.where(col(EquipmentUnit.condition) == condition.value)
-    rows, total = await page_of(session, query.order_by(col(EquipmentUnit.label)), limit, offset)
-    items = [UnitPublic.model_validate(unit_state(r).model_dump()) for r in rows]
-    return Page(items=items, total=total, limit=limit, offset=offset)

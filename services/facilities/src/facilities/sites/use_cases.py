@@ -6,35 +6,25 @@ from datetime import datetime
 from typing import Any
 from uuid import UUID
 
-from sqlalchemy import select
-from sqlalchemy.ext.asyncio import AsyncSession
-from sqlmodel import col
-
-from facilities.closures import sync_holiday_closures
-from facilities.common import (
-    get_site,
-    integrity_as_conflict,
-    page_of,
-    require_admin,
-    require_site_manager,
-)
-from facilities.domain import District, SiteKind
-from facilities.models import Site
-from facilities.schemas import Page, SiteCreate, SitePublic, SiteUpdate
-from facilities.states import site_state
+from facilities.closures.use_cases import sync_holiday_closures
+from facilities.dependencies import integrity_as_conflict, require_admin, require_site_manager
+from facilities.sites.queries import get_site, site_with_name
+from facilities.sites.schemas import SiteCreate, SiteUpdate
+from facilities.sites.states import site_state
+from facilities.sites.tables import Site
 from samspill.auth import Principal
 from samspill.db import UnitOfWork
-from samspill.events.facilities import SiteRegistered, SiteUpdated
+from samspill.events.facilities import SiteRegistered, SiteState, SiteUpdated
 from samspill.rules import ConflictError
 
 
 @integrity_as_conflict
 async def register_site(
-    uow: UnitOfWork, principal: Principal, data: SiteCreate, now: datetime, *, source: str
-) -> SitePublic:
+    uow: UnitOfWork, principal: Principal, data: SiteCreate, now: datetime
+) -> SiteState:
     """Admin only. A site closed on public holidays also gets their closures scheduled."""
     require_admin(principal)
-    await _ensure_unique_name(uow.session, data.name)
+    await _ensure_unique_name(uow, data.name)
     site = Site(
         kind=data.kind.value,
         name=data.name,
@@ -51,26 +41,20 @@ async def register_site(
     await uow.session.flush()
     state = site_state(site)
     await uow.publish(SiteRegistered(site=state), key=str(site.id))
-    await sync_holiday_closures(uow.session, site, now, source=source)
+    await sync_holiday_closures(uow, site, now)
     await uow.commit()
-    return SitePublic.model_validate(state.model_dump())
+    return state
 
 
 @integrity_as_conflict
 async def update_site(
-    uow: UnitOfWork,
-    principal: Principal,
-    site_id: UUID,
-    data: SiteUpdate,
-    now: datetime,
-    *,
-    source: str,
-) -> SitePublic:
+    uow: UnitOfWork, principal: Principal, site_id: UUID, data: SiteUpdate, now: datetime
+) -> SiteState:
     site = await get_site(uow.session, site_id, lock=True)
     require_site_manager(principal, site.id)
     changes = _column_values(data)
     if "name" in changes and changes["name"] != site.name:
-        await _ensure_unique_name(uow.session, changes["name"])
+        await _ensure_unique_name(uow, changes["name"])
     holidays_switched = changes.get("closes_on_public_holidays", site.closes_on_public_holidays)
     holidays_switched = holidays_switched != site.closes_on_public_holidays
     for name, value in changes.items():
@@ -79,9 +63,9 @@ async def update_site(
     state = site_state(site)
     await uow.publish(SiteUpdated(site=state), key=str(site.id))
     if holidays_switched:
-        await sync_holiday_closures(uow.session, site, now, source=source)
+        await sync_holiday_closures(uow, site, now)
     await uow.commit()
-    return SitePublic.model_validate(state.model_dump())
+    return state
 
 
 def _column_values(data: SiteUpdate) -> dict[str, Any]:
@@ -92,38 +76,10 @@ def _column_values(data: SiteUpdate) -> dict[str, Any]:
     return {k: v for k, v in values.items() if v is not None or k not in required}
 
 
-async def _ensure_unique_name(session: AsyncSession, name: str) -> None:
-    found = await session.scalar(select(col(Site.id)).where(col(Site.name) == name))
+async def _ensure_unique_name(uow: UnitOfWork, name: str) -> None:
+    found = await site_with_name(uow.session, name)
     if found is not None:
         raise ConflictError(
             f"A site named {name!r} already exists ({found}).",
             f"Det finnes allerede et sted som heter {name!r} ({found}).",
         )
-
-
-async def get_site_public(session: AsyncSession, site_id: UUID) -> SitePublic:
-    site = await get_site(session, site_id)
-    return SitePublic.model_validate(site_state(site).model_dump())
-
-
-async def list_sites(
-    session: AsyncSession,
-    *,
-    district: District | None,
-    kind: SiteKind | None,
-    name: str | None,
-    limit: int,
-    offset: int,
-) -> Page[SitePublic]:
-    query = select(Site)
-    if district is not None:
-        query = query.where(col(Site.district) == district.value)
-    if kind is not None:
-        query = query.where(col(Site.kind) == kind.value)
-    if name is not None:
-        query = query.where(col(Site.name).icontains(name, autoescape=True))
-    rows, total = await page_of(
-        session, query.order_by(col(Site.name), col(Site.id)), limit, offset
-    )
-    items = [SitePublic.model_validate(site_state(r).model_dump()) for r in rows]
-    return Page(items=items, total=total, limit=limit, offset=offset)

@@ -4,17 +4,21 @@ from __future__ import annotations
 
 from uuid import UUID
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Query
 
-from facilities import sites
-from facilities.api.deps import Limit, Offset, event_source
-from facilities.common import now_utc
+from facilities.dependencies import Limit, Now, Offset, Page
 from facilities.domain import District, SiteKind
-from facilities.schemas import Page, SiteCreate, SitePublic, SiteUpdate
+from facilities.sites import queries, use_cases
+from facilities.sites.schemas import SiteCreate, SitePublic, SiteUpdate
 from samspill.auth import CurrentPrincipal
 from samspill.db import UnitOfWorkDep
+from samspill.events.facilities import SiteState
 
 router = APIRouter(prefix="/sites", tags=["sites"])
+
+
+def _public(state: SiteState) -> SitePublic:
+    return SitePublic.model_validate(state.model_dump())
 
 
 @router.get("")
@@ -26,31 +30,26 @@ async def list_sites(
     limit: Limit = 50,
     offset: Offset = 0,
 ) -> Page[SitePublic]:
-    return await sites.list_sites(
+    states, total = await queries.list_sites(
         uow.session, district=district, kind=kind, name=name, limit=limit, offset=offset
     )
+    return Page(items=[_public(s) for s in states], total=total, limit=limit, offset=offset)
 
 
 @router.get("/{site_id}")
 async def get_site(site_id: UUID, uow: UnitOfWorkDep) -> SitePublic:
-    return await sites.get_site_public(uow.session, site_id)
+    return _public(await queries.site_details(uow.session, site_id))
 
 
 @router.post("", status_code=201)
 async def register_site(
-    data: SiteCreate, uow: UnitOfWorkDep, principal: CurrentPrincipal, request: Request
+    data: SiteCreate, uow: UnitOfWorkDep, principal: CurrentPrincipal, now: Now
 ) -> SitePublic:
-    return await sites.register_site(uow, principal, data, now_utc(), source=event_source(request))
+    return _public(await use_cases.register_site(uow, principal, data, now))
 
 
 @router.patch("/{site_id}")
 async def update_site(
-    site_id: UUID,
-    data: SiteUpdate,
-    uow: UnitOfWorkDep,
-    principal: CurrentPrincipal,
-    request: Request,
+    site_id: UUID, data: SiteUpdate, uow: UnitOfWorkDep, principal: CurrentPrincipal, now: Now
 ) -> SitePublic:
-    return await sites.update_site(
-        uow, principal, site_id, data, now_utc(), source=event_source(request)
-    )
+    return _public(await use_cases.update_site(uow, principal, site_id, data, now))

@@ -13,40 +13,29 @@ from collections.abc import Iterable
 from typing import Any
 from uuid import UUID, uuid4
 
-from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlmodel import col
 
-from facilities.common import (
-    conflicts_by_space,
-    get_site,
-    get_space,
-    integrity_as_conflict,
-    page_of,
-    referenced_site,
-    require_site_manager,
-    site_spaces,
-)
+from facilities.dependencies import integrity_as_conflict, require_site_manager
 from facilities.domain import (
     BookingRules,
-    SiteKind,
-    SpaceKind,
     SpacePlacement,
     WhoMayBook,
     normalise_features,
     validate_part,
 )
-from facilities.models import Site, Space
-from facilities.schemas import BookingRulesIn, Page, SpaceCreate, SpacePublic, SpaceUpdate
-from facilities.states import space_state
+from facilities.sites.queries import get_site, referenced_site
+from facilities.spaces.queries import conflicts_by_space, get_space, site_spaces
+from facilities.spaces.schemas import BookingRulesIn, SpaceCreate, SpaceUpdate
+from facilities.spaces.states import space_state
+from facilities.spaces.tables import Space
 from samspill.auth import Principal
 from samspill.db import UnitOfWork
-from samspill.events.facilities import SpaceRegistered, SpaceRetired, SpaceUpdated
+from samspill.events.facilities import SpaceRegistered, SpaceRetired, SpaceState, SpaceUpdated
 from samspill.rules import ConflictError, RuleViolation
 
 
 @integrity_as_conflict
-async def register_space(uow: UnitOfWork, principal: Principal, data: SpaceCreate) -> SpacePublic:
+async def register_space(uow: UnitOfWork, principal: Principal, data: SpaceCreate) -> SpaceState:
     site = await referenced_site(uow.session, data.site_id)
     require_site_manager(principal, site.id)
     await get_site(uow.session, site.id, lock=True)
@@ -73,13 +62,13 @@ async def register_space(uow: UnitOfWork, principal: Principal, data: SpaceCreat
     await uow.publish(SpaceRegistered(space=space_state(space, after[space.id])), key=str(space.id))
     await _publish_changed_conflicts(uow, siblings, before, after)
     await uow.commit()
-    return _public(space, after[space.id])
+    return space_state(space, after[space.id])
 
 
 @integrity_as_conflict
 async def update_space(
     uow: UnitOfWork, principal: Principal, space_id: UUID, data: SpaceUpdate
-) -> SpacePublic:
+) -> SpaceState:
     space = await get_space(uow.session, space_id)
     require_site_manager(principal, space.site_id)
     await get_site(uow.session, space.site_id, lock=True)
@@ -98,7 +87,7 @@ async def update_space(
     await uow.publish(SpaceUpdated(space=space_state(space, after[space.id])), key=str(space.id))
     await _publish_changed_conflicts(uow, others, before, after)
     await uow.commit()
-    return _public(space, after[space.id])
+    return space_state(space, after[space.id])
 
 
 def _apply(space: Space, changes: dict[str, Any], data: SpaceUpdate) -> None:
@@ -120,7 +109,7 @@ def _apply(space: Space, changes: dict[str, Any], data: SpaceUpdate) -> None:
         space.rules = _checked_rules(data.rules)
 
 
-async def retire_space(uow: UnitOfWork, principal: Principal, space_id: UUID) -> SpacePublic:
+async def retire_space(uow: UnitOfWork, principal: Principal, space_id: UUID) -> SpaceState:
     """A retired space is kept (bookings and feeds refer to it) but can no longer be booked."""
     space = await get_space(uow.session, space_id)
     require_site_manager(principal, space.site_id)
@@ -133,7 +122,7 @@ async def retire_space(uow: UnitOfWork, principal: Principal, space_id: UUID) ->
         SpaceRetired(space=space_state(space, conflicts[space.id])), key=str(space.id)
     )
     await uow.commit()
-    return _public(space, conflicts[space.id])
+    return space_state(space, conflicts[space.id])
 
 
 async def _check_parent(
@@ -209,51 +198,3 @@ def _ensure_active(space: Space) -> None:
             "The space is retired and can no longer be changed.",
             "Lokalet er tatt ut av bruk og kan ikke endres.",
         )
-
-
-def _public(space: Space, conflicts: frozenset[UUID]) -> SpacePublic:
-    return SpacePublic.model_validate(space_state(space, conflicts).model_dump())
-
-
-async def get_space_public(session: AsyncSession, space_id: UUID) -> SpacePublic:
-    space = await get_space(session, space_id)
-    conflicts = conflicts_by_space(await site_spaces(session, space.site_id))
-    return _public(space, conflicts[space.id])
-
-
-async def list_spaces(
-    session: AsyncSession,
-    *,
-    site_id: UUID | None,
-    kind: SpaceKind | None,
-    district: str | None,
-    site_kind: SiteKind | None,
-    min_capacity: int | None,
-    include_retired: bool,
-    limit: int,
-    offset: int,
-) -> Page[SpacePublic]:
-    query = select(Space).join(Site, col(Site.id) == col(Space.site_id))
-    if site_id is not None:
-        query = query.where(col(Space.site_id) == site_id)
-    if kind is not None:
-        query = query.where(col(Space.kind) == kind.value)
-    if district is not None:
-        query = query.where(col(Site.district) == district)
-    if site_kind is not None:
-        query = query.where(col(Site.kind) == site_kind.value)
-    if min_capacity is not None:
-        query = query.where(col(Space.capacity) >= min_capacity)
-    if not include_retired:
-        query = query.where(col(Space.retired).is_(False))
-    rows, total = await page_of(
-        session, query.order_by(col(Site.name), col(Space.name), col(Space.id)), limit, offset
-    )
-    return Page(items=await _with_conflicts(session, rows), total=total, limit=limit, offset=offset)
-
-
-async def _with_conflicts(session: AsyncSession, spaces: list[Space]) -> list[SpacePublic]:
-    by_site: dict[UUID, dict[UUID, frozenset[UUID]]] = {}
-    for site_id in {s.site_id for s in spaces}:
-        by_site[site_id] = conflicts_by_space(await site_spaces(session, site_id))
-    return [_public(s, by_site[s.site_id][s.id]) for s in spaces]
