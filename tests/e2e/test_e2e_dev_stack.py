@@ -167,7 +167,7 @@ async def test_dev_stack_keeps_mail_and_sms_readable_and_its_data_matches_its_br
 ):
     base, data_dir = _free_base_port(), tmp_path / ".samspill"
     # Two seeds within a minute meet the rate limiter, and the second waits out the minute
-    # (tested in test_facilities_seed_demo); a higher limit spares this test that minute.
+    # (tested in facilities' test_demo_seed); a higher limit spares this test that minute.
     env = _dev_env(base, data_dir, dev_databases) | {"RATE_LIMIT_PER_MINUTE": "100000"}
     booking, notifications = (f"http://127.0.0.1:{base + n}" for n in (1, 2))
 

@@ -1,3 +1,3 @@
-from facilities.main import cli
+from facilities.cli import cli
 
 cli()

@@ -1,17 +1,31 @@
-"""The facilities service: its definition, app factory and command line."""
+"""The facilities service: its definition (routers, jobs, tables) and the app factory."""
 
 from pathlib import Path
 
 from fastapi import FastAPI
 
-from facilities.api import routers
-from facilities.closures import HolidayClosureScheduler
+from facilities.closures import routes as closures_routes
+from facilities.closures.jobs import HolidayClosureScheduler
+from facilities.closures.tables import ClosureRow
 from facilities.config import FacilitiesSettings
-from facilities.demo.command import add_seed_command
-from facilities.models import Table, messaging
-from samspill.commands import service_cli
+from facilities.dependencies import utc_now
+from facilities.equipment import routes as equipment_routes
+from facilities.equipment.tables import EquipmentUnit, ItemType
+from facilities.messaging.tables import Table, messaging
+from facilities.prices import routes as prices_routes
+from facilities.prices.tables import PriceRuleRow
+from facilities.sites import routes as sites_routes
+from facilities.sites.tables import Site
+from facilities.spaces import routes as spaces_routes
+from facilities.spaces.tables import Space
+from facilities.windows import routes as windows_routes
+from facilities.windows.tables import WindowRow
 from samspill.events import facilities as facilities_events
 from samspill.service import ServiceDefinition, create_app
+
+# Every table joins `Table.metadata` when its module is imported; naming them here keeps the
+# metadata (and so the migrations' comparison) complete whatever the routers import.
+TABLES = (Site, Space, WindowRow, ClosureRow, PriceRuleRow, ItemType, EquipmentUnit)
 
 definition = ServiceDefinition(
     name="facilities",
@@ -23,10 +37,22 @@ definition = ServiceDefinition(
     metadata=Table.metadata,
     messaging=messaging,
     migrations_dir=Path(__file__).parent / "migrations",
-    routers=routers,
+    routers=[
+        sites_routes.router,
+        spaces_routes.router,
+        windows_routes.router,
+        closures_routes.router,
+        prices_routes.router,
+        equipment_routes.router,
+    ],
     publishes=[facilities_events.contract],
     schedulers=lambda runtime: [
-        HolidayClosureScheduler(runtime.sessions, source=runtime.definition.event_source)
+        HolidayClosureScheduler(
+            runtime.sessions,
+            messaging,
+            source=runtime.definition.event_source,
+            clock=utc_now,
+        )
     ],
 )
 
@@ -34,6 +60,3 @@ definition = ServiceDefinition(
 def app() -> FastAPI:
     """uvicorn factory: `uvicorn facilities.main:app --factory`."""
     return create_app(definition, FacilitiesSettings())
-
-
-cli = service_cli(definition, FacilitiesSettings, extra=add_seed_command)

@@ -1,4 +1,4 @@
-from facilities.models import Table
+from facilities.main import definition
 from samspill.migrations import run_env
 
-run_env(Table.metadata)
+run_env(definition.metadata)

@@ -1,0 +1,8 @@
+"""`samspill-facilities`: the kernel's standard commands and `seed-demo`."""
+
+from facilities.config import FacilitiesSettings
+from facilities.demo.command import add_seed_command
+from facilities.main import definition
+from samspill.commands import service_cli
+
+cli = service_cli(definition, FacilitiesSettings, extra=add_seed_command)
