@@ -11,7 +11,7 @@ import pytest
 import facilities
 
 ROOT = Path(facilities.__file__).parent
-SERVICE_FILES = {"__init__", "__main__", "main", "cli", "config", "dependencies"}
+SERVICE_FILES = {"__init__", "__main__", "main", "cli", "config", "dependencies", "tables"}
 FEATURE_FILES = {
     "__init__",
     "routes",

@@ -15,7 +15,7 @@ from sqlalchemy import Select, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from facilities.messaging.tables import Table
+from facilities.tables import Table
 from samspill.auth import Principal, Role
 from samspill.errors import Forbidden
 from samspill.rules import ConflictError, NotFoundError, RuleViolation

@@ -11,13 +11,13 @@ from facilities.config import FacilitiesSettings
 from facilities.dependencies import utc_now
 from facilities.equipment import routes as equipment_routes
 from facilities.equipment.tables import EquipmentUnit, ItemType
-from facilities.messaging.tables import Table, messaging
 from facilities.prices import routes as prices_routes
 from facilities.prices.tables import PriceRuleRow
 from facilities.sites import routes as sites_routes
 from facilities.sites.tables import Site
 from facilities.spaces import routes as spaces_routes
 from facilities.spaces.tables import Space
+from facilities.tables import Table, messaging
 from facilities.windows import routes as windows_routes
 from facilities.windows.tables import WindowRow
 from samspill.events import facilities as facilities_events

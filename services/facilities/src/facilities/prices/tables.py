@@ -8,7 +8,7 @@ from uuid import UUID, uuid4
 from sqlalchemy import CheckConstraint, Index, text
 from sqlmodel import Field
 
-from facilities.messaging.tables import Table, created_at, updated_at
+from facilities.tables import Table, created_at, updated_at
 
 
 class PriceRuleRow(Table, table=True):

@@ -8,7 +8,7 @@ from uuid import UUID, uuid4
 
 from sqlmodel import Field
 
-from facilities.messaging.tables import Table, created_at, jsonb, updated_at
+from facilities.tables import Table, created_at, jsonb, updated_at
 
 
 class Site(Table, table=True):

@@ -9,7 +9,7 @@ from uuid import UUID, uuid4
 from sqlalchemy import CheckConstraint, UniqueConstraint
 from sqlmodel import Field
 
-from facilities.messaging.tables import Table, created_at, jsonb, updated_at
+from facilities.tables import Table, created_at, jsonb, updated_at
 
 
 class Space(Table, table=True):
