@@ -4,6 +4,7 @@ service's command line, and every variable they set is a setting the service rea
 from __future__ import annotations
 
 import importlib
+import importlib.util
 from typing import Any
 
 import pytest
@@ -20,7 +21,9 @@ SERVICE_PARAMS = [pytest.param(service, id=name) for name, service in SERVICES.i
 
 
 def cli_commands(service: ServiceContract) -> set[str]:
-    module = importlib.import_module(f"{service.name}.main")
+    """The commands of the service's command line (`<service>.cli`, else `<service>.main`)."""
+    has_cli = importlib.util.find_spec(f"{service.name}.cli") is not None
+    module = importlib.import_module(f"{service.name}.{'cli' if has_cli else 'main'}")
     group: Any = typer.main.get_command(module.cli)
     return set(group.commands)
 

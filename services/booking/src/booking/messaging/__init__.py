@@ -1,0 +1,1 @@
+"""The service's table base and the kernel's messaging tables (outbox, inbox, dead letters)."""
