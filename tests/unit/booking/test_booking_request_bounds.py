@@ -9,9 +9,9 @@ from typing import Any
 import pytest
 from pydantic import ValidationError
 
-from booking.halls.schemas import MAX_SERIES_DAYS, SeriesCreate
 from booking.lending.schemas import MAX_LOAN_DAYS, LoanCreate
-from booking.organisations import OrganisationCreate
+from booking.organisations.schemas import OrganisationCreate
+from booking.series.schemas import MAX_SERIES_DAYS, SeriesCreate
 
 FIRST = date(2027, 8, 17)
 

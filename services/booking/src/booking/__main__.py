@@ -1,3 +1,3 @@
-from booking.main import cli
+from booking.cli import cli
 
 cli()

@@ -2,7 +2,6 @@
 
 from pydantic import Field
 
-from booking.lending.config import LendingSettings
 from samspill.settings import ServiceSettings
 
 
@@ -22,16 +21,9 @@ class BookingSettings(ServiceSettings):
         default=62, ge=1, description="Longest period one availability query may cover."
     )
 
-    lending_max_active_loans: int = Field(default=3, ge=1)
-    lending_max_active_units: int = Field(default=10, ge=1)
-    lending_scheduler_interval_s: float = Field(default=60.0, gt=0)
+    lending_max_active_loans: int = Field(default=3, ge=1, description="Active loans per resident.")
+    lending_max_active_units: int = Field(default=10, ge=1, description="Units held per resident.")
+    lending_scheduler_interval_s: float = Field(
+        default=60.0, gt=0, description="How often no-shows and overdue loans are looked for."
+    )
     lending_scheduler_batch_size: int = Field(default=200, ge=1)
-
-    @property
-    def lending(self) -> LendingSettings:
-        return LendingSettings(
-            max_active_loans=self.lending_max_active_loans,
-            max_active_units=self.lending_max_active_units,
-            scheduler_interval_s=self.lending_scheduler_interval_s,
-            scheduler_batch_size=self.lending_scheduler_batch_size,
-        )

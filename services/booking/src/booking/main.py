@@ -1,33 +1,51 @@
-"""The booking service: its definition, app factory and command line."""
+"""The booking service: its definition (routers, consumers, jobs) and the app factory."""
 
-import asyncio
 from collections.abc import Sequence
 from pathlib import Path
 
-import typer
 from fastapi import FastAPI
+from sqlalchemy.ext.asyncio import AsyncSession
 
-from booking.api import routers
+import booking.bookings.tables
+import booking.catalogue.tables
+import booking.lending.tables
+import booking.organisations.tables
+import booking.series.tables  # noqa: F401 - every tables module registers on the metadata
+from booking.availability.routes import router as availability_router
+from booking.bookings import handlers as bookings_handlers
+from booking.bookings.routes import router as bookings_router
+from booking.catalogue import handlers as catalogue_handlers
+from booking.catalogue.use_cases import CONSUMER as FACILITIES_CONSUMER
 from booking.config import BookingSettings
-from booking.handlers import handle
-from booking.lending.api import router as lending_router
-from booking.lending.scheduler import lending_schedulers
-from booking.models import Table, messaging
-from booking.rebuild import CONSUMER as REBUILT_CONSUMER
-from samspill.commands import ForceOption, refused_rebuild_exits, service_cli
+from booking.lending import handlers as lending_handlers
+from booking.lending.jobs import lending_jobs
+from booking.lending.routes import router as lending_router
+from booking.organisations.routes import router as organisations_router
+from booking.series.routes import router as series_router
+from booking.tables import Table, messaging
 from samspill.consumer import ConsumerSpec
 from samspill.events import booking as booking_events
 from samspill.events import facilities as facilities_events
-from samspill.events.base import dlq_topic
+from samspill.events.base import Envelope, dlq_topic
 from samspill.service import Runtime, ServiceDefinition, create_app
+
+
+async def handle_facilities_event(session: AsyncSession, envelope: Envelope) -> None:
+    """The catalogue applies the event first; bookings and loans then react to the change.
+
+    All in the consumer's transaction, together with the inbox row.
+    """
+    await catalogue_handlers.handle(session, envelope)
+    await bookings_handlers.handle(session, envelope)
+    await lending_handlers.handle(session, envelope)
 
 
 def consumers(runtime: Runtime) -> Sequence[ConsumerSpec]:
     return [
         ConsumerSpec(
-            name=REBUILT_CONSUMER,
+            name=FACILITIES_CONSUMER,
             contracts=[facilities_events.contract],
-            handler=handle,
+            handler=handle_facilities_event,
             dlq_topic=dlq_topic("booking"),
         )
     ]
@@ -42,30 +60,19 @@ definition = ServiceDefinition(
     metadata=Table.metadata,
     messaging=messaging,
     migrations_dir=Path(__file__).parent / "migrations",
-    routers=[*routers, lending_router],
+    routers=[
+        organisations_router,
+        availability_router,
+        bookings_router,
+        series_router,
+        lending_router,
+    ],
     publishes=[booking_events.contract],
     consumers=consumers,
-    schedulers=lending_schedulers,
+    schedulers=lending_jobs,
 )
 
 
 def app() -> FastAPI:
     """uvicorn factory: `uvicorn booking.main:app --factory`."""
     return create_app(definition, BookingSettings())
-
-
-def extra_commands(cli: typer.Typer) -> None:
-    @cli.command("rebuild-read-model")
-    def rebuild_read_model(force: ForceOption = False) -> None:
-        """Empty the facilities read model and replay samspill.facilities from the start.
-
-        Refused when the topic no longer holds every event the read model was built from.
-        """
-        from booking.rebuild import rebuild
-
-        with refused_rebuild_exits():
-            applied = asyncio.run(rebuild(BookingSettings(), force=force))
-        typer.echo(f"Applied {applied} facilities events.")
-
-
-cli = service_cli(definition, BookingSettings, extra=extra_commands)

@@ -35,6 +35,7 @@ from booking.domain.errors import (
 )
 from booking.domain.loans import (
     LOAN_TRANSITIONS,
+    MAX_LOAN_DAYS,
     ItemTypeView,
     LoanStatus,
     LoanView,
@@ -74,6 +75,7 @@ from booking.domain.views import (
 __all__ = [
     "ALLOWED_TRANSITIONS",
     "LOAN_TRANSITIONS",
+    "MAX_LOAN_DAYS",
     "BookerKind",
     "BookingDomainError",
     "BookingRules",

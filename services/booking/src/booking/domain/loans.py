@@ -18,6 +18,9 @@ from booking.domain.errors import (
 from samspill.intervals import Interval
 from samspill.recurrence import OSLO
 
+# The longest loan any item type allows (`max_loan_days` is at most a year).
+MAX_LOAN_DAYS = 365
+
 __all__ = [
     "LOAN_TRANSITIONS",
     "ItemTypeView",

@@ -8,12 +8,11 @@ from typing import Literal, Self
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from booking.domain import MAX_LOAN_DAYS
+from booking.lending.states import LoanDetails
+from booking.organisations.schemas import ContactPublic, contact_public
 from samspill.contacts import PrivateContact
-from samspill.events.booking import Contact
 from samspill.inputs import Day
-
-# The longest loan any item type allows (`max_loan_days` is at most a year).
-MAX_LOAN_DAYS = 365
 
 
 class LoanContact(PrivateContact):
@@ -80,7 +79,7 @@ class LoanPublic(BaseModel):
     return_date: date
     status: str
     lines: list[LoanLinePublic]
-    contact: Contact
+    contact: ContactPublic
     cancel_reason: str | None = None
     damage_notes: str | None = None
     version: int
@@ -107,3 +106,40 @@ class LendingAvailability(BaseModel):
     pickup_date: date
     return_date: date
     item_types: list[ItemTypeAvailability]
+
+
+def loan_public(details: LoanDetails) -> LoanPublic:
+    loan = details.loan
+    return LoanPublic(
+        loan_id=loan.loan_id,
+        resident_id=loan.resident_id,
+        centre_id=loan.centre_id,
+        centre_name=details.centre_name,
+        pickup_date=loan.pickup_date,
+        return_date=loan.return_date,
+        status=loan.status,
+        lines=[
+            LoanLinePublic(
+                item_type_id=line.item_type_id,
+                item_type_name=line.item_type_name,
+                quantity=len(line.units),
+                units=[
+                    LoanUnitPublic(
+                        unit_id=unit.unit_id,
+                        label=unit.label,
+                        returned_condition=unit.returned_condition,
+                    )
+                    for unit in line.units
+                ],
+            )
+            for line in details.lines
+        ],
+        contact=contact_public(loan.contact),
+        cancel_reason=loan.cancel_reason,
+        damage_notes=loan.damage_notes,
+        version=loan.version,
+        created_at=loan.created_at,
+        updated_at=loan.updated_at,
+        picked_up_at=loan.picked_up_at,
+        returned_at=loan.returned_at,
+    )

@@ -1,5 +1,9 @@
-import booking.lending.models  # noqa: F401 - registers the lending tables on the metadata
-from booking.models import Table
+import booking.bookings.tables
+import booking.catalogue.tables
+import booking.lending.tables
+import booking.organisations.tables
+import booking.series.tables  # noqa: F401 - every tables module registers on the metadata
+from booking.tables import Table
 from samspill.migrations import run_env
 
 run_env(Table.metadata)

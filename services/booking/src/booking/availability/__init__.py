@@ -1,0 +1,1 @@
+"""Free slots per space, from the catalogue and the active bookings (public)."""

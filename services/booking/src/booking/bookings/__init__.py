@@ -1,0 +1,1 @@
+"""Hall bookings: request, approve, reject, cancel and read one-off bookings."""

@@ -1,0 +1,308 @@
+"""Reads of hall bookings: who may reach one, what is busy, clashes and the hours held.
+
+Shared by the use cases of bookings and series, availability and the facilities-event
+handler; nothing here writes or commits.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import ColumnElement, and_, func, or_, select, true
+from sqlalchemy.dialects.postgresql import Range
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlmodel import col
+
+from booking.bookings.tables import Booking, BookingOccupancy
+from booking.catalogue import queries as catalogue
+from booking.catalogue.tables import ReadSpace
+from booking.domain import (
+    BookerKind,
+    BookingStatus,
+    BusyInterval,
+    ConflictError,
+    OrganisationCategory,
+    booked_space_name,
+    space_booked,
+)
+from booking.domain.errors import NotFoundError
+from booking.organisations.tables import Organisation
+from samspill.auth import Principal, Role
+from samspill.errors import Forbidden
+from samspill.events import facilities as fe
+from samspill.intervals import Interval
+
+ACTIVE_STATUSES = (BookingStatus.REQUESTED.value, BookingStatus.CONFIRMED.value)
+
+
+@dataclass(frozen=True)
+class BookingFilters:
+    space_id: uuid.UUID | None = None
+    site_id: uuid.UUID | None = None
+    organisation_id: uuid.UUID | None = None
+    series_id: uuid.UUID | None = None
+    status: BookingStatus | None = None
+    start: datetime | None = None
+    end: datetime | None = None
+    limit: int = 200
+
+
+# --- the place and the booker ---------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Place:
+    """A space and its site, as the read model knows them."""
+
+    space: fe.SpaceState
+    site: fe.SiteState
+
+
+async def load_place(session: AsyncSession, space_id: uuid.UUID) -> Place:
+    space = await catalogue.get_space(session, space_id)
+    site = None if space is None else await catalogue.get_site(session, space.site_id)
+    if space is None or site is None:
+        raise NotFoundError(f"Unknown space {space_id}.", f"Ukjent lokale {space_id}.")
+    return Place(space, site)
+
+
+@dataclass(frozen=True)
+class Booker:
+    """Who a new booking is for: an organisation the caller belongs to, or the caller."""
+
+    kind: BookerKind
+    organisation: Organisation | None
+    sub: str
+
+    @property
+    def organisation_id(self) -> uuid.UUID | None:
+        return None if self.organisation is None else self.organisation.id
+
+    @property
+    def organisation_category(self) -> OrganisationCategory | None:
+        """The organisation's kind, or None for a resident booking in their own name."""
+        return (
+            None if self.organisation is None else OrganisationCategory(self.organisation.category)
+        )
+
+
+async def resolve_booker(
+    session: AsyncSession, principal: Principal, organisation_id: uuid.UUID | None
+) -> Booker:
+    """The organisation booking (the caller must be a member), or the resident."""
+    if organisation_id is None:
+        return Booker(BookerKind.RESIDENT, None, principal.sub)
+    organisation = await session.get(Organisation, organisation_id)
+    if organisation is None or not principal.member_of(organisation.id):
+        raise NotFoundError(
+            f"Unknown organisation {organisation_id}.",
+            f"Ukjent organisasjon {organisation_id}.",
+        )
+    return Booker(BookerKind.ORGANISATION, organisation, principal.sub)
+
+
+# --- who may see and act ------------------------------------------------------------------
+# Organisation members reach their organisations' bookings, facility managers their sites',
+# residents their own, admins everything. Anything else is answered as not found, so the id
+# of another organisation's booking reveals nothing.
+
+
+def may_see(
+    principal: Principal, organisation_id: uuid.UUID | None, site_id: uuid.UUID, booker_sub: str
+) -> bool:
+    if principal.is_admin or principal.manages_site(site_id):
+        return True
+    if organisation_id is not None:
+        return principal.member_of(organisation_id)
+    return booker_sub == principal.sub
+
+
+def may_see_booking(principal: Principal, booking: Booking) -> bool:
+    return may_see(principal, booking.organisation_id, booking.site_id, booking.booker_sub)
+
+
+def visible_bookings(principal: Principal) -> ColumnElement[bool]:
+    """The WHERE clause of the bookings a caller may list."""
+    if principal.is_admin:
+        return true()
+    return or_(
+        col(Booking.organisation_id).in_([_uuid(org) for org in principal.org_ids]),
+        col(Booking.site_id).in_([_uuid(site) for site in principal.site_ids]),
+        and_(col(Booking.organisation_id).is_(None), col(Booking.booker_sub) == principal.sub),
+    )
+
+
+def _uuid(value: str) -> uuid.UUID | None:
+    try:
+        return uuid.UUID(value)
+    except ValueError:
+        return None
+
+
+async def booking_for(
+    session: AsyncSession, principal: Principal, booking_id: uuid.UUID, *, managing: bool = False
+) -> Booking:
+    """The booking, locked for change, if the caller may reach it.
+
+    With `managing`, the caller must manage the booking's site: a facility manager of another
+    site is told so (403), anyone else who cannot see the booking gets 404.
+    """
+    booking = await session.get(Booking, booking_id, with_for_update=True)
+    if booking is None:
+        raise _booking_not_found(booking_id)
+    if managing and not principal.manages_site(booking.site_id):
+        if principal.has_role(Role.FACILITY_MANAGER) or may_see_booking(principal, booking):
+            raise Forbidden(
+                "Only a manager of the booking's site may do this.",
+                "Bare den som forvalter stedet kan gjøre dette.",
+            )
+        raise _booking_not_found(booking_id)
+    if not may_see_booking(principal, booking):
+        raise _booking_not_found(booking_id)
+    return booking
+
+
+def _booking_not_found(booking_id: uuid.UUID) -> NotFoundError:
+    return NotFoundError(f"Unknown booking {booking_id}.", f"Ukjent booking {booking_id}.")
+
+
+async def list_bookings(
+    session: AsyncSession, principal: Principal, filters: BookingFilters
+) -> Sequence[Booking]:
+    """Bookings the caller may see (own organisations, managed sites, all for admins)."""
+    query = select(Booking).where(visible_bookings(principal))
+    equal_to = [
+        (col(Booking.space_id), filters.space_id),
+        (col(Booking.site_id), filters.site_id),
+        (col(Booking.organisation_id), filters.organisation_id),
+        (col(Booking.series_id), filters.series_id),
+        (col(Booking.status), None if filters.status is None else filters.status.value),
+    ]
+    for column, value in equal_to:
+        if value is not None:
+            query = query.where(column == value)
+    if filters.start is not None:
+        query = query.where(col(Booking.end) > filters.start)
+    if filters.end is not None:
+        query = query.where(col(Booking.start) < filters.end)
+    query = query.order_by(col(Booking.start)).limit(filters.limit)
+    return (await session.execute(query)).scalars().all()
+
+
+# --- busy time and clashes ----------------------------------------------------------------
+
+
+async def find_clash(
+    session: AsyncSession, space: fe.SpaceState, interval: Interval
+) -> BusyInterval | None:
+    """The earliest active booking the interval of the space clashes with, as the database
+    constraint sees it (conflict set and buffer included), with the space it books."""
+    buffer = timedelta(minutes=space.rules.buffer_minutes)
+    during = Range(interval.start, interval.end + buffer, bounds="[)")
+    others = [other for other in catalogue.conflict_ids(space) if other != space.space_id]
+    query = (
+        select(col(Booking.id), col(Booking.space_id), col(Booking.start), col(Booking.end))
+        .join(BookingOccupancy, col(BookingOccupancy.booking_id) == col(Booking.id))
+        .where(
+            col(BookingOccupancy.active),
+            col(BookingOccupancy.during).op("&&")(during),
+            or_(
+                col(BookingOccupancy.space_id) == space.space_id,
+                and_(col(BookingOccupancy.space_id).in_(others), col(BookingOccupancy.own)),
+            ),
+        )
+        .order_by(col(Booking.start))
+        .limit(1)
+    )
+    found = (await session.execute(query)).first()
+    if found is None:
+        return None
+    booking_id, space_id, start, end = found
+    booked = space if space_id == space.space_id else await catalogue.get_space(session, space_id)
+    name = booked.name if booked is not None else ""
+    return BusyInterval(str(space_id), Interval(start, end), str(booking_id), name)
+
+
+def clash_error(space: fe.SpaceState, clash: BusyInterval) -> ConflictError:
+    """The 409 naming the space that is booked (the requested one or one of its conflict set)
+    and the interval the request clashes with."""
+    view = catalogue.space_view(space)
+    return space_booked(clash.space_id, booked_space_name(view, clash), clash.interval)
+
+
+async def raise_clash(
+    session: AsyncSession, space: fe.SpaceState, intervals: Sequence[Interval]
+) -> None:
+    """After the database refused a booking: raise the 409 for the first interval that
+    clashes (read in a fresh transaction, once the refused one is rolled back)."""
+    for interval in intervals:
+        clash = await find_clash(session, space, interval)
+        if clash is not None:
+            raise clash_error(space, clash)
+    # The clashing booking was released meanwhile; the client may simply retry.
+    raise clash_error(space, BusyInterval(str(space.space_id), intervals[0], ""))
+
+
+async def busy_in(
+    session: AsyncSession, space_ids: Iterable[uuid.UUID], within: Interval
+) -> list[BusyInterval]:
+    """Active bookings of the given spaces overlapping `within`."""
+    space_name = col(ReadSpace.state)["name"].astext
+    query = (
+        select(
+            col(Booking.id), col(Booking.space_id), col(Booking.start), col(Booking.end), space_name
+        )
+        .outerjoin(ReadSpace, col(ReadSpace.space_id) == col(Booking.space_id))
+        .where(
+            col(Booking.space_id).in_(list(space_ids)),
+            col(Booking.status).in_(ACTIVE_STATUSES),
+            col(Booking.start) < within.end,
+            col(Booking.end) > within.start,
+        )
+    )
+    return [
+        BusyInterval(str(space_id), Interval(start, end), str(booking_id), name or "")
+        for booking_id, space_id, start, end, name in (await session.execute(query)).all()
+    ]
+
+
+async def future_minutes(
+    session: AsyncSession,
+    space_id: uuid.UUID,
+    now: datetime,
+    *,
+    organisation_id: uuid.UUID | None,
+    booker_sub: str,
+) -> int:
+    """Active future minutes the organisation (or, without one, the resident) holds here."""
+    holder = (
+        col(Booking.organisation_id) == organisation_id
+        if organisation_id is not None
+        else and_(col(Booking.organisation_id).is_(None), col(Booking.booker_sub) == booker_sub)
+    )
+    seconds = func.coalesce(
+        func.sum(func.extract("epoch", col(Booking.end) - col(Booking.start))), 0
+    )
+    query = select(seconds).where(
+        holder,
+        col(Booking.space_id) == space_id,
+        col(Booking.status).in_(ACTIVE_STATUSES),
+        col(Booking.end) > now,
+    )
+    return int((await session.execute(query)).scalar_one()) // 60
+
+
+async def active_bookings(
+    session: AsyncSession, *conditions: ColumnElement[bool]
+) -> Sequence[Booking]:
+    """Active bookings matching the conditions, locked for change, earliest first."""
+    query = (
+        select(Booking)
+        .where(col(Booking.status).in_(ACTIVE_STATUSES), *conditions)
+        .order_by(col(Booking.start))
+        .with_for_update()
+    )
+    return (await session.execute(query)).scalars().all()

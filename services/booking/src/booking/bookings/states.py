@@ -1,0 +1,84 @@
+"""A booking row as the event contract's state: what `booking.*` events carry."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from booking.bookings.queries import Place
+from booking.bookings.tables import Booking
+from booking.catalogue import queries as catalogue
+from booking.domain import BookingStatus
+from booking.organisations.tables import Organisation
+from samspill.events import booking as be
+from samspill.events import facilities as fe
+from samspill.events.base import EventData
+from samspill.recurrence import OSLO
+
+PRIVATE_BOOKER_NAME = "Privatperson"
+# Residents book without an organisation; the public members of events name them by a stable
+# id derived from their subject and a neutral display name. The subject itself and the contact
+# travel only in the private `resident_id` and `contact` members, for their messages.
+_RESIDENT_NAMESPACE = uuid.UUID("6f1d2c7e-5b0a-4f43-9a0e-2f1c8d6b7a11")
+
+
+def resident_booker_id(sub: str) -> uuid.UUID:
+    return uuid.uuid5(_RESIDENT_NAMESPACE, sub)
+
+
+async def booking_state(
+    session: AsyncSession, booking: Booking, place: Place | None = None
+) -> be.BookingState:
+    """The full published state of a booking, names taken from the read model (or from the
+    `place` the caller already loaded for this booking, which saves two reads)."""
+    if place is not None and place.space.space_id == booking.space_id:
+        space: fe.SpaceState | None = place.space
+        site: fe.SiteState | None = place.site
+    else:
+        space = await catalogue.get_space(session, booking.space_id)
+        site = await catalogue.get_site(session, booking.site_id)
+    organisation = (
+        None
+        if booking.organisation_id is None
+        else await session.get(Organisation, booking.organisation_id)
+    )
+    return be.BookingState(
+        booking_id=booking.id,
+        series_id=booking.series_id,
+        space_id=booking.space_id,
+        space_name=space.name if space else "",
+        site_id=booking.site_id,
+        site_name=site.name if site else "",
+        organisation_id=booking.organisation_id or resident_booker_id(booking.booker_sub),
+        organisation_name=organisation.name if organisation else PRIVATE_BOOKER_NAME,
+        activity=booking.activity,
+        audience=booking.audience,
+        participants=booking.participants,
+        start=booking.start,
+        end=booking.end,
+        local_start=local_text(booking.start),
+        local_end=local_text(booking.end),
+        status=booking.status,
+        price_ore=booking.price_ore,
+        price_explanation=booking.price_explanation,
+        version=booking.version,
+        created_at=booking.created_at,
+        updated_at=booking.updated_at,
+        by_resident=booking.organisation_id is None,
+        resident_id=None if booking.organisation_id else booking.booker_sub,
+        contact=None if booking.contact is None else be.Contact.model_validate(booking.contact),
+    )
+
+
+def placed_event(state: be.BookingState) -> EventData:
+    """The event announcing a new or approved booking in its current status."""
+    if state.status == BookingStatus.REQUESTED.value:
+        return be.BookingRequested(booking=state)
+    return be.BookingConfirmed(booking=state)
+
+
+def local_text(instant: datetime) -> str:
+    """Wall-clock time in Oslo, ISO 8601 without offset."""
+    return instant.astimezone(OSLO).replace(tzinfo=None).isoformat(timespec="minutes")

@@ -1,0 +1,1 @@
+"""The read model of facilities data (sites, spaces, windows, closures, prices, stock)."""

@@ -1,0 +1,154 @@
+"""Reads of the facilities read model, as contract states or as the domain's views.
+
+Never writes: the rows change only through `catalogue.use_cases.apply_event`.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterable
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlmodel import col
+
+from booking.catalogue.tables import ReadClosure, ReadPriceRule, ReadSite, ReadSpace, ReadWindow
+from booking.domain import BookingRules, ClosureView, SpaceView, WhoMayBook, WindowView
+from samspill.events import facilities as fe
+from samspill.intervals import Interval
+from samspill.pricing import BookerCategory, PriceRule, SpaceKind
+from samspill.recurrence import OSLO
+
+
+async def get_space(session: AsyncSession, space_id: uuid.UUID) -> fe.SpaceState | None:
+    row = await session.get(ReadSpace, space_id)
+    return None if row is None else fe.SpaceState.model_validate(row.state)
+
+
+async def get_site(session: AsyncSession, site_id: uuid.UUID) -> fe.SiteState | None:
+    row = await session.get(ReadSite, site_id)
+    return None if row is None else fe.SiteState.model_validate(row.state)
+
+
+async def all_spaces(session: AsyncSession) -> list[fe.SpaceState]:
+    rows = (await session.execute(select(col(ReadSpace.state)))).scalars()
+    return [fe.SpaceState.model_validate(state) for state in rows]
+
+
+async def all_sites(session: AsyncSession) -> dict[uuid.UUID, fe.SiteState]:
+    rows = (await session.execute(select(col(ReadSite.state)))).scalars()
+    sites = [fe.SiteState.model_validate(state) for state in rows]
+    return {site.site_id: site for site in sites}
+
+
+async def windows_of(session: AsyncSession, space_ids: Iterable[uuid.UUID]) -> list[WindowView]:
+    query = select(col(ReadWindow.state)).where(col(ReadWindow.space_id).in_(list(space_ids)))
+    states = [fe.WindowState.model_validate(s) for s in (await session.execute(query)).scalars()]
+    return [view for view in map(window_view, states) if view is not None]
+
+
+async def closures_of(
+    session: AsyncSession, site_ids: Iterable[uuid.UUID], within: Interval
+) -> list[ClosureView]:
+    query = select(col(ReadClosure.state)).where(
+        col(ReadClosure.site_id).in_(list(site_ids)),
+        col(ReadClosure.start) < within.end,
+        col(ReadClosure.end) > within.start,
+    )
+    rows = (await session.execute(query)).scalars()
+    return [closure_view(fe.ClosureState.model_validate(state)) for state in rows]
+
+
+async def price_rules(session: AsyncSession) -> list[PriceRule]:
+    rows = (await session.execute(select(col(ReadPriceRule.state)))).scalars()
+    rules = (price_rule(fe.PriceRuleState.model_validate(state)) for state in rows)
+    return [rule for rule in rules if rule is not None]
+
+
+# --- contract state → domain views -------------------------------------------------------
+
+
+def space_view(space: fe.SpaceState) -> SpaceView:
+    rules = space.rules
+    return SpaceView(
+        space_id=str(space.space_id),
+        site_id=str(space.site_id),
+        name=space.name,
+        capacity=space.capacity,
+        rules=BookingRules(
+            min_minutes=rules.min_minutes,
+            max_minutes=rules.max_minutes,
+            granularity_minutes=rules.granularity_minutes,
+            horizon_days=rules.horizon_days,
+            buffer_minutes=rules.buffer_minutes,
+            cancellation_deadline_hours=rules.cancellation_deadline_hours,
+            approval_required=rules.approval_required,
+            who_may_book=WhoMayBook(rules.who_may_book),
+        ),
+        retired=space.retired,
+        conflicts_with=frozenset(str(other) for other in space.conflicts_with),
+    )
+
+
+def window_view(window: fe.WindowState) -> WindowView | None:
+    """The window as the rules see it; None once the whole window is withdrawn."""
+    if window.withdrawn:
+        return None
+    weekdays = [window.valid_from.weekday()] if window.kind == "one_off" else window.weekdays
+    return WindowView(
+        window_id=str(window.window_id),
+        space_id=str(window.space_id),
+        weekdays=frozenset(weekdays),
+        start=window.start_time,
+        end=window.end_time,
+        valid_from=window.valid_from,
+        valid_to=window.valid_from if window.kind == "one_off" else window.valid_to,
+        withdrawn_dates=frozenset(window.withdrawn_dates),
+        tz=_zone(window.time_zone),
+    )
+
+
+def _zone(name: str) -> ZoneInfo:
+    try:
+        return ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        return OSLO
+
+
+def closure_view(closure: fe.ClosureState) -> ClosureView:
+    return ClosureView(
+        interval=Interval(closure.start, closure.end),
+        reason=closure.reason,
+        space_id=None if closure.space_id is None else str(closure.space_id),
+        site_id=str(closure.site_id),
+    )
+
+
+def space_kind(kind: str) -> SpaceKind:
+    try:
+        return SpaceKind(kind)
+    except ValueError:
+        return SpaceKind.OTHER
+
+
+def price_rule(rule: fe.PriceRuleState) -> PriceRule | None:
+    """The pricing rule, or None for an inactive rule or an unknown kind of space."""
+    if not rule.active:
+        return None
+    if rule.space_kind is not None and rule.space_kind not in set(SpaceKind):
+        return None
+    return PriceRule(
+        space_id=None if rule.space_id is None else str(rule.space_id),
+        space_kind=None if rule.space_kind is None else SpaceKind(rule.space_kind),
+        category=BookerCategory(rule.category),
+        hourly_rate_ore=rule.hourly_rate_ore,
+        evening_rate_ore=rule.evening_rate_ore,
+        weekend_rate_ore=rule.weekend_rate_ore,
+        evening_from=rule.evening_from,
+    )
+
+
+def conflict_ids(space: fe.SpaceState) -> list[uuid.UUID]:
+    """The space and every space that cannot be used at the same time as it."""
+    return [space.space_id, *(other for other in space.conflicts_with if other != space.space_id)]

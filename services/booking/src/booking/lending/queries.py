@@ -1,0 +1,374 @@
+"""Queries of equipment lending. Reads and row locks only: nothing here writes or commits."""
+
+from __future__ import annotations
+
+import uuid
+from collections import defaultdict
+from collections.abc import Collection, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import ColumnElement, and_, exists, func, or_, select
+from sqlalchemy.dialects.postgresql import Range
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlmodel import col
+
+from booking.catalogue.tables import LendingItemType, LendingUnit, ReadSite
+from booking.domain import MAX_LOAN_DAYS, ItemTypeView, LoanStatus, loan_period
+from booking.domain.errors import NotFoundError, RuleViolation
+from booking.lending.states import HeldLine, HeldUnit, LoanDetails
+from booking.lending.tables import Loan, LoanUnit
+from samspill.auth import Principal, Role
+from samspill.intervals import Interval
+
+DEFAULT_RESERVATION_DAYS = 14
+HOLDING_STATUSES = (LoanStatus.RESERVED, LoanStatus.PICKED_UP, LoanStatus.OVERDUE)
+
+
+def as_range(period: Interval) -> Range[datetime]:
+    return Range(period.start, period.end, bounds="[)")
+
+
+def as_interval(period: Range[datetime]) -> Interval:
+    if period.lower is None or period.upper is None:
+        raise ValueError("a loan period is always bounded")
+    return Interval(period.lower, period.upper)
+
+
+def _overlaps(period: Interval) -> ColumnElement[bool]:
+    return col(LoanUnit.period).op("&&")(func.tstzrange(period.start, period.end, "[)"))
+
+
+def _busy(period: Interval, except_loan: uuid.UUID | None = None) -> ColumnElement[bool]:
+    """The correlated unit is held in `period`, or is still out on an overdue loan."""
+    held = (
+        select(col(LoanUnit.id))
+        .join(Loan, col(Loan.loan_id) == col(LoanUnit.loan_id))
+        .where(
+            col(LoanUnit.unit_id) == col(LendingUnit.unit_id),
+            col(LoanUnit.active).is_(True),
+            or_(_overlaps(period), col(Loan.status) == LoanStatus.OVERDUE.value),
+        )
+    )
+    if except_loan is not None:
+        held = held.where(col(LoanUnit.loan_id) != except_loan)
+    return exists(held)
+
+
+async def lock_free_units(
+    session: AsyncSession,
+    item_type_id: uuid.UUID,
+    period: Interval,
+    limit: int,
+    *,
+    skip_locked: bool,
+    exclude: Collection[uuid.UUID] = (),
+) -> list[uuid.UUID]:
+    """Up to `limit` units in condition ok and free over `period`, locked for this transaction.
+
+    With `skip_locked`, units another reservation is taking right now are passed over; without
+    it, this waits for those reservations to finish.
+    """
+    query = (
+        select(col(LendingUnit.unit_id))
+        .where(
+            col(LendingUnit.item_type_id) == item_type_id,
+            col(LendingUnit.condition) == "ok",
+            ~_busy(period),
+        )
+        .order_by(col(LendingUnit.label), col(LendingUnit.unit_id))
+        .limit(limit)
+        .with_for_update(skip_locked=skip_locked)
+    )
+    if exclude:
+        query = query.where(col(LendingUnit.unit_id).not_in(exclude))
+    return list((await session.execute(query)).scalars().all())
+
+
+async def unit_is_free(
+    session: AsyncSession, unit: LendingUnit, period: Interval, except_loan: uuid.UUID
+) -> bool:
+    query = select(~_busy(period, except_loan)).where(col(LendingUnit.unit_id) == unit.unit_id)
+    return bool((await session.execute(query)).scalar_one())
+
+
+async def count_free_units(
+    session: AsyncSession, item_type_ids: Collection[uuid.UUID], period: Interval
+) -> dict[uuid.UUID, tuple[int, int]]:
+    """(units in condition ok, of them free over `period`) per item type."""
+    busy = _busy(period)
+    query = (
+        select(
+            col(LendingUnit.item_type_id),
+            func.count(),
+            func.count().filter(~busy),
+        )
+        .where(col(LendingUnit.item_type_id).in_(item_type_ids), col(LendingUnit.condition) == "ok")
+        .group_by(col(LendingUnit.item_type_id))
+    )
+    rows = (await session.execute(query)).all()
+    return {row[0]: (int(row[1]), int(row[2])) for row in rows}
+
+
+async def item_types_of_centre(
+    session: AsyncSession, centre_id: uuid.UUID, item_type_id: uuid.UUID | None = None
+) -> list[LendingItemType]:
+    query = select(LendingItemType).where(
+        col(LendingItemType.centre_id) == centre_id, col(LendingItemType.retired).is_(False)
+    )
+    if item_type_id is not None:
+        query = query.where(col(LendingItemType.item_type_id) == item_type_id)
+    query = query.order_by(col(LendingItemType.category), col(LendingItemType.name))
+    return list((await session.execute(query)).scalars().all())
+
+
+async def item_type_views(
+    session: AsyncSession, item_type_ids: Collection[uuid.UUID]
+) -> dict[uuid.UUID, ItemTypeView]:
+    query = select(LendingItemType).where(col(LendingItemType.item_type_id).in_(item_type_ids))
+    return {
+        item_type.item_type_id: ItemTypeView(
+            centre_id=str(item_type.centre_id),
+            max_loan_days=item_type.max_loan_days,
+            retired=item_type.retired,
+            name=item_type.name,
+        )
+        for item_type in (await session.execute(query)).scalars()
+    }
+
+
+@dataclass(frozen=True)
+class Centre:
+    name: str
+    reservation_days: int
+
+
+async def centre(session: AsyncSession, centre_id: uuid.UUID) -> Centre:
+    """The centre as facilities last described it; defaults until its site event arrives."""
+    site = await session.get(ReadSite, centre_id)
+    state: dict[str, Any] = site.state if site is not None else {}
+    return Centre(
+        name=str(state.get("name", "")),
+        reservation_days=int(state.get("lending_reservation_days", DEFAULT_RESERVATION_DAYS)),
+    )
+
+
+async def resident_holdings(session: AsyncSession, resident_id: str) -> tuple[int, int]:
+    """(active loans, units held by them) of one resident."""
+    holding = [status.value for status in HOLDING_STATUSES]
+    loans = await session.scalar(
+        select(func.count()).where(
+            col(Loan.resident_id) == resident_id, col(Loan.status).in_(holding)
+        )
+    )
+    units = await session.scalar(
+        select(func.count())
+        .select_from(LoanUnit)
+        .join(Loan, col(Loan.loan_id) == col(LoanUnit.loan_id))
+        .where(col(Loan.resident_id) == resident_id, col(Loan.status).in_(holding))
+    )
+    return int(loans or 0), int(units or 0)
+
+
+async def lock_resident(session: AsyncSession, resident_id: str) -> None:
+    """Serialise one resident's reservations, so concurrent ones cannot pass the limits."""
+    await session.execute(select(func.pg_advisory_xact_lock(func.hashtext(resident_id))))
+
+
+async def loan_for_update(session: AsyncSession, loan_id: uuid.UUID) -> Loan | None:
+    query = (
+        select(Loan)
+        .where(col(Loan.loan_id) == loan_id)
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    )
+    return (await session.execute(query)).scalars().first()
+
+
+async def loan_units(session: AsyncSession, loan_id: uuid.UUID) -> list[LoanUnit]:
+    query = select(LoanUnit).where(col(LoanUnit.loan_id) == loan_id).with_for_update()
+    return list((await session.execute(query)).scalars().all())
+
+
+async def find_loans(
+    session: AsyncSession,
+    *,
+    resident_id: str | None,
+    centre_ids: Collection[uuid.UUID] | None,
+    status: str | None,
+    limit: int,
+    offset: int,
+) -> list[Loan]:
+    """Loans visible through either scope (None = no restriction; both None = all)."""
+    query = select(Loan)
+    scopes: list[ColumnElement[bool]] = []
+    if resident_id is not None:
+        scopes.append(col(Loan.resident_id) == resident_id)
+    if centre_ids is not None:
+        scopes.append(col(Loan.centre_id).in_(centre_ids))
+    if scopes:
+        query = query.where(or_(*scopes))
+    if status is not None:
+        query = query.where(col(Loan.status) == status)
+    query = query.order_by(col(Loan.pickup_date).desc(), col(Loan.created_at).desc())
+    return list((await session.execute(query.limit(limit).offset(offset))).scalars().all())
+
+
+async def load_details(session: AsyncSession, loans: Sequence[Loan]) -> list[LoanDetails]:
+    """Details of many loans in three queries, in the order given."""
+    if not loans:
+        return []
+    ids = [loan.loan_id for loan in loans]
+    rows = (
+        await session.execute(
+            select(LoanUnit, col(LendingUnit.label), col(LendingItemType.name))
+            .join(LendingUnit, col(LendingUnit.unit_id) == col(LoanUnit.unit_id))
+            .join(LendingItemType, col(LendingItemType.item_type_id) == col(LoanUnit.item_type_id))
+            .where(col(LoanUnit.loan_id).in_(ids))
+            .order_by(col(LendingItemType.name), col(LendingUnit.label))
+            .execution_options(populate_existing=True)
+        )
+    ).all()
+    grouped: dict[uuid.UUID, dict[uuid.UUID, HeldLine]] = defaultdict(dict)
+    for held, label, type_name in rows:
+        lines = grouped[held.loan_id]
+        line = lines.setdefault(held.item_type_id, HeldLine(held.item_type_id, type_name, []))
+        line.units.append(HeldUnit(held.unit_id, label, held.returned_condition))
+    sites = await _site_names(session, {loan.centre_id for loan in loans})
+    return [
+        LoanDetails(loan, sites.get(loan.centre_id, ""), list(grouped[loan.loan_id].values()))
+        for loan in loans
+    ]
+
+
+async def _site_names(
+    session: AsyncSession, site_ids: Collection[uuid.UUID]
+) -> dict[uuid.UUID, str]:
+    query = select(ReadSite).where(col(ReadSite.site_id).in_(site_ids))
+    return {
+        site.site_id: str(site.state.get("name", ""))
+        for site in (await session.execute(query)).scalars()
+    }
+
+
+async def reserved_loans_holding(
+    session: AsyncSession, unit_id: uuid.UUID
+) -> list[tuple[Loan, LoanUnit]]:
+    """Reserved (not yet collected) loans holding a unit, locked, earliest pickup first."""
+    query = (
+        select(Loan, LoanUnit)
+        .join(LoanUnit, col(LoanUnit.loan_id) == col(Loan.loan_id))
+        .where(
+            col(LoanUnit.unit_id) == unit_id,
+            col(LoanUnit.active).is_(True),
+            col(Loan.status) == LoanStatus.RESERVED.value,
+        )
+        .order_by(col(Loan.pickup_date), col(Loan.loan_id))
+        .with_for_update()
+    )
+    return [(row[0], row[1]) for row in (await session.execute(query)).all()]
+
+
+async def claim_due_loans(session: AsyncSession, today: date, limit: int) -> list[Loan]:
+    """Loans the job may have to move on (the domain decides exactly which), locked; loans
+    another replica holds are passed over."""
+    due = or_(
+        and_(col(Loan.status) == LoanStatus.RESERVED.value, col(Loan.pickup_date) < today),
+        and_(col(Loan.status) == LoanStatus.PICKED_UP.value, col(Loan.return_date) < today),
+    )
+    query = (
+        select(Loan)
+        .where(due)
+        .order_by(col(Loan.loan_id))
+        .limit(limit)
+        .with_for_update(skip_locked=True)
+    )
+    return list((await session.execute(query)).scalars().all())
+
+
+# --- availability and reading -------------------------------------------------------------
+
+
+async def availability(
+    session: AsyncSession,
+    centre_id: uuid.UUID,
+    pickup: date,
+    return_date: date,
+    item_type_id: uuid.UUID | None = None,
+) -> list[ItemTypeStock]:
+    if return_date < pickup:
+        raise RuleViolation(
+            "The return date must not be before the pickup date.",
+            "Innleveringsdatoen kan ikke være før hentedatoen.",
+        )
+    if (return_date - pickup).days > MAX_LOAN_DAYS:
+        raise RuleViolation(
+            f"A loan lasts at most {MAX_LOAN_DAYS} days.",
+            f"Et lån varer høyst {MAX_LOAN_DAYS} dager.",
+        )
+    period = loan_period(pickup, return_date)
+    item_types = await item_types_of_centre(session, centre_id, item_type_id)
+    counts = await count_free_units(session, [t.item_type_id for t in item_types], period)
+    return [ItemTypeStock(t, *counts.get(t.item_type_id, (0, 0))) for t in item_types]
+
+
+@dataclass(frozen=True)
+class ItemTypeStock:
+    """An item type with its units in condition ok and how many of them are free."""
+
+    item_type: LendingItemType
+    units_in_stock: int
+    units_free: int
+
+
+def can_see(principal: Principal, loan: Loan) -> bool:
+    return principal.sub == loan.resident_id or staffs(principal, loan)
+
+
+def staffs(principal: Principal, loan: Loan) -> bool:
+    return principal.is_admin or (
+        Role.CENTRE_STAFF in principal.roles and principal.staffs_centre(loan.centre_id)
+    )
+
+
+def loan_not_found(loan_id: uuid.UUID) -> NotFoundError:
+    return NotFoundError(f"No loan {loan_id}.", f"Fant ikke lånet {loan_id}.")
+
+
+async def list_loans(
+    session: AsyncSession,
+    principal: Principal,
+    status: LoanStatus | None,
+    limit: int,
+    offset: int,
+) -> list[LoanDetails]:
+    """Own loans for a resident, the centres' loans for staff, everything for an admin."""
+    centre_ids: list[uuid.UUID] | None = None
+    if Role.CENTRE_STAFF in principal.roles:
+        centre_ids = [uuid.UUID(c) for c in principal.centre_ids if _is_uuid(c)]
+    loans = await find_loans(
+        session,
+        resident_id=None if principal.is_admin else principal.sub,
+        centre_ids=None if principal.is_admin else centre_ids,
+        status=status.value if status else None,
+        limit=limit,
+        offset=offset,
+    )
+    return await load_details(session, loans)
+
+
+def _is_uuid(text: str) -> bool:
+    try:
+        uuid.UUID(text)
+    except ValueError:
+        return False
+    return True
+
+
+async def get_loan(session: AsyncSession, principal: Principal, loan_id: uuid.UUID) -> LoanDetails:
+    loan = await session.get(Loan, loan_id)
+    if loan is None or not can_see(principal, loan):
+        raise loan_not_found(loan_id)
+    (details,) = await load_details(session, [loan])
+    return details

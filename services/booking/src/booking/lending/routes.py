@@ -1,0 +1,123 @@
+"""HTTP routes of equipment lending (thin: parse, call the use case, answer)."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Query, status
+
+from booking.dependencies import NowDep, SettingsDep
+from booking.domain import LoanStatus
+from booking.lending import queries, use_cases
+from booking.lending.schemas import (
+    ItemTypeAvailability,
+    LendingAvailability,
+    LoanCreate,
+    LoanPickup,
+    LoanPublic,
+    LoanReturn,
+    loan_public,
+)
+from samspill.auth import CurrentPrincipal, Principal, Role, require_roles
+from samspill.db import UnitOfWorkDep
+from samspill.inputs import Day
+
+router = APIRouter(tags=["lending"])
+
+Resident = Annotated[Principal, Depends(require_roles(Role.RESIDENT))]
+
+
+@router.get("/lending/availability", response_model=LendingAvailability)
+async def lending_availability(
+    uow: UnitOfWorkDep,
+    centre_id: uuid.UUID,
+    pickup_date: Day,
+    return_date: Day,
+    item_type_id: uuid.UUID | None = None,
+) -> LendingAvailability:
+    """Free units per item type of a centre for a pickup and return date (public)."""
+    found = await queries.availability(
+        uow.session, centre_id, pickup_date, return_date, item_type_id
+    )
+    return LendingAvailability(
+        centre_id=centre_id,
+        pickup_date=pickup_date,
+        return_date=return_date,
+        item_types=[
+            ItemTypeAvailability(
+                item_type_id=t.item_type.item_type_id,
+                name=t.item_type.name,
+                category=t.item_type.category,
+                variant=t.item_type.variant,
+                age_min=t.item_type.age_min,
+                age_max=t.item_type.age_max,
+                max_loan_days=t.item_type.max_loan_days,
+                units_in_stock=t.units_in_stock,
+                units_free=t.units_free,
+            )
+            for t in found
+        ],
+    )
+
+
+@router.post("/loans", status_code=status.HTTP_201_CREATED, response_model=LoanPublic)
+async def reserve_loan(
+    body: LoanCreate, uow: UnitOfWorkDep, resident: Resident, settings: SettingsDep, at: NowDep
+) -> LoanPublic:
+    """Reserve every line (item type, quantity) for the dates, or nothing (409 when short)."""
+    return loan_public(await use_cases.reserve(uow, resident.sub, body, settings, at))
+
+
+@router.get("/loans", response_model=list[LoanPublic])
+async def list_loans(
+    uow: UnitOfWorkDep,
+    principal: CurrentPrincipal,
+    loan_status: Annotated[LoanStatus | None, Query(alias="status")] = None,
+    limit: Annotated[int, Query(ge=1, le=500)] = 100,
+    offset: Annotated[int, Query(ge=0, le=1_000_000)] = 0,
+) -> list[LoanPublic]:
+    """Own loans for residents, the centre's loans for its staff, all loans for admins."""
+    found = await queries.list_loans(uow.session, principal, loan_status, limit, offset)
+    return [loan_public(details) for details in found]
+
+
+@router.get("/loans/{loan_id}", response_model=LoanPublic)
+async def get_loan(
+    loan_id: uuid.UUID, uow: UnitOfWorkDep, principal: CurrentPrincipal
+) -> LoanPublic:
+    return loan_public(await queries.get_loan(uow.session, principal, loan_id))
+
+
+@router.post("/loans/{loan_id}/pickup", response_model=LoanPublic)
+async def pick_up_loan(
+    loan_id: uuid.UUID,
+    uow: UnitOfWorkDep,
+    principal: CurrentPrincipal,
+    at: NowDep,
+    body: LoanPickup | None = None,
+) -> LoanPublic:
+    """Centre staff hand the units out, optionally swapping units of the same type."""
+    details = await use_cases.pick_up(uow, principal, loan_id, body or LoanPickup(), at)
+    return loan_public(details)
+
+
+@router.post("/loans/{loan_id}/return", response_model=LoanPublic)
+async def return_loan(
+    loan_id: uuid.UUID,
+    uow: UnitOfWorkDep,
+    principal: CurrentPrincipal,
+    at: NowDep,
+    body: LoanReturn | None = None,
+) -> LoanPublic:
+    """Centre staff take the units back and record damage."""
+    details = await use_cases.return_loan(uow, principal, loan_id, body or LoanReturn(), at)
+    return loan_public(details)
+
+
+@router.post("/loans/{loan_id}/cancel", response_model=LoanPublic)
+async def cancel_loan(
+    loan_id: uuid.UUID, uow: UnitOfWorkDep, principal: CurrentPrincipal, at: NowDep
+) -> LoanPublic:
+    """The resident cancels an own reserved loan, or centre staff cancel one of the centre."""
+    return loan_public(await use_cases.cancel_loan(uow, principal, loan_id, at))

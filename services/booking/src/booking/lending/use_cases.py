@@ -1,0 +1,455 @@
+"""Use cases of equipment lending: reserve, pick up, return, cancel, and move due loans on.
+
+Each use case ends with the unit of work's one commit. The status changes they share with the
+stock handler (`cancel`, `relocate_reserved_loans`) change rows and record the loan event
+through an `EventSink` (the unit of work, or the consumer's session outbox) and never commit.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Literal, Protocol
+
+import structlog
+from sqlalchemy import update
+from sqlalchemy.exc import DBAPIError
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlmodel import col
+
+from booking.catalogue.tables import LendingUnit
+from booking.config import BookingSettings
+from booking.domain import (
+    ItemTypeView,
+    LoanStatus,
+    LoanView,
+    allocate_units,
+    check_loan_request,
+    check_resident_limits,
+    detect_due,
+    loan_period,
+    quantities_by_type,
+    transition_loan,
+)
+from booking.lending import queries
+from booking.lending.queries import as_range, can_see, loan_not_found, staffs
+from booking.lending.schemas import LoanCreate, LoanPickup, LoanReturn, UnitSwap
+from booking.lending.states import LoanDetails
+from booking.lending.tables import Loan, LoanUnit
+from booking.tables import messaging
+from samspill.auth import Principal, Role
+from samspill.db import UnitOfWork
+from samspill.errors import Forbidden
+from samspill.events import booking as events
+from samspill.events.base import EventData
+from samspill.intervals import Interval
+from samspill.outbox import write_event
+from samspill.recurrence import local_date
+from samspill.rules import ConflictError, RuleViolation
+
+log = structlog.get_logger("booking.lending")
+
+# A reservation that loses a race for a unit tries again on a fresh view of the stock.
+RESERVE_ATTEMPTS = 4
+_RETRYABLE_STATES = frozenset({"23P01", "40P01", "40001"})  # exclusion, deadlock, serialization
+
+
+def _is_race(exc: DBAPIError) -> bool:
+    return getattr(exc.orig, "sqlstate", None) in _RETRYABLE_STATES
+
+
+def _lent_twice() -> ConflictError:
+    return ConflictError(
+        "A unit was lent out to someone else at the same moment; no units were reserved. "
+        "Please try again.",
+        "En enhet ble lånt ut til noen andre i samme øyeblikk; ingenting ble reservert. "
+        "Prøv igjen.",
+    )
+
+
+# --- reservation ----------------------------------------------------------------------------
+
+
+async def reserve(
+    uow: UnitOfWork,
+    resident_id: str,
+    request: LoanCreate,
+    settings: BookingSettings,
+    now: datetime,
+) -> LoanDetails:
+    """Reserve every line or nothing; units are assigned now, and the database refuses a unit
+    lent twice, so losing a race means trying again on the stock as it is then."""
+    for attempt in range(1, RESERVE_ATTEMPTS + 1):
+        try:
+            details = await _reserve_once(uow.session, resident_id, request, settings, now)
+            await uow.publish(
+                events.LoanReserved(loan=details.state()),
+                key=str(details.loan.centre_id),
+                subject=str(details.loan.loan_id),
+            )
+            await uow.commit()
+        except DBAPIError as exc:
+            await uow.rollback()
+            if not _is_race(exc):
+                raise
+            log.info("loan.reservation_race", attempt=attempt, sqlstate=exc.orig.sqlstate)  # type: ignore[union-attr]
+            continue
+        log.info("loan.reserved", loan_id=str(details.loan.loan_id), attempt=attempt)
+        return details
+    raise _lent_twice()
+
+
+async def _reserve_once(
+    session: AsyncSession,
+    resident_id: str,
+    request: LoanCreate,
+    settings: BookingSettings,
+    now: datetime,
+) -> LoanDetails:
+    lines = [(line.item_type_id, line.quantity) for line in request.lines]
+    views = await queries.item_type_views(session, {type_id for type_id, _ in lines})
+    window = await _reservation_days(session, views)
+    centre_id = uuid.UUID(
+        check_loan_request(
+            lines, views, request.pickup_date, request.return_date, local_date(now), window
+        )
+    )
+    wanted = quantities_by_type(lines)
+    await queries.lock_resident(session, resident_id)
+    active_loans, active_units = await queries.resident_holdings(session, resident_id)
+    check_resident_limits(
+        active_loans,
+        active_units,
+        sum(wanted.values()),
+        settings.lending_max_active_loans,
+        settings.lending_max_active_units,
+    )
+    period = loan_period(request.pickup_date, request.return_date)
+    allocation = allocate_units(lines, await _lock_units(session, wanted, period), views)
+    loan = Loan(
+        resident_id=resident_id,
+        centre_id=centre_id,
+        pickup_date=request.pickup_date,
+        return_date=request.return_date,
+        status=LoanStatus.RESERVED.value,
+        contact=request.contact.model_dump(mode="json"),
+        created_at=now,
+        updated_at=now,
+    )
+    session.add(loan)
+    for item_type_id, unit_ids in allocation.items():
+        for unit_id in unit_ids:
+            session.add(_held(loan, item_type_id, unit_id, period))
+    await session.flush()
+    (details,) = await queries.load_details(session, [loan])
+    return details
+
+
+async def _reservation_days(session: AsyncSession, views: Mapping[uuid.UUID, ItemTypeView]) -> int:
+    centre_ids = {view.centre_id for view in views.values()}
+    if len(centre_ids) != 1:
+        return queries.DEFAULT_RESERVATION_DAYS  # the request check refuses it anyway
+    return (await queries.centre(session, uuid.UUID(centre_ids.pop()))).reservation_days
+
+
+async def _lock_units(
+    session: AsyncSession, wanted: Mapping[uuid.UUID, int], period: Interval
+) -> dict[uuid.UUID, list[uuid.UUID]]:
+    """Free units per item type: first those no one else is taking, then (when short) wait for
+    concurrent reservations so the answer is not a false 'sold out'."""
+    free: dict[uuid.UUID, list[uuid.UUID]] = {}
+    for item_type_id in sorted(wanted):
+        quantity = wanted[item_type_id]
+        units = await queries.lock_free_units(
+            session, item_type_id, period, quantity, skip_locked=True
+        )
+        if len(units) < quantity:
+            units = await queries.lock_free_units(
+                session, item_type_id, period, quantity, skip_locked=False
+            )
+        free[item_type_id] = units
+    return free
+
+
+def _held(loan: Loan, item_type_id: uuid.UUID, unit_id: uuid.UUID, period: Interval) -> LoanUnit:
+    return LoanUnit(
+        loan_id=loan.loan_id,
+        unit_id=unit_id,
+        item_type_id=item_type_id,
+        period=as_range(period),
+    )
+
+
+async def _loan_for_staff(session: AsyncSession, principal: Principal, loan_id: uuid.UUID) -> Loan:
+    """The loan, locked, when the caller staffs its centre; 403 for other staff, else 404."""
+    loan = await queries.loan_for_update(session, loan_id)
+    if loan is not None and staffs(principal, loan):
+        return loan
+    if loan is not None and (Role.CENTRE_STAFF in principal.roles or can_see(principal, loan)):
+        raise Forbidden(
+            "Only staff of the loan's equipment centre may do this.",
+            "Bare ansatte ved lånets utstyrssentral kan gjøre dette.",
+        )
+    raise loan_not_found(loan_id)
+
+
+# --- lifecycle ------------------------------------------------------------------------------
+
+
+async def pick_up(
+    uow: UnitOfWork, principal: Principal, loan_id: uuid.UUID, body: LoanPickup, now: datetime
+) -> LoanDetails:
+    """Staff hand out the units; swapped units are checked free, and the database refuses a
+    replacement another loan took meanwhile."""
+    session = uow.session
+    loan = await _loan_for_staff(session, principal, loan_id)
+    transition_loan(LoanStatus(loan.status), LoanStatus.PICKED_UP)
+    if local_date(now) < loan.pickup_date:
+        raise RuleViolation(
+            f"The loan can be picked up from {loan.pickup_date.isoformat()}.",
+            f"Lånet kan hentes fra {loan.pickup_date.isoformat()}.",
+        )
+    try:
+        if body.swaps:
+            await _swap_units(session, loan, body.swaps)
+            touch(loan, now)
+            await publish(uow, session, loan, lambda s: events.LoanUnitsChanged(loan=s))
+        move(loan, LoanStatus.PICKED_UP, now)
+        loan.picked_up_at = now
+        await publish(uow, session, loan, lambda s: events.LoanPickedUp(loan=s))
+        await uow.commit()
+    except DBAPIError as exc:
+        await uow.rollback()
+        if getattr(exc.orig, "sqlstate", None) == "23P01":
+            raise _unit_taken() from exc
+        raise
+    return await _details(session, loan)
+
+
+def _unit_taken() -> ConflictError:
+    return ConflictError(
+        "The replacement unit is lent out in this loan's period.",
+        "Erstatningsenheten er utlånt i perioden til lånet.",
+    )
+
+
+async def _swap_units(session: AsyncSession, loan: Loan, swaps: list[UnitSwap]) -> None:
+    held = {row.unit_id: row for row in await queries.loan_units(session, loan.loan_id)}
+    for swap in swaps:
+        row = held.pop(swap.from_unit_id, None)
+        if row is None:
+            raise RuleViolation(
+                f"Unit {swap.from_unit_id} is not part of this loan.",
+                f"Enheten {swap.from_unit_id} er ikke med i dette lånet.",
+            )
+        replacement = await session.get(LendingUnit, swap.to_unit_id)
+        if replacement is None or replacement.item_type_id != row.item_type_id:
+            raise RuleViolation(
+                f"Unit {swap.to_unit_id} is no unit of the same item type.",
+                f"Enheten {swap.to_unit_id} er ikke en enhet av samme utstyrstype.",
+            )
+        await _check_replacement(session, replacement, row, loan)
+        row.unit_id = replacement.unit_id
+        held[replacement.unit_id] = row
+
+
+async def _check_replacement(
+    session: AsyncSession, replacement: LendingUnit, row: LoanUnit, loan: Loan
+) -> None:
+    if replacement.condition != "ok":
+        raise RuleViolation(
+            f"Unit {replacement.label} is {replacement.condition} and cannot be lent out.",
+            f"Enheten {replacement.label} kan ikke lånes ut (tilstand: {replacement.condition}).",
+        )
+    period = queries.as_interval(row.period)
+    if not await queries.unit_is_free(session, replacement, period, loan.loan_id):
+        raise _unit_taken()
+
+
+async def return_loan(
+    uow: UnitOfWork, principal: Principal, loan_id: uuid.UUID, body: LoanReturn, now: datetime
+) -> LoanDetails:
+    session = uow.session
+    loan = await _loan_for_staff(session, principal, loan_id)
+    move(loan, LoanStatus.RETURNED, now)
+    rows = await queries.loan_units(session, loan.loan_id)
+    unknown = set(body.damaged_unit_ids) - {row.unit_id for row in rows}
+    if unknown:
+        raise RuleViolation(
+            f"Units {sorted(map(str, unknown))} are not part of this loan.",
+            f"Enhetene {sorted(map(str, unknown))} er ikke med i dette lånet.",
+        )
+    for row in rows:
+        row.active = False
+        row.returned_condition = "damaged" if row.unit_id in body.damaged_unit_ids else "ok"
+    loan.returned_at = now
+    loan.damage_notes = body.damage_notes
+    notes = body.damage_notes
+    await publish(uow, session, loan, lambda s: events.LoanReturned(loan=s, damage_notes=notes))
+    await uow.commit()
+    return await _details(session, loan)
+
+
+async def cancel_loan(
+    uow: UnitOfWork, principal: Principal, loan_id: uuid.UUID, now: datetime
+) -> LoanDetails:
+    """Residents cancel their own reserved loans, staff those of their centre."""
+    session = uow.session
+    loan = await queries.loan_for_update(session, loan_id)
+    if loan is None or not can_see(principal, loan):
+        raise loan_not_found(loan_id)
+    reason: CancelReason = "by_resident" if loan.resident_id == principal.sub else "by_staff"
+    await cancel(session, uow, loan, reason, now)
+    await uow.commit()
+    return await _details(session, loan)
+
+
+async def _details(session: AsyncSession, loan: Loan) -> LoanDetails:
+    (details,) = await queries.load_details(session, [loan])
+    return details
+
+
+# --- status changes shared with the stock handler -------------------------------------------
+
+EVENT_SOURCE = "/samspill/booking"
+CancelReason = Literal["by_resident", "by_staff", "stock"]
+
+
+class EventSink(Protocol):
+    async def publish(self, event: EventData, *, key: str, subject: str | None = None) -> None: ...
+
+
+class SessionOutbox:
+    """Records events in the outbox through a session the consumer runner commits."""
+
+    def __init__(self, session: AsyncSession, source: str = EVENT_SOURCE) -> None:
+        self._session = session
+        self._source = source
+
+    async def publish(self, event: EventData, *, key: str, subject: str | None = None) -> None:
+        await write_event(
+            self._session, messaging, event, key=key, subject=subject, source=self._source
+        )
+
+
+class EventFactory(Protocol):
+    def __call__(self, state: events.LoanState) -> EventData: ...
+
+
+async def publish(sink: EventSink, session: AsyncSession, loan: Loan, make: EventFactory) -> None:
+    """Flush, build the loan's full state and record the event made from it."""
+    await session.flush()
+    (details,) = await queries.load_details(session, [loan])
+    await sink.publish(make(details.state()), key=str(loan.centre_id), subject=str(loan.loan_id))
+
+
+def move(loan: Loan, target: LoanStatus, now: datetime) -> None:
+    """Change the status (or raise TransitionNotAllowed) and bump the version."""
+    loan.status = transition_loan(LoanStatus(loan.status), target).value
+    touch(loan, now)
+
+
+def touch(loan: Loan, now: datetime) -> None:
+    loan.version += 1
+    loan.updated_at = now
+
+
+async def release_units(session: AsyncSession, loan_id: uuid.UUID) -> None:
+    await session.execute(
+        update(LoanUnit)
+        .where(col(LoanUnit.loan_id) == loan_id)
+        .values(active=False)
+        .execution_options(synchronize_session="fetch")
+    )
+
+
+async def cancel(
+    session: AsyncSession, sink: EventSink, loan: Loan, reason: CancelReason, now: datetime
+) -> None:
+    move(loan, LoanStatus.CANCELLED, now)
+    loan.cancel_reason = reason
+    await release_units(session, loan.loan_id)
+    await publish(sink, session, loan, lambda s: events.LoanCancelled(loan=s, reason=reason))
+    log.info("loan.cancelled", loan_id=str(loan.loan_id), reason=reason)
+
+
+async def relocate_reserved_loans(
+    session: AsyncSession,
+    sink: EventSink,
+    unit_id: uuid.UUID,
+    now: datetime,
+    *,
+    cancel_when_none: bool = True,
+) -> None:
+    """A unit cannot be lent: move its reserved loans to another free unit of the same type,
+    or (with `cancel_when_none`) cancel a loan with reason `stock` when none is free."""
+    for loan, held in await queries.reserved_loans_holding(session, unit_id):
+        period = queries.as_interval(held.period)
+        free = await queries.lock_free_units(
+            session, held.item_type_id, period, 1, skip_locked=False, exclude={unit_id}
+        )
+        if not free:
+            if cancel_when_none:
+                await cancel(session, sink, loan, "stock", now)
+            continue
+        held.unit_id = free[0]
+        touch(loan, now)
+        await publish(sink, session, loan, lambda s: events.LoanUnitsChanged(loan=s))
+        log.info("loan.units_changed", loan_id=str(loan.loan_id), unit_id=str(free[0]))
+
+
+# --- no-shows and overdue loans (the lending job) ---------------------------------------------
+
+
+@dataclass
+class DueLoans:
+    no_shows: list[uuid.UUID] = field(default_factory=list)
+    overdues: list[uuid.UUID] = field(default_factory=list)
+
+
+async def move_due_loans(uow: UnitOfWork, now: datetime, batch_size: int) -> DueLoans:
+    """One batch: mark reserved loans not collected by the end of the pickup day `no_show` and
+    picked-up loans not back by the end of the return day `overdue`, then commit.
+
+    Due loans are claimed with `FOR UPDATE SKIP LOCKED`, so several replicas never take the
+    same loan, and a second run finds nothing left to do.
+    """
+    session = uow.session
+    loans = await queries.claim_due_loans(session, local_date(now), batch_size)
+    no_shows, overdues = detect_due([_view(loan) for loan in loans], now)
+    by_id = {loan.loan_id: loan for loan in loans}
+    for view in no_shows:
+        await _no_show(uow, by_id[uuid.UUID(view.loan_id)], now)
+    for view in overdues:
+        await _overdue(uow, by_id[uuid.UUID(view.loan_id)], now)
+    await uow.commit()
+    return DueLoans(
+        no_shows=[uuid.UUID(v.loan_id) for v in no_shows],
+        overdues=[uuid.UUID(v.loan_id) for v in overdues],
+    )
+
+
+def _view(loan: Loan) -> LoanView:
+    return LoanView(
+        loan_id=str(loan.loan_id),
+        status=LoanStatus(loan.status),
+        pickup=loan.pickup_date,
+        return_date=loan.return_date,
+    )
+
+
+async def _no_show(uow: UnitOfWork, loan: Loan, now: datetime) -> None:
+    move(loan, LoanStatus.NO_SHOW, now)
+    await release_units(uow.session, loan.loan_id)
+    await publish(uow, uow.session, loan, lambda s: events.LoanNoShow(loan=s))
+
+
+async def _overdue(uow: UnitOfWork, loan: Loan, now: datetime) -> None:
+    """The units stay out past the period: reservations waiting for them move to another unit
+    where one is free (and are kept otherwise, as the units may still come back in time)."""
+    move(loan, LoanStatus.OVERDUE, now)
+    await publish(uow, uow.session, loan, lambda s: events.LoanOverdue(loan=s))
+    for row in await queries.loan_units(uow.session, loan.loan_id):
+        await relocate_reserved_loans(uow.session, uow, row.unit_id, now, cancel_when_none=False)

@@ -1,0 +1,1 @@
+"""Organisations that book: registration with a checked organisation number, and reading."""

@@ -1,0 +1,43 @@
+"""`/organisations`: register and read organisations."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Annotated
+
+from fastapi import APIRouter, Depends
+
+from booking.organisations import queries, use_cases
+from booking.organisations.schemas import (
+    OrganisationCreate,
+    OrganisationPublic,
+    organisation_public,
+)
+from samspill.auth import CurrentPrincipal, Principal, Role, require_roles
+from samspill.db import UnitOfWorkDep
+
+router = APIRouter(prefix="/organisations", tags=["organisations"])
+
+Registrar = Annotated[Principal, Depends(require_roles(Role.ORG_MEMBER, Role.ADMIN))]
+
+
+@router.post("", status_code=201)
+async def register_organisation(
+    body: OrganisationCreate, uow: UnitOfWorkDep, principal: Registrar
+) -> OrganisationPublic:
+    return organisation_public(await use_cases.register(uow, principal, body))
+
+
+@router.get("")
+async def list_organisations(
+    uow: UnitOfWorkDep, principal: CurrentPrincipal
+) -> list[OrganisationPublic]:
+    rows = await queries.list_for(uow.session, principal)
+    return [organisation_public(row) for row in rows]
+
+
+@router.get("/{organisation_id}")
+async def get_organisation(
+    organisation_id: uuid.UUID, uow: UnitOfWorkDep, principal: CurrentPrincipal
+) -> OrganisationPublic:
+    return organisation_public(await queries.get(uow.session, principal, organisation_id))

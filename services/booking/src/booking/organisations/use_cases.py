@@ -1,0 +1,55 @@
+"""Registering an organisation, with a checked organisation number.
+
+Members are the users whose token carries the organisation's id; the contact is private and
+only ever shown to members, the municipality and in the `contact` member of events.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import col
+
+from booking.domain import validate_org_number
+from booking.domain.errors import ConflictError
+from booking.organisations.schemas import OrganisationCreate
+from booking.organisations.states import state_of
+from booking.organisations.tables import Organisation
+from samspill.auth import Principal
+from samspill.db import UnitOfWork
+from samspill.events import booking as be
+
+
+async def register(uow: UnitOfWork, principal: Principal, body: OrganisationCreate) -> Organisation:
+    number = validate_org_number(body.org_number)
+    session = uow.session
+    existing = await session.execute(
+        select(col(Organisation.id)).where(col(Organisation.org_number) == number)
+    )
+    if existing.first() is not None:
+        raise _already_registered(number)
+    organisation = Organisation(
+        org_number=number,
+        name=body.name,
+        category=body.category.value,
+        district=body.district,
+        contact=body.contact.model_dump(mode="json"),
+        created_by=principal.sub,
+    )
+    session.add(organisation)
+    try:
+        await session.flush()
+    except IntegrityError as exc:  # registered concurrently with the same number
+        raise _already_registered(number) from exc
+    await session.refresh(organisation)
+    event = be.OrganisationRegistered(organisation=state_of(organisation))
+    await uow.publish(event, key=str(organisation.id))
+    await uow.commit()
+    return organisation
+
+
+def _already_registered(number: str) -> ConflictError:
+    return ConflictError(
+        f"Organisation number {number} is already registered.",
+        f"Organisasjonsnummeret {number} er allerede registrert.",
+    )
