@@ -22,7 +22,7 @@ from notifications.messages import routes as messages
 from notifications.messages.handlers import Occasion, queue_messages
 from notifications.messages.jobs import DeliveryWorker
 from notifications.preferences import routes as preferences
-from notifications.readmodel.handlers import apply_to_read_model
+from notifications.readmodel import handlers as readmodel_handlers
 from notifications.readmodel.use_cases import CONSUMER
 from notifications.tables import Table, messaging
 from samspill.consumer import ConsumerSpec, Handler
@@ -48,7 +48,7 @@ def event_handler(reminder_time: time) -> Handler:
     """
 
     async def handle(session: AsyncSession, envelope: Envelope) -> None:
-        await apply_to_read_model(session, envelope)
+        await readmodel_handlers.handle(session, envelope)
         occasion = Occasion(envelope, now=datetime.now(UTC), reminder_time=reminder_time)
         await queue_messages(session, occasion)
 

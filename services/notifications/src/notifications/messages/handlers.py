@@ -33,8 +33,8 @@ from notifications.messages.queries import (
     site_recipient,
 )
 from notifications.messages.tables import Message
-from notifications.readmodel.handlers import save_closure
 from notifications.readmodel.tables import BookingRecord, SeriesRecord
+from notifications.readmodel.use_cases import save_closure
 from samspill.events import booking as bk
 from samspill.events.base import Envelope, EventData
 from samspill.recurrence import local_date

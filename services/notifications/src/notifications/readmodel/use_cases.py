@@ -1,4 +1,11 @@
-"""Use case: rebuild the read model by replaying both topics from the start.
+"""The read model of sites, spaces, organisations, bookings and loans: events from
+`samspill.facilities` and `samspill.booking` applied as upserts, and its rebuild.
+
+Every event carries its aggregate's full state, so applying one is an upsert. Bookings and
+loans carry a version and an older version never overwrites a newer one, so replaying the
+topics (in any order across partitions) ends in the same rows.
+
+A rebuild replays both topics from the start.
 
 The read-model tables are emptied and every event is applied again in one transaction, so
 readers see the old model until the new one is complete. Messages are not queued again (they
@@ -10,16 +17,35 @@ every event the consumer applied are refused (`samspill.replay.check_history`).
 
 from __future__ import annotations
 
-import structlog
-from sqlalchemy import text
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from collections.abc import Awaitable, Callable, Mapping
+from datetime import datetime, time
+from typing import Any
 
-from notifications.readmodel.handlers import apply_to_read_model
-from notifications.readmodel.tables import READ_MODEL_TABLES
-from notifications.tables import messaging
+import structlog
+from sqlalchemy import delete, text
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from sqlalchemy.orm import InstrumentedAttribute
+from sqlmodel import col
+
+from notifications.domain.loans import loan_items
+from notifications.readmodel.tables import (
+    READ_MODEL_TABLES,
+    BookingRecord,
+    ClosureRecord,
+    LoanRecord,
+    OrganisationRecord,
+    SeriesRecord,
+    SiteRecord,
+    SpaceRecord,
+    WindowRecord,
+)
+from notifications.tables import Table, messaging
 from samspill.db import UnitOfWork
 from samspill.events import booking, facilities
-from samspill.events.base import TopicContract
+from samspill.events import booking as bk
+from samspill.events import facilities as fa
+from samspill.events.base import Envelope, EventData, TopicContract
 from samspill.kafka import KafkaConfig
 from samspill.replay import History, check_history, read_history
 
@@ -54,3 +80,278 @@ async def rebuild_read_model(
     await replay(sessions, history, force=force)
     log.info("rebuild.done", events=len(history.envelopes))
     return len(history.envelopes)
+
+
+async def apply_to_read_model(session: AsyncSession, envelope: Envelope) -> None:
+    """Apply one event to the read model (events it does not need are ignored)."""
+    apply = _APPLIERS.get(type(envelope.data))
+    if apply is not None:
+        await apply(session, envelope.data, envelope.time)
+
+
+async def _upsert(
+    session: AsyncSession,
+    model: type[Table],
+    key: str,
+    values: Mapping[str, Any],
+    *,
+    version: InstrumentedAttribute[int] | None = None,
+) -> None:
+    """Insert or update; with `version`, a row is only replaced by the same or a newer one."""
+    statement = pg_insert(model).values(**values)
+    updates = {name: statement.excluded[name] for name in values if name != key}
+    where = (version <= statement.excluded.version) if version is not None else None
+    await session.execute(
+        statement.on_conflict_do_update(index_elements=[key], set_=updates, where=where)
+    )
+
+
+async def _site(session: AsyncSession, data: EventData, at: datetime) -> None:
+    assert isinstance(data, fa.SiteRegistered | fa.SiteUpdated)
+    site = data.site
+    await _upsert(
+        session,
+        SiteRecord,
+        "site_id",
+        {
+            "site_id": site.site_id,
+            "name": site.name,
+            "kind": site.kind,
+            "address": site.address,
+            "contact_name": site.contact.name,
+            "contact_email": site.contact.email,
+            "contact_phone": site.contact.phone,
+            "changed_at": at,
+        },
+    )
+
+
+async def _space(session: AsyncSession, data: EventData, at: datetime) -> None:
+    assert isinstance(data, fa.SpaceRegistered | fa.SpaceUpdated | fa.SpaceRetired)
+    space = data.space
+    await _upsert(
+        session,
+        SpaceRecord,
+        "space_id",
+        {
+            "space_id": space.space_id,
+            "site_id": space.site_id,
+            "name": space.name,
+            "kind": space.kind,
+            "conflicts_with": sorted(str(other) for other in space.conflicts_with),
+            "min_minutes": space.rules.min_minutes,
+            "retired": space.retired or isinstance(data, fa.SpaceRetired),
+            "changed_at": at,
+        },
+    )
+
+
+async def _window(session: AsyncSession, data: EventData, at: datetime) -> None:
+    assert isinstance(data, fa.WindowReleased | fa.WindowWithdrawn)
+    window = data.window
+    withdrawn_dates = set(window.withdrawn_dates)
+    withdrawn = window.withdrawn
+    if isinstance(data, fa.WindowWithdrawn):
+        withdrawn_dates.update(data.dates)
+        withdrawn = withdrawn or not data.dates
+    await _upsert(
+        session,
+        WindowRecord,
+        "window_id",
+        {
+            "window_id": window.window_id,
+            "space_id": window.space_id,
+            "site_id": window.site_id,
+            "kind": window.kind,
+            "weekdays": sorted(window.weekdays),
+            "start_time": window.start_time,
+            "end_time": window.end_time,
+            "valid_from": window.valid_from,
+            "valid_to": window.valid_to,
+            "withdrawn_dates": sorted(day.isoformat() for day in withdrawn_dates),
+            "withdrawn": withdrawn,
+        },
+    )
+
+
+async def _closure_scheduled(session: AsyncSession, data: EventData, at: datetime) -> None:
+    assert isinstance(data, fa.ClosureScheduled)
+    await save_closure(session, data.closure)
+
+
+async def save_closure(session: AsyncSession, closure: fa.ClosureState) -> None:
+    """Upsert a closure (also when it arrives inside a booking's cancellation first)."""
+    await _upsert(
+        session,
+        ClosureRecord,
+        "closure_id",
+        {
+            "closure_id": closure.closure_id,
+            "site_id": closure.site_id,
+            "space_id": closure.space_id,
+            "start": closure.start,
+            "end": closure.end,
+            "reason": closure.reason,
+            "note": closure.note,
+        },
+    )
+
+
+async def _closure_lifted(session: AsyncSession, data: EventData, at: datetime) -> None:
+    assert isinstance(data, fa.ClosureLifted)
+    await session.execute(
+        delete(ClosureRecord).where(col(ClosureRecord.closure_id) == data.closure.closure_id)
+    )
+
+
+async def _organisation(session: AsyncSession, data: EventData, at: datetime) -> None:
+    assert isinstance(data, bk.OrganisationRegistered | bk.OrganisationUpdated)
+    organisation = data.organisation
+    await _upsert(
+        session,
+        OrganisationRecord,
+        "organisation_id",
+        {
+            "organisation_id": organisation.organisation_id,
+            "name": organisation.name,
+            "contact_name": organisation.contact.name,
+            "contact_email": organisation.contact.email,
+            "contact_phone": organisation.contact.phone,
+            "language": organisation.contact.language,
+            "channel": organisation.contact.channel,
+            "changed_at": at,
+        },
+    )
+
+
+BookingEvents = bk.BookingRequested | bk.BookingConfirmed | bk.BookingRejected | bk.BookingCancelled
+
+
+async def _booking(session: AsyncSession, data: EventData, at: datetime) -> None:
+    assert isinstance(data, BookingEvents)
+    booking = data.booking
+    await _upsert(
+        session,
+        BookingRecord,
+        "booking_id",
+        {
+            "booking_id": booking.booking_id,
+            "series_id": booking.series_id,
+            "space_id": booking.space_id,
+            "site_id": booking.site_id,
+            "organisation_id": booking.organisation_id,
+            "space_name": booking.space_name,
+            "site_name": booking.site_name,
+            "organisation_name": booking.organisation_name,
+            "activity": booking.activity,
+            "participants": booking.participants,
+            "price_explanation": booking.price_explanation,
+            "start": booking.start,
+            "end": booking.end,
+            "status": booking.status,
+            "version": booking.version,
+            "created_at": booking.created_at,
+            "updated_at": booking.updated_at,
+            "by_resident": booking.by_resident,
+        },
+        version=BookingRecord.version,  # type: ignore[arg-type]
+    )
+
+
+async def _series(session: AsyncSession, data: EventData, at: datetime) -> None:
+    assert isinstance(data, bk.SeriesCreated)
+    series = data.series
+    await _upsert(
+        session,
+        SeriesRecord,
+        "series_id",
+        {
+            "series_id": series.series_id,
+            "space_id": series.space_id,
+            "site_id": series.site_id,
+            "organisation_id": series.organisation_id,
+            "space_name": series.space_name,
+            "site_name": series.site_name,
+            "organisation_name": series.organisation_name,
+            "activity": series.activity,
+            "local_start_time": _clock(series.local_start_time),
+            "local_end_time": _clock(series.local_end_time),
+            "first_date": series.first_date,
+            "last_date": series.last_date,
+            "booking_count": len(series.booking_ids),
+            "created_at": series.created_at,
+        },
+    )
+
+
+def _clock(text: str) -> time:
+    return time.fromisoformat(text)
+
+
+LoanEvents = (
+    bk.LoanReserved
+    | bk.LoanUnitsChanged
+    | bk.LoanPickedUp
+    | bk.LoanReturned
+    | bk.LoanCancelled
+    | bk.LoanNoShow
+    | bk.LoanOverdue
+)
+
+
+async def _loan(session: AsyncSession, data: EventData, at: datetime) -> None:
+    assert isinstance(data, LoanEvents)
+    loan = data.loan
+    await _upsert(
+        session,
+        LoanRecord,
+        "loan_id",
+        {
+            "loan_id": loan.loan_id,
+            "resident_id": loan.resident_id,
+            "centre_id": loan.centre_id,
+            "centre_name": loan.centre_name,
+            "pickup_date": loan.pickup_date,
+            "return_date": loan.return_date,
+            "status": loan.status,
+            "items": loan_items(loan),
+            "contact_name": loan.contact.name,
+            "contact_email": loan.contact.email,
+            "contact_phone": loan.contact.phone,
+            "language": loan.contact.language,
+            "channel": loan.contact.channel,
+            "version": loan.version,
+            "created_at": loan.created_at,
+            "updated_at": loan.updated_at,
+        },
+        version=LoanRecord.version,  # type: ignore[arg-type]
+    )
+
+
+_Applier = Callable[[AsyncSession, EventData, datetime], Awaitable[None]]
+
+_APPLIERS: dict[type[EventData], _Applier] = {
+    fa.SiteRegistered: _site,
+    fa.SiteUpdated: _site,
+    fa.SpaceRegistered: _space,
+    fa.SpaceUpdated: _space,
+    fa.SpaceRetired: _space,
+    fa.WindowReleased: _window,
+    fa.WindowWithdrawn: _window,
+    fa.ClosureScheduled: _closure_scheduled,
+    fa.ClosureLifted: _closure_lifted,
+    bk.OrganisationRegistered: _organisation,
+    bk.OrganisationUpdated: _organisation,
+    bk.BookingRequested: _booking,
+    bk.BookingConfirmed: _booking,
+    bk.BookingRejected: _booking,
+    bk.BookingCancelled: _booking,
+    bk.SeriesCreated: _series,
+    bk.LoanReserved: _loan,
+    bk.LoanUnitsChanged: _loan,
+    bk.LoanPickedUp: _loan,
+    bk.LoanReturned: _loan,
+    bk.LoanCancelled: _loan,
+    bk.LoanNoShow: _loan,
+    bk.LoanOverdue: _loan,
+}
