@@ -99,7 +99,7 @@ async def served_over_http(app: FastAPI) -> AsyncIterator[str]:
     on a free loopback port; yields its base URL."""
     import uvicorn
 
-    from samspill.commands import server_config
+    from samspill.service_cli import server_config
 
     config = server_config(app, host="127.0.0.1", port=free_port())
     config.lifespan = "off"

@@ -30,7 +30,8 @@ from samspill.auth import (
     mint_token,
     require_roles,
 )
-from samspill.errors import Unauthorized, install_problem_handlers
+from samspill.errors import Unauthorized
+from samspill.problems import install_problem_handlers
 
 SECRET = "local-development-secret-of-32-bytes!"
 ISSUER = "http://samspill.localhost/dev-issuer"

@@ -13,18 +13,16 @@ from pydantic import BaseModel
 from structlog.testing import capture_logs
 
 from samspill.errors import (
-    PROBLEM_MEDIA_TYPE,
     BadRequest,
     Conflict,
-    DomainError,
     Forbidden,
     NotFound,
+    RuleViolation,
+    SamspillError,
     TooManyRequests,
     Unauthorized,
-    Unprocessable,
-    install_problem_handlers,
-    problem_response,
 )
+from samspill.problems import PROBLEM_MEDIA_TYPE, install_problem_handlers, problem_response
 
 
 class BookingRequest(BaseModel):
@@ -99,20 +97,20 @@ def assert_problem(response: httpx.Response, status: int, code: str) -> dict[str
         (Forbidden, 403),
         (NotFound, 404),
         (Conflict, 409),
-        (Unprocessable, 422),
+        (RuleViolation, 422),
     ],
 )
-def test_each_domain_error_carries_its_status(error_type: type[DomainError], status: int) -> None:
+def test_each_error_carries_its_status(error_type: type[SamspillError], status: int) -> None:
     error = error_type("English detail", "Norsk detalj", extra_member=1)
     assert error.status == status
     assert error.detail == "English detail"
     assert error.detail_nb == "Norsk detalj"
     assert error.extra == {"extra_member": 1}
-    assert isinstance(error, DomainError)
+    assert isinstance(error, SamspillError)
 
 
 @pytest.mark.parametrize("member", ["status", "title", "code", "headers", "instance"])
-def test_domain_error_refuses_extension_members_named_like_standard_ones(member: str) -> None:
+def test_an_error_refuses_extension_members_named_like_standard_ones(member: str) -> None:
     with pytest.raises(ValueError, match=member):
         Conflict("Clash.", **{member: "x"})
 

@@ -16,7 +16,6 @@ from fastapi import APIRouter, FastAPI
 from hypothesis import given
 from hypothesis import strategies as st
 
-from samspill.errors import install_problem_handlers
 from samspill.observability import (
     UNMATCHED_ROUTE,
     EventLoopLagMonitor,
@@ -33,6 +32,7 @@ from samspill.observability import (
     parse_traceparent,
     use_traceparent,
 )
+from samspill.problems import install_problem_handlers
 from tests.support import eventually
 
 VALID = "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01"

@@ -12,7 +12,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from samspill.errors import problem_response
+from samspill.problems import problem_response
 
 __all__ = [
     "BodySizeLimitMiddleware",

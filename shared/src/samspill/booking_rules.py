@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import StrEnum
 
-from samspill.rules import RuleViolation
+from samspill.errors import RuleViolation
 
 MINUTES_PER_DAY = 24 * 60
 MAX_HORIZON_DAYS = 2 * 366

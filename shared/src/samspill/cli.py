@@ -1,4 +1,5 @@
-"""The `samspill` command: dev tokens, the whole dev stack, dead-letter operations."""
+"""The operator's `samspill` command: dev tokens, the dev stack, dead letters; each service's
+own command line is built by `samspill.service_cli`."""
 
 from __future__ import annotations
 

@@ -1,50 +1,38 @@
-"""One domain error type, rendered as RFC 9457 problem+json.
+"""The one error family: every refusal Samspill answers, with its HTTP status on the class.
 
-Routers and services raise a `DomainError` subclass; `install_problem_handlers`
-turns it, FastAPI validation errors, Starlette HTTP errors and anything
-unexpected into a problem document, so bad input never answers 500.
+Pure on purpose: domain rules raise these without importing a web framework, and
+`samspill.problems` renders each as RFC 9457 problem+json — `status`, `title` (the status
+phrase), `detail` (English), `detail_nb` (bokmål), `type` and `code` from the class's `code`,
+and the extension members in `extra`. Raise a subclass, never `SamspillError` itself.
 """
 
 from __future__ import annotations
 
-import json
-from collections.abc import Mapping, Sequence
 from http import HTTPStatus
-from typing import Any, ClassVar
+from typing import ClassVar
 
-import structlog
-from fastapi import FastAPI, Request
-from fastapi.encoders import jsonable_encoder
-from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse
-from sqlalchemy.exc import DBAPIError
-from sqlalchemy.exc import TimeoutError as PoolTimeout
-from starlette.exceptions import HTTPException as StarletteHTTPException
-from starlette.responses import Response
+from samspill.intervals import Interval
 
-from samspill.rules import RuleError
-
-PROBLEM_MEDIA_TYPE = "application/problem+json"
-PROBLEM_TYPE_BASE = "https://samspill.no/problems/"
-
-_MAX_VALIDATION_ERRORS = 50
-_MAX_MESSAGE_CHARS = 300
-_MAX_LOC_PARTS = 10
 _STANDARD_MEMBERS = frozenset({"type", "title", "status", "detail", "detail_nb", "instance"})
-_RESERVED_ARGUMENTS = _STANDARD_MEMBERS | {"code", "headers"}
-
-logger = structlog.get_logger(__name__)
+_RESERVED_MEMBERS = _STANDARD_MEMBERS | {"code", "headers"}
 
 
-class DomainError(Exception):
-    """A rule of the domain was broken; carries its HTTP status and a problem `code`."""
+def status_title(status: int) -> str:
+    """The reason phrase of an HTTP status: a problem's `title`."""
+    try:
+        return HTTPStatus(status).phrase
+    except ValueError:
+        return "Error"
+
+
+class SamspillError(Exception):
+    """Base of the family: `status` and `code` on the class, the texts and members per error."""
 
     status: ClassVar[int] = 400
     code: ClassVar[str] = "bad-request"
-    title: ClassVar[str] = "Bad Request"
 
     def __init__(self, detail: str, detail_nb: str | None = None, **extra: object) -> None:
-        clashing = extra.keys() & _RESERVED_ARGUMENTS
+        clashing = extra.keys() & _RESERVED_MEMBERS
         if clashing:
             raise ValueError(f"extension members may not be named {sorted(clashing)}")
         super().__init__(detail)
@@ -52,20 +40,29 @@ class DomainError(Exception):
         self.detail_nb = detail_nb
         self.extra: dict[str, object] = extra
 
+    @property
+    def title(self) -> str:
+        return status_title(self.status)
+
     def response_headers(self) -> dict[str, str]:
         return {}
 
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}({self.detail!r}, {self.detail_nb!r})"
 
-class BadRequest(DomainError):
+
+class BadRequest(SamspillError):
+    """The request cannot be understood as asked (400)."""
+
     status = 400
     code = "bad-request"
-    title = "Bad Request"
 
 
-class Unauthorized(DomainError):
+class Unauthorized(SamspillError):
+    """No valid token (401); the answer carries the bearer challenge."""
+
     status = 401
     code = "unauthorized"
-    title = "Unauthorized"
 
     def __init__(
         self,
@@ -85,34 +82,79 @@ class Unauthorized(DomainError):
         return {"WWW-Authenticate": f'Bearer error="{self.bearer_error}"'}
 
 
-class Forbidden(DomainError):
+class Forbidden(SamspillError):
+    """The caller is known but may not do this (403)."""
+
     status = 403
     code = "forbidden"
-    title = "Forbidden"
 
 
-class NotFound(DomainError):
+class NotFound(SamspillError):
+    """The thing named does not exist, or the caller may not know it exists (404)."""
+
     status = 404
     code = "not-found"
-    title = "Not Found"
 
 
-class Conflict(DomainError):
+class Conflict(SamspillError):
+    """The request collides with something already stored (409), naming the collision."""
+
     status = 409
     code = "conflict"
-    title = "Conflict"
+
+    def __init__(
+        self,
+        detail: str,
+        detail_nb: str | None = None,
+        conflicting: Interval | None = None,
+        **extra: object,
+    ) -> None:
+        if conflicting is not None:
+            extra = {
+                "conflicting_interval": {
+                    "start": conflicting.start.isoformat(),
+                    "end": conflicting.end.isoformat(),
+                },
+                **extra,
+            }
+        super().__init__(detail, detail_nb, **extra)
+        self.conflicting = conflicting
 
 
-class Unprocessable(DomainError):
+class EventTooLarge(SamspillError):
+    """The request would publish an event larger than the outbox accepts (413): Kafka refuses
+    records past its size limit, so such an event is refused before anything is stored."""
+
+    status = 413
+    code = "event-too-large"
+
+    def __init__(self, event_type: str, size: int, limit: int) -> None:
+        super().__init__(
+            f"The request would publish an event of {size} bytes ({event_type}); at most "
+            f"{limit} bytes are allowed. Shorten the longest texts.",
+            f"Forespørselen ville gi en hendelse på {size} byte ({event_type}); høyst {limit} "
+            "byte er tillatt. Gjør de lengste tekstene kortere.",
+            event_type=event_type,
+            size_bytes=size,
+            limit_bytes=limit,
+        )
+        self.event_type = event_type
+        self.size = size
+        self.limit = limit
+
+
+class RuleViolation(SamspillError):
+    """The request breaks a rule of the domain whatever else is stored (422)."""
+
     status = 422
-    code = "unprocessable"
-    title = "Unprocessable Content"
+    code = "rule-violation"
 
 
-class TooManyRequests(DomainError):
+class TooManyRequests(SamspillError):
+    """The caller is over its rate limit (429); the answer says when to retry."""
+
     status = 429
     code = "too-many-requests"
-    title = "Too Many Requests"
 
     def __init__(
         self,
@@ -127,254 +169,3 @@ class TooManyRequests(DomainError):
 
     def response_headers(self) -> dict[str, str]:
         return {"Retry-After": str(self.retry_after)}
-
-
-def problem_type(code: str) -> str:
-    return f"{PROBLEM_TYPE_BASE}{code}"
-
-
-def problem_body(
-    status: int,
-    title: str,
-    detail: str,
-    /,
-    *,
-    code: str,
-    detail_nb: str | None = None,
-    instance: str | None = None,
-    **extra: object,
-) -> dict[str, Any]:
-    body: dict[str, Any] = {
-        "type": problem_type(code),
-        "title": title,
-        "status": status,
-        "detail": detail,
-    }
-    if detail_nb is not None:
-        body["detail_nb"] = detail_nb
-    if instance is not None:
-        body["instance"] = instance
-    # Extension members never overwrite the standard members (RFC 9457 §3.2).
-    body.update({key: value for key, value in extra.items() if key not in _STANDARD_MEMBERS})
-    return body
-
-
-def problem_response(
-    status: int,
-    title: str,
-    detail: str,
-    /,
-    *,
-    code: str,
-    detail_nb: str | None = None,
-    headers: Mapping[str, str] | None = None,
-    instance: str | None = None,
-    **extra: object,
-) -> JSONResponse:
-    body = problem_body(
-        status, title, detail, code=code, detail_nb=detail_nb, instance=instance, **extra
-    )
-    return JSONResponse(
-        jsonable_encoder(body),
-        status_code=status,
-        headers=dict(headers) if headers else None,
-        media_type=PROBLEM_MEDIA_TYPE,
-    )
-
-
-def status_title(status: int) -> str:
-    try:
-        return HTTPStatus(status).phrase
-    except ValueError:
-        return "Error"
-
-
-def status_code_slug(status: int) -> str:
-    return status_title(status).lower().replace(" ", "-").replace("'", "")
-
-
-_GENERIC_DETAIL_NB: dict[int, str] = {
-    400: "Forespørselen er ugyldig.",
-    401: "Du må logge inn.",
-    403: "Du har ikke tilgang til dette.",
-    404: "Fant ikke ressursen.",
-    405: "Metoden er ikke tillatt for denne ressursen.",
-    406: "Kan ikke levere svar i ønsket format.",
-    413: "Forespørselen er for stor.",
-    415: "Innholdstypen støttes ikke.",
-    422: "Forespørselen inneholder ugyldige data.",
-    429: "For mange forespørsler. Prøv igjen senere.",
-    500: "Det oppstod en uventet feil.",
-    503: "Tjenesten er midlertidig utilgjengelig.",
-}
-
-
-def generic_detail_nb(status: int) -> str | None:
-    return _GENERIC_DETAIL_NB.get(status)
-
-
-def _truncate(text: str, limit: int = _MAX_MESSAGE_CHARS) -> str:
-    return text if len(text) <= limit else text[: limit - 1] + "…"
-
-
-def _safe_loc(loc: Sequence[object]) -> list[str | int]:
-    return [
-        part if isinstance(part, int) else _truncate(str(part), 100)
-        for part in list(loc)[:_MAX_LOC_PARTS]
-    ]
-
-
-def validation_error_items(errors: Sequence[Any]) -> list[dict[str, object]]:
-    """Location, message and type of each error; the offending input is never echoed."""
-    items: list[dict[str, object]] = []
-    for error in list(errors)[:_MAX_VALIDATION_ERRORS]:
-        items.append(
-            {
-                "loc": _safe_loc(error.get("loc", ())),
-                "msg": _truncate(str(error.get("msg", ""))),
-                "type": str(error.get("type", "value_error")),
-            }
-        )
-    return items
-
-
-async def _domain_error_handler(request: Request, exc: Exception) -> Response:
-    assert isinstance(exc, DomainError)
-    return problem_response(
-        exc.status,
-        exc.title,
-        exc.detail,
-        code=exc.code,
-        detail_nb=exc.detail_nb,
-        headers=exc.response_headers(),
-        instance=request.url.path,
-        **exc.extra,
-    )
-
-
-async def _rule_error_handler(request: Request, exc: Exception) -> Response:
-    assert isinstance(exc, RuleError)
-    return problem_response(
-        exc.status,
-        status_title(exc.status),
-        exc.detail_en,
-        code=exc.code,
-        detail_nb=exc.detail_nb,
-        instance=request.url.path,
-        **exc.extra(),
-    )
-
-
-async def _validation_error_handler(request: Request, exc: Exception) -> Response:
-    assert isinstance(exc, RequestValidationError)
-    errors = validation_error_items(exc.errors())
-    return problem_response(
-        422,
-        status_title(422),
-        "The request is not valid; see `errors` for each field.",
-        code="validation-error",
-        detail_nb="Forespørselen er ikke gyldig; se `errors` for hvert felt.",
-        instance=request.url.path,
-        errors=errors,
-    )
-
-
-async def _http_exception_handler(request: Request, exc: Exception) -> Response:
-    assert isinstance(exc, StarletteHTTPException)
-    status = exc.status_code
-    title = status_title(status)
-    detail = exc.detail if isinstance(exc.detail, str) and exc.detail else title
-    return problem_response(
-        status,
-        title,
-        detail,
-        code=status_code_slug(status),
-        detail_nb=generic_detail_nb(status),
-        headers=exc.headers,
-        instance=request.url.path,
-    )
-
-
-async def _json_decode_error_handler(request: Request, exc: Exception) -> Response:
-    assert isinstance(exc, json.JSONDecodeError)
-    return problem_response(
-        400,
-        status_title(400),
-        f"The request body is not valid JSON (line {exc.lineno}, column {exc.colno}).",
-        code="invalid-json",
-        detail_nb=f"Forespørselen er ikke gyldig JSON (linje {exc.lineno}, kolonne {exc.colno}).",
-        instance=request.url.path,
-    )
-
-
-async def _unhandled_error_handler(request: Request, exc: Exception) -> Response:
-    logger.error(
-        "http.unhandled_error",
-        method=request.method,
-        path=request.url.path,
-        error_type=type(exc).__name__,
-        exc_info=exc,
-    )
-    return problem_response(
-        500,
-        status_title(500),
-        "An unexpected error occurred. It has been logged.",
-        code="internal-error",
-        detail_nb="Det oppstod en uventet feil. Feilen er logget.",
-        instance=request.url.path,
-    )
-
-
-# PostgreSQL refuses text it cannot store: NUL (0x00) in a text column or query parameter
-# (22021) and the \u0000 escape in JSONB (22P05). Such text only ever comes from the request.
-_UNSTORABLE_TEXT_STATES = frozenset({"22021", "22P05"})
-
-
-def _sqlstates(exc: DBAPIError) -> set[str | None]:
-    orig = exc.orig
-    return {
-        getattr(orig, "sqlstate", None),
-        getattr(orig, "pgcode", None),
-        getattr(getattr(orig, "__cause__", None), "sqlstate", None),
-    }
-
-
-async def _database_error_handler(request: Request, exc: Exception) -> Response:
-    assert isinstance(exc, DBAPIError)
-    if not _UNSTORABLE_TEXT_STATES & _sqlstates(exc):
-        return await _unhandled_error_handler(request, exc)
-    return problem_response(
-        422,
-        status_title(422),
-        "The request holds text that cannot be stored (such as the NUL character).",
-        code="unstorable-text",
-        detail_nb="Forespørselen inneholder tekst som ikke kan lagres (som NUL-tegnet).",
-        instance=request.url.path,
-    )
-
-
-async def _pool_timeout_handler(request: Request, exc: Exception) -> Response:
-    """Every database connection stayed busy for the pool's whole timeout: the service is
-    overloaded, not broken. 503 with Retry-After tells the client to come back, and unlike
-    the 500 path the connection stays open for the client's next request."""
-    logger.warning("http.database_pool_exhausted", method=request.method, path=request.url.path)
-    return problem_response(
-        503,
-        status_title(503),
-        "The service is busy; please try again in a moment.",
-        code="busy",
-        detail_nb="Tjenesten er opptatt; prøv igjen om et øyeblikk.",
-        instance=request.url.path,
-        headers={"Retry-After": "1"},
-    )
-
-
-def install_problem_handlers(app: FastAPI) -> None:
-    app.add_exception_handler(DomainError, _domain_error_handler)
-    app.add_exception_handler(RuleError, _rule_error_handler)
-    app.add_exception_handler(RequestValidationError, _validation_error_handler)
-    app.add_exception_handler(StarletteHTTPException, _http_exception_handler)
-    app.add_exception_handler(json.JSONDecodeError, _json_decode_error_handler)
-    app.add_exception_handler(DBAPIError, _database_error_handler)
-    app.add_exception_handler(PoolTimeout, _pool_timeout_handler)
-    app.add_exception_handler(Exception, _unhandled_error_handler)

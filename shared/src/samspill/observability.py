@@ -36,7 +36,7 @@ from starlette.datastructures import MutableHeaders
 from starlette.responses import Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from samspill.errors import problem_response
+from samspill.problems import problem_response
 
 # --- logging -----------------------------------------------------------------
 

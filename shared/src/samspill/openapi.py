@@ -15,7 +15,7 @@ from typing import Any
 
 from fastapi import FastAPI
 
-from samspill.errors import PROBLEM_MEDIA_TYPE
+from samspill.problems import PROBLEM_MEDIA_TYPE
 
 # HH:MM or HH:MM:SS[.ffffff], as pydantic reads and writes a time without an offset.
 LOCAL_TIME_PATTERN = r"^([01][0-9]|2[0-3]):[0-5][0-9](:[0-5][0-9](\.[0-9]{1,6})?)?$"

@@ -2,7 +2,7 @@
 
 `write_event` inserts through the caller's session and never commits. It refuses an event
 larger than the session's limit (`outbox_session_info`, from `OUTBOX_MAX_EVENT_BYTES`) with
-`EventTooLargeError`, a 413 for the request that caused it, so its transaction stores nothing.
+`EventTooLarge`, a 413 for the request that caused it, so its transaction stores nothing.
 
 `OutboxRelay` claims pending rows bucket by bucket (`pg_try_advisory_xact_lock` + `FOR UPDATE
 SKIP LOCKED`), sends them in id order, and marks them published in the same transaction. When
@@ -52,11 +52,11 @@ from sqlalchemy import Row, cast, delete, func, insert, literal, select, update
 from sqlalchemy.dialects.postgresql import REGCLASS
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from samspill.errors import EventTooLarge
 from samspill.events.base import Envelope, EventData
 from samspill.kafka import KafkaConfig, new_producer, start_client, stop_client
 from samspill.messaging import OUTBOX_BUCKETS, MessagingTables
 from samspill.observability import get_traceparent
-from samspill.rules import EventTooLargeError
 
 log = structlog.get_logger("samspill.outbox")
 
@@ -116,7 +116,7 @@ async def write_event(
 ) -> Envelope:
     """Add an outbox row for `event` to the session's transaction. Never commits.
 
-    Raises `EventTooLargeError` when the record would exceed the session's event size limit."""
+    Raises `EventTooLarge` when the record would exceed the session's event size limit."""
     if not event.topic:
         raise ValueError(f"{type(event).__name__} belongs to no topic contract")
     envelope = Envelope(
@@ -127,7 +127,7 @@ async def write_event(
     size = record_size(key.encode(), value, headers)
     limit = int(session.info.get(_MAX_EVENT_BYTES_INFO, DEFAULT_MAX_EVENT_BYTES))
     if size > limit:
-        raise EventTooLargeError(envelope.type, size, limit)
+        raise EventTooLarge(envelope.type, size, limit)
     await session.execute(
         insert(tables.outbox).values(
             event_id=envelope.id,

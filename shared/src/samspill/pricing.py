@@ -16,12 +16,11 @@ from datetime import date, datetime, time, timedelta
 from enum import IntEnum, StrEnum
 from fractions import Fraction
 from functools import cache
-from typing import Any
 
 from samspill.booking_rules import OrganisationCategory
+from samspill.errors import Forbidden, RuleViolation
 from samspill.intervals import Interval
 from samspill.recurrence import local_date, norwegian_public_holidays, resolve_local
-from samspill.rules import RuleError, RuleViolation
 
 FREE_PRINCIPLE_NB = (
     "Gratisprinsippet: aktiviteter for barn og unge under 20 år i regi av frivillige "
@@ -119,7 +118,7 @@ _CLAIMS_BY_KIND: Mapping[OrganisationCategory, frozenset[BookerCategory]] = {
 }
 
 
-class CategoryNotAllowed(RuleError):
+class CategoryNotAllowed(Forbidden):
     """The booker claimed a price category that does not follow from who they are (403)."""
 
     status = 403
@@ -139,12 +138,10 @@ class CategoryNotAllowed(RuleError):
             f"allowed: {', '.join(c.value for c in names)}.",
             f"Priskategorien «{category.label_nb}» kan ikke brukes av {who_nb}; "
             f"tillatt: {', '.join(c.value for c in names)}.",
+            allowed_categories=[c.value for c in names],
         )
         self.category = category
         self.allowed = names
-
-    def extra(self) -> dict[str, Any]:
-        return {"allowed_categories": [category.value for category in self.allowed]}
 
 
 def claimable_categories(organisation: OrganisationCategory | None) -> frozenset[BookerCategory]:

@@ -24,7 +24,8 @@ from starlette.requests import Request
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from samspill.auth import optional_principal
-from samspill.errors import Unauthorized, problem_response
+from samspill.errors import Unauthorized
+from samspill.problems import problem_response
 
 EXEMPT_PATHS = frozenset({"/healthz", "/readyz", "/metrics"})
 REDIS_TIMEOUT_SECONDS = 1.0

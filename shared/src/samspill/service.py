@@ -29,7 +29,6 @@ from samspill.auth import TokenVerifier
 from samspill.bodylimit import BodySizeLimitMiddleware, BodyTooLarge, body_too_large_handler
 from samspill.consumer import ConsumerRunner, ConsumerSpec
 from samspill.db import create_engine, session_factory
-from samspill.errors import install_problem_handlers
 from samspill.events.base import TopicContract
 from samspill.idempotency import IdempotencyMiddleware
 from samspill.kafka import KafkaConfig, broker_answers, ensure_topics
@@ -47,6 +46,7 @@ from samspill.observability import (
 )
 from samspill.openapi import install_corrected_openapi
 from samspill.outbox import DeadLetterMetrics, OutboxRelay, outbox_session_info
+from samspill.problems import install_problem_handlers
 from samspill.ratelimit import RateLimiter, RateLimitMiddleware
 from samspill.settings import ServiceSettings
 

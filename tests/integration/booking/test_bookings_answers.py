@@ -9,10 +9,10 @@ import pytest
 
 from booking.bookings.queries import raise_clash
 from booking.catalogue.queries import get_space
+from samspill.errors import Conflict
 from samspill.events import booking as be
 from samspill.intervals import Interval
 from samspill.recurrence import OSLO
-from samspill.rules import ConflictError
 from tests.dates import ordinary_day, weekly_dates
 from tests.integration.booking.booking_support import at
 from tests.integration.booking.world import World
@@ -100,10 +100,10 @@ async def test_the_database_clash_path_names_the_booked_space_too(world: World):
     async with world.service.app.state.sessions() as session:
         part_a = await get_space(session, world.part_a)
         assert part_a is not None
-        with pytest.raises(ConflictError) as refused:
+        with pytest.raises(Conflict) as refused:
             await raise_clash(session, part_a, [Interval(at(day, 19), at(day, 21))])
     assert str(refused.value).startswith("Storhallen is already booked"), str(refused.value)
-    assert refused.value.extra()["conflicting_space"]["name"] == "Storhallen"
+    assert refused.value.extra["conflicting_space"]["name"] == "Storhallen"
 
 
 async def test_answers_use_utc_like_reads_whatever_offset_the_caller_sent(world: World):

@@ -12,8 +12,6 @@ from hypothesis import strategies as st
 from booking.domain import (
     BusyInterval,
     ClosureView,
-    ConflictError,
-    RuleViolation,
     SpaceView,
     WindowView,
     check_booking,
@@ -21,6 +19,7 @@ from booking.domain import (
     grid_points,
     is_aligned,
 )
+from samspill.errors import Conflict, RuleViolation
 from samspill.intervals import Interval, merge
 from samspill.recurrence import OSLO
 
@@ -301,7 +300,7 @@ def test_any_bookable_interval_lies_in_a_free_slot(
     now = period.start - timedelta(days=1)
     try:
         check_booking(space, booking, now, windows_for("gym"), closures, 1, taken)
-    except (RuleViolation, ConflictError):
+    except (RuleViolation, Conflict):
         event("refused")
         return
     event("bookable")

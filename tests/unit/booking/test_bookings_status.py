@@ -11,7 +11,6 @@ from booking.domain import (
     BookingStatus,
     CancellationReason,
     LimitExceeded,
-    RuleViolation,
     TransitionNotAllowed,
     cancel,
     check_cancellation,
@@ -20,6 +19,7 @@ from booking.domain import (
     is_active,
     transition,
 )
+from samspill.errors import RuleViolation
 
 from .booking_builders import RULES, oslo
 
@@ -103,7 +103,7 @@ def test_hoarding_limit() -> None:
     check_hoarding(existing_future_minutes=10_000, new_minutes=600, limit_hours=None)
     with pytest.raises(LimitExceeded) as caught:
         check_hoarding(existing_future_minutes=9 * 60 + 30, new_minutes=60, limit_hours=10)
-    assert "9.5" in caught.value.detail_en
+    assert "9.5" in caught.value.detail
     assert "10 timer" in caught.value.detail_nb
 
 

@@ -13,7 +13,7 @@ ALLOWED_FIRST_PARTY = (
     "samspill.booking_rules",
     "samspill.intervals",
     "samspill.recurrence",
-    "samspill.rules",
+    "samspill.errors",
 )
 DOMAIN_DIR = Path(booking.domain.__file__).parent
 

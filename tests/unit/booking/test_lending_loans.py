@@ -14,7 +14,6 @@ from booking.domain import (
     LimitExceeded,
     LoanStatus,
     LoanView,
-    RuleViolation,
     TransitionNotAllowed,
     allocate_units,
     check_loan_request,
@@ -24,6 +23,7 @@ from booking.domain import (
     loan_period,
     transition_loan,
 )
+from samspill.errors import RuleViolation
 from samspill.recurrence import OSLO
 
 from .booking_builders import oslo, utc

@@ -4,12 +4,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from booking.domain import (
-    OrganisationCategory,
-    RuleViolation,
-    org_number_check_digit,
-    validate_org_number,
-)
+from booking.domain import OrganisationCategory, org_number_check_digit, validate_org_number
+from samspill.errors import RuleViolation
 
 
 @pytest.mark.parametrize(

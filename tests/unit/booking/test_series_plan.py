@@ -8,13 +8,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from booking.domain import (
-    RuleViolation,
-    SeriesPlan,
-    SkipReason,
-    check_series,
-    plan_series,
-)
+from booking.domain import SeriesPlan, SkipReason, check_series, plan_series
+from samspill.errors import RuleViolation
 from samspill.intervals import Interval
 from samspill.recurrence import OSLO, norwegian_public_holidays
 

@@ -7,12 +7,12 @@ import pytest
 from facilities.domain import (
     Closure,
     ClosureReason,
-    RuleViolation,
     checked_interval,
     conflict_sets,
     holiday_closure,
     holiday_closures,
 )
+from samspill.errors import RuleViolation
 from samspill.intervals import Interval
 from samspill.recurrence import OSLO
 

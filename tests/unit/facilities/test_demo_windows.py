@@ -5,8 +5,8 @@ from __future__ import annotations
 from datetime import date, time, timedelta
 
 from facilities.demo.loader import window_bodies
-from facilities.domain.errors import RuleViolation
 from facilities.domain.windows import WeeklyWindow
+from samspill.errors import RuleViolation
 
 # Every day of three years, so each term's last days (a week without a weekend) come by.
 TODAYS = [date(2026, 11, 30) + timedelta(days=n) for n in range(3 * 366)]

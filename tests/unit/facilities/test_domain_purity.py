@@ -9,10 +9,10 @@ import pytest
 
 import facilities.domain
 import samspill.booking_rules
+import samspill.errors
 import samspill.intervals
 import samspill.pricing
 import samspill.recurrence
-import samspill.rules
 
 FORBIDDEN = {
     "sqlmodel",
@@ -43,7 +43,7 @@ DOMAIN_FILES = [
     Path(samspill.intervals.__file__),
     Path(samspill.recurrence.__file__),
     Path(samspill.pricing.__file__),
-    Path(samspill.rules.__file__),
+    Path(samspill.errors.__file__),
 ]
 
 
@@ -56,8 +56,7 @@ def test_the_domain_package_has_modules() -> None:
     assert len(DOMAIN_FILES) > 5
 
 
-def test_the_domain_shares_pricing_and_rule_errors_with_the_kernel() -> None:
-    assert facilities.domain.RuleViolation is samspill.rules.RuleViolation
+def test_the_domain_shares_pricing_with_the_kernel() -> None:
     assert facilities.domain.BookerCategory is samspill.pricing.BookerCategory
     assert facilities.domain.SpaceKind is samspill.pricing.SpaceKind
     assert facilities.domain.quote is samspill.pricing.quote

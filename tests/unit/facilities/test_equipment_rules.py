@@ -2,7 +2,8 @@ from __future__ import annotations
 
 import pytest
 
-from facilities.domain import RuleViolation, UnitCondition, change_condition, is_lendable
+from facilities.domain import UnitCondition, change_condition, is_lendable
+from samspill.errors import RuleViolation
 
 
 def test_only_units_in_good_condition_are_lendable() -> None:

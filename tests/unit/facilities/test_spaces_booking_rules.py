@@ -2,7 +2,8 @@ from __future__ import annotations
 
 import pytest
 
-from facilities.domain import BookingRules, RuleViolation, WhoMayBook
+from facilities.domain import BookingRules, WhoMayBook
+from samspill.errors import RuleViolation
 
 
 def test_default_rules_are_valid() -> None:

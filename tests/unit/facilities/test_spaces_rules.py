@@ -4,13 +4,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from facilities.domain import (
-    RuleViolation,
-    SpacePlacement,
-    conflict_sets,
-    normalise_features,
-    validate_part,
-)
+from facilities.domain import SpacePlacement, conflict_sets, normalise_features, validate_part
+from samspill.errors import RuleViolation
 
 # A gym divided into thirds; the first third is again divided into halves.
 HALL = {

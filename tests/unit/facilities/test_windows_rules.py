@@ -9,7 +9,6 @@ from hypothesis import strategies as st
 from facilities.domain import (
     OneOffWindow,
     ReleaseWindow,
-    RuleViolation,
     WeeklyWindow,
     describe_nb,
     ensure_no_overlap,
@@ -18,6 +17,7 @@ from facilities.domain import (
     windows_overlap,
     withdraw_date,
 )
+from samspill.errors import RuleViolation
 from samspill.intervals import Interval, intersect
 from samspill.recurrence import OSLO
 

@@ -10,7 +10,7 @@ from pydantic import BaseModel
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from samspill.bodylimit import BodySizeLimitMiddleware, BodyTooLarge, body_too_large_handler
-from samspill.errors import install_problem_handlers
+from samspill.problems import install_problem_handlers
 
 LIMIT = 1000
 

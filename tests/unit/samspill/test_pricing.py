@@ -8,6 +8,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from samspill.errors import RuleViolation
 from samspill.intervals import Interval
 from samspill.pricing import (
     FREE_PRINCIPLE_EN,
@@ -24,7 +25,6 @@ from samspill.pricing import (
     split_by_period,
 )
 from samspill.recurrence import OSLO
-from samspill.rules import RuleViolation
 
 NON_PROFIT = BookerCategory.NON_PROFIT
 COMMERCIAL = BookerCategory.COMMERCIAL

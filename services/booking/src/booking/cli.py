@@ -6,7 +6,7 @@ import typer
 
 from booking.config import BookingSettings
 from booking.main import definition
-from samspill.commands import ForceOption, refused_rebuild_exits, service_cli
+from samspill.service_cli import ForceOption, refused_rebuild_exits, service_cli
 
 
 def extra_commands(cli: typer.Typer) -> None:

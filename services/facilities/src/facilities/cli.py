@@ -3,6 +3,6 @@
 from facilities.config import FacilitiesSettings
 from facilities.demo.command import add_seed_command
 from facilities.main import definition
-from samspill.commands import service_cli
+from samspill.service_cli import service_cli
 
 cli = service_cli(definition, FacilitiesSettings, extra=add_seed_command)

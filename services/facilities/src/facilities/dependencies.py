@@ -17,8 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from facilities.tables import Table
 from samspill.auth import Principal, Role
-from samspill.errors import Forbidden
-from samspill.rules import ConflictError, NotFoundError, RuleViolation
+from samspill.errors import Conflict, Forbidden, NotFound, RuleViolation
 
 P = ParamSpec("P")
 R = TypeVar("R")
@@ -117,9 +116,7 @@ async def get_row(
     """The row with this id, or 404 naming `what` (English, bokmål)."""
     row = await session.get(table, row_id, with_for_update=lock)
     if row is None:
-        raise NotFoundError(
-            f"No {what[0]} with id {row_id}.", f"Fant ingen {what[1]} med id {row_id}."
-        )
+        raise NotFound(f"No {what[0]} with id {row_id}.", f"Fant ingen {what[1]} med id {row_id}.")
     return row
 
 
@@ -140,7 +137,7 @@ def integrity_as_conflict(use_case: Callable[P, Awaitable[R]]) -> Callable[P, Aw
         except IntegrityError as exc:
             code = getattr(exc.orig, "sqlstate", None) or getattr(exc.orig, "pgcode", None)
             if code in (_UNIQUE_VIOLATION, _EXCLUSION_VIOLATION):
-                raise ConflictError(
+                raise Conflict(
                     "This clashes with something already stored (for example the same name).",
                     "Dette kolliderer med noe som allerede er lagret (for eksempel samme navn).",
                 ) from None

@@ -10,8 +10,8 @@ from notifications.config import NotificationsSettings
 from notifications.feeds.queries import FeedCache
 from notifications.main import definition
 from notifications.readmodel.use_cases import rebuild_read_model
-from samspill.commands import ForceOption, refused_rebuild_exits, service_cli
 from samspill.service import Runtime
+from samspill.service_cli import ForceOption, refused_rebuild_exits, service_cli
 
 
 async def rebuild(settings: NotificationsSettings, *, force: bool = False) -> int:

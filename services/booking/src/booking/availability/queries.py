@@ -17,7 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from booking.bookings.queries import busy_in
 from booking.catalogue import queries as catalogue
 from booking.domain import BusyInterval, ClosureView, WindowView, free_slots
-from booking.domain.errors import RuleViolation
+from samspill.errors import RuleViolation
 from samspill.events import facilities as fe
 from samspill.intervals import Interval
 

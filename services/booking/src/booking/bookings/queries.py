@@ -23,15 +23,13 @@ from booking.domain import (
     BookerKind,
     BookingStatus,
     BusyInterval,
-    ConflictError,
     OrganisationCategory,
     booked_space_name,
     space_booked,
 )
-from booking.domain.errors import NotFoundError
 from booking.organisations.tables import Organisation
 from samspill.auth import Principal, Role
-from samspill.errors import Forbidden
+from samspill.errors import Conflict, Forbidden, NotFound
 from samspill.events import facilities as fe
 from samspill.intervals import Interval
 
@@ -65,7 +63,7 @@ async def load_place(session: AsyncSession, space_id: uuid.UUID) -> Place:
     space = await catalogue.get_space(session, space_id)
     site = None if space is None else await catalogue.get_site(session, space.site_id)
     if space is None or site is None:
-        raise NotFoundError(f"Unknown space {space_id}.", f"Ukjent lokale {space_id}.")
+        raise NotFound(f"Unknown space {space_id}.", f"Ukjent lokale {space_id}.")
     return Place(space, site)
 
 
@@ -97,7 +95,7 @@ async def resolve_booker(
         return Booker(BookerKind.RESIDENT, None, principal.sub)
     organisation = await session.get(Organisation, organisation_id)
     if organisation is None or not principal.member_of(organisation.id):
-        raise NotFoundError(
+        raise NotFound(
             f"Unknown organisation {organisation_id}.",
             f"Ukjent organisasjon {organisation_id}.",
         )
@@ -165,8 +163,8 @@ async def booking_for(
     return booking
 
 
-def _booking_not_found(booking_id: uuid.UUID) -> NotFoundError:
-    return NotFoundError(f"Unknown booking {booking_id}.", f"Ukjent booking {booking_id}.")
+def _booking_not_found(booking_id: uuid.UUID) -> NotFound:
+    return NotFound(f"Unknown booking {booking_id}.", f"Ukjent booking {booking_id}.")
 
 
 async def list_bookings(
@@ -226,7 +224,7 @@ async def find_clash(
     return BusyInterval(str(space_id), Interval(start, end), str(booking_id), name)
 
 
-def clash_error(space: fe.SpaceState, clash: BusyInterval) -> ConflictError:
+def clash_error(space: fe.SpaceState, clash: BusyInterval) -> Conflict:
     """The 409 naming the space that is booked (the requested one or one of its conflict set)
     and the interval the request clashes with."""
     view = catalogue.space_view(space)

@@ -6,12 +6,7 @@ from collections.abc import Iterable, Mapping
 from datetime import UTC, datetime, timedelta
 from enum import StrEnum
 
-from booking.domain.errors import (
-    LimitExceeded,
-    RuleViolation,
-    SpaceBooked,
-    TransitionNotAllowed,
-)
+from booking.domain.errors import LimitExceeded, SpaceBooked, TransitionNotAllowed
 from booking.domain.timegrid import is_aligned
 from booking.domain.views import (
     BookerKind,
@@ -26,6 +21,7 @@ from booking.domain.views import (
     closures_of,
     window_occurrences,
 )
+from samspill.errors import RuleViolation
 from samspill.intervals import Interval, merge
 from samspill.recurrence import OSLO
 
@@ -120,7 +116,7 @@ def check_booking(
     booker: BookerKind = BookerKind.ORGANISATION,
     ignore_booking_id: str | None = None,
 ) -> None:
-    """Raise RuleViolation for a broken rule, then ConflictError for a clash; else return.
+    """Raise RuleViolation for a broken rule, then Conflict for a clash; else return.
 
     `ignore_booking_id` leaves a booking's own busy interval out, for re-checks on approval.
     """

@@ -1,34 +1,18 @@
-"""The booking domain's errors, members of the shared rule family `samspill.rules`.
+"""The booking domain's own errors, members of the kernel's one family `samspill.errors`.
 
-`samspill.errors` renders every `RuleError` as problem+json with its status, the English
-detail and the bokmål `detail_nb`; a `ConflictError` also names the interval it clashes with.
+`samspill.problems` renders each as problem+json with its status, the English detail and the
+bokmål `detail_nb`; a `Conflict` also names the interval it clashes with.
 """
 
 from __future__ import annotations
 
 from enum import Enum
-from typing import Any
 
+from samspill.errors import Conflict
 from samspill.intervals import Interval
-from samspill.rules import ConflictError, NotFoundError, RuleError, RuleViolation
-
-__all__ = [
-    "BookingDomainError",
-    "ConflictError",
-    "InsufficientStock",
-    "LimitExceeded",
-    "NotFoundError",
-    "RuleError",
-    "RuleViolation",
-    "SpaceBooked",
-    "TransitionNotAllowed",
-]
-
-# Kept as a name for the domain's base error; it is the shared base.
-BookingDomainError = RuleError
 
 
-class TransitionNotAllowed(ConflictError):
+class TransitionNotAllowed(Conflict):
     """A status change the state machine does not allow (409)."""
 
     code = "transition-not-allowed"
@@ -42,16 +26,16 @@ class TransitionNotAllowed(ConflictError):
         self.target = target
 
 
-class LimitExceeded(ConflictError):
+class LimitExceeded(Conflict):
     """A quota over what the requester already holds would be exceeded (409)."""
 
     code = "limit-exceeded"
 
-    def __init__(self, detail_en: str, detail_nb: str) -> None:
-        super().__init__(detail_en, detail_nb)
+    def __init__(self, detail: str, detail_nb: str) -> None:
+        super().__init__(detail, detail_nb)
 
 
-class SpaceBooked(ConflictError):
+class SpaceBooked(Conflict):
     """The space, or one that cannot be used at the same time (a whole hall, a part of it), is
     booked (409). It names the space that is booked, which need not be the one requested."""
 
@@ -62,16 +46,13 @@ class SpaceBooked(ConflictError):
             f"{space_name} is already booked {when_en}.",
             f"{space_name} er allerede booket {when_nb}.",
             conflicting,
+            conflicting_space={"space_id": space_id, "name": space_name},
         )
         self.space_id = space_id
         self.space_name = space_name
 
-    def extra(self) -> dict[str, Any]:
-        booked = {"space_id": self.space_id, "name": self.space_name}
-        return {**super().extra(), "conflicting_space": booked}
 
-
-class InsufficientStock(ConflictError):
+class InsufficientStock(Conflict):
     """Fewer free units of an item type than requested (409), named as the resident chose it."""
 
     code = "insufficient-stock"
@@ -84,11 +65,9 @@ class InsufficientStock(ConflictError):
             "are free for this period.",
             f"Bare {available} av {requested} ønskede enheter av {name or 'denne utstyrstypen'} "
             "er ledige i perioden.",
+            item_type_id=str(item_type_id),
         )
         self.item_type_id = item_type_id
         self.name = name
         self.requested = requested
         self.available = available
-
-    def extra(self) -> dict[str, Any]:
-        return {**super().extra(), "item_type_id": str(self.item_type_id)}

@@ -9,12 +9,8 @@ from enum import StrEnum
 from typing import TypeVar
 from zoneinfo import ZoneInfo
 
-from booking.domain.errors import (
-    InsufficientStock,
-    LimitExceeded,
-    RuleViolation,
-    TransitionNotAllowed,
-)
+from booking.domain.errors import InsufficientStock, LimitExceeded, TransitionNotAllowed
+from samspill.errors import RuleViolation
 from samspill.intervals import Interval
 from samspill.recurrence import OSLO
 

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from booking.domain.errors import RuleViolation
 from samspill.booking_rules import OrganisationCategory
+from samspill.errors import RuleViolation
 
 __all__ = ["OrganisationCategory", "org_number_check_digit", "validate_org_number"]
 

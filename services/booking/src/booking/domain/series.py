@@ -14,7 +14,6 @@ from booking.domain.bookings import (
     find_conflict,
     is_in_window,
 )
-from booking.domain.errors import RuleViolation
 from booking.domain.views import (
     BookerKind,
     BusyInterval,
@@ -23,6 +22,7 @@ from booking.domain.views import (
     WindowView,
     booked_space_name,
 )
+from samspill.errors import RuleViolation
 from samspill.intervals import Interval
 from samspill.recurrence import OSLO, Weekday, local_date, resolve_local, weekly_occurrences
 

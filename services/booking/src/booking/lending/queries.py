@@ -16,10 +16,10 @@ from sqlmodel import col
 
 from booking.catalogue.tables import LendingItemType, LendingUnit, ReadSite
 from booking.domain import MAX_LOAN_DAYS, ItemTypeView, LoanStatus, loan_period
-from booking.domain.errors import NotFoundError, RuleViolation
 from booking.lending.states import HeldLine, HeldUnit, LoanDetails
 from booking.lending.tables import Loan, LoanUnit
 from samspill.auth import Principal, Role
+from samspill.errors import NotFound, RuleViolation
 from samspill.intervals import Interval
 
 DEFAULT_RESERVATION_DAYS = 14
@@ -332,8 +332,8 @@ def staffs(principal: Principal, loan: Loan) -> bool:
     )
 
 
-def loan_not_found(loan_id: uuid.UUID) -> NotFoundError:
-    return NotFoundError(f"No loan {loan_id}.", f"Fant ikke lånet {loan_id}.")
+def loan_not_found(loan_id: uuid.UUID) -> NotFound:
+    return NotFound(f"No loan {loan_id}.", f"Fant ikke lånet {loan_id}.")
 
 
 async def list_loans(

@@ -41,13 +41,12 @@ from booking.lending.tables import Loan, LoanUnit
 from booking.tables import messaging
 from samspill.auth import Principal, Role
 from samspill.db import UnitOfWork
-from samspill.errors import Forbidden
+from samspill.errors import Conflict, Forbidden, RuleViolation
 from samspill.events import booking as events
 from samspill.events.base import EventData
 from samspill.intervals import Interval
 from samspill.outbox import write_event
 from samspill.recurrence import local_date
-from samspill.rules import ConflictError, RuleViolation
 
 log = structlog.get_logger("booking.lending")
 
@@ -60,8 +59,8 @@ def _is_race(exc: DBAPIError) -> bool:
     return getattr(exc.orig, "sqlstate", None) in _RETRYABLE_STATES
 
 
-def _lent_twice() -> ConflictError:
-    return ConflictError(
+def _lent_twice() -> Conflict:
+    return Conflict(
         "A unit was lent out to someone else at the same moment; no units were reserved. "
         "Please try again.",
         "En enhet ble lånt ut til noen andre i samme øyeblikk; ingenting ble reservert. "
@@ -228,8 +227,8 @@ async def pick_up(
     return await _details(session, loan)
 
 
-def _unit_taken() -> ConflictError:
-    return ConflictError(
+def _unit_taken() -> Conflict:
+    return Conflict(
         "The replacement unit is lent out in this loan's period.",
         "Erstatningsenheten er utlånt i perioden til lånet.",
     )

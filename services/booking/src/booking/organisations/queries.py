@@ -8,9 +8,9 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
-from booking.domain.errors import NotFoundError
 from booking.organisations.tables import Organisation
 from samspill.auth import Principal
+from samspill.errors import NotFound
 
 
 async def get(
@@ -18,7 +18,7 @@ async def get(
 ) -> Organisation:
     organisation = await session.get(Organisation, organisation_id)
     if organisation is None or not principal.member_of(organisation.id):
-        raise NotFoundError(
+        raise NotFound(
             f"Unknown organisation {organisation_id}.",
             f"Ukjent organisasjon {organisation_id}.",
         )

@@ -11,12 +11,12 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import col
 
 from booking.domain import validate_org_number
-from booking.domain.errors import ConflictError
 from booking.organisations.schemas import OrganisationCreate
 from booking.organisations.states import state_of
 from booking.organisations.tables import Organisation
 from samspill.auth import Principal
 from samspill.db import UnitOfWork
+from samspill.errors import Conflict
 from samspill.events import booking as be
 
 
@@ -48,8 +48,8 @@ async def register(uow: UnitOfWork, principal: Principal, body: OrganisationCrea
     return organisation
 
 
-def _already_registered(number: str) -> ConflictError:
-    return ConflictError(
+def _already_registered(number: str) -> Conflict:
+    return Conflict(
         f"Organisation number {number} is already registered.",
         f"Organisasjonsnummeret {number} er allerede registrert.",
     )

@@ -11,9 +11,9 @@ from sqlmodel import col
 
 from booking.bookings.queries import may_see
 from booking.bookings.tables import Booking
-from booking.domain.errors import NotFoundError
 from booking.series.tables import BookingSeries
 from samspill.auth import Principal
+from samspill.errors import NotFound
 
 
 def may_see_series(principal: Principal, series: BookingSeries) -> bool:
@@ -25,7 +25,7 @@ async def series_for(
 ) -> BookingSeries:
     series = await session.get(BookingSeries, series_id)
     if series is None or not may_see_series(principal, series):
-        raise NotFoundError(f"Unknown series {series_id}.", f"Ukjent serie {series_id}.")
+        raise NotFound(f"Unknown series {series_id}.", f"Ukjent serie {series_id}.")
     return series
 
 

@@ -42,7 +42,6 @@ from booking.domain import (
     initial_status,
     plan_series,
 )
-from booking.domain.errors import NotFoundError, RuleViolation
 from booking.series.queries import series_for
 from booking.series.schemas import (
     SeriesCancelled,
@@ -55,6 +54,7 @@ from booking.series.states import series_state
 from booking.series.tables import BookingSeries
 from samspill.auth import Principal
 from samspill.db import UnitOfWork
+from samspill.errors import NotFound, RuleViolation
 from samspill.events import booking as be
 from samspill.intervals import Interval
 from samspill.recurrence import norwegian_public_holidays, resolve_local
@@ -245,7 +245,7 @@ async def cancel_occurrence(
     series = await series_for(session, principal, series_id)
     booking = await booking_for(session, principal, booking_id)
     if booking.series_id != series.id:
-        raise NotFoundError(
+        raise NotFound(
             f"Booking {booking_id} is not part of series {series_id}.",
             f"Bookingen {booking_id} hører ikke til serien {series_id}.",
         )

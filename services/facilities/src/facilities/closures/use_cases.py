@@ -29,9 +29,9 @@ from facilities.sites.tables import Site
 from facilities.spaces.queries import referenced_space
 from samspill.auth import Principal
 from samspill.db import UnitOfWork
+from samspill.errors import NotFound, RuleViolation
 from samspill.events.facilities import ClosureLifted, ClosureScheduled, ClosureState
 from samspill.recurrence import local_date
-from samspill.rules import NotFoundError, RuleViolation
 
 HOLIDAY_HORIZON = timedelta(days=2 * 365)
 
@@ -82,7 +82,7 @@ async def _closure_target(session: AsyncSession, data: ClosureCreate) -> tuple[U
 async def lift_closure(uow: UnitOfWork, principal: Principal, closure_id: UUID) -> ClosureState:
     row = await get_closure(uow.session, closure_id, lock=True)
     if row.lifted:
-        raise NotFoundError(
+        raise NotFound(
             f"No closure with id {closure_id} (it has been lifted).",
             f"Fant ingen stenging med id {closure_id} (den er opphevet).",
         )

@@ -12,7 +12,7 @@ from facilities.domain.enums import (
     WhoMayBook,
 )
 from facilities.domain.equipment import change_condition, is_lendable
-from facilities.domain.errors import RuleViolation, checked_interval
+from facilities.domain.intervals import checked_interval
 from facilities.domain.spaces import (
     SpacePlacement,
     conflict_sets,
@@ -65,7 +65,6 @@ __all__ = [
     "RatePeriod",
     "ReleaseWindow",
     "RuleScope",
-    "RuleViolation",
     "SiteKind",
     "SpaceKind",
     "SpacePlacement",

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
 from facilities.domain.enums import ClosureReason
-from facilities.domain.errors import RuleViolation
+from samspill.errors import RuleViolation
 from samspill.intervals import Interval
 from samspill.recurrence import local_interval, norwegian_public_holidays
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from facilities.domain.enums import UnitCondition
-from facilities.domain.errors import RuleViolation
+from samspill.errors import RuleViolation
 
 
 def is_lendable(condition: UnitCondition) -> bool:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
-from facilities.domain.errors import RuleViolation
+from samspill.errors import RuleViolation
 
 MAX_FEATURE_LENGTH = 80
 

@@ -11,7 +11,7 @@ from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, replace
 from datetime import date, time, timedelta
 
-from facilities.domain.errors import RuleViolation
+from samspill.errors import RuleViolation
 from samspill.intervals import Interval
 from samspill.recurrence import Weekday, local_interval, weekly_occurrences
 

@@ -14,14 +14,14 @@ from facilities.equipment.states import item_type_state, unit_state
 from facilities.equipment.tables import EquipmentUnit, ItemType
 from facilities.sites.tables import Site
 from samspill.auth import Principal
+from samspill.errors import NotFound
 from samspill.events.facilities import ItemTypeState, UnitState
-from samspill.rules import NotFoundError
 
 
 async def get_centre(session: AsyncSession, centre_id: UUID) -> Site:
     site = await session.get(Site, centre_id)
     if site is None or site.kind != SiteKind.EQUIPMENT_CENTRE:
-        raise NotFoundError(
+        raise NotFound(
             f"No equipment centre with id {centre_id}.",
             f"Fant ingen utstyrssentral med id {centre_id}.",
         )

@@ -25,6 +25,7 @@ from facilities.equipment.states import item_type_state, unit_state
 from facilities.equipment.tables import EquipmentUnit, ItemType
 from samspill.auth import Principal
 from samspill.db import UnitOfWork
+from samspill.errors import Conflict, RuleViolation
 from samspill.events.facilities import (
     ItemTypeRegistered,
     ItemTypeState,
@@ -34,7 +35,6 @@ from samspill.events.facilities import (
     UnitRetired,
     UnitState,
 )
-from samspill.rules import ConflictError, RuleViolation
 
 
 @integrity_as_conflict
@@ -122,7 +122,7 @@ async def _ensure_unique(
 ) -> None:
     for other in await active_item_types(session, centre_id):
         if other.id != except_id and (other.name, other.variant) == (name, variant):
-            raise ConflictError(
+            raise Conflict(
                 f"The centre already has {name!r} ({variant or 'no variant'}): {other.id}.",
                 f"Sentralen har allerede {name!r} ({variant or 'uten variant'}): {other.id}.",
             )
@@ -161,7 +161,7 @@ async def add_unit(
 async def _ensure_unique_label(session: AsyncSession, item_type_id: UUID, label: str) -> None:
     found = await unit_with_label(session, item_type_id, label)
     if found is not None:
-        raise ConflictError(
+        raise Conflict(
             f"The item type already has a unit labelled {label!r} ({found}).",
             f"Utstyrstypen har allerede en enhet merket {label!r} ({found}).",
         )

@@ -25,8 +25,8 @@ from facilities.prices.tables import PriceRuleRow
 from facilities.sites.tables import Site
 from facilities.spaces.queries import get_space
 from facilities.spaces.tables import Space
+from samspill.errors import RuleViolation
 from samspill.events.facilities import PriceRuleState
-from samspill.rules import RuleViolation
 
 MAX_QUOTE = timedelta(days=31)
 

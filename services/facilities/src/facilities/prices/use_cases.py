@@ -21,8 +21,8 @@ from facilities.prices.tables import PriceRuleRow
 from facilities.spaces.queries import referenced_space
 from samspill.auth import Principal
 from samspill.db import UnitOfWork
+from samspill.errors import RuleViolation
 from samspill.events.facilities import PriceRuleSet, PriceRuleState
-from samspill.rules import RuleViolation
 
 
 @integrity_as_conflict

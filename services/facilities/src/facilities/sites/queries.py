@@ -12,8 +12,8 @@ from facilities.dependencies import get_row, page_of
 from facilities.domain import District, SiteKind
 from facilities.sites.states import site_state
 from facilities.sites.tables import Site
+from samspill.errors import RuleViolation
 from samspill.events.facilities import SiteState
-from samspill.rules import RuleViolation
 
 
 async def get_site(session: AsyncSession, site_id: UUID, *, lock: bool = False) -> Site:

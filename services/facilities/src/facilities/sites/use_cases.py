@@ -14,8 +14,8 @@ from facilities.sites.states import site_state
 from facilities.sites.tables import Site
 from samspill.auth import Principal
 from samspill.db import UnitOfWork
+from samspill.errors import Conflict
 from samspill.events.facilities import SiteRegistered, SiteState, SiteUpdated
-from samspill.rules import ConflictError
 
 
 @integrity_as_conflict
@@ -79,7 +79,7 @@ def _column_values(data: SiteUpdate) -> dict[str, Any]:
 async def _ensure_unique_name(uow: UnitOfWork, name: str) -> None:
     found = await site_with_name(uow.session, name)
     if found is not None:
-        raise ConflictError(
+        raise Conflict(
             f"A site named {name!r} already exists ({found}).",
             f"Det finnes allerede et sted som heter {name!r} ({found}).",
         )

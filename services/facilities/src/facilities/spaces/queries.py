@@ -13,8 +13,8 @@ from facilities.domain import SiteKind, SpaceKind, conflict_sets
 from facilities.sites.tables import Site
 from facilities.spaces.states import space_state
 from facilities.spaces.tables import Space
+from samspill.errors import RuleViolation
 from samspill.events.facilities import SpaceState
-from samspill.rules import RuleViolation
 
 
 async def get_space(session: AsyncSession, space_id: UUID, *, lock: bool = False) -> Space:

@@ -30,8 +30,8 @@ from facilities.spaces.states import space_state
 from facilities.spaces.tables import Space
 from samspill.auth import Principal
 from samspill.db import UnitOfWork
+from samspill.errors import Conflict, RuleViolation
 from samspill.events.facilities import SpaceRegistered, SpaceRetired, SpaceState, SpaceUpdated
-from samspill.rules import ConflictError, RuleViolation
 
 
 @integrity_as_conflict
@@ -186,7 +186,7 @@ def _checked_rules(rules: BookingRulesIn) -> dict[str, Any]:
 def _ensure_unique_name(name: str, others: Iterable[Space]) -> None:
     for other in others:
         if other.name.casefold() == name.casefold():
-            raise ConflictError(
+            raise Conflict(
                 f"The site already has a space named {name!r} ({other.id}).",
                 f"Stedet har allerede et lokale som heter {name!r} ({other.id}).",
             )

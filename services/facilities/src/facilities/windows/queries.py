@@ -14,10 +14,10 @@ from facilities.domain import ReleaseWindow, checked_interval
 from facilities.spaces.queries import get_space
 from facilities.windows.states import release_window, window_state
 from facilities.windows.tables import WindowRow
+from samspill.errors import NotFound, RuleViolation
 from samspill.events.facilities import WindowState
 from samspill.intervals import Interval
 from samspill.recurrence import resolve_local
-from samspill.rules import NotFoundError, RuleViolation
 
 MAX_OCCURRENCE_SPAN = timedelta(days=400)
 
@@ -63,7 +63,7 @@ async def occurrences(
     """The window's occurrences as UTC instants, on local dates `start` to `end` inclusive."""
     row = await get_window(session, window_id)
     if row.space_id != space_id:
-        raise NotFoundError(
+        raise NotFound(
             f"The space has no window with id {window_id}.",
             f"Lokalet har ikke noe vindu med id {window_id}.",
         )

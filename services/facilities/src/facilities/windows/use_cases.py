@@ -27,9 +27,9 @@ from facilities.windows.states import release_window, window_state
 from facilities.windows.tables import WindowRow
 from samspill.auth import Principal
 from samspill.db import UnitOfWork
+from samspill.errors import NotFound, RuleViolation
 from samspill.events.facilities import WindowReleased, WindowState, WindowWithdrawn
 from samspill.recurrence import local_date
-from samspill.rules import NotFoundError, RuleViolation
 
 
 async def release(
@@ -149,7 +149,7 @@ async def _window_of_space(
     require_site_manager(principal, space.site_id)
     row = await get_window(uow.session, window_id, lock=True)
     if row.space_id != space.id or row.withdrawn:
-        raise NotFoundError(
+        raise NotFound(
             f"The space has no active window with id {window_id}.",
             f"Lokalet har ikke noe aktivt vindu med id {window_id}.",
         )

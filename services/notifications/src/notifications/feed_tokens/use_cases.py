@@ -12,7 +12,7 @@ from notifications.domain.feed_tokens import FeedTokenKind, new_token, token_has
 from notifications.feed_tokens.tables import FeedToken
 from samspill.auth import Principal, Role
 from samspill.db import UnitOfWork
-from samspill.rules import NotFoundError, RuleViolation
+from samspill.errors import NotFound, RuleViolation
 
 
 @dataclass(frozen=True, slots=True)
@@ -54,7 +54,7 @@ def _subject_for(
                 "Et kalendertoken for en organisasjon trenger organisation_id.",
             )
         if not principal.member_of(organisation_id):
-            raise NotFoundError(
+            raise NotFound(
                 "No such organisation among yours.", "Fant ikke organisasjonen blant dine."
             )
         return str(organisation_id)
@@ -75,7 +75,7 @@ async def revoke_token(
 ) -> FeedToken:
     record = await uow.session.get(FeedToken, token_id)
     if record is None or not (record.owner_sub == principal.sub or principal.is_admin):
-        raise NotFoundError("No such feed token.", "Fant ikke kalendertokenet.")
+        raise NotFound("No such feed token.", "Fant ikke kalendertokenet.")
     if record.revoked_at is None:
         record.revoked_at = now
     await uow.commit()

@@ -14,7 +14,7 @@ from notifications.domain.feed_tokens import FeedTokenKind
 from notifications.feed_tokens.queries import resolve_token
 from notifications.feeds.queries import FeedKey, FeedKind, RenderedFeed, cached_feed
 from samspill.db import UnitOfWorkDep
-from samspill.rules import NotFoundError
+from samspill.errors import NotFound
 
 router = APIRouter(prefix="/feeds", tags=["feeds"])
 
@@ -29,8 +29,8 @@ IfNoneMatch = Annotated[str | None, Header()]
 IfModifiedSince = Annotated[str | None, Header()]
 
 
-def _not_found() -> NotFoundError:
-    return NotFoundError("No such calendar feed.", "Fant ikke kalenderen.")
+def _not_found() -> NotFound:
+    return NotFound("No such calendar feed.", "Fant ikke kalenderen.")
 
 
 def feed_response(

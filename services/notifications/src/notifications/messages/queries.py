@@ -34,11 +34,11 @@ from notifications.readmodel.tables import (
     WindowRecord,
 )
 from samspill.auth import Principal
+from samspill.errors import NotFound
 from samspill.events import booking as bk
 from samspill.events.booking import BookingState, Contact, SeriesState
 from samspill.intervals import Interval
 from samspill.recurrence import local_date, local_interval
-from samspill.rules import NotFoundError
 
 ACTIVE_BOOKING = ("confirmed", "requested")
 
@@ -258,7 +258,7 @@ async def message_with_attempts(
 ) -> tuple[Message, list[DeliveryAttempt]]:
     message = await session.get(Message, message_id)
     if message is None or not (principal.is_admin or message.recipient in recipients_of(principal)):
-        raise NotFoundError("No such message.", "Fant ikke meldingen.")
+        raise NotFound("No such message.", "Fant ikke meldingen.")
     attempts = await session.execute(
         select(DeliveryAttempt)
         .where(col(DeliveryAttempt.message_id) == message_id)

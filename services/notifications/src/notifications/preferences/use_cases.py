@@ -12,7 +12,7 @@ from notifications.preferences.queries import may_act_for
 from notifications.preferences.tables import RecipientPreference
 from samspill.auth import Principal
 from samspill.db import UnitOfWork
-from samspill.rules import NotFoundError
+from samspill.errors import NotFound
 
 
 async def set_preference(
@@ -26,7 +26,7 @@ async def set_preference(
     now: datetime,
 ) -> RecipientPreference:
     if not may_act_for(principal, kind, subject):
-        raise NotFoundError("No such recipient among yours.", "Fant ikke mottakeren blant dine.")
+        raise NotFound("No such recipient among yours.", "Fant ikke mottakeren blant dine.")
     key = recipient_key(kind, subject)
     statement = pg_insert(RecipientPreference).values(
         recipient=key, channel=channel.value, language=language.value, updated_at=now

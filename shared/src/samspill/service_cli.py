@@ -1,4 +1,5 @@
-"""The command line every service image offers: api, migrate, relay, consumer, scheduler."""
+"""Every service's command line (api, migrate, relay, consumer, scheduler); `samspill.cli` is
+the operator's `samspill` command."""
 
 from __future__ import annotations
 

@@ -1,13 +1,11 @@
-"""Rule errors of the facilities domain: the shared family from `samspill.rules`."""
+"""Intervals from user input, checked as the facilities domain needs them."""
 
 from __future__ import annotations
 
 from datetime import datetime
 
+from samspill.errors import RuleViolation
 from samspill.intervals import Interval
-from samspill.rules import ConflictError, NotFoundError, RuleError, RuleViolation
-
-__all__ = ["ConflictError", "NotFoundError", "RuleError", "RuleViolation", "checked_interval"]
 
 
 def checked_interval(start: datetime, end: datetime) -> Interval:
