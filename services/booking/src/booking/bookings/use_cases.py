@@ -52,7 +52,6 @@ from samspill.events import facilities as fe
 from samspill.intervals import Interval
 from samspill.pricing import BookerCategory, PriceRule, Quote, booker_quote, claimed_category
 
-EVENT_SOURCE = "/samspill/booking"
 # Advisory-lock namespace of the hour limit (an arbitrary constant, stable across releases).
 _LIMIT_LOCK_NAMESPACE = "samspill.booking.limit"
 # exclusion_violation, deadlock_detected
