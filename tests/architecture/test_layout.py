@@ -127,3 +127,19 @@ def test_the_rule_catches_a_misplaced_module_and_a_wrong_import(tmp_path: Path) 
     query.write_text("from booking.bookings.schemas import BookingPublic\n", encoding="utf-8")
     names = imports(query)
     assert {n for n in names if FORBIDDEN_ROLES["queries"] & set(n.split(".")[1:])}
+
+
+WRITER = "samspill.outbox.write_event"  # the outbox insert behind `UnitOfWork.publish`
+
+
+@pytest.mark.parametrize(
+    "path", [p for s in (*SERVICES, "samspill") for p in modules_of(s)], ids=str
+)
+def test_events_are_written_only_through_the_unit_of_work(path: Path) -> None:
+    """One event writer: nothing but `samspill.db.UnitOfWork` writes to the outbox, so every
+    event gets its aggregate id as subject and wakes the relay on commit."""
+    if path == root_of("samspill") / "db.py":
+        return
+    source = path.read_text(encoding="utf-8")
+    assert WRITER not in imports(path)
+    assert "write_event(" not in source.replace("async def write_event(", "")

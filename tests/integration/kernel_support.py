@@ -29,6 +29,9 @@ class CounterBumped(EventData):
     counter: str
     by: int
 
+    def aggregate_id(self) -> str:
+        return self.counter
+
 
 metadata = MetaData()
 tables: MessagingTables = messaging_tables(metadata)

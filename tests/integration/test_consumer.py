@@ -12,6 +12,7 @@ from sqlalchemy import func, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 
 from samspill.consumer import ConsumerRunner, ConsumerSpec
+from samspill.db import UnitOfWork
 from samspill.events.base import Envelope, dlq_topic
 from samspill.kafka import KafkaConfig, ensure_topics, new_producer, start_client, stop_client
 from tests.conftest import unique_topic
@@ -26,13 +27,13 @@ from tests.integration.kernel_support import (
 pytestmark = pytest.mark.slow
 
 
-async def bump(session, envelope: Envelope) -> None:
+async def bump(uow: UnitOfWork, envelope: Envelope) -> None:
     data = envelope.data
     assert isinstance(data, CounterBumped)
     if data.by < 0:
         raise ValueError("a counter is never bumped by a negative amount")
     statement = pg_insert(counters).values(name=data.counter, value=data.by)
-    await session.execute(
+    await uow.session.execute(
         statement.on_conflict_do_update(
             index_elements=[counters.c.name], set_={"value": counters.c.value + data.by}
         )
@@ -179,23 +180,21 @@ async def test_trace_context_travels_from_outbox_through_kafka_to_the_handler(
     database_factory, kafka_config
 ):
     from samspill.observability import get_traceparent, new_traceparent, use_traceparent
-    from samspill.outbox import OutboxRelay, write_event
+    from samspill.outbox import OutboxRelay
 
     engine, sessions = await prepared_database(await database_factory("consumer_trace"))
     topic_contract = contract(unique_topic())
     await ensure_topics(kafka_config, [topic_contract.topic])
     traceparent = new_traceparent()
     with use_traceparent(traceparent):
-        async with sessions() as session:
-            await write_event(
-                session, tables, CounterBumped(counter="t", by=1), key="t", source="/t"
-            )
-            await session.commit()
+        async with UnitOfWork(sessions, tables, source="/t") as uow:
+            await uow.publish(CounterBumped(counter="t", by=1), key="t")
+            await uow.commit()
     await OutboxRelay(sessions, tables, kafka_config).publish_pending()
 
     seen: list[str | None] = []
 
-    async def remember_trace(session, envelope: Envelope) -> None:
+    async def remember_trace(uow: UnitOfWork, envelope: Envelope) -> None:
         seen.append(get_traceparent())
 
     spec = ConsumerSpec(f"g-{uuid.uuid4().hex[:6]}", [topic_contract], remember_trace, "dlq.t")
@@ -206,4 +205,40 @@ async def test_trace_context_travels_from_outbox_through_kafka_to_the_handler(
 
     await _run_until(runner, done)
     assert seen == [traceparent]
+    await engine.dispose()
+
+
+async def test_a_handler_publishes_through_the_consumers_unit_of_work_and_wakes_the_relay(
+    database_factory, kafka_config
+):
+    """Follow-up events are committed with the inbox row, carry the aggregate id as subject,
+    and the relay is woken once the transaction has committed."""
+    engine, sessions = await prepared_database(await database_factory("consumer_publish"))
+    topic_contract = contract(unique_topic())
+    await ensure_topics(kafka_config, [topic_contract.topic])
+    await _publish(
+        kafka_config,
+        topic_contract.topic,
+        [Envelope(data=CounterBumped(counter="w", by=1), source="/t")],
+    )
+
+    async def follow_up(uow: UnitOfWork, envelope: Envelope) -> None:
+        await uow.publish(CounterBumped(counter="follow-up", by=1), key="ordering-key")
+
+    woken = asyncio.Event()
+
+    def wake() -> None:
+        woken.set()
+
+    spec = ConsumerSpec(f"g-{uuid.uuid4().hex[:6]}", [topic_contract], follow_up, "dlq.t")
+    runner = ConsumerRunner(spec, sessions, tables, kafka_config, source="/t", on_commit=wake)
+
+    async def done() -> bool:
+        return runner.applied == 1 and woken.is_set()
+
+    await _run_until(runner, done)
+    async with sessions() as session:
+        row = (await session.execute(select(tables.outbox))).one()
+    assert row.key == "ordering-key"
+    assert ["ce_subject", "follow-up"] in row.headers
     await engine.dispose()

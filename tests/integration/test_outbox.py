@@ -8,6 +8,7 @@ import contextlib
 import pytest
 from sqlalchemy import insert, select, update
 
+from samspill.db import UnitOfWork
 from samspill.events.base import Envelope
 from samspill.infra import free_port, start_tansu
 from samspill.kafka import KafkaConfig, ensure_topics
@@ -17,7 +18,6 @@ from samspill.outbox import (
     OutboxRelay,
     bucket_of,
     pending_count,
-    write_event,
 )
 from tests.conftest import unique_topic
 from tests.integration.kernel_support import (
@@ -36,12 +36,12 @@ async def test_rolled_back_transaction_leaves_no_event(database_factory, kafka_c
     engine, sessions = await prepared_database(await database_factory("outbox_rollback"))
     topic_contract = contract(unique_topic())
     await ensure_topics(kafka_config, [topic_contract.topic])
-    async with sessions() as session:
-        await write_event(session, tables, CounterBumped(counter="a", by=1), key="a", source="/t")
-        await session.rollback()
-    async with sessions() as session:
-        await write_event(session, tables, CounterBumped(counter="b", by=2), key="b", source="/t")
-        await session.commit()
+    async with UnitOfWork(sessions, tables, source="/t") as uow:
+        await uow.publish(CounterBumped(counter="a", by=1), key="a")
+        await uow.rollback()
+    async with UnitOfWork(sessions, tables, source="/t") as uow:
+        await uow.publish(CounterBumped(counter="b", by=2), key="b")
+        await uow.commit()
 
     relay = OutboxRelay(sessions, tables, kafka_config)
     assert await relay.publish_pending() == 1
@@ -55,12 +55,10 @@ async def test_events_of_one_key_arrive_in_commit_order(database_factory, kafka_
     topic_contract = contract(unique_topic())
     await ensure_topics(kafka_config, [topic_contract.topic])
     for i in range(30):
-        async with sessions() as session:
+        async with UnitOfWork(sessions, tables, source="/t") as uow:
             key = f"space-{i % 3}"
-            await write_event(
-                session, tables, CounterBumped(counter=key, by=i), key=key, source="/t"
-            )
-            await session.commit()
+            await uow.publish(CounterBumped(counter=key, by=i), key=key)
+            await uow.commit()
 
     relays = [OutboxRelay(sessions, tables, kafka_config, batch_size=4) for _ in range(3)]
     while sum(await asyncio.gather(*(r.publish_pending() for r in relays))):
@@ -124,17 +122,15 @@ async def test_events_committed_while_broker_is_down_arrive_after_it_returns(dat
 
 async def _commit_bumps(sessions, values, *, failed_before: bool = False) -> None:
     for value in values:
-        async with sessions() as session:
-            envelope = await write_event(
-                session, tables, CounterBumped(counter="c", by=value), key="c", source="/t"
-            )
+        async with UnitOfWork(sessions, tables, source="/t") as uow:
+            envelope = await uow.publish(CounterBumped(counter="c", by=value), key="c")
             if failed_before:
-                await session.execute(
+                await uow.session.execute(
                     update(tables.outbox)
                     .where(tables.outbox.c.event_id == envelope.id)
                     .values(attempts=1, last_error="RuntimeError('earlier failure')")
                 )
-            await session.commit()
+            await uow.commit()
 
 
 async def _wait_until_published(sessions, total: int, timeout: float = 15) -> None:

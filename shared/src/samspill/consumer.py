@@ -1,7 +1,9 @@
 """The consumer runner: at-least-once delivery turned into exactly-once effects.
 
-For each record: decode the CloudEvent, then in one database transaction insert the inbox row
-`(consumer, event_id)` and apply the handler; commit; only then commit the Kafka offset. A
+For each record: decode the CloudEvent, then in one unit of work insert the inbox row
+`(consumer, event_id)` and apply the handler (which writes rows and publishes events through
+that unit of work, never committing); commit, which wakes the relay when the handler published;
+only then commit the Kafka offset. A
 redelivered event meets its inbox row and is skipped. A handler that keeps failing is retried
 with backoff and then sent to `samspill.dlq.<service>` with the error, and the partition moves
 on. Infrastructure failures (database or broker unreachable) are retried without limit: they
@@ -22,6 +24,7 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from samspill.db import UnitOfWork
 from samspill.events.base import Envelope, TopicContract, UndecodableEvent
 from samspill.kafka import KafkaConfig, new_consumer, new_producer, start_client, stop_client
 from samspill.messaging import MessagingTables
@@ -29,8 +32,8 @@ from samspill.observability import use_traceparent
 
 log = structlog.get_logger("samspill.consumer")
 
-Handler = Callable[[AsyncSession, Envelope], Awaitable[None]]
-"""Applies one event through the given session; must not commit (the runner does)."""
+Handler = Callable[[UnitOfWork, Envelope], Awaitable[None]]
+"""Applies one event through the consumer's unit of work; must not commit (the runner does)."""
 
 _TRANSIENT = (OperationalError, InterfaceError, ConnectionError, OSError, TimeoutError)
 
@@ -61,13 +64,20 @@ class ConsumerRunner:
         tables: MessagingTables,
         kafka: KafkaConfig,
         *,
+        source: str = "/samspill",
+        on_commit: Callable[[], None] | None = None,
         max_attempts: int = 5,
         retry_base_s: float = 0.2,
         max_backoff_s: float = 5.0,
     ) -> None:
+        """`source` is the CloudEvents source of what handlers publish; `on_commit` wakes the
+        service's relay after a transaction that published."""
         self.spec = spec
         self._sessions = sessions
+        self._messaging = tables
         self._inbox = tables.inbox
+        self._source = source
+        self._on_commit = on_commit
         self._kafka = kafka
         self._max_attempts = max_attempts
         self._retry_base_s = retry_base_s
@@ -168,8 +178,8 @@ class ConsumerRunner:
     async def _apply(self, envelope: Envelope) -> bool:
         """Inbox row and effect in one transaction; False when the event was applied before."""
         with use_traceparent(envelope.traceparent):
-            async with self._sessions() as session, session.begin():
-                inserted = await session.execute(
+            async with self._unit_of_work() as uow:
+                inserted = await uow.session.execute(
                     pg_insert(self._inbox)
                     .values(consumer=self.spec.name, event_id=envelope.id, event_type=envelope.type)
                     .on_conflict_do_nothing()
@@ -180,8 +190,14 @@ class ConsumerRunner:
                         "consumer.duplicate_skipped", consumer=self.spec.name, event_id=envelope.id
                     )
                     return False
-                await self.spec.handler(session, envelope)
+                await self.spec.handler(uow, envelope)
+                await uow.commit()
         return True
+
+    def _unit_of_work(self) -> UnitOfWork:
+        return UnitOfWork(
+            self._sessions, self._messaging, source=self._source, on_commit=self._on_commit
+        )
 
     async def _dead_letter(
         self, producer: AIOKafkaProducer, record: ConsumerRecord[bytes, bytes], error: Exception

@@ -25,6 +25,7 @@ from samspill.infra import plain_postgres_url
 
 if TYPE_CHECKING:
     from samspill.events import EventData
+    from samspill.events.base import Envelope
     from samspill.messaging import MessagingTables
 
 NAMING_CONVENTION = {
@@ -69,7 +70,12 @@ def session_factory(
 
 
 class UnitOfWork:
-    """One transaction: rows and outbox events are committed together by `commit()`."""
+    """One transaction: rows and outbox events are committed together by `commit()`.
+
+    The one way to write an event: use cases, the consumers' handlers and the periodic jobs all
+    publish through a unit of work, so every event's subject is its aggregate id and the relay
+    is woken when the transaction commits.
+    """
 
     def __init__(
         self,
@@ -108,14 +114,18 @@ class UnitOfWork:
         finally:
             await session.close()
 
-    async def publish(self, event: EventData, *, key: str, subject: str | None = None) -> None:
-        """Record an event in the outbox, in this transaction (it is sent after commit)."""
+    async def publish(self, event: EventData, *, key: str) -> Envelope:
+        """Record an event in the outbox, in this transaction (it is sent after commit).
+
+        `key` is the Kafka key, which orders the events that share it; the CloudEvents subject
+        is the event's aggregate id."""
         from samspill.outbox import write_event
 
-        await write_event(
-            self.session, self._messaging, event, key=key, subject=subject, source=self._source
+        envelope = await write_event(
+            self.session, self._messaging, event, key=key, source=self._source
         )
         self._published = True
+        return envelope
 
     async def commit(self) -> None:
         await self.session.commit()
@@ -125,6 +135,20 @@ class UnitOfWork:
 
     async def rollback(self) -> None:
         await self.session.rollback()
+
+
+UnitsOfWork = Callable[[], UnitOfWork]
+"""Opens a new unit of work on the service's database (for handlers' runners and jobs)."""
+
+
+def units_of_work(
+    sessions: async_sessionmaker[AsyncSession],
+    messaging: MessagingTables,
+    *,
+    source: str,
+    on_commit: Callable[[], None] | None = None,
+) -> UnitsOfWork:
+    return lambda: UnitOfWork(sessions, messaging, source=source, on_commit=on_commit)
 
 
 async def get_unit_of_work(request: Request) -> AsyncIterator[UnitOfWork]:

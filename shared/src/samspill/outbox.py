@@ -1,6 +1,8 @@
 """The transactional outbox: events are rows first, Kafka records after commit.
 
-`write_event` inserts through the caller's session and never commits. It refuses an event
+`write_event` inserts through the caller's session and never commits; only
+`samspill.db.UnitOfWork.publish`, the one event writer, calls it. The CloudEvents `subject` is
+the event's aggregate id; the Kafka key is the ordering key the caller gives. It refuses an event
 larger than the session's limit (`outbox_session_info`, from `OUTBOX_MAX_EVENT_BYTES`) with
 `EventTooLarge`, a 413 for the request that caused it, so its transaction stores nothing.
 
@@ -111,7 +113,6 @@ async def write_event(
     event: EventData,
     *,
     key: str,
-    subject: str | None = None,
     source: str,
 ) -> Envelope:
     """Add an outbox row for `event` to the session's transaction. Never commits.
@@ -120,7 +121,7 @@ async def write_event(
     if not event.topic:
         raise ValueError(f"{type(event).__name__} belongs to no topic contract")
     envelope = Envelope(
-        data=event, source=source, subject=subject or key, traceparent=get_traceparent()
+        data=event, source=source, subject=event.aggregate_id(), traceparent=get_traceparent()
     )
     headers = envelope.headers()
     value = envelope.value()

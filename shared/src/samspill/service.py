@@ -28,9 +28,10 @@ from samspill.apidocs import install_api_docs
 from samspill.auth import TokenVerifier
 from samspill.bodylimit import BodySizeLimitMiddleware, BodyTooLarge, body_too_large_handler
 from samspill.consumer import ConsumerRunner, ConsumerSpec
-from samspill.db import create_engine, session_factory
+from samspill.db import UnitsOfWork, create_engine, session_factory, units_of_work
 from samspill.events.base import TopicContract
 from samspill.idempotency import IdempotencyMiddleware
+from samspill.jobs import JobRunner, PeriodicJob
 from samspill.kafka import KafkaConfig, broker_answers, ensure_topics
 from samspill.messaging import MessagingTables
 from samspill.migrations import upgrade
@@ -70,7 +71,7 @@ class ServiceDefinition:
     routers: Sequence[APIRouter] = ()
     publishes: Sequence[TopicContract] = ()
     consumers: Callable[[Runtime], Sequence[ConsumerSpec]] = lambda _: ()
-    schedulers: Callable[[Runtime], Sequence[Worker]] = lambda _: ()
+    jobs: Callable[[Runtime], Sequence[PeriodicJob]] = lambda _: ()
     version: str = "0.1.0"
 
     @property
@@ -90,6 +91,7 @@ class Runtime:
     kafka: KafkaConfig
     relay: OutboxRelay | None = None
     consumer_runners: list[ConsumerRunner] = field(default_factory=list)
+    metrics: Metrics = field(default_factory=Metrics)  # the app's, when an app runs the workers
 
     @classmethod
     def open(cls, definition: ServiceDefinition, settings: ServiceSettings) -> Runtime:
@@ -110,6 +112,20 @@ class Runtime:
             await self.redis.aclose()
         await self.engine.dispose()
 
+    def wake_relay(self) -> None:
+        """After a commit that published: the relay in this process (if any) looks now."""
+        if self.relay is not None:
+            self.relay.wake()
+
+    def units_of_work(self) -> UnitsOfWork:
+        """New units of work on this service's database that wake its relay on commit."""
+        return units_of_work(
+            self.sessions,
+            self.definition.messaging,
+            source=self.definition.event_source,
+            on_commit=self.wake_relay,
+        )
+
     def workers(self, kinds: Sequence[WorkerKind]) -> list[Worker]:
         found: list[Worker] = []
         if "relay" in kinds and self.definition.publishes:
@@ -129,6 +145,8 @@ class Runtime:
                     self.sessions,
                     self.definition.messaging,
                     self.kafka,
+                    source=self.definition.event_source,
+                    on_commit=self.wake_relay,
                     max_attempts=self.settings.consumer_max_attempts,
                     retry_base_s=self.settings.consumer_retry_base_s,
                 )
@@ -136,7 +154,8 @@ class Runtime:
             ]
             found.extend(self.consumer_runners)
         if "scheduler" in kinds:
-            found.extend(self.definition.schedulers(self))
+            units = self.units_of_work()
+            found.extend(JobRunner(job, units, self.metrics) for job in self.definition.jobs(self))
         return found
 
     def topics(self) -> list[str]:
@@ -252,6 +271,7 @@ def _install_state(
     state.event_source = runtime.definition.event_source
     state.redis = runtime.redis
     state.metrics = metrics
+    runtime.metrics = metrics  # the jobs' runs are counted where /metrics can show them
     if runtime.definition.publishes:
         dead_letters = DeadLetterMetrics(runtime.sessions, runtime.definition.messaging)
         metrics.add_refreshed_collector("outbox_dead_letters", dead_letters, dead_letters.refresh)

@@ -6,6 +6,7 @@ from collections.abc import AsyncIterator
 
 import pytest
 
+from tests.contract.subjects import outbox_subject_errors
 from tests.integration.booking.booking_support import Database
 from tests.integration.booking.world import World
 from tests.support import running_service, settings_for
@@ -23,5 +24,7 @@ async def world(infra, isolated_kafka, database_factory, request) -> AsyncIterat
             world = World(service=service, db=db, kafka=isolated_kafka)
             await world.build()
             yield world
+        # Every event the test made booking record carries its aggregate id as subject.
+        assert await outbox_subject_errors(db.engine) == []
     finally:
         await db.close()

@@ -7,8 +7,9 @@ from datetime import datetime, time, timedelta
 import pytest
 
 from booking.config import BookingSettings
-from booking.lending.jobs import LoanScheduler
-from samspill.db import create_engine, session_factory
+from booking.lending.jobs import move_loans_due
+from booking.tables import messaging
+from samspill.db import create_engine, session_factory, units_of_work
 from samspill.events import facilities as fe
 from samspill.recurrence import OSLO
 from tests.support import RunningService, eventually, running_service, settings_for
@@ -120,23 +121,23 @@ async def test_no_show_and_overdue_once_across_restarts(booking, isolated_kafka)
     picked = await booking.client.post(f"/loans/{fetched['loan_id']}/pickup", headers=staff)
     assert picked.status_code == 200, picked.text
 
-    settings = BookingSettings(lending_scheduler_batch_size=1)
-    scheduler = LoanScheduler(sessions(booking), settings)
+    units = units_of_work(sessions(booking), messaging, source="/samspill/booking")
     tonight = datetime.combine(today(), time(23, 59), tzinfo=OSLO)
-    nothing_yet = await scheduler.run_once(tonight)
+    nothing_yet = await move_loans_due(units, tonight, batch_size=1)
     assert (nothing_yet.no_shows, nothing_yet.overdues) == ([], [])
 
     after_midnight = datetime.combine(today() + timedelta(days=1), time(0, 1), tzinfo=OSLO)
-    due = await scheduler.run_once(after_midnight)
+    due = await move_loans_due(units, after_midnight, batch_size=1)
     assert [str(x) for x in due.no_shows] == [forgotten["loan_id"]]
     assert [str(x) for x in due.overdues] == [fetched["loan_id"]]
-    assert await scheduler.run_once(after_midnight + timedelta(hours=1)) == type(due)()
+    assert await move_loans_due(units, after_midnight + timedelta(hours=1), 1) == type(due)()
 
     # A restarted scheduler (new object, new connections) finds nothing more to do.
     engine = create_engine(booking.settings.database_url, pool_size=2)
     try:
-        restarted = LoanScheduler(session_factory(engine), BookingSettings())
-        later = await restarted.run_once(after_midnight + timedelta(hours=2))
+        restarted = units_of_work(session_factory(engine), messaging, source="/samspill/booking")
+        batch_size = BookingSettings().lending_scheduler_batch_size
+        later = await move_loans_due(restarted, after_midnight + timedelta(hours=2), batch_size)
         assert (later.no_shows, later.overdues) == ([], [])
     finally:
         await engine.dispose()

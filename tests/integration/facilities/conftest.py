@@ -17,6 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from samspill.db import create_engine
 from samspill.kafka import KafkaConfig
+from tests.contract.subjects import outbox_subject_errors
 from tests.support import RunningService, running_service, settings_for
 
 CONTRACTS = Path(__file__).resolve().parents[3] / "contracts" / "events"
@@ -106,6 +107,8 @@ async def facilities(infra, isolated_kafka, database_factory) -> AsyncIterator[F
     try:
         async with running_service("facilities", settings) as svc:
             yield Facilities(svc, OutboxProbe(engine), isolated_kafka)
+        # Every event the test made facilities record carries its aggregate id as subject.
+        assert await outbox_subject_errors(engine) == []
     finally:
         await engine.dispose()
 

@@ -13,10 +13,11 @@ from sqlalchemy import func, select
 from notifications.config import NotificationsSettings
 from notifications.domain.schedule import reminder_due
 from notifications.main import definition
-from notifications.messages.jobs import DeliveryWorker, SmtpEmailSender
+from notifications.messages.jobs import Delivery, SmtpEmailSender
 from notifications.messages.tables import Message
 from notifications.readmodel.tables import ClosureRecord, OrganisationRecord
-from samspill.db import create_engine, session_factory
+from notifications.tables import messaging
+from samspill.db import create_engine, session_factory, units_of_work
 from samspill.events import booking as bk
 from samspill.events.base import Envelope
 from samspill.migrations import upgrade
@@ -260,8 +261,9 @@ async def test_notifications_two_workers_send_each_message_once(infra, database_
     try:
         async with smtp_server(mailbox) as port:
             sender = SmtpEmailSender(NotificationsSettings(smtp_port=port))
-            workers = [DeliveryWorker(sessions, sender, _NoSms()) for _ in range(3)]
-            counts = await asyncio.gather(*(w.deliver_due() for w in workers))
+            units = units_of_work(sessions, messaging, source="/samspill/notifications")
+            workers = [Delivery(sender, _NoSms()) for _ in range(3)]
+            counts = await asyncio.gather(*(w.deliver_due(units) for w in workers))
         assert sum(counts) == 30
         assert sorted(str(m["To"]) for m in mailbox.received) == sorted(
             f"person{n}@example.no" for n in range(30)

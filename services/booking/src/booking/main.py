@@ -4,7 +4,6 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from fastapi import FastAPI
-from sqlalchemy.ext.asyncio import AsyncSession
 
 import booking.bookings.tables
 import booking.catalogue.tables
@@ -24,20 +23,21 @@ from booking.organisations.routes import router as organisations_router
 from booking.series.routes import router as series_router
 from booking.tables import Table, messaging
 from samspill.consumer import ConsumerSpec
+from samspill.db import UnitOfWork
 from samspill.events import booking as booking_events
 from samspill.events import facilities as facilities_events
 from samspill.events.base import Envelope, dlq_topic
 from samspill.service import Runtime, ServiceDefinition, create_app
 
 
-async def handle_facilities_event(session: AsyncSession, envelope: Envelope) -> None:
+async def handle_facilities_event(uow: UnitOfWork, envelope: Envelope) -> None:
     """The catalogue applies the event first; bookings and loans then react to the change.
 
-    All in the consumer's transaction, together with the inbox row.
+    All in the consumer's unit of work, together with the inbox row.
     """
-    await catalogue_handlers.handle(session, envelope)
-    await bookings_handlers.handle(session, envelope)
-    await lending_handlers.handle(session, envelope)
+    await catalogue_handlers.handle(uow.session, envelope)
+    await bookings_handlers.handle(uow, envelope)
+    await lending_handlers.handle(uow, envelope)
 
 
 def consumers(runtime: Runtime) -> Sequence[ConsumerSpec]:
@@ -69,7 +69,7 @@ definition = ServiceDefinition(
     ],
     publishes=[booking_events.contract],
     consumers=consumers,
-    schedulers=lending_jobs,
+    jobs=lending_jobs,
 )
 
 

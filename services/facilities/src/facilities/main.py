@@ -5,7 +5,7 @@ from pathlib import Path
 from fastapi import FastAPI
 
 from facilities.closures import routes as closures_routes
-from facilities.closures.jobs import HolidayClosureScheduler
+from facilities.closures.jobs import holiday_closures_job
 from facilities.closures.tables import ClosureRow
 from facilities.config import FacilitiesSettings
 from facilities.dependencies import utc_now
@@ -46,14 +46,7 @@ definition = ServiceDefinition(
         equipment_routes.router,
     ],
     publishes=[facilities_events.contract],
-    schedulers=lambda runtime: [
-        HolidayClosureScheduler(
-            runtime.sessions,
-            messaging,
-            source=runtime.definition.event_source,
-            clock=utc_now,
-        )
-    ],
+    jobs=lambda _: [holiday_closures_job(clock=utc_now)],
 )
 
 

@@ -6,7 +6,6 @@ from datetime import UTC, datetime, time
 from pathlib import Path
 
 from fastapi import APIRouter, FastAPI
-from sqlalchemy.ext.asyncio import AsyncSession
 
 # Every feature's tables, so the service's metadata holds them all.
 import notifications.feed_tokens.tables
@@ -20,15 +19,17 @@ from notifications.feeds.handlers import invalidate_feeds
 from notifications.feeds.queries import FeedCache
 from notifications.messages import routes as messages
 from notifications.messages.handlers import Occasion, queue_messages
-from notifications.messages.jobs import DeliveryWorker
+from notifications.messages.jobs import delivery_job
 from notifications.preferences import routes as preferences
 from notifications.readmodel import handlers as readmodel_handlers
 from notifications.readmodel.use_cases import CONSUMER
 from notifications.tables import Table, messaging
 from samspill.consumer import ConsumerSpec, Handler
+from samspill.db import UnitOfWork
 from samspill.events import booking, facilities
 from samspill.events.base import Envelope, dlq_topic
-from samspill.service import Runtime, ServiceDefinition, Worker, create_app
+from samspill.jobs import PeriodicJob
+from samspill.service import Runtime, ServiceDefinition, create_app
 
 routers: list[APIRouter] = [feeds.router, feed_tokens.router, messages.router, preferences.router]
 
@@ -43,14 +44,14 @@ def _settings(runtime: Runtime) -> NotificationsSettings:
 def event_handler(reminder_time: time) -> Handler:
     """The consumer's handler: the read model first, then the messages the event calls for.
 
-    Both happen in the consumer's transaction, together with the inbox row; nothing is sent
+    Both happen in the consumer's unit of work, together with the inbox row; nothing is sent
     here. `reminder_time` is the Oslo time reminders go out the day before.
     """
 
-    async def handle(session: AsyncSession, envelope: Envelope) -> None:
-        await readmodel_handlers.handle(session, envelope)
+    async def handle(uow: UnitOfWork, envelope: Envelope) -> None:
+        await readmodel_handlers.handle(uow.session, envelope)
         occasion = Occasion(envelope, now=datetime.now(UTC), reminder_time=reminder_time)
-        await queue_messages(session, occasion)
+        await queue_messages(uow.session, occasion)
 
     return handle
 
@@ -69,8 +70,8 @@ def consumers(runtime: Runtime) -> list[ConsumerSpec]:
     ]
 
 
-def schedulers(runtime: Runtime) -> list[Worker]:
-    return [DeliveryWorker.from_settings(runtime.sessions, _settings(runtime))]
+def jobs(runtime: Runtime) -> list[PeriodicJob]:
+    return [delivery_job(_settings(runtime))]
 
 
 definition = ServiceDefinition(
@@ -82,7 +83,7 @@ definition = ServiceDefinition(
     migrations_dir=Path(__file__).parent / "migrations",
     routers=routers,
     consumers=consumers,
-    schedulers=schedulers,
+    jobs=jobs,
 )
 
 

@@ -30,6 +30,19 @@ class EventData(BaseModel):
     type: str
     topic: ClassVar[str] = ""
 
+    def aggregate_id(self) -> str:
+        """The id of the aggregate the event is about: its CloudEvents `subject`.
+
+        It is the first field holding an aggregate's state (a model naming its `id_field`), so a
+        booking cancelled by a closure is about the booking, not the closure.
+        """
+        for name in type(self).model_fields:
+            value = getattr(self, name)
+            id_field = getattr(value, "id_field", None)
+            if isinstance(value, BaseModel) and isinstance(id_field, str):
+                return str(getattr(value, id_field))
+        raise TypeError(f"{type(self).__name__} holds no aggregate state: define `aggregate_id`")
+
     @classmethod
     def event_type(cls) -> str:
         default = cls.model_fields["type"].default

@@ -12,7 +12,7 @@ one centre).
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Annotated, Literal
+from typing import Annotated, ClassVar, Literal
 from uuid import UUID
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -43,6 +43,7 @@ class Contact(State):
 
 
 class OrganisationState(State):
+    id_field: ClassVar[str] = "organisation_id"  # the aggregate id: the events' subject
     organisation_id: UUID
     org_number: str
     name: str
@@ -52,6 +53,7 @@ class OrganisationState(State):
 
 
 class BookingState(State):
+    id_field: ClassVar[str] = "booking_id"  # the aggregate id: the events' subject
     booking_id: UUID
     series_id: UUID | None = None
     space_id: UUID
@@ -99,6 +101,7 @@ class SkippedOccurrence(State):
 
 
 class SeriesState(State):
+    id_field: ClassVar[str] = "series_id"  # the aggregate id: the events' subject
     series_id: UUID
     space_id: UUID
     space_name: str
@@ -131,6 +134,7 @@ class LoanLine(State):
 
 
 class LoanState(State):
+    id_field: ClassVar[str] = "loan_id"  # the aggregate id: the events' subject
     loan_id: UUID
     resident_id: str = Field(description="The resident's subject id; contact is separate.")
     centre_id: UUID

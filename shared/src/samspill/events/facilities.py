@@ -9,7 +9,7 @@ closures; the item type id for equipment events.
 from __future__ import annotations
 
 from datetime import date, datetime, time
-from typing import Annotated, Literal
+from typing import Annotated, ClassVar, Literal
 from uuid import UUID
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -41,6 +41,7 @@ class SiteContact(State):
 
 
 class SiteState(State):
+    id_field: ClassVar[str] = "site_id"  # the aggregate id: the events' subject
     site_id: UUID
     kind: str
     name: str
@@ -66,6 +67,7 @@ class BookingRulesState(State):
 
 
 class SpaceState(State):
+    id_field: ClassVar[str] = "space_id"  # the aggregate id: the events' subject
     space_id: UUID
     site_id: UUID
     name: str
@@ -83,6 +85,7 @@ class SpaceState(State):
 
 
 class WindowState(State):
+    id_field: ClassVar[str] = "window_id"  # the aggregate id: the events' subject
     window_id: UUID
     space_id: UUID
     site_id: UUID
@@ -98,6 +101,7 @@ class WindowState(State):
 
 
 class ClosureState(State):
+    id_field: ClassVar[str] = "closure_id"  # the aggregate id: the events' subject
     closure_id: UUID
     site_id: UUID
     space_id: UUID | None = Field(default=None, description="None closes the whole site.")
@@ -108,6 +112,7 @@ class ClosureState(State):
 
 
 class PriceRuleState(State):
+    id_field: ClassVar[str] = "rule_id"  # the aggregate id: the events' subject
     rule_id: UUID
     space_id: UUID | None = None
     space_kind: str | None = None
@@ -120,6 +125,7 @@ class PriceRuleState(State):
 
 
 class ItemTypeState(State):
+    id_field: ClassVar[str] = "item_type_id"  # the aggregate id: the events' subject
     item_type_id: UUID
     centre_id: UUID
     name: str
@@ -133,6 +139,7 @@ class ItemTypeState(State):
 
 
 class UnitState(State):
+    id_field: ClassVar[str] = "unit_id"  # the aggregate id: the events' subject
     unit_id: UUID
     item_type_id: UUID
     centre_id: UUID

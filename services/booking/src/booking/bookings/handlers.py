@@ -2,8 +2,8 @@
 
 A scheduled closure cancels the bookings it overlaps, a withdrawn window (or date) the future
 bookings that no longer lie in released time, a retired space its future bookings. Each
-cancellation publishes `booking.cancelled` with the reason through the outbox, in the
-consumer's transaction (after the catalogue applied the event), so the club is told exactly
+cancellation publishes `booking.cancelled` with the reason through the consumer's unit of
+work (after the catalogue applied the event), so the club is told exactly
 once. Never commits.
 """
 
@@ -11,36 +11,35 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
 from booking.bookings.queries import active_bookings
 from booking.bookings.tables import Booking
-from booking.bookings.use_cases import SessionSink, cancel_booking
+from booking.bookings.use_cases import cancel_booking
 from booking.catalogue import queries as catalogue
 from booking.domain import CancellationReason, is_in_window
+from samspill.db import UnitOfWork
 from samspill.events import facilities as fe
 from samspill.events.base import Envelope, EventData
 from samspill.intervals import Interval
 
 
-async def handle(session: AsyncSession, envelope: Envelope) -> None:
-    await react(session, envelope.data, datetime.now(UTC))
+async def handle(uow: UnitOfWork, envelope: Envelope) -> None:
+    await react(uow, envelope.data, datetime.now(UTC))
 
 
-async def react(session: AsyncSession, data: EventData, now: datetime) -> None:
+async def react(uow: UnitOfWork, data: EventData, now: datetime) -> None:
     """Cancel what the (already applied) facilities event takes away."""
     if isinstance(data, fe.ClosureScheduled):
-        await _closure_scheduled(session, data.closure, now)
+        await _closure_scheduled(uow, data.closure, now)
     elif isinstance(data, fe.WindowWithdrawn):
-        await _window_withdrawn(session, data.window, now)
+        await _window_withdrawn(uow, data.window, now)
     elif isinstance(data, fe.SpaceRetired):
-        await _space_retired(session, data.space, now)
+        await _space_retired(uow, data.space, now)
 
 
-async def _closure_scheduled(
-    session: AsyncSession, closure: fe.ClosureState, now: datetime
-) -> None:
+async def _closure_scheduled(uow: UnitOfWork, closure: fe.ClosureState, now: datetime) -> None:
+    session = uow.session
     view = catalogue.closure_view(closure)
     bookings = await active_bookings(
         session,
@@ -52,8 +51,7 @@ async def _closure_scheduled(
         space = await catalogue.get_space(session, booking.space_id)
         if space is None or view.applies_to(catalogue.space_view(space)):
             await cancel_booking(
-                session,
-                SessionSink(session),
+                uow,
                 booking,
                 CancellationReason.CLOSURE,
                 now,
@@ -63,7 +61,8 @@ async def _closure_scheduled(
             )
 
 
-async def _window_withdrawn(session: AsyncSession, window: fe.WindowState, now: datetime) -> None:
+async def _window_withdrawn(uow: UnitOfWork, window: fe.WindowState, now: datetime) -> None:
+    session = uow.session
     space = await catalogue.get_space(session, window.space_id)
     if space is None:
         return
@@ -75,8 +74,7 @@ async def _window_withdrawn(session: AsyncSession, window: fe.WindowState, now: 
     for booking in bookings:
         if not is_in_window(view, Interval(booking.start, booking.end), windows):
             await cancel_booking(
-                session,
-                SessionSink(session),
+                uow,
                 booking,
                 CancellationReason.WINDOW_WITHDRAWN,
                 now,
@@ -84,14 +82,13 @@ async def _window_withdrawn(session: AsyncSession, window: fe.WindowState, now: 
             )
 
 
-async def _space_retired(session: AsyncSession, space: fe.SpaceState, now: datetime) -> None:
+async def _space_retired(uow: UnitOfWork, space: fe.SpaceState, now: datetime) -> None:
     bookings = await active_bookings(
-        session, col(Booking.space_id) == space.space_id, col(Booking.start) > now
+        uow.session, col(Booking.space_id) == space.space_id, col(Booking.start) > now
     )
     for booking in bookings:
         await cancel_booking(
-            session,
-            SessionSink(session),
+            uow,
             booking,
             CancellationReason.SPACE_RETIRED,
             now,

@@ -9,9 +9,8 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Sequence
-from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any, Protocol
+from typing import Any
 
 from sqlalchemy import func, select, update
 from sqlalchemy.dialects.postgresql import Range
@@ -46,37 +45,17 @@ from booking.domain import (
     transition,
 )
 from booking.domain import cancel as cancelled_status
-from booking.tables import messaging
 from samspill.auth import Principal
 from samspill.db import UnitOfWork
 from samspill.events import booking as be
 from samspill.events import facilities as fe
-from samspill.events.base import EventData
 from samspill.intervals import Interval
-from samspill.outbox import write_event
 from samspill.pricing import BookerCategory, PriceRule, Quote, booker_quote, claimed_category
 
-EVENT_SOURCE = "/samspill/booking"
 # Advisory-lock namespace of the hour limit (an arbitrary constant, stable across releases).
 _LIMIT_LOCK_NAMESPACE = "samspill.booking.limit"
 # exclusion_violation, deadlock_detected
 _CLASH_STATES = frozenset({"23P01", "40P01"})
-
-
-class EventSink(Protocol):
-    """Where follow-up events go: the unit of work, or the consumer's session."""
-
-    async def publish(self, event: EventData, *, key: str) -> None: ...
-
-
-@dataclass(frozen=True)
-class SessionSink:
-    """Writes events to the outbox through a session the consumer runner commits."""
-
-    session: AsyncSession
-
-    async def publish(self, event: EventData, *, key: str) -> None:
-        await write_event(self.session, messaging, event, key=key, source=EVENT_SOURCE)
 
 
 # --- requesting ------------------------------------------------------------------------------
@@ -328,9 +307,7 @@ async def cancel(
     """The organisation cancels before the deadline; the site's manager or an admin any time."""
     session = uow.session
     booking = await booking_for(session, principal, booking_id)
-    await cancel_booking(
-        session, uow, booking, cancel_reason(principal, booking), now, detail=detail
-    )
+    await cancel_booking(uow, booking, cancel_reason(principal, booking), now, detail=detail)
     state = await booking_state(session, booking)
     await uow.commit()
     return booking_public(booking, state)
@@ -343,8 +320,7 @@ def cancel_reason(principal: Principal, booking: Booking) -> CancellationReason:
 
 
 async def cancel_booking(
-    session: AsyncSession,
-    sink: EventSink,
+    uow: UnitOfWork,
     booking: Booking,
     reason: CancellationReason,
     now: datetime,
@@ -354,6 +330,7 @@ async def cancel_booking(
     closure: fe.ClosureState | None = None,
 ) -> None:
     """Cancel if the state machine (and, for an organisation, the deadline) allows it."""
+    session = uow.session
     space = space or await catalogue.get_space(session, booking.space_id)
     rules = catalogue.space_view(space).rules if space is not None else BookingRules()
     status = cancelled_status(BookingStatus(booking.status), booking.start, now, rules, reason)
@@ -363,7 +340,7 @@ async def cancel_booking(
     cancelled = be.BookingCancelled(
         booking=state, reason=reason.value, detail=detail, closure=closure
     )
-    await sink.publish(cancelled, key=str(booking.space_id))
+    await uow.publish(cancelled, key=str(booking.space_id))
 
 
 async def release(

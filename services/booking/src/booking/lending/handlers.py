@@ -1,23 +1,21 @@
 """Stock events from facilities, after the catalogue applied them: a unit that turns damaged
 or retired can no longer be lent, so its reserved loans move to another free unit of the type
-or are cancelled (`stock`). Runs inside the consumer's transaction; never commits.
+or are cancelled (`stock`). Runs in the consumer's unit of work; never commits.
 """
 
 from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from sqlalchemy.ext.asyncio import AsyncSession
-
-from booking.lending.use_cases import SessionOutbox, relocate_reserved_loans
+from booking.lending.use_cases import relocate_reserved_loans
+from samspill.db import UnitOfWork
 from samspill.events import facilities as fe
 from samspill.events.base import Envelope
 
 UNIT_EVENTS = (fe.UnitAdded, fe.UnitConditionChanged, fe.UnitRetired)
 
 
-async def handle(session: AsyncSession, envelope: Envelope) -> None:
+async def handle(uow: UnitOfWork, envelope: Envelope) -> None:
     data = envelope.data
     if isinstance(data, UNIT_EVENTS) and data.unit.condition != "ok":
-        outbox = SessionOutbox(session)
-        await relocate_reserved_loans(session, outbox, data.unit.unit_id, datetime.now(UTC))
+        await relocate_reserved_loans(uow, data.unit.unit_id, datetime.now(UTC))

@@ -2,7 +2,7 @@
 
 Each use case ends with the unit of work's one commit. The status changes they share with the
 stock handler (`cancel`, `relocate_reserved_loans`) change rows and record the loan event
-through an `EventSink` (the unit of work, or the consumer's session outbox) and never commit.
+through the unit of work they are given (a use case's, or the consumer's) and never commit.
 """
 
 from __future__ import annotations
@@ -38,14 +38,12 @@ from booking.lending.queries import as_range, can_see, loan_not_found, staffs
 from booking.lending.schemas import LoanCreate, LoanPickup, LoanReturn, UnitSwap
 from booking.lending.states import LoanDetails
 from booking.lending.tables import Loan, LoanUnit
-from booking.tables import messaging
 from samspill.auth import Principal, Role
 from samspill.db import UnitOfWork
 from samspill.errors import Conflict, Forbidden, RuleViolation
 from samspill.events import booking as events
 from samspill.events.base import EventData
 from samspill.intervals import Interval
-from samspill.outbox import write_event
 from samspill.recurrence import local_date
 
 log = structlog.get_logger("booking.lending")
@@ -86,7 +84,6 @@ async def reserve(
             await uow.publish(
                 events.LoanReserved(loan=details.state()),
                 key=str(details.loan.centre_id),
-                subject=str(details.loan.loan_id),
             )
             await uow.commit()
         except DBAPIError as exc:
@@ -214,10 +211,10 @@ async def pick_up(
         if body.swaps:
             await _swap_units(session, loan, body.swaps)
             touch(loan, now)
-            await publish(uow, session, loan, lambda s: events.LoanUnitsChanged(loan=s))
+            await publish(uow, loan, lambda s: events.LoanUnitsChanged(loan=s))
         move(loan, LoanStatus.PICKED_UP, now)
         loan.picked_up_at = now
-        await publish(uow, session, loan, lambda s: events.LoanPickedUp(loan=s))
+        await publish(uow, loan, lambda s: events.LoanPickedUp(loan=s))
         await uow.commit()
     except DBAPIError as exc:
         await uow.rollback()
@@ -286,7 +283,7 @@ async def return_loan(
     loan.returned_at = now
     loan.damage_notes = body.damage_notes
     notes = body.damage_notes
-    await publish(uow, session, loan, lambda s: events.LoanReturned(loan=s, damage_notes=notes))
+    await publish(uow, loan, lambda s: events.LoanReturned(loan=s, damage_notes=notes))
     await uow.commit()
     return await _details(session, loan)
 
@@ -300,7 +297,7 @@ async def cancel_loan(
     if loan is None or not can_see(principal, loan):
         raise loan_not_found(loan_id)
     reason: CancelReason = "by_resident" if loan.resident_id == principal.sub else "by_staff"
-    await cancel(session, uow, loan, reason, now)
+    await cancel(uow, loan, reason, now)
     await uow.commit()
     return await _details(session, loan)
 
@@ -312,36 +309,18 @@ async def _details(session: AsyncSession, loan: Loan) -> LoanDetails:
 
 # --- status changes shared with the stock handler -------------------------------------------
 
-EVENT_SOURCE = "/samspill/booking"
 CancelReason = Literal["by_resident", "by_staff", "stock"]
-
-
-class EventSink(Protocol):
-    async def publish(self, event: EventData, *, key: str, subject: str | None = None) -> None: ...
-
-
-class SessionOutbox:
-    """Records events in the outbox through a session the consumer runner commits."""
-
-    def __init__(self, session: AsyncSession, source: str = EVENT_SOURCE) -> None:
-        self._session = session
-        self._source = source
-
-    async def publish(self, event: EventData, *, key: str, subject: str | None = None) -> None:
-        await write_event(
-            self._session, messaging, event, key=key, subject=subject, source=self._source
-        )
 
 
 class EventFactory(Protocol):
     def __call__(self, state: events.LoanState) -> EventData: ...
 
 
-async def publish(sink: EventSink, session: AsyncSession, loan: Loan, make: EventFactory) -> None:
+async def publish(uow: UnitOfWork, loan: Loan, make: EventFactory) -> None:
     """Flush, build the loan's full state and record the event made from it."""
-    await session.flush()
-    (details,) = await queries.load_details(session, [loan])
-    await sink.publish(make(details.state()), key=str(loan.centre_id), subject=str(loan.loan_id))
+    await uow.session.flush()
+    (details,) = await queries.load_details(uow.session, [loan])
+    await uow.publish(make(details.state()), key=str(loan.centre_id))
 
 
 def move(loan: Loan, target: LoanStatus, now: datetime) -> None:
@@ -364,19 +343,16 @@ async def release_units(session: AsyncSession, loan_id: uuid.UUID) -> None:
     )
 
 
-async def cancel(
-    session: AsyncSession, sink: EventSink, loan: Loan, reason: CancelReason, now: datetime
-) -> None:
+async def cancel(uow: UnitOfWork, loan: Loan, reason: CancelReason, now: datetime) -> None:
     move(loan, LoanStatus.CANCELLED, now)
     loan.cancel_reason = reason
-    await release_units(session, loan.loan_id)
-    await publish(sink, session, loan, lambda s: events.LoanCancelled(loan=s, reason=reason))
+    await release_units(uow.session, loan.loan_id)
+    await publish(uow, loan, lambda s: events.LoanCancelled(loan=s, reason=reason))
     log.info("loan.cancelled", loan_id=str(loan.loan_id), reason=reason)
 
 
 async def relocate_reserved_loans(
-    session: AsyncSession,
-    sink: EventSink,
+    uow: UnitOfWork,
     unit_id: uuid.UUID,
     now: datetime,
     *,
@@ -384,6 +360,7 @@ async def relocate_reserved_loans(
 ) -> None:
     """A unit cannot be lent: move its reserved loans to another free unit of the same type,
     or (with `cancel_when_none`) cancel a loan with reason `stock` when none is free."""
+    session = uow.session
     for loan, held in await queries.reserved_loans_holding(session, unit_id):
         period = queries.as_interval(held.period)
         free = await queries.lock_free_units(
@@ -391,11 +368,11 @@ async def relocate_reserved_loans(
         )
         if not free:
             if cancel_when_none:
-                await cancel(session, sink, loan, "stock", now)
+                await cancel(uow, loan, "stock", now)
             continue
         held.unit_id = free[0]
         touch(loan, now)
-        await publish(sink, session, loan, lambda s: events.LoanUnitsChanged(loan=s))
+        await publish(uow, loan, lambda s: events.LoanUnitsChanged(loan=s))
         log.info("loan.units_changed", loan_id=str(loan.loan_id), unit_id=str(free[0]))
 
 
@@ -442,13 +419,13 @@ def _view(loan: Loan) -> LoanView:
 async def _no_show(uow: UnitOfWork, loan: Loan, now: datetime) -> None:
     move(loan, LoanStatus.NO_SHOW, now)
     await release_units(uow.session, loan.loan_id)
-    await publish(uow, uow.session, loan, lambda s: events.LoanNoShow(loan=s))
+    await publish(uow, loan, lambda s: events.LoanNoShow(loan=s))
 
 
 async def _overdue(uow: UnitOfWork, loan: Loan, now: datetime) -> None:
     """The units stay out past the period: reservations waiting for them move to another unit
     where one is free (and are kept otherwise, as the units may still come back in time)."""
     move(loan, LoanStatus.OVERDUE, now)
-    await publish(uow, uow.session, loan, lambda s: events.LoanOverdue(loan=s))
+    await publish(uow, loan, lambda s: events.LoanOverdue(loan=s))
     for row in await queries.loan_units(uow.session, loan.loan_id):
-        await relocate_reserved_loans(uow.session, uow, row.unit_id, now, cancel_when_none=False)
+        await relocate_reserved_loans(uow, row.unit_id, now, cancel_when_none=False)

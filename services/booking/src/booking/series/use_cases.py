@@ -226,9 +226,7 @@ async def cancel_rest(
         if not by_manager and booking.start - now < timedelta(hours=deadline_hours):
             kept.append(booking.id)
             continue
-        await cancel_booking(
-            session, uow, booking, CancellationReason.SERIES_CANCELLED, now, space=space
-        )
+        await cancel_booking(uow, booking, CancellationReason.SERIES_CANCELLED, now, space=space)
         cancelled.append(booking.id)
     await uow.commit()
     return SeriesCancelled(series_id=series.id, cancelled=cancelled, kept=kept)
@@ -249,7 +247,7 @@ async def cancel_occurrence(
             f"Booking {booking_id} is not part of series {series_id}.",
             f"Bookingen {booking_id} hører ikke til serien {series_id}.",
         )
-    await cancel_booking(session, uow, booking, cancel_reason(principal, booking), now)
+    await cancel_booking(uow, booking, cancel_reason(principal, booking), now)
     state = await booking_state(session, booking)
     await uow.commit()
     return booking_public(booking, state)

@@ -1,13 +1,13 @@
-"""The delivery job: a worker that delivers due messages, and the email and SMS senders.
+"""The delivery job, which delivers due messages, and the email and SMS senders.
 
-Each message is delivered by the `deliver_next` use case in a transaction of its own; the
-worker only loops, and waits for the poll interval when nothing was due.
+Each message is delivered by the `deliver_next` use case in a unit of work of its own; the
+kernel's job runner repeats the job, at once when it delivered something, else after the poll
+interval.
 """
 
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import os
 import uuid
 from collections.abc import Callable
@@ -17,7 +17,6 @@ from pathlib import Path
 
 import aiosmtplib
 import structlog
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from notifications.config import NotificationsSettings
 from notifications.messages.use_cases import (
@@ -27,13 +26,12 @@ from notifications.messages.use_cases import (
     SmsGateway,
     deliver_next,
 )
-from notifications.tables import messaging
-from samspill.db import UnitOfWork
+from samspill.db import UnitsOfWork
+from samspill.jobs import PeriodicJob
 
 log = structlog.get_logger("notifications.delivery")
 
 MESSAGE_ID_DOMAIN = "samspill.no"
-SOURCE = "/samspill/notifications"  # the unit of work's event source; delivery publishes none
 
 
 class SmtpEmailSender:
@@ -99,57 +97,45 @@ def sms_gateway(settings: NotificationsSettings) -> SmsGateway:
     return LoggingSmsGateway()
 
 
-class DeliveryWorker:
+class Delivery:
+    """Delivers every message that is due, each by `deliver_next` in a unit of work of its own."""
+
     def __init__(
         self,
-        sessions: async_sessionmaker[AsyncSession],
         email: EmailSender,
         sms: SmsGateway,
         *,
-        poll_interval_s: float = 1.0,
         max_attempts: int = 6,
         retry_base_s: float = 30.0,
         clock: Callable[[], datetime] = lambda: datetime.now(UTC),
     ) -> None:
-        self._sessions = sessions
         self._senders = Senders(email, sms)
-        self._poll_interval_s = poll_interval_s
         self._policy = RetryPolicy(max_attempts=max_attempts, retry_base_s=retry_base_s)
         self._clock = clock
 
-    @classmethod
-    def from_settings(
-        cls, sessions: async_sessionmaker[AsyncSession], settings: NotificationsSettings
-    ) -> DeliveryWorker:
-        return cls(
-            sessions,
-            SmtpEmailSender(settings),
-            sms_gateway(settings),
-            poll_interval_s=settings.delivery_poll_interval_s,
-            max_attempts=settings.delivery_max_attempts,
-            retry_base_s=settings.delivery_retry_base_s,
-        )
-
-    async def run(self, stop: asyncio.Event) -> None:
-        while not stop.is_set():
-            try:
-                sent = await self.deliver_due(stop)
-            except Exception as exc:  # the database being away must not end the worker
-                log.warning("delivery.pass_failed", error=repr(exc))
-                sent = 0
-            if sent == 0:
-                with contextlib.suppress(TimeoutError):
-                    await asyncio.wait_for(stop.wait(), self._poll_interval_s)
-
-    async def deliver_due(self, stop: asyncio.Event | None = None) -> int:
+    async def deliver_due(self, units: UnitsOfWork) -> int:
         """Deliver every message that is due now; returns how many were attempted."""
         attempted = 0
-        while stop is None or not stop.is_set():
-            if not await self.deliver_one():
-                break
+        while await self.deliver_one(units):
             attempted += 1
         return attempted
 
-    async def deliver_one(self) -> bool:
-        async with UnitOfWork(self._sessions, messaging, source=SOURCE) as uow:
+    async def deliver_one(self, units: UnitsOfWork) -> bool:
+        async with units() as uow:
             return await deliver_next(uow, self._senders, self._policy, self._clock)
+
+
+def delivery_job(settings: NotificationsSettings) -> PeriodicJob:
+    """Due messages (reminders among them), looked for every `DELIVERY_POLL_INTERVAL_S`."""
+    delivery = Delivery(
+        SmtpEmailSender(settings),
+        sms_gateway(settings),
+        max_attempts=settings.delivery_max_attempts,
+        retry_base_s=settings.delivery_retry_base_s,
+    )
+    return PeriodicJob(
+        "messages.delivery",
+        delivery.deliver_due,
+        settings.delivery_poll_interval_s,
+        again_when_busy=True,
+    )
