@@ -12,7 +12,6 @@ from booking.domain.errors import (
     SpaceBooked,
     TransitionNotAllowed,
 )
-from booking.domain.timegrid import is_aligned
 from booking.domain.views import (
     BookerKind,
     BookingRules,
@@ -28,6 +27,7 @@ from booking.domain.views import (
 )
 from samspill.intervals import Interval, merge
 from samspill.recurrence import OSLO
+from samspill.timegrid import is_aligned
 
 __all__ = [
     "ALLOWED_TRANSITIONS",
