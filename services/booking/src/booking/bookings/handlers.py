@@ -9,7 +9,7 @@ once. Never commits.
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
@@ -19,13 +19,14 @@ from booking.bookings.tables import Booking
 from booking.bookings.use_cases import SessionSink, cancel_booking
 from booking.catalogue import queries as catalogue
 from booking.domain import CancellationReason, is_in_window
+from samspill.clock import utc_now
 from samspill.events import facilities as fe
 from samspill.events.base import Envelope, EventData
 from samspill.intervals import Interval
 
 
 async def handle(session: AsyncSession, envelope: Envelope) -> None:
-    await react(session, envelope.data, datetime.now(UTC))
+    await react(session, envelope.data, utc_now())
 
 
 async def react(session: AsyncSession, data: EventData, now: datetime) -> None:

@@ -5,11 +5,10 @@ or are cancelled (`stock`). Runs inside the consumer's transaction; never commit
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
-
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from booking.lending.use_cases import SessionOutbox, relocate_reserved_loans
+from samspill.clock import utc_now
 from samspill.events import facilities as fe
 from samspill.events.base import Envelope
 
@@ -20,4 +19,4 @@ async def handle(session: AsyncSession, envelope: Envelope) -> None:
     data = envelope.data
     if isinstance(data, UNIT_EVENTS) and data.unit.condition != "ok":
         outbox = SessionOutbox(session)
-        await relocate_reserved_loans(session, outbox, data.unit.unit_id, datetime.now(UTC))
+        await relocate_reserved_loans(session, outbox, data.unit.unit_id, utc_now())

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-from datetime import UTC, datetime
+from datetime import datetime
 
 import structlog
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
@@ -17,6 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from booking.config import BookingSettings
 from booking.lending.use_cases import EVENT_SOURCE, DueLoans, move_due_loans
 from booking.tables import messaging
+from samspill.clock import Clock, utc_now
 from samspill.db import UnitOfWork
 from samspill.service import Runtime
 
@@ -32,8 +33,10 @@ class LoanScheduler:
         sessions: async_sessionmaker[AsyncSession],
         settings: BookingSettings,
         source: str = EVENT_SOURCE,
+        clock: Clock = utc_now,
     ) -> None:
         self._sessions = sessions
+        self._clock = clock
         self._interval_s = settings.lending_scheduler_interval_s
         self._batch_size = settings.lending_scheduler_batch_size
         self._source = source
@@ -41,7 +44,7 @@ class LoanScheduler:
     async def run(self, stop: asyncio.Event) -> None:
         while not stop.is_set():
             try:
-                await self.run_once(datetime.now(UTC))
+                await self.run_once(self._clock())
             except Exception as exc:
                 log.warning("lending.scheduler_failed", error=repr(exc))
             with contextlib.suppress(TimeoutError):

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-from collections.abc import Callable
 from datetime import datetime
 
 import structlog
@@ -12,6 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from facilities.closures.use_cases import sync_site_holidays
 from facilities.sites.queries import sites_closed_on_holidays
+from samspill.clock import Clock
 from samspill.db import UnitOfWork
 from samspill.messaging import MessagingTables
 
@@ -31,7 +31,7 @@ class HolidayClosureScheduler:
         messaging: MessagingTables,
         *,
         source: str,
-        clock: Callable[[], datetime],
+        clock: Clock,
         interval_s: float = 6 * 3600,
     ) -> None:
         self._sessions = sessions

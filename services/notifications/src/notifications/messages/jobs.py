@@ -10,8 +10,6 @@ import asyncio
 import contextlib
 import os
 import uuid
-from collections.abc import Callable
-from datetime import UTC, datetime
 from email.message import EmailMessage
 from pathlib import Path
 
@@ -28,6 +26,7 @@ from notifications.messages.use_cases import (
     deliver_next,
 )
 from notifications.tables import messaging
+from samspill.clock import Clock, utc_now
 from samspill.db import UnitOfWork
 
 log = structlog.get_logger("notifications.delivery")
@@ -87,7 +86,7 @@ class FileSmsSink:
 
     def _write(self, message_id: uuid.UUID, to: str, body: str) -> None:
         self.directory.mkdir(parents=True, exist_ok=True)
-        name = f"{datetime.now(UTC):%Y%m%dT%H%M%S.%fZ}-{message_id}"
+        name = f"{utc_now():%Y%m%dT%H%M%S.%fZ}-{message_id}"
         partial = self.directory / f".{name}.part"
         partial.write_text(f"To: {to}\n\n{body}\n", encoding="utf-8")
         os.replace(partial, self.directory / f"{name}.txt")
@@ -109,7 +108,7 @@ class DeliveryWorker:
         poll_interval_s: float = 1.0,
         max_attempts: int = 6,
         retry_base_s: float = 30.0,
-        clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+        clock: Clock = utc_now,
     ) -> None:
         self._sessions = sessions
         self._senders = Senders(email, sms)
