@@ -8,114 +8,39 @@ bookings, a short horizon) cut the released time.
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
 import re
-from collections.abc import AsyncIterator, Awaitable, Callable
-from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
-from pathlib import Path
 from typing import Any
 
-import httpx
 import pytest
 
-from samspill.auth import mint_token
-from samspill.infra import Infrastructure, free_port
-from samspill.kafka import KafkaConfig
-from samspill.processes import ServiceProcess, service_env, stop_all
 from samspill.recurrence import OSLO
-from samspill.settings import ServiceSettings
 from tests.dates import ordinary_day, today
+from tests.e2e.test_e2e_resident_messages import Stack, stack, token
 from tests.integration.notifications.builders import Mailbox, smtp_server
 from tests.support import eventually
 
 pytestmark = [pytest.mark.e2e, pytest.mark.slow, pytest.mark.timeout(300)]
 
-SERVICES = ("facilities", "booking", "notifications")
 CLUB_EMAIL = "styret@skjetten-il.example.no"
 SUGGESTION = re.compile(r"(\w+) (\d\d):(\d\d)\s*[–-]\s*(\d\d):(\d\d)")
 LONGEST = timedelta(hours=2)  # the shortest max_minutes of the spaces below
-
-
-def token(sub: str, roles: list[str], **claims: list[str]) -> str:
-    settings = ServiceSettings()
-    return mint_token(
-        secret=settings.jwt_secret,
-        issuer=settings.jwt_issuer,
-        audience=settings.jwt_audience,
-        sub=sub,
-        roles=roles,
-        **claims,
-    )
 
 
 def at(day: date, hour: int, minute: int = 0) -> datetime:
     return datetime.combine(day, time(hour, minute), OSLO)
 
 
-@dataclass
-class Stack:
-    urls: dict[str, str]
-    client: httpx.AsyncClient
-
-    async def call(self, method: str, service: str, path: str, sub_token: str, **kw: Any) -> Any:
-        response = await self.request(method, service, path, sub_token, **kw)
-        assert response.status_code < 300, f"{method} {service}{path}: {response.text}"
-        return response.json() if response.content else None
-
-    async def request(
-        self, method: str, service: str, path: str, sub_token: str, **kw: Any
-    ) -> httpx.Response:
-        headers = {"Authorization": f"Bearer {sub_token}"}
-        return await self.client.request(
-            method, f"{self.urls[service]}{path}", headers=headers, **kw
-        )
-
-
-@contextlib.asynccontextmanager
-async def stack(
-    infra: Infrastructure,
-    kafka: KafkaConfig,
-    database_factory: Callable[[str], Awaitable[str]],
-    smtp_port: int,
-    logs: Path,
-) -> AsyncIterator[Stack]:
-    common = {"OUTBOX_POLL_INTERVAL_S": "0.05", "LOG_LEVEL": "WARNING"}
-    common["RATE_LIMIT_PER_MINUTE"] = "100000"
-    mail = {"SMTP_HOST": "127.0.0.1", "SMTP_PORT": str(smtp_port)}
-    processes = [
-        ServiceProcess(
-            name,
-            free_port(),
-            service_env(
-                await database_factory(f"e2e_alternatives_{name}"),
-                kafka,
-                infra.redis.url,
-                **common,
-                **(mail if name == "notifications" else {}),
-            ),
-            logs / f"{name}.log",
-        )
-        for name in SERVICES
-    ]
-    try:
-        for process in processes:
-            process.start()
-        for process in processes:
-            await process.wait_ready(timeout=90)
-        async with httpx.AsyncClient(timeout=10) as client:
-            yield Stack({p.name: p.url for p in processes}, client)
-    finally:
-        await asyncio.to_thread(stop_all, processes)
-
-
 async def test_e2e_every_suggested_slot_is_bookable(
     infra, isolated_kafka, database_factory, tmp_path
 ):
+    # The same stack as the resident test's, in databases of its own.
+    async def databases(label: str) -> str:
+        return str(await database_factory(f"alternatives_{label}"))
+
     async with (
         smtp_server(Mailbox()) as smtp_port,
-        stack(infra, isolated_kafka, database_factory, smtp_port, tmp_path) as s,
+        stack(infra, isolated_kafka, databases, smtp_port, tmp_path) as s,
     ):
         try:
             await _scenario(s)
