@@ -6,6 +6,9 @@ comparison use UTC instants. The daylight-saving switches are where the two disa
   forward to the first valid instant (03:00 summer time),
 - fall back (last Sunday of October): 02:00–03:00 happens twice; such a wall time means the
   first (summer-time) instant.
+This is the one rule for Samspill's own times (windows, bookings, series, reminders, messages).
+`calendar_client_starts` says where an iCalendar client puts a weekly series instead, so that a
+feed can mark where the two differ.
 """
 
 from __future__ import annotations
@@ -22,16 +25,20 @@ from samspill.intervals import Interval
 
 __all__ = [
     "OSLO",
+    "OSLO_TZID",
     "Weekday",
+    "calendar_client_starts",
     "local_date",
     "local_dates",
     "local_interval",
     "norwegian_public_holidays",
     "resolve_local",
     "weekly_occurrences",
+    "weekly_starts",
 ]
 
-OSLO: ZoneInfo = ZoneInfo("Europe/Oslo")
+OSLO_TZID = "Europe/Oslo"
+OSLO: ZoneInfo = ZoneInfo(OSLO_TZID)
 MIDNIGHT = time(0, 0)
 
 
@@ -177,6 +184,41 @@ def _occurrence(day: date, start: time, end: time, tz: ZoneInfo) -> Interval | N
         return local_interval(day, start, end, tz)
     except ValueError:
         return None
+
+
+def weekly_starts(
+    first_start: datetime, until: datetime, tz: ZoneInfo = OSLO
+) -> tuple[datetime, ...]:
+    """Starts (UTC) of a weekly series that keeps the wall time of `first_start`, `until`
+    inclusive, by this module's rule (a time in the spring gap moves to its end)."""
+    local = first_start.astimezone(tz)
+    last = until.astimezone(UTC)
+    starts: list[datetime] = []
+    day = local.date()
+    while (start := resolve_local(day, local.time(), tz)) <= last:
+        starts.append(start)
+        day += timedelta(weeks=1)
+    return tuple(starts)
+
+
+def calendar_client_starts(
+    first_start: datetime, until: datetime, tz: ZoneInfo = OSLO
+) -> tuple[datetime, ...]:
+    """Starts (UTC) of `RRULE:FREQ=WEEKLY` from `first_start` as a calendar client expands it.
+
+    Not Samspill's rule: RFC 5545 (3.3.5) and PEP 495 read a wall time in the spring-forward
+    gap with the offset before the gap (02:30 becomes 03:30 summer time), where
+    `resolve_local` moves it to the end of the gap (03:00), and ical.js uses the offset after
+    it (01:30). A feed therefore writes a weekly series only where these starts and
+    `weekly_starts` agree.
+    """
+    wall = first_start.astimezone(tz).replace(tzinfo=None)
+    last = until.astimezone(UTC)
+    starts: list[datetime] = []
+    while (start := wall.replace(tzinfo=tz).astimezone(UTC)) <= last:
+        starts.append(start)
+        wall += timedelta(weeks=1)
+    return tuple(starts)
 
 
 def norwegian_public_holidays(years: Iterable[int]) -> dict[date, str]:

@@ -10,10 +10,12 @@ import booking.domain
 
 ALLOWED_FIRST_PARTY = (
     "booking.domain",
+    "samspill.availability",
     "samspill.booking_rules",
     "samspill.intervals",
     "samspill.recurrence",
     "samspill.errors",
+    "samspill.timegrid",
 )
 DOMAIN_DIR = Path(booking.domain.__file__).parent
 

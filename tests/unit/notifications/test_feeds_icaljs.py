@@ -6,14 +6,16 @@ import json
 import random
 import shutil
 import subprocess
+import uuid
 from collections.abc import Sequence
 from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 
 import pytest
 
+from notifications.domain.entries import Audience, BookingView, SeriesView, series_entries
 from notifications.domain.feed import EntryStatus, FeedEntry, WeeklyRecurrence, render_feed
-from notifications.domain.localtime import weekly_occurrences
+from samspill.recurrence import calendar_client_starts, weekly_occurrences
 
 from .feed_builders import (
     OSLO,
@@ -99,7 +101,7 @@ def _random_series(rng: random.Random, number: int) -> FeedEntry:
     first_day = date(2026, 1, 1) + timedelta(days=rng.randrange(3 * 365))
     first = datetime.combine(first_day, time(rng.randrange(16, 22), rng.choice([0, 30])), OSLO)
     until = first + timedelta(weeks=rng.randrange(1, 70))
-    starts = weekly_occurrences(first, until)
+    starts = calendar_client_starts(first, until)
     exdates = tuple(rng.sample(starts, k=rng.randrange(len(starts))))
     return FeedEntry(
         uid=f"series-{number}@samspill.no",
@@ -121,3 +123,40 @@ def test_many_random_series_agree_with_zoneinfo(ical_js: Path, tmp_path: Path) -
     entries = [_random_series(rng, number) for number in range(40)]
     parsed = _parse(ical_js, _render(entries), tmp_path)
     assert _occurrences(parsed) == expected_occurrences(entries)
+
+
+def test_a_series_through_the_spring_gap_shows_where_booking_put_it(
+    ical_js: Path, tmp_path: Path
+) -> None:
+    """ical.js reads 02:30 on the spring night as 01:30, RFC 5545 as 03:30; booking put it at
+    03:00 (the kernel's rule). The feed lists such a series booking by booking, so ical.js
+    shows each where booking put it."""
+    start, end, spring = time(2, 30), time(3, 30), date(2027, 3, 28)
+    first, last = spring - timedelta(weeks=1), spring + timedelta(weeks=1)
+    created = datetime(2027, 1, 1, tzinfo=UTC)
+    series = SeriesView(
+        uuid.uuid4(), "Gymsal", "Skole", "Klubb", "natt", start, end, first, last, created
+    )
+    booked = weekly_occurrences([spring.weekday()], start, end, first, last)
+    bookings = [
+        BookingView(
+            uuid.uuid4(),
+            series.series_id,
+            "Gymsal",
+            "Skole",
+            "Klubb",
+            "natt",
+            5,
+            "",
+            o.start,
+            o.end,
+            "confirmed",
+            1,
+            created,
+            created,
+        )
+        for o in booked
+    ]
+    parsed = _parse(ical_js, _render(series_entries(series, bookings, Audience.PUBLIC)), tmp_path)
+    assert sorted(o.start for o in _occurrences(parsed)) == [o.start for o in booked]
+    assert booked[1].start == datetime(2027, 3, 28, 1, 0, tzinfo=UTC)

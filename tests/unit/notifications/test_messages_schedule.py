@@ -10,7 +10,9 @@ from hypothesis import strategies as st
 
 from notifications.config import NotificationsSettings
 from notifications.domain.messages import Channel, Language, MessageKind, render_message
-from notifications.domain.schedule import SpaceEvening, WindowView, free_slots, reminder_due
+from notifications.domain.schedule import SpaceEvening, free_slots, reminder_due
+from samspill.availability import WindowView
+from samspill.booking_rules import BookingRules
 from samspill.intervals import Interval
 
 from .feed_builders import OSLO, oslo
@@ -18,16 +20,21 @@ from .feed_builders import OSLO, oslo
 TUESDAY = date(2027, 3, 30)
 
 
+RULES = BookingRules(min_minutes=60, granularity_minutes=30)
+
+
 def window(**overrides: object) -> WindowView:
     values: dict[str, object] = {
         "kind": "weekly",
         "weekdays": (1,),
-        "start_time": time(17),
-        "end_time": time(22),
+        "start": time(17),
+        "end": time(22),
         "valid_from": date(2027, 1, 1),
         "valid_to": date(2027, 6, 30),
     }
-    return WindowView(**{**values, **overrides})  # type: ignore[arg-type]
+    view = WindowView.released("w", "s", **{**values, **overrides})  # type: ignore[arg-type]
+    assert view is not None
+    return view
 
 
 def test_reminder_goes_out_at_the_set_time_the_day_before() -> None:
@@ -65,20 +72,34 @@ def test_reminder_is_never_after_the_day_nor_before_now(
 
 
 def test_free_slots_skip_bookings_closures_and_the_past() -> None:
-    gym = SpaceEvening("Gymsal", (window(),), (Interval(oslo(TUESDAY, 17), oslo(TUESDAY, 22)),), 60)
+    gym = SpaceEvening(
+        "Gymsal", RULES, (window(),), (Interval(oslo(TUESDAY, 17), oslo(TUESDAY, 22)),)
+    )
     hall = SpaceEvening(
         "Aula",
+        RULES,
         (window(),),
-        (
+        booked=(
             Interval(oslo(TUESDAY, 18), oslo(TUESDAY, 19)),
             Interval(oslo(TUESDAY, 21, 30), oslo(TUESDAY, 23)),
         ),
-        60,
     )
     slots = free_slots([gym, hall], TUESDAY, now=oslo(TUESDAY, 17, 30))
     assert [(s.space, s.start, s.end) for s in slots] == [
         ("Aula", oslo(TUESDAY, 19), oslo(TUESDAY, 21, 30)),
     ]
+
+
+def test_free_slots_follow_the_grid_the_buffer_and_the_horizon() -> None:
+    rules = BookingRules(min_minutes=60, granularity_minutes=60, buffer_minutes=15, horizon_days=7)
+    booked = (Interval(oslo(TUESDAY, 18), oslo(TUESDAY, 19)),)
+    hall = SpaceEvening("Aula", rules, (window(),), booked=booked)
+    # Now is 17:10: the grid starts the evening at 18:00, too late before the booking; the
+    # buffer keeps 19:00–19:15 free, so the grid's next hour is 20:00.
+    slots = free_slots([hall], TUESDAY, now=oslo(TUESDAY, 17, 10))
+    assert [(s.start, s.end) for s in slots] == [(oslo(TUESDAY, 20), oslo(TUESDAY, 22))]
+    # Beyond the horizon nothing is offered.
+    assert free_slots([hall], TUESDAY, now=oslo(TUESDAY - timedelta(days=8), 12)) == []
 
 
 def test_withdrawn_and_one_off_windows() -> None:
@@ -88,17 +109,21 @@ def test_withdrawn_and_one_off_windows() -> None:
         weekdays=(),
         valid_from=TUESDAY,
         valid_to=TUESDAY,
-        start_time=time(20),
-        end_time=time(21),
+        start=time(20),
+        end=time(21),
     )
-    spaces = [SpaceEvening("Gymsal", (withdrawn,)), SpaceEvening("Aula", (one_off,))]
+    spaces = [SpaceEvening("Gymsal", RULES, (withdrawn,)), SpaceEvening("Aula", RULES, (one_off,))]
     slots = free_slots(spaces, TUESDAY, now=oslo(TUESDAY, 8))
     assert [(s.space, s.start) for s in slots] == [("Aula", oslo(TUESDAY, 20))]
 
 
 def test_cancellation_by_closure_lists_the_free_slots() -> None:
     slots = free_slots(
-        [SpaceEvening("Aula", (window(),), (Interval(oslo(TUESDAY, 17), oslo(TUESDAY, 18)),))],
+        [
+            SpaceEvening(
+                "Aula", RULES, (window(),), (Interval(oslo(TUESDAY, 17), oslo(TUESDAY, 18)),)
+            )
+        ],
         TUESDAY,
         now=oslo(TUESDAY, 8),
     )

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
 from typing import Annotated, Any
 
 from fastapi import Depends, Request
 
 from booking.config import BookingSettings
+from samspill.clock import NowDep
+
+__all__ = ["NowDep", "SettingsDep", "booking_settings"]
 
 
 def booking_settings(request: Request) -> BookingSettings:
@@ -18,9 +20,4 @@ def booking_settings(request: Request) -> BookingSettings:
     return settings
 
 
-def utc_now() -> datetime:
-    return datetime.now(UTC)
-
-
 SettingsDep = Annotated[BookingSettings, Depends(booking_settings)]
-NowDep = Annotated[datetime, Depends(utc_now)]

@@ -5,11 +5,10 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Awaitable, Callable
-from datetime import UTC, datetime
 from typing import Annotated, Any, Generic, ParamSpec, TypeVar
 from uuid import UUID
 
-from fastapi import Depends, Query
+from fastapi import Query
 from pydantic import BaseModel, ConfigDict
 from sqlalchemy import Select, func, select
 from sqlalchemy.exc import IntegrityError
@@ -17,6 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from facilities.tables import Table
 from samspill.auth import Principal, Role
+from samspill.clock import NowDep
 from samspill.errors import Conflict, Forbidden, NotFound, RuleViolation
 
 P = ParamSpec("P")
@@ -57,14 +57,9 @@ async def page_of(
     return list(rows), int(total or 0)
 
 
-# The clock
+# The clock: the kernel's, under the name the routes use
 
-
-def utc_now() -> datetime:
-    return datetime.now(UTC)
-
-
-Now = Annotated[datetime, Depends(utc_now)]
+Now = NowDep
 
 
 # Who may change what

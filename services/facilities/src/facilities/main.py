@@ -8,7 +8,6 @@ from facilities.closures import routes as closures_routes
 from facilities.closures.jobs import holiday_closures_job
 from facilities.closures.tables import ClosureRow
 from facilities.config import FacilitiesSettings
-from facilities.dependencies import utc_now
 from facilities.equipment import routes as equipment_routes
 from facilities.equipment.tables import EquipmentUnit, ItemType
 from facilities.prices import routes as prices_routes
@@ -20,6 +19,7 @@ from facilities.spaces.tables import Space
 from facilities.tables import Table, messaging
 from facilities.windows import routes as windows_routes
 from facilities.windows.tables import WindowRow
+from samspill.clock import utc_now
 from samspill.events import facilities as facilities_events
 from samspill.service import ServiceDefinition, create_app
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, time
+from datetime import time
 from pathlib import Path
 
 from fastapi import APIRouter, FastAPI
@@ -24,6 +24,7 @@ from notifications.preferences import routes as preferences
 from notifications.readmodel import handlers as readmodel_handlers
 from notifications.readmodel.use_cases import CONSUMER
 from notifications.tables import Table, messaging
+from samspill.clock import Clock, utc_now
 from samspill.consumer import ConsumerSpec, Handler
 from samspill.db import UnitOfWork
 from samspill.events import booking, facilities
@@ -41,7 +42,7 @@ def _settings(runtime: Runtime) -> NotificationsSettings:
     return settings
 
 
-def event_handler(reminder_time: time) -> Handler:
+def event_handler(reminder_time: time, clock: Clock = utc_now) -> Handler:
     """The consumer's handler: the read model first, then the messages the event calls for.
 
     Both happen in the consumer's unit of work, together with the inbox row; nothing is sent
@@ -50,7 +51,7 @@ def event_handler(reminder_time: time) -> Handler:
 
     async def handle(uow: UnitOfWork, envelope: Envelope) -> None:
         await readmodel_handlers.handle(uow.session, envelope)
-        occasion = Occasion(envelope, now=datetime.now(UTC), reminder_time=reminder_time)
+        occasion = Occasion(envelope, now=clock(), reminder_time=reminder_time)
         await queue_messages(uow.session, occasion)
 
     return handle

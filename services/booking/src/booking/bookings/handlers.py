@@ -9,7 +9,7 @@ once. Never commits.
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import datetime
 
 from sqlmodel import col
 
@@ -18,6 +18,7 @@ from booking.bookings.tables import Booking
 from booking.bookings.use_cases import cancel_booking
 from booking.catalogue import queries as catalogue
 from booking.domain import CancellationReason, is_in_window
+from samspill.clock import utc_now
 from samspill.db import UnitOfWork
 from samspill.events import facilities as fe
 from samspill.events.base import Envelope, EventData
@@ -25,7 +26,7 @@ from samspill.intervals import Interval
 
 
 async def handle(uow: UnitOfWork, envelope: Envelope) -> None:
-    await react(uow, envelope.data, datetime.now(UTC))
+    await react(uow, envelope.data, utc_now())
 
 
 async def react(uow: UnitOfWork, data: EventData, now: datetime) -> None:

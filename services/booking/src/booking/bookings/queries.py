@@ -31,6 +31,7 @@ from booking.organisations.tables import Organisation
 from samspill.auth import Principal, Role
 from samspill.errors import Conflict, Forbidden, NotFound
 from samspill.events import facilities as fe
+from samspill.ids import valid_uuids
 from samspill.intervals import Interval
 
 ACTIVE_STATUSES = (BookingStatus.REQUESTED.value, BookingStatus.CONFIRMED.value)
@@ -127,17 +128,10 @@ def visible_bookings(principal: Principal) -> ColumnElement[bool]:
     if principal.is_admin:
         return true()
     return or_(
-        col(Booking.organisation_id).in_([_uuid(org) for org in principal.org_ids]),
-        col(Booking.site_id).in_([_uuid(site) for site in principal.site_ids]),
+        col(Booking.organisation_id).in_(valid_uuids(principal.org_ids)),
+        col(Booking.site_id).in_(valid_uuids(principal.site_ids)),
         and_(col(Booking.organisation_id).is_(None), col(Booking.booker_sub) == principal.sub),
     )
-
-
-def _uuid(value: str) -> uuid.UUID | None:
-    try:
-        return uuid.UUID(value)
-    except ValueError:
-        return None
 
 
 async def booking_for(

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Iterable
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -18,7 +17,6 @@ from booking.domain import BookingRules, ClosureView, SpaceView, WhoMayBook, Win
 from samspill.events import facilities as fe
 from samspill.intervals import Interval
 from samspill.pricing import BookerCategory, PriceRule, SpaceKind
-from samspill.recurrence import OSLO
 
 
 async def get_space(session: AsyncSession, space_id: uuid.UUID) -> fe.SpaceState | None:
@@ -93,27 +91,19 @@ def space_view(space: fe.SpaceState) -> SpaceView:
 
 def window_view(window: fe.WindowState) -> WindowView | None:
     """The window as the rules see it; None once the whole window is withdrawn."""
-    if window.withdrawn:
-        return None
-    weekdays = [window.valid_from.weekday()] if window.kind == "one_off" else window.weekdays
-    return WindowView(
-        window_id=str(window.window_id),
-        space_id=str(window.space_id),
-        weekdays=frozenset(weekdays),
+    return WindowView.released(
+        str(window.window_id),
+        str(window.space_id),
+        kind=window.kind,
+        weekdays=window.weekdays,
         start=window.start_time,
         end=window.end_time,
         valid_from=window.valid_from,
-        valid_to=window.valid_from if window.kind == "one_off" else window.valid_to,
-        withdrawn_dates=frozenset(window.withdrawn_dates),
-        tz=_zone(window.time_zone),
+        valid_to=window.valid_to,
+        withdrawn_dates=window.withdrawn_dates,
+        withdrawn=window.withdrawn,
+        time_zone=window.time_zone,
     )
-
-
-def _zone(name: str) -> ZoneInfo:
-    try:
-        return ZoneInfo(name)
-    except (ZoneInfoNotFoundError, ValueError):
-        return OSLO
 
 
 def closure_view(closure: fe.ClosureState) -> ClosureView:

@@ -57,7 +57,6 @@ from booking.domain.series import (
     check_series,
     plan_series,
 )
-from booking.domain.timegrid import grid_points, is_aligned, round_inward
 from booking.domain.views import (
     BookerKind,
     BookingRules,
@@ -68,6 +67,7 @@ from booking.domain.views import (
     WindowView,
     booked_space_name,
 )
+from samspill.timegrid import grid_points, is_aligned, round_inward
 
 __all__ = [
     "ALLOWED_TRANSITIONS",

@@ -7,7 +7,6 @@ from datetime import UTC, datetime, timedelta
 from enum import StrEnum
 
 from booking.domain.errors import LimitExceeded, SpaceBooked, TransitionNotAllowed
-from booking.domain.timegrid import is_aligned
 from booking.domain.views import (
     BookerKind,
     BookingRules,
@@ -24,6 +23,7 @@ from booking.domain.views import (
 from samspill.errors import RuleViolation
 from samspill.intervals import Interval, merge
 from samspill.recurrence import OSLO
+from samspill.timegrid import is_aligned
 
 __all__ = [
     "ALLOWED_TRANSITIONS",

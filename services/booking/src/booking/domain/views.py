@@ -7,14 +7,12 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import date, time
 from enum import StrEnum
-from zoneinfo import ZoneInfo
 
+from samspill.availability import WindowView
 from samspill.booking_rules import BookingRules as SharedBookingRules
 from samspill.booking_rules import WhoMayBook
 from samspill.intervals import Interval
-from samspill.recurrence import OSLO, weekly_occurrences
 
 __all__ = [
     "BookerKind",
@@ -61,40 +59,6 @@ class SpaceView:
     def conflict_set(self) -> frozenset[str]:
         """This space and every space that cannot be booked at the same time as it."""
         return self.conflicts_with | {self.space_id}
-
-
-@dataclass(frozen=True)
-class WindowView:
-    """A release window in local wall time: weekly between two dates, or one-off on one day."""
-
-    window_id: str
-    space_id: str
-    weekdays: frozenset[int]
-    start: time
-    end: time
-    valid_from: date
-    valid_to: date
-    withdrawn_dates: frozenset[date] = frozenset()
-    tz: ZoneInfo = OSLO
-
-    @classmethod
-    def one_off(
-        cls, window_id: str, space_id: str, day: date, start: time, end: time
-    ) -> WindowView:
-        return cls(window_id, space_id, frozenset({day.weekday()}), start, end, day, day)
-
-    def occurrences(self, within: Interval | None = None) -> list[Interval]:
-        """Occurrences overlapping `within` (whole, not clipped), withdrawn dates left out."""
-        return weekly_occurrences(
-            self.weekdays,
-            self.start,
-            self.end,
-            self.valid_from,
-            self.valid_to,
-            within=within,
-            except_dates=self.withdrawn_dates,
-            tz=self.tz,
-        )
 
 
 @dataclass(frozen=True)

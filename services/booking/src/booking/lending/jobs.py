@@ -7,13 +7,13 @@ same transaction, so a second run, a restarted job or another replica finds noth
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from datetime import UTC, datetime
+from datetime import datetime
 
 import structlog
 
 from booking.config import BookingSettings
 from booking.lending.use_cases import DueLoans, move_due_loans
+from samspill.clock import Clock, utc_now
 from samspill.db import UnitsOfWork
 from samspill.jobs import PeriodicJob
 from samspill.service import Runtime
@@ -37,9 +37,7 @@ async def move_loans_due(units: UnitsOfWork, now: datetime, batch_size: int) -> 
     return found
 
 
-def due_loans_job(
-    settings: BookingSettings, clock: Callable[[], datetime] = lambda: datetime.now(UTC)
-) -> PeriodicJob:
+def due_loans_job(settings: BookingSettings, clock: Clock = utc_now) -> PeriodicJob:
     async def run_once(units: UnitsOfWork) -> int:
         found = await move_loans_due(units, clock(), settings.lending_scheduler_batch_size)
         return len(found.no_shows) + len(found.overdues)

@@ -20,6 +20,7 @@ from booking.lending.states import HeldLine, HeldUnit, LoanDetails
 from booking.lending.tables import Loan, LoanUnit
 from samspill.auth import Principal, Role
 from samspill.errors import NotFound, RuleViolation
+from samspill.ids import valid_uuids
 from samspill.intervals import Interval
 
 DEFAULT_RESERVATION_DAYS = 14
@@ -346,7 +347,7 @@ async def list_loans(
     """Own loans for a resident, the centres' loans for staff, everything for an admin."""
     centre_ids: list[uuid.UUID] | None = None
     if Role.CENTRE_STAFF in principal.roles:
-        centre_ids = [uuid.UUID(c) for c in principal.centre_ids if _is_uuid(c)]
+        centre_ids = valid_uuids(principal.centre_ids)
     loans = await find_loans(
         session,
         resident_id=None if principal.is_admin else principal.sub,
@@ -356,14 +357,6 @@ async def list_loans(
         offset=offset,
     )
     return await load_details(session, loans)
-
-
-def _is_uuid(text: str) -> bool:
-    try:
-        uuid.UUID(text)
-    except ValueError:
-        return False
-    return True
 
 
 async def get_loan(session: AsyncSession, principal: Principal, loan_id: uuid.UUID) -> LoanDetails:

@@ -11,6 +11,7 @@ from sqlmodel import col
 from booking.organisations.tables import Organisation
 from samspill.auth import Principal
 from samspill.errors import NotFound
+from samspill.ids import valid_uuids
 
 
 async def get(
@@ -29,14 +30,6 @@ async def list_for(session: AsyncSession, principal: Principal) -> list[Organisa
     """All organisations for an admin, otherwise the caller's own."""
     query = select(Organisation).order_by(col(Organisation.name))
     if not principal.is_admin:
-        ids = [uuid.UUID(value) for value in principal.org_ids if _is_uuid(value)]
+        ids = valid_uuids(principal.org_ids)
         query = query.where(col(Organisation.id).in_(ids))
     return list((await session.execute(query)).scalars().all())
-
-
-def _is_uuid(value: str) -> bool:
-    try:
-        uuid.UUID(value)
-    except ValueError:
-        return False
-    return True

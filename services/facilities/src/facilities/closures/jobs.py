@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from datetime import datetime
 
 from facilities.closures.use_cases import sync_site_holidays
 from facilities.sites.queries import sites_closed_on_holidays
+from samspill.clock import Clock
 from samspill.db import UnitsOfWork
 from samspill.jobs import PeriodicJob
 
@@ -28,7 +28,7 @@ async def roll_holiday_closures(units: UnitsOfWork, now: datetime) -> int:
     return changed
 
 
-def holiday_closures_job(clock: Callable[[], datetime]) -> PeriodicJob:
+def holiday_closures_job(clock: Clock) -> PeriodicJob:
     async def run_once(units: UnitsOfWork) -> int:
         return await roll_holiday_closures(units, clock())
 

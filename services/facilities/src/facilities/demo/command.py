@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 
 import httpx
 import typer
@@ -11,6 +11,7 @@ import typer
 from facilities.config import FacilitiesSettings
 from facilities.demo.loader import SeedError, seed_demo
 from samspill.auth import mint_token
+from samspill.clock import utc_now
 from samspill.recurrence import local_date
 
 
@@ -29,7 +30,7 @@ def admin_headers(settings: FacilitiesSettings) -> dict[str, str]:
 async def _run(url: str) -> str:
     headers = admin_headers(FacilitiesSettings())
     async with httpx.AsyncClient(base_url=url, timeout=30) as client:
-        summary = await seed_demo(client, headers, local_date(datetime.now(UTC)))
+        summary = await seed_demo(client, headers, local_date(utc_now()))
     return summary.line()
 
 

@@ -30,8 +30,8 @@ from enum import StrEnum
 from uuid import UUID
 
 from notifications.domain.feed import EntryStatus, FeedEntry, OccurrenceOverride, WeeklyRecurrence
-from notifications.domain.localtime import to_oslo, to_utc, weekly_occurrences
-from samspill.recurrence import resolve_local
+from notifications.domain.localtime import to_oslo, to_utc
+from samspill.recurrence import calendar_client_starts, resolve_local, weekly_starts
 
 UID_DOMAIN = "samspill.no"
 HISTORY = timedelta(days=60)
@@ -187,7 +187,11 @@ def _series_entries(
     first_end = _first_end(series)
     until = resolve_local(series.last_date, series.local_start_time)
     duration = first_end - first
-    grid = {to_oslo(start).date(): start for start in weekly_occurrences(first, until)}
+    starts = weekly_starts(first, until)
+    if starts != calendar_client_starts(first, until):
+        # Clients would each put the gap date elsewhere: list the bookings one by one.
+        raise ValueError("the series' start time falls in a spring gap")
+    grid = {to_oslo(start).date(): start for start in starts}
     on_grid = {to_oslo(b.start).date(): b for b in bookings if to_oslo(b.start).date() in grid}
     if not on_grid:
         raise ValueError("no booking of the series lies on its weekly grid")

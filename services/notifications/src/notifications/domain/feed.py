@@ -17,13 +17,12 @@ from icalendar import Calendar, Event, Timezone, TimezoneDaylight, TimezoneStand
 from icalendar.prop import vDuration, vRecur, vText
 
 from notifications.domain.localtime import (
-    OSLO_TZID,
     is_in_repeated_hour,
     require_aware,
     to_oslo,
     to_utc,
-    weekly_occurrences,
 )
+from samspill.recurrence import OSLO_TZID, calendar_client_starts, weekly_starts
 
 PRODID = "-//Lillestrom kommune//Samspill//NB"
 DEFAULT_REFRESH_INTERVAL = timedelta(hours=1)
@@ -269,7 +268,11 @@ def _check_all_day(entry: FeedEntry) -> None:
 def _check_recurrence(start: datetime, recurrence: WeeklyRecurrence) -> None:
     if is_in_repeated_hour(start):
         raise ValueError("a weekly series cannot start in the repeated autumn hour")
-    occurrences = set(weekly_occurrences(start, recurrence.until))
+    starts = weekly_starts(start, recurrence.until)
+    if starts != calendar_client_starts(start, recurrence.until):
+        # Calendar clients read a wall time in the spring gap each their own way.
+        raise ValueError("a weekly series cannot have its start time in the spring gap")
+    occurrences = set(starts)
     if not occurrences:
         raise ValueError("recurrence until lies before the first start")
     exdates = {to_utc(exdate) for exdate in recurrence.exdates}

@@ -1,13 +1,14 @@
-"""Local time in Europe/Oslo: conversion and weekly recurrence that keeps the wall time."""
+"""Local time in Europe/Oslo for feeds and messages: conversion and the repeated hour.
+
+The time zone and the rules for wall times are the kernel's (`samspill.recurrence`)."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
-from zoneinfo import ZoneInfo
+from datetime import UTC, datetime
 
-OSLO_TZID = "Europe/Oslo"
-OSLO = ZoneInfo(OSLO_TZID)
-ONE_WEEK = timedelta(weeks=1)
+from samspill.recurrence import OSLO
+
+__all__ = ["OSLO", "is_in_repeated_hour", "require_aware", "to_oslo", "to_utc"]
 
 
 def require_aware(value: datetime, name: str) -> None:
@@ -31,20 +32,3 @@ def is_in_repeated_hour(value: datetime) -> bool:
     """
     local = to_oslo(value)
     return local.replace(fold=0).utcoffset() != local.replace(fold=1).utcoffset()
-
-
-def weekly_occurrences(first_start: datetime, until: datetime) -> tuple[datetime, ...]:
-    """Starts (UTC) of a weekly series that keeps its Oslo wall time, `until` inclusive.
-
-    A wall time that does not exist on a spring-switch day is read with the offset
-    before the gap, as RFC 5545 and PEP 495 (fold=0) both prescribe.
-    """
-    require_aware(first_start, "first_start")
-    require_aware(until, "until")
-    wall = to_oslo(first_start).replace(tzinfo=None)
-    last = to_utc(until)
-    starts: list[datetime] = []
-    while (start := to_utc(wall.replace(tzinfo=OSLO))) <= last:
-        starts.append(start)
-        wall += ONE_WEEK
-    return tuple(starts)

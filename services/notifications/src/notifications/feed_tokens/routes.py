@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import uuid
-from datetime import UTC, datetime
 
 from fastapi import APIRouter, Response
 
@@ -14,6 +13,7 @@ from notifications.feed_tokens.schemas import FeedTokenCreate, FeedTokenIssued, 
 from notifications.feed_tokens.tables import FeedToken
 from notifications.feed_tokens.use_cases import issue_token, revoke_token
 from samspill.auth import CurrentPrincipal
+from samspill.clock import NowDep
 from samspill.db import UnitOfWorkDep
 
 router = APIRouter(prefix="/feed-tokens", tags=["feed tokens"])
@@ -31,11 +31,13 @@ def _public(record: FeedToken) -> FeedTokenPublic:
 
 @router.post("", status_code=201)
 async def create_feed_token(
-    body: FeedTokenCreate, principal: CurrentPrincipal, uow: UnitOfWorkDep, settings: SettingsDep
+    body: FeedTokenCreate,
+    principal: CurrentPrincipal,
+    uow: UnitOfWorkDep,
+    settings: SettingsDep,
+    now: NowDep,
 ) -> FeedTokenIssued:
-    issued = await issue_token(
-        uow, principal, body.kind, body.organisation_id, now=datetime.now(UTC)
-    )
+    issued = await issue_token(uow, principal, body.kind, body.organisation_id, now=now)
     return FeedTokenIssued(
         **_public(issued.record).model_dump(),
         token=issued.token,
@@ -53,7 +55,7 @@ async def list_feed_tokens(
 
 @router.delete("/{token_id}", status_code=204)
 async def revoke_feed_token(
-    token_id: uuid.UUID, principal: CurrentPrincipal, uow: UnitOfWorkDep
+    token_id: uuid.UUID, principal: CurrentPrincipal, uow: UnitOfWorkDep, now: NowDep
 ) -> Response:
-    await revoke_token(uow, principal, token_id, now=datetime.now(UTC))
+    await revoke_token(uow, principal, token_id, now=now)
     return Response(status_code=204)

@@ -46,6 +46,7 @@ from notifications.readmodel.tables import (
     SiteRecord,
     SpaceRecord,
 )
+from samspill.ids import parse_uuid
 
 log = structlog.get_logger("notifications.feeds")
 
@@ -83,7 +84,7 @@ async def feed_sources(session: AsyncSession, key: FeedKey) -> list[FeedKey]:
     """The feeds whose events change this one: itself and, for a space, its conflict set."""
     if key.kind is not FeedKind.SPACE:
         return [key]
-    space_id = _uuid(key.subject)
+    space_id = parse_uuid(key.subject)
     space = await session.get(SpaceRecord, space_id) if space_id else None
     if space is None:
         return [key]
@@ -107,17 +108,10 @@ async def build_feed(
 _Built = tuple[FeedInfo, list[FeedEntry], datetime]
 
 
-def _uuid(subject: str) -> uuid.UUID | None:
-    try:
-        return uuid.UUID(subject)
-    except ValueError:
-        return None
-
-
 async def _space_feed(
     session: AsyncSession, subject: str, base_url: str, now: datetime
 ) -> _Built | None:
-    space_id = _uuid(subject)
+    space_id = parse_uuid(subject)
     space = await session.get(SpaceRecord, space_id) if space_id else None
     if space is None:
         return None
@@ -144,7 +138,7 @@ async def _space_feed(
 async def _site_feed(
     session: AsyncSession, subject: str, base_url: str, now: datetime
 ) -> _Built | None:
-    site_id = _uuid(subject)
+    site_id = parse_uuid(subject)
     site = await session.get(SiteRecord, site_id) if site_id else None
     if site is None:
         return None
@@ -166,7 +160,7 @@ async def _site_feed(
 async def _organisation_feed(
     session: AsyncSession, subject: str, base_url: str, now: datetime
 ) -> _Built | None:
-    organisation_id = _uuid(subject)
+    organisation_id = parse_uuid(subject)
     if organisation_id is None:
         return None
     organisation = await session.get(OrganisationRecord, organisation_id)

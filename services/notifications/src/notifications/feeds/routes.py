@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from datetime import UTC, datetime
+from datetime import UTC
 from email.utils import format_datetime, parsedate_to_datetime
 from typing import Annotated
 
@@ -13,6 +13,7 @@ from notifications.dependencies import FeedCacheDep, SettingsDep
 from notifications.domain.feed_tokens import FeedTokenKind
 from notifications.feed_tokens.queries import resolve_token
 from notifications.feeds.queries import FeedKey, FeedKind, RenderedFeed, cached_feed
+from samspill.clock import NowDep
 from samspill.db import UnitOfWorkDep
 from samspill.errors import NotFound
 
@@ -71,15 +72,14 @@ async def _serve(
     uow: UnitOfWorkDep,
     cache: FeedCacheDep,
     settings: SettingsDep,
+    now: NowDep,
     key: FeedKey,
     if_none_match: str | None,
     if_modified_since: str | None,
     *,
     public: bool,
 ) -> Response:
-    feed = await cached_feed(
-        uow.session, cache, key, base_url=settings.public_base_url, now=datetime.now(UTC)
-    )
+    feed = await cached_feed(uow.session, cache, key, base_url=settings.public_base_url, now=now)
     if feed is None:
         raise _not_found()
     return feed_response(feed, if_none_match, if_modified_since, public=public)
@@ -93,6 +93,7 @@ async def space_feed(
     uow: UnitOfWorkDep,
     cache: FeedCacheDep,
     settings: SettingsDep,
+    now: NowDep,
     if_none_match: IfNoneMatch = None,
     if_modified_since: IfModifiedSince = None,
 ) -> Response:
@@ -100,7 +101,9 @@ async def space_feed(
     as (a whole hall and its parts, named by their space), with organisation and activity only.
     A resident's own booking shows as a private booking, without its activity."""
     key = FeedKey(FeedKind.SPACE, str(space_id))
-    return await _serve(uow, cache, settings, key, if_none_match, if_modified_since, public=True)
+    return await _serve(
+        uow, cache, settings, now, key, if_none_match, if_modified_since, public=True
+    )
 
 
 @router.get("/sites/{site_id}.ics", responses=_FEED_RESPONSES)
@@ -110,13 +113,16 @@ async def site_feed(
     uow: UnitOfWorkDep,
     cache: FeedCacheDep,
     settings: SettingsDep,
+    now: NowDep,
     if_none_match: IfNoneMatch = None,
     if_modified_since: IfModifiedSince = None,
 ) -> Response:
     """Public: every booking at the site's spaces; a resident's own booking shows as a private
     booking, without its activity."""
     key = FeedKey(FeedKind.SITE, str(site_id))
-    return await _serve(uow, cache, settings, key, if_none_match, if_modified_since, public=True)
+    return await _serve(
+        uow, cache, settings, now, key, if_none_match, if_modified_since, public=True
+    )
 
 
 @router.get("/organisations/{token}.ics", responses=_FEED_RESPONSES)
@@ -126,6 +132,7 @@ async def organisation_feed(
     uow: UnitOfWorkDep,
     cache: FeedCacheDep,
     settings: SettingsDep,
+    now: NowDep,
     if_none_match: IfNoneMatch = None,
     if_modified_since: IfModifiedSince = None,
 ) -> Response:
@@ -134,7 +141,9 @@ async def organisation_feed(
     if subject is None:
         raise _not_found()
     key = FeedKey(FeedKind.ORGANISATION, subject)
-    return await _serve(uow, cache, settings, key, if_none_match, if_modified_since, public=False)
+    return await _serve(
+        uow, cache, settings, now, key, if_none_match, if_modified_since, public=False
+    )
 
 
 @router.get("/loans/{token}.ics", responses=_FEED_RESPONSES)
@@ -144,6 +153,7 @@ async def loans_feed(
     uow: UnitOfWorkDep,
     cache: FeedCacheDep,
     settings: SettingsDep,
+    now: NowDep,
     if_none_match: IfNoneMatch = None,
     if_modified_since: IfModifiedSince = None,
 ) -> Response:
@@ -152,4 +162,6 @@ async def loans_feed(
     if subject is None:
         raise _not_found()
     key = FeedKey(FeedKind.LOANS, subject)
-    return await _serve(uow, cache, settings, key, if_none_match, if_modified_since, public=False)
+    return await _serve(
+        uow, cache, settings, now, key, if_none_match, if_modified_since, public=False
+    )

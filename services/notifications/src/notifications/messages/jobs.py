@@ -10,8 +10,6 @@ from __future__ import annotations
 import asyncio
 import os
 import uuid
-from collections.abc import Callable
-from datetime import UTC, datetime
 from email.message import EmailMessage
 from pathlib import Path
 
@@ -26,6 +24,7 @@ from notifications.messages.use_cases import (
     SmsGateway,
     deliver_next,
 )
+from samspill.clock import Clock, utc_now
 from samspill.db import UnitsOfWork
 from samspill.jobs import PeriodicJob
 
@@ -85,7 +84,7 @@ class FileSmsSink:
 
     def _write(self, message_id: uuid.UUID, to: str, body: str) -> None:
         self.directory.mkdir(parents=True, exist_ok=True)
-        name = f"{datetime.now(UTC):%Y%m%dT%H%M%S.%fZ}-{message_id}"
+        name = f"{utc_now():%Y%m%dT%H%M%S.%fZ}-{message_id}"
         partial = self.directory / f".{name}.part"
         partial.write_text(f"To: {to}\n\n{body}\n", encoding="utf-8")
         os.replace(partial, self.directory / f"{name}.txt")
@@ -107,7 +106,7 @@ class Delivery:
         *,
         max_attempts: int = 6,
         retry_base_s: float = 30.0,
-        clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+        clock: Clock = utc_now,
     ) -> None:
         self._senders = Senders(email, sms)
         self._policy = RetryPolicy(max_attempts=max_attempts, retry_base_s=retry_base_s)

@@ -21,7 +21,7 @@ from sqlmodel import col
 
 from notifications.domain.messages import Channel, FreeSlot, Language
 from notifications.domain.recipients import Recipient, recipient_key
-from notifications.domain.schedule import SpaceEvening, WindowView, free_slots
+from notifications.domain.schedule import SpaceEvening, free_slots
 from notifications.messages.tables import DeliveryAttempt, Message
 from notifications.preferences.queries import recipients_of
 from notifications.preferences.tables import RecipientPreference
@@ -34,6 +34,8 @@ from notifications.readmodel.tables import (
     WindowRecord,
 )
 from samspill.auth import Principal
+from samspill.availability import WindowView
+from samspill.booking_rules import BookingRules
 from samspill.errors import NotFound
 from samspill.events import booking as bk
 from samspill.events.booking import BookingState, Contact, SeriesState
@@ -168,24 +170,30 @@ async def evening_free_slots(
         .scalars()
         .all()
     )
-    busy = await _busy_by_space(session, booking.site_id, span)
+    booked, closed = await _taken(session, booking.site_id, span)
     evenings = [
         SpaceEvening(
             name=space.name,
-            windows=tuple(_window_view(w) for w in windows if w.space_id == space.space_id),
-            busy=tuple(_busy_for(space, spaces, busy)),
-            min_minutes=space.min_minutes,
+            rules=_rules(space),
+            windows=tuple(
+                view
+                for w in windows
+                if w.space_id == space.space_id and (view := _window_view(w)) is not None
+            ),
+            closed=tuple(_taken_from(space, spaces, closed)),
+            booked=tuple(_taken_from(space, spaces, booked)),
         )
         for space in spaces
     ]
     return free_slots(evenings, day, now=now)
 
 
-async def _busy_by_space(
-    session: AsyncSession, site_id: UUID, span: Interval
-) -> dict[str | None, list[Interval]]:
+Taken = dict[str | None, list[Interval]]
+
+
+async def _taken(session: AsyncSession, site_id: UUID, span: Interval) -> tuple[Taken, Taken]:
     """Booked and closed intervals on the day, by space id (None: the whole site is closed)."""
-    busy: dict[str | None, list[Interval]] = {}
+    booked: Taken = {}
     bookings = await session.execute(
         select(col(BookingRecord.space_id), col(BookingRecord.start), col(BookingRecord.end)).where(
             col(BookingRecord.site_id) == site_id,
@@ -195,7 +203,8 @@ async def _busy_by_space(
         )
     )
     for space_id, start, end in bookings.all():
-        busy.setdefault(str(space_id), []).append(Interval(start, end))
+        booked.setdefault(str(space_id), []).append(Interval(start, end))
+    closed: Taken = {}
     closures = await session.execute(
         select(col(ClosureRecord.space_id), col(ClosureRecord.start), col(ClosureRecord.end)).where(
             col(ClosureRecord.site_id) == site_id,
@@ -205,29 +214,41 @@ async def _busy_by_space(
     )
     for closed_space, closed_from, closed_to in closures.all():
         key = None if closed_space is None else str(closed_space)
-        busy.setdefault(key, []).append(Interval(closed_from, closed_to))
-    return busy
+        closed.setdefault(key, []).append(Interval(closed_from, closed_to))
+    return booked, closed
 
 
-def _busy_for(
-    space: SpaceRecord, spaces: Sequence[SpaceRecord], busy: Mapping[str | None, list[Interval]]
+def _taken_from(
+    space: SpaceRecord, spaces: Sequence[SpaceRecord], taken: Mapping[str | None, list[Interval]]
 ) -> list[Interval]:
     """A space is taken by itself, by spaces it conflicts with (either way), and by the site."""
     own = str(space.space_id)
     related = {own, *space.conflicts_with}
     related.update(str(other.space_id) for other in spaces if own in other.conflicts_with)
-    return [i for key in [None, *sorted(related)] for i in busy.get(key, [])]
+    return [i for key in [None, *sorted(related)] for i in taken.get(key, [])]
 
 
-def _window_view(window: WindowRecord) -> WindowView:
-    return WindowView(
+def _rules(space: SpaceRecord) -> BookingRules:
+    return BookingRules(
+        min_minutes=space.min_minutes,
+        max_minutes=space.max_minutes,
+        granularity_minutes=space.granularity_minutes,
+        horizon_days=space.horizon_days,
+        buffer_minutes=space.buffer_minutes,
+    )
+
+
+def _window_view(window: WindowRecord) -> WindowView | None:
+    return WindowView.released(
+        str(window.window_id),
+        str(window.space_id),
         kind=window.kind,
-        weekdays=tuple(window.weekdays),
-        start_time=window.start_time,
-        end_time=window.end_time,
+        weekdays=window.weekdays,
+        start=window.start_time,
+        end=window.end_time,
         valid_from=window.valid_from,
         valid_to=window.valid_to,
-        withdrawn_dates=tuple(date.fromisoformat(day) for day in window.withdrawn_dates),
+        withdrawn_dates=(date.fromisoformat(day) for day in window.withdrawn_dates),
         withdrawn=window.withdrawn,
     )
 

@@ -11,7 +11,6 @@ stable `Message-ID` header lets mail systems drop such a second copy.
 from __future__ import annotations
 
 import uuid
-from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Protocol
@@ -22,6 +21,7 @@ from sqlmodel import col
 
 from notifications.domain.messages import Channel
 from notifications.messages.tables import DeliveryAttempt, Message
+from samspill.clock import Clock
 from samspill.db import UnitOfWork
 
 log = structlog.get_logger("notifications.delivery")
@@ -52,7 +52,7 @@ class RetryPolicy:
 
 
 async def deliver_next(
-    uow: UnitOfWork, senders: Senders, policy: RetryPolicy, clock: Callable[[], datetime]
+    uow: UnitOfWork, senders: Senders, policy: RetryPolicy, clock: Clock
 ) -> bool:
     """Deliver the message due first, if any; False when none is due. The attempt is stamped
     with the clock's time after sending."""

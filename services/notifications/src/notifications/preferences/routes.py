@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Path
@@ -12,6 +11,7 @@ from notifications.preferences.schemas import PreferencePublic, PreferenceUpdate
 from notifications.preferences.tables import RecipientPreference
 from notifications.preferences.use_cases import set_preference
 from samspill.auth import CurrentPrincipal
+from samspill.clock import NowDep
 from samspill.db import UnitOfWorkDep
 
 router = APIRouter(prefix="/preferences", tags=["preferences"])
@@ -38,11 +38,12 @@ async def put_preference(
     body: PreferenceUpdate,
     principal: CurrentPrincipal,
     uow: UnitOfWorkDep,
+    now: NowDep,
 ) -> PreferencePublic:
     """Set how a recipient is told: `resident/me`, `organisation/{id}` or `site/{id}`."""
     if kind == "resident" and subject == "me":
         subject = principal.sub
     preference = await set_preference(
-        uow, principal, kind, subject, body.channel, body.language, now=datetime.now(UTC)
+        uow, principal, kind, subject, body.channel, body.language, now=now
     )
     return _public(preference)

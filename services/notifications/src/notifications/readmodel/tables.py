@@ -40,6 +40,11 @@ class SpaceRecord(Table, table=True):
     kind: str
     conflicts_with: list[str] = Field(default_factory=list, sa_type=JSONB)
     min_minutes: int = 30
+    # The rest of the space's booking rules, so suggested slots are ones booking accepts.
+    max_minutes: int = Field(default=240, sa_column_kwargs={"server_default": text("240")})
+    granularity_minutes: int = Field(default=30, sa_column_kwargs={"server_default": text("30")})
+    buffer_minutes: int = Field(default=0, sa_column_kwargs={"server_default": text("0")})
+    horizon_days: int = Field(default=180, sa_column_kwargs={"server_default": text("180")})
     retired: bool = False
     changed_at: datetime = Field(sa_type=DateTime(timezone=True))
 
