@@ -17,11 +17,12 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from icalendar import Calendar
 
-from booking.domain import BookingRules, RuleViolation, SpaceView, WindowView, plan_series
+from booking.domain import BookingRules, SpaceView, WindowView, plan_series
 from facilities.domain.windows import WeeklyWindow
 from notifications.domain.entries import Audience, BookingView, SeriesView, series_entries
 from notifications.domain.feed import FeedInfo, render_feed
 from notifications.domain.schedule import reminder_due
+from samspill.errors import RuleViolation
 from samspill.intervals import Interval
 from samspill.recurrence import local_interval, resolve_local, weekly_occurrences
 
