@@ -18,14 +18,14 @@ from facilities.spaces import routes as spaces_routes
 from facilities.spaces.tables import Space
 from facilities.tables import Table, messaging
 from facilities.windows import routes as windows_routes
-from facilities.windows.tables import WindowRow
+from facilities.windows.tables import Window
 from samspill.clock import utc_now
 from samspill.events import facilities as facilities_events
 from samspill.service import ServiceDefinition, create_app
 
 # Every table joins `Table.metadata` when its module is imported; naming them here keeps the
 # metadata (and so the migrations' comparison) complete whatever the routers import.
-TABLES = (Site, Space, WindowRow, ClosureRow, PriceRuleRow, ItemType, EquipmentUnit)
+TABLES = (Site, Space, Window, ClosureRow, PriceRuleRow, ItemType, EquipmentUnit)
 
 definition = ServiceDefinition(
     name="facilities",

@@ -18,7 +18,7 @@ from sqlmodel import col
 
 from booking.bookings.tables import Booking, BookingOccupancy
 from booking.catalogue import queries as catalogue
-from booking.catalogue.tables import ReadSpace
+from booking.catalogue.tables import SpaceRecord
 from booking.domain import (
     BookerKind,
     BookingStatus,
@@ -242,12 +242,12 @@ async def busy_in(
     session: AsyncSession, space_ids: Iterable[uuid.UUID], within: Interval
 ) -> list[BusyInterval]:
     """Active bookings of the given spaces overlapping `within`."""
-    space_name = col(ReadSpace.state)["name"].astext
+    space_name = col(SpaceRecord.state)["name"].astext
     query = (
         select(
             col(Booking.id), col(Booking.space_id), col(Booking.start), col(Booking.end), space_name
         )
-        .outerjoin(ReadSpace, col(ReadSpace.space_id) == col(Booking.space_id))
+        .outerjoin(SpaceRecord, col(SpaceRecord.space_id) == col(Booking.space_id))
         .where(
             col(Booking.space_id).in_(list(space_ids)),
             col(Booking.status).in_(ACTIVE_STATUSES),

@@ -12,7 +12,13 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
-from booking.catalogue.tables import ReadClosure, ReadPriceRule, ReadSite, ReadSpace, ReadWindow
+from booking.catalogue.tables import (
+    ClosureRecord,
+    PriceRuleRecord,
+    SiteRecord,
+    SpaceRecord,
+    WindowRecord,
+)
 from booking.domain import BookingRules, ClosureView, SpaceView, WhoMayBook, WindowView
 from samspill.events import facilities as fe
 from samspill.intervals import Interval
@@ -20,28 +26,28 @@ from samspill.pricing import BookerCategory, PriceRule, SpaceKind
 
 
 async def get_space(session: AsyncSession, space_id: uuid.UUID) -> fe.SpaceState | None:
-    row = await session.get(ReadSpace, space_id)
+    row = await session.get(SpaceRecord, space_id)
     return None if row is None else fe.SpaceState.model_validate(row.state)
 
 
 async def get_site(session: AsyncSession, site_id: uuid.UUID) -> fe.SiteState | None:
-    row = await session.get(ReadSite, site_id)
+    row = await session.get(SiteRecord, site_id)
     return None if row is None else fe.SiteState.model_validate(row.state)
 
 
 async def all_spaces(session: AsyncSession) -> list[fe.SpaceState]:
-    rows = (await session.execute(select(col(ReadSpace.state)))).scalars()
+    rows = (await session.execute(select(col(SpaceRecord.state)))).scalars()
     return [fe.SpaceState.model_validate(state) for state in rows]
 
 
 async def all_sites(session: AsyncSession) -> dict[uuid.UUID, fe.SiteState]:
-    rows = (await session.execute(select(col(ReadSite.state)))).scalars()
+    rows = (await session.execute(select(col(SiteRecord.state)))).scalars()
     sites = [fe.SiteState.model_validate(state) for state in rows]
     return {site.site_id: site for site in sites}
 
 
 async def windows_of(session: AsyncSession, space_ids: Iterable[uuid.UUID]) -> list[WindowView]:
-    query = select(col(ReadWindow.state)).where(col(ReadWindow.space_id).in_(list(space_ids)))
+    query = select(col(WindowRecord.state)).where(col(WindowRecord.space_id).in_(list(space_ids)))
     states = [fe.WindowState.model_validate(s) for s in (await session.execute(query)).scalars()]
     return [view for view in map(window_view, states) if view is not None]
 
@@ -49,17 +55,17 @@ async def windows_of(session: AsyncSession, space_ids: Iterable[uuid.UUID]) -> l
 async def closures_of(
     session: AsyncSession, site_ids: Iterable[uuid.UUID], within: Interval
 ) -> list[ClosureView]:
-    query = select(col(ReadClosure.state)).where(
-        col(ReadClosure.site_id).in_(list(site_ids)),
-        col(ReadClosure.start) < within.end,
-        col(ReadClosure.end) > within.start,
+    query = select(col(ClosureRecord.state)).where(
+        col(ClosureRecord.site_id).in_(list(site_ids)),
+        col(ClosureRecord.start) < within.end,
+        col(ClosureRecord.end) > within.start,
     )
     rows = (await session.execute(query)).scalars()
     return [closure_view(fe.ClosureState.model_validate(state)) for state in rows]
 
 
 async def price_rules(session: AsyncSession) -> list[PriceRule]:
-    rows = (await session.execute(select(col(ReadPriceRule.state)))).scalars()
+    rows = (await session.execute(select(col(PriceRuleRecord.state)))).scalars()
     rules = (price_rule(fe.PriceRuleState.model_validate(state)) for state in rows)
     return [rule for rule in rules if rule is not None]
 

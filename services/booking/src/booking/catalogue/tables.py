@@ -27,14 +27,14 @@ def _timestamp() -> Any:
     return Field(sa_column=Column(DateTime(timezone=True), nullable=False))
 
 
-class ReadSite(Table, table=True):
+class SiteRecord(Table, table=True):
     __tablename__ = "read_site"
 
     site_id: uuid.UUID = Field(primary_key=True)
     state: dict[str, Any] = _json()
 
 
-class ReadSpace(Table, table=True):
+class SpaceRecord(Table, table=True):
     __tablename__ = "read_space"
 
     space_id: uuid.UUID = Field(primary_key=True)
@@ -42,7 +42,7 @@ class ReadSpace(Table, table=True):
     state: dict[str, Any] = _json()
 
 
-class ReadWindow(Table, table=True):
+class WindowRecord(Table, table=True):
     __tablename__ = "read_window"
 
     window_id: uuid.UUID = Field(primary_key=True)
@@ -50,7 +50,7 @@ class ReadWindow(Table, table=True):
     state: dict[str, Any] = _json()
 
 
-class ReadClosure(Table, table=True):
+class ClosureRecord(Table, table=True):
     __tablename__ = "read_closure"
 
     closure_id: uuid.UUID = Field(primary_key=True)
@@ -61,14 +61,14 @@ class ReadClosure(Table, table=True):
     state: dict[str, Any] = _json()
 
 
-class ReadPriceRule(Table, table=True):
+class PriceRuleRecord(Table, table=True):
     __tablename__ = "read_price_rule"
 
     rule_id: uuid.UUID = Field(primary_key=True)
     state: dict[str, Any] = _json()
 
 
-class LendingItemType(Table, table=True):
+class ItemTypeRecord(Table, table=True):
     __tablename__ = "lending_item_type"
 
     item_type_id: uuid.UUID = Field(primary_key=True)
@@ -82,7 +82,7 @@ class LendingItemType(Table, table=True):
     retired: bool = False
 
 
-class LendingUnit(Table, table=True):
+class UnitRecord(Table, table=True):
     __tablename__ = "lending_unit"
 
     unit_id: uuid.UUID = Field(primary_key=True)
@@ -94,11 +94,11 @@ class LendingUnit(Table, table=True):
 
 
 CATALOGUE_TABLES: tuple[type[Table], ...] = (
-    ReadSite,
-    ReadSpace,
-    ReadWindow,
-    ReadClosure,
-    ReadPriceRule,
-    LendingUnit,
-    LendingItemType,
+    SiteRecord,
+    SpaceRecord,
+    WindowRecord,
+    ClosureRecord,
+    PriceRuleRecord,
+    UnitRecord,
+    ItemTypeRecord,
 )

@@ -22,13 +22,13 @@ from sqlmodel import col
 
 from booking.catalogue.tables import (
     CATALOGUE_TABLES,
-    LendingItemType,
-    LendingUnit,
-    ReadClosure,
-    ReadPriceRule,
-    ReadSite,
-    ReadSpace,
-    ReadWindow,
+    ClosureRecord,
+    ItemTypeRecord,
+    PriceRuleRecord,
+    SiteRecord,
+    SpaceRecord,
+    UnitRecord,
+    WindowRecord,
 )
 from booking.tables import Table, messaging
 from samspill.db import UnitOfWork, create_engine, session_factory
@@ -72,24 +72,24 @@ async def apply_event(session: AsyncSession, data: EventData) -> None:
 
 async def _apply_hall_event(session: AsyncSession, data: EventData) -> None:
     if isinstance(data, fe.SiteRegistered | fe.SiteUpdated):
-        await _upsert(session, ReadSite, {"site_id": data.site.site_id}, data.site)
+        await _upsert(session, SiteRecord, {"site_id": data.site.site_id}, data.site)
     elif isinstance(data, fe.SpaceRegistered | fe.SpaceUpdated | fe.SpaceRetired):
         space = data.space
         await _upsert(
-            session, ReadSpace, {"space_id": space.space_id, "site_id": space.site_id}, space
+            session, SpaceRecord, {"space_id": space.space_id, "site_id": space.site_id}, space
         )
     elif isinstance(data, fe.WindowReleased | fe.WindowWithdrawn):
         window = data.window
         keys = {"window_id": window.window_id, "space_id": window.space_id}
-        await _upsert(session, ReadWindow, keys, window)
+        await _upsert(session, WindowRecord, keys, window)
     elif isinstance(data, fe.ClosureScheduled):
-        await _upsert(session, ReadClosure, _closure_keys(data.closure), data.closure)
+        await _upsert(session, ClosureRecord, _closure_keys(data.closure), data.closure)
     elif isinstance(data, fe.ClosureLifted):
         await session.execute(
-            delete(ReadClosure).where(col(ReadClosure.closure_id) == data.closure.closure_id)
+            delete(ClosureRecord).where(col(ClosureRecord.closure_id) == data.closure.closure_id)
         )
     elif isinstance(data, fe.PriceRuleSet):
-        await _upsert(session, ReadPriceRule, {"rule_id": data.rule.rule_id}, data.rule)
+        await _upsert(session, PriceRuleRecord, {"rule_id": data.rule.rule_id}, data.rule)
 
 
 def _closure_keys(closure: fe.ClosureState) -> dict[str, Any]:
@@ -116,7 +116,7 @@ async def _upsert(
 async def _save_item_type(session: AsyncSession, state: fe.ItemTypeState) -> None:
     values = state.model_dump(exclude={"image_url"})
     await session.execute(
-        pg_insert(LendingItemType)
+        pg_insert(ItemTypeRecord)
         .values(**values)
         .on_conflict_do_update(index_elements=["item_type_id"], set_=values)
     )
@@ -125,7 +125,7 @@ async def _save_item_type(session: AsyncSession, state: fe.ItemTypeState) -> Non
 async def _save_unit(session: AsyncSession, state: fe.UnitState) -> None:
     values = state.model_dump()
     await session.execute(
-        pg_insert(LendingUnit)
+        pg_insert(UnitRecord)
         .values(**values)
         .on_conflict_do_update(index_elements=["unit_id"], set_=values)
     )

@@ -14,7 +14,7 @@ from sqlalchemy.dialects.postgresql import Range
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
-from booking.catalogue.tables import LendingItemType, LendingUnit, ReadSite
+from booking.catalogue.tables import ItemTypeRecord, SiteRecord, UnitRecord
 from booking.domain import MAX_LOAN_DAYS, ItemTypeView, LoanStatus, loan_period
 from booking.lending.states import HeldLine, HeldUnit, LoanDetails
 from booking.lending.tables import Loan, LoanUnit
@@ -47,7 +47,7 @@ def _busy(period: Interval, except_loan: uuid.UUID | None = None) -> ColumnEleme
         select(col(LoanUnit.id))
         .join(Loan, col(Loan.loan_id) == col(LoanUnit.loan_id))
         .where(
-            col(LoanUnit.unit_id) == col(LendingUnit.unit_id),
+            col(LoanUnit.unit_id) == col(UnitRecord.unit_id),
             col(LoanUnit.active).is_(True),
             or_(_overlaps(period), col(Loan.status) == LoanStatus.OVERDUE.value),
         )
@@ -72,25 +72,25 @@ async def lock_free_units(
     it, this waits for those reservations to finish.
     """
     query = (
-        select(col(LendingUnit.unit_id))
+        select(col(UnitRecord.unit_id))
         .where(
-            col(LendingUnit.item_type_id) == item_type_id,
-            col(LendingUnit.condition) == "ok",
+            col(UnitRecord.item_type_id) == item_type_id,
+            col(UnitRecord.condition) == "ok",
             ~_busy(period),
         )
-        .order_by(col(LendingUnit.label), col(LendingUnit.unit_id))
+        .order_by(col(UnitRecord.label), col(UnitRecord.unit_id))
         .limit(limit)
         .with_for_update(skip_locked=skip_locked)
     )
     if exclude:
-        query = query.where(col(LendingUnit.unit_id).not_in(exclude))
+        query = query.where(col(UnitRecord.unit_id).not_in(exclude))
     return list((await session.execute(query)).scalars().all())
 
 
 async def unit_is_free(
-    session: AsyncSession, unit: LendingUnit, period: Interval, except_loan: uuid.UUID
+    session: AsyncSession, unit: UnitRecord, period: Interval, except_loan: uuid.UUID
 ) -> bool:
-    query = select(~_busy(period, except_loan)).where(col(LendingUnit.unit_id) == unit.unit_id)
+    query = select(~_busy(period, except_loan)).where(col(UnitRecord.unit_id) == unit.unit_id)
     return bool((await session.execute(query)).scalar_one())
 
 
@@ -101,12 +101,12 @@ async def count_free_units(
     busy = _busy(period)
     query = (
         select(
-            col(LendingUnit.item_type_id),
+            col(UnitRecord.item_type_id),
             func.count(),
             func.count().filter(~busy),
         )
-        .where(col(LendingUnit.item_type_id).in_(item_type_ids), col(LendingUnit.condition) == "ok")
-        .group_by(col(LendingUnit.item_type_id))
+        .where(col(UnitRecord.item_type_id).in_(item_type_ids), col(UnitRecord.condition) == "ok")
+        .group_by(col(UnitRecord.item_type_id))
     )
     rows = (await session.execute(query)).all()
     return {row[0]: (int(row[1]), int(row[2])) for row in rows}
@@ -114,20 +114,20 @@ async def count_free_units(
 
 async def item_types_of_centre(
     session: AsyncSession, centre_id: uuid.UUID, item_type_id: uuid.UUID | None = None
-) -> list[LendingItemType]:
-    query = select(LendingItemType).where(
-        col(LendingItemType.centre_id) == centre_id, col(LendingItemType.retired).is_(False)
+) -> list[ItemTypeRecord]:
+    query = select(ItemTypeRecord).where(
+        col(ItemTypeRecord.centre_id) == centre_id, col(ItemTypeRecord.retired).is_(False)
     )
     if item_type_id is not None:
-        query = query.where(col(LendingItemType.item_type_id) == item_type_id)
-    query = query.order_by(col(LendingItemType.category), col(LendingItemType.name))
+        query = query.where(col(ItemTypeRecord.item_type_id) == item_type_id)
+    query = query.order_by(col(ItemTypeRecord.category), col(ItemTypeRecord.name))
     return list((await session.execute(query)).scalars().all())
 
 
 async def item_type_views(
     session: AsyncSession, item_type_ids: Collection[uuid.UUID]
 ) -> dict[uuid.UUID, ItemTypeView]:
-    query = select(LendingItemType).where(col(LendingItemType.item_type_id).in_(item_type_ids))
+    query = select(ItemTypeRecord).where(col(ItemTypeRecord.item_type_id).in_(item_type_ids))
     return {
         item_type.item_type_id: ItemTypeView(
             centre_id=str(item_type.centre_id),
@@ -147,7 +147,7 @@ class Centre:
 
 async def centre(session: AsyncSession, centre_id: uuid.UUID) -> Centre:
     """The centre as facilities last described it; defaults until its site event arrives."""
-    site = await session.get(ReadSite, centre_id)
+    site = await session.get(SiteRecord, centre_id)
     state: dict[str, Any] = site.state if site is not None else {}
     return Centre(
         name=str(state.get("name", "")),
@@ -223,11 +223,11 @@ async def load_details(session: AsyncSession, loans: Sequence[Loan]) -> list[Loa
     ids = [loan.loan_id for loan in loans]
     rows = (
         await session.execute(
-            select(LoanUnit, col(LendingUnit.label), col(LendingItemType.name))
-            .join(LendingUnit, col(LendingUnit.unit_id) == col(LoanUnit.unit_id))
-            .join(LendingItemType, col(LendingItemType.item_type_id) == col(LoanUnit.item_type_id))
+            select(LoanUnit, col(UnitRecord.label), col(ItemTypeRecord.name))
+            .join(UnitRecord, col(UnitRecord.unit_id) == col(LoanUnit.unit_id))
+            .join(ItemTypeRecord, col(ItemTypeRecord.item_type_id) == col(LoanUnit.item_type_id))
             .where(col(LoanUnit.loan_id).in_(ids))
-            .order_by(col(LendingItemType.name), col(LendingUnit.label))
+            .order_by(col(ItemTypeRecord.name), col(UnitRecord.label))
             .execution_options(populate_existing=True)
         )
     ).all()
@@ -246,7 +246,7 @@ async def load_details(session: AsyncSession, loans: Sequence[Loan]) -> list[Loa
 async def _site_names(
     session: AsyncSession, site_ids: Collection[uuid.UUID]
 ) -> dict[uuid.UUID, str]:
-    query = select(ReadSite).where(col(ReadSite.site_id).in_(site_ids))
+    query = select(SiteRecord).where(col(SiteRecord.site_id).in_(site_ids))
     return {
         site.site_id: str(site.state.get("name", ""))
         for site in (await session.execute(query)).scalars()
@@ -318,7 +318,7 @@ async def availability(
 class ItemTypeStock:
     """An item type with its units in condition ok and how many of them are free."""
 
-    item_type: LendingItemType
+    item_type: ItemTypeRecord
     units_in_stock: int
     units_free: int
 

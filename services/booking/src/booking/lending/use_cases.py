@@ -19,7 +19,7 @@ from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
-from booking.catalogue.tables import LendingUnit
+from booking.catalogue.tables import UnitRecord
 from booking.config import BookingSettings
 from booking.domain import (
     ItemTypeView,
@@ -240,7 +240,7 @@ async def _swap_units(session: AsyncSession, loan: Loan, swaps: list[UnitSwap]) 
                 f"Unit {swap.from_unit_id} is not part of this loan.",
                 f"Enheten {swap.from_unit_id} er ikke med i dette lånet.",
             )
-        replacement = await session.get(LendingUnit, swap.to_unit_id)
+        replacement = await session.get(UnitRecord, swap.to_unit_id)
         if replacement is None or replacement.item_type_id != row.item_type_id:
             raise RuleViolation(
                 f"Unit {swap.to_unit_id} is no unit of the same item type.",
@@ -252,7 +252,7 @@ async def _swap_units(session: AsyncSession, loan: Loan, swaps: list[UnitSwap]) 
 
 
 async def _check_replacement(
-    session: AsyncSession, replacement: LendingUnit, row: LoanUnit, loan: Loan
+    session: AsyncSession, replacement: UnitRecord, row: LoanUnit, loan: Loan
 ) -> None:
     if replacement.condition != "ok":
         raise RuleViolation(

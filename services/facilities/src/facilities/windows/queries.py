@@ -13,7 +13,7 @@ from facilities.dependencies import get_row, page_of
 from facilities.domain import ReleaseWindow, checked_interval
 from facilities.spaces.queries import get_space
 from facilities.windows.states import release_window, window_state
-from facilities.windows.tables import WindowRow
+from facilities.windows.tables import Window
 from samspill.errors import NotFound, RuleViolation
 from samspill.events.facilities import WindowState
 from samspill.intervals import Interval
@@ -22,16 +22,16 @@ from samspill.recurrence import resolve_local
 MAX_OCCURRENCE_SPAN = timedelta(days=400)
 
 
-async def get_window(session: AsyncSession, window_id: UUID, *, lock: bool = False) -> WindowRow:
-    return await get_row(session, WindowRow, window_id, ("window", "vindu"), lock=lock)
+async def get_window(session: AsyncSession, window_id: UUID, *, lock: bool = False) -> Window:
+    return await get_row(session, Window, window_id, ("window", "vindu"), lock=lock)
 
 
 async def active_windows(session: AsyncSession, space_id: UUID) -> dict[str, ReleaseWindow]:
     rows = (
         await session.execute(
-            select(WindowRow).where(
-                col(WindowRow.space_id) == space_id,
-                col(WindowRow.withdrawn).is_(False),
+            select(Window).where(
+                col(Window.space_id) == space_id,
+                col(Window.withdrawn).is_(False),
             )
         )
     ).scalars()
@@ -47,12 +47,10 @@ async def list_windows(
     offset: int,
 ) -> tuple[list[WindowState], int]:
     await get_space(session, space_id)
-    query = select(WindowRow).where(col(WindowRow.space_id) == space_id)
+    query = select(Window).where(col(Window.space_id) == space_id)
     if not include_withdrawn:
-        query = query.where(col(WindowRow.withdrawn).is_(False))
-    ordered = query.order_by(
-        col(WindowRow.valid_from), col(WindowRow.start_time), col(WindowRow.id)
-    )
+        query = query.where(col(Window.withdrawn).is_(False))
+    ordered = query.order_by(col(Window.valid_from), col(Window.start_time), col(Window.id))
     rows, total = await page_of(session, ordered, limit, offset)
     return [window_state(r) for r in rows], total
 

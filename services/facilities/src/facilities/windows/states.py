@@ -5,11 +5,11 @@ from __future__ import annotations
 from datetime import date
 
 from facilities.domain import OneOffWindow, ReleaseWindow, WeeklyWindow
-from facilities.windows.tables import WindowRow
+from facilities.windows.tables import Window
 from samspill.events.facilities import WindowState
 
 
-def release_window(row: WindowRow) -> ReleaseWindow:
+def release_window(row: Window) -> ReleaseWindow:
     if row.kind == "one_off":
         return OneOffWindow(row.valid_from, row.start_time, row.end_time)
     return WeeklyWindow(
@@ -22,7 +22,7 @@ def release_window(row: WindowRow) -> ReleaseWindow:
     )
 
 
-def window_state(row: WindowRow) -> WindowState:
+def window_state(row: Window) -> WindowState:
     return WindowState(
         window_id=row.id,
         space_id=row.space_id,

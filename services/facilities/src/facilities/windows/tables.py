@@ -11,7 +11,7 @@ from sqlmodel import Field
 from facilities.tables import Table, created_at, jsonb, updated_at
 
 
-class WindowRow(Table, table=True):
+class Window(Table, table=True):
     """A release window; a one-off window has `valid_from == valid_to` and no weekdays."""
 
     __tablename__ = "release_window"

@@ -24,7 +24,7 @@ from facilities.spaces.tables import Space
 from facilities.windows.queries import active_windows, get_window
 from facilities.windows.schemas import OSLO_ZONE, WindowCreate, WindowDates
 from facilities.windows.states import release_window, window_state
-from facilities.windows.tables import WindowRow
+from facilities.windows.tables import Window
 from samspill.auth import Principal
 from samspill.db import UnitOfWork
 from samspill.errors import NotFound, RuleViolation
@@ -82,9 +82,9 @@ def build_window(data: WindowCreate) -> ReleaseWindow:
     )
 
 
-def _row_of(window: ReleaseWindow, space: Space) -> WindowRow:
+def _row_of(window: ReleaseWindow, space: Space) -> Window:
     if isinstance(window, OneOffWindow):
-        return WindowRow(
+        return Window(
             space_id=space.id,
             site_id=space.site_id,
             kind="one_off",
@@ -94,7 +94,7 @@ def _row_of(window: ReleaseWindow, space: Space) -> WindowRow:
             valid_from=window.day,
             valid_to=window.day,
         )
-    return WindowRow(
+    return Window(
         space_id=space.id,
         site_id=space.site_id,
         kind="weekly",
@@ -144,7 +144,7 @@ async def withdraw_dates(
 
 async def _window_of_space(
     uow: UnitOfWork, principal: Principal, space_id: UUID, window_id: UUID
-) -> WindowRow:
+) -> Window:
     space = await get_space(uow.session, space_id, lock=True)
     require_site_manager(principal, space.site_id)
     row = await get_window(uow.session, window_id, lock=True)
