@@ -3,8 +3,9 @@ of organisations that book."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass, fields
 from enum import StrEnum
+from typing import Any, Self
 
 from samspill.errors import RuleViolation
 
@@ -42,6 +43,16 @@ class BookingRules:
     cancellation_deadline_hours: int = 24
     approval_required: bool = False
     who_may_book: WhoMayBook = WhoMayBook.ORGANISATIONS
+
+    @classmethod
+    def of(cls, published: Any) -> Self:
+        """The rules from anything that carries their fields, such as the published state."""
+        values = {field.name: getattr(published, field.name) for field in fields(cls)}
+        return cls(**{**values, "who_may_book": WhoMayBook(values["who_may_book"])})
+
+    def published(self) -> dict[str, Any]:
+        """The fields as the events publish them (`BookingRulesState(**rules.published())`)."""
+        return {**asdict(self), "who_may_book": self.who_may_book.value}
 
     def validate(self) -> None:
         self._validate_lengths()

@@ -19,7 +19,7 @@ from booking.catalogue.tables import (
     SpaceRecord,
     WindowRecord,
 )
-from booking.domain import BookingRules, ClosureView, SpaceView, WhoMayBook, WindowView
+from booking.domain import BookingRules, ClosureView, SpaceView, WindowView
 from samspill.events import facilities as fe
 from samspill.intervals import Interval
 from samspill.pricing import BookerCategory, PriceRule, SpaceKind
@@ -80,16 +80,7 @@ def space_view(space: fe.SpaceState) -> SpaceView:
         site_id=str(space.site_id),
         name=space.name,
         capacity=space.capacity,
-        rules=BookingRules(
-            min_minutes=rules.min_minutes,
-            max_minutes=rules.max_minutes,
-            granularity_minutes=rules.granularity_minutes,
-            horizon_days=rules.horizon_days,
-            buffer_minutes=rules.buffer_minutes,
-            cancellation_deadline_hours=rules.cancellation_deadline_hours,
-            approval_required=rules.approval_required,
-            who_may_book=WhoMayBook(rules.who_may_book),
-        ),
+        rules=BookingRules.of(rules),
         retired=space.retired,
         conflicts_with=frozenset(str(other) for other in space.conflicts_with),
     )

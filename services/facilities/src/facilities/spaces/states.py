@@ -17,16 +17,7 @@ def booking_rules(space: Space) -> BookingRules:
 
 
 def rules_state(rules: BookingRules) -> BookingRulesState:
-    return BookingRulesState(
-        min_minutes=rules.min_minutes,
-        max_minutes=rules.max_minutes,
-        granularity_minutes=rules.granularity_minutes,
-        horizon_days=rules.horizon_days,
-        buffer_minutes=rules.buffer_minutes,
-        cancellation_deadline_hours=rules.cancellation_deadline_hours,
-        approval_required=rules.approval_required,
-        who_may_book=rules.who_may_book.value,
-    )
+    return BookingRulesState(**rules.published())
 
 
 def space_state(space: Space, conflicts_with: Iterable[UUID]) -> SpaceState:
