@@ -2,7 +2,7 @@
 
 "Today + 7" sometimes lands on a public holiday (sites close and bookings are refused), in the
 Christmas or Easter weeks, or beside a daylight-saving switch (local hours shift against UTC).
-The helpers here pick the next *ordinary* date on or after an offset instead: Monday to Friday
+The functions here pick the next *ordinary* date on or after an offset instead: Monday to Friday
 (or the weekday asked for), and none of those. A test about a calendar fact itself takes the
 fact from `clock_changes` or `norwegian_public_holidays`, the rule the product uses.
 

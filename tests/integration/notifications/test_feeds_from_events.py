@@ -14,7 +14,7 @@ from notifications.feeds.queries import FeedKey, FeedKind, build_feed
 from notifications.readmodel.use_cases import rebuild_read_model
 from samspill.events import booking as bk
 from samspill.events.base import EventData
-from tests.dates import ordinary_day
+from tests.dates import next_clock_change, ordinary_day
 from tests.integration.notifications.builders import (
     OSLO,
     Club,
@@ -40,15 +40,10 @@ pytestmark = [pytest.mark.slow, pytest.mark.calendar]
 BASE_URL = "https://samspill.lillestrom.kommune.no"
 
 
-def last_sunday(year: int, month: int) -> date:
-    day = date(year, month, 31)
-    return day - timedelta(days=(day.weekday() - 6) % 7)
-
-
-def next_switches(today: date) -> tuple[date, date]:
+def next_switches() -> tuple[date, date]:
     """The next spring switch and the autumn switch after it."""
-    year = today.year if last_sunday(today.year, 3) > today else today.year + 1
-    return last_sunday(year, 3), last_sunday(year, 10)
+    spring = next_clock_change(1, spring=True)
+    return spring, next_clock_change(spring=False, start=spring)
 
 
 def season(school: School, club: Club, spring: date, autumn: date) -> list[bk.BookingState]:
@@ -142,7 +137,7 @@ async def test_notifications_feeds_from_events(infra, isolated_kafka, database_f
     )
     school, club = School(), Club()
     today = datetime.now(OSLO).date()
-    spring, autumn = next_switches(today)
+    spring, autumn = next_switches()
     states = season(school, club, spring, autumn)
     dates = sorted({s.start.astimezone(OSLO).date() for s in states})
     gap = next(a + timedelta(weeks=1) for a, b in pairwise(dates) if b - a > timedelta(7))
