@@ -162,6 +162,9 @@ async def _preferences_choose_sms_in_english(service, kafka, school, club, day) 
     assert len(message.body) <= 160
 
 
+NEIGHBOUR = "naboen@example.no"
+
+
 async def _loans(service: RunningService, kafka, mailbox: Mailbox) -> None:
     pickup = datetime.now(OSLO).date() + timedelta(days=5)
     loan = loan_state("resident-7", pickup, pickup + timedelta(days=7), email=FAMILY)
@@ -187,6 +190,13 @@ async def _loans(service: RunningService, kafka, mailbox: Mailbox) -> None:
         "reminder_pickup_tomorrow": "cancelled",
         "reminder_return_tomorrow": "cancelled",
     }
+
+    # Booking took a loan before it had heard the centre's name: the family is told all the same.
+    unnamed = loan_state("resident-8", pickup, pickup + timedelta(days=3), email=NEIGHBOUR)
+    unnamed = unnamed.model_copy(update={"centre_name": ""})
+    await publish(kafka, (bk.LoanReserved(loan=unnamed), str(unnamed.centre_id)))
+    body = await eventually(lambda: _mail(mailbox, NEIGHBOUR, "Du har reservert"))
+    assert "utstyrssentralen" in body
 
 
 async def _delivery_log(service: RunningService, club: Club) -> None:

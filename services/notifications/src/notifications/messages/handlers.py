@@ -24,6 +24,7 @@ from notifications.domain.recipients import Recipient
 from notifications.domain.schedule import reminder_due
 from notifications.messages.queries import (
     booker_recipient,
+    centre_name,
     closure_of,
     evening_free_slots,
     first_of_series,
@@ -306,9 +307,9 @@ async def _on_organisation(session: AsyncSession, data: EventData, occasion: Occ
 # --- loans ----------------------------------------------------------------------------------
 
 
-def loan_context(loan: bk.LoanState) -> dict[str, object]:
+async def loan_context(session: AsyncSession, loan: bk.LoanState) -> dict[str, object]:
     return {
-        "centre": loan.centre_name,
+        "centre": loan.centre_name or await centre_name(session, loan.centre_id),
         "items": loan_items(loan),
         "pickup": loan.pickup_date,
         "due": loan.return_date,
@@ -319,7 +320,7 @@ async def _on_loan_reserved(session: AsyncSession, data: EventData, occasion: Oc
     assert isinstance(data, bk.LoanReserved)
     loan = data.loan
     resident = await resident_recipient(session, loan.resident_id, loan.contact)
-    context = loan_context(loan)
+    context = await loan_context(session, loan)
     await enqueue(
         session,
         dedupe_key=f"{occasion.envelope.id}:{MessageKind.LOAN_RESERVED}:{resident.key}",
@@ -363,7 +364,7 @@ async def _on_loan_overdue(session: AsyncSession, data: EventData, occasion: Occ
         dedupe_key=f"{occasion.envelope.id}:{MessageKind.LOAN_OVERDUE}:{resident.key}",
         recipient=resident,
         kind=MessageKind.LOAN_OVERDUE,
-        context=loan_context(loan),
+        context=await loan_context(session, loan),
         now=occasion.now,
     )
 

@@ -72,6 +72,16 @@ async def organisation_recipient(session: AsyncSession, organisation_id: uuid.UU
     return await _with_preference(session, recipient)
 
 
+# Booking may take a loan before it has heard the centre's name (site and stock events travel
+# under different keys); the message then names the centre as the read model knows it.
+UNNAMED_CENTRE = "utstyrssentralen"
+
+
+async def centre_name(session: AsyncSession, centre_id: uuid.UUID) -> str:
+    site = await session.get(SiteRecord, centre_id)
+    return site.name if site is not None and site.name else UNNAMED_CENTRE
+
+
 async def site_recipient(session: AsyncSession, site_id: uuid.UUID) -> Recipient:
     key = recipient_key("site", site_id)
     site = await session.get(SiteRecord, site_id)
