@@ -16,7 +16,7 @@ import pytest
 
 from samspill.recurrence import OSLO
 from tests.dates import ordinary_day, today
-from tests.e2e.test_e2e_resident_messages import Stack, stack, token
+from tests.e2e.stack import Stack, logs_shown_on_failure, register_school, stack, token
 from tests.integration.notifications.builders import Mailbox, smtp_server
 from tests.support import eventually
 
@@ -34,20 +34,14 @@ def at(day: date, hour: int, minute: int = 0) -> datetime:
 async def test_e2e_every_suggested_slot_is_bookable(
     infra, isolated_kafka, database_factory, tmp_path
 ):
-    # The same stack as the resident test's, in databases of its own.
-    async def databases(label: str) -> str:
-        return str(await database_factory(f"alternatives_{label}"))
-
     async with (
         smtp_server(Mailbox()) as smtp_port,
-        stack(infra, isolated_kafka, databases, smtp_port, tmp_path) as s,
+        stack(
+            infra, isolated_kafka, database_factory, smtp_port, tmp_path, label="alternatives"
+        ) as s,
     ):
-        try:
+        with logs_shown_on_failure(tmp_path):
             await _scenario(s)
-        except BaseException:
-            for log in sorted(tmp_path.glob("*.log")):
-                print(f"--- {log.name}\n{log.read_text(errors='replace')[-6000:]}")
-            raise
 
 
 async def _scenario(s: Stack) -> None:
@@ -120,20 +114,7 @@ async def _scenario(s: Stack) -> None:
 
 
 async def _school(s: Stack, admin: str, day: date) -> tuple[str, dict[str, str]]:
-    site = await s.call(
-        "POST",
-        "facilities",
-        "/sites",
-        admin,
-        json={
-            "kind": "school",
-            "name": "Skjetten skole",
-            "address": "Skjettenveien 1, 2013 Skjetten",
-            "district": "skedsmo",
-            "contact": {"name": "Skolekontoret", "email": "skjetten.skole@example.no"},
-        },
-    )
-    manager = token("manager-1", ["facility_manager"], site_ids=[site["site_id"]])
+    site_id, manager = await register_school(s, admin)
     rules = {
         "Gymsal": {},
         "Lillesalen": {
@@ -152,7 +133,7 @@ async def _school(s: Stack, admin: str, day: date) -> tuple[str, dict[str, str]]
             "/spaces",
             manager,
             json={
-                "site_id": site["site_id"],
+                "site_id": site_id,
                 "name": name,
                 "kind": "gym" if name == "Gymsal" else "auditorium",
                 "capacity": 60,

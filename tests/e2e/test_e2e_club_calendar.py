@@ -9,26 +9,15 @@ recurring-ical-events and ical.js.
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
 import uuid
-from collections.abc import AsyncIterator, Awaitable, Callable
-from dataclasses import dataclass
-from datetime import UTC, date, datetime, time, timedelta
-from pathlib import Path
+from datetime import UTC, datetime, timedelta
 from typing import Any
-from zoneinfo import ZoneInfo
 
-import httpx
 import pytest
 
 from notifications.domain.entries import booking_uid
-from samspill.auth import mint_token
-from samspill.infra import Infrastructure, free_port
-from samspill.kafka import KafkaConfig
-from samspill.processes import ServiceProcess, service_env, stop_all
-from samspill.settings import ServiceSettings
 from tests.dates import next_clock_change, ordinary_dates, today
+from tests.e2e.stack import Stack, evening, logs_shown_on_failure, register_school, stack, token
 from tests.integration.notifications.builders import Mailbox, smtp_server
 from tests.integration.notifications.calendars import (
     ICAL_STATUS,
@@ -42,86 +31,8 @@ from tests.support import eventually
 
 pytestmark = [pytest.mark.e2e, pytest.mark.slow, pytest.mark.calendar, pytest.mark.timeout(300)]
 
-OSLO = ZoneInfo("Europe/Oslo")
-SERVICES = ("facilities", "booking", "notifications")
+
 CLUB_EMAIL = "styret@skjetten-handball.no"
-
-
-@dataclass
-class Stack:
-    urls: dict[str, str]
-    client: httpx.AsyncClient
-
-    def url(self, service: str, path: str) -> str:
-        return f"{self.urls[service]}{path}"
-
-    async def call(self, method: str, service: str, path: str, token: str, **kw: Any) -> Any:
-        headers = {"Authorization": f"Bearer {token}", **kw.pop("headers", {})}
-        response = await self.client.request(method, self.url(service, path), headers=headers, **kw)
-        assert response.status_code < 300, f"{method} {service}{path}: {response.text}"
-        return response.json() if response.content else None
-
-
-def token(sub: str, roles: list[str], **claims: list[str]) -> str:
-    settings = ServiceSettings()
-    return mint_token(
-        secret=settings.jwt_secret,
-        issuer=settings.jwt_issuer,
-        audience=settings.jwt_audience,
-        sub=sub,
-        roles=roles,
-        **claims,
-    )
-
-
-@contextlib.asynccontextmanager
-async def stack(
-    infra: Infrastructure,
-    kafka: KafkaConfig,
-    database_factory: Callable[[str], Awaitable[str]],
-    smtp_port: int,
-    logs: Path,
-) -> AsyncIterator[Stack]:
-    common = {
-        "OUTBOX_POLL_INTERVAL_S": "0.05",
-        "LOG_LEVEL": "WARNING",
-        "RATE_LIMIT_PER_MINUTE": "100000",
-    }
-    extra = {
-        "notifications": {
-            "SMTP_HOST": "127.0.0.1",
-            "SMTP_PORT": str(smtp_port),
-            "DELIVERY_POLL_INTERVAL_S": "0.05",
-        }
-    }
-    processes = [
-        ServiceProcess(
-            name,
-            free_port(),
-            service_env(
-                await database_factory(f"e2e_{name}"),
-                kafka,
-                infra.redis.url,
-                **common,
-                **extra.get(name, {}),
-            ),
-            logs / f"{name}.log",
-        )
-        for name in SERVICES
-    ]
-    try:
-        for process in processes:
-            process.start()
-        for process in processes:
-            await process.wait_ready(timeout=90)
-        async with httpx.AsyncClient(timeout=10) as client:
-            yield Stack({process.name: process.url for process in processes}, client)
-    finally:
-        await asyncio.to_thread(stop_all, processes)
-
-
-def evening(day: date, hour: int) -> str:
-    return datetime.combine(day, time(hour), OSLO).isoformat()
 
 
 async def test_e2e_club_calendar_follows_booking_and_closure(
@@ -130,14 +41,10 @@ async def test_e2e_club_calendar_follows_booking_and_closure(
     mailbox = Mailbox()
     async with (
         smtp_server(mailbox) as smtp_port,
-        stack(infra, isolated_kafka, database_factory, smtp_port, tmp_path) as s,
+        stack(infra, isolated_kafka, database_factory, smtp_port, tmp_path, label="e2e") as s,
     ):
-        try:
+        with logs_shown_on_failure(tmp_path):
             await _scenario(s, mailbox)
-        except BaseException:
-            for log in sorted(tmp_path.glob("*.log")):
-                print(f"--- {log.name}\n{log.read_text(errors='replace')[-6000:]}")
-            raise
 
 
 async def _scenario(s: Stack, mailbox: Mailbox) -> None:
@@ -146,27 +53,14 @@ async def _scenario(s: Stack, mailbox: Mailbox) -> None:
     switch = next_clock_change(22)
 
     # The school registers its gym and releases it every evening until after the switch.
-    site = await s.call(
-        "POST",
-        "facilities",
-        "/sites",
-        admin,
-        json={
-            "kind": "school",
-            "name": "Skjetten skole",
-            "address": "Skjettenveien 1, 2013 Skjetten",
-            "district": "skedsmo",
-            "contact": {"name": "Skolekontoret", "email": "skjetten.skole@example.no"},
-        },
-    )
-    manager = token("manager-1", ["facility_manager"], site_ids=[site["site_id"]])
+    site_id, manager = await register_school(s, admin)
     gym = await s.call(
         "POST",
         "facilities",
         "/spaces",
         manager,
         json={
-            "site_id": site["site_id"],
+            "site_id": site_id,
             "name": "Gymsal",
             "kind": "gym",
             "capacity": 60,

@@ -7,120 +7,22 @@ nothing; the school closes the hall that evening and the cancellation reaches th
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
-from collections.abc import AsyncIterator, Awaitable, Callable
-from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
-from pathlib import Path
+from datetime import date, datetime, timedelta
 from typing import Any
 
-import httpx
 import pytest
-from sqlalchemy import text
 
-from samspill.auth import mint_token
-from samspill.db import create_engine
-from samspill.infra import Infrastructure, free_port
-from samspill.kafka import KafkaConfig
-from samspill.processes import ServiceProcess, service_env, stop_all
 from samspill.recurrence import OSLO
-from samspill.settings import ServiceSettings
 from tests.dates import ordinary_day
+from tests.e2e.stack import Stack, evening, logs_shown_on_failure, register_school, stack, token
 from tests.integration.notifications.builders import Mailbox, smtp_server
 from tests.support import eventually
 
 pytestmark = [pytest.mark.e2e, pytest.mark.slow, pytest.mark.timeout(300)]
 
-SERVICES = ("facilities", "booking", "notifications")
 RESIDENT = "resident-e2e"
 FAMILY_EMAIL = "familien.berg@example.no"
 NON_PROFIT_ORE, PRIVATE_ORE = 30_000, 80_000  # per hour
-
-
-def token(sub: str, roles: list[str], **claims: list[str]) -> str:
-    settings = ServiceSettings()
-    return mint_token(
-        secret=settings.jwt_secret,
-        issuer=settings.jwt_issuer,
-        audience=settings.jwt_audience,
-        sub=sub,
-        roles=roles,
-        **claims,
-    )
-
-
-def evening(day: date, hour: int) -> str:
-    return datetime.combine(day, time(hour), OSLO).isoformat()
-
-
-@dataclass
-class Stack:
-    urls: dict[str, str]
-    databases: dict[str, str]
-    client: httpx.AsyncClient
-
-    async def call(self, method: str, service: str, path: str, sub_token: str, **kw: Any) -> Any:
-        response = await self.request(method, service, path, sub_token, **kw)
-        assert response.status_code < 300, f"{method} {service}{path}: {response.text}"
-        return response.json() if response.content else None
-
-    async def request(
-        self, method: str, service: str, path: str, sub_token: str, **kw: Any
-    ) -> httpx.Response:
-        headers = {"Authorization": f"Bearer {sub_token}"}
-        return await self.client.request(
-            method, f"{self.urls[service]}{path}", headers=headers, **kw
-        )
-
-    async def scalar(self, service: str, sql: str) -> Any:
-        engine = create_engine(self.databases[service], pool_size=1)
-        try:
-            async with engine.connect() as connection:
-                return (await connection.execute(text(sql))).scalar()
-        finally:
-            await engine.dispose()
-
-
-@contextlib.asynccontextmanager
-async def stack(
-    infra: Infrastructure,
-    kafka: KafkaConfig,
-    database_factory: Callable[[str], Awaitable[str]],
-    smtp_port: int,
-    logs: Path,
-) -> AsyncIterator[Stack]:
-    common = {
-        "OUTBOX_POLL_INTERVAL_S": "0.05",
-        "LOG_LEVEL": "WARNING",
-        "RATE_LIMIT_PER_MINUTE": "100000",
-    }
-    extra = {
-        "notifications": {
-            "SMTP_HOST": "127.0.0.1",
-            "SMTP_PORT": str(smtp_port),
-            "DELIVERY_POLL_INTERVAL_S": "0.05",
-        }
-    }
-    databases = {name: await database_factory(f"e2e_resident_{name}") for name in SERVICES}
-    processes = [
-        ServiceProcess(
-            name,
-            free_port(),
-            service_env(databases[name], kafka, infra.redis.url, **common, **extra.get(name, {})),
-            logs / f"{name}.log",
-        )
-        for name in SERVICES
-    ]
-    try:
-        for process in processes:
-            process.start()
-        for process in processes:
-            await process.wait_ready(timeout=90)
-        async with httpx.AsyncClient(timeout=10) as client:
-            yield Stack({p.name: p.url for p in processes}, databases, client)
-    finally:
-        await asyncio.to_thread(stop_all, processes)
 
 
 async def test_e2e_resident_is_told_of_booking_and_closure(
@@ -129,14 +31,12 @@ async def test_e2e_resident_is_told_of_booking_and_closure(
     mailbox = Mailbox()
     async with (
         smtp_server(mailbox) as smtp_port,
-        stack(infra, isolated_kafka, database_factory, smtp_port, tmp_path) as s,
+        stack(
+            infra, isolated_kafka, database_factory, smtp_port, tmp_path, label="e2e_resident"
+        ) as s,
     ):
-        try:
+        with logs_shown_on_failure(tmp_path):
             await _scenario(s, mailbox)
-        except BaseException:
-            for log in sorted(tmp_path.glob("*.log")):
-                print(f"--- {log.name}\n{log.read_text(errors='replace')[-6000:]}")
-            raise
 
 
 async def _scenario(s: Stack, mailbox: Mailbox) -> None:
@@ -187,27 +87,14 @@ async def _scenario(s: Stack, mailbox: Mailbox) -> None:
 
 async def _small_hall(s: Stack, admin: str, today: date, day: date) -> tuple[str, str]:
     """A school's small hall anyone may book, priced 300 kr non-profit and 800 kr private."""
-    site = await s.call(
-        "POST",
-        "facilities",
-        "/sites",
-        admin,
-        json={
-            "kind": "school",
-            "name": "Skjetten skole",
-            "address": "Skjettenveien 1, 2013 Skjetten",
-            "district": "skedsmo",
-            "contact": {"name": "Skolekontoret", "email": "skjetten.skole@example.no"},
-        },
-    )
-    manager = token("manager-1", ["facility_manager"], site_ids=[site["site_id"]])
+    site_id, manager = await register_school(s, admin)
     hall = await s.call(
         "POST",
         "facilities",
         "/spaces",
         manager,
         json={
-            "site_id": site["site_id"],
+            "site_id": site_id,
             "name": "Lillesalen",
             "kind": "auditorium",
             "capacity": 60,

@@ -1,0 +1,142 @@
+"""The three services as real processes on the test's databases and broker, for end-to-end
+tests, with the calls those tests share."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
+from dataclasses import dataclass
+from datetime import date, datetime, time
+from pathlib import Path
+from typing import Any
+
+import httpx
+from sqlalchemy import text
+
+from samspill.auth import mint_token
+from samspill.db import create_engine
+from samspill.infra import Infrastructure, free_port
+from samspill.kafka import KafkaConfig
+from samspill.processes import ServiceProcess, service_env, stop_all
+from samspill.recurrence import OSLO
+from samspill.settings import ServiceSettings
+
+SERVICES = ("facilities", "booking", "notifications")
+
+
+def token(sub: str, roles: list[str], **claims: list[str]) -> str:
+    settings = ServiceSettings()
+    return mint_token(
+        secret=settings.jwt_secret,
+        issuer=settings.jwt_issuer,
+        audience=settings.jwt_audience,
+        sub=sub,
+        roles=roles,
+        **claims,
+    )
+
+
+def evening(day: date, hour: int) -> str:
+    return datetime.combine(day, time(hour), OSLO).isoformat()
+
+
+@dataclass
+class Stack:
+    urls: dict[str, str]
+    databases: dict[str, str]
+    client: httpx.AsyncClient
+
+    def url(self, service: str, path: str) -> str:
+        return f"{self.urls[service]}{path}"
+
+    async def call(self, method: str, service: str, path: str, sub_token: str, **kw: Any) -> Any:
+        response = await self.request(method, service, path, sub_token, **kw)
+        assert response.status_code < 300, f"{method} {service}{path}: {response.text}"
+        return response.json() if response.content else None
+
+    async def request(
+        self, method: str, service: str, path: str, sub_token: str, **kw: Any
+    ) -> httpx.Response:
+        headers = {"Authorization": f"Bearer {sub_token}", **kw.pop("headers", {})}
+        return await self.client.request(method, self.url(service, path), headers=headers, **kw)
+
+    async def scalar(self, service: str, sql: str) -> Any:
+        engine = create_engine(self.databases[service], pool_size=1)
+        try:
+            async with engine.connect() as connection:
+                return (await connection.execute(text(sql))).scalar()
+        finally:
+            await engine.dispose()
+
+
+@contextlib.asynccontextmanager
+async def stack(
+    infra: Infrastructure,
+    kafka: KafkaConfig,
+    database_factory: Callable[[str], Awaitable[str]],
+    smtp_port: int,
+    logs: Path,
+    *,
+    label: str,
+) -> AsyncIterator[Stack]:
+    """The three services on databases named by `label` (one per test), mail to `smtp_port`."""
+    common = {
+        "OUTBOX_POLL_INTERVAL_S": "0.05",
+        "LOG_LEVEL": "WARNING",
+        "RATE_LIMIT_PER_MINUTE": "100000",
+    }
+    extra = {
+        "notifications": {
+            "SMTP_HOST": "127.0.0.1",
+            "SMTP_PORT": str(smtp_port),
+            "DELIVERY_POLL_INTERVAL_S": "0.05",
+        }
+    }
+    databases = {name: await database_factory(f"{label}_{name}") for name in SERVICES}
+    processes = [
+        ServiceProcess(
+            name,
+            free_port(),
+            service_env(databases[name], kafka, infra.redis.url, **common, **extra.get(name, {})),
+            logs / f"{name}.log",
+        )
+        for name in SERVICES
+    ]
+    try:
+        for process in processes:
+            process.start()
+        for process in processes:
+            await process.wait_ready(timeout=90)
+        async with httpx.AsyncClient(timeout=10) as client:
+            yield Stack({p.name: p.url for p in processes}, databases, client)
+    finally:
+        await asyncio.to_thread(stop_all, processes)
+
+
+@contextlib.contextmanager
+def logs_shown_on_failure(logs: Path) -> Iterator[None]:
+    try:
+        yield
+    except BaseException:
+        for log in sorted(logs.glob("*.log")):
+            print(f"--- {log.name}\n{log.read_text(errors='replace')[-6000:]}")
+        raise
+
+
+async def register_school(s: Stack, admin: str) -> tuple[str, str]:
+    """Skjetten skole, registered by the admin: (its site id, its facility manager's token)."""
+    site = await s.call(
+        "POST",
+        "facilities",
+        "/sites",
+        admin,
+        json={
+            "kind": "school",
+            "name": "Skjetten skole",
+            "address": "Skjettenveien 1, 2013 Skjetten",
+            "district": "skedsmo",
+            "contact": {"name": "Skolekontoret", "email": "skjetten.skole@example.no"},
+        },
+    )
+    return site["site_id"], token("manager-1", ["facility_manager"], site_ids=[site["site_id"]])
