@@ -7,7 +7,7 @@ from datetime import UTC
 from email.utils import format_datetime, parsedate_to_datetime
 from typing import Annotated
 
-from fastapi import APIRouter, Header, Response
+from fastapi import APIRouter, Depends, Header, Response
 
 from notifications.dependencies import FeedCacheDep, SettingsDep
 from notifications.domain.feed_tokens import FeedTokenKind
@@ -68,100 +68,69 @@ def _not_modified(
     return False
 
 
-async def _serve(
-    uow: UnitOfWorkDep,
-    cache: FeedCacheDep,
-    settings: SettingsDep,
-    now: NowDep,
-    key: FeedKey,
-    if_none_match: str | None,
-    if_modified_since: str | None,
-    *,
-    public: bool,
-) -> Response:
-    feed = await cached_feed(uow.session, cache, key, base_url=settings.public_base_url, now=now)
-    if feed is None:
-        raise _not_found()
-    return feed_response(feed, if_none_match, if_modified_since, public=public)
+class FeedServer:
+    """What every feed route needs to answer: the feed, from the cache, with HTTP caching."""
+
+    def __init__(
+        self,
+        uow: UnitOfWorkDep,
+        cache: FeedCacheDep,
+        settings: SettingsDep,
+        now: NowDep,
+        if_none_match: IfNoneMatch = None,
+        if_modified_since: IfModifiedSince = None,
+    ) -> None:
+        self.uow, self.cache, self.settings, self.now = uow, cache, settings, now
+        self.if_none_match, self.if_modified_since = if_none_match, if_modified_since
+
+    async def serve(self, key: FeedKey, *, public: bool) -> Response:
+        feed = await cached_feed(
+            self.uow.session, self.cache, key, base_url=self.settings.public_base_url, now=self.now
+        )
+        if feed is None:
+            raise _not_found()
+        return feed_response(feed, self.if_none_match, self.if_modified_since, public=public)
+
+    async def serve_private(
+        self, kind: FeedKind, token_kind: FeedTokenKind, token: str
+    ) -> Response:
+        """A private feed behind its token; an unknown or revoked token is a missing feed."""
+        subject = await resolve_token(self.uow.session, token_kind, token)
+        if subject is None:
+            raise _not_found()
+        return await self.serve(FeedKey(kind, subject), public=False)
+
+
+Server = Annotated[FeedServer, Depends()]
 
 
 # GET and HEAD are two routes, so each has its own OpenAPI operation id.
 @router.get("/spaces/{space_id}.ics", responses=_FEED_RESPONSES)
 @router.head("/spaces/{space_id}.ics", responses=_FEED_RESPONSES)
-async def space_feed(
-    space_id: uuid.UUID,
-    uow: UnitOfWorkDep,
-    cache: FeedCacheDep,
-    settings: SettingsDep,
-    now: NowDep,
-    if_none_match: IfNoneMatch = None,
-    if_modified_since: IfModifiedSince = None,
-) -> Response:
+async def space_feed(space_id: uuid.UUID, server: Server) -> Response:
     """Public: every booking of the space and of the spaces it cannot be used at the same time
     as (a whole hall and its parts, named by their space), with organisation and activity only.
     A resident's own booking shows as a private booking, without its activity."""
-    key = FeedKey(FeedKind.SPACE, str(space_id))
-    return await _serve(
-        uow, cache, settings, now, key, if_none_match, if_modified_since, public=True
-    )
+    return await server.serve(FeedKey(FeedKind.SPACE, str(space_id)), public=True)
 
 
 @router.get("/sites/{site_id}.ics", responses=_FEED_RESPONSES)
 @router.head("/sites/{site_id}.ics", responses=_FEED_RESPONSES)
-async def site_feed(
-    site_id: uuid.UUID,
-    uow: UnitOfWorkDep,
-    cache: FeedCacheDep,
-    settings: SettingsDep,
-    now: NowDep,
-    if_none_match: IfNoneMatch = None,
-    if_modified_since: IfModifiedSince = None,
-) -> Response:
+async def site_feed(site_id: uuid.UUID, server: Server) -> Response:
     """Public: every booking at the site's spaces; a resident's own booking shows as a private
     booking, without its activity."""
-    key = FeedKey(FeedKind.SITE, str(site_id))
-    return await _serve(
-        uow, cache, settings, now, key, if_none_match, if_modified_since, public=True
-    )
+    return await server.serve(FeedKey(FeedKind.SITE, str(site_id)), public=True)
 
 
 @router.get("/organisations/{token}.ics", responses=_FEED_RESPONSES)
 @router.head("/organisations/{token}.ics", responses=_FEED_RESPONSES)
-async def organisation_feed(
-    token: str,
-    uow: UnitOfWorkDep,
-    cache: FeedCacheDep,
-    settings: SettingsDep,
-    now: NowDep,
-    if_none_match: IfNoneMatch = None,
-    if_modified_since: IfModifiedSince = None,
-) -> Response:
+async def organisation_feed(token: str, server: Server) -> Response:
     """Private (token in the path): the organisation's bookings with participants and price."""
-    subject = await resolve_token(uow.session, FeedTokenKind.ORGANISATION, token)
-    if subject is None:
-        raise _not_found()
-    key = FeedKey(FeedKind.ORGANISATION, subject)
-    return await _serve(
-        uow, cache, settings, now, key, if_none_match, if_modified_since, public=False
-    )
+    return await server.serve_private(FeedKind.ORGANISATION, FeedTokenKind.ORGANISATION, token)
 
 
 @router.get("/loans/{token}.ics", responses=_FEED_RESPONSES)
 @router.head("/loans/{token}.ics", responses=_FEED_RESPONSES)
-async def loans_feed(
-    token: str,
-    uow: UnitOfWorkDep,
-    cache: FeedCacheDep,
-    settings: SettingsDep,
-    now: NowDep,
-    if_none_match: IfNoneMatch = None,
-    if_modified_since: IfModifiedSince = None,
-) -> Response:
+async def loans_feed(token: str, server: Server) -> Response:
     """Private (token in the path): pickup and return of the resident's loans."""
-    subject = await resolve_token(uow.session, FeedTokenKind.LOANS, token)
-    if subject is None:
-        raise _not_found()
-    key = FeedKey(FeedKind.LOANS, subject)
-    return await _serve(
-        uow, cache, settings, now, key, if_none_match, if_modified_since, public=False
-    )
+    return await server.serve_private(FeedKind.LOANS, FeedTokenKind.LOANS, token)
