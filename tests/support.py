@@ -14,9 +14,9 @@ import httpx
 from asgi_lifespan import LifespanManager
 from fastapi import FastAPI
 
-from samspill.auth import mint_token
 from samspill.kafka import KafkaConfig
 from samspill.settings import ServiceSettings
+from samspill.tokens import mint_dev_token, person_id
 
 T = TypeVar("T")
 
@@ -52,26 +52,25 @@ class RunningService:
     settings: ServiceSettings
 
     def token(
-        self,
-        sub: str,
-        roles: Sequence[str],
-        *,
-        org_ids: Sequence[str] = (),
-        site_ids: Sequence[str] = (),
-        centre_ids: Sequence[str] = (),
+        self, sub: str, *, admin: bool = False, scopes: Sequence[str] | None = None
     ) -> dict[str, str]:
-        """Authorization header for a caller with these roles."""
-        token = mint_token(
+        """Authorization header for `sub` signed with the development key: identity only.
+
+        What the caller may do comes from grants stored as data (memberships, staff grants);
+        `admin` puts them in the municipal admin group, `scopes` makes a service account."""
+        token = mint_dev_token(
             secret=self.settings.jwt_secret,
             issuer=self.settings.jwt_issuer,
             audience=self.settings.jwt_audience,
             sub=sub,
-            roles=list(roles),
-            org_ids=list(org_ids),
-            site_ids=list(site_ids),
-            centre_ids=list(centre_ids),
+            admin=admin,
+            client_scopes=scopes,
         )
         return {"Authorization": f"Bearer {token}"}
+
+    def person_id(self, sub: str) -> str:
+        """Samspill's id of the person `sub` of the development key's issuer."""
+        return person_id(self.settings.jwt_issuer, sub)
 
 
 @contextlib.asynccontextmanager

@@ -1,32 +1,30 @@
-"""Bearer JWT authentication and role checks.
+"""Who is calling and what they may do: a verified identity plus the grants stored as data.
 
-Development signs tokens with a local HS256 secret (`mint_token`); production
-verifies RS256/ES256 tokens from an OIDC issuer (ID-porten, Entra ID) against
-its JWKS. A symmetric secret is only ever used for HS256 and a JWKS only for the
-asymmetric algorithms, so a token cannot pick the weaker check for itself.
+A bearer token gives an `Identity` (`samspill.tokens`). What that person may do lives in the
+service's own tables: organisation memberships (owned by booking), facility-manager and
+equipment-centre grants (owned by facilities), and the read models the other services build
+from their events. Each service names a `GrantLoader` in its definition; the `CurrentPrincipal`
+dependency verifies the token and loads the caller's grants in the same request, so a revoked
+grant stops working as soon as its event is applied, whatever the token's lifetime.
 """
 
 from __future__ import annotations
 
-import asyncio
-from collections.abc import Awaitable, Callable, Iterable, Mapping
-from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from collections.abc import Awaitable, Callable, Mapping
+from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Annotated, Any
 
-import jwt
 from fastapi import Depends, Request
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from samspill.errors import Forbidden, Unauthorized
-
-SYMMETRIC_ALGORITHM = "HS256"
-ASYMMETRIC_ALGORITHMS = frozenset({"RS256", "ES256"})
-CLOCK_SKEW = timedelta(seconds=30)
-_REQUIRED_CLAIMS = ["exp", "iat", "iss", "aud", "sub"]
+from samspill.tokens import Identity, TokenVerifier, invalid_token
 
 
 class Role(StrEnum):
+    """What a caller can be, each derived from data: any person is a resident."""
+
     RESIDENT = "resident"
     ORG_MEMBER = "org_member"
     FACILITY_MANAGER = "facility_manager"
@@ -34,177 +32,97 @@ class Role(StrEnum):
     ADMIN = "admin"
 
 
-@dataclass(frozen=True)
-class Principal:
-    """Who is calling and what their roles reach. An admin reaches everything."""
+class OrganisationRole(StrEnum):
+    """A member's role in an organisation: administrators manage members, bookers book,
+    viewers see the organisation's bookings and calendar."""
 
-    sub: str
-    roles: frozenset[str]
-    org_ids: frozenset[str] = frozenset()
+    ADMINISTRATOR = "administrator"
+    BOOKER = "booker"
+    VIEWER = "viewer"
+
+
+@dataclass(frozen=True)
+class Grants:
+    """What one person has been granted, as the service's own tables hold it."""
+
+    organisations: Mapping[str, OrganisationRole] = field(default_factory=dict)
     site_ids: frozenset[str] = frozenset()
     centre_ids: frozenset[str] = frozenset()
 
+
+NO_GRANTS = Grants()
+
+GrantLoader = Callable[[AsyncSession, str], Awaitable[Grants]]
+"""Loads a person's grants (by person id) from a service's own tables."""
+
+
+@dataclass(frozen=True)
+class Principal:
+    """The caller: an identity and its grants. A municipal admin reaches everything."""
+
+    identity: Identity
+    grants: Grants = NO_GRANTS
+
+    @property
+    def person_id(self) -> str:
+        return self.identity.person_id
+
     @property
     def is_admin(self) -> bool:
-        return Role.ADMIN in self.roles
+        return self.identity.is_admin
+
+    @property
+    def is_person(self) -> bool:
+        return not self.identity.is_service_account
+
+    @property
+    def roles(self) -> frozenset[Role]:
+        roles = {Role.RESIDENT} if self.is_person else set()
+        if self.grants.organisations:
+            roles.add(Role.ORG_MEMBER)
+        if self.grants.site_ids:
+            roles.add(Role.FACILITY_MANAGER)
+        if self.grants.centre_ids:
+            roles.add(Role.CENTRE_STAFF)
+        if self.is_admin:
+            roles.add(Role.ADMIN)
+        return frozenset(roles)
+
+    @property
+    def organisation_ids(self) -> frozenset[str]:
+        return frozenset(self.grants.organisations)
+
+    @property
+    def site_ids(self) -> frozenset[str]:
+        return self.grants.site_ids
+
+    @property
+    def centre_ids(self) -> frozenset[str]:
+        return self.grants.centre_ids
 
     def has_role(self, role: str) -> bool:
         return self.is_admin or role in self.roles
 
-    def member_of(self, org_id: object) -> bool:
-        return self.is_admin or str(org_id) in self.org_ids
+    def organisation_role(self, organisation_id: object) -> OrganisationRole | None:
+        return self.grants.organisations.get(str(organisation_id))
+
+    def member_of(self, organisation_id: object) -> bool:
+        return self.is_admin or self.organisation_role(organisation_id) is not None
+
+    def books_for(self, organisation_id: object) -> bool:
+        """May book in the organisation's name (administrators and bookers)."""
+        role = self.organisation_role(organisation_id)
+        return self.is_admin or role in (OrganisationRole.ADMINISTRATOR, OrganisationRole.BOOKER)
+
+    def administers(self, organisation_id: object) -> bool:
+        role = self.organisation_role(organisation_id)
+        return self.is_admin or role is OrganisationRole.ADMINISTRATOR
 
     def manages_site(self, site_id: object) -> bool:
-        return self.is_admin or str(site_id) in self.site_ids
+        return self.is_admin or str(site_id) in self.grants.site_ids
 
     def staffs_centre(self, centre_id: object) -> bool:
-        return self.is_admin or str(centre_id) in self.centre_ids
-
-
-def _invalid_token(detail: str, detail_nb: str) -> Unauthorized:
-    return Unauthorized(detail, detail_nb, bearer_error="invalid_token")
-
-
-def _string_set(claims: Mapping[str, Any], name: str) -> frozenset[str]:
-    value = claims.get(name, [])
-    if not isinstance(value, list) or not all(isinstance(item, str) for item in value):
-        raise _invalid_token(
-            f"The token claim '{name}' must be a list of strings.",
-            f"Feltet '{name}' i tokenet må være en liste med tekster.",
-        )
-    return frozenset(value)
-
-
-def principal_from_claims(claims: Mapping[str, Any]) -> Principal:
-    sub = claims.get("sub")
-    if not isinstance(sub, str) or not sub:
-        raise _invalid_token("The token has no subject.", "Tokenet mangler subjekt.")
-    return Principal(
-        sub=sub,
-        roles=_string_set(claims, "roles"),
-        org_ids=_string_set(claims, "org_ids"),
-        site_ids=_string_set(claims, "site_ids"),
-        centre_ids=_string_set(claims, "centre_ids"),
-    )
-
-
-def _decode_error(exc: jwt.PyJWTError) -> Unauthorized:
-    if isinstance(exc, jwt.ExpiredSignatureError):
-        return _invalid_token("The token has expired.", "Innloggingen har utløpt.")
-    if isinstance(exc, jwt.InvalidIssuerError):
-        return _invalid_token("The token has the wrong issuer.", "Tokenet har feil utsteder.")
-    if isinstance(exc, jwt.InvalidAudienceError):
-        return _invalid_token(
-            "The token is meant for another audience.", "Tokenet er ment for en annen mottaker."
-        )
-    if isinstance(exc, jwt.MissingRequiredClaimError):
-        return _invalid_token(
-            f"The token lacks the required claim '{exc.claim}'.",
-            f"Tokenet mangler feltet '{exc.claim}'.",
-        )
-    if isinstance(exc, jwt.InvalidSignatureError):
-        return _invalid_token(
-            "The token signature is not valid.", "Signaturen på tokenet er ugyldig."
-        )
-    return _invalid_token(f"The token is not valid: {exc}.", "Tokenet er ugyldig.")
-
-
-class TokenVerifier:
-    """Verifies bearer tokens: HS256 with a local secret, RS256/ES256 against a JWKS URL."""
-
-    def __init__(
-        self, *, secret: str | None, jwks_url: str | None, issuer: str, audience: str
-    ) -> None:
-        if not secret and not jwks_url:
-            raise ValueError("TokenVerifier needs a secret, a JWKS URL, or both")
-        self._secret = secret or None
-        self._issuer = issuer
-        self._audience = audience
-        # The client caches the key set (5 min) and each key, so most calls never fetch.
-        self._jwks_client = (
-            jwt.PyJWKClient(jwks_url, cache_keys=True, lifespan=300, timeout=5)
-            if jwks_url
-            else None
-        )
-
-    async def verify(self, token: str) -> Principal:
-        algorithm = self._algorithm_of(token)
-        key = await self._key_for(token, algorithm)
-        try:
-            claims = jwt.decode(
-                token,
-                key,
-                algorithms=[algorithm],
-                audience=self._audience,
-                issuer=self._issuer,
-                leeway=CLOCK_SKEW,
-                options={"require": _REQUIRED_CLAIMS},
-            )
-        except jwt.PyJWTError as exc:
-            raise _decode_error(exc) from exc
-        return principal_from_claims(claims)
-
-    def _algorithm_of(self, token: str) -> str:
-        try:
-            header = jwt.get_unverified_header(token)
-        except jwt.PyJWTError as exc:
-            raise _invalid_token("The token is malformed.", "Tokenet har feil format.") from exc
-        algorithm = header.get("alg")
-        if algorithm == SYMMETRIC_ALGORITHM and self._secret is not None:
-            return SYMMETRIC_ALGORITHM
-        if algorithm in ASYMMETRIC_ALGORITHMS and self._jwks_client is not None:
-            return str(algorithm)
-        raise _invalid_token(
-            f"The token algorithm {algorithm!r} is not accepted here.",
-            "Tokenet er signert med en algoritme som ikke godtas her.",
-        )
-
-    async def _key_for(self, token: str, algorithm: str) -> Any:
-        if algorithm == SYMMETRIC_ALGORITHM:
-            return self._secret
-        assert self._jwks_client is not None
-        try:
-            # PyJWKClient fetches over blocking urllib; keep it off the event loop.
-            signing_key = await asyncio.to_thread(self._jwks_client.get_signing_key_from_jwt, token)
-        except jwt.PyJWKClientConnectionError as exc:
-            raise _invalid_token(
-                "The signing keys of the token issuer could not be fetched.",
-                "Klarte ikke å hente signaturnøklene til utstederen.",
-            ) from exc
-        except jwt.PyJWTError as exc:
-            raise _invalid_token(
-                "No known signing key matches the token.",
-                "Ingen kjent signaturnøkkel passer til tokenet.",
-            ) from exc
-        return signing_key.key
-
-
-def mint_token(
-    *,
-    secret: str,
-    issuer: str,
-    audience: str,
-    sub: str,
-    roles: Iterable[str],
-    org_ids: Iterable[object] = (),
-    site_ids: Iterable[object] = (),
-    centre_ids: Iterable[object] = (),
-    ttl: timedelta = timedelta(hours=12),
-) -> str:
-    """A signed HS256 token for the local development issuer."""
-    issued_at = datetime.now(UTC)
-    claims: dict[str, Any] = {
-        "sub": sub,
-        "roles": sorted({str(role) for role in roles}),
-        "org_ids": sorted({str(org_id) for org_id in org_ids}),
-        "site_ids": sorted({str(site_id) for site_id in site_ids}),
-        "centre_ids": sorted({str(centre_id) for centre_id in centre_ids}),
-        "iat": issued_at,
-        "exp": issued_at + ttl,
-        "iss": issuer,
-        "aud": audience,
-    }
-    return jwt.encode(claims, secret, algorithm=SYMMETRIC_ALGORITHM)
+        return self.is_admin or str(centre_id) in self.grants.centre_ids
 
 
 def bearer_token(request: Request) -> str | None:
@@ -214,15 +132,19 @@ def bearer_token(request: Request) -> str | None:
         return None
     scheme, _, token = header.partition(" ")
     if scheme.lower() != "bearer" or not token.strip():
-        raise _invalid_token(
+        raise invalid_token(
             "The Authorization header must be 'Bearer <token>'.",
             "Authorization-headeren må ha formen 'Bearer <token>'.",
         )
     return token.strip()
 
 
+def _state(request: Request) -> Any:
+    return request.app.state
+
+
 def _verifier(request: Request) -> TokenVerifier:
-    verifier = getattr(request.app.state, "token_verifier", None)
+    verifier = getattr(_state(request), "token_verifier", None)
     if not isinstance(verifier, TokenVerifier):
         raise RuntimeError("app.state.token_verifier is not set; the app factory sets it")
     return verifier
@@ -231,12 +153,12 @@ def _verifier(request: Request) -> TokenVerifier:
 _VERIFIED = "samspill_verified_token"
 
 
-async def _verify_once(request: Request, token: str) -> Principal | Unauthorized:
+async def _verify_once(request: Request, token: str) -> Identity | Unauthorized:
     """The token's verification, done once per request: the rate limiter asks before the
     route's dependency does, and both get the same answer."""
     known = getattr(request.state, _VERIFIED, None)
     if isinstance(known, tuple) and known[0] == token:
-        outcome: Principal | Unauthorized = known[1]
+        outcome: Identity | Unauthorized = known[1]
         return outcome
     try:
         outcome = await _verifier(request).verify(token)
@@ -246,8 +168,8 @@ async def _verify_once(request: Request, token: str) -> Principal | Unauthorized
     return outcome
 
 
-async def optional_principal(request: Request) -> Principal | None:
-    """The caller when a token is sent; a bad token is still refused, never ignored."""
+async def optional_identity(request: Request) -> Identity | None:
+    """The caller's identity when a token is sent; a bad token is refused, never ignored."""
     token = bearer_token(request)
     if token is None:
         return None
@@ -255,6 +177,21 @@ async def optional_principal(request: Request) -> Principal | None:
     if isinstance(outcome, Unauthorized):
         raise outcome
     return outcome
+
+
+async def load_grants(request: Request, identity: Identity) -> Grants:
+    loader: GrantLoader | None = getattr(_state(request), "grant_loader", None)
+    if loader is None or identity.is_service_account:
+        return NO_GRANTS
+    async with _state(request).sessions() as session:
+        return await loader(session, identity.person_id)
+
+
+async def optional_principal(request: Request) -> Principal | None:
+    identity = await optional_identity(request)
+    if identity is None:
+        return None
+    return Principal(identity, await load_grants(request, identity))
 
 
 async def current_principal(request: Request) -> Principal:

@@ -12,9 +12,9 @@ from typing import TYPE_CHECKING, TypeVar
 
 import typer
 
-from samspill.auth import mint_token
 from samspill.kafka import KafkaConfig
 from samspill.settings import ServiceSettings
+from samspill.tokens import mint_dev_token
 
 if TYPE_CHECKING:
     from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
@@ -70,25 +70,30 @@ def contracts_check(
 
 @app.command()
 def token(
-    sub: str = typer.Option(..., help="Subject (user id)"),
-    role: list[str] = typer.Option(..., "--role", help="Role; repeat for several"),
-    org: list[str] = typer.Option([], "--org", help="Organisation id; repeat for several"),
-    site: list[str] = typer.Option([], "--site", help="Site id; repeat for several"),
-    centre: list[str] = typer.Option([], "--centre", help="Equipment centre id; repeat"),
+    sub: str = typer.Option(..., help="Subject: who the token names (a person or a client)"),
+    admin: bool = typer.Option(False, "--admin", help="Member of the municipal admin group"),
+    scope: list[str] = typer.Option(
+        [], "--scope", help="A service account's scope (e.g. samspill.admin); repeat"
+    ),
     hours: int = typer.Option(12, help="Validity in hours"),
 ) -> None:
-    """Print a bearer token valid for the dev stack (signed with JWT_SECRET)."""
+    """Print a bearer token signed with the development key (JWT_SECRET).
+
+    Tokens carry identity only: what the person may do comes from their memberships and grants.
+    With --scope the token is a service account's (client credentials).
+    """
     settings = ServiceSettings()
+    if settings.dev_token_issuer is None:
+        typer.echo("the development key is not accepted in production", err=True)
+        raise typer.Exit(1)
     typer.echo(
-        mint_token(
+        mint_dev_token(
             secret=settings.jwt_secret,
             issuer=settings.jwt_issuer,
             audience=settings.jwt_audience,
             sub=sub,
-            roles=role,
-            org_ids=org,
-            site_ids=site,
-            centre_ids=centre,
+            admin=admin,
+            client_scopes=scope or None,
             ttl=timedelta(hours=hours),
         )
     )

@@ -26,7 +26,6 @@ from pathlib import Path
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from samspill.auth import mint_token
 from samspill.infra import (
     Infrastructure,
     InfrastructureError,
@@ -38,6 +37,7 @@ from samspill.infra import start_infrastructure as start_infra
 from samspill.mailsink import MailSink, ReceivedMail
 from samspill.processes import ServiceNotReady, ServiceProcess, service_env, stop_all
 from samspill.settings import ServiceSettings
+from samspill.tokens import mint_dev_token
 
 
 @dataclass(frozen=True)
@@ -218,12 +218,12 @@ def _seed_demo_data(logs: Path) -> None:
 
 def _print_welcome(sinks: MessageSinks) -> None:
     settings = ServiceSettings()
-    admin = mint_token(
+    admin = mint_dev_token(
         secret=settings.jwt_secret,
         issuer=settings.jwt_issuer,
         audience=settings.jwt_audience,
         sub="dev-admin",
-        roles=["admin"],
+        admin=True,
         ttl=timedelta(days=7),
     )
     print()
@@ -233,7 +233,7 @@ def _print_welcome(sinks: MessageSinks) -> None:
     for line in sinks.describe():
         print(f"  {line}")
     print(f"\n  Admin-token / admin token (7 days):\n  {admin}\n")
-    print("  Andre roller / other roles: uv run samspill token --sub me --role org_member --org ID")
+    print("  Andre personer / other people: uv run samspill token --sub me")
     print("  Stopp med Ctrl-C / stop with Ctrl-C\n", flush=True)
 
 

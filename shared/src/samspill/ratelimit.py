@@ -23,7 +23,7 @@ from starlette.datastructures import MutableHeaders
 from starlette.requests import Request
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from samspill.auth import optional_principal
+from samspill.auth import optional_identity
 from samspill.errors import Unauthorized
 from samspill.problems import problem_response
 
@@ -121,11 +121,11 @@ async def default_identity(request: Request) -> str:
     """The verified token's subject, else (no token, or one that fails verification) the
     client address: a forged token never buys a budget of its own."""
     try:
-        principal = await optional_principal(request)
+        identity = await optional_identity(request)
     except Unauthorized:
-        principal = None
-    if principal is not None:
-        return f"sub:{_short_hash(principal.sub)}"
+        identity = None
+    if identity is not None:
+        return f"sub:{_short_hash(identity.person_id)}"
     return f"ip:{client_address(request)}"
 
 

@@ -25,7 +25,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
 from samspill.apidocs import install_api_docs
-from samspill.auth import TokenVerifier
+from samspill.auth import GrantLoader
 from samspill.bodylimit import BodySizeLimitMiddleware, BodyTooLarge, body_too_large_handler
 from samspill.consumer import ConsumerRunner, ConsumerSpec
 from samspill.db import UnitsOfWork, create_engine, session_factory, units_of_work
@@ -50,6 +50,7 @@ from samspill.outbox import DeadLetterMetrics, OutboxRelay, outbox_session_info
 from samspill.problems import install_problem_handlers
 from samspill.ratelimit import RateLimiter, RateLimitMiddleware
 from samspill.settings import ServiceSettings
+from samspill.tokens import TokenVerifier
 
 log = structlog.get_logger("samspill.service")
 
@@ -72,6 +73,7 @@ class ServiceDefinition:
     publishes: Sequence[TopicContract] = ()
     consumers: Callable[[Runtime], Sequence[ConsumerSpec]] = lambda _: ()
     jobs: Callable[[Runtime], Sequence[PeriodicJob]] = lambda _: ()
+    grant_loader: GrantLoader | None = None  # the caller's grants, from the service's tables
     version: str = "0.1.0"
 
     @property
@@ -237,6 +239,7 @@ def create_app(
             await lag
             with contextlib.suppress(Exception):
                 await asyncio.wait_for(task, settings.kafka_request_timeout_s + 5)
+            await app.state.token_verifier.aclose()
             await runtime.close()
             log.info("service.stopped", service=definition.name)
 
@@ -276,11 +279,11 @@ def _install_state(
         dead_letters = DeadLetterMetrics(runtime.sessions, runtime.definition.messaging)
         metrics.add_refreshed_collector("outbox_dead_letters", dead_letters, dead_letters.refresh)
     state.token_verifier = TokenVerifier(
-        secret=settings.jwt_secret if settings.jwt_jwks_url is None else None,
-        jwks_url=settings.jwt_jwks_url,
-        issuer=settings.jwt_issuer,
-        audience=settings.jwt_audience,
+        settings.oidc_issuers,
+        dev_issuer=settings.dev_token_issuer,
+        dev_secret=settings.jwt_secret,
     )
+    state.grant_loader = runtime.definition.grant_loader
     state.rate_limiter = RateLimiter(
         lambda: runtime.redis,
         namespace=f"{runtime.definition.name}:rate",

@@ -13,6 +13,8 @@ from typing import Annotated, Any, Self
 from pydantic import Field, IPvAnyNetwork, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
+from samspill.tokens import DEV_ADMIN_GROUP, IssuerConfig
+
 DEV_JWT_SECRET = "samspill-dev-secret-change-me-0123456789abcdef"
 
 
@@ -34,8 +36,15 @@ class ServiceSettings(BaseSettings):
     log_level: str = "INFO"
     log_json: bool = True
 
+    oidc_issuers: list[IssuerConfig] = Field(
+        default_factory=list,
+        description=(
+            "The OpenID Connect issuers whose access tokens this API accepts, as a JSON list "
+            '(e.g. [{"issuer": "https://idporten.no", "audience": "…", "name": "idporten"}]).'
+        ),
+    )
+    # The local development key (HS256): tokens from `samspill token`. Never in production.
     jwt_secret: str = DEV_JWT_SECRET
-    jwt_jwks_url: str | None = None
     jwt_issuer: str = "samspill-dev"
     jwt_audience: str = "samspill"
 
@@ -97,16 +106,28 @@ class ServiceSettings(BaseSettings):
     )
 
     @model_validator(mode="after")
-    def _refuse_default_secrets(self) -> Self:
-        if self.samspill_env is Environment.production and self.jwt_jwks_url is None:
-            if self.jwt_secret == DEV_JWT_SECRET:
-                raise ValueError(
-                    "JWT_SECRET is the development default; set JWT_SECRET or JWT_JWKS_URL "
-                    "when SAMSPILL_ENV=production"
-                )
-            if len(self.jwt_secret) < 32:
-                raise ValueError("JWT_SECRET must be at least 32 characters in production")
+    def _production_trusts_issuers_only(self) -> Self:
+        if self.samspill_env is Environment.production and not self.oidc_issuers:
+            raise ValueError(
+                "SAMSPILL_ENV=production needs OIDC_ISSUERS (ID-porten, Entra ID): the "
+                "development key is never accepted in production"
+            )
         return self
+
+    @property
+    def dev_token_issuer(self) -> IssuerConfig | None:
+        """The development key's issuer, outside production only."""
+        if self.samspill_env is Environment.production or not self.jwt_secret:
+            return None
+        return IssuerConfig.model_construct(
+            issuer=self.jwt_issuer,
+            audience=self.jwt_audience,
+            name="dev-key",
+            discovery_url=None,
+            algorithms=(),
+            admin_groups=(DEV_ADMIN_GROUP,),
+            groups_claim="groups",
+        )
 
     @property
     def is_development(self) -> bool:

@@ -5,8 +5,8 @@ activity, local times) so notifications needs nothing else. A private person's c
 sits in a public field: contacts (and a resident's subject id) live only in `contact` and
 `resident_id` members, which the public feeds ignore.
 Keys: the space id for bookings and series (one partition keeps a hall's order), the
-organisation id for organisation events, the centre id for loans (a loan's lines all belong to
-one centre).
+organisation id for organisation, membership and invitation events, the person id for
+profiles, the centre id for loans (a loan's lines all belong to one centre).
 """
 
 from __future__ import annotations
@@ -50,6 +50,44 @@ class OrganisationState(State):
     category: str
     district: str | None = None
     contact: Contact
+
+
+class MembershipState(State):
+    """One person's membership of an organisation; `role` None means they are no longer one."""
+
+    id_field: ClassVar[str] = "organisation_id"  # keyed by organisation: changes stay in order
+    organisation_id: UUID
+    person_id: str = Field(description="Samspill's id of the person (from issuer and subject).")
+    role: Literal["administrator", "booker", "viewer"] | None
+
+
+class InvitationState(State):
+    """An invitation to join an organisation, sent by email. `code` is the single-use secret of
+    the acceptance link: only the invitee's mailbox (through notifications) should see it."""
+
+    id_field: ClassVar[str] = "organisation_id"
+    invitation_id: UUID
+    organisation_id: UUID
+    organisation_name: str
+    email: str
+    role: Literal["administrator", "booker", "viewer"]
+    code: str
+    expires_at: datetime
+    invited_by_name: str | None = None
+    language: Language = "nb"
+
+
+class ProfileState(State):
+    """A person's own details: what messages to them use. ID-porten gives no name, so the
+    person enters or confirms these on first use."""
+
+    id_field: ClassVar[str] = "person_id"
+    person_id: str
+    display_name: str | None = None
+    email: str | None = None
+    phone: str | None = None
+    language: Language = "nb"
+    channel: Channel = "email"
 
 
 class BookingState(State):
@@ -163,6 +201,31 @@ class OrganisationUpdated(EventData):
     organisation: OrganisationState
 
 
+class MembershipChanged(EventData):
+    """A person joined an organisation, got another role in it, left or was removed."""
+
+    type: Literal["samspill.booking.membership.changed.v1"] = (
+        "samspill.booking.membership.changed.v1"
+    )
+    membership: MembershipState
+
+
+class InvitationCreated(EventData):
+    """An organisation administrator invited someone by email; notifications sends the link."""
+
+    type: Literal["samspill.booking.invitation.created.v1"] = (
+        "samspill.booking.invitation.created.v1"
+    )
+    invitation: InvitationState
+
+
+class ProfileChanged(EventData):
+    """A person entered or changed their profile; messages to them go to it from now on."""
+
+    type: Literal["samspill.booking.profile.changed.v1"] = "samspill.booking.profile.changed.v1"
+    profile: ProfileState
+
+
 class BookingRequested(EventData):
     """Awaiting approval by the site's manager."""
 
@@ -247,6 +310,9 @@ class LoanOverdue(EventData):
 BookingEvent = Annotated[
     OrganisationRegistered
     | OrganisationUpdated
+    | MembershipChanged
+    | InvitationCreated
+    | ProfileChanged
     | BookingRequested
     | BookingConfirmed
     | BookingRejected
@@ -267,6 +333,9 @@ contract = TopicContract(
     [
         OrganisationRegistered,
         OrganisationUpdated,
+        MembershipChanged,
+        InvitationCreated,
+        ProfileChanged,
         BookingRequested,
         BookingConfirmed,
         BookingRejected,

@@ -3,7 +3,7 @@
 Every event carries the full current state of its aggregate, so booking and notifications
 build their read models from events alone and never call facilities back. Keys: the space id
 for space, window and space-closure events; the site id for site events and whole-site
-closures; the item type id for equipment events.
+closures; the item type id for equipment events; the person id for staff grants.
 """
 
 from __future__ import annotations
@@ -243,6 +243,25 @@ class UnitRetired(EventData):
     unit: UnitState
 
 
+class StaffGrantsState(State):
+    """Everything one person is granted at facilities: the sites they manage (approving
+    bookings there) and the equipment centres they staff. Empty lists: nothing any more."""
+
+    id_field: ClassVar[str] = "person_id"  # keyed by person: their changes stay in order
+    person_id: str = Field(description="Samspill's id of the person (from issuer and subject).")
+    site_ids: list[UUID]
+    centre_ids: list[UUID]
+
+
+class StaffGrantsChanged(EventData):
+    """A municipal admin granted or revoked a site's management or a centre's staff role."""
+
+    type: Literal["samspill.facilities.staff_grants.changed.v1"] = (
+        "samspill.facilities.staff_grants.changed.v1"
+    )
+    grants: StaffGrantsState
+
+
 FacilitiesEvent = Annotated[
     SiteRegistered
     | SiteUpdated
@@ -258,7 +277,8 @@ FacilitiesEvent = Annotated[
     | ItemTypeUpdated
     | UnitAdded
     | UnitConditionChanged
-    | UnitRetired,
+    | UnitRetired
+    | StaffGrantsChanged,
     Field(discriminator="type"),
 ]
 
@@ -280,6 +300,7 @@ contract = TopicContract(
         UnitAdded,
         UnitConditionChanged,
         UnitRetired,
+        StaffGrantsChanged,
     ],
     union=FacilitiesEvent,
 )

@@ -93,14 +93,14 @@ async def resolve_booker(
 ) -> Booker:
     """The organisation booking (the caller must be a member), or the resident."""
     if organisation_id is None:
-        return Booker(BookerKind.RESIDENT, None, principal.sub)
+        return Booker(BookerKind.RESIDENT, None, principal.person_id)
     organisation = await session.get(Organisation, organisation_id)
     if organisation is None or not principal.member_of(organisation.id):
         raise NotFound(
             f"Unknown organisation {organisation_id}.",
             f"Ukjent organisasjon {organisation_id}.",
         )
-    return Booker(BookerKind.ORGANISATION, organisation, principal.sub)
+    return Booker(BookerKind.ORGANISATION, organisation, principal.person_id)
 
 
 # --- who may see and act ------------------------------------------------------------------
@@ -116,7 +116,7 @@ def may_see(
         return True
     if organisation_id is not None:
         return principal.member_of(organisation_id)
-    return booker_sub == principal.sub
+    return booker_sub == principal.person_id
 
 
 def may_see_booking(principal: Principal, booking: Booking) -> bool:
@@ -128,9 +128,11 @@ def visible_bookings(principal: Principal) -> ColumnElement[bool]:
     if principal.is_admin:
         return true()
     return or_(
-        col(Booking.organisation_id).in_(valid_uuids(principal.org_ids)),
+        col(Booking.organisation_id).in_(valid_uuids(principal.organisation_ids)),
         col(Booking.site_id).in_(valid_uuids(principal.site_ids)),
-        and_(col(Booking.organisation_id).is_(None), col(Booking.booker_sub) == principal.sub),
+        and_(
+            col(Booking.organisation_id).is_(None), col(Booking.booker_sub) == principal.person_id
+        ),
     )
 
 

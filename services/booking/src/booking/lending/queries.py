@@ -324,7 +324,7 @@ class ItemTypeStock:
 
 
 def can_see(principal: Principal, loan: Loan) -> bool:
-    return principal.sub == loan.resident_id or staffs(principal, loan)
+    return principal.person_id == loan.resident_id or staffs(principal, loan)
 
 
 def staffs(principal: Principal, loan: Loan) -> bool:
@@ -350,7 +350,7 @@ async def list_loans(
         centre_ids = valid_uuids(principal.centre_ids)
     loans = await find_loans(
         session,
-        resident_id=None if principal.is_admin else principal.sub,
+        resident_id=None if principal.is_admin else principal.person_id,
         centre_ids=None if principal.is_admin else centre_ids,
         status=status.value if status else None,
         limit=limit,

@@ -66,7 +66,7 @@ async def reserve_loan(
     body: LoanCreate, uow: UnitOfWorkDep, resident: Resident, settings: SettingsDep, at: NowDep
 ) -> LoanPublic:
     """Reserve every line (item type, quantity) for the dates, or nothing (409 when short)."""
-    return loan_public(await use_cases.reserve(uow, resident.sub, body, settings, at))
+    return loan_public(await use_cases.reserve(uow, resident.person_id, body, settings, at))
 
 
 @router.get("/loans", response_model=list[LoanPublic])

@@ -296,7 +296,7 @@ async def cancel_loan(
     loan = await queries.loan_for_update(session, loan_id)
     if loan is None or not can_see(principal, loan):
         raise loan_not_found(loan_id)
-    reason: CancelReason = "by_resident" if loan.resident_id == principal.sub else "by_staff"
+    reason: CancelReason = "by_resident" if loan.resident_id == principal.person_id else "by_staff"
     await cancel(uow, loan, reason, now)
     await uow.commit()
     return await _details(session, loan)

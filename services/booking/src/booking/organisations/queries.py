@@ -30,6 +30,6 @@ async def list_for(session: AsyncSession, principal: Principal) -> list[Organisa
     """All organisations for an admin, otherwise the caller's own."""
     query = select(Organisation).order_by(col(Organisation.name))
     if not principal.is_admin:
-        ids = valid_uuids(principal.org_ids)
+        ids = valid_uuids(principal.organisation_ids)
         query = query.where(col(Organisation.id).in_(ids))
     return list((await session.execute(query)).scalars().all())

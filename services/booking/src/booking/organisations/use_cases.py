@@ -34,7 +34,7 @@ async def register(uow: UnitOfWork, principal: Principal, body: OrganisationCrea
         category=body.category.value,
         district=body.district,
         contact=body.contact.model_dump(mode="json"),
-        created_by=principal.sub,
+        created_by=principal.person_id,
     )
     session.add(organisation)
     try:

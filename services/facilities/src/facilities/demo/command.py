@@ -10,18 +10,18 @@ import typer
 
 from facilities.config import FacilitiesSettings
 from facilities.demo.loader import SeedError, seed_demo
-from samspill.auth import mint_token
 from samspill.clock import utc_now
 from samspill.recurrence import local_date
+from samspill.tokens import mint_dev_token
 
 
 def admin_headers(settings: FacilitiesSettings) -> dict[str, str]:
-    token = mint_token(
+    token = mint_dev_token(
         secret=settings.jwt_secret,
         issuer=settings.jwt_issuer,
         audience=settings.jwt_audience,
         sub="seed-demo",
-        roles=["admin"],
+        admin=True,
         ttl=timedelta(hours=1),
     )
     return {"Authorization": f"Bearer {token}"}

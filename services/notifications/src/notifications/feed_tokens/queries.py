@@ -31,7 +31,7 @@ async def resolve_token(session: AsyncSession, kind: FeedTokenKind, token: str) 
 async def tokens_of(session: AsyncSession, principal: Principal) -> list[FeedToken]:
     result = await session.execute(
         select(FeedToken)
-        .where(col(FeedToken.owner_sub) == principal.sub)
+        .where(col(FeedToken.owner_sub) == principal.person_id)
         .order_by(col(FeedToken.created_at), col(FeedToken.id))
     )
     return list(result.scalars())

@@ -36,7 +36,7 @@ async def issue_token(
         token_hash=token_hash(token),
         kind=kind.value,
         subject_id=subject,
-        owner_sub=principal.sub,
+        owner_sub=principal.person_id,
         created_at=now,
     )
     uow.session.add(record)
@@ -67,14 +67,14 @@ def _subject_for(
         raise RuleViolation(
             "Only a resident has a loans feed.", "Bare innbyggere har en utlånskalender."
         )
-    return principal.sub
+    return principal.person_id
 
 
 async def revoke_token(
     uow: UnitOfWork, principal: Principal, token_id: uuid.UUID, *, now: datetime
 ) -> FeedToken:
     record = await uow.session.get(FeedToken, token_id)
-    if record is None or not (record.owner_sub == principal.sub or principal.is_admin):
+    if record is None or not (record.owner_sub == principal.person_id or principal.is_admin):
         raise NotFound("No such feed token.", "Fant ikke kalendertokenet.")
     if record.revoked_at is None:
         record.revoked_at = now

@@ -13,8 +13,8 @@ from samspill.auth import Principal
 
 def recipients_of(principal: Principal) -> set[str]:
     """The recipient keys whose messages and preferences the caller may see."""
-    keys = {recipient_key("resident", principal.sub)}
-    keys.update(recipient_key("organisation", org_id) for org_id in principal.org_ids)
+    keys = {recipient_key("resident", principal.person_id)}
+    keys.update(recipient_key("organisation", org_id) for org_id in principal.organisation_ids)
     keys.update(recipient_key("site", site_id) for site_id in principal.site_ids)
     return keys
 
@@ -24,7 +24,7 @@ def may_act_for(principal: Principal, kind: str, subject: str) -> bool:
         return principal.member_of(subject)
     if kind == "site":
         return principal.manages_site(subject)
-    return subject == principal.sub or principal.is_admin
+    return subject == principal.person_id or principal.is_admin
 
 
 async def preferences_of(session: AsyncSession, principal: Principal) -> list[RecipientPreference]:

@@ -42,7 +42,7 @@ async def put_preference(
 ) -> PreferencePublic:
     """Set how a recipient is told: `resident/me`, `organisation/{id}` or `site/{id}`."""
     if kind == "resident" and subject == "me":
-        subject = principal.sub
+        subject = principal.person_id
     preference = await set_preference(
         uow, principal, kind, subject, body.channel, body.language, now=now
     )
