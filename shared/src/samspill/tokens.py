@@ -244,12 +244,17 @@ class TokenVerifier:
         dev_issuer: IssuerConfig | None = None,
         dev_secret: str | None = None,
         http: httpx.AsyncClient | None = None,
+        key_max_age_s: float = 300,
+        min_key_refresh_s: float = 30,
     ) -> None:
         self._issuers = {config.issuer: config for config in issuers}
         self._dev = (dev_issuer, dev_secret) if dev_issuer and dev_secret else None
         self._http_client = http
         self._keys = {
-            config.issuer: IssuerKeys(config, self._http) for config in self._issuers.values()
+            config.issuer: IssuerKeys(
+                config, self._http, max_age_s=key_max_age_s, min_refresh_s=min_key_refresh_s
+            )
+            for config in self._issuers.values()
         }
 
     def _http(self) -> httpx.AsyncClient:
