@@ -13,13 +13,15 @@ from fastapi import FastAPI
 from redis.asyncio import Redis
 from starlette.requests import Request
 
-from samspill.auth import TokenVerifier, mint_token
 from samspill.ratelimit import RateLimiter, RateLimitMiddleware, client_address, default_identity
+from samspill.settings import ServiceSettings
+from samspill.tokens import TokenVerifier, mint_dev_token
 
 REDIS_URL = os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/0")
 UNREACHABLE_REDIS_URL = "redis://127.0.0.1:1/0"
 SECRET = "local-development-secret-of-32-bytes!"
-VERIFIER = TokenVerifier(secret=SECRET, jwks_url=None, issuer="dev", audience="samspill")
+DEV_SETTINGS = ServiceSettings(jwt_secret=SECRET, jwt_issuer="dev", jwt_audience="samspill")
+VERIFIER = TokenVerifier([], dev_issuer=DEV_SETTINGS.dev_token_issuer, dev_secret=SECRET)
 
 
 @pytest.fixture
@@ -48,9 +50,7 @@ def make_limiter(redis_client: Redis, namespace: str) -> Callable[..., RateLimit
 
 
 def bearer_for(sub: str) -> dict[str, str]:
-    token = mint_token(
-        secret=SECRET, issuer="dev", audience="samspill", sub=sub, roles=["resident"]
-    )
+    token = mint_dev_token(secret=SECRET, issuer="dev", audience="samspill", sub=sub)
     return {"Authorization": f"Bearer {token}"}
 
 
@@ -132,12 +132,12 @@ async def test_identity_is_the_verified_token_subject() -> None:
 
 
 def forged_bearer(sub: str) -> dict[str, str]:
-    token = mint_token(
+    token = mint_dev_token(
         secret="another-key-than-the-service-has-32b",
         issuer="dev",
         audience="samspill",
         sub=sub,
-        roles=["admin"],
+        admin=True,
     )
     return {"Authorization": f"Bearer {token}"}
 

@@ -19,9 +19,9 @@ from contextlib import asynccontextmanager
 import httpx
 import pytest
 
-from samspill.auth import Principal, TokenVerifier
 from samspill.infra import Infrastructure
 from samspill.kafka import KafkaConfig
+from samspill.tokens import Identity, TokenVerifier
 from tests.support import RunningService, running_service, served_over_http, settings_for
 
 pytestmark = pytest.mark.slow
@@ -39,7 +39,7 @@ def unsigned_token(sub: str, service: RunningService) -> str:
     now = int(time.time())
     claims = {
         "sub": sub,
-        "roles": ["admin"],
+        "groups": ["samspill-admins"],
         "iat": now,
         "exp": now + 3600,
         "iss": service.settings.jwt_issuer,
@@ -111,8 +111,8 @@ async def test_verified_callers_each_have_a_budget_and_are_verified_once(
     async with service_with(infra, isolated_kafka, url) as service:
         counting = CountingVerifier(service)
         service.app.state.token_verifier = counting
-        user_a = service.token(f"a-{uuid.uuid4().hex}", ["admin"])
-        user_b = service.token(f"b-{uuid.uuid4().hex}", ["admin"])
+        user_a = service.token(f"a-{uuid.uuid4().hex}", admin=True)
+        user_b = service.token(f"b-{uuid.uuid4().hex}", admin=True)
         async with client_from(service, fresh_address()) as http:
             first = await http.get("/messages", headers=user_a)
             assert first.status_code == 200, first.text
@@ -130,14 +130,13 @@ class CountingVerifier(TokenVerifier):
     def __init__(self, service: RunningService) -> None:
         settings = service.settings
         super().__init__(
-            secret=settings.jwt_secret,
-            jwks_url=None,
-            issuer=settings.jwt_issuer,
-            audience=settings.jwt_audience,
+            settings.oidc_issuers,
+            dev_issuer=settings.dev_token_issuer,
+            dev_secret=settings.jwt_secret,
         )
         self.calls = 0
 
-    async def verify(self, token: str) -> Principal:
+    async def verify(self, token: str) -> Identity:
         self.calls += 1
         return await super().verify(token)
 

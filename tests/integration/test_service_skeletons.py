@@ -74,7 +74,7 @@ async def test_event_loop_lag_is_on_metrics_and_big_bodies_are_refused(
 
         await eventually(lag_rose)
 
-        admin = service.token("admin-bounds", ["admin"])
+        admin = service.token("admin-bounds", admin=True)
         path = {"facilities": "/sites", "booking": "/organisations"}.get(name, "/feed-tokens")
         response = await client.post(path, json={"name": "x" * 2_000_000}, headers=admin)
         assert response.status_code == 413, response.text[:300]
