@@ -15,6 +15,8 @@ to one version; the browser test fails on any refused style after an upgrade.
 from __future__ import annotations
 
 import html
+from dataclasses import dataclass
+from urllib.parse import urlsplit
 
 import fastapi_csp_docs
 from fastapi import FastAPI, Request
@@ -25,6 +27,8 @@ DOCS_URL = "/docs"
 REDOC_URL = "/redoc"
 ASSETS_URL = "/docs/assets"
 SWAGGER_INIT_URL = "/docs/swagger-initializer.js"
+OAUTH2_REDIRECT_URL = "/docs/oauth2-redirect"
+OAUTH2_REDIRECT_JS_URL = "/docs/oauth2-redirect.js"
 REDOC_CSS_URL = "/redoc/redoc.css"
 PAGE_LANGUAGE = "en"  # Swagger UI and ReDoc label their pages in English
 
@@ -53,6 +57,26 @@ REDOC_POLICY = "; ".join(
 )
 
 
+@dataclass(frozen=True)
+class DocsLogin:
+    """Swagger UI's Authorize button: the authorization-code flow with PKCE at an issuer."""
+
+    issuer: str
+    discovery_url: str
+    client_id: str
+    scopes: str = "openid profile"
+
+    @property
+    def origin(self) -> str:
+        parts = urlsplit(self.issuer)
+        return f"{parts.scheme}://{parts.netloc}"
+
+    def policy(self) -> str:
+        """The Swagger UI page's policy, letting the page call the issuer (discovery, token)."""
+        parts = [p for p in _POLICY if not p.startswith("default-src")]
+        return "; ".join(["default-src 'self'", f"connect-src 'self' {self.origin}", *parts])
+
+
 def _root(request: Request) -> str:
     return str(request.scope.get("root_path", "")).rstrip("/")
 
@@ -67,7 +91,7 @@ def _page(title: str, head: str, body: str, policy: str) -> HTMLResponse:
     return HTMLResponse(document, headers={"Content-Security-Policy": policy})
 
 
-def swagger_ui_page(app: FastAPI, request: Request) -> HTMLResponse:
+def swagger_ui_page(app: FastAPI, request: Request, policy: str) -> HTMLResponse:
     root = html.escape(_root(request))
     head = (
         f'<link rel="icon" href="{root}{ASSETS_URL}/favicon.png">\n'
@@ -78,7 +102,7 @@ def swagger_ui_page(app: FastAPI, request: Request) -> HTMLResponse:
         f'<script src="{root}{ASSETS_URL}/swagger-ui-bundle.js"></script>\n'
         f'<script src="{root}{SWAGGER_INIT_URL}"></script>\n'
     )
-    return _page(f"{app.title} – Swagger UI", head, body, SWAGGER_UI_POLICY)
+    return _page(f"{app.title} – Swagger UI", head, body, policy)
 
 
 def redoc_page(app: FastAPI, request: Request) -> HTMLResponse:
@@ -95,20 +119,49 @@ def redoc_page(app: FastAPI, request: Request) -> HTMLResponse:
     return _page(f"{app.title} – ReDoc", head, body, REDOC_POLICY)
 
 
-def install_api_docs(app: FastAPI) -> None:
-    """Serve /docs and /redoc from packaged assets; the app is made with both URLs None."""
+def install_api_docs(app: FastAPI, login: DocsLogin | None = None) -> None:
+    """Serve /docs and /redoc from packaged assets; the app is made with both URLs None.
+
+    With `login`, Swagger UI's Authorize button signs in at the issuer (authorization code with
+    PKCE, public client) and its redirect page is served here as well."""
     if app.docs_url or app.redoc_url or app.openapi_url is None:
         raise RuntimeError("create the app with docs_url=None and redoc_url=None, and OpenAPI on")
     openapi_url = app.openapi_url
+    policy = login.policy() if login else SWAGGER_UI_POLICY
 
     async def docs(request: Request) -> HTMLResponse:
-        return swagger_ui_page(app, request)
+        return swagger_ui_page(app, request, policy)
 
     async def swagger_init(request: Request) -> Response:
+        root = _root(request)
         return fastapi_csp_docs.get_swagger_ui_init_js(
-            openapi_url=_root(request) + openapi_url,
+            openapi_url=root + openapi_url,
             swagger_ui_parameters=app.swagger_ui_parameters,
+            oauth2_redirect_url=root + OAUTH2_REDIRECT_URL if login else None,
+            init_oauth=(
+                {
+                    "clientId": login.client_id,
+                    "scopes": login.scopes,
+                    "usePkceWithAuthorizationCodeGrant": True,
+                }
+                if login
+                else None
+            ),
         )
+
+    async def oauth2_redirect(request: Request) -> HTMLResponse:
+        page = fastapi_csp_docs.get_swagger_ui_oauth2_redirect_html(
+            oauth2_redirect_script_url=_root(request) + OAUTH2_REDIRECT_JS_URL
+        )
+        page.headers["Content-Security-Policy"] = SWAGGER_UI_POLICY
+        return page
+
+    async def oauth2_redirect_js(request: Request) -> Response:
+        return fastapi_csp_docs.get_swagger_ui_oauth2_redirect_js()
+
+    if login:
+        app.add_route(OAUTH2_REDIRECT_URL, oauth2_redirect, include_in_schema=False)
+        app.add_route(OAUTH2_REDIRECT_JS_URL, oauth2_redirect_js, include_in_schema=False)
 
     async def redoc(request: Request) -> HTMLResponse:
         return redoc_page(app, request)

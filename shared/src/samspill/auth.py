@@ -15,7 +15,8 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Annotated, Any
 
-from fastapi import Depends, Request
+from fastapi import Depends, Request, Security
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from samspill.errors import Forbidden, Unauthorized
@@ -125,6 +126,20 @@ class Principal:
         return self.is_admin or str(centre_id) in self.grants.centre_ids
 
 
+bearer_scheme = HTTPBearer(
+    auto_error=False,
+    scheme_name="bearer",
+    bearerFormat="JWT",
+    description=(
+        "An access token from a trusted OpenID Connect issuer (ID-porten, the municipality's "
+        "Entra ID), or in development one printed by `samspill token`."
+    ),
+)
+# Only documents the scheme in OpenAPI (and Swagger UI's Authorize); `bearer_token` reads the
+# header itself so that a malformed one is refused rather than ignored.
+DocumentedBearer = Annotated[HTTPAuthorizationCredentials | None, Security(bearer_scheme)]
+
+
 def bearer_token(request: Request) -> str | None:
     """The token of an `Authorization: Bearer …` header, or None when there is no header."""
     header = request.headers.get("authorization")
@@ -187,14 +202,16 @@ async def load_grants(request: Request, identity: Identity) -> Grants:
         return await loader(session, identity.person_id)
 
 
-async def optional_principal(request: Request) -> Principal | None:
+async def optional_principal(
+    request: Request, _documented: DocumentedBearer = None
+) -> Principal | None:
     identity = await optional_identity(request)
     if identity is None:
         return None
     return Principal(identity, await load_grants(request, identity))
 
 
-async def current_principal(request: Request) -> Principal:
+async def current_principal(request: Request, _documented: DocumentedBearer = None) -> Principal:
     principal = await optional_principal(request)
     if principal is None:
         raise Unauthorized(

@@ -106,19 +106,35 @@ def use_local_times(node: Any) -> None:
             use_local_times(value)
 
 
-def correct(document: dict[str, Any]) -> dict[str, Any]:
+def offer_openid_connect(document: dict[str, Any], discovery_url: str) -> None:
+    """Wherever a bearer token is taken, offer signing in at the issuer as an alternative."""
+    schemes = document.setdefault("components", {}).setdefault("securitySchemes", {})
+    schemes["oidc"] = {
+        "type": "openIdConnect",
+        "openIdConnectUrl": discovery_url,
+        "description": "Sign in (authorization code with PKCE) to get an access token.",
+    }
+    for operation in _operations(document):
+        requirements = operation.get("security", [])
+        if any("bearer" in requirement for requirement in requirements):
+            requirements.append({"oidc": ["openid"]})
+
+
+def correct(document: dict[str, Any], discovery_url: str | None = None) -> dict[str, Any]:
     use_problem_responses(document)
     use_local_times(document)
+    if discovery_url:
+        offer_openid_connect(document, discovery_url)
     return document
 
 
-def install_corrected_openapi(app: FastAPI) -> None:
+def install_corrected_openapi(app: FastAPI, discovery_url: str | None = None) -> None:
     """The app serves the corrected document (generated once, then cached like FastAPI's)."""
     generate = app.openapi
 
     def openapi() -> dict[str, Any]:
         if app.openapi_schema is None:
-            app.openapi_schema = correct(generate())
+            app.openapi_schema = correct(generate(), discovery_url)
         return app.openapi_schema
 
     app.openapi = openapi  # type: ignore[method-assign]

@@ -24,7 +24,7 @@ from sqlalchemy import MetaData, text
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
-from samspill.apidocs import install_api_docs
+from samspill.apidocs import DocsLogin, install_api_docs
 from samspill.auth import GrantLoader
 from samspill.bodylimit import BodySizeLimitMiddleware, BodyTooLarge, body_too_large_handler
 from samspill.consumer import ConsumerRunner, ConsumerSpec
@@ -257,10 +257,19 @@ def create_app(
     app.include_router(metrics_router(metrics))
     for router in definition.routers:
         app.include_router(router)
-    install_corrected_openapi(app)
-    install_api_docs(app)
+    login = docs_login(settings)
+    install_corrected_openapi(app, login.discovery_url if login else None)
+    install_api_docs(app, login)
     _install_middleware(app, definition, settings, metrics)
     return app
+
+
+def docs_login(settings: ServiceSettings) -> DocsLogin | None:
+    """Swagger UI signs in at the first configured issuer, when a docs client is set."""
+    if not settings.oidc_issuers or not settings.docs_client_id:
+        return None
+    issuer = settings.oidc_issuers[0]
+    return DocsLogin(issuer.issuer, issuer.discovery, settings.docs_client_id)
 
 
 def _install_state(

@@ -43,6 +43,10 @@ class ServiceSettings(BaseSettings):
             '(e.g. [{"issuer": "https://idporten.no", "audience": "…", "name": "idporten"}]).'
         ),
     )
+    docs_client_id: str | None = Field(
+        default="samspill-docs",
+        description="The public client /docs signs in with at the first issuer (PKCE).",
+    )
     # The local development key (HS256): tokens from `samspill token`. Never in production.
     jwt_secret: str = DEV_JWT_SECRET
     jwt_issuer: str = "samspill-dev"

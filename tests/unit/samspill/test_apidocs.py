@@ -10,7 +10,8 @@ import httpx
 import pytest
 from fastapi import FastAPI
 
-from samspill.apidocs import install_api_docs
+from samspill.apidocs import DocsLogin, install_api_docs
+from samspill.auth import CurrentPrincipal
 from samspill.openapi import install_corrected_openapi
 
 PAGES = ["/docs", "/redoc"]
@@ -87,3 +88,59 @@ async def test_swagger_ui_starts_on_the_corrected_document(
 def test_the_app_must_leave_its_own_pages_off() -> None:
     with pytest.raises(RuntimeError, match="docs_url=None"):
         install_api_docs(FastAPI())
+
+
+# --- the Authorize button -------------------------------------------------------------------
+
+
+@pytest.fixture
+async def login_client() -> AsyncIterator[httpx.AsyncClient]:
+    app = FastAPI(title="Demo", docs_url=None, redoc_url=None)
+
+    @app.get("/mine")
+    async def mine(principal: CurrentPrincipal) -> dict[str, str]:
+        return {"person": principal.person_id}
+
+    @app.get("/public")
+    async def public() -> dict[str, str]:
+        return {}
+
+    login = DocsLogin(
+        "https://login.example/realm",
+        "https://login.example/realm/.well-known/openid-configuration",
+        "samspill-docs",
+    )
+    install_corrected_openapi(app, login.discovery_url)
+    install_api_docs(app, login)
+    transport = httpx.ASGITransport(app=app)
+    async with httpx.AsyncClient(transport=transport, base_url="http://svc") as client:
+        yield client
+
+
+async def test_swagger_ui_signs_in_with_pkce_at_the_issuer(
+    login_client: httpx.AsyncClient,
+) -> None:
+    script = (await login_client.get("/docs/swagger-initializer.js")).text
+    assert '"clientId": "samspill-docs"' in script or '"clientId":"samspill-docs"' in script
+    assert "usePkceWithAuthorizationCodeGrant" in script
+    assert "/docs/oauth2-redirect" in script
+    page = await login_client.get("/docs")
+    policy = page.headers["content-security-policy"]
+    assert "connect-src 'self' https://login.example" in policy
+    assert "script-src 'self'" in policy
+    redirect = await login_client.get("/docs/oauth2-redirect")
+    assert redirect.status_code == 200
+    assert re.findall(r"<script(?![^>]*\bsrc=)[^>]*>", redirect.text) == []
+    for asset in referenced(redirect.text):
+        assert (await login_client.get(asset)).status_code == 200
+
+
+async def test_operations_taking_a_token_offer_bearer_and_openid_connect(
+    login_client: httpx.AsyncClient,
+) -> None:
+    document = (await login_client.get("/openapi.json")).json()
+    schemes = document["components"]["securitySchemes"]
+    assert schemes["bearer"]["scheme"] == "bearer"
+    assert schemes["oidc"]["openIdConnectUrl"].endswith("/.well-known/openid-configuration")
+    assert document["paths"]["/mine"]["get"]["security"] == [{"bearer": []}, {"oidc": ["openid"]}]
+    assert "security" not in document["paths"]["/public"]["get"]
