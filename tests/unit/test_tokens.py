@@ -198,6 +198,8 @@ async def test_a_client_credentials_token_is_a_service_account_with_scopes(
     assert identity.is_service_account
     assert identity.is_admin
     assert identity.person_id == "client:integration"
+    entra_app = claims(issuer.url, sub="oid-1", azp="app-1", idtyp="app", roles=[ADMIN_SCOPE])
+    assert (await verifier(issuer).verify(signed(rsa_key, "rsa-1", entra_app))).is_admin
     plain = claims(issuer.url, sub="reporting", client_id="reporting", scope="openid")
     assert not (await verifier(issuer).verify(signed(rsa_key, "rsa-1", plain))).is_admin
 

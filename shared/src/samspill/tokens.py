@@ -122,6 +122,8 @@ def identity_from_claims(
     # RFC 9068: a client's own token (client credentials) has the client id as subject.
     service_account = subject == client_id or claims.get("idtyp") == "app"
     if service_account:
+        # Entra ID gives an application's permissions as app roles, not scopes.
+        scopes |= frozenset(_string_list(claims, "roles"))
         is_admin = ADMIN_SCOPE in scopes
     else:
         is_admin = bool(set(_string_list(claims, groups_claim)) & set(admin_groups))
