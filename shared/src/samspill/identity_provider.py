@@ -27,7 +27,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn
 from urllib.parse import parse_qs, urljoin, urlsplit
 
 import httpx
@@ -172,7 +172,7 @@ class IdentityProvider:
                     self._give_up(f"did not answer at {self.issuer} within {timeout:.0f} s")
                 time.sleep(0.05)
 
-    def _give_up(self, reason: str) -> None:
+    def _give_up(self, reason: str) -> NoReturn:
         self.stop_process()
         tail = self.log_path.read_text(errors="replace")[-3000:] if self.log_path.exists() else ""
         raise InfrastructureError(f"the identity provider {reason}; its log says:\n{tail}")
@@ -370,7 +370,9 @@ def authorize(
     return Authorization(found["code"], verifier, client_id, redirect_uri)
 
 
-def redeem(issuer: str, authorization: Authorization, *, code_verifier: str | None = None) -> Tokens:
+def redeem(
+    issuer: str, authorization: Authorization, *, code_verifier: str | None = None
+) -> Tokens:
     """Exchange the code for tokens, with the authorization's verifier unless another is given."""
     response = httpx.post(
         discover(issuer)["token_endpoint"],
