@@ -3,7 +3,7 @@
 The `identity_provider` fixture (tests/conftest.py) starts it with the redirect URIs below and
 plants an ID-porten style national identity number (`pid`) in every person's tokens, so a test
 can check that Samspill never stores it. `signing_with` restarts it with other keys for a
-while, as a key rotation does; the provider forgets its sessions and codes when it restarts.
+while, as a key rotation does; the provider forgets its logins and codes when it restarts.
 """
 
 from __future__ import annotations

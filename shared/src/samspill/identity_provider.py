@@ -146,8 +146,10 @@ class IdentityProvider:
             raise RuntimeError("the identity provider is already running")
         directory = provider_dir()
         ensure_installed(directory)
-        env = {**os.environ, **self.env, "IDP_PORT": str(self.port)}
-        env["IDP_JWKS_FILE"] = str(self.keys_file)
+        # Only what this object says configures it, not IDP_* variables of the environment.
+        inherited = {k: v for k, v in os.environ.items() if not k.startswith("IDP_")}
+        env = inherited | dict(self.env)
+        env |= {"IDP_PORT": str(self.port), "IDP_JWKS_FILE": str(self.keys_file)}
         with self.log_path.open("ab") as log:
             self.process = subprocess.Popen(
                 [_node(), "server.mjs"],
@@ -191,7 +193,7 @@ class IdentityProvider:
     def restart(self, keys_file: Path | None = None) -> None:
         """Stop and start again, with `keys_file` from now on when given (key rotation).
 
-        The provider keeps sessions, grants and codes in memory: they do not survive this.
+        The provider keeps logins, grants and codes in memory: they do not survive this.
         """
         self.stop_process()
         if keys_file is not None:
