@@ -9,6 +9,13 @@ install:
 	@if command -v npm >/dev/null 2>&1 && [ -f tests/js/package-lock.json ]; then \
 		(cd tests/js && npm ci --silent --no-audit --no-fund); \
 	fi
+	@# The embedded OpenID Connect provider: `make dev` and the tests log in against it.
+	@if ! command -v npm >/dev/null 2>&1; then \
+		echo "warning: npm is missing; the identity provider (make dev, tests) needs Node.js and npm" >&2; \
+	elif [ ! -d identity-provider/node_modules/oidc-provider ] || \
+		[ identity-provider/package-lock.json -nt identity-provider/node_modules/.package-lock.json ]; then \
+		(cd identity-provider && npm ci --silent --no-audit --no-fund); \
+	fi
 
 ## Run the whole system (infrastructure, three services, demo data) on embedded defaults.
 dev: install

@@ -1,7 +1,9 @@
-"""Test fixtures: real PostgreSQL, a real Kafka-protocol broker and a real Redis.
+"""Test fixtures: real PostgreSQL, a real Kafka-protocol broker, a real Redis and a real
+OpenID Connect provider.
 
 They come from `samspill.infra`, the same resolver `make dev` uses: the environment variables
-first, then testcontainers when Docker answers, then the local or embedded servers.
+first, then testcontainers when Docker answers, then the local or embedded servers. The
+identity provider is the embedded one `make dev` runs too (`samspill.identity_provider`).
 """
 
 from __future__ import annotations
@@ -13,6 +15,12 @@ from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 
 import pytest
 
+from samspill.identity_provider import (
+    IdentityProvider,
+    generate_signing_key,
+    start_identity_provider,
+    write_keys,
+)
 from samspill.infra import (
     Infrastructure,
     drop_database,
@@ -21,6 +29,7 @@ from samspill.infra import (
     start_tansu,
 )
 from samspill.kafka import KafkaConfig
+from tests.identity import EXTRA_CLAIMS, FIRST_KID, TEST_REDIRECT_URIS
 
 os.environ.setdefault("SAMSPILL_ENV", "test")
 
@@ -61,6 +70,22 @@ def isolated_kafka(infra: Infrastructure, kafka_config: KafkaConfig) -> Iterator
         yield dataclasses.replace(kafka_config, bootstrap_servers=broker.url)
     finally:
         broker.stop()
+
+
+@pytest.fixture(scope="session")
+def identity_provider(tmp_path_factory: pytest.TempPathFactory) -> Iterator[IdentityProvider]:
+    """One provider for the run; `tests.identity.signing_with` rotates its keys for a while."""
+    folder = tmp_path_factory.mktemp("identity-provider")
+    provider = start_identity_provider(
+        keys_file=write_keys(folder / "jwks.json", [generate_signing_key(FIRST_KID)]),
+        redirect_uris=TEST_REDIRECT_URIS,
+        extra_claims=EXTRA_CLAIMS,
+        log_path=folder / "identity-provider.log",
+    )
+    try:
+        yield provider
+    finally:
+        provider.stop()
 
 
 @pytest.fixture(scope="session")

@@ -1,5 +1,6 @@
-"""`make dev` on embedded defaults: all three services come up ready, clean Ctrl-C; mail and
-SMS readable as files; the databases start afresh with a broker that started empty."""
+"""`make dev` on embedded defaults: all three services and the identity provider come up ready,
+clean Ctrl-C; mail and SMS readable as files; the databases start afresh with a broker that
+started empty; tokens signed in one run verify in the next."""
 
 from __future__ import annotations
 
@@ -20,7 +21,16 @@ import asyncpg
 import httpx
 import pytest
 
+from samspill.identity_provider import (
+    ADMIN_SCOPE,
+    DEFAULT_AUDIENCE,
+    DEFAULT_INTEGRATION_SECRET,
+    INTEGRATION_CLIENT,
+    client_credentials_token,
+    discovery_url,
+)
 from samspill.infra import drop_database, plain_postgres_url, port_answers, with_database
+from tests.identity import verified_claims
 from tests.integration.booking.booking_support import org_number
 from tests.support import eventually
 
@@ -29,6 +39,8 @@ pytestmark = [pytest.mark.e2e, pytest.mark.slow, pytest.mark.calendar, pytest.ma
 
 # Bounds a hang only: a slow or busy machine must not fail the test.
 READY_WITHIN_S = 300
+# The three services on the base port and the two after it, the identity provider on the next.
+PORTS = 4
 
 
 @pytest.fixture
@@ -45,9 +57,9 @@ def _free_base_port() -> int:
     # port between this check and the service binding it.
     for _ in range(50):
         base = random.randrange(20_000, 32_000)
-        if not any(port_answers("127.0.0.1", base + i, 0.1) for i in range(3)):
+        if not any(port_answers("127.0.0.1", base + i, 0.1) for i in range(PORTS)):
             return base
-    raise RuntimeError("no three free ports in a row")
+    raise RuntimeError(f"no {PORTS} free ports in a row")
 
 
 def test_dev_stack_comes_up_and_stops_cleanly(tmp_path, dev_databases):
@@ -83,12 +95,15 @@ def test_dev_stack_comes_up_and_stops_cleanly(tmp_path, dev_databases):
             response = httpx.get(f"http://127.0.0.1:{base + offset}/readyz", timeout=5)
             assert response.status_code == 200, "".join(output)
         assert "Admin-token" in "".join(output)
+        issuer = f"http://127.0.0.1:{base + 3}"
+        assert httpx.get(discovery_url(issuer), timeout=5).json()["issuer"] == issuer
+        assert "demo-family" in "".join(output)
     finally:
         process.send_signal(signal.SIGINT)
         rest, _ = process.communicate(timeout=60)
         output.append(rest or "")
     assert process.returncode == 0, "".join(output)
-    assert not any(port_answers("127.0.0.1", base + i, 0.2) for i in range(3))
+    assert not any(port_answers("127.0.0.1", base + i, 0.2) for i in range(PORTS))
 
 
 # --- mail, SMS and data across two runs -------------------------------------------------------
@@ -173,8 +188,16 @@ async def test_dev_stack_keeps_mail_and_sms_readable_and_its_data_matches_its_br
     env = _dev_env(base, data_dir, dev_databases) | {"RATE_LIMIT_PER_MINUTE": "100000"}
     booking, notifications = (f"http://127.0.0.1:{base + n}" for n in (1, 2))
 
+    issuer = f"http://127.0.0.1:{base + 3}"
     run = await DevRun(env).start()
     try:
+        signed_before = await asyncio.to_thread(
+            client_credentials_token,
+            issuer,
+            INTEGRATION_CLIENT,
+            DEFAULT_INTEGRATION_SECRET,
+            ADMIN_SCOPE,
+        )
         assert f"{data_dir}/mail/" in run.output
         assert f"{data_dir}/sms/" in run.output
         admin = {"Authorization": f"Bearer {run.line_after('Admin-token')}"}
@@ -203,6 +226,9 @@ async def test_dev_stack_keeps_mail_and_sms_readable_and_its_data_matches_its_br
     second = await DevRun(env).start()
     try:
         assert "created afresh" in second.output
+        # The provider's keys are kept under the data root: a token of the first run still holds.
+        claims = await asyncio.to_thread(verified_claims, issuer, signed_before, DEFAULT_AUDIENCE)
+        assert claims["sub"] == INTEGRATION_CLIENT
         booking_db = with_database(infra.postgres.url, dev_databases + "booking")
         assert await _scalar(booking_db, "SELECT count(*) FROM organisation") == 0
         await eventually(lambda: _scalar(booking_db, "SELECT count(*) FROM inbox"))

@@ -3,8 +3,10 @@
 Nothing needs configuring: `samspill.infra` finds or starts PostgreSQL, the broker and Redis,
 each service gets its own database, and the services run as child processes with their logs
 under `.samspill/logs/`. Mail goes to an SMTP sink in this process that keeps every message as
-a file under `.samspill/mail/`, SMS as files under `.samspill/sms/`. Ctrl-C stops the services,
-then whatever infrastructure was started.
+a file under `.samspill/mail/`, SMS as files under `.samspill/sms/`. People log in at the
+embedded OpenID Connect provider (`samspill.identity_provider`) as one of its demo people; its
+signing keys are kept in `.samspill/identity-provider/`, so tokens outlive a restart of
+`make dev`. Ctrl-C stops the services, then the provider and whatever infrastructure was started.
 
 The databases must match the broker: a read model, an inbox or an outbox built from events the
 broker no longer holds cannot be rebuilt or replayed. A broker that started empty (the embedded
@@ -15,6 +17,7 @@ from __future__ import annotations
 
 import asyncio
 import os
+import secrets
 import signal
 import subprocess
 import sys
@@ -26,6 +29,18 @@ from pathlib import Path
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from samspill.identity_provider import (
+    ADMIN_SCOPE,
+    DEFAULT_INTEGRATION_SECRET,
+    DEMO_PEOPLE,
+    DOCS_CLIENT,
+    INTEGRATION_CLIENT,
+    IdentityProvider,
+    generate_signing_key,
+    oidc_issuers_env,
+    start_identity_provider,
+    write_keys,
+)
 from samspill.infra import (
     Infrastructure,
     InfrastructureError,
@@ -56,6 +71,8 @@ SERVICES = tuple(
     DevService(name, _BASE_PORT + offset)
     for offset, name in enumerate(("facilities", "booking", "notifications"))
 )
+# The future portal's login callback; Swagger UI's on each API's /docs is derived from SERVICES.
+PORTAL_CALLBACK = "http://127.0.0.1:8000/auth/callback"
 READY_TIMEOUT_S = 60.0
 STOP_GRACE_S = 15.0
 
@@ -68,6 +85,16 @@ class DevSettings(BaseSettings):
     db_prefix: str = "samspill_"
     smtp_port: int = Field(default=0, ge=0, le=65535, description="0: any free port.")
     external_smtp_host: str | None = Field(default=None, validation_alias="SMTP_HOST")
+    idp_port: int | None = Field(
+        default=None,
+        ge=1,
+        le=65535,
+        description="The identity provider's port; by default the one after the services' (8004).",
+    )
+
+    @property
+    def identity_provider_port(self) -> int:
+        return self.idp_port or _BASE_PORT + len(SERVICES)
 
 
 @dataclass(frozen=True)
@@ -113,25 +140,35 @@ def run_dev_stack() -> int:
     settings = DevSettings()
     children: list[ServiceProcess] = []
     sinks: MessageSinks | None = None
+    identity: IdentityProvider | None = None
     try:
         database_urls = asyncio.run(_databases(infra, settings.db_prefix))
         sinks = _start_sinks(settings)
         logs = data_root() / "logs"
         logs.mkdir(exist_ok=True)
+        try:
+            identity = _start_identity_provider(settings, logs)
+        except InfrastructureError as exc:
+            say(f"feil / error: {exc}")
+            return 1
+        say(f"innlogging / identity provider: {identity.issuer} (log: {identity.log_path})")
+        trust = {"OIDC_ISSUERS": oidc_issuers_env(identity.issuer)}
         for service in SERVICES:
-            extra = sinks.env() if service.name == "notifications" else {}
+            extra = trust | (sinks.env() if service.name == "notifications" else {})
             children.append(_spawn(service, infra, database_urls[service.name], logs, extra))
             say(f"{service.name}: startet / started (log: {children[-1].log_path})")
         if not asyncio.run(_wait_ready(children)):
             return 1
         say(f"alle tjenester klare / all services ready in {time.monotonic() - started:.1f} s")
         _seed_demo_data(logs)
-        _print_welcome(sinks)
+        _print_welcome(sinks, identity)
         _wait_for_interrupt(children)
         return 0
     finally:
         say("stopper / stopping …")
         stop_all(children, grace=STOP_GRACE_S)
+        if identity is not None:
+            identity.stop()
         if sinks is not None:
             sinks.close()
         infra.close()
@@ -161,6 +198,27 @@ def _start_sinks(settings: DevSettings) -> MessageSinks:
 
 def _mail_line(mail: ReceivedMail) -> None:
     say(f"e-post / mail to {', '.join(mail.recipients)}: {mail.subject!r} → {mail.path}")
+
+
+def _start_identity_provider(settings: DevSettings, logs: Path) -> IdentityProvider:
+    return start_identity_provider(
+        settings.identity_provider_port,
+        keys_file=dev_signing_keys(data_root() / "identity-provider" / "jwks.json"),
+        redirect_uris=dev_redirect_uris(),
+        log_path=logs / "identity-provider.log",
+    )
+
+
+def dev_signing_keys(path: Path) -> Path:
+    """The dev stack's keys file, made once: a token signed in one run verifies in the next."""
+    if not path.exists():
+        write_keys(path, [generate_signing_key(f"dev-{secrets.token_hex(4)}")])
+    return path
+
+
+def dev_redirect_uris() -> list[str]:
+    """Swagger UI's redirect on each API's /docs, and the portal's login callback."""
+    return [f"{service.url}/docs/oauth2-redirect" for service in SERVICES] + [PORTAL_CALLBACK]
 
 
 def _spawn(
@@ -216,7 +274,7 @@ def _seed_demo_data(logs: Path) -> None:
         say("demodata ble ikke lastet / demo data not loaded: see .samspill/logs/seed-demo.log")
 
 
-def _print_welcome(sinks: MessageSinks) -> None:
+def _print_welcome(sinks: MessageSinks, identity: IdentityProvider) -> None:
     settings = ServiceSettings()
     admin = mint_dev_token(
         secret=settings.jwt_secret,
@@ -232,9 +290,24 @@ def _print_welcome(sinks: MessageSinks) -> None:
     print()
     for line in sinks.describe():
         print(f"  {line}")
+    print()
+    for line in _login_help(identity.issuer):
+        print(f"  {line}")
     print(f"\n  Admin-token / admin token (7 days):\n  {admin}\n")
     print("  Andre personer / other people: uv run samspill token --sub me")
     print("  Stopp med Ctrl-C / stop with Ctrl-C\n", flush=True)
+
+
+def _login_help(issuer: str) -> list[str]:
+    return [
+        f"Innlogging / log in (OpenID Connect): {issuer}",
+        f"  «Authorize» på /docs / Swagger UI's Authorize button: klient / client {DOCS_CLIENT}",
+        "  Demobrukere, hvilket som helst passord / demo people, any password:",
+        f"  {', '.join(DEMO_PEOPLE)}",
+        "  (demo-admin er administrator / demo-admin is an administrator)",
+        f"  Maskin til maskin / machine to machine: {INTEGRATION_CLIENT} / "
+        f"{DEFAULT_INTEGRATION_SECRET}, scope {ADMIN_SCOPE}",
+    ]
 
 
 def _wait_for_interrupt(children: list[ServiceProcess]) -> None:
