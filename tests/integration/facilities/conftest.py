@@ -17,7 +17,8 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from samspill.db import create_engine
 from samspill.kafka import KafkaConfig
-from tests.contract.subjects import outbox_subject_errors
+from tests.contract.subjects import AGGREGATE_ID, outbox_subject_errors
+from tests.contract.subjects import subject_errors as shared_subject_errors
 from tests.support import RunningService, running_service, settings_for
 
 CONTRACTS = Path(__file__).resolve().parents[3] / "contracts" / "events"
@@ -29,9 +30,11 @@ TABLES = (
     "price_rule",
     "item_type",
     "equipment_unit",
+    "staff_grant",
     "outbox",
 )
 FACILITIES = "samspill.facilities."
+STAFF_GRANTS_CHANGED = f"{FACILITIES}staff_grants.changed.v1"
 
 
 @cache
@@ -88,13 +91,27 @@ class Facilities:
 
     @property
     def admin(self) -> dict[str, str]:
-        return self.svc.token("admin-1", ["admin"])
+        return self.svc.token("admin-1", admin=True)
 
-    def manager(self, *site_ids: str) -> dict[str, str]:
-        return self.svc.token("manager-1", ["facility_manager"], site_ids=list(site_ids))
+    async def manager(self, *site_ids: str, sub: str = "manager-1") -> dict[str, str]:
+        """`sub`'s token, after an admin made them manager of these sites through the API
+        (each new grant records one `staff_grants.changed`)."""
+        for site_id in site_ids:
+            await self.grant(f"/sites/{site_id}/managers", sub)
+        return self.svc.token(sub)
 
-    def staff(self, *centre_ids: str) -> dict[str, str]:
-        return self.svc.token("staff-1", ["centre_staff"], centre_ids=list(centre_ids))
+    async def staff(self, *centre_ids: str, sub: str = "staff-1") -> dict[str, str]:
+        """`sub`'s token, after an admin made them staff of these equipment centres."""
+        for centre_id in centre_ids:
+            await self.grant(f"/centres/{centre_id}/staff", sub)
+        return self.svc.token(sub)
+
+    async def grant(self, collection: str, sub: str) -> dict[str, Any]:
+        path = f"{collection}/{self.svc.person_id(sub)}"
+        response = await self.svc.client.put(path, headers=self.admin)
+        assert response.status_code in (200, 201), response.text
+        grant: dict[str, Any] = response.json()
+        return grant
 
 
 @pytest.fixture
@@ -108,9 +125,30 @@ async def facilities(infra, isolated_kafka, database_factory) -> AsyncIterator[F
         async with running_service("facilities", settings) as svc:
             yield Facilities(svc, OutboxProbe(engine), isolated_kafka)
         # Every event the test made facilities record carries its aggregate id as subject.
-        assert await outbox_subject_errors(engine) == []
+        assert await subject_errors(engine) == []
     finally:
         await engine.dispose()
+
+
+async def subject_errors(engine: AsyncEngine) -> list[str]:
+    """The shared subject check, with the staff-grant events checked here (their aggregate is
+    the person) when the shared table does not name them yet."""
+    if STAFF_GRANTS_CHANGED in AGGREGATE_ID:
+        return await outbox_subject_errors(engine)
+    async with engine.connect() as conn:
+        rows = (await conn.execute(text("SELECT event_type, headers, value FROM outbox"))).all()
+    errors = shared_subject_errors(
+        (row.event_type, row.headers, json.loads(row.value))
+        for row in rows
+        if row.event_type != STAFF_GRANTS_CHANGED
+    )
+    for row in rows:
+        if row.event_type == STAFF_GRANTS_CHANGED:
+            subject = dict(row.headers).get("ce_subject")
+            person = json.loads(row.value)["grants"]["person_id"]
+            if subject != person:
+                errors.append(f"{row.event_type}: subject {subject}, aggregate id {person}")
+    return errors
 
 
 def site_body(name: str, **overrides: Any) -> dict[str, Any]:

@@ -3,7 +3,6 @@ a seed that meets the rate limit waits as it is told and completes."""
 
 from __future__ import annotations
 
-from datetime import date
 from urllib.parse import urlsplit, urlunsplit
 
 import pytest
@@ -11,6 +10,7 @@ from redis.asyncio import Redis
 from typer.testing import CliRunner
 
 from facilities.cli import cli
+from facilities.config import FacilitiesSettings
 from facilities.demo import seed_demo
 from facilities.demo.data import SITES
 from tests.dates import today
@@ -24,8 +24,12 @@ SEED_REDIS_DB = 13
 
 
 async def test_seed_demo_loads_lillestrom_once(facilities: Facilities) -> None:
-    client, admin = facilities.svc.client, facilities.admin
-    first = await seed_demo(client, admin, today())
+    client, admin, issuer = (
+        facilities.svc.client,
+        facilities.admin,
+        facilities.svc.settings.jwt_issuer,
+    )
+    first = await seed_demo(client, admin, today(), issuer=issuer)
     assert first.sites == len(SITES) >= 12
     assert first.spaces > 25
     assert first.windows > 4 * 20
@@ -33,11 +37,12 @@ async def test_seed_demo_loads_lillestrom_once(facilities: Facilities) -> None:
     assert first.price_rules >= 5
     assert first.item_types > 20
     assert first.units > 60
+    assert first.staff_grants == 2
     assert "Demodata" in first.line()
     assert "demo data" in first.line()
     counts = await facilities.outbox.counts()
 
-    second = await seed_demo(client, admin, today())
+    second = await seed_demo(client, admin, today(), issuer=issuer)
     assert second.total == 0
     assert await facilities.outbox.counts() == counts
 
@@ -49,6 +54,29 @@ async def test_seed_demo_loads_lillestrom_once(facilities: Facilities) -> None:
     assert len(halls["items"][0]["conflicts_with"]) == 3
     kindergartens = (await client.get("/sites", params={"kind": "kindergarten"})).json()
     assert kindergartens["total"] >= 2
+    await _demo_people_are_staff(facilities)
+
+
+async def _demo_people_are_staff(facilities: Facilities) -> None:
+    """The identity provider's demo manager and centre worker hold their grants as data: their
+    identity-only tokens reach their own site, and nothing else."""
+    client, svc = facilities.svc.client, facilities.svc
+    sites = {
+        s["name"]: s["site_id"] for s in (await client.get("/sites?limit=200")).json()["items"]
+    }
+    school, centre = sites["Kjeller skole"], sites["BUA Lillestrøm"]
+    manager, worker = svc.token("demo-facility-manager"), svc.token("demo-centre-worker")
+    managers = (await client.get(f"/sites/{school}/managers", headers=manager)).json()["items"]
+    assert [m["person_id"] for m in managers] == [svc.person_id("demo-facility-manager")]
+    staff = (await client.get(f"/centres/{centre}/staff", headers=worker)).json()["items"]
+    assert [m["person_id"] for m in staff] == [svc.person_id("demo-centre-worker")]
+    body = {"name": "Kjelkemeis", "category": "ski"}
+    created = await client.post(f"/centres/{centre}/item-types", json=body, headers=worker)
+    assert created.status_code == 201, created.text
+    refused = await client.post(f"/centres/{centre}/item-types", json=body, headers=manager)
+    assert refused.status_code == 403
+    other = sites["Skedsmokorset skole"]
+    assert (await client.get(f"/sites/{other}/managers", headers=manager)).status_code == 403
 
 
 async def test_a_rate_limited_seed_waits_as_told_and_completes(
@@ -76,8 +104,10 @@ async def test_a_rate_limited_seed_waits_as_told_and_completes(
     try:
         await redis.flushdb()
         async with running_service("facilities", settings) as svc:
-            admin = svc.token("seed-demo", ["admin"])
-            summary = await seed_demo(svc.client, admin, date.today(), sleep=window_ends)
+            admin = svc.token("seed-demo", admin=True)
+            summary = await seed_demo(
+                svc.client, admin, today(), issuer=svc.settings.jwt_issuer, sleep=window_ends
+            )
     finally:
         await redis.flushdb()
         await redis.aclose()
@@ -95,3 +125,18 @@ def test_the_command_is_offered() -> None:
     result = CliRunner().invoke(cli, ["seed-demo", "--help"])
     assert result.exit_code == 0
     assert "--url" in result.output
+    assert "--issuer" in result.output
+
+
+def test_the_demo_people_are_of_the_configured_issuer() -> None:
+    """DEMO_ISSUER, else the first configured issuer (the embedded provider), else the key's."""
+    embedded = {"issuer": "http://127.0.0.1:8004", "audience": "samspill"}
+    other = {"issuer": "https://login.example.no", "audience": "samspill"}
+    plain = FacilitiesSettings(jwt_issuer="dev", oidc_issuers=[], demo_issuer=None)
+    assert plain.demo_people_issuer == "dev"
+    configured = FacilitiesSettings(
+        jwt_issuer="dev", oidc_issuers=[embedded, other], demo_issuer=None
+    )
+    assert configured.demo_people_issuer == embedded["issuer"]
+    chosen = FacilitiesSettings(oidc_issuers=[embedded], demo_issuer="https://idporten.no")
+    assert chosen.demo_people_issuer == "https://idporten.no"

@@ -423,18 +423,22 @@ async def test_bad_input_is_refused_and_changes_nothing(facilities: Facilities) 
 
 
 async def test_callers_reach_only_their_own_sites(facilities: Facilities) -> None:
-    client = facilities.svc.client
+    client, admin = facilities.svc.client, facilities.admin
     ids = await _setup(facilities)
-    other_manager = facilities.manager(ids["b"])
-    resident = facilities.svc.token("resident-1", ["resident"])
-    no_role = facilities.svc.token("x", ["org_member"], site_ids=[ids["a"]])
-    other_staff = facilities.staff(ids["a"])
+    other_centre = await client.post(
+        "/sites", json=site_body("BUA Fetsund", kind="equipment_centre"), headers=admin
+    )
+    other_manager = await facilities.manager(ids["b"])
+    resident = facilities.svc.token("resident-1")
+    other_staff = await facilities.staff(other_centre.json()["site_id"])
+    centre_staff = await facilities.staff(ids["centre"], sub="staff-2")  # manages no school
     gym, window = ids["gym"], ids["window"]
     refused = [
         ("POST", "/sites", site_body("Ny skole"), other_manager, 403),
         ("POST", "/sites", site_body("Ny skole"), None, 401),
         ("PATCH", f"/sites/{ids['a']}", {"address": "Ny vei 2"}, other_manager, 403),
-        ("PATCH", f"/sites/{ids['a']}", {"address": "Ny vei 2"}, no_role, 403),
+        ("PATCH", f"/sites/{ids['a']}", {"address": "Ny vei 2"}, resident, 403),
+        ("PATCH", f"/sites/{ids['a']}", {"address": "Ny vei 2"}, centre_staff, 403),
         (
             "POST",
             "/spaces",
@@ -495,7 +499,7 @@ async def test_callers_reach_only_their_own_sites(facilities: Facilities) -> Non
         response = await client.request(method, path, json=body, headers=headers)
         assert_problem(response, status)
         assert await facilities.outbox.counts() == before, (method, path)
-    own = facilities.manager(ids["a"])
+    own = await facilities.manager(ids["a"], sub="manager-2")
     response = await client.patch(f"/spaces/{gym}", json={"capacity": 35}, headers=own)
     assert response.status_code == 200, response.text
     for path in (

@@ -29,7 +29,8 @@ async def test_each_change_is_one_event_with_the_full_state(facilities: Faciliti
     ).json()
     site_id = site["site_id"]
     assert (await outbox.expect_one("site.registered"))["site"] == site
-    manager = facilities.manager(site_id)
+    manager = await facilities.manager(site_id)
+    await outbox.expect_one("staff_grants.changed")
 
     response = await client.patch(
         f"/sites/{site_id}", json={"address": "Kjellerveien 8"}, headers=manager
@@ -174,7 +175,8 @@ async def _equipment(facilities: Facilities) -> None:
         facilities, "/sites", site_body("BUA Lillestrøm", kind="equipment_centre"), facilities.admin
     )
     await outbox.expect_one("site.registered")
-    staff = facilities.staff(centre["site_id"])
+    staff = await facilities.staff(centre["site_id"])
+    await outbox.expect_one("staff_grants.changed")
     body = {
         "name": "Langrennsski",
         "category": "ski",

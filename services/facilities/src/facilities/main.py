@@ -16,6 +16,9 @@ from facilities.sites import routes as sites_routes
 from facilities.sites.tables import Site
 from facilities.spaces import routes as spaces_routes
 from facilities.spaces.tables import Space
+from facilities.staff import routes as staff_routes
+from facilities.staff.queries import staff_grants_of
+from facilities.staff.tables import StaffGrant
 from facilities.tables import Table, messaging
 from facilities.windows import routes as windows_routes
 from facilities.windows.tables import Window
@@ -25,14 +28,15 @@ from samspill.service import ServiceDefinition, create_app
 
 # Every table joins `Table.metadata` when its module is imported; naming them here keeps the
 # metadata (and so the migrations' comparison) complete whatever the routers import.
-TABLES = (Site, Space, Window, ClosureRow, PriceRuleRow, ItemType, EquipmentUnit)
+TABLES = (Site, Space, Window, ClosureRow, PriceRuleRow, ItemType, EquipmentUnit, StaffGrant)
 
 definition = ServiceDefinition(
     name="facilities",
     title="Samspill facilities",
     description=(
         "Sites, spaces, release windows, closures, price rules and equipment stock — "
-        "the source of truth for what can be booked and when."
+        "the source of truth for what can be booked and when — and who manages each site "
+        "and staffs each equipment centre."
     ),
     metadata=Table.metadata,
     messaging=messaging,
@@ -44,9 +48,11 @@ definition = ServiceDefinition(
         closures_routes.router,
         prices_routes.router,
         equipment_routes.router,
+        staff_routes.router,
     ],
     publishes=[facilities_events.contract],
     jobs=lambda _: [holiday_closures_job(clock=utc_now)],
+    grant_loader=staff_grants_of,
 )
 
 

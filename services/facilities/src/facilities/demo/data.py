@@ -320,6 +320,13 @@ SITES: tuple[DemoSite, ...] = (
     ),
 )
 
+# The embedded identity provider's demo people `seed-demo` makes staff, by their subject:
+# (subject, kind of grant, the site's name). A `site` grant manages the site, `centre` staffs it.
+STAFF: tuple[tuple[str, str, str], ...] = (
+    ("demo-facility-manager", "site", "Kjeller skole"),
+    ("demo-centre-worker", "centre", "BUA Lillestrøm"),
+)
+
 # Equipment: (name, category, variants, age range, max loan days, units per variant)
 CATALOGUE: tuple[tuple[str, str, tuple[str, ...], tuple[int | None, int | None], int, int], ...] = (
     (

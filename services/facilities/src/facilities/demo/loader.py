@@ -16,6 +16,7 @@ from facilities.demo.data import (
     CATALOGUE,
     PRICE_RULES,
     SITES,
+    STAFF,
     DemoSite,
     DemoSpace,
     Term,
@@ -23,6 +24,7 @@ from facilities.demo.data import (
     terms,
 )
 from samspill.recurrence import resolve_local
+from samspill.tokens import person_id
 
 log = structlog.get_logger("facilities.demo")
 
@@ -48,17 +50,20 @@ class SeedSummary:
     price_rules: int = 0
     item_types: int = 0
     units: int = 0
+    staff_grants: int = 0
 
     def line(self) -> str:
         nb = (
             f"{self.sites} steder, {self.spaces} lokaler, {self.windows} utlånsvinduer, "
             f"{self.closures} stengninger, {self.price_rules} prisregler, "
-            f"{self.item_types} utstyrstyper, {self.units} utstyrsenheter"
+            f"{self.item_types} utstyrstyper, {self.units} utstyrsenheter, "
+            f"{self.staff_grants} tilganger for demopersoner"
         )
         en = (
             f"{self.sites} sites, {self.spaces} spaces, {self.windows} release windows, "
             f"{self.closures} closures, {self.price_rules} price rules, "
-            f"{self.item_types} item types, {self.units} units"
+            f"{self.item_types} item types, {self.units} units, "
+            f"{self.staff_grants} staff grants for demo people"
         )
         return (
             f"Demodata for Lillestrøm lastet (nye): {nb} / Lillestrøm demo data loaded (new): {en}"
@@ -78,18 +83,23 @@ class _Api:
     async def all(self, path: str, **params: Any) -> list[dict[str, Any]]:
         items: list[dict[str, Any]] = []
         while True:
-            page = await self._send(
-                "GET", path, params={**params, "limit": PAGE, "offset": len(items)}
-            )
+            page = await self._get(path, params={**params, "limit": PAGE, "offset": len(items)})
             items.extend(page["items"])
             if len(items) >= page["total"] or not page["items"]:
                 return items
 
     async def post(self, path: str, body: dict[str, Any]) -> dict[str, Any]:
-        result: dict[str, Any] = await self._send("POST", path, json=body)
+        result: dict[str, Any] = (await self._send("POST", path, json=body)).json()
         return result
 
-    async def _send(self, method: str, path: str, **kwargs: Any) -> Any:
+    async def put(self, path: str) -> bool:
+        """PUT an idempotent grant; whether it was new (201) rather than already held (200)."""
+        return (await self._send("PUT", path)).status_code == 201
+
+    async def _get(self, path: str, **kwargs: Any) -> Any:
+        return (await self._send("GET", path, **kwargs)).json()
+
+    async def _send(self, method: str, path: str, **kwargs: Any) -> httpx.Response:
         response = await self._client.request(method, path, headers=self._headers, **kwargs)
         for _ in range(RATE_LIMITED_WAITS):
             if response.status_code != 429:
@@ -100,7 +110,7 @@ class _Api:
             response = await self._client.request(method, path, headers=self._headers, **kwargs)
         if response.status_code >= 400:
             raise SeedError(f"{method} {path} → {response.status_code}: {response.text}")
-        return response.json()
+        return response
 
 
 def _retry_after(response: httpx.Response) -> float:
@@ -115,9 +125,11 @@ async def seed_demo(
     headers: Mapping[str, str],
     today: date,
     *,
+    issuer: str,
     sleep: Sleep = asyncio.sleep,
 ) -> SeedSummary:
-    """Load the Lillestrøm demo data; `headers` carry an admin token.
+    """Load the Lillestrøm demo data; `headers` carry an admin token. The demo people of
+    `issuer` (the identity provider they log in with) are made staff of their sites.
 
     A 429 is waited out as its `Retry-After` says (through `sleep`), then the request is sent
     again.
@@ -129,11 +141,23 @@ async def seed_demo(
         site = existing.get(demo.name) or await _create(
             api, "/sites", demo.body(), summary, "sites"
         )
+        existing[demo.name] = site
         await _seed_site(api, demo, site, today, summary)
         if demo.kind == "equipment_centre":
             await _seed_catalogue(api, site["site_id"], summary)
     await _seed_prices(api, summary)
+    await _seed_staff(api, issuer, existing, summary)
     return summary
+
+
+async def _seed_staff(
+    api: _Api, issuer: str, sites: Mapping[str, dict[str, Any]], summary: SeedSummary
+) -> None:
+    for subject, kind, site_name in STAFF:
+        collection = "sites/{}/managers" if kind == "site" else "centres/{}/staff"
+        path = "/" + collection.format(sites[site_name]["site_id"])
+        if await api.put(f"{path}/{person_id(issuer, subject)}"):
+            summary.staff_grants += 1
 
 
 async def _create(

@@ -8,6 +8,7 @@ from facilities.domain.enums import (
     District,
     SiteKind,
     SpaceKind,
+    StaffGrantKind,
     UnitCondition,
     WhoMayBook,
 )
@@ -68,6 +69,7 @@ __all__ = [
     "SiteKind",
     "SpaceKind",
     "SpacePlacement",
+    "StaffGrantKind",
     "UnitCondition",
     "WeeklyWindow",
     "WhoMayBook",

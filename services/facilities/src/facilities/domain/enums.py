@@ -13,6 +13,7 @@ __all__ = [
     "District",
     "SiteKind",
     "SpaceKind",
+    "StaffGrantKind",
     "UnitCondition",
     "WhoMayBook",
 ]
@@ -105,3 +106,21 @@ class UnitCondition(StrEnum):
     OK = "ok"
     DAMAGED = "damaged"
     RETIRED = "retired"
+
+
+class StaffGrantKind(StrEnum):
+    """What a municipal admin grants a person at facilities: managing a site (approving its
+    bookings, keeping its spaces and windows) or staffing an equipment centre."""
+
+    SITE = "site"
+    CENTRE = "centre"
+
+    @property
+    def label_nb(self) -> str:
+        return _STAFF_GRANT_KIND_NB[self]
+
+
+_STAFF_GRANT_KIND_NB = {
+    StaffGrantKind.SITE: "forvalter av stedet",
+    StaffGrantKind.CENTRE: "ansatt ved utstyrssentralen",
+}

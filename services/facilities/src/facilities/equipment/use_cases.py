@@ -1,7 +1,8 @@
 """Use cases of loan equipment: item types at an equipment centre and their units.
 
-Equipment centres are sites of kind `equipment_centre`; their staff (the `centre_ids` claim)
-keep the catalogue and the stock. Item types are public to read, units only to the staff.
+Equipment centres are sites of kind `equipment_centre`; their staff (granted by an admin, see
+`staff`) keep the catalogue and the stock. Item types are public to read, units only to the
+staff.
 """
 
 from __future__ import annotations

@@ -1,0 +1,100 @@
+"""Use cases of staff grants: the municipality's administrators make a person manager of a site
+or staff of an equipment centre, and revoke it.
+
+Each change publishes `StaffGrantsChanged` with everything the person holds afterwards, keyed
+by the person, so booking and notifications replace their copy with it.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from uuid import UUID
+
+from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from facilities.dependencies import integrity_as_conflict, require_admin
+from facilities.domain import StaffGrantKind
+from facilities.staff.queries import find_grant, grant_target, grants_of_person
+from facilities.staff.states import staff_grants_state
+from facilities.staff.tables import StaffGrant
+from samspill.auth import Principal
+from samspill.db import UnitOfWork
+from samspill.errors import NotFound
+from samspill.events.facilities import StaffGrantsChanged
+
+_LOCK_PREFIX = "facilities.staff_grant:"
+
+
+@integrity_as_conflict
+async def grant_staff(
+    uow: UnitOfWork,
+    principal: Principal,
+    kind: StaffGrantKind,
+    object_id: UUID,
+    person_id: UUID,
+    now: datetime,
+) -> tuple[StaffGrant, bool]:
+    """Admin only; idempotent. The grant, and whether this call created it (a grant already
+    held is answered as it is, and announces nothing)."""
+    require_admin(principal)
+    await grant_target(uow.session, kind, object_id)
+    person = str(person_id)
+    await _lock_person(uow.session, person)
+    held = await find_grant(uow.session, person, kind, object_id)
+    if held is not None:
+        return held, False
+    row = StaffGrant(
+        person_id=person,
+        kind=kind.value,
+        object_id=object_id,
+        granted_by=principal.person_id,
+        granted_at=now,
+    )
+    uow.session.add(row)
+    await uow.session.flush()
+    await _announce(uow, person)
+    await uow.commit()
+    return row, True
+
+
+async def revoke_staff(
+    uow: UnitOfWork, principal: Principal, kind: StaffGrantKind, object_id: UUID, person_id: UUID
+) -> None:
+    """Admin only. 404 when the person does not hold this grant."""
+    require_admin(principal)
+    await grant_target(uow.session, kind, object_id)
+    person = str(person_id)
+    await _lock_person(uow.session, person)
+    held = await find_grant(uow.session, person, kind, object_id)
+    if held is None:
+        raise _not_held(kind, object_id, person)
+    await uow.session.delete(held)
+    await uow.session.flush()
+    await _announce(uow, person)
+    await uow.commit()
+
+
+async def _lock_person(session: AsyncSession, person_id: str) -> None:
+    """Serialise changes of one person's grants until commit, so each event holds the state
+    its change left and they reach the outbox in that order. A lock on the person's rows would
+    not do: a person's first two grants have no row to lock."""
+    key = func.hashtextextended(_LOCK_PREFIX + person_id, 0)
+    await session.execute(select(func.pg_advisory_xact_lock(key)))
+
+
+async def _announce(uow: UnitOfWork, person_id: str) -> None:
+    state = staff_grants_state(person_id, await grants_of_person(uow.session, person_id))
+    await uow.publish(StaffGrantsChanged(grants=state), key=person_id)
+
+
+def _not_held(kind: StaffGrantKind, object_id: UUID, person_id: str) -> NotFound:
+    if kind is StaffGrantKind.CENTRE:
+        return NotFound(
+            f"The person {person_id} is not staff of the equipment centre {object_id}.",
+            f"Personen {person_id} jobber ikke ved utstyrssentralen {object_id}.",
+        )
+    return NotFound(
+        f"The person {person_id} does not manage the site {object_id}.",
+        f"Personen {person_id} forvalter ikke stedet {object_id}.",
+    )
