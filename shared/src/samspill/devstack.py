@@ -160,7 +160,7 @@ def run_dev_stack() -> int:
         if not asyncio.run(_wait_ready(children)):
             return 1
         say(f"alle tjenester klare / all services ready in {time.monotonic() - started:.1f} s")
-        _seed_demo_data(logs)
+        _seed_demo_data(logs, identity.issuer)
         _print_welcome(sinks, identity)
         _wait_for_interrupt(children)
         return 0
@@ -258,11 +258,13 @@ async def _wait_ready(children: list[ServiceProcess]) -> bool:
     return not failures
 
 
-def _seed_demo_data(logs: Path) -> None:
-    """Load Lillestrøm demo data through the facilities service, when it offers it."""
+def _seed_demo_data(logs: Path, issuer: str) -> None:
+    """Load Lillestrøm demo data through the facilities service; the identity provider's demo
+    manager and centre worker are made staff of a school and a centre."""
     say("laster demodata / loading demo data …")
+    command = [sys.executable, "-m", "facilities", "seed-demo", "--url", SERVICES[0].url]
     result = subprocess.run(
-        [sys.executable, "-m", "facilities", "seed-demo", "--url", SERVICES[0].url],
+        [*command, "--issuer", issuer],
         capture_output=True,
         text=True,
         check=False,
