@@ -14,27 +14,32 @@ from typing import Any
 import httpx
 from sqlalchemy import text
 
-from samspill.auth import mint_token
 from samspill.db import create_engine
 from samspill.infra import Infrastructure, free_port
 from samspill.kafka import KafkaConfig
 from samspill.processes import ServiceProcess, service_env, stop_all
 from samspill.recurrence import OSLO
 from samspill.settings import ServiceSettings
+from samspill.tokens import mint_dev_token, person_id
+from tests.support import eventually
 
 SERVICES = ("facilities", "booking", "notifications")
 
 
-def token(sub: str, roles: list[str], **claims: list[str]) -> str:
+def token(sub: str, *, admin: bool = False) -> str:
+    """A development-key token: identity only (grants are data in the services)."""
     settings = ServiceSettings()
-    return mint_token(
+    return mint_dev_token(
         secret=settings.jwt_secret,
         issuer=settings.jwt_issuer,
         audience=settings.jwt_audience,
         sub=sub,
-        roles=roles,
-        **claims,
+        admin=admin,
     )
+
+
+def person_of(sub: str) -> str:
+    return person_id(ServiceSettings().jwt_issuer, sub)
 
 
 def evening(day: date, hour: int) -> str:
@@ -54,6 +59,18 @@ class Stack:
         response = await self.request(method, service, path, sub_token, **kw)
         assert response.status_code < 300, f"{method} {service}{path}: {response.text}"
         return response.json() if response.content else None
+
+    async def once_allowed(
+        self, method: str, service: str, path: str, sub_token: str, **kw: Any
+    ) -> Any:
+        """The JSON answer once the call succeeds: for a grant that is still travelling as an
+        event to the service asked (e.g. a new membership reaching notifications)."""
+
+        async def answer() -> Any:
+            response = await self.request(method, service, path, sub_token, **kw)
+            return (response.json() or True) if response.status_code < 300 else None
+
+        return await eventually(answer)
 
     async def request(
         self, method: str, service: str, path: str, sub_token: str, **kw: Any
@@ -139,4 +156,23 @@ async def register_school(s: Stack, admin: str) -> tuple[str, str]:
             "contact": {"name": "Skolekontoret", "email": "skjetten.skole@example.no"},
         },
     )
-    return site["site_id"], token("manager-1", ["facility_manager"], site_ids=[site["site_id"]])
+    manager = token("manager-1")
+    await s.call(
+        "PUT", "facilities", f"/sites/{site['site_id']}/managers/{person_of('manager-1')}", admin
+    )
+    await granted_in_booking(s, manager, site_ids=[site["site_id"]])
+    return site["site_id"], manager
+
+
+async def granted_in_booking(
+    s: Stack, person: str, *, site_ids: list[str] = (), centre_ids: list[str] = ()
+) -> None:
+    """Wait until booking's read model holds the person's staff grants (facilities' event)."""
+
+    async def applied() -> bool:
+        me = await s.call("GET", "booking", "/me", person)
+        return set(site_ids) <= set(me["managed_site_ids"]) and set(centre_ids) <= set(
+            me["staffed_centre_ids"]
+        )
+
+    await eventually(applied)

@@ -40,11 +40,11 @@ async def test_e2e_resident_is_told_of_booking_and_closure(
 
 
 async def _scenario(s: Stack, mailbox: Mailbox) -> None:
-    admin = token("admin-1", ["admin"])
+    admin = token("admin-1", admin=True)
     today = datetime.now(OSLO).date()
     day = ordinary_day(start=today + timedelta(days=10))
     space_id, manager = await _small_hall(s, admin, today, day)
-    resident = token(RESIDENT, ["resident"])
+    resident = token(RESIDENT)
 
     # The resident books privately and is told at the address given.
     wanted = _birthday(space_id, day, "private")

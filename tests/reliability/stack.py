@@ -23,13 +23,13 @@ from aiokafka import TopicPartition
 from sqlalchemy import RowMapping, text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from samspill.auth import mint_token
 from samspill.db import create_engine
 from samspill.events.base import Envelope, TopicContract
 from samspill.infra import Infrastructure, free_port, start_tansu
 from samspill.kafka import KafkaConfig, new_consumer, start_client, stop_client
 from samspill.processes import ServiceProcess, service_env, stop_all
 from samspill.settings import ServiceSettings
+from samspill.tokens import mint_dev_token, person_id
 from tests.reliability.tcp_proxy import TcpProxy, tcp_proxy
 
 SERVICES = ("facilities", "booking", "notifications")
@@ -43,26 +43,21 @@ TEST_ENV = {
 }
 
 
-def bearer(
-    sub: str,
-    roles: Sequence[str],
-    *,
-    org_ids: Sequence[str] = (),
-    site_ids: Sequence[str] = (),
-    centre_ids: Sequence[str] = (),
-) -> str:
-    """A token signed with the development secret every test process shares."""
+def bearer(sub: str, *, admin: bool = False) -> str:
+    """A development-key token every test process shares: identity only (grants are data)."""
     settings = ServiceSettings()
-    return mint_token(
+    return mint_dev_token(
         secret=settings.jwt_secret,
         issuer=settings.jwt_issuer,
         audience=settings.jwt_audience,
         sub=sub,
-        roles=list(roles),
-        org_ids=list(org_ids),
-        site_ids=list(site_ids),
-        centre_ids=list(centre_ids),
+        admin=admin,
     )
+
+
+def person_of(sub: str) -> str:
+    """The person id of `sub` at the development key's issuer."""
+    return person_id(ServiceSettings().jwt_issuer, sub)
 
 
 def kafka_for_tests(bootstrap_servers: str, partitions: int = 3) -> KafkaConfig:

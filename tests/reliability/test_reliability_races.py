@@ -168,7 +168,7 @@ class Races:
         }
         if club is None:
             body["contact"] = {"name": "Familien Hansen", "email": f"{RESIDENT}@example.no"}
-            token = bearer(RESIDENT, ["resident"])
+            token = bearer(RESIDENT)
             await self.recorder.send(
                 "book", "POST", "booking", "/bookings", token, body, sub=RESIDENT
             )
@@ -229,7 +229,7 @@ class Races:
             "lines": [{"item_type_id": item_type, "quantity": self.rng.choice([1, 1, 2])}],
             "contact": {"name": "Familien Hansen", "email": f"{resident}@example.no"},
         }
-        token = bearer(resident, ["resident"])
+        token = bearer(resident)
         await self.recorder.send("loan", "POST", "booking", "/loans", token, body, sub=resident)
 
     async def cancel_loan(self) -> None:
@@ -239,7 +239,7 @@ class Races:
             return
         loan = self.rng.choice(loans)
         path = f"/loans/{loan.body['loan_id']}/cancel"
-        token = bearer(loan.request["sub"], ["resident"])
+        token = bearer(loan.request["sub"])
         await self.recorder.send(
             "cancel_loan", "POST", "booking", path, token, loan_id=loan.body["loan_id"]
         )

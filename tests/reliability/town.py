@@ -18,10 +18,10 @@ from typing import Any
 from booking.domain import org_number_check_digit
 from samspill.recurrence import OSLO
 from tests.dates import today
-from tests.reliability.stack import Stack, bearer
+from tests.reliability.stack import Stack, bearer, person_of
 from tests.support import eventually
 
-ADMIN = bearer("admin-reliability", ["admin"])
+ADMIN = bearer("admin-reliability", admin=True)
 
 
 def evening(day: date, hour: int, minute: int = 0) -> datetime:
@@ -55,12 +55,7 @@ class Club:
     organisation_id: str
     name: str
     email: str
-
-    @property
-    def member(self) -> str:
-        return bearer(
-            f"member-{self.organisation_id}", ["org_member"], org_ids=[self.organisation_id]
-        )
+    member: str  # the token of the member who registered the club, so administers it
 
 
 @dataclass
@@ -94,7 +89,13 @@ async def build_school(
     """A school; each hall is (name, parts, buffer minutes); every space released 17–22."""
     site = await stack.call("POST", "facilities", "/sites", ADMIN, json=_site("Volla skole"))
     town.site_id = site["site_id"]
-    town.manager = bearer("manager-reliability", ["facility_manager"], site_ids=[town.site_id])
+    town.manager = bearer("manager-reliability")
+    await stack.call(
+        "PUT",
+        "facilities",
+        f"/sites/{town.site_id}/managers/{person_of('manager-reliability')}",
+        ADMIN,
+    )
     created: list[str] = []
     for name, parts, buffer in halls:
         whole = await _space(stack, town, name, "gym", buffer)
@@ -159,8 +160,9 @@ async def register_clubs(stack: Stack, town: Town, count: int, seed: int = 0) ->
             "category": "sports",
             "contact": {"name": "Styret", "email": email},
         }
-        club = await stack.call("POST", "booking", "/organisations", ADMIN, json=body)
-        town.clubs.append(Club(club["id"], body["name"], email))  # type: ignore[arg-type]
+        member = bearer(f"member-{seed}-{number}")
+        club = await stack.call("POST", "booking", "/organisations", member, json=body)
+        town.clubs.append(Club(club["id"], body["name"], email, member))  # type: ignore[arg-type]
 
 
 async def build_centre(stack: Stack, town: Town, stock: Mapping[str, int]) -> str:
@@ -169,7 +171,13 @@ async def build_centre(stack: Stack, town: Town, stock: Mapping[str, int]) -> st
         "POST", "facilities", "/sites", ADMIN, json=_site("BUA Lillestrøm", "equipment_centre")
     )
     town.centre_id = site["site_id"]
-    staff = bearer("staff-reliability", ["centre_staff"], centre_ids=[town.centre_id])
+    staff = bearer("staff-reliability")
+    await stack.call(
+        "PUT",
+        "facilities",
+        f"/centres/{town.centre_id}/staff/{person_of('staff-reliability')}",
+        ADMIN,
+    )
     for name, units in stock.items():
         item_type = await stack.call(
             "POST",
