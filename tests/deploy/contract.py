@@ -82,7 +82,8 @@ REQUIRED_ENV = frozenset(
 OPTIONAL_ENV = frozenset(
     {
         "JWT_SECRET",
-        "JWT_JWKS_URL",
+        "OIDC_ISSUERS",
+        "DOCS_CLIENT_ID",
         "JWT_ISSUER",
         "JWT_AUDIENCE",
         "RUN_WORKERS_IN_API",

@@ -4,6 +4,7 @@ schemas offline, and wire the services as the contract says."""
 from __future__ import annotations
 
 import copy
+import json
 import shutil
 from pathlib import Path
 
@@ -86,7 +87,10 @@ def test_only_production_verifies_tokens_against_an_issuer(
         return data
 
     assert common("prod")["SAMSPILL_ENV"] == "production"
-    assert common("prod")["JWT_JWKS_URL"].startswith("https://")
+    issuers = json.loads(common("prod")["OIDC_ISSUERS"])
+    assert [issuer["name"] for issuer in issuers] == ["idporten", "entra"]
+    assert all(issuer["issuer"].startswith("https://") for issuer in issuers)
+    assert "JWT_SECRET" not in common("prod")
     assert common("dev")["SAMSPILL_ENV"] == "development"
 
 

@@ -1,4 +1,4 @@
-"""Settings come from the environment and refuse the development secret in production."""
+"""Settings come from the environment; production trusts configured issuers only."""
 
 from __future__ import annotations
 
@@ -18,24 +18,34 @@ def test_environment_variables_configure_the_service(monkeypatch):
     assert settings.port == 9000
 
 
-def test_production_refuses_the_development_secret():
-    with pytest.raises(ValidationError, match="JWT_SECRET"):
+ISSUERS = '[{"issuer": "https://idporten.no", "audience": "samspill-api", "name": "idporten"}]'
+
+
+def test_production_needs_issuers_and_never_takes_the_development_key(monkeypatch):
+    with pytest.raises(ValidationError, match="OIDC_ISSUERS"):
         ServiceSettings(samspill_env=Environment.production)
-    with pytest.raises(ValidationError, match="32 characters"):
-        ServiceSettings(samspill_env=Environment.production, jwt_secret="short")
+    with pytest.raises(ValidationError, match="OIDC_ISSUERS"):
+        ServiceSettings(samspill_env=Environment.production, jwt_secret="x" * 40)
+    monkeypatch.setenv("OIDC_ISSUERS", ISSUERS)
+    production = ServiceSettings(samspill_env=Environment.production)
+    assert production.oidc_issuers[0].issuer == "https://idporten.no"
+    assert production.oidc_issuers[0].algorithms == ("RS256", "ES256", "PS256")
+    assert production.dev_token_issuer is None
 
 
-def test_production_accepts_a_real_secret_or_a_jwks_url():
-    strong = ServiceSettings(samspill_env=Environment.production, jwt_secret="x" * 40)
-    assert not strong.is_development
-    jwks = ServiceSettings(
-        samspill_env=Environment.production, jwt_jwks_url="https://login.example/jwks"
+def test_development_and_test_accept_the_development_key():
+    settings = ServiceSettings(samspill_env=Environment.test)
+    assert settings.jwt_secret == DEV_JWT_SECRET
+    assert settings.dev_token_issuer is not None
+    assert settings.dev_token_issuer.issuer == settings.jwt_issuer
+
+
+def test_an_issuer_with_a_symmetric_algorithm_is_refused(monkeypatch):
+    monkeypatch.setenv(
+        "OIDC_ISSUERS", '[{"issuer": "https://x", "audience": "a", "algorithms": ["HS256"]}]'
     )
-    assert jwks.jwt_secret == DEV_JWT_SECRET  # unused: tokens are checked against the JWKS
-
-
-def test_development_and_test_may_use_the_default():
-    assert ServiceSettings(samspill_env=Environment.test).jwt_secret == DEV_JWT_SECRET
+    with pytest.raises(ValidationError, match="asymmetric"):
+        ServiceSettings()
 
 
 def test_trusted_proxies_are_none_unless_listed(monkeypatch):
