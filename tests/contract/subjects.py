@@ -20,6 +20,9 @@ F = "samspill.facilities."
 AGGREGATE_ID: dict[str, tuple[str, str]] = {
     f"{B}organisation.registered.v1": ("organisation", "organisation_id"),
     f"{B}organisation.updated.v1": ("organisation", "organisation_id"),
+    f"{B}membership.changed.v1": ("membership", "organisation_id"),
+    f"{B}invitation.created.v1": ("invitation", "organisation_id"),
+    f"{B}profile.changed.v1": ("profile", "person_id"),
     f"{B}requested.v1": ("booking", "booking_id"),
     f"{B}confirmed.v1": ("booking", "booking_id"),
     f"{B}rejected.v1": ("booking", "booking_id"),
@@ -47,6 +50,7 @@ AGGREGATE_ID: dict[str, tuple[str, str]] = {
     f"{F}unit.added.v1": ("unit", "unit_id"),
     f"{F}unit.condition_changed.v1": ("unit", "unit_id"),
     f"{F}unit.retired.v1": ("unit", "unit_id"),
+    f"{F}staff_grants.changed.v1": ("grants", "person_id"),
 }
 
 

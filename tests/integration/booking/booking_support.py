@@ -121,6 +121,8 @@ def closure(
 
 
 def key_of(event: EventData) -> str:
+    if isinstance(event, fe.StaffGrantsChanged):
+        return event.grants.person_id
     for name in ("space", "window", "closure", "site", "rule"):
         state = getattr(event, name, None)
         if state is not None:
