@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import json
 import uuid
 from collections.abc import Awaitable, Callable, Sequence
 from datetime import date, datetime, time, timedelta
@@ -172,6 +173,13 @@ class Database:
     async def rows(self, sql: str, **params: Any) -> list[Any]:
         async with self.engine.connect() as conn:
             return list((await conn.execute(text(sql), params)).all())
+
+    async def events(self, event_type: str) -> list[dict[str, Any]]:
+        """The data of the events of one type booking recorded, oldest first."""
+        rows = await self.rows(
+            "SELECT value FROM outbox WHERE event_type = :type ORDER BY id", type=event_type
+        )
+        return [json.loads(bytes(row.value)) for row in rows]
 
     async def applied(self) -> int:
         return int(await self.scalar("SELECT count(*) FROM inbox WHERE consumer = 'booking'"))
