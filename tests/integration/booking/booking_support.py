@@ -170,6 +170,11 @@ class Database:
         async with self.engine.connect() as conn:
             return (await conn.execute(text(sql), params)).scalar()
 
+    async def execute(self, sql: str, **params: Any) -> int:
+        """Run a statement and commit it; the rows it changed."""
+        async with self.engine.begin() as conn:
+            return int((await conn.execute(text(sql), params)).rowcount)
+
     async def rows(self, sql: str, **params: Any) -> list[Any]:
         async with self.engine.connect() as conn:
             return list((await conn.execute(text(sql), params)).all())
