@@ -4,6 +4,7 @@ a resident's own booking or loan without a contact is told at the profile's addr
 
 from __future__ import annotations
 
+import asyncio
 from typing import Any
 
 import pytest
@@ -111,6 +112,24 @@ async def test_a_person_enters_and_changes_their_profile(world: World):
     assert (await client.get("/me", headers=integration)).json()["profile"] is None
     assert (await client.get("/me", headers=world.admin())).json()["is_admin"] is True
     assert len(await profile_events(world)) == 2
+
+
+async def test_first_entries_at_once_store_one_profile_and_announce_each(world: World):
+    client, ola = world.service.client, world.person("ola")
+    names = [f"Ola {n}" for n in range(6)]
+    answers = await asyncio.gather(
+        *(
+            client.put(
+                "/me/profile", json={"display_name": name, "email": "ola@example.org"}, headers=ola
+            )
+            for name in names
+        )
+    )
+    assert [a.status_code for a in answers] == [200] * len(names), [a.text for a in answers]
+    stored = await world.db.scalar("SELECT display_name FROM profile")
+    events = [p["display_name"] for p in await profile_events(world)]
+    assert sorted(events) == names
+    assert events[-1] == stored, "the last event announces what is stored"
 
 
 async def test_a_residents_booking_and_loan_without_a_contact_go_to_the_profile(world: World):

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from sqlalchemy.dialects.postgresql import insert
+
 from booking.people.schemas import ProfileIn
 from booking.people.states import profile_state
 from booking.people.tables import Profile
@@ -21,17 +23,17 @@ async def save_profile(
             "Only a person has a profile; an integration has none.",
             "Bare personer har en profil; en integrasjon har ingen.",
         )
-    session = uow.session
-    profile = await session.get(Profile, principal.person_id, with_for_update=True)
-    values = body.model_dump(mode="json")
-    if profile is None:
-        profile = Profile(person_id=principal.person_id, **values, updated_at=now)
-        session.add(profile)
-    else:
-        for name, value in values.items():
-            setattr(profile, name, value)
-        profile.updated_at = now
-    await session.flush()
+    values = {**body.model_dump(mode="json"), "updated_at": now}
+    # One statement, so two first entries at once do not both insert; the row lock it takes
+    # also orders their events.
+    upsert = (
+        insert(Profile)
+        .values(person_id=principal.person_id, **values)
+        .on_conflict_do_update(index_elements=["person_id"], set_=values)
+        .returning(Profile)
+        .execution_options(populate_existing=True)
+    )
+    profile = (await uow.session.execute(upsert)).scalar_one()
     event = be.ProfileChanged(profile=profile_state(profile))
     await uow.publish(event, key=principal.person_id)
     await uow.commit()
