@@ -101,7 +101,7 @@ class BookingPublic(BaseModel):
     )
     resident_id: str | None = Field(
         default=None,
-        description="A resident's own booking: the resident's subject id. Private, like `contact`.",
+        description="A resident's own booking: the resident's person id. Private, like `contact`.",
     )
     contact: ContactPublic | None = Field(
         default=None, description="A resident's own booking: where the resident's messages go."
