@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import json
 import uuid
 from collections.abc import Awaitable, Callable, Sequence
 from datetime import date, datetime, time, timedelta
@@ -121,6 +122,8 @@ def closure(
 
 
 def key_of(event: EventData) -> str:
+    if isinstance(event, fe.StaffGrantsChanged):
+        return event.grants.person_id
     for name in ("space", "window", "closure", "site", "rule"):
         state = getattr(event, name, None)
         if state is not None:
@@ -167,9 +170,21 @@ class Database:
         async with self.engine.connect() as conn:
             return (await conn.execute(text(sql), params)).scalar()
 
+    async def execute(self, sql: str, **params: Any) -> int:
+        """Run a statement and commit it; the rows it changed."""
+        async with self.engine.begin() as conn:
+            return int((await conn.execute(text(sql), params)).rowcount)
+
     async def rows(self, sql: str, **params: Any) -> list[Any]:
         async with self.engine.connect() as conn:
             return list((await conn.execute(text(sql), params)).all())
+
+    async def events(self, event_type: str) -> list[dict[str, Any]]:
+        """The data of the events of one type booking recorded, oldest first."""
+        rows = await self.rows(
+            "SELECT value FROM outbox WHERE event_type = :type ORDER BY id", type=event_type
+        )
+        return [json.loads(bytes(row.value)) for row in rows]
 
     async def applied(self) -> int:
         return int(await self.scalar("SELECT count(*) FROM inbox WHERE consumer = 'booking'"))

@@ -37,6 +37,28 @@ async def send_facilities(kafka: KafkaConfig, events: Sequence[EventData], key: 
         await stop_client(producer, kafka.request_timeout_s)
 
 
+async def grant_staff(
+    svc: RunningService, kafka: KafkaConfig, sub: str, centre_ids: Sequence[uuid.UUID]
+) -> dict[str, str]:
+    """Make `sub` staff of the centres as facilities does (its `StaffGrantsChanged`, the
+    person's whole grants, through the broker); returns their token once booking applied it."""
+    person = svc.person_id(sub)
+    grants = fe.StaffGrantsState(person_id=person, site_ids=[], centre_ids=list(centre_ids))
+    before = await applied_events(svc)
+    await send_facilities(kafka, [fe.StaffGrantsChanged(grants=grants)], key=person)
+
+    async def applied() -> bool:
+        return await applied_events(svc) > before
+
+    await eventually(applied)
+    return svc.token(sub)
+
+
+async def applied_events(svc: RunningService) -> int:
+    """Facilities events booking's consumer has applied."""
+    return int(await scalar(svc, "SELECT count(*) FROM inbox WHERE consumer = 'booking'"))
+
+
 def sessions(svc: RunningService) -> async_sessionmaker[AsyncSession]:
     return svc.app.state.sessions  # type: ignore[no-any-return]
 

@@ -206,9 +206,9 @@ async def test_organisations_reach_only_their_own_bookings(world: World):
     own = await client.get(f"/bookings/{booking_id}", headers=world.member(theirs))
     assert own.status_code == 200
     assert own.json()["organisation_name"] == "Idrettslag 1"
-    other_manager = world.manager(world.other_school)
+    other_manager = await world.manager(world.other_school)
     assert (await client.get("/bookings", headers=other_manager)).json() == []
-    school_manager = world.manager(world.school)
+    school_manager = await world.manager(world.school)
     assert len((await client.get("/bookings", headers=school_manager)).json()) == 1
 
     # Requests that need approval: only a manager of the space's own site may approve.

@@ -35,7 +35,7 @@ async def test_last_units_are_lent_once(infra, isolated_kafka, database_factory)
         await stock_centre(svc, isolated_kafka, centre, {"langrennsski": (7, 7)})
         skis = centre.type_id("langrennsski")
         pickup, back = in_days(2), in_days(5)
-        early = svc.token("early-bird", ["resident"])
+        early = svc.token("early-bird")
         first = await svc.client.post(
             "/loans", json=loan_request([(skis, 2)], pickup, back), headers=early
         )
@@ -46,7 +46,7 @@ async def test_last_units_are_lent_once(infra, isolated_kafka, database_factory)
             answer = await svc.client.post(
                 "/loans",
                 json=loan_request([(skis, 1)], in_days(1 + n % 3), in_days(4 + n % 2)),
-                headers=svc.token(f"family-{n}", ["resident"]),
+                headers=svc.token(f"family-{n}"),
             )
             return answer.status_code, answer.json()
 

@@ -11,6 +11,7 @@ from tests.support import RunningService, running_service, settings_for
 
 from .lending_support import (
     Centre,
+    grant_staff,
     in_days,
     loan_request,
     outbox_events,
@@ -46,8 +47,9 @@ async def test_loans_from_reservation_to_return(booking, isolated_kafka):
     await stock_centre(booking, isolated_kafka, strommen, {"ski": (3, 14), "skøyter": (2, 7)})
     await stock_centre(booking, isolated_kafka, fetsund, {"telt": (1, 7)})
     client = booking.client
-    family = booking.token("family-1", ["resident"])
-    staff = booking.token("staff-1", ["centre_staff"], centre_ids=[str(strommen.centre_id)])
+    family = booking.token("family-1")
+    staff = await grant_staff(booking, isolated_kafka, "staff-1", [strommen.centre_id])
+    await grant_staff(booking, isolated_kafka, "staff-9", [uuid.uuid4()])  # another centre's
     ski, skates = strommen.type_id("ski"), strommen.type_id("skøyter")
 
     free = await client.get(
@@ -129,7 +131,7 @@ async def test_loans_from_reservation_to_return(booking, isolated_kafka):
 
 
 async def _refuses_bad_input(svc: RunningService, strommen: Centre, fetsund: Centre) -> None:
-    family = svc.token("family-1", ["resident"])
+    family = svc.token("family-1")
     ski, skates = strommen.type_id("ski"), strommen.type_id("skøyter")
     before = await loan_count(svc)
     cases = [
@@ -153,19 +155,20 @@ async def _refuses_bad_input(svc: RunningService, strommen: Centre, fetsund: Cen
     no_email = loan_request([(ski, 1)], in_days(1), in_days(2))
     no_email["contact"] = {"channel": "email", "phone": "+47 900 00 000"}
     assert (await svc.client.post("/loans", json=no_email, headers=family)).status_code == 422
-    staff = svc.token("staff-1", ["centre_staff"], centre_ids=[str(strommen.centre_id)])
+    integration = svc.token("booking-sync", scopes=["samspill.read"])  # a client, no person
     not_resident = loan_request([(ski, 1)], in_days(1), in_days(2))
-    assert (await svc.client.post("/loans", json=not_resident, headers=staff)).status_code == 403
+    refused = await svc.client.post("/loans", json=not_resident, headers=integration)
+    assert refused.status_code == 403
     assert (await svc.client.post("/loans", json=not_resident)).status_code == 401
     assert await loan_count(svc) == before
 
 
 async def _keeps_loans_private(svc: RunningService, loan_id: str, strommen: Centre) -> None:
     client = svc.client
-    neighbour = svc.token("family-2", ["resident"])
-    other_staff = svc.token("staff-9", ["centre_staff"], centre_ids=[str(uuid.uuid4())])
-    staff = svc.token("staff-1", ["centre_staff"], centre_ids=[str(strommen.centre_id)])
-    admin = svc.token("admin-1", ["admin"])
+    neighbour = svc.token("family-2")
+    other_staff = svc.token("staff-9")  # staff of another centre (granted at the start)
+    staff = svc.token("staff-1")
+    admin = svc.token("admin-1", admin=True)
     assert (await client.get(f"/loans/{loan_id}", headers=neighbour)).status_code == 404
     assert (await client.get("/loans", headers=neighbour)).json() == []
     assert (await client.post(f"/loans/{loan_id}/cancel", headers=neighbour)).status_code == 404
@@ -174,7 +177,7 @@ async def _keeps_loans_private(svc: RunningService, loan_id: str, strommen: Cent
     assert refused.status_code == 403
     assert refused.headers["content-type"].startswith(PROBLEM)
     assert (await client.get("/loans", headers=other_staff)).json() == []
-    family = svc.token("family-1", ["resident"])
+    family = svc.token("family-1")
     owner_pickup = await client.post(f"/loans/{loan_id}/pickup", headers=family)
     assert owner_pickup.status_code == 403
     for token in (family, staff, admin):
@@ -187,11 +190,11 @@ async def _keeps_loans_private(svc: RunningService, loan_id: str, strommen: Cent
 async def _cancels_and_limits(svc: RunningService, strommen: Centre) -> None:
     client = svc.client
     ski = strommen.type_id("ski")
-    family = svc.token("family-3", ["resident"])
+    family = svc.token("family-3")
     later = loan_request([(ski, 1)], in_days(1), in_days(1))
     early = await client.post("/loans", json=later, headers=family)
     assert early.status_code == 201, early.text
-    staff = svc.token("staff-1", ["centre_staff"], centre_ids=[str(strommen.centre_id)])
+    staff = svc.token("staff-1")
     too_soon = await client.post(f"/loans/{early.json()['loan_id']}/pickup", headers=staff)
     assert too_soon.status_code == 422
     assert "picked up from" in too_soon.json()["detail"]

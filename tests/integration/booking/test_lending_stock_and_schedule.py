@@ -16,6 +16,7 @@ from tests.support import RunningService, eventually, running_service, settings_
 
 from .lending_support import (
     Centre,
+    grant_staff,
     in_days,
     loan_request,
     outbox_events,
@@ -43,7 +44,7 @@ async def booking(infra, isolated_kafka, database_factory):
 
 async def reserve(svc: RunningService, who: str, lines, pickup, back) -> dict:
     answer = await svc.client.post(
-        "/loans", json=loan_request(lines, pickup, back), headers=svc.token(who, ["resident"])
+        "/loans", json=loan_request(lines, pickup, back), headers=svc.token(who)
     )
     assert answer.status_code == 201, answer.text
     return answer.json()
@@ -54,7 +55,7 @@ def units_of(loan: dict) -> set[str]:
 
 
 async def loan_now(svc: RunningService, loan_id: str) -> dict:
-    answer = await svc.client.get(f"/loans/{loan_id}", headers=svc.token("admin", ["admin"]))
+    answer = await svc.client.get(f"/loans/{loan_id}", headers=svc.token("admin", admin=True))
     return answer.json()
 
 
@@ -114,7 +115,7 @@ async def test_no_show_and_overdue_once_across_restarts(booking, isolated_kafka)
     centre = Centre("BUA Sørum")
     await stock_centre(booking, isolated_kafka, centre, {"skøyter": (3, 7)})
     skates = centre.type_id("skøyter")
-    staff = booking.token("staff", ["centre_staff"], centre_ids=[str(centre.centre_id)])
+    staff = await grant_staff(booking, isolated_kafka, "staff", [centre.centre_id])
     fetched = await reserve(booking, "family-a", [(skates, 1)], today(), today())
     forgotten = await reserve(booking, "family-b", [(skates, 1)], today(), today())
     waiting = await reserve(booking, "family-c", [(skates, 1)], in_days(1), in_days(2))

@@ -38,7 +38,7 @@ async def test_the_stock_conflict_names_the_item_type_by_its_name(booking, isola
     refused = await booking.client.post(
         "/loans",
         json=loan_request([(ski, 2)], pickup, back),
-        headers=booking.token("family-1", ["resident"]),
+        headers=booking.token("family-1"),
     )
 
     assert refused.status_code == 409, refused.text
@@ -58,7 +58,7 @@ async def test_a_reservation_answers_in_utc_like_its_reads(booking, isolated_kaf
     centre = Centre("BUA Lillestrøm", reservation_days=120)
     await stock_centre(booking, isolated_kafka, centre, {"Telt": (1, 7)})
     pickup = ordinary_day(3, weekday=4)
-    family = booking.token("family-2", ["resident"])
+    family = booking.token("family-2")
     created = await booking.client.post(
         "/loans",
         json=loan_request([(centre.type_id("Telt"), 1)], pickup, pickup + timedelta(days=2)),

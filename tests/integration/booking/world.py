@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import timedelta
 
@@ -35,6 +36,10 @@ class World:
     classroom: uuid.UUID = field(default_factory=uuid.uuid4)
     other_gym: uuid.UUID = field(default_factory=uuid.uuid4)
     organisations: list[uuid.UUID] = field(default_factory=list)
+    founders: dict[uuid.UUID, str] = field(default_factory=dict)
+    staff_grants: dict[str, tuple[frozenset[uuid.UUID], frozenset[uuid.UUID]]] = field(
+        default_factory=dict
+    )
 
     def facilities_events(self) -> list[EventData]:
         first = today()
@@ -93,7 +98,10 @@ class World:
         for number in range(organisations):
             self.organisations.append(await self.register(f"Idrettslag {number}", number))
 
-    async def register(self, name: str, seed: int) -> uuid.UUID:
+    async def register(self, name: str, seed: int, *, by: str | None = None) -> uuid.UUID:
+        """Register an organisation as the person `by` (default `member-<seed>`), who becomes
+        its administrator: `member(organisation)` is their token."""
+        founder = by or f"member-{seed}"
         response = await self.service.client.post(
             "/organisations",
             json={
@@ -103,26 +111,61 @@ class World:
                 "district": "Lillestrøm sentrum",
                 "contact": {"name": "Kari Nordmann", "email": "kari@example.org"},
             },
-            headers=self.admin(),
+            headers=self.service.token(founder),
         )
         assert response.status_code == 201, response.text
-        return uuid.UUID(response.json()["id"])
+        organisation = uuid.UUID(response.json()["id"])
+        self.founders[organisation] = founder
+        return organisation
 
     def admin(self) -> dict[str, str]:
-        return self.service.token("admin-1", ["admin"])
+        """A municipal admin (the admin group in the token)."""
+        return self.service.token("admin-1", admin=True)
 
-    def member(self, organisation: uuid.UUID, sub: str | None = None) -> dict[str, str]:
-        return self.service.token(
-            sub or f"member-{organisation}", ["org_member"], org_ids=[str(organisation)]
-        )
+    def member(self, organisation: uuid.UUID) -> dict[str, str]:
+        """The organisation's founder: its administrator."""
+        return self.service.token(self.founders[organisation])
 
-    def manager(self, site_id: uuid.UUID) -> dict[str, str]:
-        return self.service.token(
-            f"manager-{site_id}", ["facility_manager"], site_ids=[str(site_id)]
-        )
+    def person(self, sub: str) -> dict[str, str]:
+        """Any signed-in person: a resident, with whatever grants are stored for them."""
+        return self.service.token(sub)
 
     def resident(self, sub: str = "resident-1") -> dict[str, str]:
-        return self.service.token(sub, ["resident"])
+        return self.person(sub)
+
+    async def manager(self, site_id: uuid.UUID, sub: str | None = None) -> dict[str, str]:
+        """A facility manager of the site: facilities' grant, fed through the broker."""
+        who = sub or f"manager-{site_id}"
+        await self.grant(who, sites={site_id})
+        return self.person(who)
+
+    async def staff(self, centre_id: uuid.UUID, sub: str | None = None) -> dict[str, str]:
+        """Staff of the equipment centre: facilities' grant, fed through the broker."""
+        who = sub or f"staff-{centre_id}"
+        await self.grant(who, centres={centre_id})
+        return self.person(who)
+
+    async def grant(
+        self, sub: str, *, sites: Iterable[uuid.UUID] = (), centres: Iterable[uuid.UUID] = ()
+    ) -> None:
+        """Add to the person's staff grants and publish their full state, as facilities does;
+        returns once booking has applied it."""
+        held_sites, held_centres = self.staff_grants.get(sub, (frozenset(), frozenset()))
+        await self.set_staff_grants(sub, held_sites | set(sites), held_centres | set(centres))
+
+    async def set_staff_grants(
+        self, sub: str, sites: Iterable[uuid.UUID], centres: Iterable[uuid.UUID]
+    ) -> None:
+        """Publish the person's whole staff grants (empty: none any more) and wait until
+        booking has applied them."""
+        held = (frozenset(sites), frozenset(centres))
+        self.staff_grants[sub] = held
+        state = fe.StaffGrantsState(
+            person_id=self.service.person_id(sub),
+            site_ids=sorted(held[0], key=str),
+            centre_ids=sorted(held[1], key=str),
+        )
+        await feed(self.kafka, self.db, [fe.StaffGrantsChanged(grants=state)])
 
     async def closures(self, *closures: fe.ClosureState) -> None:
         await feed(

@@ -27,3 +27,10 @@ class BookingSettings(ServiceSettings):
         default=60.0, gt=0, description="How often no-shows and overdue loans are looked for."
     )
     lending_scheduler_batch_size: int = Field(default=200, ge=1)
+
+    invitation_ttl_days: int = Field(
+        default=7,
+        ge=1,
+        le=90,
+        description="How long an invitation to join an organisation can be accepted.",
+    )

@@ -8,7 +8,9 @@ from fastapi import FastAPI
 import booking.bookings.tables
 import booking.catalogue.tables
 import booking.lending.tables
+import booking.memberships.tables
 import booking.organisations.tables
+import booking.people.tables
 import booking.series.tables  # noqa: F401 - every tables module registers on the metadata
 from booking.availability.routes import router as availability_router
 from booking.bookings import handlers as bookings_handlers
@@ -19,7 +21,10 @@ from booking.config import BookingSettings
 from booking.lending import handlers as lending_handlers
 from booking.lending.jobs import lending_jobs
 from booking.lending.routes import router as lending_router
+from booking.memberships.routes import router as memberships_router
 from booking.organisations.routes import router as organisations_router
+from booking.people.queries import grants_of
+from booking.people.routes import router as people_router
 from booking.series.routes import router as series_router
 from booking.tables import Table, messaging
 from samspill.consumer import ConsumerSpec
@@ -31,7 +36,8 @@ from samspill.service import Runtime, ServiceDefinition, create_app
 
 
 async def handle_facilities_event(uow: UnitOfWork, envelope: Envelope) -> None:
-    """The catalogue applies the event first; bookings and loans then react to the change.
+    """The catalogue applies the event first (staff grants too); bookings and loans then react
+    to the change.
 
     All in the consumer's unit of work, together with the inbox row.
     """
@@ -55,13 +61,16 @@ definition = ServiceDefinition(
     name="booking",
     title="Samspill booking",
     description=(
-        "Organisations, hall bookings (one-off and weekly series), approvals and equipment loans."
+        "Organisations and their members, people's profiles, hall bookings (one-off and "
+        "weekly series), approvals and equipment loans."
     ),
     metadata=Table.metadata,
     messaging=messaging,
     migrations_dir=Path(__file__).parent / "migrations",
     routers=[
         organisations_router,
+        memberships_router,
+        people_router,
         availability_router,
         bookings_router,
         series_router,
@@ -70,6 +79,7 @@ definition = ServiceDefinition(
     publishes=[booking_events.contract],
     consumers=consumers,
     jobs=lending_jobs,
+    grant_loader=grants_of,
 )
 
 

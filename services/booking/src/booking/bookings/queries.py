@@ -10,6 +10,7 @@ import uuid
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
 from sqlalchemy import ColumnElement, and_, func, or_, select, true
 from sqlalchemy.dialects.postgresql import Range
@@ -28,7 +29,9 @@ from booking.domain import (
     space_booked,
 )
 from booking.organisations.tables import Organisation
+from booking.people import queries as people
 from samspill.auth import Principal, Role
+from samspill.contacts import PrivateContact
 from samspill.errors import Conflict, Forbidden, NotFound
 from samspill.events import facilities as fe
 from samspill.ids import valid_uuids
@@ -70,11 +73,13 @@ async def load_place(session: AsyncSession, space_id: uuid.UUID) -> Place:
 
 @dataclass(frozen=True)
 class Booker:
-    """Who a new booking is for: an organisation the caller belongs to, or the caller."""
+    """Who a new booking is for: an organisation the caller books for, or the caller (with
+    the contact a resident's messages go to)."""
 
     kind: BookerKind
     organisation: Organisation | None
     sub: str
+    contact: dict[str, Any] | None = None
 
     @property
     def organisation_id(self) -> uuid.UUID | None:
@@ -89,18 +94,34 @@ class Booker:
 
 
 async def resolve_booker(
-    session: AsyncSession, principal: Principal, organisation_id: uuid.UUID | None
+    session: AsyncSession,
+    principal: Principal,
+    organisation_id: uuid.UUID | None,
+    contact: PrivateContact | None = None,
 ) -> Booker:
-    """The organisation booking (the caller must be a member), or the resident."""
+    """The organisation booking (the caller must book for it: an administrator or booker), or
+    the resident with the contact given or else their profile's."""
     if organisation_id is None:
-        return Booker(BookerKind.RESIDENT, None, principal.person_id)
+        resident_contact = await people.resident_contact(session, principal.person_id, contact)
+        return Booker(BookerKind.RESIDENT, None, principal.person_id, resident_contact)
     organisation = await session.get(Organisation, organisation_id)
     if organisation is None or not principal.member_of(organisation.id):
         raise NotFound(
             f"Unknown organisation {organisation_id}.",
             f"Ukjent organisasjon {organisation_id}.",
         )
+    if not principal.books_for(organisation.id):
+        raise viewer_may_not_book(organisation)
     return Booker(BookerKind.ORGANISATION, organisation, principal.person_id)
+
+
+def viewer_may_not_book(organisation: Organisation) -> Forbidden:
+    return Forbidden(
+        f"As a viewer of {organisation.name} you see its bookings but may not book or cancel "
+        "in its name; an administrator can make you a booker.",
+        f"Som leser i {organisation.name} ser du bookingene, men kan ikke booke eller avbestille "
+        "i organisasjonens navn; en administrator kan gjøre deg til booker.",
+    )
 
 
 # --- who may see and act ------------------------------------------------------------------
@@ -121,6 +142,23 @@ def may_see(
 
 def may_see_booking(principal: Principal, booking: Booking) -> bool:
     return may_see(principal, booking.organisation_id, booking.site_id, booking.booker_sub)
+
+
+async def check_may_change(
+    session: AsyncSession,
+    principal: Principal,
+    organisation_id: uuid.UUID | None,
+    site_id: uuid.UUID,
+) -> None:
+    """A booking (or series) the caller sees may be cancelled by its site's manager, by the
+    resident who made it, and in an organisation's name only by its administrators and
+    bookers: a viewer is refused (403)."""
+    if organisation_id is None or principal.manages_site(site_id):
+        return
+    if not principal.books_for(organisation_id):
+        organisation = await session.get(Organisation, organisation_id)
+        assert organisation is not None  # a foreign key
+        raise viewer_may_not_book(organisation)
 
 
 def visible_bookings(principal: Principal) -> ColumnElement[bool]:

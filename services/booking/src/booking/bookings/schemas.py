@@ -40,17 +40,14 @@ class BookingBase(Body):
     participants: int = Field(ge=1, le=100_000)
     contact: PrivateContact | None = Field(
         default=None,
-        description="A resident's own booking (no `organisation_id`) needs it: the "
-        "confirmation, reminders and any cancellation go there. Not for an organisation's "
-        "booking, whose messages go to the organisation's contact.",
+        description="Where a resident's own booking (no `organisation_id`) is told about: "
+        "the confirmation, reminders and any cancellation go there. Without it the resident's "
+        "profile (`PUT /me/profile`) is used; with neither the booking is refused (422). Not "
+        "for an organisation's booking, whose messages go to the organisation's contact.",
     )
 
     @model_validator(mode="after")
-    def _contact_for_residents(self) -> Self:
-        if self.organisation_id is None and self.contact is None:
-            raise ValueError(
-                "a resident's own booking needs a contact (an email address or a phone number)"
-            )
+    def _no_contact_for_organisations(self) -> Self:
         if self.organisation_id is not None and self.contact is not None:
             raise ValueError(
                 "an organisation's booking takes no contact; its messages go to the "
@@ -104,7 +101,7 @@ class BookingPublic(BaseModel):
     )
     resident_id: str | None = Field(
         default=None,
-        description="A resident's own booking: the resident's subject id. Private, like `contact`.",
+        description="A resident's own booking: the resident's person id. Private, like `contact`.",
     )
     contact: ContactPublic | None = Field(
         default=None, description="A resident's own booking: where the resident's messages go."

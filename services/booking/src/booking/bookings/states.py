@@ -19,7 +19,7 @@ from samspill.recurrence import OSLO
 
 PRIVATE_BOOKER_NAME = "Privatperson"
 # Residents book without an organisation; the public members of events name them by a stable
-# id derived from their subject and a neutral display name. The subject itself and the contact
+# id derived from their person id and a neutral display name. The person id itself and the contact
 # travel only in the private `resident_id` and `contact` members, for their messages.
 _RESIDENT_NAMESPACE = uuid.UUID("6f1d2c7e-5b0a-4f43-9a0e-2f1c8d6b7a11")
 

@@ -23,6 +23,7 @@ from booking.bookings.queries import (
     Place,
     booking_for,
     busy_in,
+    check_may_change,
     future_minutes,
     load_place,
     raise_clash,
@@ -70,7 +71,7 @@ async def request_booking(
 ) -> BookingPublic:
     session = uow.session
     place = await load_place(session, body.space_id)
-    booker = await resolve_booker(session, principal, body.organisation_id)
+    booker = await resolve_booker(session, principal, body.organisation_id, body.contact)
     claim(booker, body.audience)
     interval = booking_interval(body.start, body.end)
     await check_request(session, place, interval, body.participants, booker, now)
@@ -197,7 +198,7 @@ def new_booking(
         price_ore=quoted.total_ore,
         price_explanation=quoted.explanation_nb,
         price_explanation_en=quoted.explanation_en,
-        contact=None if details.contact is None else details.contact.model_dump(mode="json"),
+        contact=booker.contact,
     )
 
 
@@ -304,9 +305,11 @@ async def cancel(
     detail: str | None,
     now: datetime,
 ) -> BookingPublic:
-    """The organisation cancels before the deadline; the site's manager or an admin any time."""
+    """The organisation (its administrators and bookers) or the resident cancels before the
+    deadline; the site's manager or an admin any time."""
     session = uow.session
     booking = await booking_for(session, principal, booking_id)
+    await check_may_change(session, principal, booking.organisation_id, booking.site_id)
     await cancel_booking(uow, booking, cancel_reason(principal, booking), now, detail=detail)
     state = await booking_state(session, booking)
     await uow.commit()

@@ -3,7 +3,9 @@ rebuildable by replaying the topic.
 
 - `read_*`: sites, spaces, windows, closures and price rules; each row keeps the event's full
   state as JSON,
-- `lending_item_type` and `lending_unit`: the equipment centres' stock.
+- `lending_item_type` and `lending_unit`: the equipment centres' stock,
+- `access_grant`: the sites each person manages and the centres they staff (the kernel's
+  table, from `StaffGrantsChanged`); booking's own memberships are not copied into it.
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ from sqlalchemy.dialects.postgresql import JSONB
 from sqlmodel import Field
 
 from booking.tables import Table
+from samspill.access_grants import access_grant_table
 
 
 def _json() -> Any:
@@ -102,3 +105,5 @@ CATALOGUE_TABLES: tuple[type[Table], ...] = (
     UnitRecord,
     ItemTypeRecord,
 )
+
+access_grant = access_grant_table(Table.metadata)

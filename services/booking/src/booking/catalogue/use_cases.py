@@ -29,8 +29,10 @@ from booking.catalogue.tables import (
     SpaceRecord,
     UnitRecord,
     WindowRecord,
+    access_grant,
 )
 from booking.tables import Table, messaging
+from samspill.access_grants import apply_staff_grants
 from samspill.db import UnitOfWork, create_engine, session_factory
 from samspill.events import facilities as fe
 from samspill.events.base import EventData
@@ -68,6 +70,9 @@ async def apply_event(session: AsyncSession, data: EventData) -> None:
         await _save_item_type(session, data.item_type)
     elif isinstance(data, UNIT_EVENTS):
         await _save_unit(session, data.unit)
+    elif isinstance(data, fe.StaffGrantsChanged):
+        # Applied in the request's next grant load: a revoked site is refused at once.
+        await apply_staff_grants(session, access_grant, data.grants)
 
 
 async def _apply_hall_event(session: AsyncSession, data: EventData) -> None:
@@ -135,10 +140,12 @@ async def clear(session: AsyncSession) -> None:
     """Empty every read-model table (before a replay); loans keep their unit ids."""
     for model in CATALOGUE_TABLES:
         await session.execute(delete(model))
+    await session.execute(delete(access_grant))
 
 
 async def rebuild(settings: ServiceSettings, *, force: bool = False) -> int:
-    """Replay the facilities topic into the emptied read model (halls and equipment stock).
+    """Replay the facilities topic into the emptied read model (halls, equipment stock and
+    staff grants).
 
     Raises `samspill.replay.HistoryMissing`, changing nothing, when the topic lacks events the
     consumer applied; `force` rebuilds from what the topic holds all the same.

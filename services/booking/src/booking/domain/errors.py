@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from enum import Enum
 
-from samspill.errors import Conflict
+from samspill.errors import Conflict, Forbidden, NotFound, RuleViolation
 from samspill.intervals import Interval
 
 
@@ -71,3 +71,86 @@ class InsufficientStock(Conflict):
         self.name = name
         self.requested = requested
         self.available = available
+
+
+class LastAdministrator(Conflict):
+    """The change would leave an organisation without an administrator (409)."""
+
+    code = "last-administrator"
+
+    def __init__(self) -> None:
+        super().__init__(
+            "An organisation must keep at least one administrator: make another member "
+            "administrator first.",
+            "En organisasjon må ha minst én administrator: gjør et annet medlem til "
+            "administrator først.",
+        )
+
+
+class InvitationUsed(Conflict):
+    """The invitation has been accepted already; its link works once (409)."""
+
+    code = "invitation-used"
+
+    def __init__(self) -> None:
+        super().__init__(
+            "This invitation has already been used; ask the organisation for a new one.",
+            "Denne invitasjonen er allerede brukt; be organisasjonen om en ny.",
+        )
+
+
+class InvitationGone(NotFound):
+    """The invitation expired or was withdrawn (410 Gone): it existed, and never works again."""
+
+    status = 410
+    code = "invitation-gone"
+
+    def __init__(self, reason: str) -> None:
+        if reason == "expired":
+            detail = "This invitation has expired; ask the organisation for a new one."
+            detail_nb = "Denne invitasjonen er utløpt; be organisasjonen om en ny."
+        else:
+            detail = "This invitation has been withdrawn."
+            detail_nb = "Denne invitasjonen er trukket tilbake."
+        super().__init__(detail, detail_nb, reason=reason)
+        self.reason = reason
+
+
+class InvitationForSomeoneElse(Forbidden):
+    """The invitation is addressed to another email address than the caller's profile (403)."""
+
+    code = "invitation-for-someone-else"
+
+    def __init__(self) -> None:
+        super().__init__(
+            "This invitation was sent to another email address than the one in your profile.",
+            "Denne invitasjonen ble sendt til en annen e-postadresse enn den i profilen din.",
+        )
+
+
+class ProfileNeeded(Forbidden):
+    """Accepting an invitation needs the caller's profile with an email address (403)."""
+
+    code = "profile-needed"
+
+    def __init__(self) -> None:
+        super().__init__(
+            "Enter your profile with your email address first: an invitation is accepted by "
+            "the person it was sent to.",
+            "Fyll først ut profilen din med e-postadressen din: en invitasjon godtas av den "
+            "den ble sendt til.",
+        )
+
+
+class ContactNeeded(RuleViolation):
+    """A resident's own booking or loan with no contact given and no profile to take it from."""
+
+    code = "contact-needed"
+
+    def __init__(self) -> None:
+        super().__init__(
+            "A resident's own booking or loan needs a contact (an email address or a phone "
+            "number): give one, or enter your profile first.",
+            "En innbyggers egen booking eller utlån trenger en kontakt (e-postadresse eller "
+            "telefonnummer): oppgi en, eller fyll ut profilen din først.",
+        )

@@ -32,7 +32,11 @@ class LoanCreate(Body):
     pickup_date: Day
     return_date: Day
     lines: list[LoanLineCreate] = Field(max_length=20)
-    contact: LoanContact
+    contact: LoanContact | None = Field(
+        default=None,
+        description="Where messages about the loan go; without it the resident's profile "
+        "(`PUT /me/profile`) is used, and with neither the loan is refused (422).",
+    )
 
     @model_validator(mode="after")
     def _bounded_period(self) -> Self:

@@ -38,6 +38,7 @@ from booking.lending.queries import as_range, can_see, loan_not_found, staffs
 from booking.lending.schemas import LoanCreate, LoanPickup, LoanReturn, UnitSwap
 from booking.lending.states import LoanDetails
 from booking.lending.tables import Loan, LoanUnit
+from booking.people import queries as people
 from samspill.auth import Principal, Role
 from samspill.db import UnitOfWork
 from samspill.errors import Conflict, Forbidden, RuleViolation
@@ -130,7 +131,7 @@ async def _reserve_once(
         pickup_date=request.pickup_date,
         return_date=request.return_date,
         status=LoanStatus.RESERVED.value,
-        contact=request.contact.model_dump(mode="json"),
+        contact=await people.resident_contact(session, resident_id, request.contact),
         created_at=now,
         updated_at=now,
     )
@@ -183,7 +184,7 @@ async def _loan_for_staff(session: AsyncSession, principal: Principal, loan_id: 
     loan = await queries.loan_for_update(session, loan_id)
     if loan is not None and staffs(principal, loan):
         return loan
-    if loan is not None and (Role.CENTRE_STAFF in principal.roles or can_see(principal, loan)):
+    if loan is not None and (principal.has_role(Role.CENTRE_STAFF) or can_see(principal, loan)):
         raise Forbidden(
             "Only staff of the loan's equipment centre may do this.",
             "Bare ansatte ved lånets utstyrssentral kan gjøre dette.",

@@ -7,6 +7,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends
 
+from booking.dependencies import NowDep
 from booking.organisations import queries, use_cases
 from booking.organisations.schemas import (
     OrganisationCreate,
@@ -18,14 +19,16 @@ from samspill.db import UnitOfWorkDep
 
 router = APIRouter(prefix="/organisations", tags=["organisations"])
 
-Registrar = Annotated[Principal, Depends(require_roles(Role.ORG_MEMBER, Role.ADMIN))]
+# Any person (who becomes the administrator), or an integration with the admin scope.
+Registrar = Annotated[Principal, Depends(require_roles(Role.RESIDENT, Role.ADMIN))]
 
 
 @router.post("", status_code=201)
 async def register_organisation(
-    body: OrganisationCreate, uow: UnitOfWorkDep, principal: Registrar
+    body: OrganisationCreate, uow: UnitOfWorkDep, principal: Registrar, now: NowDep
 ) -> OrganisationPublic:
-    return organisation_public(await use_cases.register(uow, principal, body))
+    """Register an organisation; the registrant becomes its administrator."""
+    return organisation_public(await use_cases.register(uow, principal, body, now))
 
 
 @router.get("")

@@ -1,16 +1,19 @@
 """Registering an organisation, with a checked organisation number.
 
-Members are the users whose token carries the organisation's id; the contact is private and
+The registrant becomes its first administrator (`memberships`); the contact is private and
 only ever shown to members, the municipality and in the `contact` member of events.
 """
 
 from __future__ import annotations
+
+from datetime import datetime
 
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import col
 
 from booking.domain import validate_org_number
+from booking.memberships.use_cases import admit_founder
 from booking.organisations.schemas import OrganisationCreate
 from booking.organisations.states import state_of
 from booking.organisations.tables import Organisation
@@ -20,7 +23,9 @@ from samspill.errors import Conflict
 from samspill.events import booking as be
 
 
-async def register(uow: UnitOfWork, principal: Principal, body: OrganisationCreate) -> Organisation:
+async def register(
+    uow: UnitOfWork, principal: Principal, body: OrganisationCreate, now: datetime
+) -> Organisation:
     number = validate_org_number(body.org_number)
     session = uow.session
     existing = await session.execute(
@@ -44,6 +49,7 @@ async def register(uow: UnitOfWork, principal: Principal, body: OrganisationCrea
     await session.refresh(organisation)
     event = be.OrganisationRegistered(organisation=state_of(organisation))
     await uow.publish(event, key=str(organisation.id))
+    await admit_founder(uow, principal, organisation, now)
     await uow.commit()
     return organisation
 

@@ -15,6 +15,7 @@ from booking.bookings.queries import (
     Place,
     booking_for,
     busy_in,
+    check_may_change,
     load_place,
     raise_clash,
     resolve_booker,
@@ -72,7 +73,7 @@ async def create_series(
     """Validate every occurrence at once; book those that fit and list the skipped with why."""
     session = uow.session
     place = await load_place(session, body.space_id)
-    booker = await resolve_booker(session, principal, body.organisation_id)
+    booker = await resolve_booker(session, principal, body.organisation_id, body.contact)
     claim(booker, body.audience)
     plan = await _plan(session, place, booker, body, now)
     if not plan.created:
@@ -155,7 +156,7 @@ def _new_series(
         first_date=body.first_date,
         last_date=body.last_date,
         skipped=[_skipped(s).model_dump(mode="json") for s in plan.skipped],
-        contact=None if body.contact is None else body.contact.model_dump(mode="json"),
+        contact=booker.contact,
     )
 
 
@@ -207,6 +208,7 @@ async def cancel_rest(
     cancellation deadline (only the site's manager may cancel those)."""
     session = uow.session
     series = await series_for(session, principal, series_id)
+    await check_may_change(session, principal, series.organisation_id, series.site_id)
     space = await catalogue.get_space(session, series.space_id)
     deadline_hours = space.rules.cancellation_deadline_hours if space else 0
     by_manager = principal.manages_site(series.site_id)
@@ -242,6 +244,7 @@ async def cancel_occurrence(
     session = uow.session
     series = await series_for(session, principal, series_id)
     booking = await booking_for(session, principal, booking_id)
+    await check_may_change(session, principal, booking.organisation_id, booking.site_id)
     if booking.series_id != series.id:
         raise NotFound(
             f"Booking {booking_id} is not part of series {series_id}.",
