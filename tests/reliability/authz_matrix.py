@@ -11,6 +11,12 @@ Reach:
   gets 403/404 and a caller without a token 401.
 - ROLE: no one's object; `roles` (and admin) may call it, other roles get 403/404.
 - FILTERED: every signed-in caller gets a list, which holds nothing of "theirs" (admin sees all).
+- INVITEE: an invitation's code, to be accepted by its addressee: without a token 401; a
+  guessed code is a 404; the real code is refused (403) to every caller, none of whom it was
+  sent to.
+
+Every caller is a person (so also a resident) whose reach comes from grants stored as data:
+see `authz_world.Callers`.
 """
 
 from __future__ import annotations
@@ -33,6 +39,7 @@ class Reach(StrEnum):
     SCOPED = "scoped"
     ROLE = "role"
     FILTERED = "filtered"
+    INVITEE = "invitee"
 
 
 class Outcome(StrEnum):
@@ -66,6 +73,8 @@ class Rule:
             return Outcome.ALLOW if side == "mine" else Outcome.DENY
         if role == "anonymous":
             return Outcome.UNAUTHENTICATED
+        if self.reach is Reach.INVITEE:
+            return Outcome.DENY
         if self.reach is Reach.FILTERED:
             return Outcome.ALLOW if role == "admin" else Outcome.FILTERED
         if role == "admin":
@@ -126,6 +135,9 @@ def _day(world: World, days: int, hour: int) -> str:
 MANAGER = {"facility_manager"}
 STAFF = {"centre_staff"}
 ADMIN_ONLY: set[str] = set()
+PERSONS = {"resident", "org_member", "facility_manager", "centre_staff"}
+# A person no caller is: the admin grants and revokes them on "theirs".
+BYSTANDER = "6b0c2f4e-8a55-5d2e-9a39-1f7a3c0d9e21"
 
 
 def _quote(side: Side, world: World) -> Probe:
@@ -266,6 +278,21 @@ FACILITIES: dict[tuple[str, str], Rule] = {
         ),
     ),
     ("DELETE", "/units/{unit_id}"): scoped(STAFF, at("/units/{unit_id}")),
+    ("GET", "/sites/{site_id}/managers"): scoped(MANAGER, at("/sites/{site_id}/managers")),
+    ("PUT", "/sites/{site_id}/managers/{person_id}"): scoped(
+        ADMIN_ONLY, at(f"/sites/{{site_id}}/managers/{BYSTANDER}")
+    ),
+    ("DELETE", "/sites/{site_id}/managers/{person_id}"): scoped(
+        ADMIN_ONLY, at(f"/sites/{{site_id}}/managers/{BYSTANDER}")
+    ),
+    ("GET", "/centres/{centre_id}/staff"): scoped(STAFF, at("/centres/{centre_id}/staff")),
+    ("PUT", "/centres/{centre_id}/staff/{person_id}"): scoped(
+        ADMIN_ONLY, at(f"/centres/{{centre_id}}/staff/{BYSTANDER}")
+    ),
+    ("DELETE", "/centres/{centre_id}/staff/{person_id}"): scoped(
+        ADMIN_ONLY, at(f"/centres/{{centre_id}}/staff/{BYSTANDER}")
+    ),
+    ("GET", "/staff-grants"): role(ADMIN_ONLY, at("/staff-grants")),
 }
 
 # --- booking -------------------------------------------------------------------------------
@@ -335,9 +362,49 @@ def _availability(side: Side, world: World) -> Probe:
     )
 
 
+def _invitation(suffix: str) -> Rule:
+    """The side's real invitation code for "mine", a guessed one for "theirs"."""
+
+    def build(side: Side, world: World) -> Probe:
+        code = side.invitation_code if side is world.mine else GUESSED_TOKEN
+        return Probe(f"/invitations/{code}{suffix}")
+
+    return Rule(Reach.INVITEE if suffix else Reach.CAPABILITY, build)
+
+
+# Members, roles and invitations: "mine" member administers "mine" organisation. Changing or
+# removing themself is refused as the last administrator (409), which still proves the
+# authorization passed and changes nothing.
+MEMBERS = "/organisations/{organisation_id}/members"
+INVITATIONS = "/organisations/{organisation_id}/invitations"
+
 BOOKING: dict[tuple[str, str], Rule] = {
-    ("POST", "/organisations"): role(
+    ("GET", "/me"): role(PERSONS, at("/me")),
+    ("PUT", "/me/profile"): role(
+        PERSONS,
+        with_body(
+            "/me/profile",
+            lambda side, world: {"display_name": "Matrise", "email": "matrise@example.org"},
+        ),
+    ),
+    ("GET", MEMBERS): scoped(MEMBER, at(MEMBERS)),
+    ("PATCH", MEMBERS + "/{person_id}"): scoped(
         MEMBER,
+        with_body(MEMBERS + "/{member_person}", lambda side, world: {"role": "booker"}),
+    ),
+    ("DELETE", MEMBERS + "/{person_id}"): scoped(MEMBER, at(MEMBERS + "/{member_person}")),
+    ("POST", INVITATIONS): scoped(
+        MEMBER,
+        with_body(INVITATIONS, lambda side, world: {"email": "ny@example.org", "role": "booker"}),
+    ),
+    ("GET", INVITATIONS): scoped(MEMBER, at(INVITATIONS)),
+    ("DELETE", INVITATIONS + "/{invitation_id}"): scoped(
+        MEMBER, at(INVITATIONS + "/{invitation_id}")
+    ),
+    ("GET", "/invitations/{code}"): _invitation(""),
+    ("POST", "/invitations/{code}/accept"): _invitation("/accept"),
+    ("POST", "/organisations"): role(
+        PERSONS,
         with_body(
             "/organisations",
             lambda side, world: {
@@ -378,7 +445,7 @@ BOOKING: dict[tuple[str, str], Rule] = {
         MEMBER_OR_MANAGER, at("/booking-series/{series_id}/occurrences/{series_booking_id}/cancel")
     ),
     ("GET", "/lending/availability"): Rule(Reach.PUBLIC, _lending_availability),
-    ("POST", "/loans"): role({"resident"}, with_body("/loans", _loan_body)),
+    ("POST", "/loans"): role(PERSONS, with_body("/loans", _loan_body)),
     ("GET", "/loans"): filtered("/loans"),
     ("GET", "/loans/{loan_id}"): scoped(RESIDENT_OR_STAFF, at("/loans/{loan_id}")),
     ("POST", "/loans/{loan_id}/pickup"): scoped(STAFF, at("/loans/{loan_id}/pickup")),

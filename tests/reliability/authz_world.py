@@ -8,6 +8,7 @@ numbers of people) so a privacy scan can look for it in everything that is publi
 from __future__ import annotations
 
 import contextlib
+import json
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
@@ -60,9 +61,13 @@ class Stack:
     def __getitem__(self, name: str) -> RunningService:
         return self.services[name]
 
-    def header(self, sub: str, roles: list[str], **claims: list[str]) -> dict[str, str]:
+    def header(self, sub: str, *, admin: bool = False) -> dict[str, str]:
         # The services share the development issuer and secret, so one token reaches all three.
-        return self.services["facilities"].token(sub, roles, **claims)
+        # It names the person only: what they may do is granted as data in the seeding.
+        return self.services["facilities"].token(sub, admin=admin)
+
+    def person(self, sub: str) -> str:
+        return self.services["facilities"].person_id(sub)
 
     async def call(
         self, service: str, method: str, path: str, headers: Mapping[str, str], **kw: Any
@@ -122,6 +127,11 @@ class Side:
     loans_token_id: str = ""
     message_id: str = ""
     resident: str = ""
+    member_person: str = ""  # the person id of the member who administers the organisation
+    manager_person: str = ""
+    staff_person: str = ""
+    invitation_id: str = ""
+    invitation_code: str = ""
 
 
 @dataclass
@@ -151,21 +161,17 @@ class Callers:
 
     @classmethod
     def of(cls, stack: Stack, world: World) -> Callers:
-        mine = world.mine
+        """Each caller is a person whose reach the seeding granted as data: the member
+        registered "mine" organisation, the manager and the staff were granted "mine" site and
+        centre by the admin, the resident took "mine" loan."""
         return cls(
             {
                 "anonymous": {},
-                "resident": stack.header(RESIDENTS["mine"], ["resident"]),
-                "org_member": stack.header(
-                    "member-mine", ["org_member"], org_ids=[mine.organisation_id]
-                ),
-                "facility_manager": stack.header(
-                    "manager-mine", ["facility_manager"], site_ids=[mine.site_id]
-                ),
-                "centre_staff": stack.header(
-                    "staff-mine", ["centre_staff"], centre_ids=[mine.centre_id]
-                ),
-                "admin": stack.header("admin-1", ["admin"]),
+                "resident": stack.header(RESIDENTS["mine"]),
+                "org_member": stack.header("member-mine"),
+                "facility_manager": stack.header("manager-mine"),
+                "centre_staff": stack.header("staff-mine"),
+                "admin": stack.header("admin-1", admin=True),
             }
         )
 
@@ -178,10 +184,11 @@ async def seed_world(stack: Stack) -> World:
     """Two of everything through the public APIs, waiting for the events to travel."""
     world = World(mine=Side(resident=RESIDENTS["mine"]), theirs=Side(), day=today())
     world.theirs.resident = RESIDENTS["theirs"]
-    admin = stack.header("admin-1", ["admin"])
+    admin = stack.header("admin-1", admin=True)
     for name in ("mine", "theirs"):
         await _seed_facilities(stack, admin, world, name)
     await _wait_for_booking_read_model(stack, world)
+    await _wait_for_staff_grants(stack, world)
     for name in ("mine", "theirs"):
         await _seed_booking(stack, admin, world, name)
     await _wait_for_notifications(stack, world)
@@ -205,7 +212,10 @@ async def _seed_facilities(stack: Stack, admin: dict[str, str], world: World, na
     side = world.side(name)
     site = await stack.call("facilities", "POST", "/sites", admin, json=_site_body(name, "school"))
     side.site_id = site["site_id"]
-    manager = stack.header(f"manager-{name}", ["facility_manager"], site_ids=[side.site_id])
+    side.manager_person = stack.person(f"manager-{name}")
+    path = f"/sites/{side.site_id}/managers/{side.manager_person}"
+    await stack.call("facilities", "PUT", path, admin)
+    manager = stack.header(f"manager-{name}")
     space = await stack.call(
         "facilities",
         "POST",
@@ -257,7 +267,11 @@ async def _seed_centre(stack: Stack, admin: dict[str, str], side: Side, name: st
         "facilities", "POST", "/sites", admin, json=_site_body(name, "equipment_centre")
     )
     side.centre_id = centre["site_id"]
-    staff = stack.header(f"staff-{name}", ["centre_staff"], centre_ids=[side.centre_id])
+    side.staff_person = stack.person(f"staff-{name}")
+    await stack.call(
+        "facilities", "PUT", f"/centres/{side.centre_id}/staff/{side.staff_person}", admin
+    )
+    staff = stack.header(f"staff-{name}")
     item_type = await stack.call(
         "facilities",
         "POST",
@@ -324,14 +338,34 @@ async def _wait_for_booking_read_model(stack: Stack, world: World) -> None:
     await eventually(centres_known)
 
 
+async def _wait_for_staff_grants(stack: Stack, world: World) -> None:
+    """The staff grants facilities published have reached booking's and notifications' read
+    models (the matrix probes both with the same callers)."""
+    expected = {
+        (side.manager_person, "site", side.site_id) for side in (world.mine, world.theirs)
+    } | {(side.staff_person, "centre", side.centre_id) for side in (world.mine, world.theirs)}
+
+    async def applied(service: str) -> bool:
+        async with stack[service].app.state.runtime.sessions() as session:
+            rows = await session.execute(
+                text("SELECT person_id, kind, object_id FROM access_grant")
+            )
+        return expected <= {tuple(row) for row in rows}
+
+    await eventually(lambda: applied("booking"))
+    await eventually(lambda: applied("notifications"))
+
+
 async def _seed_booking(stack: Stack, admin: dict[str, str], world: World, name: str) -> None:
     side = world.side(name)
     person = PEOPLE[f"{name}_org"]
+    member = stack.header(f"member-{name}")
+    side.member_person = stack.person(f"member-{name}")
     organisation = await stack.call(
         "booking",
         "POST",
         "/organisations",
-        admin,
+        member,
         json={
             "name": f"{name.capitalize()} idrettslag",
             "org_number": ORG_NUMBERS[name],
@@ -340,7 +374,7 @@ async def _seed_booking(stack: Stack, admin: dict[str, str], world: World, name:
         },
     )
     side.organisation_id = organisation["id"]
-    member = stack.header(f"member-{name}", ["org_member"], org_ids=[side.organisation_id])
+    await _seed_invitation(stack, member, side, name)
     common = {
         "space_id": side.space_id,
         "organisation_id": side.organisation_id,
@@ -377,9 +411,32 @@ async def _seed_booking(stack: Stack, admin: dict[str, str], world: World, name:
     await _seed_loan(stack, world, name)
 
 
+async def _seed_invitation(stack: Stack, member: dict[str, str], side: Side, name: str) -> None:
+    """A pending invitation to someone who is none of the callers; its code is read where it
+    travels (the outbox record of the event that asks notifications to mail it)."""
+    invited = await stack.call(
+        "booking",
+        "POST",
+        f"/organisations/{side.organisation_id}/invitations",
+        member,
+        json={"email": f"invitee.{name}@example.org", "role": "viewer"},
+    )
+    side.invitation_id = invited["invitation_id"]
+    async with stack["booking"].app.state.runtime.sessions() as session:
+        values = await session.scalars(
+            text("SELECT value FROM outbox WHERE event_type = :type"),
+            {"type": "samspill.booking.invitation.created.v1"},
+        )
+        for value in values:
+            invitation = json.loads(value)["invitation"]
+            if invitation["invitation_id"] == side.invitation_id:
+                side.invitation_code = invitation["code"]
+    assert side.invitation_code
+
+
 async def _seed_loan(stack: Stack, world: World, name: str) -> None:
     side = world.side(name)
-    resident = stack.header(side.resident, ["resident"])
+    resident = stack.header(side.resident)
     loan = await stack.call(
         "booking",
         "POST",
@@ -410,15 +467,19 @@ async def _wait_for_notifications(stack: Stack, world: World) -> None:
 
 async def _seed_notifications(stack: Stack, world: World, name: str) -> None:
     side = world.side(name)
-    member = stack.header(f"member-{name}", ["org_member"], org_ids=[side.organisation_id])
-    resident = stack.header(side.resident, ["resident"])
-    issued = await stack.call(
-        "notifications",
-        "POST",
-        "/feed-tokens",
-        member,
-        json={"kind": "organisation", "organisation_id": side.organisation_id},
-    )
+    member = stack.header(f"member-{name}")
+    resident = stack.header(side.resident)
+
+    async def issued_once_member() -> Any:
+        # The membership reaches notifications as an event: until then it answers 404.
+        answer = await stack["notifications"].client.post(
+            "/feed-tokens",
+            headers=member,
+            json={"kind": "organisation", "organisation_id": side.organisation_id},
+        )
+        return answer.json() if answer.status_code == 201 else None
+
+    issued = await eventually(issued_once_member)
     side.org_token, side.org_token_id = issued["token"], issued["id"]
     issued = await stack.call(
         "notifications", "POST", "/feed-tokens", resident, json={"kind": "loans"}

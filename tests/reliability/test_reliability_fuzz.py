@@ -293,8 +293,8 @@ async def test_fuzz_every_operation_of_every_service(infra, isolated_kafka, data
     async with running_stack(infra, isolated_kafka, database_factory, "fuzz") as stack:
         world = await seed_world(stack)
         callers = {
-            "admin": stack.header("admin-fuzz", ["admin"]),
-            "resident": stack.header(world.mine.resident, ["resident"]),
+            "admin": stack.header("admin-fuzz", admin=True),
+            "resident": stack.header(world.mine.resident),
         }
         seeds = seeds_of(world)
         for service, method, path, kwargs in regressions(world):

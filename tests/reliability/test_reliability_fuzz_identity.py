@@ -59,12 +59,16 @@ def forged_jwt(draw: st.DrawFn) -> str:
     subject = st.uuids().map(str) | header_text.filter(str.strip) | json_value
     claims = {
         "sub": draw(subject),
-        "roles": ["admin"],
+        "groups": ["samspill-admins"],
         "iss": draw(st.sampled_from(["samspill-dev", "elsewhere"])),
         "aud": draw(st.sampled_from(["samspill", "other"])),
         "iat": draw(st.integers(0, 2**34)),
         "exp": draw(st.integers(0, 2**34)),
-        **draw(st.dictionaries(st.sampled_from(["org_ids", "nbf", "jti"]), json_value, max_size=2)),
+        **draw(
+            st.dictionaries(
+                st.sampled_from(["client_id", "scope", "nbf", "jti"]), json_value, max_size=2
+            )
+        ),
     }
     signature = draw(st.binary(max_size=64))
     encoded = base64.urlsafe_b64encode(signature).rstrip(b"=").decode()

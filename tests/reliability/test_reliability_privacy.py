@@ -146,7 +146,7 @@ def leaks(response: httpx.Response, needles: list[str]) -> list[str]:
 async def add_resident_booking(stack: Stack, world: World) -> str:
     """A resident books a space open to everyone, giving a contact for the messages: the
     public feeds must neither name them nor show the contact."""
-    manager = stack.header("manager-mine", ["facility_manager"], site_ids=[world.mine.site_id])
+    manager = stack.header("manager-mine")
     await stack.call(
         "facilities",
         "PATCH",
@@ -154,7 +154,7 @@ async def add_resident_booking(stack: Stack, world: World) -> str:
         manager,
         json={"rules": {"who_may_book": "everyone"}},
     )
-    resident = stack.header(RESIDENTS["mine"], ["resident"])
+    resident = stack.header(RESIDENTS["mine"])
     day = world.on(8)
     body = {
         "space_id": world.mine.space_id,
@@ -209,12 +209,12 @@ async def _the_seed_holds_the_people(
     stack: Stack, world: World, needles: list[str], resident_booking: str
 ) -> None:
     """The scan has teeth: the people are there, behind authorization."""
-    member = stack.header("member-mine", ["org_member"], org_ids=[world.mine.organisation_id])
+    member = stack.header("member-mine")
     organisation = await stack["booking"].client.get(
         f"/organisations/{world.mine.organisation_id}", headers=member
     )
     assert PEOPLE["mine_org"]["email"] in organisation.text
-    resident = stack.header(RESIDENTS["mine"], ["resident"])
+    resident = stack.header(RESIDENTS["mine"])
     loan = await stack["booking"].client.get(f"/loans/{world.mine.loan_id}", headers=resident)
     # Phone numbers are kept in E.164: "+47 934 56 781" comes back as "+4793456781".
     assert "+" + re.sub(r"\D", "", PEOPLE["mine_loan"]["phone"]) in loan.text
