@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime, time
 from pathlib import Path
@@ -96,12 +96,15 @@ async def stack(
     logs: Path,
     *,
     label: str,
+    env: Mapping[str, str] | None = None,
 ) -> AsyncIterator[Stack]:
-    """The three services on databases named by `label` (one per test), mail to `smtp_port`."""
+    """The three services on databases named by `label` (one per test), mail to `smtp_port`;
+    `env` adds settings for all three (e.g. the identity providers they trust)."""
     common = {
         "OUTBOX_POLL_INTERVAL_S": "0.05",
         "LOG_LEVEL": "WARNING",
         "RATE_LIMIT_PER_MINUTE": "100000",
+        **(env or {}),
     }
     extra = {
         "notifications": {
