@@ -161,7 +161,7 @@ async def limited(concurrency: int, jobs: Iterable[Awaitable[T]]) -> list[T]:
 
 
 async def load(api: Api, scale: Scale, today: date, rng: random.Random) -> DataSet:
-    admin = api.stack.token("bench-admin", ["admin"])
+    admin = api.stack.token("bench-admin", admin=True)
     await limited(
         4, (api.call("POST", "facilities", "/price-rules", admin, json=r) for r in PRICE_RULES)
     )
@@ -246,7 +246,9 @@ async def _culture_house(api: Api, admin: str, today: date) -> tuple[str, str]:
 
 async def _equipment_centre(api: Api, admin: str, scale: Scale) -> tuple[str, list[str]]:
     centre_id = await _site(api, admin, "equipment_centre", "BUA Lillestrøm", "lillestrom")
-    staff = api.stack.token("bench-staff", ["centre_staff"], centre_ids=[centre_id])
+    staff = api.stack.token("bench-staff")
+    path = f"/centres/{centre_id}/staff/{api.stack.person_id('bench-staff')}"
+    await api.call("PUT", "facilities", path, admin)
     item_type_ids = []
     for number in range(scale.item_types):
         size = 100 + 10 * number
@@ -281,8 +283,8 @@ async def _clubs(api: Api, admin: str, scale: Scale, rng: random.Random) -> list
             "district": DISTRICTS[number % len(DISTRICTS)],
             "contact": {"name": "Styret", "email": f"styret{number + 1}@klubb.example.no"},
         }
-        created = await api.call("POST", "booking", "/organisations", admin, json=body)
-        token = api.stack.token(f"club-{number}", ["org_member"], org_ids=[created["id"]])
+        token = api.stack.token(f"club-{number}")  # registers the club, so administers it
+        created = await api.call("POST", "booking", "/organisations", token, json=body)
         return Club(str(created["id"]), token)
 
     return await limited(scale.load_clients, (register(n) for n in range(scale.organisations)))

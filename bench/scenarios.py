@@ -218,7 +218,7 @@ def loan_jobs(api: Api, data: DataSet, rng: random.Random) -> Iterator[Job]:
             ],
             "contact": {"name": "Familien Hansen", "email": f"familie{number}@example.no"},
         }
-        token = api.stack.token(f"resident-{number}", ["resident"])
+        token = api.stack.token(f"resident-{number}")
         yield lambda token=token, body=body: reserve(token, body)  # type: ignore[misc]
 
 

@@ -22,11 +22,11 @@ from typing import Any
 import psutil
 from aiosmtpd.controller import Controller
 
-from samspill.auth import mint_token
 from samspill.infra import Infrastructure, drop_database, ensure_database, free_port
 from samspill.kafka import KafkaConfig
 from samspill.processes import ServiceNotReady, ServiceProcess, service_env, stop_all
 from samspill.settings import ServiceSettings
+from samspill.tokens import mint_dev_token, person_id
 
 SERVICES = ("facilities", "booking", "notifications")
 READY_TIMEOUT_S = 120.0
@@ -116,16 +116,19 @@ class Stack:
     smtp: SmtpSink
     settings: ServiceSettings = field(default_factory=ServiceSettings)
 
-    def token(self, sub: str, roles: Iterable[str], **claims: Iterable[object]) -> str:
-        return mint_token(
+    def token(self, sub: str, *, admin: bool = False) -> str:
+        """A development-key token: identity only; grants are made through the APIs."""
+        return mint_dev_token(
             secret=self.settings.jwt_secret,
             issuer=self.settings.jwt_issuer,
             audience=self.settings.jwt_audience,
             sub=sub,
-            roles=list(roles),
+            admin=admin,
             ttl=timedelta(hours=2),
-            **claims,
         )
+
+    def person_id(self, sub: str) -> str:
+        return person_id(self.settings.jwt_issuer, sub)
 
     def pids(self) -> dict[str, int]:
         return {name: process.pid for name, process in self.processes.items()}
