@@ -46,6 +46,12 @@ SAMPLES: dict[str, SamspillError] = {
         "space-1", "Storhallen", "on Tuesday", "på tirsdag", EVENING
     ),
     "insufficient-stock": booking_errors.InsufficientStock(uuid.UUID(int=5), 4, 2, "Projektor"),
+    "last-administrator": booking_errors.LastAdministrator(),
+    "invitation-used": booking_errors.InvitationUsed(),
+    "invitation-gone": booking_errors.InvitationGone("expired"),
+    "invitation-for-someone-else": booking_errors.InvitationForSomeoneElse(),
+    "profile-needed": booking_errors.ProfileNeeded(),
+    "contact-needed": booking_errors.ContactNeeded(),
     "price-category-not-allowed": CategoryNotAllowed(
         BookerCategory.NON_PROFIT, frozenset({BookerCategory.PRIVATE}), resident=True
     ),
