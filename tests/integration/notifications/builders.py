@@ -1,4 +1,5 @@
-"""Events as facilities and booking publish them, an SMTP server, and small polling helpers."""
+"""Events as facilities and booking publish them, grants given through those events, an SMTP
+server, and small polling helpers."""
 
 from __future__ import annotations
 
@@ -15,11 +16,14 @@ from zoneinfo import ZoneInfo
 
 from aiosmtpd.controller import Controller
 
+from notifications.readmodel.queries import load_grants
+from samspill.auth import Grants
 from samspill.events import booking as bk
 from samspill.events import facilities as fa
 from samspill.events.base import Envelope, EventData
 from samspill.infra import free_port
 from samspill.kafka import KafkaConfig, new_producer, start_client, stop_client
+from tests.support import RunningService, eventually
 
 OSLO = ZoneInfo("Europe/Oslo")
 
@@ -243,6 +247,116 @@ def loan_state(
         created_at=datetime(2026, 1, 5, 12, tzinfo=UTC),
         updated_at=datetime(2026, 1, 5, 12, tzinfo=UTC),
     )
+
+
+# --- grants, profiles and invitations -------------------------------------------------------
+
+
+def membership(
+    organisation_id: uuid.UUID, person_id: str, role: str | None = "booker"
+) -> tuple[EventData, str]:
+    """Booking's event for a membership (role None: no longer a member), keyed as booking does."""
+    state = bk.MembershipState.model_validate(
+        {"organisation_id": organisation_id, "person_id": person_id, "role": role}
+    )
+    return bk.MembershipChanged(membership=state), str(organisation_id)
+
+
+def staff_grants(
+    person_id: str,
+    site_ids: list[uuid.UUID] | None = None,
+    centre_ids: list[uuid.UUID] | None = None,
+) -> tuple[EventData, str]:
+    """Facilities' event with the whole of one person's staff grants."""
+    state = fa.StaffGrantsState(
+        person_id=person_id, site_ids=site_ids or [], centre_ids=centre_ids or []
+    )
+    return fa.StaffGrantsChanged(grants=state), person_id
+
+
+async def grants_of(service: RunningService, sub: str) -> Grants:
+    """What the service's grant loader gives the person `sub` right now."""
+    async with service.app.state.runtime.sessions() as session:
+        return await load_grants(session, service.person_id(sub))
+
+
+async def member_of(
+    service: RunningService,
+    kafka: KafkaConfig,
+    sub: str,
+    organisation_id: uuid.UUID,
+    role: str | None = "booker",
+) -> dict[str, str]:
+    """Make `sub` a member of the organisation (or, with role None, no longer one) through
+    booking's event on the broker; returns their token once the service has applied it."""
+    await publish(kafka, membership(organisation_id, service.person_id(sub), role))
+
+    async def applied() -> bool:
+        held = (await grants_of(service, sub)).organisations.get(str(organisation_id))
+        return held == role
+
+    await eventually(applied)
+    return service.token(sub)
+
+
+async def manager_of(
+    service: RunningService, kafka: KafkaConfig, sub: str, site_ids: list[uuid.UUID]
+) -> dict[str, str]:
+    """Give `sub` exactly these sites (none: no longer a manager) through facilities' event;
+    returns their token once the service has applied it."""
+    await publish(kafka, staff_grants(service.person_id(sub), site_ids))
+    wanted = frozenset(str(site_id) for site_id in site_ids)
+
+    async def applied() -> bool:
+        return (await grants_of(service, sub)).site_ids == wanted
+
+    await eventually(applied)
+    return service.token(sub)
+
+
+def profile(
+    person_id: str,
+    *,
+    email: str | None,
+    phone: str | None = None,
+    display_name: str | None = None,
+    language: bk.Language = "nb",
+    channel: bk.Channel = "email",
+) -> tuple[EventData, str]:
+    state = bk.ProfileState(
+        person_id=person_id,
+        display_name=display_name,
+        email=email,
+        phone=phone,
+        language=language,
+        channel=channel,
+    )
+    return bk.ProfileChanged(profile=state), person_id
+
+
+def invitation(
+    club: Club,
+    email: str,
+    expires_at: datetime,
+    *,
+    role: str = "booker",
+    language: bk.Language = "nb",
+    invited_by: str | None = "Kåre Ødegård",
+) -> bk.InvitationCreated:
+    state = bk.InvitationState.model_validate(
+        {
+            "invitation_id": uuid.uuid4(),
+            "organisation_id": club.organisation_id,
+            "organisation_name": club.name,
+            "email": email,
+            "role": role,
+            "code": f"inv-{uuid.uuid4().hex}",
+            "expires_at": expires_at,
+            "invited_by_name": invited_by,
+            "language": language,
+        }
+    )
+    return bk.InvitationCreated(invitation=state)
 
 
 # --- SMTP -----------------------------------------------------------------------------------

@@ -1,5 +1,6 @@
-"""Feeds built from events only: public and private feeds, three parsers, tokens, caching, 304,
-and a rebuild from the topics that renders the same bytes."""
+"""Feeds built from events only: public and private feeds, three parsers, tokens (an
+organisation's for as long as its owner is a member), caching, 304, and a rebuild from the
+topics that renders the same bytes."""
 
 from __future__ import annotations
 
@@ -21,7 +22,10 @@ from tests.integration.notifications.builders import (
     School,
     booking_state,
     changed,
+    grants_of,
     loan_state,
+    member_of,
+    membership,
     oslo,
     publish,
 )
@@ -184,8 +188,9 @@ async def test_notifications_feeds_from_events(infra, isolated_kafka, database_f
         )
         await _check_parsers(body, [*states, cancelled])
 
-        org_feed = await _check_tokens(service, club, school)
+        org_feed = await _check_tokens(service, isolated_kafka, club)
         await _check_parsers(org_feed, [*states, switch_night, cancelled])
+        await _check_removal_closes_the_feed(service, isolated_kafka, club)
         await _check_loans_feed(service, isolated_kafka)
         await _check_rebuild(service, school, club)
 
@@ -228,9 +233,9 @@ async def _check_http_caching(service: RunningService, path: str) -> None:
     assert (await service.client.get("/feeds/spaces/not-a-uuid.ics")).status_code == 422
 
 
-async def _check_tokens(service: RunningService, club: Club, school: School) -> bytes:
-    member = service.token("member-1", ["org_member"], org_ids=[str(club.organisation_id)])
-    stranger = service.token("member-2", ["org_member"], org_ids=[str(uuid.uuid4())])
+async def _check_tokens(service: RunningService, kafka, club: Club) -> bytes:
+    member = await member_of(service, kafka, "member-1", club.organisation_id, "viewer")
+    stranger = await member_of(service, kafka, "member-2", uuid.uuid4())
     request = {"kind": "organisation", "organisation_id": str(club.organisation_id)}
     refused = await service.client.post("/feed-tokens", json=request, headers=stranger)
     assert refused.status_code == 404
@@ -260,13 +265,49 @@ async def _check_tokens(service: RunningService, club: Club, school: School) -> 
     return body
 
 
+async def _check_removal_closes_the_feed(service: RunningService, kafka, club: Club) -> None:
+    """A member removed from the organisation loses its private feed as soon as booking's event
+    is applied: the same feed token and the same bearer token are refused from then on."""
+    member = await member_of(service, kafka, "member-3", club.organisation_id, "booker")
+    request = {"kind": "organisation", "organisation_id": str(club.organisation_id)}
+    issued = await service.client.post("/feed-tokens", json=request, headers=member)
+    assert issued.status_code == 201, issued.text
+    path = issued.json()["url"].removeprefix(BASE_URL)
+    assert (await fetch(service, path))[0] == 200
+    admin = service.token("admin-1", admin=True)
+    by_admin = await service.client.post("/feed-tokens", json=request, headers=admin)
+    assert by_admin.status_code == 201, "an admin reaches every organisation"
+    admin_path = by_admin.json()["url"].removeprefix(BASE_URL)
+
+    await publish(kafka, membership_ended(service, "member-3", club))
+    await eventually(lambda: _no_longer_member(service, "member-3", club))
+    assert (await fetch(service, path))[0] == 404, "refused at once, same feed token"
+    again = await service.client.post("/feed-tokens", json=request, headers=member)
+    assert again.status_code == 404, "refused at once, same bearer token"
+    choice = {"channel": "sms", "language": "en"}
+    preference = f"/preferences/organisation/{club.organisation_id}"
+    assert (await service.client.put(preference, json=choice, headers=member)).status_code == 404
+    assert (await fetch(service, admin_path))[0] == 200, "the admin's token needs no membership"
+    revoke = f"/feed-tokens/{by_admin.json()['id']}"
+    assert (await service.client.delete(revoke, headers=admin)).status_code == 204
+    assert (await fetch(service, admin_path))[0] == 404
+
+
+def membership_ended(service: RunningService, sub: str, club: Club):
+    return membership(club.organisation_id, service.person_id(sub), None)
+
+
+async def _no_longer_member(service: RunningService, sub: str, club: Club) -> bool:
+    return str(club.organisation_id) not in (await grants_of(service, sub)).organisations
+
+
 async def _check_loans_feed(service: RunningService, kafka) -> None:
-    resident = service.token("resident-42", ["resident"])
+    resident = service.token("resident-42")
     issued = await service.client.post("/feed-tokens", json={"kind": "loans"}, headers=resident)
     assert issued.status_code == 201, issued.text
     path = issued.json()["url"].removeprefix(BASE_URL)
     pickup = datetime.now(OSLO).date() + timedelta(days=10)
-    loan = loan_state("resident-42", pickup, pickup + timedelta(days=7))
+    loan = loan_state(service.person_id("resident-42"), pickup, pickup + timedelta(days=7))
     await publish(kafka, (bk.LoanReserved(loan=loan), str(loan.centre_id)))
     body = await eventually(lambda: feed_contains(service, path, str(loan.loan_id)))
     events = {str(e["UID"]): e for e in by_icalendar(body).walk("VEVENT")}
@@ -276,10 +317,9 @@ async def _check_loans_feed(service: RunningService, kafka) -> None:
     assert loan.return_date == return_event.DTSTART
     assert loan.return_date + timedelta(days=1) == return_event.DTEND
     assert "Langrennski 130 cm ×2" in str(pickup_event["SUMMARY"])
-    other = service.token("member-1", ["org_member"])
-    assert (
-        await service.client.post("/feed-tokens", json={"kind": "loans"}, headers=other)
-    ).status_code == 422
+    robot = service.token("calendar-robot", scopes=["samspill.read"])
+    refused = await service.client.post("/feed-tokens", json={"kind": "loans"}, headers=robot)
+    assert refused.status_code == 422, "a service account is no resident"
 
 
 async def _check_rebuild(service: RunningService, school: School, club: Club) -> None:
@@ -289,7 +329,7 @@ async def _check_rebuild(service: RunningService, school: School, club: Club) ->
         FeedKey(FeedKind.SPACE, str(school.gym_id)),
         FeedKey(FeedKind.SITE, str(school.site_id)),
         FeedKey(FeedKind.ORGANISATION, str(club.organisation_id)),
-        FeedKey(FeedKind.LOANS, "resident-42"),
+        FeedKey(FeedKind.LOANS, service.person_id("resident-42")),
     ]
 
     async def render_all() -> list[bytes]:

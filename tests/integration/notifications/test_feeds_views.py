@@ -243,9 +243,9 @@ async def test_a_new_series_starts_at_sequence_0_and_rises_by_one_per_change(
 
 
 async def test_a_returned_loan_is_shown_as_done(service: RunningService, isolated_kafka):
-    resident = "resident-77"
+    resident = service.person_id("resident-77")
     issued = await service.client.post(
-        "/feed-tokens", json={"kind": "loans"}, headers=service.token(resident, ["resident"])
+        "/feed-tokens", json={"kind": "loans"}, headers=service.token("resident-77")
     )
     assert issued.status_code == 201, issued.text
     path = issued.json()["url"].removeprefix(BASE_URL)

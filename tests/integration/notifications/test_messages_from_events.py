@@ -1,5 +1,6 @@
 """Messages from events, delivered over real SMTP (aiosmtpd) and the logging SMS gateway:
-who is told what, retries, reminders, preferences, redelivery and the delivery log."""
+who is told what, retries, reminders, preferences, redelivery and the delivery log. Members and
+managers get their grants as data, through booking's and facilities' events on the broker."""
 
 from __future__ import annotations
 
@@ -29,6 +30,8 @@ from tests.integration.notifications.builders import (
     booking_state,
     changed,
     loan_state,
+    manager_of,
+    member_of,
     oslo,
     publish,
     smtp_server,
@@ -86,7 +89,7 @@ async def _scenario(service: RunningService, kafka, mailbox: Mailbox) -> None:
     assert len(mailbox.to(club.email)) == 4, "the redelivered event sent nothing more"
     club_key = f"organisation:{club.organisation_id}"
     assert len(await rows(service, kind="booking_confirmed", recipient=club_key)) == 2
-    assert [m.attempts for m in await rows(service)].count(2) == 1, "one retry after a 451"
+    assert [m.attempts for m in await rows(service)].count(2) == 1, "one retry, after the 451"
 
     # The school closes the gym that evening: cancelled with the reason and the free slots.
     # The cancellation carries its closure, so it is explained even when it arrives before the
@@ -133,14 +136,14 @@ async def _scenario(service: RunningService, kafka, mailbox: Mailbox) -> None:
 
     await _preferences_choose_sms_in_english(service, kafka, school, club, later_day)
     await _loans(service, kafka, mailbox)
-    await _delivery_log(service, club)
+    await _delivery_log(service, kafka, school, club)
 
 
 async def _preferences_choose_sms_in_english(service, kafka, school, club, day) -> None:
-    member = service.token("member-1", ["org_member"], org_ids=[str(club.organisation_id)])
+    member = await member_of(service, kafka, "member-1", club.organisation_id)
     path = f"/preferences/organisation/{club.organisation_id}"
     choice = {"channel": "sms", "language": "en"}
-    stranger = service.token("member-2", ["org_member"])
+    stranger = await member_of(service, kafka, "member-2", uuid.uuid4())
     assert (await service.client.put(path, json=choice, headers=stranger)).status_code == 404
     answer = await service.client.put(path, json=choice, headers=member)
     assert answer.status_code == 200, answer.text
@@ -167,7 +170,8 @@ NEIGHBOUR = "naboen@example.no"
 
 async def _loans(service: RunningService, kafka, mailbox: Mailbox) -> None:
     pickup = datetime.now(OSLO).date() + timedelta(days=5)
-    loan = loan_state("resident-7", pickup, pickup + timedelta(days=7), email=FAMILY)
+    resident = service.person_id("resident-7")
+    loan = loan_state(resident, pickup, pickup + timedelta(days=7), email=FAMILY)
     await publish(kafka, (bk.LoanReserved(loan=loan), str(loan.centre_id)))
     body = await eventually(lambda: _mail(mailbox, FAMILY, "Du har reservert"))
     assert "Langrennski 130 cm ×2" in body
@@ -192,23 +196,25 @@ async def _loans(service: RunningService, kafka, mailbox: Mailbox) -> None:
     }
 
     # Booking took a loan before it had heard the centre's name: the family is told all the same.
-    unnamed = loan_state("resident-8", pickup, pickup + timedelta(days=3), email=NEIGHBOUR)
+    neighbour = service.person_id("resident-8")
+    unnamed = loan_state(neighbour, pickup, pickup + timedelta(days=3), email=NEIGHBOUR)
     unnamed = unnamed.model_copy(update={"centre_name": ""})
     await publish(kafka, (bk.LoanReserved(loan=unnamed), str(unnamed.centre_id)))
     body = await eventually(lambda: _mail(mailbox, NEIGHBOUR, "Du har reservert"))
     assert "utstyrssentralen" in body
 
 
-async def _delivery_log(service: RunningService, club: Club) -> None:
-    admin = service.token("admin-1", ["admin"])
-    member = service.token("member-1", ["org_member"], org_ids=[str(club.organisation_id)])
-    resident = service.token("resident-7", ["resident"])
+async def _delivery_log(service: RunningService, kafka, school: School, club: Club) -> None:
+    admin = service.token("admin-1", admin=True)
+    member = service.token("member-1")  # a member of the club since the preferences step
+    resident = service.token("resident-7")
     everything = (await service.client.get("/messages", headers=admin)).json()
     own = (await service.client.get("/messages", headers=member)).json()
     family = (await service.client.get("/messages", headers=resident)).json()
     assert {m["recipient"] for m in own} == {f"organisation:{club.organisation_id}"}
-    assert {m["recipient"] for m in family} == {"resident:resident-7"}
+    assert {m["recipient"] for m in family} == {f"resident:{service.person_id('resident-7')}"}
     assert len(everything) > len(own) + len(family), "the site's message is the admin's to see"
+    await _site_messages_follow_the_staff_grant(service, kafka, school)
     retried = next(m for m in everything if m["attempts"] == 2)
     detail = (await service.client.get(f"/messages/{retried['id']}", headers=admin)).json()
     assert [a["ok"] for a in detail["delivery_attempts"]] == [False, True]
@@ -221,6 +227,23 @@ async def _delivery_log(service: RunningService, club: Club) -> None:
     assert (await service.client.get("/messages")).status_code == 401
 
 
+async def _site_messages_follow_the_staff_grant(service, kafka, school: School) -> None:
+    """The site's messages are its manager's to see while facilities grants the site."""
+    site_key = f"site:{school.site_id}"
+    manager = await manager_of(service, kafka, "manager-1", [school.site_id])
+    seen = (await service.client.get("/messages", headers=manager)).json()
+    assert seen
+    assert {m["recipient"] for m in seen} == {site_key}
+    path = f"/preferences/site/{school.site_id}"
+    choice = {"channel": "email", "language": "nb"}
+    assert (await service.client.put(path, json=choice, headers=manager)).status_code == 200
+    same_token = await manager_of(service, kafka, "manager-1", [])
+    assert (await service.client.get("/messages", headers=same_token)).json() == []
+    assert (await service.client.put(path, json=choice, headers=same_token)).status_code == 404
+    message = await service.client.get(f"/messages/{seen[0]['id']}", headers=same_token)
+    assert message.status_code == 404
+
+
 async def _counted(mailbox: Mailbox, address: str, wanted: dict[str, int]) -> bool:
     bodies = mailbox.bodies(address)
     return all(sum(text in b for b in bodies) >= n for text, n in wanted.items())
@@ -231,16 +254,28 @@ async def _mail(mailbox: Mailbox, address: str, text: str) -> str | None:
 
 
 async def _booking_before_its_organisation(service, kafka, mailbox, school, day) -> None:
-    """Its message waits as undeliverable until the organisation's contact arrives."""
+    """Its messages wait as undeliverable until the organisation's contact arrives.
+
+    They are the first the SMTP server sees, so one of them (the confirmation or the reminder,
+    whichever is due first) meets the 451 and is sent again after the retry delay.
+    """
     early = Club(email="early@example.no")
+    key = f"organisation:{early.organisation_id}"
     booking = booking_state(school, early, oslo(day, 20), oslo(day, 21))
     await publish(kafka, (bk.BookingConfirmed(booking=booking), str(booking.space_id)))
-    waiting = await eventually(
-        lambda: rows(service, recipient=f"organisation:{early.organisation_id}")
-    )
+    waiting = await eventually(lambda: rows(service, recipient=key))
     assert {m.status for m in waiting} == {"undeliverable"}
     await publish(kafka, early.registered())
-    await eventually(lambda: _mail(mailbox, early.email, "er bekreftet"))
+    await eventually(lambda: _counted(mailbox, early.email, {"er bekreftet": 1, "Påminnelse": 1}))
+    # The server has the mail before the worker commits the attempt: wait for the rows.
+    sent = await eventually(lambda: _all_sent(service, key))
+    assert sorted(m.attempts for m in sent) == [1, 2]
+    assert mailbox.refused == 1
+
+
+async def _all_sent(service: RunningService, recipient: str) -> list[Message] | None:
+    found = await rows(service, recipient=recipient)
+    return found if found and all(m.status == "sent" for m in found) else None
 
 
 async def _known_organisation(service: RunningService, organisation_id: uuid.UUID) -> bool:

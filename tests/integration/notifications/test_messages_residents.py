@@ -33,24 +33,24 @@ from tests.support import RunningService, eventually, running_service, settings_
 
 pytestmark = pytest.mark.slow
 
-RESIDENT = "resident-berg"
+RESIDENT = "resident-berg"  # the subject of the resident's token
 FAMILY = bk.Contact(name="Familien Berg", email="familien.berg@example.no", phone="+4740000000")
 
 
 def resident_booking(
-    school: School, start: datetime, end: datetime, **updates: Any
+    school: School, resident_id: str, start: datetime, end: datetime, **updates: Any
 ) -> bk.BookingState:
-    """A resident's own booking as booking publishes it: a neutral public name, the subject
+    """A resident's own booking as booking publishes it: a neutral public name, the person id
     and the contact only in the private members."""
     state = booking_state(school, Club(), start, end)
     return state.model_copy(
         update={
-            "organisation_id": uuid.uuid5(uuid.NAMESPACE_URL, RESIDENT),
+            "organisation_id": uuid.uuid5(uuid.NAMESPACE_URL, resident_id),
             "organisation_name": "Privatperson",
             "activity": "bursdagsfeiring",
             "audience": "private",
             "price_ore": 160_000,
-            "resident_id": RESIDENT,
+            "resident_id": resident_id,
             "contact": FAMILY,
             **updates,
         }
@@ -83,12 +83,13 @@ async def test_a_resident_is_told_of_their_booking(infra, isolated_kafka, databa
 
 async def _scenario(service: RunningService, kafka: Any, mailbox: Mailbox) -> None:
     school = School()
+    person = service.person_id(RESIDENT)
     today = datetime.now(OSLO).date()
     tomorrow = today + timedelta(days=1)
     await publish(kafka, *school.registration(today, today + timedelta(weeks=8)))
 
     # Confirmed for tomorrow: the confirmation and, due at once, the reminder.
-    booking = resident_booking(school, oslo(tomorrow, 18), oslo(tomorrow, 20))
+    booking = resident_booking(school, person, oslo(tomorrow, 18), oslo(tomorrow, 20))
     await publish(kafka, (bk.BookingConfirmed(booking=booking), str(booking.space_id)))
     confirmed = await eventually(lambda: _mail(mailbox, "er bekreftet"))
     assert "Gymsal" in confirmed
@@ -103,7 +104,7 @@ async def _scenario(service: RunningService, kafka: Any, mailbox: Mailbox) -> No
     body = await eventually(lambda: _mail(mailbox, "er avlyst"))
     assert "fordi lokalet er stengt (Foreldremøte)" in body
 
-    key = f"resident:{RESIDENT}"
+    key = f"resident:{person}"
     told = {(m.kind, m.status) for m in await rows(service, recipient=key)}
     assert told == {
         ("booking_confirmed", "sent"),
@@ -111,7 +112,7 @@ async def _scenario(service: RunningService, kafka: Any, mailbox: Mailbox) -> No
         ("booking_cancelled", "sent"),
     }
     assert not await rows(service, status="undeliverable")
-    resident = service.token(RESIDENT, ["resident"])
+    resident = service.token(RESIDENT)
     own = (await service.client.get("/messages", headers=resident)).json()
     assert {m["recipient"] for m in own} == {key}
     assert len(own) == 3
@@ -126,9 +127,11 @@ async def _series_told_once(
     """A resident's weekly series whose bookings arrive before the series itself."""
     series_id = uuid.uuid4()
     first = today + timedelta(weeks=3)
+    person = service.person_id(RESIDENT)
     bookings = [
         resident_booking(
             school,
+            person,
             oslo(first + timedelta(weeks=n), 19),
             oslo(first + timedelta(weeks=n), 20),
             series_id=series_id,
@@ -153,7 +156,7 @@ async def _series_told_once(
         booking_ids=[b.booking_id for b in bookings],
         skipped=[],
         created_at=sample.created_at,
-        resident_id=RESIDENT,
+        resident_id=person,
         contact=FAMILY,
     )
     await publish(
@@ -168,19 +171,21 @@ async def _series_told_once(
 async def _preference_picks_sms_in_english(
     service: RunningService, kafka: Any, school: School, today: date
 ) -> None:
-    resident = service.token(RESIDENT, ["resident"])
+    resident = service.token(RESIDENT)
     choice = {"channel": "sms", "language": "en"}
     answer = await service.client.put("/preferences/resident/me", json=choice, headers=resident)
     assert answer.status_code == 200, answer.text
     later = today + timedelta(weeks=6)
-    booking = resident_booking(school, oslo(later, 18), oslo(later, 19))
+    booking = resident_booking(
+        school, service.person_id(RESIDENT), oslo(later, 18), oslo(later, 19)
+    )
     await publish(kafka, (bk.BookingConfirmed(booking=booking), str(booking.space_id)))
 
     async def sent_sms() -> list[Message]:
         return await rows(service, kind="booking_confirmed", channel="sms", status="sent")
 
     [sms] = await eventually(sent_sms)
-    assert sms.recipient == f"resident:{RESIDENT}"
+    assert sms.recipient == f"resident:{service.person_id(RESIDENT)}"
     assert sms.address == FAMILY.phone
     assert "is confirmed" in sms.body
 

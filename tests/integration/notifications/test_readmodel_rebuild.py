@@ -1,5 +1,6 @@
 """A rebuild of the notifications read model against a broker that lost part of the booking
-topic is refused and changes nothing; with the full history it rebuilds the same model."""
+topic is refused and changes nothing; with the full history it rebuilds the same model, access
+grants and profiles included."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ from datetime import datetime, timedelta
 import pytest
 from sqlalchemy import text
 
-from notifications.readmodel.tables import READ_MODEL_TABLES
+from notifications.readmodel.tables import READ_MODEL_TABLE_NAMES
 from notifications.readmodel.use_cases import rebuild_read_model
 from samspill.events import booking as bk
 from samspill.events import facilities as fa
@@ -21,8 +22,11 @@ from tests.integration.notifications.builders import (
     Club,
     School,
     booking_state,
+    membership,
     oslo,
+    profile,
     publish,
+    staff_grants,
 )
 from tests.support import RunningService, eventually, running_service, settings_for
 
@@ -34,13 +38,10 @@ BOOKINGS = 6
 async def snapshot(service: RunningService) -> dict[str, list[str]]:
     async with service.app.state.runtime.sessions() as session:
         return {
-            str(table.__tablename__): sorted(
-                str(row[0])
-                for row in await session.execute(
-                    text(f"SELECT r::text FROM {table.__tablename__} r")
-                )
+            name: sorted(
+                str(row[0]) for row in await session.execute(text(f"SELECT r::text FROM {name} r"))
             )
-            for table in READ_MODEL_TABLES
+            for name in READ_MODEL_TABLE_NAMES
         }
 
 
@@ -62,10 +63,15 @@ async def test_rebuild_refuses_a_broker_missing_history(infra, isolated_kafka, d
     first = datetime.now(OSLO).date() + timedelta(weeks=2)
     days = [first + timedelta(days=n) for n in range(BOOKINGS)]
     bookings = [booking_state(school, club, oslo(day, 18), oslo(day, 19)) for day in days]
-    facilities_events = school.registration(first, first + timedelta(weeks=4))
+    facilities_events = [
+        *school.registration(first, first + timedelta(weeks=4)),
+        staff_grants("person-manager", [school.site_id]),
+    ]
     booking_events = [
         club.registered(),
         *((bk.BookingConfirmed(booking=b), str(b.space_id)) for b in bookings),
+        membership(club.organisation_id, "person-member", "administrator"),
+        profile("person-member", email="kari@example.no", display_name="Kari"),
     ]
     total = len(facilities_events) + len(booking_events)
 
@@ -73,6 +79,8 @@ async def test_rebuild_refuses_a_broker_missing_history(infra, isolated_kafka, d
         await publish(isolated_kafka, *facilities_events, *booking_events)
         await eventually(lambda: _at_least(service, total))
         before = await snapshot(service)
+        assert len(before["access_grant"]) == 2
+        assert len(before["profile"]) == 1
         runtime = service.app.state.runtime
 
         partial = start_tansu()

@@ -29,6 +29,11 @@ class NotificationsSettings(ServiceSettings):
         description="Development: keep each SMS as a file here instead of only logging it.",
     )
     public_base_url: str = "http://127.0.0.1:8003"
+    portal_url: str = Field(
+        default="http://127.0.0.1:8000",
+        description="Where people use Samspill: invitation links are `{PORTAL_URL}/invitasjoner/"
+        "{code}`.",
+    )
 
     feed_cache_ttl_s: int = Field(default=300, ge=1)
     delivery_poll_interval_s: float = Field(default=1.0, gt=0)
@@ -44,6 +49,11 @@ class NotificationsSettings(ServiceSettings):
         if self.sms_sink_dir is not None and self.samspill_env is Environment.production:
             raise ValueError("SMS_SINK_DIR is a development sink; it is refused in production")
         return self
+
+    @field_validator("portal_url")
+    @classmethod
+    def _no_trailing_slash(cls, value: str) -> str:
+        return value.rstrip("/")
 
     @field_validator("public_base_url")
     @classmethod

@@ -22,6 +22,7 @@ from notifications.messages.handlers import Occasion, queue_messages
 from notifications.messages.jobs import delivery_job
 from notifications.preferences import routes as preferences
 from notifications.readmodel import handlers as readmodel_handlers
+from notifications.readmodel.queries import load_grants
 from notifications.readmodel.use_cases import CONSUMER
 from notifications.tables import Table, messaging
 from samspill.clock import Clock, utc_now
@@ -42,16 +43,19 @@ def _settings(runtime: Runtime) -> NotificationsSettings:
     return settings
 
 
-def event_handler(reminder_time: time, clock: Clock = utc_now) -> Handler:
+def event_handler(reminder_time: time, portal_url: str, clock: Clock = utc_now) -> Handler:
     """The consumer's handler: the read model first, then the messages the event calls for.
 
     Both happen in the consumer's unit of work, together with the inbox row; nothing is sent
-    here. `reminder_time` is the Oslo time reminders go out the day before.
+    here. `reminder_time` is the Oslo time reminders go out the day before; `portal_url` is
+    where invitation links point.
     """
 
     async def handle(uow: UnitOfWork, envelope: Envelope) -> None:
         await readmodel_handlers.handle(uow.session, envelope)
-        occasion = Occasion(envelope, now=clock(), reminder_time=reminder_time)
+        occasion = Occasion(
+            envelope, now=clock(), reminder_time=reminder_time, portal_url=portal_url
+        )
         await queue_messages(uow.session, occasion)
 
     return handle
@@ -64,7 +68,7 @@ def consumers(runtime: Runtime) -> list[ConsumerSpec]:
         ConsumerSpec(
             name=CONSUMER,
             contracts=[facilities.contract, booking.contract],
-            handler=event_handler(settings.reminder_time),
+            handler=event_handler(settings.reminder_time, settings.portal_url),
             dlq_topic=dlq_topic("notifications"),
             on_applied=invalidate_feeds(cache),
         )
@@ -85,6 +89,7 @@ definition = ServiceDefinition(
     routers=routers,
     consumers=consumers,
     jobs=jobs,
+    grant_loader=load_grants,
 )
 
 

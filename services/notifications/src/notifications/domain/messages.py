@@ -2,6 +2,7 @@
 
 `render_message` reads these context keys (datetimes timezone-aware, shown in Oslo time):
 
+- every kind: optional `recipient_name` (str), whom an email greets (else `organisation`)
 - booking kinds: `organisation`, `site`, `space` (str), `start`, `end` (datetime),
   optional `activity` (str)
 - booking_rejected: optional `comment` (str)
@@ -115,10 +116,8 @@ def render_message(
 
 
 def _email_body(text: _Text, context: Mapping[str, object], language: Language) -> str:
-    organisation = _optional_str(context, "organisation")
-    greeting = (
-        f"{_GREETING[language]} {organisation}!" if organisation else f"{_GREETING[language]}!"
-    )
+    name = _optional_str(context, "recipient_name") or _optional_str(context, "organisation")
+    greeting = f"{_GREETING[language]} {name}!" if name else f"{_GREETING[language]}!"
     extras = [alternatives[0] for alternatives in text.extras if alternatives]
     paragraphs = [greeting, "\n".join(text.lines), *extras, _SIGNATURE[language]]
     return "\n\n".join(paragraphs) + "\n"

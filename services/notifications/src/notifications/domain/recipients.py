@@ -1,9 +1,11 @@
 """Recipients: who a message goes to, on which channel and in which language.
 
 A recipient is named by a key: `organisation:<id>` (the organisation's contact), `site:<id>`
-(the site's function address, e.g. the school office) or `resident:<subject>` (the contact a
-resident gave with a loan or their own booking). The contact details come from events; a
-preference row set through the API overrides the channel and language the events carry.
+(the site's function address, e.g. the school office), `resident:<person id>` (the person's
+profile, else the contact they gave with a loan or their own booking) or `invitee:<invitation
+id>` (the address an organisation invited). The contact details come from events; a preference
+row set through the API overrides the channel and language the events carry (for a person with
+a profile, the newer of the two choices counts).
 """
 
 from __future__ import annotations
@@ -12,7 +14,7 @@ from dataclasses import dataclass
 
 from notifications.domain.messages import Channel, Language
 
-RECIPIENT_KINDS = ("organisation", "site", "resident")
+RECIPIENT_KINDS = ("organisation", "site", "resident", "invitee")
 
 
 def recipient_key(kind: str, subject: object) -> str:
@@ -28,6 +30,7 @@ class Recipient:
     phone: str | None
     channel: Channel = Channel.EMAIL
     language: Language = Language.NB
+    name: str | None = None  # how a person named themselves (their profile), for the greeting
 
     def address(self) -> tuple[Channel, str | None]:
         """The preferred channel when its address is known, else the other one."""

@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 from datetime import datetime
 
-from sqlalchemy import DateTime
+from sqlalchemy import DateTime, text
 from sqlmodel import Field
 
 from notifications.tables import Table
@@ -20,6 +20,9 @@ class FeedToken(Table, table=True):
     token_hash: str = Field(max_length=64, unique=True)
     kind: str = Field(max_length=20)  # "organisation" or "loans"
     subject_id: str = Field(max_length=200)  # the organisation id or the resident's subject
-    owner_sub: str = Field(max_length=200, index=True)
+    owner_sub: str = Field(max_length=200, index=True)  # the owner's person id
+    # An organisation token a municipal admin took without being a member: it does not
+    # depend on a membership (the admin group lives in the identity provider, not here).
+    admin_issued: bool = Field(default=False, sa_column_kwargs={"server_default": text("false")})
     created_at: datetime = Field(sa_type=DateTime(timezone=True))
     revoked_at: datetime | None = Field(default=None, sa_type=DateTime(timezone=True))

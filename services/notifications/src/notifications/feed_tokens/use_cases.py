@@ -1,5 +1,8 @@
 """Feed token use cases: issue a token to an org member (for its organisation) or a resident
 (for their loans), and revoke one. Each commits once, through the unit of work.
+
+A member's organisation token works while they are a member; one a municipal admin takes for
+an organisation they are not a member of is marked as such and works until it is revoked.
 """
 
 from __future__ import annotations
@@ -37,6 +40,9 @@ async def issue_token(
         kind=kind.value,
         subject_id=subject,
         owner_sub=principal.person_id,
+        admin_issued=(
+            kind is FeedTokenKind.ORGANISATION and principal.organisation_role(subject) is None
+        ),
         created_at=now,
     )
     uow.session.add(record)

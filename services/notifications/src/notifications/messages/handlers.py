@@ -3,7 +3,8 @@
 Nothing is sent here. Rows are inserted in the handler's transaction, together with the inbox
 row, and the delivery worker sends them later. Each row has a unique `dedupe_key` (event or
 series or reminder, kind, recipient), so a redelivered or replayed event queues nothing new.
-A weekly series is told once (its first event), not once per occurrence.
+A weekly series is told once (its first event), not once per occurrence. An invitation is
+emailed once per invitation; a person's new profile readdresses their messages still waiting.
 """
 
 from __future__ import annotations
@@ -13,14 +14,27 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from uuid import UUID
 
-from sqlalchemy import update
+import structlog
+from sqlalchemy import and_, or_, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
+from notifications.domain.invitations import (
+    INVITATION_KIND,
+    Invitation,
+    invitation_link,
+    render_invitation,
+)
 from notifications.domain.loans import loan_items
-from notifications.domain.messages import MessageKind, render_message
-from notifications.domain.recipients import Recipient
+from notifications.domain.messages import (
+    Channel,
+    Language,
+    MessageKind,
+    RenderedMessage,
+    render_message,
+)
+from notifications.domain.recipients import Recipient, recipient_key
 from notifications.domain.schedule import reminder_due
 from notifications.messages.queries import (
     booker_recipient,
@@ -40,6 +54,8 @@ from samspill.events import booking as bk
 from samspill.events.base import Envelope, EventData
 from samspill.recurrence import local_date
 
+log = structlog.get_logger("notifications.messages")
+
 REMINDER_KINDS = (
     MessageKind.REMINDER_BOOKING_TOMORROW,
     MessageKind.REMINDER_PICKUP_TOMORROW,
@@ -50,11 +66,12 @@ UNDELIVERABLE_RESCUE = timedelta(days=1)
 
 @dataclass(frozen=True, slots=True)
 class Occasion:
-    """The event being handled and the clock it is handled by."""
+    """The event being handled, the clock it is handled by and the settings messages use."""
 
     envelope: Envelope
     now: datetime
     reminder_time: time
+    portal_url: str  # where invitation links point
 
 
 async def queue_messages(session: AsyncSession, occasion: Occasion) -> None:
@@ -83,15 +100,42 @@ async def enqueue(
     A reminder (`due` given) that is still pending is rescheduled and re-rendered instead,
     so a changed booking time moves its reminder.
     """
-    channel, address = recipient.address()
+    channel, _ = recipient.address()
+    if recipient.name:
+        context = {**context, "recipient_name": recipient.name}
     rendered = render_message(kind, recipient.language, channel, context)
+    await enqueue_rendered(
+        session,
+        dedupe_key=dedupe_key,
+        recipient=recipient,
+        kind=kind.value,
+        rendered=rendered,
+        now=now,
+        due=due,
+        aggregate_id=aggregate_id,
+    )
+
+
+async def enqueue_rendered(
+    session: AsyncSession,
+    *,
+    dedupe_key: str,
+    recipient: Recipient,
+    kind: str,
+    rendered: RenderedMessage,
+    now: datetime,
+    due: datetime | None = None,
+    aggregate_id: object = None,
+) -> None:
+    """`enqueue` for a message already written for the recipient's channel and language."""
+    channel, address = recipient.address()
     values = {
         "dedupe_key": dedupe_key,
         "recipient": recipient.key,
         "channel": channel.value,
         "address": address,
         "language": recipient.language.value,
-        "kind": kind.value,
+        "kind": kind,
         "subject": rendered.subject,
         "body": rendered.body,
         "aggregate_id": None if aggregate_id is None else str(aggregate_id),
@@ -304,6 +348,70 @@ async def _on_organisation(session: AsyncSession, data: EventData, occasion: Occ
     )
 
 
+# --- people and invitations -----------------------------------------------------------------
+
+
+async def _on_profile(session: AsyncSession, data: EventData, occasion: Occasion) -> None:
+    """A person's messages still waiting go to their profile's address from now on.
+
+    A message already written for the profile's channel is readdressed (and one kept as
+    undeliverable for want of an address is sent after all); one written for the other
+    channel keeps its own, as its text was laid out for it.
+    """
+    assert isinstance(data, bk.ProfileChanged)
+    recipient = await resident_recipient(session, data.profile.person_id)
+    channel, address = recipient.address()
+    if address is None:
+        return
+    await session.execute(
+        update(Message)
+        .where(
+            col(Message.recipient) == recipient.key,
+            col(Message.channel) == channel.value,
+            or_(
+                col(Message.status) == "pending",
+                and_(
+                    col(Message.status) == "undeliverable",
+                    col(Message.created_at) >= occasion.now - UNDELIVERABLE_RESCUE,
+                ),
+            ),
+        )
+        .values(status="pending", address=address, last_error=None)
+    )
+
+
+async def _on_invitation(session: AsyncSession, data: EventData, occasion: Occasion) -> None:
+    """The invitee is emailed the link, in the invitation's language and the other one."""
+    assert isinstance(data, bk.InvitationCreated)
+    invitation = data.invitation
+    if invitation.expires_at <= occasion.now:
+        log.info("invitation.expired_unsent", invitation_id=str(invitation.invitation_id))
+        return
+    recipient = Recipient(
+        recipient_key("invitee", invitation.invitation_id),
+        invitation.email,
+        None,
+        Channel.EMAIL,
+        Language(invitation.language),
+    )
+    text = Invitation(
+        organisation=invitation.organisation_name,
+        role=invitation.role,
+        link=invitation_link(occasion.portal_url, invitation.code),
+        expires_at=invitation.expires_at,
+        invited_by=invitation.invited_by_name,
+    )
+    await enqueue_rendered(
+        session,
+        dedupe_key=f"{INVITATION_KIND}:{invitation.invitation_id}",
+        recipient=recipient,
+        kind=INVITATION_KIND,
+        rendered=render_invitation(text, recipient.language),
+        now=occasion.now,
+        aggregate_id=invitation.invitation_id,
+    )
+
+
 # --- loans ----------------------------------------------------------------------------------
 
 
@@ -374,6 +482,8 @@ _Rule = Callable[[AsyncSession, EventData, Occasion], Awaitable[None]]
 _RULES: dict[type[EventData], _Rule] = {
     bk.OrganisationRegistered: _on_organisation,
     bk.OrganisationUpdated: _on_organisation,
+    bk.ProfileChanged: _on_profile,
+    bk.InvitationCreated: _on_invitation,
     bk.BookingRequested: _on_requested,
     bk.BookingConfirmed: _on_confirmed,
     bk.BookingRejected: _on_rejected,
@@ -393,5 +503,6 @@ __all__ = [
     "booking_context",
     "cancel_reminders",
     "enqueue",
+    "enqueue_rendered",
     "queue_messages",
 ]

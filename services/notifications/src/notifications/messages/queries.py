@@ -1,10 +1,11 @@
 """Message reads: who a message goes to (from the read model and preferences), what a closure
 message suggests instead, and the delivery log (an admin sees every message, a recipient its own).
 
-A recipient is named by a key: `organisation:<id>` (the organisation's contact), `site:<id>`
-(the site's function address, e.g. the school office) or `resident:<subject>` (the contact a
-resident gave with a loan or their own booking). The contact details come from events; a
-preference row set through the API overrides the channel and language the events carry.
+A recipient is named by a key (`notifications.domain.recipients`). The contact details come
+from events: an organisation's and a site's from their events, a person's from their profile
+(`ProfileChanged`) or, without one, from the contact given with the loan or booking. A
+preference row set through the API overrides the channel and language the events carry; a
+person who has both a profile and a preference is told the way they chose last.
 """
 
 from __future__ import annotations
@@ -25,10 +26,12 @@ from notifications.domain.schedule import SpaceEvening, free_slots
 from notifications.messages.tables import DeliveryAttempt, Message
 from notifications.preferences.queries import recipients_of
 from notifications.preferences.tables import RecipientPreference
+from notifications.readmodel.queries import profile_of
 from notifications.readmodel.tables import (
     BookingRecord,
     ClosureRecord,
     OrganisationRecord,
+    ProfileRecord,
     SiteRecord,
     SpaceRecord,
     WindowRecord,
@@ -90,16 +93,39 @@ async def site_recipient(session: AsyncSession, site_id: uuid.UUID) -> Recipient
 
 
 async def resident_recipient(
-    session: AsyncSession, resident_id: str, contact: Contact
+    session: AsyncSession, person_id: str, contact: Contact | None = None
 ) -> Recipient:
+    """A person: their profile when they have one (a detail it lacks from the contact given
+    with the loan or booking), else that contact."""
+    key = recipient_key("resident", person_id)
+    given = contact or Contact()
+    profile = await profile_of(session, person_id)
+    if profile is None:
+        recipient = Recipient(
+            key, given.email, given.phone, Channel(given.channel), Language(given.language)
+        )
+        return await _with_preference(session, recipient)
     recipient = Recipient(
-        recipient_key("resident", resident_id),
-        contact.email,
-        contact.phone,
-        Channel(contact.channel),
-        Language(contact.language),
+        key,
+        profile.email or given.email,
+        profile.phone or given.phone,
+        Channel(profile.channel),
+        Language(profile.language),
+        name=profile.display_name or None,
     )
-    return await _with_preference(session, recipient)
+    return await _with_newer_preference(session, recipient, profile)
+
+
+async def _with_newer_preference(
+    session: AsyncSession, recipient: Recipient, profile: ProfileRecord
+) -> Recipient:
+    """Both the profile and a preference are the person's own choice: the later one counts."""
+    preference = await session.get(RecipientPreference, recipient.key)
+    if preference is None or preference.updated_at <= profile.changed_at:
+        return recipient
+    return replace(
+        recipient, channel=Channel(preference.channel), language=Language(preference.language)
+    )
 
 
 async def booker_recipient(session: AsyncSession, booked: BookingState | SeriesState) -> Recipient:

@@ -1,4 +1,5 @@
-"""The delivery log: an admin sees every message, a recipient its own."""
+"""The delivery log: an admin sees every message, a recipient its own; an invitation's link
+is shown without its code, which only the invitee's mailbox may see."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ from typing import Annotated, Literal
 
 from fastapi import APIRouter, Query
 
+from notifications.domain.invitations import redact_invitation_links
 from notifications.messages.queries import message_with_attempts, messages_for
 from notifications.messages.schemas import DeliveryAttemptPublic, MessageDetail, MessagePublic
 from notifications.messages.tables import Message
@@ -19,7 +21,8 @@ Status = Literal["pending", "sent", "failed", "cancelled", "undeliverable"]
 
 
 def _public(message: Message) -> MessagePublic:
-    return MessagePublic.model_validate(message, from_attributes=True)
+    public = MessagePublic.model_validate(message, from_attributes=True)
+    return public.model_copy(update={"body": redact_invitation_links(public.body)})
 
 
 @router.get("")

@@ -1,5 +1,6 @@
-"""Tables of the read model: sites, spaces, windows, closures, organisations, bookings, series
-and loans (`READ_MODEL_TABLES`).
+"""Tables of the read model: sites, spaces, windows, closures, organisations, bookings, series,
+loans and people's profiles (`READ_MODEL_TABLES`), and the kernel's `access_grant` table of
+memberships and staff grants (`READ_MODEL_TABLE_NAMES` names them all).
 
 They are written only by the event handler and can be rebuilt by replaying the topics; the
 service's own records (feed tokens, preferences, messages) live in their features and survive a
@@ -16,6 +17,7 @@ from sqlalchemy.dialects.postgresql import JSONB
 from sqlmodel import Field
 
 from notifications.tables import Table
+from samspill.access_grants import access_grant_table
 
 
 class SiteRecord(Table, table=True):
@@ -153,6 +155,24 @@ class LoanRecord(Table, table=True):
     updated_at: datetime = Field(sa_type=DateTime(timezone=True))
 
 
+class ProfileRecord(Table, table=True):
+    """A person's own details from booking (`ProfileChanged`): messages to them use these."""
+
+    __tablename__ = "profile"
+
+    person_id: str = Field(primary_key=True, max_length=80)
+    display_name: str | None = None
+    email: str | None = None
+    phone: str | None = None
+    language: str = Field(default="nb", max_length=5)
+    channel: str = Field(default="email", max_length=10)
+    changed_at: datetime = Field(sa_type=DateTime(timezone=True))
+
+
+# Organisation memberships (booking) and site and centre grants (facilities): where a caller's
+# grants are read from (`samspill.access_grants`).
+access_grant = access_grant_table(Table.metadata)
+
 READ_MODEL_TABLES: tuple[type[Table], ...] = (
     SiteRecord,
     SpaceRecord,
@@ -162,4 +182,9 @@ READ_MODEL_TABLES: tuple[type[Table], ...] = (
     BookingRecord,
     SeriesRecord,
     LoanRecord,
+    ProfileRecord,
+)
+READ_MODEL_TABLE_NAMES: tuple[str, ...] = (
+    *(str(table.__tablename__) for table in READ_MODEL_TABLES),
+    access_grant.name,
 )

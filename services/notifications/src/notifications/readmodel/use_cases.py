@@ -1,9 +1,12 @@
-"""The read model of sites, spaces, organisations, bookings and loans: events from
-`samspill.facilities` and `samspill.booking` applied as upserts, and its rebuild.
+"""The read model of sites, spaces, organisations, bookings, loans, profiles and access grants:
+events from `samspill.facilities` and `samspill.booking` applied as upserts, and its rebuild.
 
 Every event carries its aggregate's full state, so applying one is an upsert. Bookings and
 loans carry a version and an older version never overwrites a newer one, so replaying the
-topics (in any order across partitions) ends in the same rows.
+topics (in any order across partitions) ends in the same rows. Memberships and staff grants
+(the full current state of one membership, or of one person's staff grants) go to the kernel's
+`access_grant` table, which the service's grant loader reads on every request; a profile is
+replaced by a newer one only.
 
 A rebuild replays both topics from the start.
 
@@ -30,17 +33,20 @@ from sqlmodel import col
 
 from notifications.domain.loans import loan_items
 from notifications.readmodel.tables import (
-    READ_MODEL_TABLES,
+    READ_MODEL_TABLE_NAMES,
     BookingRecord,
     ClosureRecord,
     LoanRecord,
     OrganisationRecord,
+    ProfileRecord,
     SeriesRecord,
     SiteRecord,
     SpaceRecord,
     WindowRecord,
+    access_grant,
 )
 from notifications.tables import Table, messaging
+from samspill.access_grants import apply_membership, apply_staff_grants
 from samspill.db import UnitOfWork
 from samspill.events import booking, facilities
 from samspill.events import booking as bk
@@ -59,7 +65,7 @@ SOURCE = "/samspill/notifications"  # the unit of work's event source; a rebuild
 async def replay(
     sessions: async_sessionmaker[AsyncSession], history: History, *, force: bool = False
 ) -> None:
-    names = ", ".join(str(table.__tablename__) for table in READ_MODEL_TABLES)
+    names = ", ".join(READ_MODEL_TABLE_NAMES)
     async with UnitOfWork(sessions, messaging, source=SOURCE) as uow:
         await check_history(uow.session, messaging.inbox, CONSUMER, history, force=force)
         await uow.session.execute(text(f"TRUNCATE {names}"))
@@ -96,11 +102,17 @@ async def _upsert(
     values: Mapping[str, Any],
     *,
     version: InstrumentedAttribute[int] | None = None,
+    changed_at: InstrumentedAttribute[datetime] | None = None,
 ) -> None:
-    """Insert or update; with `version`, a row is only replaced by the same or a newer one."""
+    """Insert or update; with `version` (or `changed_at`), a row is only replaced by the same
+    or a newer one."""
     statement = pg_insert(model).values(**values)
     updates = {name: statement.excluded[name] for name in values if name != key}
-    where = (version <= statement.excluded.version) if version is not None else None
+    where = None
+    if version is not None:
+        where = version <= statement.excluded.version
+    elif changed_at is not None:
+        where = changed_at <= statement.excluded.changed_at
     await session.execute(
         statement.on_conflict_do_update(index_elements=[key], set_=updates, where=where)
     )
@@ -332,6 +344,36 @@ async def _loan(session: AsyncSession, data: EventData, at: datetime) -> None:
     )
 
 
+async def _membership(session: AsyncSession, data: EventData, at: datetime) -> None:
+    assert isinstance(data, bk.MembershipChanged)
+    await apply_membership(session, access_grant, data.membership)
+
+
+async def _staff_grants(session: AsyncSession, data: EventData, at: datetime) -> None:
+    assert isinstance(data, fa.StaffGrantsChanged)
+    await apply_staff_grants(session, access_grant, data.grants)
+
+
+async def _profile(session: AsyncSession, data: EventData, at: datetime) -> None:
+    assert isinstance(data, bk.ProfileChanged)
+    profile = data.profile
+    await _upsert(
+        session,
+        ProfileRecord,
+        "person_id",
+        {
+            "person_id": profile.person_id,
+            "display_name": profile.display_name,
+            "email": profile.email,
+            "phone": profile.phone,
+            "language": profile.language,
+            "channel": profile.channel,
+            "changed_at": at,
+        },
+        changed_at=ProfileRecord.changed_at,  # type: ignore[arg-type]
+    )
+
+
 _Applier = Callable[[AsyncSession, EventData, datetime], Awaitable[None]]
 
 _APPLIERS: dict[type[EventData], _Applier] = {
@@ -358,4 +400,7 @@ _APPLIERS: dict[type[EventData], _Applier] = {
     bk.LoanCancelled: _loan,
     bk.LoanNoShow: _loan,
     bk.LoanOverdue: _loan,
+    bk.MembershipChanged: _membership,
+    fa.StaffGrantsChanged: _staff_grants,
+    bk.ProfileChanged: _profile,
 }
