@@ -84,6 +84,7 @@ OPTIONAL_ENV = frozenset(
         "JWT_SECRET",
         "OIDC_ISSUERS",
         "DOCS_CLIENT_ID",
+        "OIDC_MIN_KEY_REFRESH_S",
         "JWT_ISSUER",
         "JWT_AUDIENCE",
         "RUN_WORKERS_IN_API",

@@ -291,6 +291,7 @@ def _install_state(
         settings.oidc_issuers,
         dev_issuer=settings.dev_token_issuer,
         dev_secret=settings.jwt_secret,
+        min_key_refresh_s=settings.oidc_min_key_refresh_s,
     )
     state.grant_loader = runtime.definition.grant_loader
     state.rate_limiter = RateLimiter(

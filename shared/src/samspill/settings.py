@@ -43,6 +43,14 @@ class ServiceSettings(BaseSettings):
             '(e.g. [{"issuer": "https://idporten.no", "audience": "…", "name": "idporten"}]).'
         ),
     )
+    oidc_min_key_refresh_s: float = Field(
+        default=10,
+        ge=0,
+        description=(
+            "Least time between two fetches of an issuer's keys caused by a token naming an "
+            "unknown key id (a rotation); bounds what made-up key ids can cost."
+        ),
+    )
     docs_client_id: str | None = Field(
         default="samspill-docs",
         description="The public client /docs signs in with at the first issuer (PKCE).",

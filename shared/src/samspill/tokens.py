@@ -162,7 +162,7 @@ class IssuerKeys:
         http: Callable[[], httpx.AsyncClient],
         *,
         max_age_s: float = 300,
-        min_refresh_s: float = 30,
+        min_refresh_s: float = 10,
         monotonic: Callable[[], float] = time.monotonic,
     ) -> None:
         self._config = config
@@ -247,7 +247,7 @@ class TokenVerifier:
         dev_secret: str | None = None,
         http: httpx.AsyncClient | None = None,
         key_max_age_s: float = 300,
-        min_key_refresh_s: float = 30,
+        min_key_refresh_s: float = 10,
     ) -> None:
         self._issuers = {config.issuer: config for config in issuers}
         self._dev = (dev_issuer, dev_secret) if dev_issuer and dev_secret else None
