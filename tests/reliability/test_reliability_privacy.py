@@ -29,6 +29,7 @@ from tests.reliability.authz_world import (
     running_stack,
     seed_world,
 )
+from tests.reliability.stack import person_of
 from tests.support import eventually
 
 pytestmark = [
@@ -69,14 +70,15 @@ RESIDENT_ACTIVITY = "bursdagsfeiring"
 
 
 def personal_data() -> list[str]:
-    """Every way the seeded people could show up: names, emails, phone numbers, subjects, and
-    a resident's own words."""
+    """Every way the seeded people could show up: names, emails, phone numbers, subjects and
+    person ids, and a resident's own words."""
     found: list[str] = []
     for person in [*PEOPLE.values(), RESIDENT_BOOKER]:
         digits = re.sub(r"\D", "", person["phone"])
         found += [person["name"], person["email"], person["phone"], digits, digits[2:]]
         found.append(person["email"].split("@")[0])
-    return [*found, *RESIDENTS.values(), RESIDENT_ACTIVITY]
+    residents = [*RESIDENTS.values(), *(person_of(sub) for sub in RESIDENTS.values())]
+    return [*found, *residents, RESIDENT_ACTIVITY]
 
 
 @dataclass(frozen=True)
@@ -221,4 +223,4 @@ async def _the_seed_holds_the_people(
     assert leaks(loan, needles)
     booking = await stack["booking"].client.get(f"/bookings/{resident_booking}", headers=resident)
     assert RESIDENT_BOOKER["email"] in booking.text
-    assert RESIDENTS["mine"] in booking.text
+    assert stack.person(RESIDENTS["mine"]) in booking.text  # the resident's person id
