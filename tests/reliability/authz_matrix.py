@@ -469,7 +469,7 @@ def _feed(kind: str, attribute: str) -> Rule:
 def _preference(side: Side, world: World) -> Probe:
     return Probe(
         f"/preferences/organisation/{side.organisation_id}",
-        json={"channel": "sms", "language": "en"},
+        json={"channel": "email", "language": "en"},
     )
 
 

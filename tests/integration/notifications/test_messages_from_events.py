@@ -1,4 +1,4 @@
-"""Messages from events, delivered over real SMTP (aiosmtpd) and the logging SMS gateway:
+"""Messages from events, delivered over real SMTP (aiosmtpd) and the development SMS sink:
 who is told what, retries, reminders, preferences, redelivery and the delivery log. Members and
 managers get their grants as data, through booking's and facilities' events on the broker."""
 
@@ -51,7 +51,9 @@ async def rows(service: RunningService, **where: str) -> list[Message]:
         return list((await session.execute(statement)).scalars())
 
 
-async def test_notifications_messages_from_events(infra, isolated_kafka, database_factory):
+async def test_notifications_messages_from_events(
+    infra, isolated_kafka, database_factory, tmp_path
+):
     mailbox = Mailbox(refuse_first=1)
     async with smtp_server(mailbox) as smtp_port:
         settings = settings_for(
@@ -60,6 +62,7 @@ async def test_notifications_messages_from_events(infra, isolated_kafka, databas
             kafka=isolated_kafka,
             redis_url=infra.redis.url,
             smtp_port=smtp_port,
+            sms_sink_dir=tmp_path / "sms",  # SMS can be chosen: the development sink
             delivery_poll_interval_s=0.05,
             delivery_retry_base_s=0.2,
             reminder_time=time(0, 0),  # "tomorrow" reminders are due from midnight the day before

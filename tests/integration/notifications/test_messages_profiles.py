@@ -42,7 +42,9 @@ async def rows(service: RunningService, **where: Any) -> list[Message]:
         return list((await session.execute(statement)).scalars())
 
 
-async def test_messages_go_to_the_persons_profile(infra, isolated_kafka, database_factory):
+async def test_messages_go_to_the_persons_profile(
+    infra, isolated_kafka, database_factory, tmp_path
+):
     mailbox = Mailbox()
     async with smtp_server(mailbox) as smtp_port:
         settings = settings_for(
@@ -51,6 +53,7 @@ async def test_messages_go_to_the_persons_profile(infra, isolated_kafka, databas
             kafka=isolated_kafka,
             redis_url=infra.redis.url,
             smtp_port=smtp_port,
+            sms_sink_dir=tmp_path / "sms",  # SMS can be chosen: the development sink
             delivery_poll_interval_s=0.05,
         )
         async with running_service("notifications", settings) as service:

@@ -65,7 +65,9 @@ async def rows(service: RunningService, **where: str) -> list[Message]:
         return list((await session.execute(statement)).scalars())
 
 
-async def test_a_resident_is_told_of_their_booking(infra, isolated_kafka, database_factory):
+async def test_a_resident_is_told_of_their_booking(
+    infra, isolated_kafka, database_factory, tmp_path
+):
     mailbox = Mailbox()
     async with smtp_server(mailbox) as smtp_port:
         settings = settings_for(
@@ -74,6 +76,7 @@ async def test_a_resident_is_told_of_their_booking(infra, isolated_kafka, databa
             kafka=isolated_kafka,
             redis_url=infra.redis.url,
             smtp_port=smtp_port,
+            sms_sink_dir=tmp_path / "sms",  # SMS can be chosen: the development sink
             delivery_poll_interval_s=0.05,
             reminder_time=time(0, 0),  # "tomorrow" reminders are due from midnight the day before
         )

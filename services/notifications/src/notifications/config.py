@@ -2,9 +2,9 @@
 
 from datetime import time
 from pathlib import Path
-from typing import Self
+from typing import Literal, Self
 
-from pydantic import Field, field_validator, model_validator
+from pydantic import Field, SecretStr, field_validator, model_validator
 
 from samspill.settings import Environment, ServiceSettings
 
@@ -26,8 +26,26 @@ class NotificationsSettings(ServiceSettings):
     smtp_timeout_s: float = 10.0
     sms_sink_dir: Path | None = Field(
         default=None,
-        description="Development: keep each SMS as a file here instead of only logging it.",
+        description="Development only: keep each SMS as a file here; nothing is sent.",
     )
+    sms_provider: Literal["sveve"] | None = Field(
+        default=None,
+        description="The SMS provider messages go through. Without one (and without the "
+        "development sink) the SMS channel is refused and SMS messages go by email instead.",
+    )
+    sveve_url: str = "https://sveve.no/SMS/SendMessage"
+    sveve_user: str | None = None
+    sveve_password: SecretStr | None = None
+    sms_sender: str = Field(
+        default="Samspill",
+        pattern=r"^[A-Za-z0-9]{3,11}$",
+        description="The sender shown on the phone: 3 to 11 letters or digits.",
+    )
+    sms_timeout_s: float = Field(default=10.0, gt=0)
+    message_retention_days: int = Field(
+        default=90, ge=1, description="Days a finished message and its delivery log are kept."
+    )
+    message_purge_interval_s: float = Field(default=3600.0, gt=0)
     public_base_url: str = "http://127.0.0.1:8003"
     portal_url: str = Field(
         default="http://127.0.0.1:8000",
@@ -49,6 +67,17 @@ class NotificationsSettings(ServiceSettings):
         if self.sms_sink_dir is not None and self.samspill_env is Environment.production:
             raise ValueError("SMS_SINK_DIR is a development sink; it is refused in production")
         return self
+
+    @model_validator(mode="after")
+    def _provider_credentials(self) -> Self:
+        if self.sms_provider == "sveve" and not (self.sveve_user and self.sveve_password):
+            raise ValueError("SMS_PROVIDER=sveve needs SVEVE_USER and SVEVE_PASSWORD")
+        return self
+
+    @property
+    def sms_enabled(self) -> bool:
+        """Whether an SMS can go anywhere: a provider, or the development sink."""
+        return self.sms_provider is not None or self.sms_sink_dir is not None
 
     @field_validator("portal_url")
     @classmethod

@@ -19,7 +19,7 @@ from notifications.feeds.handlers import invalidate_feeds
 from notifications.feeds.queries import FeedCache
 from notifications.messages import routes as messages
 from notifications.messages.handlers import Occasion, queue_messages
-from notifications.messages.jobs import delivery_job
+from notifications.messages.jobs import delivery_job, purge_job
 from notifications.preferences import routes as preferences
 from notifications.readmodel import handlers as readmodel_handlers
 from notifications.readmodel.queries import load_grants
@@ -43,18 +43,20 @@ def _settings(runtime: Runtime) -> NotificationsSettings:
     return settings
 
 
-def event_handler(reminder_time: time, portal_url: str, clock: Clock = utc_now) -> Handler:
+def event_handler(
+    reminder_time: time, portal_url: str, clock: Clock = utc_now, *, sms: bool = False
+) -> Handler:
     """The consumer's handler: the read model first, then the messages the event calls for.
 
     Both happen in the consumer's unit of work, together with the inbox row; nothing is sent
     here. `reminder_time` is the Oslo time reminders go out the day before; `portal_url` is
-    where invitation links point.
+    where invitation links point; `sms` says whether SMS can be sent at all (else email).
     """
 
     async def handle(uow: UnitOfWork, envelope: Envelope) -> None:
         await readmodel_handlers.handle(uow.session, envelope)
         occasion = Occasion(
-            envelope, now=clock(), reminder_time=reminder_time, portal_url=portal_url
+            envelope, now=clock(), reminder_time=reminder_time, portal_url=portal_url, sms=sms
         )
         await queue_messages(uow.session, occasion)
 
@@ -68,7 +70,9 @@ def consumers(runtime: Runtime) -> list[ConsumerSpec]:
         ConsumerSpec(
             name=CONSUMER,
             contracts=[facilities.contract, booking.contract],
-            handler=event_handler(settings.reminder_time, settings.portal_url),
+            handler=event_handler(
+                settings.reminder_time, settings.portal_url, sms=settings.sms_enabled
+            ),
             dlq_topic=dlq_topic("notifications"),
             on_applied=invalidate_feeds(cache),
         )
@@ -76,7 +80,8 @@ def consumers(runtime: Runtime) -> list[ConsumerSpec]:
 
 
 def jobs(runtime: Runtime) -> list[PeriodicJob]:
-    return [delivery_job(_settings(runtime))]
+    settings = _settings(runtime)
+    return [delivery_job(settings), purge_job(settings)]
 
 
 definition = ServiceDefinition(

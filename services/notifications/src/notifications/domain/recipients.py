@@ -32,13 +32,18 @@ class Recipient:
     language: Language = Language.NB
     name: str | None = None  # how a person named themselves (their profile), for the greeting
 
-    def address(self) -> tuple[Channel, str | None]:
-        """The preferred channel when its address is known, else the other one."""
-        preferred = self.phone if self.channel is Channel.SMS else self.email
+    def address(self, *, sms: bool) -> tuple[Channel, str | None]:
+        """The preferred channel when its address is known, else the other one.
+
+        Without an SMS provider (`sms` false) only email is used: a phone number alone leaves
+        the recipient without an address, so nothing is pretended sent.
+        """
+        phone = self.phone if sms else None
+        preferred = phone if self.channel is Channel.SMS else self.email
         if preferred:
             return self.channel, preferred
-        if self.channel is Channel.SMS and self.email:
+        if self.email:
             return Channel.EMAIL, self.email
-        if self.channel is Channel.EMAIL and self.phone:
-            return Channel.SMS, self.phone
-        return self.channel, None
+        if phone:
+            return Channel.SMS, phone
+        return (self.channel if sms else Channel.EMAIL), None

@@ -72,6 +72,7 @@ class Occasion:
     now: datetime
     reminder_time: time
     portal_url: str  # where invitation links point
+    sms: bool = False  # whether an SMS provider (or the development sink) is configured
 
 
 async def queue_messages(session: AsyncSession, occasion: Occasion) -> None:
@@ -92,6 +93,7 @@ async def enqueue(
     kind: MessageKind,
     context: Mapping[str, object],
     now: datetime,
+    sms: bool,
     due: datetime | None = None,
     aggregate_id: object = None,
 ) -> None:
@@ -100,7 +102,7 @@ async def enqueue(
     A reminder (`due` given) that is still pending is rescheduled and re-rendered instead,
     so a changed booking time moves its reminder.
     """
-    channel, _ = recipient.address()
+    channel, _ = recipient.address(sms=sms)
     if recipient.name:
         context = {**context, "recipient_name": recipient.name}
     rendered = render_message(kind, recipient.language, channel, context)
@@ -111,6 +113,7 @@ async def enqueue(
         kind=kind.value,
         rendered=rendered,
         now=now,
+        sms=sms,
         due=due,
         aggregate_id=aggregate_id,
     )
@@ -124,11 +127,12 @@ async def enqueue_rendered(
     kind: str,
     rendered: RenderedMessage,
     now: datetime,
+    sms: bool,
     due: datetime | None = None,
     aggregate_id: object = None,
 ) -> None:
     """`enqueue` for a message already written for the recipient's channel and language."""
-    channel, address = recipient.address()
+    channel, address = recipient.address(sms=sms)
     values = {
         "dedupe_key": dedupe_key,
         "recipient": recipient.key,
@@ -140,7 +144,7 @@ async def enqueue_rendered(
         "body": rendered.body,
         "aggregate_id": None if aggregate_id is None else str(aggregate_id),
         "status": "pending" if address else "undeliverable",
-        "last_error": None if address else "no email address or phone number is known",
+        "last_error": None if address else _no_address(recipient, sms=sms),
         "next_attempt_at": due or now,
         "created_at": now,
     }
@@ -155,6 +159,12 @@ async def enqueue_rendered(
             where=col(Message.status) == "pending",
         )
     await session.execute(statement)
+
+
+def _no_address(recipient: Recipient, *, sms: bool) -> str:
+    if recipient.phone and not sms:
+        return "no SMS provider is configured and no email address is known"
+    return "no email address or phone number is known"
 
 
 async def cancel_reminders(
@@ -192,6 +202,7 @@ async def _reminder(
         kind=kind,
         context=context,
         now=occasion.now,
+        sms=occasion.sms,
         due=due,
         aggregate_id=aggregate_id,
     )
@@ -232,7 +243,13 @@ async def _booking_message(
         context.update(booking_context(first or booking), occurrences=series.booking_count)
         key = f"series:{booking.series_id}:{kind}:{recipient.key}"
     await enqueue(
-        session, dedupe_key=key, recipient=recipient, kind=kind, context=context, now=occasion.now
+        session,
+        dedupe_key=key,
+        recipient=recipient,
+        kind=kind,
+        context=context,
+        now=occasion.now,
+        sms=occasion.sms,
     )
 
 
@@ -322,6 +339,7 @@ async def _on_series(session: AsyncSession, data: EventData, occasion: Occasion)
             kind=kind,
             context=context,
             now=occasion.now,
+            sms=occasion.sms,
         )
 
 
@@ -333,7 +351,7 @@ async def _on_organisation(session: AsyncSession, data: EventData, occasion: Occ
     """
     assert isinstance(data, bk.OrganisationRegistered | bk.OrganisationUpdated)
     recipient = await organisation_recipient(session, data.organisation.organisation_id)
-    channel, address = recipient.address()
+    channel, address = recipient.address(sms=occasion.sms)
     if address is None:
         return
     await session.execute(
@@ -360,7 +378,7 @@ async def _on_profile(session: AsyncSession, data: EventData, occasion: Occasion
     """
     assert isinstance(data, bk.ProfileChanged)
     recipient = await resident_recipient(session, data.profile.person_id)
-    channel, address = recipient.address()
+    channel, address = recipient.address(sms=occasion.sms)
     if address is None:
         return
     await session.execute(
@@ -408,6 +426,7 @@ async def _on_invitation(session: AsyncSession, data: EventData, occasion: Occas
         kind=INVITATION_KIND,
         rendered=render_invitation(text, recipient.language),
         now=occasion.now,
+        sms=occasion.sms,
         aggregate_id=invitation.invitation_id,
     )
 
@@ -436,6 +455,7 @@ async def _on_loan_reserved(session: AsyncSession, data: EventData, occasion: Oc
         kind=MessageKind.LOAN_RESERVED,
         context=context,
         now=occasion.now,
+        sms=occasion.sms,
     )
     for kind, day in (
         (MessageKind.REMINDER_PICKUP_TOMORROW, loan.pickup_date),
@@ -474,6 +494,7 @@ async def _on_loan_overdue(session: AsyncSession, data: EventData, occasion: Occ
         kind=MessageKind.LOAN_OVERDUE,
         context=await loan_context(session, loan),
         now=occasion.now,
+        sms=occasion.sms,
     )
 
 

@@ -1,4 +1,4 @@
-"""The delivery job, which delivers due messages, and the email and SMS senders.
+"""The delivery job, which delivers due messages, and the email and SMS senders; the purge job.
 
 Each message is delivered by the `deliver_next` use case in a unit of work of its own; the
 kernel's job runner repeats the job, at once when it delivered something, else after the poll
@@ -9,20 +9,26 @@ from __future__ import annotations
 
 import asyncio
 import os
+import re
 import uuid
+from datetime import timedelta
 from email.message import EmailMessage
 from pathlib import Path
 
 import aiosmtplib
+import httpx
 import structlog
+from pydantic import SecretStr
 
 from notifications.config import NotificationsSettings
 from notifications.messages.use_cases import (
     EmailSender,
+    PermanentFailure,
     RetryPolicy,
     Senders,
     SmsGateway,
     deliver_next,
+    purge_messages,
 )
 from samspill.clock import Clock, utc_now
 from samspill.db import UnitsOfWork
@@ -55,22 +61,11 @@ class SmtpEmailSender:
         )
 
 
-class LoggingSmsGateway:
-    """Writes each SMS to the log instead of a provider (development and tests)."""
-
-    def __init__(self) -> None:
-        self.sent: list[tuple[str, str]] = []
-
-    async def send(self, message_id: uuid.UUID, to: str, body: str) -> None:
-        self.sent.append((to, body))
-        log.info("sms.sent", message_id=str(message_id), to=to, body=body)
-
-
-class FileSmsSink:
+class DevelopmentSmsFileSink:
     """Development only: keeps each SMS as a text file in `directory` and sends nothing.
 
-    Without an SMS provider, this lets a developer read what would have been sent:
-    `<UTC time>-<message id>.txt` with the recipient on top. Chosen by `SMS_SINK_DIR`.
+    `make dev` points `SMS_SINK_DIR` here so a developer can read what would have been sent:
+    `<UTC time>-<message id>.txt` with the recipient on top. Production refuses the setting.
     """
 
     def __init__(self, directory: Path) -> None:
@@ -78,9 +73,7 @@ class FileSmsSink:
 
     async def send(self, message_id: uuid.UUID, to: str, body: str) -> None:
         await asyncio.to_thread(self._write, message_id, to, body)
-        log.info(
-            "sms.kept_in_sink", message_id=str(message_id), to=to, directory=str(self.directory)
-        )
+        log.info("sms.kept_in_sink", message_id=str(message_id), directory=str(self.directory))
 
     def _write(self, message_id: uuid.UUID, to: str, body: str) -> None:
         self.directory.mkdir(parents=True, exist_ok=True)
@@ -90,10 +83,102 @@ class FileSmsSink:
         os.replace(partial, self.directory / f"{name}.txt")
 
 
-def sms_gateway(settings: NotificationsSettings) -> SmsGateway:
+class SmsProviderUnavailable(Exception):
+    """The provider could not take the SMS now (a 5xx, a timeout, an unreadable answer): the
+    message is tried again by the delivery backoff."""
+
+
+# A run of digits long enough to be a phone number, as a provider may quote it back.
+_PHONE_LIKE = re.compile(r"\+?\d[\d\s-]{4,}\d")
+
+
+def _without_numbers(text: str) -> str:
+    return _PHONE_LIKE.sub("[number]", text)[:300]
+
+
+class SveveSmsGateway:
+    """Sends each SMS through Sveve's HTTP API (see docs/operations.md for the reference).
+
+    One POST of a JSON body to `SendMessage` with `f=json`; the answer is
+    `{"response": {"msgOkCount": n, "stdSMSCount": n, "ids": [...], "errors": [{"number",
+    "message"}], "fatalError": "..."}}`. Sveve reports a refused number in `errors` (or an
+    HTTP 4xx): that is permanent. A 5xx, a timeout, a `fatalError` (wrong password, no credit:
+    an operator can fix it) or an unreadable answer is retried. Errors never carry the number
+    or the text.
+    """
+
+    def __init__(
+        self,
+        *,
+        url: str,
+        user: str,
+        password: SecretStr,
+        sender: str,
+        timeout_s: float,
+    ) -> None:
+        self._url = url
+        self._user = user
+        self._password = password
+        self._sender = sender
+        self._timeout_s = timeout_s
+
+    async def send(self, message_id: uuid.UUID, to: str, body: str) -> None:
+        payload = {
+            "user": self._user,
+            "passwd": self._password.get_secret_value(),
+            "to": to,
+            "msg": body,
+            "from": self._sender,
+            "ref": str(message_id),
+            "f": "json",
+        }
+        try:
+            async with httpx.AsyncClient(timeout=self._timeout_s) as client:
+                response = await client.post(self._url, json=payload)
+        except httpx.TimeoutException as exc:
+            raise SmsProviderUnavailable(
+                f"Sveve did not answer in time ({type(exc).__name__})"
+            ) from None
+        except httpx.HTTPError as exc:
+            raise SmsProviderUnavailable(
+                f"Sveve could not be reached ({type(exc).__name__})"
+            ) from None
+        _check(response)
+
+
+def _check(response: httpx.Response) -> None:
+    status = response.status_code
+    if status >= 500:
+        raise SmsProviderUnavailable(f"Sveve answered HTTP {status}")
+    if status >= 400:
+        raise PermanentFailure(f"Sveve refused the SMS: HTTP {status}")
+    try:
+        answer = response.json()["response"]
+    except (ValueError, KeyError, TypeError):
+        raise SmsProviderUnavailable(f"Sveve gave an unreadable answer (HTTP {status})") from None
+    errors = answer.get("errors") or []
+    if errors:
+        reasons = "; ".join(_without_numbers(str(e.get("message", ""))) for e in errors)
+        raise PermanentFailure(f"Sveve refused the SMS: {reasons}")
+    if answer.get("fatalError"):
+        raise SmsProviderUnavailable(f"Sveve: {_without_numbers(str(answer['fatalError']))}")
+    if not answer.get("msgOkCount"):
+        raise SmsProviderUnavailable("Sveve accepted no message")
+
+
+def sms_gateway(settings: NotificationsSettings) -> SmsGateway | None:
+    """The configured provider, else the development sink, else none (SMS are refused)."""
+    if settings.sms_provider == "sveve" and settings.sveve_user and settings.sveve_password:
+        return SveveSmsGateway(
+            url=settings.sveve_url,
+            user=settings.sveve_user,
+            password=settings.sveve_password,
+            sender=settings.sms_sender,
+            timeout_s=settings.sms_timeout_s,
+        )
     if settings.sms_sink_dir is not None:
-        return FileSmsSink(settings.sms_sink_dir)
-    return LoggingSmsGateway()
+        return DevelopmentSmsFileSink(settings.sms_sink_dir)
+    return None
 
 
 class Delivery:
@@ -102,7 +187,7 @@ class Delivery:
     def __init__(
         self,
         email: EmailSender,
-        sms: SmsGateway,
+        sms: SmsGateway | None,
         *,
         max_attempts: int = 6,
         retry_base_s: float = 30.0,
@@ -138,3 +223,20 @@ def delivery_job(settings: NotificationsSettings) -> PeriodicJob:
         settings.delivery_poll_interval_s,
         again_when_busy=True,
     )
+
+
+def purge_job(settings: NotificationsSettings, clock: Clock = utc_now) -> PeriodicJob:
+    """Finished messages and their delivery log, deleted `MESSAGE_RETENTION_DAYS` after their
+    last activity; checked every `MESSAGE_PURGE_INTERVAL_S`."""
+    retention = timedelta(days=settings.message_retention_days)
+
+    async def run_once(units: UnitsOfWork) -> int:
+        purged = 0
+        while True:
+            async with units() as uow:
+                batch = await purge_messages(uow, before=clock() - retention)
+            purged += batch
+            if batch == 0:
+                return purged
+
+    return PeriodicJob("messages.purge", run_once, settings.message_purge_interval_s)

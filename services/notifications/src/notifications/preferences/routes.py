@@ -6,6 +6,7 @@ from typing import Annotated, Literal
 
 from fastapi import APIRouter, Path
 
+from notifications.dependencies import SettingsDep
 from notifications.preferences.queries import preferences_of
 from notifications.preferences.schemas import PreferencePublic, PreferenceUpdate
 from notifications.preferences.tables import RecipientPreference
@@ -39,11 +40,21 @@ async def put_preference(
     principal: CurrentPrincipal,
     uow: UnitOfWorkDep,
     now: NowDep,
+    settings: SettingsDep,
 ) -> PreferencePublic:
-    """Set how a recipient is told: `resident/me`, `organisation/{id}` or `site/{id}`."""
+    """Set how a recipient is told: `resident/me`, `organisation/{id}` or `site/{id}`.
+
+    `sms` is refused (422, `sms-not-available`) when the service has no SMS provider."""
     if kind == "resident" and subject == "me":
         subject = principal.person_id
     preference = await set_preference(
-        uow, principal, kind, subject, body.channel, body.language, now=now
+        uow,
+        principal,
+        kind,
+        subject,
+        body.channel,
+        body.language,
+        now=now,
+        sms_enabled=settings.sms_enabled,
     )
     return _public(preference)
