@@ -1,5 +1,5 @@
 """Events as facilities and booking publish them, grants given through those events, an SMTP
-server, and small polling helpers."""
+server, and small polling functions."""
 
 from __future__ import annotations
 

@@ -32,6 +32,7 @@ GIVEN = "familien@example.no"  # the contact given with a loan
 KARI = "kari@example.no"
 KARI_NEW = "kari.berg@example.no"
 KARI_PHONE = "+4741111111"
+KARI_PHONE_NEW = "+4742222222"
 
 
 async def rows(service: RunningService, **where: Any) -> list[Message]:
@@ -98,13 +99,14 @@ async def _scenario(service: RunningService, kafka: Any, mailbox: Mailbox) -> No
     assert (sms.channel, sms.address, sms.language) == ("sms", KARI_PHONE, "en")
     assert "You have reserved" in sms.body
 
-    # A newer profile (email, English, a new address) counts over the older preference, and
-    # the messages still waiting go to the new address.
+    # A newer profile (email, English, new addresses) counts over the older preference, and
+    # the messages still waiting go to the new addresses, each on its own channel.
     await publish(
         kafka,
-        profile(person, email=KARI_NEW, phone=KARI_PHONE, display_name="Kari", language="en"),
+        profile(person, email=KARI_NEW, phone=KARI_PHONE_NEW, display_name="Kari", language="en"),
     )
-    await eventually(lambda: _readdressed(service, second))
+    await eventually(lambda: _readdressed(service, second, KARI_NEW))
+    await eventually(lambda: _readdressed(service, third, KARI_PHONE_NEW))
     fourth = _loan(person, pickup, email=GIVEN)
     await publish(kafka, (bk.LoanReserved(loan=fourth), str(fourth.centre_id)))
     body = await eventually(lambda: _mail(mailbox, KARI_NEW, "You have reserved"))
@@ -142,9 +144,10 @@ async def _status(service: RunningService, message: Message, status: str) -> boo
     return [m.status for m in await rows(service, id=message.id)] == [status]
 
 
-async def _readdressed(service: RunningService, loan: bk.LoanState) -> bool:
+async def _readdressed(service: RunningService, loan: bk.LoanState, address: str) -> bool:
+    """The loan's reminders, still waiting, are addressed to `address`."""
     pending = await rows(service, aggregate_id=str(loan.loan_id), status="pending")
-    return bool(pending) and {m.address for m in pending} == {KARI_NEW}
+    return len(pending) == 2 and {m.address for m in pending} == {address}
 
 
 async def _applied(service: RunningService, event_id: str) -> None:

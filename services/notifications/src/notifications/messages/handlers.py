@@ -370,32 +370,33 @@ async def _on_organisation(session: AsyncSession, data: EventData, occasion: Occ
 
 
 async def _on_profile(session: AsyncSession, data: EventData, occasion: Occasion) -> None:
-    """A person's messages still waiting go to their profile's address from now on.
+    """A person's messages still waiting go to their profile's addresses from now on.
 
-    A message already written for the profile's channel is readdressed (and one kept as
-    undeliverable for want of an address is sent after all); one written for the other
-    channel keeps its own, as its text was laid out for it.
+    Each message keeps its channel (its text was laid out for it) and takes the profile's
+    address on that channel, if it has one; one kept as undeliverable for want of an address
+    is sent after all.
     """
     assert isinstance(data, bk.ProfileChanged)
     recipient = await resident_recipient(session, data.profile.person_id)
-    channel, address = recipient.address(sms=occasion.sms)
-    if address is None:
-        return
-    await session.execute(
-        update(Message)
-        .where(
-            col(Message.recipient) == recipient.key,
-            col(Message.channel) == channel.value,
-            or_(
-                col(Message.status) == "pending",
-                and_(
-                    col(Message.status) == "undeliverable",
-                    col(Message.created_at) >= occasion.now - UNDELIVERABLE_RESCUE,
+    phone = recipient.phone if occasion.sms else None  # no SMS provider: no SMS address
+    for channel, address in ((Channel.EMAIL, recipient.email), (Channel.SMS, phone)):
+        if not address:
+            continue
+        await session.execute(
+            update(Message)
+            .where(
+                col(Message.recipient) == recipient.key,
+                col(Message.channel) == channel.value,
+                or_(
+                    col(Message.status) == "pending",
+                    and_(
+                        col(Message.status) == "undeliverable",
+                        col(Message.created_at) >= occasion.now - UNDELIVERABLE_RESCUE,
+                    ),
                 ),
-            ),
+            )
+            .values(status="pending", address=address, last_error=None)
         )
-        .values(status="pending", address=address, last_error=None)
-    )
 
 
 async def _on_invitation(session: AsyncSession, data: EventData, occasion: Occasion) -> None:
