@@ -417,12 +417,3 @@ async def pending_count(session: AsyncSession, tables: MessagingTables) -> int:
         .where(tables.outbox.c.published_at.is_(None))
     )
     return int(result.scalar_one())
-
-
-async def purge_published(
-    session: AsyncSession, tables: MessagingTables, older_than_days: int
-) -> int:
-    outbox = tables.outbox
-    cutoff = func.now() - func.make_interval(0, 0, 0, older_than_days)
-    result = await session.execute(delete(outbox).where(outbox.c.published_at < cutoff))
-    return int(getattr(result, "rowcount", 0) or 0)

@@ -30,6 +30,7 @@ from samspill.bodylimit import BodySizeLimitMiddleware, BodyTooLarge, body_too_l
 from samspill.consumer import ConsumerRunner, ConsumerSpec
 from samspill.db import UnitsOfWork, create_engine, session_factory, units_of_work
 from samspill.events.base import TopicContract
+from samspill.housekeeping import Retention, housekeeping_jobs
 from samspill.idempotency import IdempotencyMiddleware
 from samspill.jobs import JobRunner, PeriodicJob
 from samspill.kafka import KafkaConfig, broker_answers, ensure_topics
@@ -157,8 +158,16 @@ class Runtime:
             found.extend(self.consumer_runners)
         if "scheduler" in kinds:
             units = self.units_of_work()
-            found.extend(JobRunner(job, units, self.metrics) for job in self.definition.jobs(self))
+            found.extend(JobRunner(job, units, self.metrics) for job in self.jobs())
         return found
+
+    def jobs(self) -> list[PeriodicJob]:
+        """The kernel's housekeeping jobs and the service's own."""
+        retention = Retention(
+            self.settings.outbox_retention_days, self.settings.inbox_retention_days
+        )
+        housekeeping = housekeeping_jobs(self.definition.name, self.definition.messaging, retention)
+        return [*housekeeping, *self.definition.jobs(self)]
 
     def topics(self) -> list[str]:
         """Every topic this service writes or reads, dead-letter topics included."""

@@ -73,6 +73,19 @@ class ServiceSettings(BaseSettings):
             "invalid topic) to the dead letters; broker outages are retried without limit."
         ),
     )
+    outbox_retention_days: int = Field(
+        default=7,
+        ge=1,
+        description="Days a published outbox row is kept before the scheduler deletes it.",
+    )
+    inbox_retention_days: int = Field(
+        default=90,
+        ge=1,
+        description=(
+            "Days an inbox row (an applied event's id) is kept; a redelivery older than this "
+            "would be applied again, so keep it above the longest redelivery you expect."
+        ),
+    )
     consumer_max_attempts: int = 5
     consumer_retry_base_s: float = 0.2
 
