@@ -28,6 +28,7 @@ from prometheus_client import (
     CONTENT_TYPE_LATEST,
     CollectorRegistry,
     Counter,
+    Gauge,
     Histogram,
     generate_latest,
 )
@@ -198,7 +199,7 @@ class Metrics:
 
     def __init__(self) -> None:
         self.registry = CollectorRegistry(auto_describe=True)
-        self._collectors: dict[str, Counter | Histogram] = {}
+        self._collectors: dict[str, Counter | Gauge | Histogram] = {}
         self._refreshed: dict[str, tuple[Collector, Callable[[], Awaitable[None]]]] = {}
         self.http_requests = self.counter(
             "http_requests_total",
@@ -222,6 +223,17 @@ class Metrics:
         counter = Counter(name, documentation, list(labels), registry=self.registry)
         self._collectors[name] = counter
         return counter
+
+    def gauge(self, name: str, documentation: str, labels: Sequence[str] = ()) -> Gauge:
+        """The gauge called `name`, made on first use; later calls return the same one."""
+        existing = self._collectors.get(name)
+        if existing is not None:
+            if not isinstance(existing, Gauge):
+                raise ValueError(f"metric {name!r} is already a {type(existing).__name__}")
+            return existing
+        gauge = Gauge(name, documentation, list(labels), registry=self.registry)
+        self._collectors[name] = gauge
+        return gauge
 
     def histogram(
         self,

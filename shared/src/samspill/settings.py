@@ -114,6 +114,18 @@ class ServiceSettings(BaseSettings):
         ge=1024,
         description="Largest request body taken; a larger one is refused with 413 unread.",
     )
+    worker_port: int | None = Field(
+        default=None,
+        ge=0,
+        description=(
+            "Port of a worker process's /healthz, /readyz and /metrics (relay, consumer, "
+            "scheduler); default PORT, 0 for none."
+        ),
+    )
+    worker_host: str = "0.0.0.0"
+    dependency_check_interval_s: float = Field(
+        default=10.0, gt=0, description="How often the broker and Redis are probed for metrics."
+    )
     event_loop_lag_interval_s: float = Field(
         default=0.25, gt=0, description="How often the event-loop lag metric is sampled."
     )
