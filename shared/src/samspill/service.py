@@ -59,6 +59,12 @@ from samspill.problems import install_problem_handlers
 from samspill.ratelimit import RateLimiter, RateLimitMiddleware
 from samspill.settings import ServiceSettings
 from samspill.tokens import TokenVerifier
+from samspill.tracing import (
+    configure_tracing,
+    instrument_app,
+    instrument_engine,
+    shutdown_tracing,
+)
 
 log = structlog.get_logger("samspill.service")
 
@@ -106,6 +112,7 @@ class Runtime:
     @classmethod
     def open(cls, definition: ServiceDefinition, settings: ServiceSettings) -> Runtime:
         engine = create_engine(settings.database_url)
+        instrument_engine(engine)
         kafka = KafkaConfig(
             bootstrap_servers=settings.kafka_bootstrap_servers,
             request_timeout_s=settings.kafka_request_timeout_s,
@@ -235,6 +242,7 @@ def create_app(
     @contextlib.asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         configure_logging(definition.name, settings.log_level, settings.log_json)
+        configure_tracing(definition.name, definition.version)
         runtime = Runtime.open(definition, settings)
         if migrate:
             await runtime.migrate()
@@ -264,6 +272,7 @@ def create_app(
                 await asyncio.wait_for(task, settings.kafka_request_timeout_s + 5)
             await app.state.token_verifier.aclose()
             await runtime.close()
+            shutdown_tracing()
             log.info("service.stopped", service=definition.name)
 
     app = FastAPI(
@@ -283,6 +292,7 @@ def create_app(
     install_corrected_openapi(app)
     install_api_docs(app)
     _install_middleware(app, definition, settings, metrics)
+    instrument_app(app)
     return app
 
 
@@ -385,6 +395,7 @@ async def run_workers(
     """Run only the given workers until SIGTERM or SIGINT; unless `WORKER_PORT` is 0 they
     serve `/healthz`, `/readyz` and `/metrics` on it (default: `PORT`)."""
     configure_logging(definition.name, settings.log_level, settings.log_json)
+    configure_tracing(definition.name, definition.version)
     runtime = Runtime.open(definition, settings)
     metrics = Metrics()
     runtime.metrics = metrics
@@ -406,3 +417,4 @@ async def run_workers(
         stop.set()
         await asyncio.gather(*side, return_exceptions=True)
         await runtime.close()
+        shutdown_tracing()
