@@ -26,6 +26,8 @@ from samspill.kafka import KafkaConfig
 from samspill.tracing import configure_tracing
 
 os.environ.setdefault("SAMSPILL_ENV", "test")
+# The SMTP servers the tests run speak plain SMTP; services default to STARTTLS.
+os.environ.setdefault("SMTP_START_TLS", "false")
 
 
 @pytest.fixture(scope="session")

@@ -22,7 +22,6 @@ from datetime import datetime
 
 import structlog
 from aiokafka import AIOKafkaConsumer, TopicPartition
-from aiokafka.admin import AIOKafkaAdminClient
 from prometheus_client.core import GaugeMetricFamily, Metric
 from prometheus_client.registry import Collector
 from sqlalchemy import func, select
@@ -189,40 +188,57 @@ def _names(watches: Sequence[GroupWatch]) -> set[str]:
 async def group_lags(
     kafka: KafkaConfig, watches: Sequence[GroupWatch]
 ) -> dict[tuple[str, str], int]:
-    """(group, topic) → end offsets minus committed offsets (the beginning when none)."""
+    """(group, topic) → end offsets minus committed offsets (the beginning when none).
+
+    The committed offsets are asked by a client of each group that never subscribes, so it
+    never joins the group (no rebalance of the real consumers)."""
     timeout = kafka.request_timeout_s
-    admin = AIOKafkaAdminClient(
-        bootstrap_servers=kafka.bootstrap_servers, request_timeout_ms=int(timeout * 1000)
-    )
     reader = AIOKafkaConsumer(bootstrap_servers=kafka.bootstrap_servers, group_id=None)
+    await asyncio.wait_for(reader.start(), timeout)
     try:
-        await asyncio.wait_for(admin.start(), timeout)
-        await asyncio.wait_for(reader.start(), timeout)
         topics = sorted({topic for watch in watches for topic in watch.topics})
-        partitions = await _partitions(reader, topics)
-        ends = await reader.end_offsets(partitions)
-        starts = await reader.beginning_offsets(partitions)
-        lags: dict[tuple[str, str], int] = {}
-        for watch in watches:
-            committed = await admin.list_consumer_group_offsets(watch.group)
-            for partition in partitions:
-                if partition.topic not in watch.topics:
-                    continue
-                done = committed.get(partition)
-                position = done.offset if done is not None and done.offset >= 0 else None
-                behind = ends[partition] - (starts[partition] if position is None else position)
-                key = (watch.group, partition.topic)
-                lags[key] = lags.get(key, 0) + max(0, behind)
-        return lags
+        partitions = await _partitions(reader, topics, timeout)
+        ends = await asyncio.wait_for(reader.end_offsets(partitions), timeout)
+        starts = await asyncio.wait_for(reader.beginning_offsets(partitions), timeout)
     finally:
         with contextlib.suppress(Exception):
             await asyncio.wait_for(reader.stop(), timeout)
+    lags: dict[tuple[str, str], int] = {}
+    for watch in watches:
+        mine = [p for p in partitions if p.topic in watch.topics]
+        committed = await _committed(kafka, watch.group, mine)
+        for partition in mine:
+            position = committed.get(partition)
+            behind = ends[partition] - (starts[partition] if position is None else position)
+            key = (watch.group, partition.topic)
+            lags[key] = lags.get(key, 0) + max(0, behind)
+    return lags
+
+
+async def _committed(
+    kafka: KafkaConfig, group: str, partitions: Sequence[TopicPartition]
+) -> dict[TopicPartition, int]:
+    timeout = kafka.request_timeout_s
+    client = AIOKafkaConsumer(
+        bootstrap_servers=kafka.bootstrap_servers, group_id=group, enable_auto_commit=False
+    )
+    await asyncio.wait_for(client.start(), timeout)
+    try:
+        found = {}
+        for partition in partitions:
+            offset = await asyncio.wait_for(client.committed(partition), timeout)
+            if offset is not None and offset >= 0:
+                found[partition] = int(offset)
+        return found
+    finally:
         with contextlib.suppress(Exception):
-            await asyncio.wait_for(admin.close(), timeout)
+            await asyncio.wait_for(client.stop(), timeout)
 
 
-async def _partitions(reader: AIOKafkaConsumer, topics: Sequence[str]) -> list[TopicPartition]:
-    known = await reader.topics()
+async def _partitions(
+    reader: AIOKafkaConsumer, topics: Sequence[str], timeout: float
+) -> list[TopicPartition]:
+    known = await asyncio.wait_for(reader.topics(), timeout)
     return [
         TopicPartition(topic, number)
         for topic in topics

@@ -234,8 +234,11 @@ def create_app(
     definition: ServiceDefinition,
     settings: ServiceSettings,
     *,
-    migrate: bool = True,
+    migrate: bool | None = None,
 ) -> FastAPI:
+    """The service's app; it migrates at start when `migrate` (default MIGRATE_ON_START)."""
+    if migrate is None:
+        migrate = settings.migrate_on_start
     checks = ReadinessChecks()
     metrics = Metrics()
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 from enum import StrEnum
 from typing import Annotated, Any, Self
 
-from pydantic import Field, IPvAnyNetwork, field_validator, model_validator
+from pydantic import AliasChoices, Field, IPvAnyNetwork, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from samspill.tokens import DEV_ADMIN_GROUP, IssuerConfig
@@ -93,12 +93,21 @@ class ServiceSettings(BaseSettings):
         default=True,
         description="Run relay, consumers and schedulers in the API process (dev, small sites).",
     )
+    migrate_on_start: bool = Field(
+        default=True,
+        description=(
+            "Run the migrations when the API starts (under the migration lock); false where "
+            "a migration job does it (compose, Kubernetes)."
+        ),
+    )
     rate_limit_per_minute: int = 600
     trusted_proxies: Annotated[list[IPvAnyNetwork], NoDecode] = Field(
         default_factory=list,
+        validation_alias=AliasChoices("trusted_proxies", "forwarded_allow_ips"),
         description=(
             "Peers whose X-Forwarded-For names the client (comma-separated addresses or CIDR "
-            "networks, e.g. the ingress controller's pod network); none by default."
+            "networks, e.g. the ingress controller's pod network); none by default. "
+            "FORWARDED_ALLOW_IPS (uvicorn's name) is read as the same setting."
         ),
     )
 
