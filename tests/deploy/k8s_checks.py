@@ -241,16 +241,20 @@ def _probe_path(container: Doc, probe: str) -> str | None:
     return path
 
 
-def _api_problems(workload: Doc, container: Doc, service: ServiceContract) -> list[str]:
-    name = workload["metadata"]["name"]
+def _serving_problems(
+    workload: Doc, container: Doc, service: ServiceContract, role: str = ""
+) -> list[str]:
+    """The API and the workers alike serve /healthz, /readyz and /metrics on the service's
+    port (`role` names a worker in the messages)."""
+    name = f"{workload['metadata']['name']}: {role}".rstrip()
     ports = {p.get("name"): p["containerPort"] for p in container.get("ports", [])}
     problems = []
     if ports.get("http") != service.port:
-        problems.append(f"{name}: http port {ports.get('http')}, expected {service.port}")
+        problems.append(f"{name} http port {ports.get('http')}, expected {service.port}")
     if _probe_path(container, "livenessProbe") != HEALTH_PATH:
-        problems.append(f"{name}: liveness probe is not {HEALTH_PATH}")
+        problems.append(f"{name} liveness probe is not {HEALTH_PATH}")
     if _probe_path(container, "readinessProbe") != READY_PATH:
-        problems.append(f"{name}: readiness probe is not {READY_PATH}")
+        problems.append(f"{name} readiness probe is not {READY_PATH}")
     return problems
 
 
@@ -274,26 +278,12 @@ def _container_problems(workload: Doc, container: Doc, service: ServiceContract)
     ):
         problems.append(f"{name}: needs cpu/memory requests and a memory limit")
     if args == ["api"]:
-        problems += _api_problems(workload, container, service)
+        problems += _serving_problems(workload, container, service)
     elif args and args[0] in service.workers:
-        problems += _worker_problems(workload, container, service)
-    return problems
-
-
-def _worker_problems(workload: Doc, container: Doc, service: ServiceContract) -> list[str]:
-    """Workers serve /healthz, /readyz and /metrics on the service's port, like the API."""
-    name = workload["metadata"]["name"]
-    ports = {p.get("name"): p["containerPort"] for p in container.get("ports", [])}
-    problems = []
-    if ports.get("http") != service.port:
-        problems.append(f"{name}: worker http port {ports.get('http')}, expected {service.port}")
-    if _probe_path(container, "livenessProbe") != HEALTH_PATH:
-        problems.append(f"{name}: worker liveness probe is not {HEALTH_PATH}")
-    if _probe_path(container, "readinessProbe") != READY_PATH:
-        problems.append(f"{name}: worker readiness probe is not {READY_PATH}")
-    annotations = workload["spec"]["template"]["metadata"].get("annotations", {})
-    if annotations.get("prometheus.io/scrape") != "true":
-        problems.append(f"{name}: worker metrics are not scraped")
+        problems += _serving_problems(workload, container, service, "worker")
+        annotations = workload["spec"]["template"]["metadata"].get("annotations", {})
+        if annotations.get("prometheus.io/scrape") != "true":
+            problems.append(f"{name}: worker metrics are not scraped")
     return problems
 
 
