@@ -277,7 +277,8 @@ READINESS_TIMEOUT_SECONDS = 2.0
 
 
 class ReadinessChecks:
-    """Named checks that must all pass before the service takes traffic (DB, broker, Redis)."""
+    """Named checks that must all pass before the service takes traffic (the services check
+    their database only: what they can serve without is a metric, see samspill.monitoring)."""
 
     def __init__(self, timeout_seconds: float = READINESS_TIMEOUT_SECONDS) -> None:
         self.timeout_seconds = timeout_seconds

@@ -328,8 +328,9 @@ def _install_state(
 def _install_middleware(
     app: FastAPI, definition: ServiceDefinition, settings: ServiceSettings, metrics: Metrics
 ) -> None:
-    # Added innermost first: a request meets proxy headers → trace → metrics → body limit →
-    # rate limit → idempotency, so no body past the limit is read, not even to fingerprint it.
+    # Added innermost first: a request meets proxy headers → metrics → body limit → rate limit
+    # → idempotency, so no body past the limit is read, not even to fingerprint it; all of it
+    # inside the request's server span (`instrument_app`, added last, wraps the whole stack).
     state: Any = app.state
     app.add_middleware(
         IdempotencyMiddleware,
