@@ -28,7 +28,7 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from samspill.clock import Clock, utc_now
-from samspill.kafka import KafkaConfig
+from samspill.kafka import KafkaConfig, start_client, stop_client
 from samspill.messaging import MessagingTables
 from samspill.observability import Metrics
 
@@ -194,15 +194,14 @@ async def group_lags(
     never joins the group (no rebalance of the real consumers)."""
     timeout = kafka.request_timeout_s
     reader = AIOKafkaConsumer(bootstrap_servers=kafka.bootstrap_servers, group_id=None)
-    await asyncio.wait_for(reader.start(), timeout)
+    await start_client(reader, timeout)
     try:
         topics = sorted({topic for watch in watches for topic in watch.topics})
         partitions = await _partitions(reader, topics, timeout)
         ends = await asyncio.wait_for(reader.end_offsets(partitions), timeout)
         starts = await asyncio.wait_for(reader.beginning_offsets(partitions), timeout)
     finally:
-        with contextlib.suppress(Exception):
-            await asyncio.wait_for(reader.stop(), timeout)
+        await stop_client(reader, timeout)
     lags: dict[tuple[str, str], int] = {}
     for watch in watches:
         mine = [p for p in partitions if p.topic in watch.topics]
@@ -222,7 +221,7 @@ async def _committed(
     client = AIOKafkaConsumer(
         bootstrap_servers=kafka.bootstrap_servers, group_id=group, enable_auto_commit=False
     )
-    await asyncio.wait_for(client.start(), timeout)
+    await start_client(client, timeout)
     try:
         found = {}
         for partition in partitions:
@@ -231,8 +230,7 @@ async def _committed(
                 found[partition] = int(offset)
         return found
     finally:
-        with contextlib.suppress(Exception):
-            await asyncio.wait_for(client.stop(), timeout)
+        await stop_client(client, timeout)
 
 
 async def _partitions(
