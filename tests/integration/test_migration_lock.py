@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import json
 import os
 import sys
 
@@ -46,6 +47,9 @@ async def test_two_concurrent_upgrades_both_succeed_one_after_the_other(database
     outcomes = await asyncio.gather(migrate_in_a_process(url), migrate_in_a_process(url))
     for returncode, output in outcomes:
         assert returncode == 0, output
+        records = [json.loads(line) for line in output.splitlines() if line.strip()]
+        assert any(r.get("logger", "").startswith("alembic") for r in records), output
+        assert {r["service"] for r in records} == {"facilities"}  # Alembic's lines too, as JSON
     head = await current_revision(url)
     assert head is not None
     await asyncio.to_thread(upgrade, definition.migrations_dir, url)  # at head: nothing to do

@@ -8,6 +8,7 @@ import uuid
 from datetime import UTC, datetime, timedelta
 
 import pytest
+import structlog.testing
 from aiokafka import TopicPartition
 from sqlalchemy import insert
 
@@ -116,9 +117,7 @@ async def test_outbox_backlog_counts_pending_rows_and_the_oldest_age(database_fa
     await engine.dispose()
 
 
-async def test_dependency_monitor_sets_the_gauge_and_logs_changes_once(
-    capsys: pytest.CaptureFixture[str],
-) -> None:
+async def test_dependency_monitor_sets_the_gauge_and_logs_changes_once() -> None:
     answers = iter([None, OSError("refused"), OSError("refused"), None])
 
     async def broker() -> None:
@@ -131,11 +130,11 @@ async def test_dependency_monitor_sets_the_gauge_and_logs_changes_once(
 
     metrics = Metrics()
     monitor = DependencyMonitor({"broker": broker, "redis": redis}, metrics)
-    states = [(await monitor.check_once())["broker"] for _ in range(4)]
+    with structlog.testing.capture_logs() as logged:
+        states = [(await monitor.check_once())["broker"] for _ in range(4)]
     assert states == [True, False, False, True]
     up = metrics.registry.get_sample_value("dependency_up", {"dependency": "broker"})
     assert up == 1
     assert metrics.registry.get_sample_value("dependency_up", {"dependency": "redis"}) == 1
-    out = capsys.readouterr().out
-    assert out.count("dependency.down") == 1
-    assert out.count("dependency.up") == 1
+    events = [(entry["event"], entry.get("dependency")) for entry in logged]
+    assert events == [("dependency.down", "broker"), ("dependency.up", "broker")]
