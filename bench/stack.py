@@ -174,7 +174,13 @@ async def running_stack(infra: Infrastructure, kafka_url: str) -> AsyncIterator[
     """Databases, SMTP sink and the three service processes, all stopped and removed after."""
     logs = Path(tempfile.mkdtemp(prefix="samspill-bench-"))
     async with smtp_sink() as (sink, smtp_port), databases(infra, SERVICES) as urls:
-        extra = {"notifications": {"SMTP_HOST": "127.0.0.1", "SMTP_PORT": str(smtp_port)}}
+        extra = {
+            "notifications": {
+                "SMTP_HOST": "127.0.0.1",
+                "SMTP_PORT": str(smtp_port),
+                "SMTP_START_TLS": "false",  # the sink speaks plain SMTP
+            }
+        }
         # Shorter group timings than Apache Kafka's defaults, long enough not to rebalance.
         kafka = KafkaConfig(kafka_url, session_timeout_ms=6000, heartbeat_interval_ms=1000)
         processes = {

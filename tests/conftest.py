@@ -14,6 +14,8 @@ import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 
 import pytest
+from opentelemetry.sdk.trace.export import SimpleSpanProcessor
+from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
 
 from samspill.identity_provider import (
     IdentityProvider,
@@ -29,9 +31,12 @@ from samspill.infra import (
     start_tansu,
 )
 from samspill.kafka import KafkaConfig
+from samspill.tracing import configure_tracing
 from tests.identity import EXTRA_CLAIMS, FIRST_KID, TEST_REDIRECT_URIS
 
 os.environ.setdefault("SAMSPILL_ENV", "test")
+# The SMTP servers the tests run speak plain SMTP; services default to STARTTLS.
+os.environ.setdefault("SMTP_START_TLS", "false")
 
 
 @pytest.fixture(scope="session")
@@ -106,3 +111,19 @@ async def database_factory(infra: Infrastructure) -> AsyncIterator[Callable[[str
 
 def unique_topic(prefix: str = "t") -> str:
     return f"{prefix}.{uuid.uuid4().hex[:10]}"
+
+
+_SPANS = InMemorySpanExporter()
+
+
+@pytest.fixture
+def spans() -> InMemorySpanExporter:
+    """The spans this test process finishes, kept in memory (the SDK's in-memory exporter on
+    the process's tracer provider, which `configure_tracing` makes once)."""
+    provider = configure_tracing("samspill-tests")
+    assert provider is not None, "OTEL_SDK_DISABLED is set: no spans to look at"
+    if not getattr(provider, "_samspill_test_exporter", False):
+        provider.add_span_processor(SimpleSpanProcessor(_SPANS))
+        provider._samspill_test_exporter = True  # type: ignore[attr-defined]
+    _SPANS.clear()
+    return _SPANS

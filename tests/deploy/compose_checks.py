@@ -227,6 +227,27 @@ def contract_problems(compose: Compose) -> list[str]:
     return problems
 
 
+def operations_problems(compose: Compose) -> list[str]:
+    """Workers keep the image's /healthz check (they serve it on PORT), APIs do not migrate
+    (the <service>-migrate containers do), and STARTTLS is off only towards Mailpit."""
+    problems = []
+    for name, service, spec in app_containers(compose):
+        command, env = _command(spec), _environment(spec)
+        if command and command[0] in service.workers and not _image_healthcheck_kept(spec):
+            problems.append(f"{name}: disables the health check a worker answers")
+        if command == ["api"] and env.get("MIGRATE_ON_START") != "false":
+            problems.append(f"{name}: migrates at start although {service.name}-migrate does")
+        plain = env.get("SMTP_START_TLS") == "false"
+        if plain and "SMTP_HOST" in env and env.get("SMTP_HOST") != "mailpit":
+            problems.append(f"{name}: STARTTLS off towards {env.get('SMTP_HOST')}")
+    return problems
+
+
+def _image_healthcheck_kept(spec: dict[str, Any]) -> bool:
+    check: dict[str, Any] = spec.get("healthcheck") or {}
+    return not check.get("disable", False) and check.get("test") != ["NONE"]
+
+
 def infrastructure_problems(compose: Compose) -> list[str]:
     """Kafka is Apache Kafka in KRaft mode, with topics created by a one-shot service."""
     services = _services(compose)

@@ -18,6 +18,7 @@ DOCKERIGNORE = REPO_ROOT / ".dockerignore"
 K8S_DIR = REPO_ROOT / "deploy" / "k8s"
 OVERLAYS = ("dev", "prod")
 SCHEMA_DIR = REPO_ROOT / "deploy" / "schemas"
+DASHBOARD = K8S_DIR / "base" / "monitoring" / "dashboards" / "samspill.json"
 
 # kubernetes-validate validates against this Kubernetes release (pinned, not "latest").
 KUBERNETES_VERSION = "1.33.0"
@@ -28,8 +29,25 @@ METRICS_PATH = "/metrics"
 
 THIRTY_DAYS_MS = 30 * 24 * 3600 * 1000
 
-# Metrics the alerting rules may query; test_deploy_service_code checks each is exported.
-EXPORTED_METRICS = frozenset({"outbox_dead_letters", "outbox_dead_lettered_total"})
+# Metrics the alerting rules and the dashboard may query: what `/metrics` of the services shows
+# (test_deploy_service_code checks the kernel names them, test_service_skeletons that a running
+# service exports them).
+EXPORTED_METRICS = frozenset(
+    {
+        "outbox_dead_letters",
+        "outbox_dead_lettered_total",
+        "outbox_pending",
+        "outbox_oldest_pending_age_seconds",
+        "kafka_consumer_lag",
+        "kafka_dead_letter_queue_records",
+        "dependency_up",
+        "job_runs_total",
+        "job_last_success_timestamp_seconds",
+        "http_requests_total",
+        "http_request_duration_seconds_bucket",
+        "event_loop_lag_seconds_bucket",
+    }
+)
 
 
 @dataclass(frozen=True)
@@ -40,6 +58,7 @@ class ServiceContract:
     consumes: tuple[str, ...] = ()
     extra_env: frozenset[str] = frozenset()
     extra_commands: tuple[str, ...] = ()
+    optional_env: frozenset[str] = frozenset()
 
     @property
     def image(self) -> str:
@@ -56,7 +75,7 @@ class ServiceContract:
 
 SERVICES: dict[str, ServiceContract] = {
     "facilities": ServiceContract(
-        "facilities", 8001, workers=("relay",), extra_commands=("seed-demo",)
+        "facilities", 8001, workers=("relay", "scheduler"), extra_commands=("seed-demo",)
     ),
     "booking": ServiceContract(
         "booking",
@@ -70,6 +89,7 @@ SERVICES: dict[str, ServiceContract] = {
         workers=("consumer", "scheduler"),
         consumes=("samspill.facilities", "samspill.booking"),
         extra_env=frozenset({"SMTP_HOST", "SMTP_PORT", "SMTP_FROM", "PUBLIC_BASE_URL"}),
+        optional_env=frozenset({"SMTP_START_TLS"}),
     ),
 }
 
@@ -88,6 +108,7 @@ OPTIONAL_ENV = frozenset(
         "JWT_ISSUER",
         "JWT_AUDIENCE",
         "RUN_WORKERS_IN_API",
+        "MIGRATE_ON_START",
         "LOG_JSON",
         "TRUSTED_PROXIES",
     }
@@ -96,7 +117,7 @@ ENVIRONMENTS = frozenset({"development", "test", "production"})
 
 
 def allowed_env(service: ServiceContract) -> frozenset[str]:
-    return REQUIRED_ENV | OPTIONAL_ENV | service.extra_env
+    return REQUIRED_ENV | OPTIONAL_ENV | service.extra_env | service.optional_env
 
 
 def required_env(service: ServiceContract) -> frozenset[str]:

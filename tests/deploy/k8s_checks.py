@@ -8,6 +8,8 @@ caught.
 
 from __future__ import annotations
 
+import ipaddress
+import json
 import re
 import shutil
 import subprocess
@@ -20,6 +22,7 @@ from typing import Any
 import yaml
 
 from .contract import (
+    DASHBOARD,
     EXPORTED_METRICS,
     HEALTH_PATH,
     KUBERNETES_VERSION,
@@ -42,6 +45,8 @@ CRD_SCHEMAS: dict[tuple[str, str], str] = {
     ("kafka.strimzi.io/v1", "KafkaNodePool"): "strimzi-kafkanodepool-v1-strict.json",
     ("kafka.strimzi.io/v1", "KafkaTopic"): "strimzi-kafkatopic-v1-strict.json",
     ("postgresql.cnpg.io/v1", "Cluster"): "cnpg-cluster-v1-strict.json",
+    ("postgresql.cnpg.io/v1", "ScheduledBackup"): "cnpg-scheduledbackup-v1-strict.json",
+    ("barmancloud.cnpg.io/v1", "ObjectStore"): "barmancloud-objectstore-v1-strict.json",
     (
         "monitoring.coreos.com/v1",
         "PrometheusRule",
@@ -236,16 +241,20 @@ def _probe_path(container: Doc, probe: str) -> str | None:
     return path
 
 
-def _api_problems(workload: Doc, container: Doc, service: ServiceContract) -> list[str]:
-    name = workload["metadata"]["name"]
+def _serving_problems(
+    workload: Doc, container: Doc, service: ServiceContract, role: str = ""
+) -> list[str]:
+    """The API and the workers alike serve /healthz, /readyz and /metrics on the service's
+    port (`role` names a worker in the messages)."""
+    name = f"{workload['metadata']['name']}: {role}".rstrip()
     ports = {p.get("name"): p["containerPort"] for p in container.get("ports", [])}
     problems = []
     if ports.get("http") != service.port:
-        problems.append(f"{name}: http port {ports.get('http')}, expected {service.port}")
+        problems.append(f"{name} http port {ports.get('http')}, expected {service.port}")
     if _probe_path(container, "livenessProbe") != HEALTH_PATH:
-        problems.append(f"{name}: liveness probe is not {HEALTH_PATH}")
+        problems.append(f"{name} liveness probe is not {HEALTH_PATH}")
     if _probe_path(container, "readinessProbe") != READY_PATH:
-        problems.append(f"{name}: readiness probe is not {READY_PATH}")
+        problems.append(f"{name} readiness probe is not {READY_PATH}")
     return problems
 
 
@@ -269,7 +278,12 @@ def _container_problems(workload: Doc, container: Doc, service: ServiceContract)
     ):
         problems.append(f"{name}: needs cpu/memory requests and a memory limit")
     if args == ["api"]:
-        problems += _api_problems(workload, container, service)
+        problems += _serving_problems(workload, container, service)
+    elif args and args[0] in service.workers:
+        problems += _serving_problems(workload, container, service, "worker")
+        annotations = workload["spec"]["template"]["metadata"].get("annotations", {})
+        if annotations.get("prometheus.io/scrape") != "true":
+            problems.append(f"{name}: worker metrics are not scraped")
     return problems
 
 
@@ -480,15 +494,133 @@ def alert_problems(docs: list[Doc]) -> list[str]:
             problems.append(f"alert {name}: no severity label")
         if "summary" not in rule.get("annotations", {}):
             problems.append(f"alert {name}: no summary annotation")
-        expression = _NOT_METRICS.sub("", str(rule["expr"]))
-        names = {
-            word
-            for word in _IDENTIFIER.findall(expression)
-            if word not in _PROMQL_WORDS and not word[0].isdigit()
-        }
-        unknown = sorted(names - EXPORTED_METRICS)
-        if unknown:
-            problems.append(f"alert {name}: queries {unknown}, which no service exports")
+        problems += _query_problems(f"alert {name}", str(rule["expr"]))
+    return problems
+
+
+def _query_problems(what: str, expression: str) -> list[str]:
+    stripped = _NOT_METRICS.sub("", expression)
+    names = {
+        word
+        for word in _IDENTIFIER.findall(stripped)
+        if word not in _PROMQL_WORDS and not word[0].isdigit()
+    }
+    unknown = sorted(names - EXPORTED_METRICS)
+    return [f"{what}: queries {unknown}, which no service exports"] if unknown else []
+
+
+def dashboard_problems(dashboard: Doc) -> list[str]:
+    """The Grafana dashboard: a uid and title, and every panel queries exported metrics."""
+    problems = [f"dashboard: no {key}" for key in ("uid", "title") if not dashboard.get(key)]
+    panels = dashboard.get("panels") or []
+    if not panels:
+        problems.append("dashboard: no panels")
+    for panel in panels:
+        targets = panel.get("targets") or []
+        if not targets:
+            problems.append(f"panel {panel.get('title')!r}: no query")
+        for target in targets:
+            problems += _query_problems(f"panel {panel.get('title')!r}", str(target.get("expr")))
+    return problems
+
+
+def dashboard_config_problems(docs: list[Doc]) -> list[str]:
+    """The dashboard reaches Grafana's sidecar as a labelled ConfigMap holding the file."""
+    maps = [
+        m
+        for m in by_kind(docs, "ConfigMap")
+        if m["metadata"].get("labels", {}).get("grafana_dashboard") == "1"
+    ]
+    if not maps:
+        return ["no ConfigMap labelled grafana_dashboard=1"]
+    data = maps[0].get("data", {})
+    if data.get(DASHBOARD.name) is None:
+        return [f"the dashboard ConfigMap lacks {DASHBOARD.name}"]
+    return dashboard_problems(json.loads(data[DASHBOARD.name]))
+
+
+BARMAN_PLUGIN = "barman-cloud.cloudnative-pg.io"
+
+
+def backup_problems(docs: list[Doc]) -> list[str]:
+    """Every database is backed up: WAL archived to an ObjectStore whose credentials come from
+    a Secret, and a ScheduledBackup through the plugin."""
+    stores = named(docs, "ObjectStore")
+    scheduled = {
+        b["spec"]["cluster"]["name"]: b
+        for b in by_kind(docs, "ScheduledBackup")
+        if b["spec"].get("method") == "plugin"
+        and b["spec"].get("pluginConfiguration", {}).get("name") == BARMAN_PLUGIN
+    }
+    problems = []
+    for name, cluster in named(docs, "Cluster").items():
+        plugins = [
+            p
+            for p in cluster["spec"].get("plugins", [])
+            if p["name"] == BARMAN_PLUGIN and p.get("isWALArchiver")
+        ]
+        store = plugins[0].get("parameters", {}).get("barmanObjectName") if plugins else None
+        if store not in stores:
+            problems.append(f"Cluster {name}: WAL is not archived to an ObjectStore")
+        if name not in scheduled:
+            problems.append(f"Cluster {name}: no ScheduledBackup through the Barman Cloud plugin")
+    for name, store in stores.items():
+        config = store["spec"]["configuration"]
+        credentials = config.get("s3Credentials", {})
+        refs = [credentials.get(k, {}) for k in ("accessKeyId", "secretAccessKey")]
+        if not all(ref.get("name") and ref.get("key") for ref in refs):
+            problems.append(f"ObjectStore {name}: credentials are not read from a Secret")
+        if not store["spec"].get("retentionPolicy"):
+            problems.append(f"ObjectStore {name}: no retention policy")
+    return problems
+
+
+def _common_config(docs: list[Doc], container: Doc) -> dict[str, str]:
+    return _config_map_data(docs, container)
+
+
+def startup_problems(docs: list[Doc]) -> list[str]:
+    """APIs never migrate (the Jobs do, under the lock), trust forwarded headers only from the
+    pod network the ingress runs in, and notifications uses STARTTLS unless told otherwise."""
+    problems = []
+    jobs = {
+        s.name for _, c, s in app_workloads(by_kind(docs, "Job")) if c.get("args") == ["migrate"]
+    }
+    problems += [f"{s}: no migrate Job" for s in sorted(set(SERVICES) - jobs)]
+    for workload, container, _ in app_workloads(by_kind(docs, "Deployment")):
+        name = workload["metadata"]["name"]
+        config = _common_config(docs, container)
+        if config.get("MIGRATE_ON_START") != "false":
+            problems.append(f"{name}: migrates at start (MIGRATE_ON_START is not false)")
+        if container.get("args") == ["api"]:
+            problems += _proxy_problems(docs, workload, config)
+    return problems
+
+
+def _proxy_problems(docs: list[Doc], api: Doc, config: dict[str, str]) -> list[str]:
+    name = api["metadata"]["name"]
+    networks = [n.strip() for n in config.get("TRUSTED_PROXIES", "").split(",") if n.strip()]
+    problems = []
+    if not networks:
+        problems.append(f"{name}: TRUSTED_PROXIES is empty: every caller shares one rate limit")
+    for network in networks:
+        try:
+            ipaddress.ip_network(network)
+        except ValueError:
+            problems.append(f"{name}: TRUSTED_PROXIES has {network!r}, not a network")
+    allowed = set()
+    for policy in by_kind(docs, "NetworkPolicy"):
+        selector = policy["spec"]["podSelector"].get("matchLabels", {})
+        if not selector or not _selects(selector, pod_labels(api)):
+            continue
+        for rule in policy["spec"].get("ingress", []):
+            for peer in rule.get("from", []):
+                labels = peer.get("namespaceSelector", {}).get("matchLabels", {})
+                allowed.add(labels.get("kubernetes.io/metadata.name", str(peer)))
+    if not allowed or allowed - {"ingress-nginx", "monitoring"}:
+        problems.append(
+            f"{name}: reachable from {sorted(allowed)}, not only the ingress (and monitoring)"
+        )
     return problems
 
 
@@ -499,4 +631,7 @@ def all_problems(docs: list[Doc]) -> list[str]:
         + network_policy_problems(docs)
         + kafka_problems(docs)
         + alert_problems(docs)
+        + backup_problems(docs)
+        + startup_problems(docs)
+        + dashboard_config_problems(docs)
     )

@@ -13,6 +13,7 @@ from .compose_checks import (
     contract_problems,
     infrastructure_problems,
     load_compose,
+    operations_problems,
     reference_problems,
     schema_problems,
     topic_problems,
@@ -42,6 +43,31 @@ def test_every_reference_in_the_compose_file_resolves(compose: dict[str, Any]) -
 
 def test_samspill_containers_follow_the_service_contract(compose: dict[str, Any]) -> None:
     assert contract_problems(compose) == []
+
+
+def test_every_service_runs_its_scheduler_and_workers_are_checked(
+    compose: dict[str, Any],
+) -> None:
+    for service in SERVICES:
+        scheduler = compose["services"][f"{service}-scheduler"]
+        assert scheduler["command"] == ["scheduler"]
+    assert operations_problems(compose) == []
+
+
+def test_operations_check_rejects_a_missing_scheduler_and_a_migrating_api(
+    compose: dict[str, Any],
+) -> None:
+    broken = copy.deepcopy(compose)
+    del broken["services"]["facilities-scheduler"]
+    assert "facilities: no container runs `scheduler`" in contract_problems(broken)
+    broken["services"]["booking-api"]["environment"] = {
+        **broken["services"]["booking-api"]["environment"],
+        "MIGRATE_ON_START": "true",
+    }
+    broken["services"]["booking-relay"]["healthcheck"] = {"disable": True}
+    problems = "\n".join(operations_problems(broken))
+    assert "booking-api: migrates at start" in problems
+    assert "booking-relay: disables the health check" in problems
 
 
 def test_kafka_runs_in_kraft_mode_and_topics_come_first(compose: dict[str, Any]) -> None:

@@ -17,14 +17,17 @@ from .k8s_checks import (
     Doc,
     alert_problems,
     all_problems,
+    backup_problems,
     by_kind,
     crd_schema_problems,
+    dashboard_config_problems,
     kafka_problems,
     kustomize_build,
     named,
     native_schema_problems,
     network_policy_problems,
     reference_problems,
+    startup_problems,
     workload_problems,
 )
 
@@ -214,3 +217,96 @@ def test_kafka_check_rejects_a_topic_off_contract(dev: list[Doc]) -> None:
     problems = "\n".join(kafka_problems(dev))
     assert "differ from the contract" in problems
     assert "more replicas" in problems
+
+
+# --- operations: schedulers, backups, start-up, dashboard -------------------------------
+
+
+@pytest.mark.parametrize("overlay", OVERLAY_PARAMS)
+def test_every_service_runs_one_scheduler_in_every_overlay(
+    rendered_overlays: dict[str, list[Doc]], overlay: str
+) -> None:
+    deployments = named(rendered_overlays[overlay], "Deployment")
+    for service in ("facilities", "booking", "notifications"):
+        scheduler = deployments[f"{service}-scheduler"]
+        assert scheduler["spec"]["replicas"] == 1
+        assert scheduler["spec"]["strategy"]["type"] == "Recreate"
+        container = scheduler["spec"]["template"]["spec"]["containers"][0]
+        assert container["args"] == ["scheduler"]
+
+
+def test_workload_check_rejects_a_missing_scheduler_and_unprobed_worker(dev: list[Doc]) -> None:
+    without = [d for d in dev if d["metadata"]["name"] != "facilities-scheduler"]
+    assert "facilities: nothing runs `scheduler`" in workload_problems(without)
+    relay = deployment(dev, "booking-relay")["spec"]["template"]["spec"]["containers"][0]
+    del relay["readinessProbe"]
+    assert any("booking-relay: worker readiness" in p for p in workload_problems(dev))
+
+
+def test_production_backs_up_every_database_to_an_object_store(
+    rendered_overlays: dict[str, list[Doc]],
+) -> None:
+    docs = rendered_overlays["prod"]
+    assert len(by_kind(docs, "ScheduledBackup")) == len(by_kind(docs, "Cluster")) == 3
+    assert backup_problems(docs) == []
+
+
+def test_backup_check_rejects_a_cluster_without_backups_and_inline_keys(dev: list[Doc]) -> None:
+    without = [d for d in dev if d["metadata"]["name"] != "booking-db-nightly"]
+    assert any("booking-db: no ScheduledBackup" in p for p in backup_problems(without))
+    store = named(dev, "ObjectStore")["notifications-backup"]
+    store["spec"]["configuration"]["s3Credentials"]["secretAccessKey"] = {"name": "", "key": ""}
+    named(dev, "Cluster")["facilities-db"]["spec"]["plugins"] = []
+    problems = "\n".join(backup_problems(dev))
+    assert "notifications-backup: credentials are not read from a Secret" in problems
+    assert "facilities-db: WAL is not archived" in problems
+
+
+def test_crd_validation_rejects_a_broken_object_store_and_schedule(dev: list[Doc]) -> None:
+    named(dev, "ObjectStore")["booking-backup"]["spec"]["retentionPolicey"] = "30d"
+    named(dev, "ScheduledBackup")["booking-db-nightly"]["spec"]["method"] = "tape"
+    problems = "\n".join(crd_schema_problems(dev))
+    assert "retentionPolicey" in problems
+    assert "tape" in problems
+
+
+@pytest.mark.parametrize("overlay", OVERLAY_PARAMS)
+def test_apis_do_not_migrate_and_trust_only_the_ingress(
+    rendered_overlays: dict[str, list[Doc]], overlay: str
+) -> None:
+    assert startup_problems(rendered_overlays[overlay]) == []
+
+
+def test_startup_check_rejects_migrating_apis_and_untrusted_proxies(dev: list[Doc]) -> None:
+    common = next(
+        m for m in by_kind(dev, "ConfigMap") if m["metadata"]["name"].startswith("samspill-common")
+    )
+    common["data"]["MIGRATE_ON_START"] = "true"
+    common["data"]["TRUSTED_PROXIES"] = ""
+    policy = named(dev, "NetworkPolicy")["booking-api-ingress"]
+    policy["spec"]["ingress"][0]["from"].append(
+        {"namespaceSelector": {"matchLabels": {"kubernetes.io/metadata.name": "default"}}}
+    )
+    problems = "\n".join(startup_problems(dev))
+    assert "booking-api: migrates at start" in problems
+    assert "TRUSTED_PROXIES is empty" in problems
+    assert "booking-api: reachable from ['default'" in problems
+
+
+def test_production_smtp_uses_starttls(rendered_overlays: dict[str, list[Doc]]) -> None:
+    config = next(
+        m
+        for m in by_kind(rendered_overlays["prod"], "ConfigMap")
+        if m["metadata"]["name"].startswith("notifications-config")
+    )
+    assert config["data"].get("SMTP_START_TLS", "true") == "true"
+
+
+def test_dashboard_check_rejects_an_unknown_metric(dev: list[Doc]) -> None:
+    assert dashboard_config_problems(dev) == []
+    config = next(m for m in by_kind(dev, "ConfigMap") if "grafana" in m["metadata"]["name"])
+    name = next(iter(config["data"]))
+    dashboard = json.loads(config["data"][name])
+    dashboard["panels"][0]["targets"][0]["expr"] = "rate(http_request_total[5m])"
+    config["data"][name] = json.dumps(dashboard)
+    assert any("http_request_total" in p for p in dashboard_config_problems(dev))

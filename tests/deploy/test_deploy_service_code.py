@@ -74,8 +74,8 @@ def test_kubernetes_sets_only_variables_the_service_reads(
 
 
 def test_the_metrics_the_alerts_query_are_exported() -> None:
-    """The names `/metrics` shows for the outbox's dead letters (the integration tests read
-    them from a running service) are the ones the alerting rules may use."""
+    """The outbox's dead-letter names are among those the alerts and dashboard may use; that a
+    running service exports every one of them is checked by test_service_skeletons."""
     from samspill.outbox import DEAD_LETTERED_METRIC, DEAD_LETTERS_METRIC
 
-    assert {DEAD_LETTERS_METRIC, f"{DEAD_LETTERED_METRIC}_total"} == EXPORTED_METRICS
+    assert {DEAD_LETTERS_METRIC, f"{DEAD_LETTERED_METRIC}_total"} <= EXPORTED_METRICS

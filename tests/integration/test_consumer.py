@@ -177,25 +177,27 @@ async def _read_raw(kafka: KafkaConfig, topic: str, expected: int) -> list[dict[
 
 
 async def test_trace_context_travels_from_outbox_through_kafka_to_the_handler(
-    database_factory, kafka_config
+    database_factory, kafka_config, spans
 ):
-    from samspill.observability import get_traceparent, new_traceparent, use_traceparent
+    from opentelemetry import trace
+
     from samspill.outbox import OutboxRelay
+    from samspill.tracing import current_traceparent
 
     engine, sessions = await prepared_database(await database_factory("consumer_trace"))
     topic_contract = contract(unique_topic())
     await ensure_topics(kafka_config, [topic_contract.topic])
-    traceparent = new_traceparent()
-    with use_traceparent(traceparent):
+    with trace.get_tracer("test").start_as_current_span("request") as request:
         async with UnitOfWork(sessions, tables, source="/t") as uow:
             await uow.publish(CounterBumped(counter="t", by=1), key="t")
             await uow.commit()
+    trace_id = request.get_span_context().trace_id
     await OutboxRelay(sessions, tables, kafka_config).publish_pending()
 
     seen: list[str | None] = []
 
     async def remember_trace(uow: UnitOfWork, envelope: Envelope) -> None:
-        seen.append(get_traceparent())
+        seen.append(current_traceparent())
 
     spec = ConsumerSpec(f"g-{uuid.uuid4().hex[:6]}", [topic_contract], remember_trace, "dlq.t")
     runner = ConsumerRunner(spec, sessions, tables, kafka_config)
@@ -204,7 +206,17 @@ async def test_trace_context_travels_from_outbox_through_kafka_to_the_handler(
         return runner.applied == 1
 
     await _run_until(runner, done)
-    assert seen == [traceparent]
+    assert len(seen) == 1
+    assert seen[0] is not None
+    assert seen[0].split("-")[1] == format(trace_id, "032x")
+    by_name = {span.name: span for span in spans.get_finished_spans()}
+    send = by_name[f"{topic_contract.topic} send"]
+    process = by_name[f"process {topic_contract.topic}"]
+    assert send.context.trace_id == process.context.trace_id == trace_id
+    assert send.parent is not None
+    assert send.parent.span_id == request.get_span_context().span_id
+    assert process.parent is not None
+    assert process.parent.span_id == send.context.span_id  # the record's traceparent
     await engine.dispose()
 
 

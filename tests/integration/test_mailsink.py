@@ -58,6 +58,7 @@ def test_make_dev_points_notifications_at_its_sink_unless_smtp_host_is_set(tmp_p
             "SMS_SINK_DIR": str(tmp_path / "sms"),
             "SMTP_HOST": "127.0.0.1",
             "SMTP_PORT": str(sinks.mail.port),
+            "SMTP_START_TLS": "false",  # the sink speaks plain SMTP
         }
         assert str(tmp_path / "mail") in sinks.describe()[0]
     finally:

@@ -157,7 +157,7 @@ class Stack:
         return self.databases[service]
 
     async def ready(self, service: str, timeout: float = 90) -> None:
-        """Until `/readyz` answers 200 (migrations done, database, broker and Redis reached)."""
+        """Until `/readyz` answers 200 (migrations done, database reached)."""
         await self.services[service].wait_ready(timeout)
 
     async def kill(self, service: str) -> None:

@@ -1,4 +1,4 @@
-"""Logging setup, W3C trace context, Prometheus metrics and health endpoints."""
+"""Logging setup, tracing of requests, Prometheus metrics and health endpoints."""
 
 from __future__ import annotations
 
@@ -13,8 +13,8 @@ import httpx
 import pytest
 import structlog
 from fastapi import APIRouter, FastAPI
-from hypothesis import given
-from hypothesis import strategies as st
+from opentelemetry import trace
+from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
 
 from samspill.observability import (
     UNMATCHED_ROUTE,
@@ -22,17 +22,12 @@ from samspill.observability import (
     Metrics,
     MetricsMiddleware,
     ReadinessChecks,
-    TraceContext,
-    TraceMiddleware,
     configure_logging,
-    get_traceparent,
     health_router,
     metrics_router,
-    new_traceparent,
-    parse_traceparent,
-    use_traceparent,
 )
 from samspill.problems import install_problem_handlers
+from samspill.tracing import add_trace_ids, current_traceparent, instrument_app
 from tests.support import eventually
 
 VALID = "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01"
@@ -72,6 +67,24 @@ def test_configure_logging_writes_json_lines_with_context(
     assert datetime.fromisoformat(entry["timestamp"]).tzinfo is not None
 
 
+@pytest.mark.usefixtures("restore_logging", "spans")
+def test_library_records_and_spans_come_out_as_json(capsys: pytest.CaptureFixture[str]) -> None:
+    configure_logging("booking", level="INFO")
+    with trace.get_tracer("test").start_as_current_span("work") as span:
+        logging.getLogger("aiokafka.consumer").warning("Heartbeat failed for group %s", "g")
+        logging.getLogger("uvicorn.error").info("Started server process")
+        structlog.get_logger("test").info("booking.confirmed")
+    trace_id = format(span.get_span_context().trace_id, "032x")
+    lines = [json.loads(line) for line in capsys.readouterr().out.splitlines() if line.strip()]
+    kafka, server, own = lines
+    assert kafka["event"] == "Heartbeat failed for group g"
+    assert kafka["logger"] == "aiokafka.consumer"
+    assert kafka["level"] == "warning"
+    assert server["logger"] == "uvicorn.error"
+    assert {kafka["service"], server["service"], own["service"]} == {"booking"}
+    assert {kafka["trace_id"], server["trace_id"], own["trace_id"]} == {trace_id}
+
+
 @pytest.mark.usefixtures("restore_logging")
 def test_configure_logging_honours_the_level(capsys: pytest.CaptureFixture[str]) -> None:
     configure_logging("facilities", level="debug")
@@ -81,100 +94,7 @@ def test_configure_logging_honours_the_level(capsys: pytest.CaptureFixture[str])
     assert entry["level"] == "debug"
 
 
-# --- trace context ----------------------------------------------------------------------
-
-
-def test_parse_traceparent_reads_the_four_fields() -> None:
-    context = parse_traceparent(VALID)
-    assert context == TraceContext(
-        trace_id="4bf92f3577b34da6a3ce929d0e0e4736",
-        parent_id="00f067aa0ba902b7",
-        flags="01",
-        version="00",
-    )
-    assert context is not None
-    assert context.header() == VALID
-
-
-@pytest.mark.parametrize(
-    "value",
-    [
-        None,
-        "",
-        "garbage",
-        "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7",
-        "00-00000000000000000000000000000000-00f067aa0ba902b7-01",
-        "00-4bf92f3577b34da6a3ce929d0e0e4736-0000000000000000-01",
-        "ff-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01",
-        "00-4BF92F3577B34DA6A3CE929D0E0E4736-00f067aa0ba902b7-01",
-        "00-4bf92f3577b34da6a3ce929d0e0e473-00f067aa0ba902b7-01",
-        "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01-extra",
-    ],
-)
-def test_parse_traceparent_refuses_invalid_values(value: str | None) -> None:
-    assert parse_traceparent(value) is None
-
-
-def test_future_versions_may_carry_more_fields() -> None:
-    context = parse_traceparent("01-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01-more")
-    assert context is not None
-    assert context.trace_id == "4bf92f3577b34da6a3ce929d0e0e4736"
-
-
-def test_new_traceparent_is_valid_and_fresh() -> None:
-    made = [new_traceparent() for _ in range(100)]
-    assert len(set(made)) == len(made)
-    for value in made:
-        parsed = parse_traceparent(value)
-        assert parsed is not None
-        assert parsed.header() == value
-        assert parsed.flags == "01"
-
-
-@given(
-    trace_id=st.from_regex(r"\A[0-9a-f]{32}\Z").filter(lambda value: set(value) != {"0"}),
-    parent_id=st.from_regex(r"\A[0-9a-f]{16}\Z").filter(lambda value: set(value) != {"0"}),
-    flags=st.sampled_from(["00", "01"]),
-)
-def test_header_and_parse_round_trip(trace_id: str, parent_id: str, flags: str) -> None:
-    header = TraceContext(trace_id, parent_id, flags).header()
-    assert parse_traceparent(header) == TraceContext(trace_id, parent_id, flags)
-
-
-def test_child_keeps_the_trace_and_gets_a_new_span() -> None:
-    parent = parse_traceparent(VALID)
-    assert parent is not None
-    child = parent.child()
-    assert child.trace_id == parent.trace_id
-    assert child.parent_id != parent.parent_id
-    assert child.flags == parent.flags
-
-
-def test_use_traceparent_sets_and_restores_the_context() -> None:
-    assert get_traceparent() is None
-    with use_traceparent(VALID) as context:
-        assert context is not None
-        assert get_traceparent() == VALID
-        bound = structlog.contextvars.get_contextvars()
-        assert bound["trace_id"] == "4bf92f3577b34da6a3ce929d0e0e4736"
-        with use_traceparent(None):
-            assert get_traceparent() is None
-        assert get_traceparent() == VALID
-    assert get_traceparent() is None
-    assert "trace_id" not in structlog.contextvars.get_contextvars()
-
-
-async def test_trace_context_follows_into_concurrent_tasks_separately() -> None:
-    seen: dict[str, str | None] = {}
-
-    async def work(name: str, value: str) -> None:
-        with use_traceparent(value):
-            await asyncio.sleep(0.01)
-            seen[name] = get_traceparent()
-
-    one, two = new_traceparent(), new_traceparent()
-    await asyncio.gather(work("one", one), work("two", two))
-    assert seen == {"one": one, "two": two}
+# --- tracing (OpenTelemetry) -----------------------------------------------------------
 
 
 def build_traced_app() -> FastAPI:
@@ -182,45 +102,69 @@ def build_traced_app() -> FastAPI:
 
     @app.get("/whoami")
     async def whoami() -> dict[str, object]:
-        return {
-            "traceparent": get_traceparent(),
-            "trace_id": structlog.contextvars.get_contextvars().get("trace_id"),
-        }
+        entry = add_trace_ids(None, "info", {})
+        return {"traceparent": current_traceparent(), "trace_id": entry.get("trace_id")}
 
-    app.add_middleware(TraceMiddleware)
+    instrument_app(app)
     return app
 
 
 @pytest.fixture
-async def traced_client() -> AsyncIterator[httpx.AsyncClient]:
+async def traced_client(spans: InMemorySpanExporter) -> AsyncIterator[httpx.AsyncClient]:
     transport = httpx.ASGITransport(build_traced_app())
     async with httpx.AsyncClient(transport=transport, base_url="http://test") as http:
         yield http
 
 
-async def test_trace_middleware_continues_the_callers_trace(
-    traced_client: httpx.AsyncClient,
+def trace_id_of(traceparent: str) -> str:
+    return traceparent.split("-")[1]
+
+
+async def test_a_request_continues_the_callers_trace_and_echoes_its_span(
+    traced_client: httpx.AsyncClient, spans: InMemorySpanExporter
 ) -> None:
     response = await traced_client.get("/whoami", headers={"traceparent": VALID})
-    echoed = parse_traceparent(response.headers["traceparent"])
-    assert echoed is not None
-    assert echoed.trace_id == "4bf92f3577b34da6a3ce929d0e0e4736"
-    assert echoed.parent_id != "00f067aa0ba902b7"
+    echoed = response.headers["traceparent"]
+    assert trace_id_of(echoed) == "4bf92f3577b34da6a3ce929d0e0e4736"
+    assert echoed.split("-")[2] != "00f067aa0ba902b7"  # the server's own span
     body = response.json()
-    assert body["traceparent"] == response.headers["traceparent"]
-    assert body["trace_id"] == echoed.trace_id
+    assert body["traceparent"] == echoed
+    assert body["trace_id"] == trace_id_of(echoed)
+    server = [s for s in spans.get_finished_spans() if s.name == "GET /whoami"]
+    assert server
+    assert format(server[-1].context.trace_id, "032x") == trace_id_of(echoed)
 
 
 @pytest.mark.parametrize("incoming", [None, "not-a-traceparent"])
-async def test_trace_middleware_starts_a_trace_when_none_is_valid(
+async def test_a_request_without_a_valid_traceparent_starts_a_trace(
     traced_client: httpx.AsyncClient, incoming: str | None
 ) -> None:
     headers = {"traceparent": incoming} if incoming else {}
     response = await traced_client.get("/whoami", headers=headers)
-    echoed = parse_traceparent(response.headers["traceparent"])
-    assert echoed is not None
-    assert response.json()["traceparent"] == echoed.header()
-    assert get_traceparent() is None
+    echoed = response.headers["traceparent"]
+    assert response.json()["traceparent"] == echoed
+    assert trace_id_of(echoed) != "0" * 32
+    assert current_traceparent() is None  # nothing leaks out of the request
+
+
+async def test_probes_and_private_feeds_are_not_traced(spans: InMemorySpanExporter) -> None:
+    app = FastAPI()
+
+    @app.get("/readyz")
+    async def ready() -> dict[str, str]:
+        return {"status": "ok"}
+
+    @app.get("/feeds/organisations/{token}.ics")
+    async def private_feed(token: str) -> dict[str, str]:
+        return {"token": token}
+
+    instrument_app(app)
+    spans.clear()
+    transport = httpx.ASGITransport(app)
+    async with httpx.AsyncClient(transport=transport, base_url="http://test") as http:
+        await http.get("/readyz")
+        await http.get("/feeds/organisations/secret-token-value.ics")
+    assert spans.get_finished_spans() == ()
 
 
 # --- metrics ---------------------------------------------------------------------------

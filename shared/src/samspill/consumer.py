@@ -28,7 +28,7 @@ from samspill.db import UnitOfWork
 from samspill.events.base import Envelope, TopicContract, UndecodableEvent
 from samspill.kafka import KafkaConfig, new_consumer, new_producer, start_client, stop_client
 from samspill.messaging import MessagingTables
-from samspill.observability import use_traceparent
+from samspill.tracing import consume_span
 
 log = structlog.get_logger("samspill.consumer")
 
@@ -146,7 +146,7 @@ class ConsumerRunner:
         attempt = 0
         while True:
             try:
-                if await self._apply(envelope):
+                if await self._apply(envelope, record.topic):
                     self.applied += 1
                     await self._after_commit(envelope)
                 return True
@@ -175,9 +175,12 @@ class ConsumerRunner:
         except Exception as exc:
             log.warning("consumer.after_commit_failed", consumer=self.spec.name, error=repr(exc))
 
-    async def _apply(self, envelope: Envelope) -> bool:
-        """Inbox row and effect in one transaction; False when the event was applied before."""
-        with use_traceparent(envelope.traceparent):
+    async def _apply(self, envelope: Envelope, topic: str) -> bool:
+        """Inbox row and effect in one transaction; False when the event was applied before.
+
+        In a span continuing the producer's trace: the handler's SQL and the events it
+        publishes belong to the trace of the request that caused the event."""
+        with consume_span(self.spec.name, topic, envelope.id, envelope.type, envelope.traceparent):
             async with self._unit_of_work() as uow:
                 inserted = await uow.session.execute(
                     pg_insert(self._inbox)

@@ -116,7 +116,12 @@ class MessageSinks:
     def env(self) -> dict[str, str]:
         env = {"SMS_SINK_DIR": str(self.sms_dir)}
         if self.mail is not None:
-            env |= {"SMTP_HOST": self.mail.host, "SMTP_PORT": str(self.mail.port)}
+            # The local sink speaks plain SMTP; STARTTLS is for a real relay.
+            env |= {
+                "SMTP_HOST": self.mail.host,
+                "SMTP_PORT": str(self.mail.port),
+                "SMTP_START_TLS": "false",
+            }
         return env
 
     def close(self) -> None:

@@ -50,6 +50,11 @@ class DeadLetter:
         )
 
 
+def redrive_group(service: str) -> str:
+    """The consumer group whose committed offsets mark what `redrive` has sent back."""
+    return f"samspill-dlq-redrive-{service}"
+
+
 async def list_dead_letters(kafka: KafkaConfig, service: str, limit: int = 50) -> list[DeadLetter]:
     async with TopicReader(kafka, dlq_topic(service)) as reader:
         return [DeadLetter.of(record) for record in await reader.read_to_end(limit)]
@@ -57,7 +62,7 @@ async def list_dead_letters(kafka: KafkaConfig, service: str, limit: int = 50) -
 
 async def redrive(kafka: KafkaConfig, service: str) -> int:
     """Send each dead letter not yet redriven back to its original topic; return the count."""
-    group = f"samspill-dlq-redrive-{service}"
+    group = redrive_group(service)
     async with TopicReader(kafka, dlq_topic(service), group_id=group) as reader:
         letters = [DeadLetter.of(record) for record in await reader.read_to_end()]
         if not letters:

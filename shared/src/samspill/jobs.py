@@ -6,7 +6,8 @@ each commits on its own and wakes the relay when it published) and returns how m
 The runner repeats it until `stop` is set: the interval apart, with jitter so replicas and
 services do not run in step; after a failure sooner at first and then backing off, so a
 database that is away is neither hammered nor forgotten for a whole interval. Every run is
-counted in `job_runs_total{job, outcome}` and a failure is logged.
+counted in `job_runs_total{job, outcome}`, the time of its last good run is
+`job_last_success_timestamp_seconds{job}`, and a failure is logged.
 """
 
 from __future__ import annotations
@@ -54,8 +55,14 @@ class JobRunner:
         self.job = job
         self._units = units
         self._rng = rng
-        self._runs = (metrics or Metrics()).counter(
+        metrics = metrics or Metrics()
+        self._runs = metrics.counter(
             "job_runs_total", "Runs of the periodic jobs, by job and outcome.", ("job", "outcome")
+        )
+        self._last_success = metrics.gauge(
+            "job_last_success_timestamp_seconds",
+            "Unix time of the job's last run that did not fail.",
+            ("job",),
         )
         self.failures = 0  # consecutive failed runs
 
@@ -85,6 +92,7 @@ class JobRunner:
             return 0
         self.failures = 0
         self._runs.labels(job=self.job.name, outcome="ok").inc()
+        self._last_success.labels(job=self.job.name).set_to_current_time()
         if done:
             log.info("job.ran", job=self.job.name, done=done)
         return done

@@ -3,6 +3,11 @@
 Each service keeps its revisions in `services/<name>/src/<name>/migrations/`; its `env.py`
 calls `run_env(target_metadata)`. The database URL comes from the Alembic config
 (`sqlalchemy.url`, set by `upgrade`) or else from `DATABASE_URL`.
+
+Every online run first takes a PostgreSQL advisory lock (`MIGRATION_LOCK`) inside the migration
+transaction, before Alembic reads the current revision: two processes that start at once (a
+migration Job and an API, two API replicas) run Alembic one after the other, and the second
+finds the database at head and does nothing. The lock ends with the transaction.
 """
 
 from __future__ import annotations
@@ -11,14 +16,20 @@ import asyncio
 import os
 from pathlib import Path
 
+import structlog
 from alembic import command, context, op
 from alembic.config import Config
-from sqlalchemy import MetaData, pool
+from sqlalchemy import MetaData, pool, text
 from sqlalchemy.engine import Connection
 from sqlalchemy.ext.asyncio import create_async_engine
 
 from samspill.db import NAMING_CONVENTION, async_database_url
 from samspill.messaging import MessagingTables, messaging_tables
+
+log = structlog.get_logger("samspill.migrations")
+
+# The advisory-lock key every service's migrations take (advisory locks are per database).
+MIGRATION_LOCK = 7_331_001
 
 
 def alembic_config(migrations_dir: Path, database_url: str) -> Config:
@@ -89,4 +100,15 @@ async def _run_online(url: str, target_metadata: MetaData) -> None:
 def _migrate(connection: Connection, target_metadata: MetaData) -> None:
     context.configure(connection=connection, target_metadata=target_metadata, compare_type=True)
     with context.begin_transaction():
+        hold_migration_lock(connection)
         context.run_migrations()
+
+
+def hold_migration_lock(connection: Connection) -> None:
+    """Wait for the migration lock; it is held until the transaction ends."""
+    lock = {"key": MIGRATION_LOCK}
+    if connection.execute(text("SELECT pg_try_advisory_xact_lock(:key)"), lock).scalar():
+        return
+    log.info("migrations.waiting_for_lock", lock=MIGRATION_LOCK)
+    connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), lock)
+    log.info("migrations.lock_taken", lock=MIGRATION_LOCK)

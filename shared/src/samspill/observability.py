@@ -1,9 +1,8 @@
-"""Logging, W3C trace context, Prometheus metrics and health endpoints.
+"""Logging, Prometheus metrics and health endpoints (tracing: `samspill.tracing`).
 
-The trace context of a request lives in the `current_traceparent` context
-variable; the outbox relay writes it into Kafka headers and the consumer runner
-restores it with `use_traceparent`, so one trace id follows a booking from the
-HTTP request through every event it causes.
+Every log record of the process is one JSON line: structlog's own, and those of the libraries
+that log through the standard library (uvicorn, Alembic, aiokafka, SQLAlchemy), rendered by
+the same processors, each with the service's name and the current span's trace id.
 """
 
 from __future__ import annotations
@@ -11,14 +10,9 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-import re
-import secrets
 import sys
 import time
-from collections.abc import Awaitable, Callable, Iterator, Sequence
-from contextlib import contextmanager
-from contextvars import ContextVar
-from dataclasses import dataclass
+from collections.abc import Awaitable, Callable, Sequence
 from typing import Any
 
 import structlog
@@ -28,31 +22,37 @@ from prometheus_client import (
     CONTENT_TYPE_LATEST,
     CollectorRegistry,
     Counter,
+    Gauge,
     Histogram,
     generate_latest,
 )
 from prometheus_client.registry import Collector
-from starlette.datastructures import MutableHeaders
 from starlette.responses import Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from samspill.problems import problem_response
+from samspill.tracing import add_trace_ids
 
 # --- logging -----------------------------------------------------------------
 
 
 def configure_logging(service: str, level: str = "INFO", json: bool = True) -> None:
-    """structlog for the whole process: JSON lines with ISO timestamps and bound context."""
+    """structlog for the whole process: JSON lines with ISO timestamps and bound context, and
+    the standard library's records (uvicorn, Alembic, aiokafka) through the same renderer."""
     numeric_level = logging.getLevelNamesMapping().get(level.upper(), logging.INFO)
     renderer: structlog.typing.Processor = (
         structlog.processors.JSONRenderer() if json else structlog.dev.ConsoleRenderer()
     )
+    shared: list[structlog.typing.Processor] = [
+        structlog.contextvars.merge_contextvars,
+        structlog.processors.add_log_level,
+        structlog.processors.TimeStamper(fmt="iso", utc=True),
+        _add_service(service),
+        add_trace_ids,
+    ]
     structlog.configure(
         processors=[
-            structlog.contextvars.merge_contextvars,
-            structlog.processors.add_log_level,
-            structlog.processors.TimeStamper(fmt="iso", utc=True),
-            _add_service(service),
+            *shared,
             structlog.processors.StackInfoRenderer(),
             structlog.processors.format_exc_info,
             renderer,
@@ -61,7 +61,24 @@ def configure_logging(service: str, level: str = "INFO", json: bool = True) -> N
         logger_factory=structlog.PrintLoggerFactory(file=sys.stdout),
         cache_logger_on_first_use=False,
     )
-    logging.basicConfig(format="%(message)s", stream=sys.stdout, level=numeric_level, force=True)
+    handler = logging.StreamHandler(sys.stdout)
+    handler.setFormatter(
+        structlog.stdlib.ProcessorFormatter(
+            foreign_pre_chain=[*shared, structlog.stdlib.add_logger_name],
+            processors=[
+                structlog.stdlib.ProcessorFormatter.remove_processors_meta,
+                structlog.processors.format_exc_info,
+                renderer,
+            ],
+        )
+    )
+    root = logging.getLogger()
+    root.handlers = [handler]
+    root.setLevel(numeric_level)
+    for name in ("uvicorn", "uvicorn.error", "uvicorn.access", "alembic", "aiokafka"):
+        # Their own handlers (if a library set any) would print a second, plain line.
+        logging.getLogger(name).handlers = []
+        logging.getLogger(name).propagate = True
 
 
 def _add_service(service: str) -> structlog.typing.Processor:
@@ -72,118 +89,6 @@ def _add_service(service: str) -> structlog.typing.Processor:
         return event_dict
 
     return add_service
-
-
-# --- W3C trace context ---------------------------------------------------------
-
-_TRACEPARENT = re.compile(
-    r"^(?P<version>[0-9a-f]{2})-(?P<trace_id>[0-9a-f]{32})-(?P<parent_id>[0-9a-f]{16})"
-    r"-(?P<flags>[0-9a-f]{2})(?P<rest>-.*)?$"
-)
-_ZERO_TRACE_ID = "0" * 32
-_ZERO_SPAN_ID = "0" * 16
-SAMPLED = "01"
-
-
-@dataclass(frozen=True)
-class TraceContext:
-    trace_id: str
-    parent_id: str
-    flags: str = SAMPLED
-    version: str = "00"
-
-    def child(self) -> TraceContext:
-        """The same trace with a new span id: the span this process works in."""
-        return TraceContext(self.trace_id, new_span_id(), self.flags, "00")
-
-    def header(self) -> str:
-        return f"{self.version}-{self.trace_id}-{self.parent_id}-{self.flags}"
-
-    def __str__(self) -> str:
-        return self.header()
-
-
-def new_trace_id() -> str:
-    return secrets.token_hex(16)
-
-
-def new_span_id() -> str:
-    return secrets.token_hex(8)
-
-
-def new_traceparent() -> str:
-    return TraceContext(new_trace_id(), new_span_id()).header()
-
-
-def parse_traceparent(value: str | None) -> TraceContext | None:
-    """A valid `traceparent` header, or None (the W3C rule: invalid means start anew)."""
-    if value is None:
-        return None
-    match = _TRACEPARENT.match(value.strip())
-    if match is None:
-        return None
-    version = match["version"]
-    # Version 00 has exactly four fields; later versions may append more.
-    if version == "ff" or (version == "00" and match["rest"]):
-        return None
-    if match["trace_id"] == _ZERO_TRACE_ID or match["parent_id"] == _ZERO_SPAN_ID:
-        return None
-    return TraceContext(match["trace_id"], match["parent_id"], match["flags"], version)
-
-
-current_traceparent: ContextVar[str | None] = ContextVar("current_traceparent", default=None)
-
-
-def get_traceparent() -> str | None:
-    return current_traceparent.get()
-
-
-@contextmanager
-def use_traceparent(value: str | None) -> Iterator[TraceContext | None]:
-    """Work inside `value`'s trace; a missing or invalid value leaves no trace bound."""
-    context = parse_traceparent(value)
-    token = current_traceparent.set(context.header() if context else None)
-    try:
-        if context is None:
-            yield None
-            return
-        with structlog.contextvars.bound_contextvars(
-            trace_id=context.trace_id, span_id=context.parent_id
-        ):
-            yield context
-    finally:
-        current_traceparent.reset(token)
-
-
-def _header(scope: Scope, name: bytes) -> str | None:
-    for key, value in scope.get("headers", []):
-        if key.lower() == name:
-            return bytes(value).decode("latin-1")
-    return None
-
-
-class TraceMiddleware:
-    """Continues the caller's trace (or starts one) and echoes `traceparent` on the response."""
-
-    def __init__(self, app: ASGIApp) -> None:
-        self.app = app
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
-        incoming = parse_traceparent(_header(scope, b"traceparent"))
-        server_span = incoming.child() if incoming else parse_traceparent(new_traceparent())
-        assert server_span is not None
-        traceparent = server_span.header()
-
-        async def send_with_traceparent(message: Message) -> None:
-            if message["type"] == "http.response.start":
-                MutableHeaders(scope=message)["traceparent"] = traceparent
-            await send(message)
-
-        with use_traceparent(traceparent):
-            await self.app(scope, receive, send_with_traceparent)
 
 
 # --- Prometheus ----------------------------------------------------------------
@@ -198,7 +103,7 @@ class Metrics:
 
     def __init__(self) -> None:
         self.registry = CollectorRegistry(auto_describe=True)
-        self._collectors: dict[str, Counter | Histogram] = {}
+        self._collectors: dict[str, Counter | Gauge | Histogram] = {}
         self._refreshed: dict[str, tuple[Collector, Callable[[], Awaitable[None]]]] = {}
         self.http_requests = self.counter(
             "http_requests_total",
@@ -222,6 +127,17 @@ class Metrics:
         counter = Counter(name, documentation, list(labels), registry=self.registry)
         self._collectors[name] = counter
         return counter
+
+    def gauge(self, name: str, documentation: str, labels: Sequence[str] = ()) -> Gauge:
+        """The gauge called `name`, made on first use; later calls return the same one."""
+        existing = self._collectors.get(name)
+        if existing is not None:
+            if not isinstance(existing, Gauge):
+                raise ValueError(f"metric {name!r} is already a {type(existing).__name__}")
+            return existing
+        gauge = Gauge(name, documentation, list(labels), registry=self.registry)
+        self._collectors[name] = gauge
+        return gauge
 
     def histogram(
         self,
@@ -361,7 +277,8 @@ READINESS_TIMEOUT_SECONDS = 2.0
 
 
 class ReadinessChecks:
-    """Named checks that must all pass before the service takes traffic (DB, broker, Redis)."""
+    """Named checks that must all pass before the service takes traffic (the services check
+    their database only: what they can serve without is a metric, see samspill.monitoring)."""
 
     def __init__(self, timeout_seconds: float = READINESS_TIMEOUT_SECONDS) -> None:
         self.timeout_seconds = timeout_seconds

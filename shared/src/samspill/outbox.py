@@ -58,7 +58,7 @@ from samspill.errors import EventTooLarge
 from samspill.events.base import Envelope, EventData
 from samspill.kafka import KafkaConfig, new_producer, start_client, stop_client
 from samspill.messaging import OUTBOX_BUCKETS, MessagingTables
-from samspill.observability import get_traceparent
+from samspill.tracing import current_traceparent, sending_in_context_of
 
 log = structlog.get_logger("samspill.outbox")
 
@@ -121,7 +121,7 @@ async def write_event(
     if not event.topic:
         raise ValueError(f"{type(event).__name__} belongs to no topic contract")
     envelope = Envelope(
-        data=event, source=source, subject=event.aggregate_id(), traceparent=get_traceparent()
+        data=event, source=source, subject=event.aggregate_id(), traceparent=current_traceparent()
     )
     headers = envelope.headers()
     value = envelope.value()
@@ -276,11 +276,13 @@ class OutboxRelay:
         for row in rows:
             try:
                 key, value, headers = _record_of(row)
-                futures.append(
-                    await asyncio.wait_for(
-                        producer.send(row.topic, value=value, key=key, headers=headers), timeout
+                with sending_in_context_of(headers) as sent_headers:
+                    futures.append(
+                        await asyncio.wait_for(
+                            producer.send(row.topic, value=value, key=key, headers=sent_headers),
+                            timeout,
+                        )
                     )
-                )
             except Exception as exc:
                 return await self._settled(rows, futures, timeout), _Failure(row, exc)
         sent = await self._settled(rows, futures, timeout)
@@ -417,12 +419,3 @@ async def pending_count(session: AsyncSession, tables: MessagingTables) -> int:
         .where(tables.outbox.c.published_at.is_(None))
     )
     return int(result.scalar_one())
-
-
-async def purge_published(
-    session: AsyncSession, tables: MessagingTables, older_than_days: int
-) -> int:
-    outbox = tables.outbox
-    cutoff = func.now() - func.make_interval(0, 0, 0, older_than_days)
-    result = await session.execute(delete(outbox).where(outbox.c.published_at < cutoff))
-    return int(getattr(result, "rowcount", 0) or 0)

@@ -118,7 +118,7 @@ class ServiceProcess:
         self.starts += 1
 
     async def wait_ready(self, timeout: float = 90.0, interval: float = 0.2) -> None:
-        """Until `/readyz` answers 200 (migrations done, database, broker and Redis reached).
+        """Until `/readyz` answers 200 (migrations done, database reached).
 
         Raises `ServiceNotReady` as soon as the process exits, or after `timeout` seconds.
         """

@@ -12,12 +12,13 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import signal
-from collections.abc import AsyncIterator, Callable, Sequence
+from collections.abc import AsyncIterator, Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal, Protocol
 
 import structlog
+import uvicorn
 from fastapi import APIRouter, FastAPI
 from redis.asyncio import Redis
 from sqlalchemy import MetaData, text
@@ -29,18 +30,25 @@ from samspill.auth import GrantLoader
 from samspill.bodylimit import BodySizeLimitMiddleware, BodyTooLarge, body_too_large_handler
 from samspill.consumer import ConsumerRunner, ConsumerSpec
 from samspill.db import UnitsOfWork, create_engine, session_factory, units_of_work
+from samspill.dlq import redrive_group
 from samspill.events.base import TopicContract
+from samspill.housekeeping import Retention, housekeeping_jobs
 from samspill.idempotency import IdempotencyMiddleware
 from samspill.jobs import JobRunner, PeriodicJob
 from samspill.kafka import KafkaConfig, broker_answers, ensure_topics
 from samspill.messaging import MessagingTables
 from samspill.migrations import upgrade
+from samspill.monitoring import (
+    DependencyMonitor,
+    GroupWatch,
+    KafkaLagMetrics,
+    OutboxBacklogMetrics,
+)
 from samspill.observability import (
     EventLoopLagMonitor,
     Metrics,
     MetricsMiddleware,
     ReadinessChecks,
-    TraceMiddleware,
     configure_logging,
     health_router,
     metrics_router,
@@ -51,6 +59,12 @@ from samspill.problems import install_problem_handlers
 from samspill.ratelimit import RateLimiter, RateLimitMiddleware
 from samspill.settings import ServiceSettings
 from samspill.tokens import TokenVerifier
+from samspill.tracing import (
+    configure_tracing,
+    instrument_app,
+    instrument_engine,
+    shutdown_tracing,
+)
 
 log = structlog.get_logger("samspill.service")
 
@@ -98,6 +112,7 @@ class Runtime:
     @classmethod
     def open(cls, definition: ServiceDefinition, settings: ServiceSettings) -> Runtime:
         engine = create_engine(settings.database_url)
+        instrument_engine(engine)
         kafka = KafkaConfig(
             bootstrap_servers=settings.kafka_bootstrap_servers,
             request_timeout_s=settings.kafka_request_timeout_s,
@@ -157,8 +172,16 @@ class Runtime:
             found.extend(self.consumer_runners)
         if "scheduler" in kinds:
             units = self.units_of_work()
-            found.extend(JobRunner(job, units, self.metrics) for job in self.definition.jobs(self))
+            found.extend(JobRunner(job, units, self.metrics) for job in self.jobs())
         return found
+
+    def jobs(self) -> list[PeriodicJob]:
+        """The kernel's housekeeping jobs and the service's own."""
+        retention = Retention(
+            self.settings.outbox_retention_days, self.settings.inbox_retention_days
+        )
+        housekeeping = housekeeping_jobs(self.definition.name, self.definition.messaging, retention)
+        return [*housekeeping, *self.definition.jobs(self)]
 
     def topics(self) -> list[str]:
         """Every topic this service writes or reads, dead-letter topics included."""
@@ -171,6 +194,13 @@ class Runtime:
     async def check_database(self) -> None:
         async with self.engine.connect() as conn:
             await conn.execute(text("SELECT 1"))
+
+    def dependency_monitor(self, metrics: Metrics) -> DependencyMonitor:
+        return DependencyMonitor(
+            {"broker": self.check_broker, "redis": self.check_redis},
+            metrics,
+            interval_s=self.settings.dependency_check_interval_s,
+        )
 
     async def check_redis(self) -> None:
         await self.redis.ping()
@@ -204,43 +234,48 @@ def create_app(
     definition: ServiceDefinition,
     settings: ServiceSettings,
     *,
-    migrate: bool = True,
+    migrate: bool | None = None,
 ) -> FastAPI:
+    """The service's app; it migrates at start when `migrate` (default MIGRATE_ON_START)."""
+    if migrate is None:
+        migrate = settings.migrate_on_start
     checks = ReadinessChecks()
     metrics = Metrics()
 
     @contextlib.asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         configure_logging(definition.name, settings.log_level, settings.log_json)
+        configure_tracing(definition.name, definition.version)
         runtime = Runtime.open(definition, settings)
         if migrate:
             await runtime.migrate()
         _install_state(app, runtime, settings, metrics)
-        for name, check in (
-            ("database", runtime.check_database),
-            ("redis", runtime.check_redis),
-            ("broker", runtime.check_broker),
-        ):
-            if name not in checks.names:
-                checks.add(name, check)
+        install_runtime_metrics(runtime, metrics)
+        if "database" not in checks.names:
+            # Ready means "can serve": the broker and Redis are metrics and logs, not checks.
+            checks.add("database", runtime.check_database)
         stop = asyncio.Event()
         kinds: list[WorkerKind] = ["relay", "consumer", "scheduler"]
         task = asyncio.create_task(
             supervise(runtime, kinds if settings.run_workers_in_api else [], stop)
         )
-        lag = asyncio.create_task(
-            EventLoopLagMonitor(metrics, settings.event_loop_lag_interval_s).run(stop)
-        )
+        background = [
+            asyncio.create_task(
+                EventLoopLagMonitor(metrics, settings.event_loop_lag_interval_s).run(stop)
+            ),
+            asyncio.create_task(runtime.dependency_monitor(metrics).run(stop)),
+        ]
         log.info("service.started", service=definition.name, port=settings.port)
         try:
             yield
         finally:
             stop.set()
-            await lag
+            await asyncio.gather(*background, return_exceptions=True)
             with contextlib.suppress(Exception):
                 await asyncio.wait_for(task, settings.kafka_request_timeout_s + 5)
             await app.state.token_verifier.aclose()
             await runtime.close()
+            shutdown_tracing()
             log.info("service.stopped", service=definition.name)
 
     app = FastAPI(
@@ -261,6 +296,7 @@ def create_app(
     install_corrected_openapi(app, login.discovery_url if login else None)
     install_api_docs(app, login)
     _install_middleware(app, definition, settings, metrics)
+    instrument_app(app)
     return app
 
 
@@ -284,9 +320,6 @@ def _install_state(
     state.redis = runtime.redis
     state.metrics = metrics
     runtime.metrics = metrics  # the jobs' runs are counted where /metrics can show them
-    if runtime.definition.publishes:
-        dead_letters = DeadLetterMetrics(runtime.sessions, runtime.definition.messaging)
-        metrics.add_refreshed_collector("outbox_dead_letters", dead_letters, dead_letters.refresh)
     state.token_verifier = TokenVerifier(
         settings.oidc_issuers,
         dev_issuer=settings.dev_token_issuer,
@@ -305,8 +338,9 @@ def _install_state(
 def _install_middleware(
     app: FastAPI, definition: ServiceDefinition, settings: ServiceSettings, metrics: Metrics
 ) -> None:
-    # Added innermost first: a request meets proxy headers → trace → metrics → body limit →
-    # rate limit → idempotency, so no body past the limit is read, not even to fingerprint it.
+    # Added innermost first: a request meets proxy headers → metrics → body limit → rate limit
+    # → idempotency, so no body past the limit is read, not even to fingerprint it; all of it
+    # inside the request's server span (`instrument_app`, added last, wraps the whole stack).
     state: Any = app.state
     app.add_middleware(
         IdempotencyMiddleware,
@@ -316,7 +350,6 @@ def _install_middleware(
     app.add_middleware(RateLimitMiddleware, limiter_getter=lambda: state.rate_limiter)
     app.add_middleware(BodySizeLimitMiddleware, max_bytes=settings.max_request_body_bytes)
     app.add_middleware(MetricsMiddleware, metrics=metrics)
-    app.add_middleware(TraceMiddleware)
     if settings.trusted_proxies:
         # The client address (rate limits, logs) comes from X-Forwarded-For only when the
         # peer is a trusted proxy; the `api` command turns the server's own handling off.
@@ -326,17 +359,76 @@ def _install_middleware(
         )
 
 
+def install_runtime_metrics(runtime: Runtime, metrics: Metrics) -> None:
+    """The metrics read at scrape time: outbox backlog and dead letters, consumer lag, DLQ."""
+    definition = runtime.definition
+    if definition.publishes:
+        tables = definition.messaging
+        dead_letters = DeadLetterMetrics(runtime.sessions, tables)
+        metrics.add_refreshed_collector("outbox_dead_letters", dead_letters, dead_letters.refresh)
+        backlog = OutboxBacklogMetrics(runtime.sessions, tables)
+        metrics.add_refreshed_collector("outbox_backlog", backlog, backlog.refresh)
+    specs = definition.consumers(runtime)
+    if specs:
+        groups = [GroupWatch(spec.name, [c.topic for c in spec.contracts]) for spec in specs]
+        dead = GroupWatch(redrive_group(definition.name), sorted({s.dlq_topic for s in specs}))
+        lag = KafkaLagMetrics(runtime.kafka, groups, dead)
+        metrics.add_refreshed_collector("kafka_lag", lag, lag.refresh)
+
+
+def worker_app(runtime: Runtime, metrics: Metrics) -> FastAPI:
+    """What a worker process serves: `/healthz`, `/readyz` (its database) and `/metrics`."""
+    checks = ReadinessChecks()
+    checks.add("database", runtime.check_database)
+    app = FastAPI(title=f"Samspill {runtime.definition.name} worker", docs_url=None, redoc_url=None)
+    app.include_router(health_router(checks))
+    app.include_router(metrics_router(metrics))
+    return app
+
+
+class _WorkerServer(uvicorn.Server):
+    """uvicorn inside the worker's loop: the worker's own SIGTERM handling stops it."""
+
+    @contextlib.contextmanager
+    def capture_signals(self) -> Iterator[None]:
+        yield
+
+
+async def serve_until(app: FastAPI, host: str, port: int, stop: asyncio.Event) -> None:
+    config = uvicorn.Config(app, host=host, port=port, log_config=None, lifespan="off")
+    server = _WorkerServer(config)
+    serving = asyncio.create_task(server.serve())
+    await stop.wait()
+    server.should_exit = True
+    await serving
+
+
 async def run_workers(
     definition: ServiceDefinition, settings: ServiceSettings, kinds: Sequence[WorkerKind]
 ) -> None:
-    """Run only the given workers (no HTTP) until SIGTERM or SIGINT."""
+    """Run only the given workers until SIGTERM or SIGINT; unless `WORKER_PORT` is 0 they
+    serve `/healthz`, `/readyz` and `/metrics` on it (default: `PORT`)."""
     configure_logging(definition.name, settings.log_level, settings.log_json)
+    configure_tracing(definition.name, definition.version)
     runtime = Runtime.open(definition, settings)
+    metrics = Metrics()
+    runtime.metrics = metrics
+    install_runtime_metrics(runtime, metrics)
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for signum in (signal.SIGTERM, signal.SIGINT):
         loop.add_signal_handler(signum, stop.set)
+    port = settings.port if settings.worker_port is None else settings.worker_port
+    side = [asyncio.create_task(runtime.dependency_monitor(metrics).run(stop))]
+    if port:
+        app = worker_app(runtime, metrics)
+        side.append(asyncio.create_task(serve_until(app, settings.worker_host, port, stop)))
+    log.info("service.workers_started", service=definition.name, kinds=list(kinds), port=port)
     try:
         await supervise(runtime, kinds, stop)
+        await stop.wait()
     finally:
+        stop.set()
+        await asyncio.gather(*side, return_exceptions=True)
         await runtime.close()
+        shutdown_tracing()

@@ -11,6 +11,7 @@ from typing import Annotated, Any
 import typer
 import uvicorn
 
+from samspill.observability import configure_logging
 from samspill.replay import HistoryMissing
 from samspill.service import ServiceDefinition, WorkerKind, create_app, run_workers
 from samspill.settings import ServiceSettings
@@ -71,15 +72,19 @@ def service_cli(
         config = settings()
         if workers_in_process is not None:
             config = config.model_copy(update={"run_workers_in_api": workers_in_process})
+        # Before uvicorn starts, so its first lines are JSON like the rest.
+        configure_logging(definition.name, config.log_level, config.log_json)
         app = create_app(definition, config)
         uvicorn.Server(server_config(app, host=host, port=port or config.port)).run()
 
     @cli.command()
     def migrate() -> None:
-        """Upgrade the database to the newest migration and exit."""
+        """Upgrade the database to the newest migration and exit (holding the migration lock)."""
         from samspill.migrations import upgrade
 
-        upgrade(definition.migrations_dir, settings().database_url)
+        config = settings()
+        configure_logging(definition.name, config.log_level, config.log_json)
+        upgrade(definition.migrations_dir, config.database_url)
 
     @cli.command()
     def revision(message: str = typer.Option(..., "-m", help="What the migration does")) -> None:

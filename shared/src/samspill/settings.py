@@ -10,7 +10,7 @@ from __future__ import annotations
 from enum import StrEnum
 from typing import Annotated, Any, Self
 
-from pydantic import Field, IPvAnyNetwork, field_validator, model_validator
+from pydantic import AliasChoices, Field, IPvAnyNetwork, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from samspill.tokens import DEV_ADMIN_GROUP, IssuerConfig
@@ -85,6 +85,19 @@ class ServiceSettings(BaseSettings):
             "invalid topic) to the dead letters; broker outages are retried without limit."
         ),
     )
+    outbox_retention_days: int = Field(
+        default=7,
+        ge=1,
+        description="Days a published outbox row is kept before the scheduler deletes it.",
+    )
+    inbox_retention_days: int = Field(
+        default=90,
+        ge=1,
+        description=(
+            "Days an inbox row (an applied event's id) is kept; a redelivery older than this "
+            "would be applied again, so keep it above the longest redelivery you expect."
+        ),
+    )
     consumer_max_attempts: int = 5
     consumer_retry_base_s: float = 0.2
 
@@ -92,12 +105,21 @@ class ServiceSettings(BaseSettings):
         default=True,
         description="Run relay, consumers and schedulers in the API process (dev, small sites).",
     )
+    migrate_on_start: bool = Field(
+        default=True,
+        description=(
+            "Run the migrations when the API starts (under the migration lock); false where "
+            "a migration job does it (compose, Kubernetes)."
+        ),
+    )
     rate_limit_per_minute: int = 600
     trusted_proxies: Annotated[list[IPvAnyNetwork], NoDecode] = Field(
         default_factory=list,
+        validation_alias=AliasChoices("trusted_proxies", "forwarded_allow_ips"),
         description=(
             "Peers whose X-Forwarded-For names the client (comma-separated addresses or CIDR "
-            "networks, e.g. the ingress controller's pod network); none by default."
+            "networks, e.g. the ingress controller's pod network); none by default. "
+            "FORWARDED_ALLOW_IPS (uvicorn's name) is read as the same setting."
         ),
     )
 
@@ -112,6 +134,18 @@ class ServiceSettings(BaseSettings):
         default=256 * 1024,
         ge=1024,
         description="Largest request body taken; a larger one is refused with 413 unread.",
+    )
+    worker_port: int | None = Field(
+        default=None,
+        ge=0,
+        description=(
+            "Port of a worker process's /healthz, /readyz and /metrics (relay, consumer, "
+            "scheduler); default PORT, 0 for none."
+        ),
+    )
+    worker_host: str = "0.0.0.0"
+    dependency_check_interval_s: float = Field(
+        default=10.0, gt=0, description="How often the broker and Redis are probed for metrics."
     )
     event_loop_lag_interval_s: float = Field(
         default=0.25, gt=0, description="How often the event-loop lag metric is sampled."

@@ -22,7 +22,10 @@ class NotificationsSettings(ServiceSettings):
     smtp_from: str = "Samspill Lillestrøm <ikke-svar@samspill.no>"
     smtp_username: str | None = None
     smtp_password: str | None = None
-    smtp_start_tls: bool = False
+    smtp_start_tls: bool = Field(
+        default=True,
+        description="STARTTLS to the SMTP relay; off only for a local sink such as Mailpit.",
+    )
     smtp_timeout_s: float = 10.0
     sms_sink_dir: Path | None = Field(
         default=None,

@@ -15,7 +15,9 @@ from __future__ import annotations
 
 import asyncio
 import functools
+import time
 import uuid
+import weakref
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -291,8 +293,15 @@ _BUILDERS = {
 # --- the cache ------------------------------------------------------------------------------
 
 
+# After Redis failed, feeds skip it this long: a Redis that hangs would otherwise cost every
+# feed request its connect timeout twice before the render from the database.
+REDIS_BACKOFF_S = 5.0
+_redis_down_until: weakref.WeakKeyDictionary[Redis, float] = weakref.WeakKeyDictionary()
+
+
 class FeedCache:
-    """Rendered feeds in Redis. Redis being away only costs a render, never a failed request."""
+    """Rendered feeds in Redis. Redis being away only costs a render from the database, never
+    a failed request; after a failure the cache is skipped for `REDIS_BACKOFF_S`."""
 
     def __init__(self, redis: Redis, ttl_s: int) -> None:
         self._redis = redis
@@ -306,20 +315,31 @@ class FeedCache:
     def _body_key(key: FeedKey, generation: str) -> str:
         return f"{CACHE_PREFIX}:body:{key.kind}:{key.subject}:{generation}"
 
+    def _skipped(self) -> bool:
+        return time.monotonic() < _redis_down_until.get(self._redis, 0.0)
+
+    def _failed(self, exc: Exception) -> None:
+        _redis_down_until[self._redis] = time.monotonic() + REDIS_BACKOFF_S
+        log.warning("feeds.cache_unavailable", error=repr(exc), skipped_for_s=REDIS_BACKOFF_S)
+
     async def generation(self, sources: Sequence[FeedKey]) -> str | None:
         """The generations of a feed's sources (itself first), as one slot name."""
+        if self._skipped():
+            return None
         try:
             raw = await self._redis.mget([self._generation_key(key) for key in sources])
         except Exception as exc:
-            log.warning("feeds.cache_unavailable", error=repr(exc))
+            self._failed(exc)
             return None
         return ".".join(str(int(value)) if value is not None else "0" for value in raw)
 
     async def get(self, key: FeedKey, generation: str) -> RenderedFeed | None:
+        if self._skipped():
+            return None
         try:
             raw = await self._redis.get(self._body_key(key, generation))
         except Exception as exc:
-            log.warning("feeds.cache_unavailable", error=repr(exc))
+            self._failed(exc)
             return None
         if raw is None:
             return None
@@ -328,11 +348,13 @@ class FeedCache:
         return RenderedFeed(body, datetime.fromisoformat(stamp.decode()))
 
     async def put(self, key: FeedKey, generation: str, feed: RenderedFeed) -> None:
+        if self._skipped():
+            return
         value = feed.last_modified.isoformat().encode() + b"\n" + feed.body
         try:
             await self._redis.set(self._body_key(key, generation), value, ex=self._ttl_s)
         except Exception as exc:
-            log.warning("feeds.cache_unavailable", error=repr(exc))
+            self._failed(exc)
 
     async def invalidate(self, keys: Iterable[FeedKey]) -> None:
         async with self._redis.pipeline(transaction=False) as pipe:

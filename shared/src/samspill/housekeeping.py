@@ -1,0 +1,81 @@
+"""Housekeeping: the kernel's own periodic jobs, run by every service's scheduler.
+
+The outbox keeps a published row only as a record of what was sent, and the inbox keeps a row
+per applied event so a redelivered one is skipped; neither is needed for ever. The jobs here
+delete published outbox rows older than `OUTBOX_RETENTION_DAYS` and inbox rows older than
+`INBOX_RETENTION_DAYS`, a bounded batch per transaction (so no purge holds a long lock), again
+at once while a batch was full. A row still pending (never published) is never touched, and the
+cutoff comes from the clock the job is given, so running the job twice, or on two replicas at
+once, deletes nothing the first run would not have.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import Column, Table, delete, select, tuple_
+
+from samspill.clock import Clock, utc_now
+from samspill.db import UnitsOfWork
+from samspill.jobs import PeriodicJob
+from samspill.messaging import MessagingTables
+
+PURGE_INTERVAL_S = 3600.0
+PURGE_BATCH_SIZE = 1000
+
+
+@dataclass(frozen=True)
+class Retention:
+    outbox_days: int
+    inbox_days: int
+    batch_size: int = PURGE_BATCH_SIZE
+
+
+async def purge_batch(
+    units: UnitsOfWork, table: Table, stamp: Column[datetime], cutoff: datetime, batch: int
+) -> int:
+    """Delete up to `batch` rows of `table` whose `stamp` is before `cutoff`; one transaction."""
+    key = tuple_(*table.primary_key.columns)
+    oldest = select(*table.primary_key.columns).where(stamp < cutoff).order_by(stamp).limit(batch)
+    async with units() as uow:
+        result = await uow.session.execute(delete(table).where(key.in_(oldest)))
+        await uow.commit()
+    return int(getattr(result, "rowcount", 0) or 0)
+
+
+async def purge_published_outbox(
+    units: UnitsOfWork, tables: MessagingTables, now: datetime, retention: Retention
+) -> int:
+    """Published outbox rows past retention; a pending row (published_at NULL) never matches."""
+    cutoff = now - timedelta(days=retention.outbox_days)
+    outbox = tables.outbox
+    return await purge_batch(units, outbox, outbox.c.published_at, cutoff, retention.batch_size)
+
+
+async def purge_inbox(
+    units: UnitsOfWork, tables: MessagingTables, now: datetime, retention: Retention
+) -> int:
+    cutoff = now - timedelta(days=retention.inbox_days)
+    inbox = tables.inbox
+    return await purge_batch(units, inbox, inbox.c.processed_at, cutoff, retention.batch_size)
+
+
+def housekeeping_jobs(
+    service: str, tables: MessagingTables, retention: Retention, clock: Clock = utc_now
+) -> list[PeriodicJob]:
+    """The purge jobs of one service's outbox and inbox."""
+
+    async def outbox_run(units: UnitsOfWork) -> int:
+        return await purge_published_outbox(units, tables, clock(), retention)
+
+    async def inbox_run(units: UnitsOfWork) -> int:
+        return await purge_inbox(units, tables, clock(), retention)
+
+    return [
+        PeriodicJob(f"{service}.outbox_purge", outbox_run, PURGE_INTERVAL_S, again_when_busy=True),
+        PeriodicJob(f"{service}.inbox_purge", inbox_run, PURGE_INTERVAL_S, again_when_busy=True),
+    ]
+
+
+__all__ = ["Retention", "housekeeping_jobs", "purge_inbox", "purge_published_outbox"]
