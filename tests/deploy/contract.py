@@ -89,7 +89,17 @@ SERVICES: dict[str, ServiceContract] = {
         workers=("consumer", "scheduler"),
         consumes=("samspill.facilities", "samspill.booking"),
         extra_env=frozenset({"SMTP_HOST", "SMTP_PORT", "SMTP_FROM", "PUBLIC_BASE_URL"}),
-        optional_env=frozenset({"SMTP_START_TLS"}),
+        optional_env=frozenset(
+            {
+                "SMTP_START_TLS",
+                "PORTAL_URL",
+                "SMS_PROVIDER",
+                "SVEVE_USER",
+                "SVEVE_PASSWORD",
+                "SMS_SENDER",
+                "MESSAGE_RETENTION_DAYS",
+            }
+        ),
     ),
 }
 
