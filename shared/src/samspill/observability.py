@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import re
 import sys
 import time
 from collections.abc import Awaitable, Callable, Sequence
@@ -79,6 +80,30 @@ def configure_logging(service: str, level: str = "INFO", json: bool = True) -> N
         # Their own handlers (if a library set any) would print a second, plain line.
         logging.getLogger(name).handlers = []
         logging.getLogger(name).propagate = True
+    access = logging.getLogger("uvicorn.access")
+    if not any(isinstance(f, SecretPathFilter) for f in access.filters):
+        access.addFilter(SecretPathFilter())
+
+
+# Paths whose last segment is a capability (a private feed's token, an invitation's code):
+# whoever reads the log must not be able to use them.
+_SECRET_PATHS = re.compile(r"(/feeds/(?:organisations|loans)/|/invitations/)[^/?#\s.]+")
+
+
+def redact_secret_paths(text: str) -> str:
+    return _SECRET_PATHS.sub(r"\1…", text)
+
+
+class SecretPathFilter(logging.Filter):
+    """Hides capability tokens in the request lines of uvicorn's access log."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if isinstance(record.args, tuple):
+            record.args = tuple(
+                redact_secret_paths(arg) if isinstance(arg, str) else arg for arg in record.args
+            )
+        record.msg = redact_secret_paths(str(record.msg))
+        return True
 
 
 def _add_service(service: str) -> structlog.typing.Processor:
