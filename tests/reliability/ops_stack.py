@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import itertools
 from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta
@@ -18,15 +17,14 @@ from typing import Any
 
 import httpx
 
-from booking.domain import org_number_check_digit
 from samspill.infra import Infrastructure, free_port, start_tansu
 from samspill.kafka import KafkaConfig
 from samspill.processes import ServiceProcess, service_env, stop_all
 from samspill.recurrence import OSLO
-from samspill.settings import ServiceSettings
-from samspill.tokens import mint_dev_token
 from tests.dates import ordinary_dates, today
+from tests.reliability.stack import bearer
 from tests.reliability.tcp_proxy import TcpProxy, tcp_proxy
+from tests.reliability.town import org_number
 
 SERVICES = ("facilities", "booking", "notifications")
 DatabaseFactory = Callable[[str], Awaitable[str]]
@@ -39,23 +37,7 @@ COMMON_ENV = {
 
 
 def admin_token() -> str:
-    settings = ServiceSettings()
-    return mint_dev_token(
-        secret=settings.jwt_secret,
-        issuer=settings.jwt_issuer,
-        audience=settings.jwt_audience,
-        sub="ops-admin",
-        admin=True,
-    )
-
-
-def org_number(seed: int) -> str:
-    for candidate in itertools.count(seed):
-        first_eight = f"9{candidate % 10_000_000:07d}"
-        check = org_number_check_digit(first_eight)
-        if check is not None:
-            return f"{first_eight}{check}"
-    raise AssertionError("unreachable")
+    return bearer("ops-admin", admin=True)
 
 
 @dataclass
