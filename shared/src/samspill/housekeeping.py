@@ -2,8 +2,9 @@
 
 The outbox keeps a published row only as a record of what was sent, and the inbox keeps a row
 per applied event so a redelivered one is skipped; neither is needed for ever. The jobs here
-delete published outbox rows older than `OUTBOX_RETENTION_DAYS` and inbox rows older than
-`INBOX_RETENTION_DAYS`, a bounded batch per transaction (so no purge holds a long lock), again
+delete published outbox rows older than `OUTBOX_RETENTION_DAYS` and, where it is set, inbox rows
+older than `INBOX_RETENTION_DAYS` (off by default: a rebuild's history check reads the inbox), a
+bounded batch per transaction (so no purge holds a long lock), again
 at once while a batch was full. A row still pending (never published) is never touched, and the
 cutoff comes from the clock the job is given, so running the job twice, or on two replicas at
 once, deletes nothing the first run would not have.
@@ -28,7 +29,7 @@ PURGE_BATCH_SIZE = 1000
 @dataclass(frozen=True)
 class Retention:
     outbox_days: int
-    inbox_days: int
+    inbox_days: int | None  # None: the inbox is kept (the rebuild check reads it)
     batch_size: int = PURGE_BATCH_SIZE
 
 
@@ -56,6 +57,8 @@ async def purge_published_outbox(
 async def purge_inbox(
     units: UnitsOfWork, tables: MessagingTables, now: datetime, retention: Retention
 ) -> int:
+    if retention.inbox_days is None:
+        return 0
     cutoff = now - timedelta(days=retention.inbox_days)
     inbox = tables.inbox
     return await purge_batch(units, inbox, inbox.c.processed_at, cutoff, retention.batch_size)
@@ -72,10 +75,14 @@ def housekeeping_jobs(
     async def inbox_run(units: UnitsOfWork) -> int:
         return await purge_inbox(units, tables, clock(), retention)
 
-    return [
-        PeriodicJob(f"{service}.outbox_purge", outbox_run, PURGE_INTERVAL_S, again_when_busy=True),
-        PeriodicJob(f"{service}.inbox_purge", inbox_run, PURGE_INTERVAL_S, again_when_busy=True),
+    jobs = [
+        PeriodicJob(f"{service}.outbox_purge", outbox_run, PURGE_INTERVAL_S, again_when_busy=True)
     ]
+    if retention.inbox_days is not None:
+        jobs.append(
+            PeriodicJob(f"{service}.inbox_purge", inbox_run, PURGE_INTERVAL_S, again_when_busy=True)
+        )
+    return jobs
 
 
 __all__ = ["Retention", "housekeeping_jobs", "purge_inbox", "purge_published_outbox"]

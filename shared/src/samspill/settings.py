@@ -90,12 +90,14 @@ class ServiceSettings(BaseSettings):
         ge=1,
         description="Days a published outbox row is kept before the scheduler deletes it.",
     )
-    inbox_retention_days: int = Field(
-        default=90,
+    inbox_retention_days: int | None = Field(
+        default=None,
         ge=1,
         description=(
-            "Days an inbox row (an applied event's id) is kept; a redelivery older than this "
-            "would be applied again, so keep it above the longest redelivery you expect."
+            "Days an inbox row (an applied event's id) is kept; unset keeps them. A read-model "
+            "rebuild compares the inbox with the topic to refuse a replay that lost events, so "
+            "a purged row can no longer be missed: set it only where the topics keep every "
+            "event. A redelivery older than this would be applied again."
         ),
     )
     consumer_max_attempts: int = 5
