@@ -4,6 +4,7 @@ waiting on a dead-letter topic, the outbox backlog, and the dependency monitor's
 from __future__ import annotations
 
 import asyncio
+import logging
 import uuid
 from datetime import UTC, datetime, timedelta
 
@@ -130,8 +131,13 @@ async def test_dependency_monitor_sets_the_gauge_and_logs_changes_once() -> None
 
     metrics = Metrics()
     monitor = DependencyMonitor({"broker": broker, "redis": redis}, metrics)
-    with structlog.testing.capture_logs() as logged:
-        states = [(await monitor.check_once())["broker"] for _ in range(4)]
+    saved = structlog.get_config()  # an earlier test may have left a higher level configured
+    structlog.configure(wrapper_class=structlog.make_filtering_bound_logger(logging.DEBUG))
+    try:
+        with structlog.testing.capture_logs() as logged:
+            states = [(await monitor.check_once())["broker"] for _ in range(4)]
+    finally:
+        structlog.configure(**saved)
     assert states == [True, False, False, True]
     up = metrics.registry.get_sample_value("dependency_up", {"dependency": "broker"})
     assert up == 1

@@ -82,7 +82,8 @@ async def check_outage(stack: OpsStack, proxy: TcpProxy) -> None:
     await eventually(lambda: _feed_served(stack, during), timeout=90)
     for name in ("facilities", "booking"):
         await eventually(lambda n=name: _outbox_drained(stack, n), timeout=60)
-    assert await stack.metric("booking", "dependency_up", dependency="broker") == 1
+    # The monitor probes on its own interval: it reports the broker back a moment later.
+    await eventually(lambda: _broker_up(stack, "booking"), timeout=30)
     await all_ready(stack)
 
 
@@ -92,6 +93,10 @@ async def _feed_served(stack: OpsStack, site_id: str) -> bool:
 
 async def _broker_down(stack: OpsStack, service: str) -> bool:
     return await stack.metric(service, "dependency_up", dependency="broker") == 0
+
+
+async def _broker_up(stack: OpsStack, service: str) -> bool:
+    return await stack.metric(service, "dependency_up", dependency="broker") == 1
 
 
 async def _outbox_drained(stack: OpsStack, service: str) -> bool:

@@ -77,9 +77,14 @@ def configure_logging(service: str, level: str = "INFO", json: bool = True) -> N
     root.handlers = [handler]
     root.setLevel(numeric_level)
     for name in ("uvicorn", "uvicorn.error", "uvicorn.access", "alembic", "aiokafka"):
-        # Their own handlers (if a library set any) would print a second, plain line.
-        logging.getLogger(name).handlers = []
-        logging.getLogger(name).propagate = True
+        # Their own handlers (if a library set any) would print a second, plain line; a level
+        # or a `disabled` flag left by an earlier configuration (Alembic's, uvicorn's) would
+        # drop their lines: they follow the root's level.
+        library = logging.getLogger(name)
+        library.handlers = []
+        library.propagate = True
+        library.disabled = False
+        library.setLevel(logging.NOTSET)
     access = logging.getLogger("uvicorn.access")
     if not any(isinstance(f, SecretPathFilter) for f in access.filters):
         access.addFilter(SecretPathFilter())

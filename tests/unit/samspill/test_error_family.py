@@ -12,6 +12,7 @@ from fastapi import FastAPI
 
 import booking.domain.errors as booking_errors
 from booking.domain import BookingStatus
+from notifications.preferences.use_cases import SmsNotAvailable
 from samspill.errors import (
     BadRequest,
     Conflict,
@@ -46,6 +47,7 @@ SAMPLES: dict[str, SamspillError] = {
         "space-1", "Storhallen", "on Tuesday", "på tirsdag", EVENING
     ),
     "insufficient-stock": booking_errors.InsufficientStock(uuid.UUID(int=5), 4, 2, "Projektor"),
+    "sms-not-available": SmsNotAvailable("No SMS provider.", "Ingen SMS-leverandør."),
     "last-administrator": booking_errors.LastAdministrator(),
     "invitation-used": booking_errors.InvitationUsed(),
     "invitation-gone": booking_errors.InvitationGone("expired"),
