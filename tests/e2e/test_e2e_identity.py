@@ -115,7 +115,7 @@ async def _scenario(s: Stack, mailbox: Mailbox, provider: IdentityProvider) -> N
 
     member_id = (await s.call("GET", "booking", "/me", member))["person_id"]
     await s.call("DELETE", "booking", f"/organisations/{club['id']}/members/{member_id}", leader)
-    later = _booking(space_id, club["id"], day + timedelta(days=7))
+    later = _booking(space_id, club["id"], ordinary_day(20))
     refused = await s.request("POST", "booking", "/bookings", member, json=later)
     assert refused.status_code in (403, 404), refused.text
 
