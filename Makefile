@@ -9,6 +9,11 @@ install:
 	@if command -v npm >/dev/null 2>&1 && [ -f tests/js/package-lock.json ]; then \
 		(cd tests/js && npm ci --silent --no-audit --no-fund); \
 	fi
+	@# The portal's styles and scripts (Designsystemet, htmx), served as static files.
+	@if command -v npm >/dev/null 2>&1 && { [ ! -d services/portal/node_modules/htmx.org ] || \
+		[ services/portal/package-lock.json -nt services/portal/node_modules/.package-lock.json ]; }; then \
+		(cd services/portal && npm ci --silent --no-audit --no-fund); \
+	fi
 	@# The embedded OpenID Connect provider: `make dev` and the tests log in against it.
 	@if ! command -v npm >/dev/null 2>&1; then \
 		echo "warning: npm is missing; the identity provider (make dev, tests) needs Node.js and npm" >&2; \
@@ -17,7 +22,8 @@ install:
 		(cd identity-provider && npm ci --silent --no-audit --no-fund); \
 	fi
 
-## Run the whole system (infrastructure, three services, demo data) on embedded defaults.
+## Run the whole system (infrastructure, the three services, the portal, demo data) on embedded
+## defaults.
 dev: install
 	$(UV) run samspill dev
 

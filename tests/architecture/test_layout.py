@@ -10,8 +10,10 @@ from pathlib import Path
 
 import pytest
 
-SERVICES = ("facilities", "booking", "notifications")
+SERVICES = ("facilities", "booking", "notifications", "portal")
 SERVICE_FILES = {"__init__", "__main__", "main", "cli", "config", "dependencies", "tables"}
+# The portal keeps no tables; it has its clients of the APIs, its page rendering and sessions.
+PORTAL_FILES = {"apis", "pages", "sessions"}
 FEATURE_FILES = {
     "__init__",
     "routes",
@@ -78,7 +80,7 @@ def imports(path: Path) -> set[str]:
 def is_placed(service: str, path: Path) -> bool:
     parts = path.relative_to(root_of(service)).parts
     if len(parts) == 1:
-        return path.stem in SERVICE_FILES
+        return path.stem in SERVICE_FILES or (service == "portal" and path.stem in PORTAL_FILES)
     if parts[0] in OTHER_PACKAGES:
         return True
     return len(parts) == 2 and path.stem in FEATURE_FILES

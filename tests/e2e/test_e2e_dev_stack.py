@@ -39,8 +39,9 @@ pytestmark = [pytest.mark.e2e, pytest.mark.slow, pytest.mark.calendar, pytest.ma
 
 # Bounds a hang only: a slow or busy machine must not fail the test.
 READY_WITHIN_S = 300
-# The three services on the base port and the two after it, the identity provider on the next.
-PORTS = 4
+# The portal on the port before the base, the three services on the base port and the two
+# after it, the identity provider on the next.
+PORTS = 5
 
 
 @pytest.fixture
@@ -57,7 +58,7 @@ def _free_base_port() -> int:
     # port between this check and the service binding it.
     for _ in range(50):
         base = random.randrange(20_000, 32_000)
-        if not any(port_answers("127.0.0.1", base + i, 0.1) for i in range(PORTS)):
+        if not any(port_answers("127.0.0.1", base - 1 + i, 0.1) for i in range(PORTS)):
             return base
     raise RuntimeError(f"no {PORTS} free ports in a row")
 
@@ -98,12 +99,16 @@ def test_dev_stack_comes_up_and_stops_cleanly(tmp_path, dev_databases):
         issuer = f"http://127.0.0.1:{base + 3}"
         assert httpx.get(discovery_url(issuer), timeout=5).json()["issuer"] == issuer
         assert "demo-family" in "".join(output)
+        portal = httpx.get(f"http://127.0.0.1:{base - 1}/", timeout=5)
+        assert portal.status_code == 200, "".join(output)
+        assert "login_hint=demo-club-leader" in portal.text
+        assert f"http://127.0.0.1:{base - 1}" in "".join(output)
     finally:
         process.send_signal(signal.SIGINT)
         rest, _ = process.communicate(timeout=60)
         output.append(rest or "")
     assert process.returncode == 0, "".join(output)
-    assert not any(port_answers("127.0.0.1", base + i, 0.2) for i in range(PORTS))
+    assert not any(port_answers("127.0.0.1", base - 1 + i, 0.2) for i in range(PORTS))
 
 
 # --- mail, SMS and data across two runs -------------------------------------------------------

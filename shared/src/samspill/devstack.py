@@ -16,6 +16,7 @@ Tansu keeps its topics in memory) therefore gets empty databases too.
 from __future__ import annotations
 
 import asyncio
+import json
 import os
 import secrets
 import signal
@@ -71,8 +72,9 @@ SERVICES = tuple(
     DevService(name, _BASE_PORT + offset)
     for offset, name in enumerate(("facilities", "booking", "notifications"))
 )
-# The future portal's login callback; Swagger UI's on each API's /docs is derived from SERVICES.
-PORTAL_CALLBACK = "http://127.0.0.1:8000/auth/callback"
+# The portal on the port before the services' (8000); it logs people in at the provider.
+PORTAL = DevService("portal", _BASE_PORT - 1)
+PORTAL_CALLBACK = f"{PORTAL.url}/auth/callback"
 READY_TIMEOUT_S = 60.0
 STOP_GRACE_S = 15.0
 
@@ -159,9 +161,13 @@ def run_dev_stack() -> int:
         say(f"innlogging / identity provider: {identity.issuer} (log: {identity.log_path})")
         trust = {"OIDC_ISSUERS": oidc_issuers_env(identity.issuer)}
         for service in SERVICES:
-            extra = trust | (sinks.env() if service.name == "notifications" else {})
+            extra = trust | (
+                sinks.env() | {"PORTAL_URL": PORTAL.url} if service.name == "notifications" else {}
+            )
             children.append(_spawn(service, infra, database_urls[service.name], logs, extra))
             say(f"{service.name}: startet / started (log: {children[-1].log_path})")
+        children.append(_spawn_portal(infra, logs, trust))
+        say(f"portal: startet / started (log: {children[-1].log_path})")
         if not asyncio.run(_wait_ready(children)):
             return 1
         say(f"alle tjenester klare / all services ready in {time.monotonic() - started:.1f} s")
@@ -243,6 +249,24 @@ def _spawn(
     return child
 
 
+def _spawn_portal(infra: Infrastructure, logs: Path, trust: dict[str, str]) -> ServiceProcess:
+    """The portal calls the services on their ports and offers the demo people as logins."""
+    urls = {f"{service.name.upper()}_URL": service.url for service in SERVICES}
+    env = service_env(
+        "postgresql://unused",  # the portal keeps no database: sessions are in Redis
+        infra.kafka.url,
+        infra.redis.url,
+        environment="development",
+        PUBLIC_URL=PORTAL.url,
+        DEMO_LOGINS=json.dumps(list(DEMO_PEOPLE)),
+        **urls,
+        **trust,
+    )
+    child = ServiceProcess(PORTAL.name, PORTAL.port, env, logs / "portal.log", own_session=True)
+    child.start()
+    return child
+
+
 async def _wait_ready(children: list[ServiceProcess]) -> bool:
     async def ready(child: ServiceProcess) -> None:
         await child.wait_ready(READY_TIMEOUT_S, interval=0.3)
@@ -291,6 +315,9 @@ def _print_welcome(sinks: MessageSinks, identity: IdentityProvider) -> None:
         admin=True,
         ttl=timedelta(days=7),
     )
+    print(f"\n  Portalen / the portal: {PORTAL.url}")
+    print("  Logg inn med ett klikk som en av demopersonene på forsiden / log in with one click")
+    print("  as one of the demo people on the front page")
     print()
     for service in SERVICES:
         print(f"  {service.name:<14} {service.url}/docs")

@@ -256,6 +256,9 @@ def generate_signing_key(kid: str) -> dict[str, Any]:
     """A new RSA 2048 private key as a JWK for RS256 signatures."""
     key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
     jwk = RSAAlgorithm.to_jwk(key, as_dict=True)
+    # PyJWT marks a private key `key_ops: ["sign"]`; the provider would publish that on the
+    # public key too, and strict clients then refuse to verify with it. `use` says enough.
+    jwk.pop("key_ops", None)
     return {**jwk, "kid": kid, "alg": "RS256", "use": "sig"}
 
 

@@ -1,0 +1,1 @@
+"""The front page, from which every journey starts, and the language switch."""
