@@ -19,7 +19,9 @@ import jwt
 from samspill.identity_provider import IdentityProvider, discover, write_keys
 
 TEST_REDIRECT_URI = "http://127.0.0.1/callback"
-TEST_REDIRECT_URIS = (TEST_REDIRECT_URI,)
+# The portal's callback when its PUBLIC_URL is http://127.0.0.1 (tests call it in process).
+PORTAL_TEST_CALLBACK = "http://127.0.0.1/auth/callback"
+TEST_REDIRECT_URIS = (TEST_REDIRECT_URI, PORTAL_TEST_CALLBACK)
 # Synthetic, as in Norwegian test data (the month plus 80): no real person has it.
 PLANTED_PID = "01818799862"
 EXTRA_CLAIMS = {"pid": PLANTED_PID}

@@ -375,6 +375,13 @@ def authorize(
     return Authorization(found["code"], verifier, client_id, redirect_uri)
 
 
+def sign_in_at(authorization_url: str, *, redirect_uri: str, login: str) -> str:
+    """Open an authorization request someone else built (the portal's login redirect), sign in
+    as `login` and consent; return the callback URL the provider sends the browser to."""
+    with httpx.Client(timeout=HTTP_TIMEOUT_S, follow_redirects=False) as browser:
+        return _through_forms(browser, browser.get(authorization_url), redirect_uri, login)
+
+
 def redeem(
     issuer: str, authorization: Authorization, *, code_verifier: str | None = None
 ) -> Tokens:
