@@ -26,7 +26,6 @@ from samspill.infra import Infrastructure
 from samspill.tokens import IssuerConfig
 from tests.identity import PLANTED_PID, PORTAL_TEST_CALLBACK
 
-
 PORTAL = "http://127.0.0.1"
 
 
