@@ -206,6 +206,24 @@ def consume_span(
         yield span
 
 
+@contextmanager
+def continued_span(
+    name: str,
+    traceparent: str | None,
+    *,
+    kind: SpanKind = SpanKind.INTERNAL,
+    attributes: dict[str, Any] | None = None,
+) -> Iterator[trace.Span]:
+    """A span that continues the trace a stored `traceparent` names (e.g. the consumer span
+    that queued a message which a job sends later); a new trace when there is none."""
+    carrier = [(TRACEPARENT, traceparent.encode())] if traceparent else []
+    tracer = trace.get_tracer("samspill.jobs")
+    with tracer.start_as_current_span(
+        name, context=context_of(carrier), kind=kind, attributes=attributes or {}
+    ) as span:
+        yield span
+
+
 def add_trace_ids(
     logger: Any, method_name: str, event_dict: structlog.typing.EventDict
 ) -> structlog.typing.EventDict:

@@ -12,8 +12,11 @@ import pytest
 from sqlalchemy import func, select
 
 from notifications.config import NotificationsSettings
+from notifications.domain.messages import RenderedMessage
+from notifications.domain.recipients import Recipient
 from notifications.domain.schedule import reminder_due
 from notifications.main import definition
+from notifications.messages.handlers import enqueue_rendered
 from notifications.messages.jobs import Delivery, SmtpEmailSender
 from notifications.messages.tables import Message
 from notifications.readmodel.tables import ClosureRecord, OrganisationRecord
@@ -344,3 +347,43 @@ def _pending(number: int, now: datetime) -> Message:
         next_attempt_at=now - timedelta(seconds=1),
         created_at=now,
     )
+
+
+async def test_sending_a_message_continues_the_trace_that_queued_it(infra, database_factory, spans):
+    """The consumer span that queues a message is the parent of the span that sends it, even
+    though the delivery job sends it later in a transaction of its own."""
+    from opentelemetry import trace
+
+    url = await database_factory("notif_trace")
+    await asyncio.to_thread(upgrade, definition.migrations_dir, url)
+    engine = create_engine(url, pool_size=2)
+    sessions = session_factory(engine)
+    now = datetime.now(UTC)
+    recipient = Recipient(key="resident:traced", email="traced@example.no", phone=None)
+    with trace.get_tracer("test").start_as_current_span("process samspill.booking") as queued:
+        async with sessions() as session, session.begin():
+            await enqueue_rendered(
+                session,
+                dedupe_key="test:traced",
+                recipient=recipient,
+                kind="loan_reserved",
+                rendered=RenderedMessage("Melding", "Hei!\n"),
+                now=now - timedelta(seconds=1),
+                sms=False,
+            )
+    mailbox = Mailbox()
+    try:
+        async with smtp_server(mailbox) as port:
+            sender = SmtpEmailSender(NotificationsSettings(smtp_port=port))
+            units = units_of_work(sessions, messaging, source="/samspill/notifications")
+            assert await Delivery(sender, _NoSms()).deliver_due(units) == 1
+        assert len(mailbox.received) == 1
+        send = next(s for s in spans.get_finished_spans() if s.name == "send email")
+        assert send.context.trace_id == queued.get_span_context().trace_id
+        assert send.parent is not None
+        assert send.parent.span_id == queued.get_span_context().span_id
+        assert send.attributes is not None
+        assert send.attributes["samspill.message.kind"] == "loan_reserved"
+        assert "traced@example.no" not in str(dict(send.attributes))
+    finally:
+        await engine.dispose()

@@ -53,6 +53,7 @@ from notifications.readmodel.use_cases import save_closure
 from samspill.events import booking as bk
 from samspill.events.base import Envelope, EventData
 from samspill.recurrence import local_date
+from samspill.tracing import current_traceparent
 
 log = structlog.get_logger("notifications.messages")
 
@@ -147,12 +148,21 @@ async def enqueue_rendered(
         "last_error": None if address else _no_address(recipient, sms=sms),
         "next_attempt_at": due or now,
         "created_at": now,
+        "traceparent": current_traceparent(),
     }
     statement = pg_insert(Message).values(**values)
     if due is None:
         statement = statement.on_conflict_do_nothing(index_elements=["dedupe_key"])
     else:
-        changing = ("channel", "address", "language", "subject", "body", "next_attempt_at")
+        changing = (
+            "channel",
+            "address",
+            "language",
+            "subject",
+            "body",
+            "next_attempt_at",
+            "traceparent",
+        )
         statement = statement.on_conflict_do_update(
             index_elements=["dedupe_key"],
             set_={name: statement.excluded[name] for name in changing},

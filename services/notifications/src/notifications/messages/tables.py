@@ -42,6 +42,8 @@ class Message(Table, table=True):
     attempts: int = 0
     last_error: str | None = Field(default=None, sa_type=Text)
     created_at: datetime = Field(sa_type=DateTime(timezone=True))
+    # The trace the message was queued in (the consumer's span): its sending continues it.
+    traceparent: str | None = Field(default=None, max_length=60)
     sent_at: datetime | None = Field(default=None, sa_type=DateTime(timezone=True))
 
 

@@ -19,6 +19,7 @@ from datetime import datetime, timedelta
 from typing import Protocol
 
 import structlog
+from opentelemetry.trace import SpanKind, Status, StatusCode
 from sqlalchemy import delete, func, select
 from sqlmodel import col
 
@@ -26,6 +27,7 @@ from notifications.domain.messages import Channel
 from notifications.messages.tables import DeliveryAttempt, Message
 from samspill.clock import Clock
 from samspill.db import UnitOfWork
+from samspill.tracing import continued_span
 
 log = structlog.get_logger("notifications.delivery")
 
@@ -81,7 +83,17 @@ async def deliver_next(
     ).scalar_one_or_none()
     if message is None:
         return False
-    error, permanent = await _send(senders, message)
+    attributes = {
+        "samspill.message.kind": message.kind,
+        "samspill.message.channel": message.channel,
+        "samspill.message.attempt": message.attempts + 1,
+    }
+    with continued_span(
+        f"send {message.channel}", message.traceparent, kind=SpanKind.CLIENT, attributes=attributes
+    ) as span:
+        error, permanent = await _send(senders, message)
+        if error is not None:
+            span.set_status(Status(StatusCode.ERROR, "permanent" if permanent else "retried"))
     _record(uow, message, error, policy, now=clock(), permanent=permanent)
     await uow.commit()
     return True
