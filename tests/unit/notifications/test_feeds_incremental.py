@@ -59,6 +59,17 @@ def test_text_that_looks_like_a_stamp_is_kept() -> None:
     assert body == render_feed_whole(info, [tricky], stamp=STAMP)
 
 
+def test_the_two_passes_of_the_repeated_hour_are_told_apart() -> None:
+    first = oslo(date(2026, 10, 25), 2, 30)
+    second = first.replace(fold=1)
+    assert first == second  # same wall time, same zone: Python calls them equal
+    one = single("booking-88@samspill.no", first - timedelta(hours=1), first)
+    other = single("booking-88@samspill.no", first - timedelta(hours=1), second)
+    for entry in (one, other, one):
+        body = render_feed(feed_info(), [entry], stamp=STAMP)
+        assert body == render_feed_whole(feed_info(), [entry], stamp=STAMP)
+
+
 def test_empty_feed() -> None:
     assert render_feed(feed_info(), [], stamp=STAMP) == render_feed_whole(
         feed_info(), [], stamp=STAMP

@@ -134,7 +134,7 @@ def render_feed(info: FeedInfo, entries: Sequence[FeedEntry], *, stamp: datetime
     stamp_line = _stamp_line(to_utc(stamp))
     parts = [_calendar_head(info)]
     for entry in sorted(entries, key=lambda e: (to_utc(e.start), e.uid)):
-        parts.append(stamp_line.join(_entry_parts(entry)))
+        parts.append(stamp_line.join(_entry_parts(entry, _instants(entry))))
     parts.append(_CALENDAR_END)
     return b"".join(parts)
 
@@ -159,9 +159,21 @@ _CALENDAR_END = b"END:VCALENDAR\r\n"
 ENTRY_CACHE_SIZE = 20_000
 
 
+def _instants(entry: FeedEntry) -> tuple[datetime, ...]:
+    """The entry's times in UTC: two wall times that differ only in `fold` (the repeated
+    autumn hour) compare equal, so the entry alone would not tell them apart as a key."""
+    times = [entry.start, entry.end, entry.created, entry.last_modified]
+    if entry.recurrence is not None:
+        times += [entry.recurrence.until, *entry.recurrence.exdates]
+        for override in entry.recurrence.overrides:
+            times += [override.recurrence_id, override.start, override.end]
+    return tuple(to_utc(value) for value in times)
+
+
 @lru_cache(maxsize=ENTRY_CACHE_SIZE)
-def _entry_parts(entry: FeedEntry) -> tuple[bytes, ...]:
-    """The entry's VEVENTs as bytes, split where the feed's DTSTAMP line goes."""
+def _entry_parts(entry: FeedEntry, instants: tuple[datetime, ...]) -> tuple[bytes, ...]:
+    """The entry's VEVENTs as bytes, split where the feed's DTSTAMP line goes; `instants`
+    is part of the key only."""
     rendered = b"".join(
         bytes(event.to_ical(sorted=False)) for event in _entry_events(entry, _PLACEHOLDER_STAMP)
     )
