@@ -1,4 +1,4 @@
-"""`python -m bench [--quick | --scale NAME] [--seed N] [--results-dir DIR]`."""
+"""`python -m bench [--quick | --scale NAME] [--seed N] [--growth 1,10] [--results-dir DIR]`."""
 
 from __future__ import annotations
 
@@ -18,8 +18,25 @@ def parse(argv: list[str]) -> argparse.Namespace:
     parser.add_argument("--quick", action="store_true", help="a short run (about two minutes)")
     parser.add_argument("--scale", choices=sorted(SCALES), default="full")
     parser.add_argument("--seed", type=int, default=2026, help="seed of the random data set")
+    parser.add_argument(
+        "--growth",
+        type=_factors,
+        default=(1, 10),
+        help="grow the bookings held to these factors of the data set and measure again "
+        "(default 1,10; 100 only where it fits the evenings; 1 alone skips the growth steps)",
+    )
     parser.add_argument("--results-dir", type=Path, default=RESULTS_DIR)
     return parser.parse_args(argv)
+
+
+def _factors(text: str) -> tuple[int, ...]:
+    try:
+        factors = tuple(sorted({int(part) for part in text.split(",") if part.strip()}))
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError("factors are whole numbers, e.g. 1,10,100") from exc
+    if not factors or factors[0] < 1:
+        raise argparse.ArgumentTypeError("factors are 1 or more")
+    return factors
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -27,7 +44,8 @@ def main(argv: list[str] | None = None) -> int:
     scale = QUICK if args.quick else SCALES[args.scale]
     try:
         with running_infrastructure() as infra:
-            report = asyncio.run(run_benchmarks(infra, scale, seed=args.seed))
+            growth = args.growth if len(args.growth) > 1 else ()
+            report = asyncio.run(run_benchmarks(infra, scale, seed=args.seed, growth=growth))
     except InfrastructureError as exc:
         print(f"bench ▸ infrastructure: {exc}", file=sys.stderr)
         return 1

@@ -81,6 +81,7 @@ class DataSet:
     item_type_ids: list[str]
     booked: int = 0
     _next_club: int = field(default=0, repr=False)
+    _evenings: Iterator[Slot] | None = field(default=None, repr=False)
 
     def club(self) -> Club:
         """Clubs take turns, so no club holds more than its share of any space."""
@@ -97,8 +98,16 @@ class DataSet:
         return _local(self.today + timedelta(days=1 + AVAILABILITY_DAYS), time(0))
 
     def measured_slots(self) -> Iterator[Slot]:
-        """Evenings from day 8 on, spread over every school space in turn."""
-        return evening_slots(self.school_space_ids, self.today)
+        """Evenings from day 8 on, spread over every school space in turn; one sequence for
+        the whole run, so the bookings the growth steps add never clash with measured ones."""
+        if self._evenings is None:
+            self._evenings = evening_slots(self.school_space_ids, self.today)
+        return self._evenings
+
+    def evening_capacity(self) -> int:
+        """Evening hours from day 8 on over the school spaces: what the run can still book."""
+        days = HORIZON_DAYS - FIRST_MEASURED_DAY
+        return days * len(EVENING_HOURS) * len(self.school_space_ids)
 
     def lag_slots(self) -> Iterator[Slot]:
         return daytime_slots(self.lag_space_id, self.today)
@@ -343,7 +352,12 @@ def _availability_week(data: DataSet, scale: Scale, rng: random.Random) -> list[
     return rng.sample(week, scale.bookings)
 
 
-async def _book(api: Api, data: DataSet, slots: Sequence[Slot], concurrency: int) -> None:
+async def book(api: Api, data: DataSet, slots: Iterable[Slot], concurrency: int) -> None:
+    """Book every slot through the API, `concurrency` at a time (anything but 201 stops)."""
+    await _book(api, data, slots, concurrency)
+
+
+async def _book(api: Api, data: DataSet, slots: Iterable[Slot], concurrency: int) -> None:
     async def one(slot: Slot) -> None:
         club = data.club()
         body = booking_body(slot, club, data.booked)

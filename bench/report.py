@@ -36,6 +36,8 @@ class Report:
         ]
         lines += _bookings(r.get("bookings", []))
         lines += _others(r)
+        lines += _targets(r)
+        lines += _growth(r.get("growth", []))
         lines += _memory(r.get("memory", {}))
         return "\n".join(lines)
 
@@ -105,6 +107,101 @@ def _others(r: dict[str, Any]) -> list[str]:
             f"p50 {_f(loans['p50_ms'])} ms, p99 {_f(loans['p99_ms'])} ms ({_outcomes(loans)})"
         )
     return [*lines, ""] if lines else []
+
+
+def _targets(r: dict[str, Any]) -> list[str]:
+    """Each figure the performance work aims at, beside its target (never asserted)."""
+    rows = [(name, _shown(figure), target, met) for name, figure, target, met in _goals(r)]
+    if not rows:
+        return []
+    width = max(len(name) for name, *_ in rows)
+    lines = [f"{'Targets':<{width}}  {'now':>22}  {'target':<22}"]
+    lines.append("─" * len(lines[0]))
+    for name, shown, target, met in rows:
+        mark = "ok" if met else "MISSED" if met is not None else ""
+        lines.append(f"{name:<{width}}  {shown:>22}  {target:<22}{mark}")
+    return [*lines, ""]
+
+
+def _shown(figure: float | str | None) -> str:
+    if figure is None:
+        return "–"
+    return figure if isinstance(figure, str) else _f(figure)
+
+
+Goal = tuple[str, float | str | None, str, bool | None]
+
+
+def _goals(r: dict[str, Any]) -> list[Goal]:
+    goals: list[Goal] = []
+    by_clients = {row["clients"]: row for row in r.get("bookings", [])}
+    if row := by_clients.get(16):
+        ratio = row["throughput_ratio"]
+        ours, raw = row["service"]["per_s"], row["raw_database"]["per_s"]
+        shown = f"{100 * ratio:.0f} % ({ours:.0f}/{raw:.0f}/s)"
+        goals.append(
+            ("POST /bookings, 16 clients, share of raw DB rate", shown, "≥ 25 %", ratio >= 0.25)
+        )
+    if row := by_clients.get(64):
+        service = row["service"]
+        failed = sum(
+            n for code, n in service.get("outcomes", {}).items() if not code.startswith(("2", "4"))
+        )
+        shown = f"{service['p99_ms']:,.0f} ms, {failed} failed"
+        goals.append(
+            (
+                "POST /bookings, 64 clients, p99",
+                shown,
+                "< 250 ms, no 5xx",
+                service["p99_ms"] < 250 and not failed,
+            )
+        )
+    if by_clients:
+        cpu = [row["service"]["booking_cpu_ms_per_request"] for row in by_clients.values()]
+        shown = f"{min(cpu):.1f}–{max(cpu):.1f} ms"
+        goals.append(("CPU per booking request (booking process)", shown, "≤ 3 ms", max(cpu) <= 3))
+    if a := r.get("availability"):
+        label = f"availability, {a['spaces']} spaces × {a['days']} days, p95"
+        goals.append((label, f"{a['p95_ms']:.1f} ms", "< 25 ms", a["p95_ms"] < 25))
+    if feed := r.get("feed"):
+        render = feed["render"]["p50_ms"]
+        label = f"feed of {feed['events']:,} events, render after a change, p50"
+        goals.append((label, f"{render:.1f} ms", "< 40 ms", render < 40))
+    if loans := r.get("loans"):
+        label = f"loan reservations, {loans['clients']} clients, p99"
+        goals.append((label, f"{loans['p99_ms']:,.0f} ms", "< 300 ms", loans["p99_ms"] < 300))
+    if lag := r.get("event_lag"):
+        goals.append(
+            (
+                "booking committed → in the space feed, p95",
+                f"{lag['p95_ms']:.0f} ms",
+                "< 100 ms",
+                lag["p95_ms"] < 100,
+            )
+        )
+    return goals
+
+
+def _growth(rows: list[dict[str, Any]]) -> list[str]:
+    """How each cost grows with the bookings held (1×, 10×, … the data set)."""
+    if not rows:
+        return []
+    header = (
+        f"{'Growth':<8}{'bookings held':>15}{'availability p95':>18}{'feed render p50':>17}"
+        f"{'POST ×16 req/s':>16}{'POST p99 ms':>13}{'raw DB req/s':>14}"
+    )
+    lines = [header, "─" * len(header)]
+    for row in rows:
+        lines.append(
+            f"{row['factor']:<8}{row['bookings_held']:>15,}{_ms(row.get('availability_p95_ms')):>18}"
+            f"{_ms(row.get('feed_render_p50_ms')):>17}{_shown(row.get('post_per_s')):>16}"
+            f"{_shown(row.get('post_p99_ms')):>13}{_shown(row.get('raw_per_s')):>14}"
+        )
+    return [*lines, ""]
+
+
+def _ms(value: float | None) -> str:
+    return "–" if value is None else f"{value:,.1f} ms"
 
 
 def _memory(memory: dict[str, Any]) -> list[str]:

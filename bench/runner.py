@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import itertools
 import os
 import platform
 import random
@@ -14,7 +15,7 @@ from typing import Any
 import booking.main
 from bench import rawdb, scenarios
 from bench.api import Api
-from bench.dataset import OSLO, DataSet, evening_slots, load
+from bench.dataset import OSLO, DataSet, book, evening_slots, load
 from bench.measure import Timing
 from bench.report import Report
 from bench.scale import Scale
@@ -34,6 +35,7 @@ async def run_benchmarks(
     *,
     kafka_url: str | None = None,
     seed: int = 2026,
+    growth: tuple[int, ...] = (),
     say: Say = _say,
 ) -> Report:
     """Every measurement of one run; the stack and its databases are gone when it returns."""
@@ -51,7 +53,11 @@ async def run_benchmarks(
         api = Api(stack, connections=max(scale.concurrency_levels) + 16)
         try:
             async with _sampling(sampler):
-                await _measure(api, stack, raw["raw"], scale, rng, sampler, report, say)
+                data = await _measure(api, stack, raw["raw"], scale, rng, sampler, report, say)
+                if growth:
+                    report.results["growth"] = await _growth(
+                        api, stack, data, scale, growth, sampler, report, say
+                    )
         except Exception:
             say(f"failed; the service logs are in {stack.logs}:\n{stack.log_tail()}")
             raise
@@ -82,7 +88,7 @@ async def _measure(
     sampler: MemorySampler,
     report: Report,
     say: Say,
-) -> None:
+) -> DataSet:
     results = report.results
     sampler.phase = "load"
     today = datetime.now(OSLO).date()
@@ -116,6 +122,66 @@ async def _measure(
         **loans.summary(50, 99),
     }
     say(f"loans {loans.throughput:.0f}/s, outcomes {dict(loans.outcomes)}")
+    return data
+
+
+async def _growth(
+    api: Api,
+    stack: Stack,
+    data: DataSet,
+    scale: Scale,
+    factors: tuple[int, ...],
+    sampler: MemorySampler,
+    report: Report,
+    say: Say,
+) -> list[dict[str, Any]]:
+    """The same measurements with the bookings held grown to each factor of the data set.
+
+    The added bookings lie in the evenings from day 8 on, outside the week availability asks
+    for and on other spaces than the feed's: what should not make those answers dearer."""
+    results = report.results
+    by_clients = {row["clients"]: row for row in results.get("bookings", [])}
+    posts = dict(scale.booking_levels).get(16, scale.booking_levels[-1][1])
+    first = by_clients.get(16, {})
+    rows: list[dict[str, Any]] = [
+        {
+            "factor": "1×",
+            "bookings_held": data.booked,
+            "availability_p95_ms": results["availability"]["p95_ms"],
+            "feed_render_p50_ms": results["feed"]["render"]["p50_ms"],
+            "post_per_s": first.get("service", {}).get("per_s"),
+            "post_p99_ms": first.get("service", {}).get("p99_ms"),
+            "raw_per_s": first.get("raw_database", {}).get("per_s"),
+        }
+    ]
+    # Grown as the issue counts it: the availability data set (2k in a full run) times factor.
+    base, first_held = scale.bookings, data.booked
+    for factor in sorted(f for f in factors if f > 1):
+        wanted = first_held + (factor - 1) * base - data.booked
+        if wanted > data.evening_capacity() - (data.booked - scale.bookings):
+            say(f"growth {factor}×: {wanted:,} more bookings do not fit the evenings; skipped")
+            continue
+        sampler.phase = f"growth_{factor}x"
+        say(f"growth {factor}×: booking {wanted:,} more …")
+        await book(api, data, itertools.islice(data.measured_slots(), wanted), scale.load_clients)
+        timing, _ = await scenarios.availability(api, data, scale)
+        paths, _ = await scenarios.feed(api, data, scale, stack.redis_url)
+        posted = await scenarios.booking_posts(
+            api, data, data.measured_slots(), min(16, posts), posts, scale.phase_timeout_s
+        )
+        rows.append(
+            {
+                "factor": f"{factor}×",
+                "bookings_held": data.booked,
+                "availability_p95_ms": round(timing.ms(95), 2),
+                "feed_render_p50_ms": round(paths["render"].ms(50), 2),
+                "post_per_s": round(posted.throughput, 1),
+                "post_p99_ms": round(posted.ms(99), 1),
+                "raw_per_s": None,
+            }
+        )
+        say(f"growth {factor}×: availability p95 {timing.ms(95):.1f} ms")
+    return rows
 
 
 async def _bookings(

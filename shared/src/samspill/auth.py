@@ -19,6 +19,7 @@ from fastapi import Depends, Request, Security
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from samspill.db import request_session
 from samspill.errors import Forbidden, Unauthorized
 from samspill.tokens import Identity, TokenVerifier, invalid_token
 
@@ -198,6 +199,9 @@ async def load_grants(request: Request, identity: Identity) -> Grants:
     loader: GrantLoader | None = getattr(_state(request), "grant_loader", None)
     if loader is None or identity.is_service_account:
         return NO_GRANTS
+    shared = request_session(request)
+    if shared is not None:
+        return await loader(shared, identity.person_id)
     async with _state(request).sessions() as session:
         return await loader(session, identity.person_id)
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
+from functools import lru_cache
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from samspill.booking_rules import BookingRules
@@ -74,16 +75,45 @@ class WindowView:
 
     def occurrences(self, within: Interval | None = None) -> list[Interval]:
         """Occurrences overlapping `within` (whole, not clipped), withdrawn dates left out."""
-        return weekly_occurrences(
-            self.weekdays,
-            self.start,
-            self.end,
-            self.valid_from,
-            self.valid_to,
-            within=within,
-            except_dates=self.withdrawn_dates,
-            tz=self.tz,
+        return list(
+            _occurrences(
+                self.weekdays,
+                self.start,
+                self.end,
+                self.valid_from,
+                self.valid_to,
+                within,
+                self.withdrawn_dates,
+                self.tz,
+            )
         )
+
+
+# Many spaces share the same release pattern (every evening 17–22) and a search asks for the
+# same period for all of them: the occurrences are worked out once per pattern and period.
+@lru_cache(maxsize=4096)
+def _occurrences(
+    weekdays: frozenset[int],
+    start: time,
+    end: time,
+    valid_from: date,
+    valid_to: date,
+    within: Interval | None,
+    withdrawn_dates: frozenset[date],
+    tz: ZoneInfo,
+) -> tuple[Interval, ...]:
+    return tuple(
+        weekly_occurrences(
+            weekdays,
+            start,
+            end,
+            valid_from,
+            valid_to,
+            within=within,
+            except_dates=withdrawn_dates,
+            tz=tz,
+        )
+    )
 
 
 def _zone(name: str) -> ZoneInfo:

@@ -151,6 +151,9 @@ def units_of_work(
     return lambda: UnitOfWork(sessions, messaging, source=source, on_commit=on_commit)
 
 
+_REQUEST_UNIT_OF_WORK = "samspill_unit_of_work"
+
+
 async def get_unit_of_work(request: Request) -> AsyncIterator[UnitOfWork]:
     """FastAPI dependency: the app factory puts the session factory on `app.state`."""
     state: Any = request.app.state
@@ -159,7 +162,23 @@ async def get_unit_of_work(request: Request) -> AsyncIterator[UnitOfWork]:
     async with UnitOfWork(
         state.sessions, state.messaging, source=state.event_source, on_commit=wake
     ) as uow:
-        yield uow
+        setattr(request.state, _REQUEST_UNIT_OF_WORK, uow)
+        try:
+            yield uow
+        finally:
+            setattr(request.state, _REQUEST_UNIT_OF_WORK, None)
+
+
+def request_session(request: Request) -> AsyncSession | None:
+    """The session of the request's open unit of work, if its route has one by now.
+
+    Reads the request needs besides its use case (the caller's grants) go through it instead
+    of checking out a second connection for the same request.
+    """
+    uow = getattr(request.state, _REQUEST_UNIT_OF_WORK, None)
+    if isinstance(uow, UnitOfWork) and uow._session is not None:
+        return uow._session
+    return None
 
 
 UnitOfWorkDep = Annotated[UnitOfWork, Depends(get_unit_of_work)]

@@ -2,9 +2,9 @@
 consumer that applies the event.
 
 `configure_tracing` installs the SDK's tracer provider once per process and instruments
-aiokafka; `instrument_app` and `instrument_engine` add the FastAPI and SQLAlchemy spans. Spans
-are exported over OTLP/HTTP only when an endpoint is configured with the standard variables
-(`OTEL_EXPORTER_OTLP_ENDPOINT` or `OTEL_EXPORTER_OTLP_TRACES_ENDPOINT`, with
+aiokafka; `instrument_app` and `instrument_engine` add the FastAPI and (when exported) the
+SQLAlchemy spans. Spans are exported over OTLP/HTTP only when an endpoint is configured with
+the standard variables (`OTEL_EXPORTER_OTLP_ENDPOINT` or `OTEL_EXPORTER_OTLP_TRACES_ENDPOINT`, with
 `OTEL_EXPORTER_OTLP_HEADERS`, `OTEL_SERVICE_NAME`, `OTEL_RESOURCE_ATTRIBUTES`,
 `OTEL_TRACES_SAMPLER`, `OTEL_BSP_*`); `OTEL_SDK_DISABLED=true` turns tracing off altogether.
 Without an exporter the trace context is still made and propagated, so log lines carry
@@ -115,7 +115,12 @@ def instrument_app(app: FastAPI) -> None:
 
 
 def instrument_engine(engine: AsyncEngine) -> None:
-    """A span for every SQL statement on `engine` (the statement text, never its parameters)."""
+    """A span for every SQL statement on `engine` (the statement text, never its parameters),
+    when spans are exported: otherwise no one reads them, and a booking runs a dozen
+    statements, each span costing the request CPU time (log lines take the trace id from the
+    request's span)."""
+    if tracing_disabled() or not exporter_configured():
+        return
     from opentelemetry.instrumentation.sqlalchemy.engine import EngineTracer
     from opentelemetry.metrics import get_meter
 

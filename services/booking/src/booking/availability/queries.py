@@ -103,11 +103,18 @@ def _free_slots_per_space(
     now: datetime,
 ) -> list[SpaceSlots]:
     answer = []
+    windows_by_space: dict[str, list[WindowView]] = defaultdict(list)
+    for window in windows:
+        windows_by_space[window.space_id].append(window)
     for space in sorted(spaces, key=lambda s: (sites[s.site_id].name, s.name)):
         view = catalogue.space_view(space)
-        # Only the space's conflict set: handing every space all bookings is quadratic.
+        # Only the space's own windows and conflict set: handing every space all windows and
+        # bookings is quadratic.
+        own_windows = windows_by_space.get(view.space_id, [])
         own_busy = [item for other in view.conflict_set for item in busy.get(other, ())]
-        slots = free_slots(view, period, windows, closures, own_busy, query.min_minutes, now=now)
+        slots = free_slots(
+            view, period, own_windows, closures, own_busy, query.min_minutes, now=now
+        )
         answer.append(SpaceSlots(space, sites[space.site_id], slots))
     return answer
 

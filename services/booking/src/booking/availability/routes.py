@@ -5,19 +5,20 @@ from __future__ import annotations
 import uuid
 from typing import Annotated
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Query, Response
 
 from booking.availability.queries import AvailabilityQuery, SpaceSlots, availability
-from booking.availability.schemas import SlotPublic, SpaceAvailability
+from booking.availability.schemas import SpaceAvailability
 from booking.bookings.states import local_text
 from booking.dependencies import NowDep, SettingsDep
 from samspill.db import UnitOfWorkDep
 from samspill.inputs import Instant
+from samspill.jsonbody import json_response
 
 router = APIRouter(prefix="/availability", tags=["availability"])
 
 
-@router.get("")
+@router.get("", response_model=list[SpaceAvailability])
 async def get_availability(
     uow: UnitOfWorkDep,
     settings: SettingsDep,
@@ -33,7 +34,7 @@ async def get_availability(
     activity: Annotated[list[str] | None, Query(max_length=20)] = None,
     accessibility: Annotated[list[str] | None, Query(max_length=10)] = None,
     min_minutes: Annotated[int, Query(ge=0, le=24 * 60)] = 0,
-) -> list[SpaceAvailability]:
+) -> Response:
     """Free slots = release windows − closures − active bookings (parts and buffers too).
 
     `accessibility` takes step_free_entrance, accessible_toilet, parking, hearing_loop or
@@ -53,30 +54,32 @@ async def get_availability(
         min_minutes=min_minutes,
     )
     found = await availability(uow.session, query, now, settings.availability_max_days)
-    return [_public(item) for item in found]
+    # A search over every space holds thousands of slots: written as plain data in the shape
+    # of `SpaceAvailability` instead of one validated model per slot.
+    return json_response([_public(item) for item in found])
 
 
-def _public(item: SpaceSlots) -> SpaceAvailability:
+def _public(item: SpaceSlots) -> dict[str, object]:
     space, site = item.space, item.site
-    return SpaceAvailability(
-        space_id=space.space_id,
-        space_name=space.name,
-        space_kind=space.kind,
-        capacity=space.capacity,
-        features=list(space.features),
-        site_id=site.site_id,
-        site_name=site.name,
-        site_kind=site.kind,
-        district=site.district,
-        who_may_book=space.rules.who_may_book,
-        approval_required=space.rules.approval_required,
-        slots=[
-            SlotPublic(
-                start=slot.start,
-                end=slot.end,
-                local_start=local_text(slot.start),
-                local_end=local_text(slot.end),
-            )
+    return {
+        "space_id": space.space_id,
+        "space_name": space.name,
+        "space_kind": space.kind,
+        "capacity": space.capacity,
+        "features": list(space.features),
+        "site_id": site.site_id,
+        "site_name": site.name,
+        "site_kind": site.kind,
+        "district": site.district,
+        "who_may_book": space.rules.who_may_book,
+        "approval_required": space.rules.approval_required,
+        "slots": [
+            {
+                "start": slot.start,
+                "end": slot.end,
+                "local_start": local_text(slot.start),
+                "local_end": local_text(slot.end),
+            }
             for slot in item.slots
         ],
-    )
+    }

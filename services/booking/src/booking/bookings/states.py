@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime
+from functools import lru_cache
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -79,6 +80,7 @@ def placed_event(state: be.BookingState) -> EventData:
     return be.BookingConfirmed(booking=state)
 
 
+@lru_cache(maxsize=8192)  # an availability answer names the same hours for every space
 def local_text(instant: datetime) -> str:
     """Wall-clock time in Oslo, ISO 8601 without offset."""
     return instant.astimezone(OSLO).replace(tzinfo=None).isoformat(timespec="minutes")

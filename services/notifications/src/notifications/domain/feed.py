@@ -10,8 +10,9 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime, time, timedelta
+from datetime import UTC, datetime, time, timedelta
 from enum import StrEnum
+from functools import lru_cache
 
 from icalendar import Calendar, Event, Timezone, TimezoneDaylight, TimezoneStandard
 from icalendar.prop import vDuration, vRecur, vText
@@ -122,7 +123,24 @@ class FeedInfo:
 
 
 def render_feed(info: FeedInfo, entries: Sequence[FeedEntry], *, stamp: datetime) -> bytes:
-    """Render a complete VCALENDAR; `stamp` (the newest change in the data) becomes DTSTAMP."""
+    """Render a complete VCALENDAR; `stamp` (the newest change in the data) becomes DTSTAMP.
+
+    Assembled from each entry's rendered events, kept per entry (every value it renders, so
+    also its uid and sequence): after a change only the changed entries are rendered again.
+    The bytes are those of rendering the whole calendar at once.
+    """
+    require_aware(stamp, "stamp")
+    _require_unique_uids(entries)
+    stamp_line = _stamp_line(to_utc(stamp))
+    parts = [_calendar_head(info)]
+    for entry in sorted(entries, key=lambda e: (to_utc(e.start), e.uid)):
+        parts.append(stamp_line.join(_entry_parts(entry, _instants(entry))))
+    parts.append(_CALENDAR_END)
+    return b"".join(parts)
+
+
+def render_feed_whole(info: FeedInfo, entries: Sequence[FeedEntry], *, stamp: datetime) -> bytes:
+    """The whole calendar built as one icalendar tree: the reference `render_feed` matches."""
     require_aware(stamp, "stamp")
     _require_unique_uids(entries)
     calendar = _calendar_header(info)
@@ -131,6 +149,52 @@ def render_feed(info: FeedInfo, entries: Sequence[FeedEntry], *, stamp: datetime
         for event in _entry_events(entry, stamp):
             calendar.add_component(event)
     return bytes(calendar.to_ical(sorted=False))
+
+
+# Entries are rendered with a placeholder DTSTAMP, which is then replaced by the feed's; a
+# line that starts right after a line break can only be a property, never folded text.
+_PLACEHOLDER_STAMP = datetime(1970, 1, 1, tzinfo=UTC)
+_CALENDAR_END = b"END:VCALENDAR\r\n"
+# Rendered entries kept: a few busy sites' feeds (a few hundred bytes to a few KiB each).
+ENTRY_CACHE_SIZE = 20_000
+
+
+def _instants(entry: FeedEntry) -> tuple[datetime, ...]:
+    """The entry's times in UTC: two wall times that differ only in `fold` (the repeated
+    autumn hour) compare equal, so the entry alone would not tell them apart as a key."""
+    times = [entry.start, entry.end, entry.created, entry.last_modified]
+    if entry.recurrence is not None:
+        times += [entry.recurrence.until, *entry.recurrence.exdates]
+        for override in entry.recurrence.overrides:
+            times += [override.recurrence_id, override.start, override.end]
+    return tuple(to_utc(value) for value in times)
+
+
+@lru_cache(maxsize=ENTRY_CACHE_SIZE)
+def _entry_parts(entry: FeedEntry, instants: tuple[datetime, ...]) -> tuple[bytes, ...]:
+    """The entry's VEVENTs as bytes, split where the feed's DTSTAMP line goes; `instants`
+    is part of the key only."""
+    rendered = b"".join(
+        bytes(event.to_ical(sorted=False)) for event in _entry_events(entry, _PLACEHOLDER_STAMP)
+    )
+    return tuple(rendered.split(_stamp_line(_PLACEHOLDER_STAMP)))
+
+
+@lru_cache(maxsize=1024)
+def _stamp_line(stamp: datetime) -> bytes:
+    """`\\r\\nDTSTAMP:…\\r\\n`, exactly as a rendered event holds it."""
+    event = Event()
+    event.add("dtstamp", stamp)
+    lines = bytes(event.to_ical(sorted=False))
+    return lines.removeprefix(b"BEGIN:VEVENT").removesuffix(b"END:VEVENT\r\n")
+
+
+@lru_cache(maxsize=1024)
+def _calendar_head(info: FeedInfo) -> bytes:
+    """The calendar's properties and time zone: everything before the first event."""
+    calendar = _calendar_header(info)
+    calendar.add_component(oslo_vtimezone())
+    return bytes(calendar.to_ical(sorted=False)).removesuffix(_CALENDAR_END)
 
 
 def feed_etag(body: bytes) -> str:
