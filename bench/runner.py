@@ -12,7 +12,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 import booking.main
-from bench import rawdb, scenarios
+from bench import portal, rawdb, scenarios
 from bench.api import Api
 from bench.dataset import OSLO, DataSet, evening_slots, load
 from bench.measure import Timing
@@ -116,6 +116,10 @@ async def _measure(
         **loans.summary(50, 99),
     }
     say(f"loans {loans.throughput:.0f}/s, outcomes {dict(loans.outcomes)}")
+
+    sampler.phase = "portal"
+    results["portal"] = await portal.measure(stack, data, scale)
+    say(f"portal pages p95 {results['portal']['all_pages_p95_ms']:.1f} ms")
 
 
 async def _bookings(
