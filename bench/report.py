@@ -8,6 +8,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from bench.portal import table_lines as portal_lines
+
 RESULTS_DIR = Path(__file__).resolve().parent / "results"
 
 
@@ -38,6 +40,7 @@ class Report:
         lines += _others(r)
         lines += _targets(r)
         lines += _growth(r.get("growth", []))
+        lines += portal_lines(r.get("portal"))
         lines += _memory(r.get("memory", {}))
         return "\n".join(lines)
 

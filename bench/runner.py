@@ -13,7 +13,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 import booking.main
-from bench import rawdb, scenarios
+from bench import portal, rawdb, scenarios
 from bench.api import Api
 from bench.dataset import OSLO, DataSet, book, evening_slots, load
 from bench.measure import Timing
@@ -182,6 +182,10 @@ async def _growth(
         )
         say(f"growth {factor}×: availability p95 {timing.ms(95):.1f} ms")
     return rows
+
+    sampler.phase = "portal"
+    results["portal"] = await portal.measure(stack, data, scale)
+    say(f"portal pages p95 {results['portal']['all_pages_p95_ms']:.1f} ms")
 
 
 async def _bookings(

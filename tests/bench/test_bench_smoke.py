@@ -51,6 +51,12 @@ async def test_benchmarks_run_end_to_end(
     for service in ("facilities", "booking", "notifications"):
         assert results["memory"][service]["peak_mb"] > 0
 
+    portal = results["portal"]
+    for page in ("front page", "My page (logged in)"):
+        assert portal["pages"][page]["outcomes"] == {"200": 5}
+    assert portal["all_pages_p95_ms"] > 0
+
     assert "POST /bookings" in report.table()
+    assert "target < 150 ms" in report.table()
     written = json.loads(report.write(tmp_path).read_text())
     assert written["results"]["bookings"] == results["bookings"]

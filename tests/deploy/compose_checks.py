@@ -195,7 +195,7 @@ def _env_problems(name: str, service: ServiceContract, spec: dict[str, Any]) -> 
     if env.get("SAMSPILL_ENV") not in ENVIRONMENTS:
         problems.append(f"{name}: SAMSPILL_ENV={env.get('SAMSPILL_ENV')!r}")
     database_url = env.get("DATABASE_URL") or ""
-    if not re.fullmatch(
+    if service.database and not re.fullmatch(
         rf"postgresql://{service.name}:[^@]+@[\w.-]+:\d+/{service.name}", database_url
     ):
         problems.append(f"{name}: DATABASE_URL is not the {service.name} user and database")
@@ -204,7 +204,7 @@ def _env_problems(name: str, service: ServiceContract, spec: dict[str, Any]) -> 
 
 def _order_problems(name: str, service: ServiceContract, spec: dict[str, Any]) -> list[str]:
     """Everything of a service but its migration waits for the migration to finish."""
-    if _command(spec) == ["migrate"]:
+    if _command(spec) == ["migrate"] or not service.database:
         return []
     condition = _depends_on(spec).get(f"{service.name}-migrate", {}).get("condition")
     if condition != ONE_SHOT_CONDITION:
@@ -222,7 +222,7 @@ def contract_problems(compose: Compose) -> list[str]:
         problems += _order_problems(name, service, spec)
         commands[service.name].update(_command(spec))
     for service in SERVICES.values():
-        missing = {"api", "migrate", *service.workers} - commands[service.name]
+        missing = service.must_run - commands[service.name]
         problems += [f"{service.name}: no container runs `{command}`" for command in missing]
     return problems
 
@@ -235,7 +235,8 @@ def operations_problems(compose: Compose) -> list[str]:
         command, env = _command(spec), _environment(spec)
         if command and command[0] in service.workers and not _image_healthcheck_kept(spec):
             problems.append(f"{name}: disables the health check a worker answers")
-        if command == ["api"] and env.get("MIGRATE_ON_START") != "false":
+        migrating = service.database and env.get("MIGRATE_ON_START") != "false"
+        if command == ["api"] and migrating:
             problems.append(f"{name}: migrates at start although {service.name}-migrate does")
         plain = env.get("SMTP_START_TLS") == "false"
         if plain and "SMTP_HOST" in env and env.get("SMTP_HOST") != "mailpit":
@@ -260,7 +261,9 @@ def infrastructure_problems(compose: Compose) -> list[str]:
         problems.append("kafka: not in KRaft mode (no controller role)")
     if env.get("KAFKA_AUTO_CREATE_TOPICS_ENABLE") != "false":
         problems.append("kafka: topics must come from kafka-init, not auto-creation")
-    for name, _, spec in app_containers(compose):
+    for name, service, spec in app_containers(compose):
+        if not service.kafka:
+            continue
         condition = _depends_on(spec).get("kafka-init", {}).get("condition")
         if condition != ONE_SHOT_CONDITION and _command(spec) != ["migrate"]:
             problems.append(f"{name}: does not wait for the topics (kafka-init)")

@@ -59,6 +59,10 @@ class ServiceContract:
     extra_env: frozenset[str] = frozenset()
     extra_commands: tuple[str, ...] = ()
     optional_env: frozenset[str] = frozenset()
+    # The portal keeps no database and sends no events: no migrate command, no DATABASE_URL,
+    # no Kafka.
+    database: bool = True
+    kafka: bool = True
 
     @property
     def image(self) -> str:
@@ -70,7 +74,13 @@ class ServiceContract:
 
     @property
     def commands(self) -> tuple[str, ...]:
-        return ("api", "migrate", *self.workers, *self.extra_commands)
+        migrate = ("migrate",) if self.database else ()
+        return ("api", *migrate, *self.workers, *self.extra_commands)
+
+    @property
+    def must_run(self) -> set[str]:
+        """The commands a deployment must run somewhere."""
+        return {"api", *(("migrate",) if self.database else ()), *self.workers}
 
 
 SERVICES: dict[str, ServiceContract] = {
@@ -98,6 +108,36 @@ SERVICES: dict[str, ServiceContract] = {
                 "SVEVE_PASSWORD",
                 "SMS_SENDER",
                 "MESSAGE_RETENTION_DAYS",
+            }
+        ),
+    ),
+    "portal": ServiceContract(
+        "portal",
+        8000,
+        workers=(),
+        database=False,
+        kafka=False,
+        extra_env=frozenset(
+            {
+                "PUBLIC_URL",
+                "FACILITIES_URL",
+                "BOOKING_URL",
+                "NOTIFICATIONS_URL",
+            }
+        ),
+        # SESSION_SECRET and OIDC_CLIENT_SECRET come from a Secret in Kubernetes.
+        optional_env=frozenset(
+            {
+                "SESSION_SECRET",
+                "FEEDS_URL",
+                "OIDC_CLIENT_ID",
+                "OIDC_CLIENT_SECRET",
+                "OIDC_RESOURCE",
+                "OIDC_SCOPE",
+                "SESSION_TTL_S",
+                "SESSION_COOKIE_SECURE",
+                "DEMO_LOGINS",
+                "API_TIMEOUT_S",
             }
         ),
     ),
@@ -131,7 +171,15 @@ def allowed_env(service: ServiceContract) -> frozenset[str]:
 
 
 def required_env(service: ServiceContract) -> frozenset[str]:
-    return REQUIRED_ENV | service.extra_env
+    unused = ({"DATABASE_URL"} if not service.database else set()) | (
+        {"KAFKA_BOOTSTRAP_SERVERS"} if not service.kafka else set()
+    )
+    return (REQUIRED_ENV - unused) | service.extra_env
+
+
+def stateful(services: dict[str, ServiceContract]) -> dict[str, ServiceContract]:
+    """The services with a database of their own (and so a migrate command)."""
+    return {name: service for name, service in services.items() if service.database}
 
 
 @dataclass(frozen=True)

@@ -36,6 +36,7 @@ from .contract import (
     max_useful_consumers,
     required_env,
     service_of_image,
+    stateful,
 )
 
 Doc = dict[str, Any]
@@ -300,7 +301,7 @@ def workload_problems(docs: list[Doc]) -> list[str]:
         if pod_spec(workload).get("securityContext", {}).get("runAsNonRoot") is not True:
             problems.append(f"{workload['metadata']['name']}: pods must run as non-root")
     for service in SERVICES.values():
-        missing = {"api", "migrate", *service.workers} - seen[service.name]
+        missing = service.must_run - seen[service.name]
         problems += [f"{service.name}: nothing runs `{command}`" for command in sorted(missing)]
     migrate_jobs = {c.get("args", [None])[0] for d, c, _ in app_workloads(by_kind(docs, "Job"))}
     if migrate_jobs - {"migrate"}:
@@ -586,7 +587,7 @@ def startup_problems(docs: list[Doc]) -> list[str]:
     jobs = {
         s.name for _, c, s in app_workloads(by_kind(docs, "Job")) if c.get("args") == ["migrate"]
     }
-    problems += [f"{s}: no migrate Job" for s in sorted(set(SERVICES) - jobs)]
+    problems += [f"{s}: no migrate Job" for s in sorted(set(stateful(SERVICES)) - jobs)]
     for workload, container, _ in app_workloads(by_kind(docs, "Deployment")):
         name = workload["metadata"]["name"]
         config = _common_config(docs, container)
@@ -615,13 +616,24 @@ def _proxy_problems(docs: list[Doc], api: Doc, config: dict[str, str]) -> list[s
             continue
         for rule in policy["spec"].get("ingress", []):
             for peer in rule.get("from", []):
-                labels = peer.get("namespaceSelector", {}).get("matchLabels", {})
-                allowed.add(labels.get("kubernetes.io/metadata.name", str(peer)))
-    if not allowed or allowed - {"ingress-nginx", "monitoring"}:
+                allowed.add(_peer_name(peer))
+    # The portal calls the APIs from inside the namespace; it sends no X-Forwarded-For.
+    if not allowed or allowed - {"ingress-nginx", "monitoring", "portal"}:
         problems.append(
             f"{name}: reachable from {sorted(allowed)}, not only the ingress (and monitoring)"
         )
     return problems
+
+
+def _peer_name(peer: Doc) -> str:
+    """A namespace by name, or the portal's own pods; anything else as written."""
+    if "namespaceSelector" in peer:
+        labels = peer["namespaceSelector"].get("matchLabels", {})
+        return str(labels.get("kubernetes.io/metadata.name", peer))
+    pods = peer.get("podSelector", {}).get("matchLabels", {})
+    if pods == {"app.kubernetes.io/name": "portal", "app.kubernetes.io/component": "api"}:
+        return "portal"
+    return str(peer)
 
 
 def all_problems(docs: list[Doc]) -> list[str]:

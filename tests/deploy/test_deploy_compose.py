@@ -19,7 +19,15 @@ from .compose_checks import (
     topic_problems,
     topics_in_script,
 )
-from .contract import COMPOSE_FILE, POSTGRES_INIT, REPO_ROOT, SERVICES, TOPICS, TOPICS_SCRIPT
+from .contract import (
+    COMPOSE_FILE,
+    POSTGRES_INIT,
+    REPO_ROOT,
+    SERVICES,
+    TOPICS,
+    TOPICS_SCRIPT,
+    stateful,
+)
 
 
 @pytest.fixture(scope="module")
@@ -48,7 +56,7 @@ def test_samspill_containers_follow_the_service_contract(compose: dict[str, Any]
 def test_every_service_runs_its_scheduler_and_workers_are_checked(
     compose: dict[str, Any],
 ) -> None:
-    for service in SERVICES:
+    for service in stateful(SERVICES):
         scheduler = compose["services"][f"{service}-scheduler"]
         assert scheduler["command"] == ["scheduler"]
     assert operations_problems(compose) == []
@@ -87,7 +95,7 @@ def test_postgres_init_creates_one_database_and_user_per_service(compose: dict[s
         m.startswith("./deploy/compose/postgres-init.sh:/docker-entrypoint-initdb.d/")
         for m in mounts
     )
-    for name in SERVICES:
+    for name in stateful(SERVICES):
         assert f"create_service_database {name} " in script
 
 
@@ -151,3 +159,18 @@ def test_topic_check_rejects_a_changed_partition_count() -> None:
     script = TOPICS_SCRIPT.read_text(encoding="utf-8")
     broken = script.replace("samspill.booking 12", "samspill.booking 6")
     assert topic_problems(topics_in_script(broken)) != []
+
+
+def test_the_portal_calls_the_apis_and_keeps_no_database(compose: dict[str, Any]) -> None:
+    portal = compose["services"]["portal-api"]
+    env = portal["environment"]
+    assert "DATABASE_URL" not in env
+    assert env["BOOKING_URL"] == "http://booking-api:8002"
+    assert portal["ports"] == ["127.0.0.1:8000:8000"]
+    broken = copy.deepcopy(compose)
+    broken["services"]["portal-api"]["environment"] = {
+        k: v for k, v in env.items() if k != "NOTIFICATIONS_URL"
+    }
+    assert "portal-api: does not set NOTIFICATIONS_URL" in contract_problems(broken)
+    del broken["services"]["portal-api"]
+    assert "portal: no container runs `api`" in contract_problems(broken)

@@ -310,3 +310,39 @@ def test_dashboard_check_rejects_an_unknown_metric(dev: list[Doc]) -> None:
     dashboard["panels"][0]["targets"][0]["expr"] = "rate(http_request_total[5m])"
     config["data"][name] = json.dumps(dashboard)
     assert any("http_request_total" in p for p in dashboard_config_problems(dev))
+
+
+@pytest.mark.parametrize("overlay", OVERLAY_PARAMS)
+def test_the_portal_is_served_and_reaches_only_the_apis_redis_and_its_issuer(
+    rendered_overlays: dict[str, list[Doc]], overlay: str
+) -> None:
+    docs = rendered_overlays[overlay]
+    portal = deployment(copy.deepcopy(docs), "portal-api")
+    container = portal["spec"]["template"]["spec"]["containers"][0]
+    assert container["args"] == ["api"]
+    assert not any(e["name"] == "DATABASE_URL" for e in container.get("env", []))
+    assert {"secretRef": {"name": "samspill-portal", "optional": True}} in container["envFrom"]
+    hosts = {r["host"] for i in by_kind(docs, "Ingress") for r in i["spec"]["rules"]}
+    assert any(host.startswith("samspill.") for host in hosts)
+    egress = named(docs, "NetworkPolicy")["portal-egress"]["spec"]["egress"]
+    reached = {
+        (peer.get("podSelector", {}).get("matchLabels", {}).get("app.kubernetes.io/name"), port)
+        for rule in egress
+        for peer in rule["to"]
+        for port in (p["port"] for p in rule["ports"])
+    }
+    assert {("facilities", 8001), ("booking", 8002), ("notifications", 8003)} <= reached
+    assert ("redis", 6379) in reached
+    redis = named(docs, "NetworkPolicy")["redis"]["spec"]["ingress"][0]["from"][0]
+    assert "portal" in redis["podSelector"]["matchExpressions"][0]["values"]
+
+
+def test_the_apis_take_calls_from_the_portal_but_no_other_pod(dev: list[Doc]) -> None:
+    assert startup_problems(dev) == []
+    policy = named(dev, "NetworkPolicy")["booking-api-ingress-from-portal"]
+    policy["spec"]["ingress"][0]["from"][0]["podSelector"]["matchLabels"] = {
+        "app.kubernetes.io/name": "facilities"
+    }
+    assert any("booking-api: reachable from" in p for p in startup_problems(dev))
+    without = [d for d in dev if d["metadata"]["name"] != "portal-egress"]
+    assert any("portal-api: no NetworkPolicy" in p for p in network_policy_problems(without))

@@ -260,3 +260,27 @@ async def test_organisations_reach_only_their_own_bookings(world: World):
     assert cancelled.status_code == 200
     assert cancelled.json()["status"] == "cancelled"
     assert cancelled.json()["cancellation_reason"] == "by_organisation"
+
+
+async def test_mine_lists_only_the_bookings_the_caller_made(world: World):
+    client = world.service.client
+    org = world.organisations[0]
+    day = ordinary_day(8, weekday=3)
+    made = await client.post(
+        "/bookings",
+        json=booking_body(world.hall, at(day, 18), at(day, 20), org),
+        headers=world.member(org),
+    )
+    assert made.status_code == 201, made.text
+    booking_id = made.json()["booking_id"]
+
+    own = await client.get("/bookings", params={"mine": "true"}, headers=world.member(org))
+    assert [b["booking_id"] for b in own.json()] == [booking_id]
+    manager = await world.manager(world.school)
+    assert [b["booking_id"] for b in (await client.get("/bookings", headers=manager)).json()] == [
+        booking_id
+    ]
+    assert (await client.get("/bookings", params={"mine": "true"}, headers=manager)).json() == []
+    refused = await client.get("/bookings", params={"mine": "maybe"}, headers=manager)
+    assert refused.status_code == 422
+    assert refused.headers["content-type"].startswith(PROBLEM)

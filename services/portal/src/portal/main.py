@@ -29,6 +29,7 @@ from portal.dependencies import LoginRequired, login_url, optional_person
 from portal.home import routes as home
 from portal.login import routes as login
 from portal.login.use_cases import oidc_client
+from portal.mypage import routes as mypage
 from portal.pages import N_, Pages, language_of
 from portal.sessions import CsrfRefused, RedisSessionMiddleware, csrf_token, verify_csrf
 from samspill.bodylimit import BodySizeLimitMiddleware, BodyTooLarge
@@ -52,7 +53,7 @@ VENDOR = {
     "designsystemet": ASSETS / "@digdir" / "designsystemet-css" / "dist",
     "htmx": ASSETS / "htmx.org" / "dist",
 }
-routers: list[APIRouter] = [home.router, login.router]
+routers: list[APIRouter] = [home.router, login.router, mypage.router]
 
 CONTENT_SECURITY_POLICY = "; ".join(
     [

@@ -49,6 +49,7 @@ class BookingFilters:
     status: BookingStatus | None = None
     start: datetime | None = None
     end: datetime | None = None
+    booker_sub: str | None = None
     limit: int = 200
 
 
@@ -212,6 +213,7 @@ async def list_bookings(
         (col(Booking.organisation_id), filters.organisation_id),
         (col(Booking.series_id), filters.series_id),
         (col(Booking.status), None if filters.status is None else filters.status.value),
+        (col(Booking.booker_sub), filters.booker_sub),
     ]
     for column, value in equal_to:
         if value is not None:

@@ -50,9 +50,13 @@ async def list_bookings(
     status: BookingStatus | None = None,
     start: Annotated[Instant | None, Query(alias="from")] = None,
     end: Annotated[Instant | None, Query(alias="to")] = None,
+    mine: Annotated[
+        bool, Query(description="Only the bookings the caller made (among those they may see).")
+    ] = False,
     limit: Annotated[int, Query(ge=1, le=1000)] = 200,
 ) -> list[BookingPublic]:
-    """The caller's organisations' bookings, their sites' bookings, or all for an admin."""
+    """The caller's organisations' bookings, their sites' bookings, or all for an admin;
+    with `mine`, only those the caller made."""
     filters = queries.BookingFilters(
         space_id=space_id,
         site_id=site_id,
@@ -61,6 +65,7 @@ async def list_bookings(
         status=status,
         start=start,
         end=end,
+        booker_sub=principal.person_id if mine else None,
         limit=limit,
     )
     bookings = await queries.list_bookings(uow.session, principal, filters)

@@ -1,0 +1,1 @@
+"""My page: the person's profile, language, channel for messages, calendar links and data."""
