@@ -30,6 +30,7 @@ class ClubSummary:
 @dataclass(frozen=True)
 class ClubPage:
     organisation: dict[str, Any]
+    person_id: str
     role: str | None
     members: list[dict[str, Any]]
     invitations: list[dict[str, Any]] | None  # None: the person does not administer the club
@@ -71,6 +72,7 @@ async def club(apis: Apis, token: str, organisation_id: uuid.UUID) -> ClubPage:
         invitations = await apis.get("booking", f"{path}/invitations", token=token)
     return ClubPage(
         organisation=organisation,
+        person_id=person.person_id,
         role=role,
         members=sorted(members, key=_member_order),
         invitations=invitations,

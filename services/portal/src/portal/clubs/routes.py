@@ -24,7 +24,15 @@ from portal.clubs.schemas import (
     OrganisationForm,
     ProfileForm,
 )
-from portal.dependencies import ApisDep, LanguageDep, PagesDep, PersonDep, SettingsDep, VisitorDep
+from portal.dependencies import (
+    ApisDep,
+    LanguageDep,
+    PagesDep,
+    PersonDep,
+    SettingsDep,
+    VisitorDep,
+    login_url,
+)
 from portal.domain.clubs import (
     calendar_link,
     fields_in_error,
@@ -81,6 +89,8 @@ def _refusal(
     named = fields_in_error(refused.errors, api_fields)
     if named:
         return {name: pages.gettext(request, INVALID[name]) for name in named}
+    if refused.errors:  # a validation error on something the form does not show
+        about = None
     return {about or "_form": refused.detail(language_of(request))}
 
 
@@ -324,11 +334,14 @@ async def invitation(
 async def accept_invitation(
     request: Request,
     code: str,
-    person: PersonDep,
+    visitor: VisitorDep,
     apis: ApisDep,
     pages: PagesDep,
     language: LanguageDep,
 ) -> Response:
+    if visitor is None:  # the session ended while the page was open: log in, back to the page
+        return RedirectResponse(login_url(f"/invitasjoner/{code}"), status_code=303)
+    person = visitor
     found = await queries.invitation(apis, code) if invitation_code_shaped(code) else None
     if not isinstance(found, dict):
         return _invitation_gone(request, pages, found)
