@@ -85,7 +85,8 @@ async def test_a_club_registers_invites_a_member_and_shares_its_calendar(
     browser: Browser, portal: PortalStack, language: str
 ) -> None:
     texts = TEXTS[language]
-    admin = await signed_in_page(browser, portal, someone("club-admin"), language, "/lag")
+    admin_login = someone("club-admin")
+    admin = await signed_in_page(browser, portal, admin_login, language, "/lag")
     await admin.context.grant_permissions(["clipboard-read", "clipboard-write"], origin=portal.url)
 
     # My clubs: none yet, and the way to register one.
@@ -229,6 +230,16 @@ async def test_a_club_registers_invites_a_member_and_shares_its_calendar(
     await screenshots(admin, "club-last" if language == "nb" else f"club-last-{language}")
     await admin.context.close()
 
+    # In a later session the link is not shown again (only its hash is kept): the page says
+    # when it was made and offers to replace it.
+    later = await signed_in_page(browser, portal, admin_login, language, f"/lag/{organisation_id}")
+    await expect(later.locator("#kalender-lenke")).to_have_count(0)
+    await expect(
+        later.locator(f"form[action='/lag/{organisation_id}/kalenderlenke']")
+    ).to_have_count(1)
+    await assert_accessible(later)
+    await later.context.close()
+
 
 async def _link(portal: PortalStack, address: str) -> str | None:
     return invitation_link(portal, address)
@@ -284,4 +295,11 @@ async def test_register_a_club_by_keyboard(browser: Browser, portal: PortalStack
     await page.wait_for_url(CLUB_URL)
     await expect(page.locator("h1")).to_have_text(name)
     await assert_accessible(page)
+
+    # Addresses that name no club of the person's are plain "not found" pages.
+    for path in ("/lag/ikke-et-lag", f"/lag/{uuid.uuid4()}", "/invitasjoner/kort"):
+        answer = await page.goto(portal.url + path)
+        assert answer is not None
+        assert answer.status == 404, path
+        await expect(page.locator("h1")).to_have_count(1)
     await context.close()
