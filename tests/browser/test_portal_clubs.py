@@ -32,7 +32,8 @@ from tests.browser.portal import (
 from tests.integration.booking.booking_support import org_number
 from tests.support import eventually
 
-pytestmark = [pytest.mark.browser, pytest.mark.slow]
+# The journey waits for two invitation emails and logs in three times.
+pytestmark = [pytest.mark.browser, pytest.mark.slow, pytest.mark.timeout(300)]
 
 CLUB_URL = re.compile(r".*/lag/[0-9a-f-]{36}(#.*)?$")
 TEXTS = {
