@@ -132,7 +132,8 @@ async def portal_stack(
         log_path=logs / "identity-provider.log",
     )
     mailbox = Mailbox()
-    env = {"OIDC_ISSUERS": oidc_issuers_env(identity.issuer)}
+    # PORTAL_URL: notifications puts it in invitation emails' links.
+    env = {"OIDC_ISSUERS": oidc_issuers_env(identity.issuer), "PORTAL_URL": portal_url}
     try:
         async with (
             smtp_server(mailbox) as smtp_port,

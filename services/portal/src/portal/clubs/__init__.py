@@ -1,0 +1,2 @@
+"""Clubs: my organisations, registering one, its page (members, invitations, the private
+calendar link) and accepting an invitation."""

@@ -1,0 +1,65 @@
+"""Pure rules of the club pages: a club's private calendar link, the shape of an invitation
+code, and which form field an API's validation error is about."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+# Booking's invitation codes are URL-safe base64; its API takes 16 to 100 characters.
+_INVITATION_CODE = re.compile(r"^[A-Za-z0-9_-]{16,100}$")
+
+
+@dataclass(frozen=True)
+class CalendarLink:
+    """An organisation's private feed: the https address and the same as `webcal://`, which
+    calendar apps open as a subscription."""
+
+    https: str
+    webcal: str
+
+
+def calendar_link(feeds_url: str, token: str) -> CalendarLink:
+    """`{feeds_url}/feeds/organisations/{token}.ics` and its `webcal://` twin."""
+    https = f"{feeds_url.rstrip('/')}/feeds/organisations/{token}.ics"
+    return CalendarLink(https=https, webcal=webcal_of(https))
+
+
+def webcal_of(url: str) -> str:
+    """The `webcal://` form of an http(s) address (the scheme replaced, nothing else)."""
+    for scheme in ("https://", "http://"):
+        if url.startswith(scheme):
+            return "webcal://" + url[len(scheme) :]
+    return url
+
+
+def invitation_code_shaped(code: str) -> bool:
+    """Whether `code` can be an invitation code at all (anything else is simply unknown)."""
+    return _INVITATION_CODE.fullmatch(code) is not None
+
+
+def fields_in_error(
+    errors: Iterable[Mapping[str, Any]], fields: Mapping[str, Sequence[str]]
+) -> list[str]:
+    """The form fields (in the form's order) whose API location an error's `loc` names.
+
+    `fields` maps a form field to its location in the API's body (`("contact", "email")`);
+    the `body` part FastAPI puts first is ignored, and an error deeper inside a field's value
+    still belongs to that field.
+    """
+    locations = []
+    for error in errors:
+        loc = [str(part) for part in error.get("loc", ())]
+        locations.append(loc[1:] if loc[:1] == ["body"] else loc)
+    return [
+        name
+        for name, path in fields.items()
+        if any(loc[: len(path)] == list(path) for loc in locations)
+    ]
+
+
+def same_email(first: str, second: str) -> bool:
+    """Two addresses the same to booking, which ignores letter case around the edges."""
+    return first.strip().casefold() == second.strip().casefold()
