@@ -16,8 +16,10 @@ from urllib.parse import parse_qs, urlsplit
 import httpx
 import pytest
 from asgi_lifespan import LifespanManager
+from fastapi import FastAPI, Request
 from redis.asyncio import Redis
 
+from portal.apis import Apis, visitor_address
 from portal.config import PortalSettings
 from portal.main import create_app
 from portal.sessions import CSRF_COOKIE, SESSION_COOKIE
@@ -25,6 +27,7 @@ from samspill.identity_provider import IdentityProvider, oidc_issuers_env, sign_
 from samspill.infra import Infrastructure
 from samspill.tokens import IssuerConfig
 from tests.identity import PLANTED_PID, PORTAL_TEST_CALLBACK
+from tests.support import served_over_http
 
 PORTAL = "http://127.0.0.1"
 
@@ -142,3 +145,38 @@ async def test_the_next_page_is_always_on_the_portal(
 ) -> None:
     answer = await log_in(portal, "demo-club-member", next_path=target)
     assert answer.headers["location"] == "/"
+
+
+async def test_a_form_sent_after_the_session_ended_returns_to_its_page(
+    portal: httpx.AsyncClient,
+) -> None:
+    page = await portal.get("/")
+    answer = await portal.post(
+        "/lag/ny",
+        data={"csrf_token": csrf_of(page.text), "name": "Kjeller IL"},
+        headers={"referer": f"{PORTAL}/lag/ny?fra=meny"},
+    )
+    assert answer.status_code == 303
+    assert answer.headers["location"] == "/logg-inn?neste=%2Flag%2Fny%3Ffra%3Dmeny"
+
+
+async def test_the_apis_are_told_the_visitors_address(infra: Infrastructure) -> None:
+    """Behind the portal every visitor would otherwise be one client to the APIs' rate limit."""
+    api = FastAPI()
+
+    @api.get("/echo")
+    async def echo(request: Request) -> dict[str, str | None]:
+        return {"forwarded_for": request.headers.get("x-forwarded-for")}
+
+    async with served_over_http(api) as url:
+        apis = Apis(PortalSettings(booking_url=url))
+        try:
+            token = visitor_address.set("203.0.113.7")
+            try:
+                answer = await apis.get("booking", "/echo")
+            finally:
+                visitor_address.reset(token)
+            assert answer == {"forwarded_for": "203.0.113.7"}
+            assert await apis.get("booking", "/echo") == {"forwarded_for": None}
+        finally:
+            await apis.aclose()

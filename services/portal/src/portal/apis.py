@@ -9,15 +9,21 @@ page. Nothing here knows another service's database.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
 import httpx
 import structlog
+from starlette.types import ASGIApp, Receive, Scope, Send
 
 from portal.config import PortalSettings
 
 log = structlog.get_logger("portal.apis")
+
+# The visitor's address, so the APIs rate-limit each visitor and not the portal as one client
+# (they read X-Forwarded-For only from peers in their TRUSTED_PROXIES).
+visitor_address: ContextVar[str | None] = ContextVar("visitor_address", default=None)
 
 Service = Literal["facilities", "booking", "notifications"]
 
@@ -42,6 +48,22 @@ class ApiRefused(Exception):
     def errors(self) -> list[dict[str, Any]]:
         found = self.problem.get("errors")
         return found if isinstance(found, list) else []
+
+
+class VisitorAddress:
+    """ASGI middleware: the visitor's address (after the portal's own proxy handling) for the
+    API calls the request makes."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        client = scope.get("client") if scope["type"] == "http" else None
+        token = visitor_address.set(client[0] if client else None)
+        try:
+            await self.app(scope, receive, send)
+        finally:
+            visitor_address.reset(token)
 
 
 class ApiUnavailable(Exception):
@@ -75,6 +97,9 @@ class Apis:
     ) -> Any:
         """The JSON answer (None for an empty one), or `ApiRefused` / `ApiUnavailable`."""
         sent = dict(headers or {})
+        address = visitor_address.get()
+        if address:
+            sent["X-Forwarded-For"] = address
         if token:
             sent["Authorization"] = f"Bearer {token}"
         try:

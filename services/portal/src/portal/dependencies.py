@@ -5,12 +5,13 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass
 from typing import Annotated, Any
-from urllib.parse import quote
+from urllib.parse import quote, urlsplit
 
 from fastapi import Depends, Request
 
 from portal.apis import Apis
 from portal.config import PortalSettings
+from portal.domain.navigation import local_path
 from portal.pages import Formats, Language, Pages, language_of
 
 
@@ -71,9 +72,19 @@ def optional_person(request: Request) -> Person | None:
 def signed_in_person(request: Request) -> Person:
     person = Person.from_session(request.session)
     if person is None:
-        target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
-        raise LoginRequired(target if request.method == "GET" else request.url.path)
+        raise LoginRequired(return_path(request))
     return person
+
+
+def return_path(request: Request) -> str:
+    """Where to come back to after logging in: the page itself, or for a form sent after the
+    session ended, the page the form was on (its own path answers POST only)."""
+    if request.method == "GET":
+        return request.url.path + (f"?{request.url.query}" if request.url.query else "")
+    referer = urlsplit(request.headers.get("referer", ""))
+    if referer.netloc == request.url.netloc and referer.path:
+        return local_path(referer.path + (f"?{referer.query}" if referer.query else ""))
+    return "/"
 
 
 def get_language(request: Request) -> Language:

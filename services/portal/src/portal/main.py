@@ -23,7 +23,7 @@ from starlette.responses import RedirectResponse, Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
-from portal.apis import ApiRefused, Apis, ApiUnavailable
+from portal.apis import ApiRefused, Apis, ApiUnavailable, VisitorAddress
 from portal.clubs import routes as clubs
 from portal.config import PortalSettings
 from portal.dependencies import LoginRequired, login_url, optional_person
@@ -180,6 +180,7 @@ def create_app(settings: PortalSettings) -> FastAPI:
         ttl_s=settings.session_ttl_s,
         secure=settings.session_cookie_secure,
     )
+    app.add_middleware(VisitorAddress)
     app.add_middleware(BodySizeLimitMiddleware, max_bytes=settings.max_request_body_bytes)
     app.add_middleware(SecurityHeaders)
     app.add_middleware(MetricsMiddleware, metrics=metrics)
