@@ -24,6 +24,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
 from portal.apis import ApiRefused, Apis, ApiUnavailable
+from portal.bookings import routes as bookings
 from portal.config import PortalSettings
 from portal.dependencies import LoginRequired, login_url, optional_person
 from portal.home import routes as home
@@ -52,7 +53,7 @@ VENDOR = {
     "designsystemet": ASSETS / "@digdir" / "designsystemet-css" / "dist",
     "htmx": ASSETS / "htmx.org" / "dist",
 }
-routers: list[APIRouter] = [home.router, login.router]
+routers: list[APIRouter] = [home.router, login.router, bookings.router]
 
 CONTENT_SECURITY_POLICY = "; ".join(
     [
