@@ -163,7 +163,11 @@ async def nearest_times(
 def local_fields(stretch: Stretch) -> dict[str, str]:
     """A free time as the form's date and time fields."""
     start, end = stretch.start.astimezone(OSLO), stretch.end.astimezone(OSLO)
-    return {"dato": start.date().isoformat(), "fra": f"{start:%H:%M}", "til": f"{end:%H:%M}"}
+    return {
+        "dato": f"{start.day}.{start.month}.{start.year}",
+        "fra": f"{start:%H:%M}",
+        "til": f"{end:%H:%M}",
+    }
 
 
 async def club(apis: Apis, token: str, organisation_id: uuid.UUID) -> dict[str, Any]:
