@@ -37,6 +37,7 @@ from samspill.infra import Infrastructure, free_port
 from samspill.kafka import KafkaConfig
 from samspill.processes import ServiceProcess, service_env, stop_all
 from tests.e2e.stack import Stack, stack, token
+from tests.identity import TEST_REDIRECT_URI
 from tests.integration.notifications.builders import Mailbox, smtp_server
 
 ROOT = Path(__file__).parents[2]
@@ -128,7 +129,8 @@ async def portal_stack(
     keys = write_keys(logs / "jwks.json", [generate_signing_key("portal-test")])
     identity = start_identity_provider(
         keys_file=keys,
-        redirect_uris=[f"{portal_url}/auth/callback"],
+        # The tests' own redirect URI lets a test get a person's token without the portal.
+        redirect_uris=[f"{portal_url}/auth/callback", TEST_REDIRECT_URI],
         log_path=logs / "identity-provider.log",
     )
     mailbox = Mailbox()

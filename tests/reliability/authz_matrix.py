@@ -431,6 +431,9 @@ BOOKING: dict[tuple[str, str], Rule] = {
         MEMBER_OR_MANAGER, at("/bookings/{booking_id}/cancel")
     ),
     ("POST", "/booking-series"): scoped(MEMBER, with_body("/booking-series", _series_body)),
+    ("POST", "/booking-series/preview"): scoped(
+        MEMBER, with_body("/booking-series/preview", _series_body)
+    ),
     ("GET", "/booking-series/{series_id}"): scoped(
         MEMBER_OR_MANAGER, at("/booking-series/{series_id}")
     ),

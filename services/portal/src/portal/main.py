@@ -24,6 +24,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
 from portal.apis import ApiRefused, Apis, ApiUnavailable, VisitorAddress
+from portal.bookings import routes as bookings
 from portal.clubs import routes as clubs
 from portal.config import PortalSettings
 from portal.dependencies import LoginRequired, login_url, optional_person
@@ -54,7 +55,13 @@ VENDOR = {
     "designsystemet": ASSETS / "@digdir" / "designsystemet-css" / "dist",
     "htmx": ASSETS / "htmx.org" / "dist",
 }
-routers: list[APIRouter] = [home.router, login.router, mypage.router, clubs.router]
+routers: list[APIRouter] = [
+    home.router,
+    login.router,
+    mypage.router,
+    clubs.router,
+    bookings.router,
+]
 
 CONTENT_SECURITY_POLICY = "; ".join(
     [

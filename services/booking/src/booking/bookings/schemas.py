@@ -108,6 +108,9 @@ class BookingPublic(BaseModel):
     )
     price_explanation_en: str
     cancellation_reason: str | None = None
+    rejection_reason: str | None = Field(
+        default=None, description="What the site's manager gave as the reason for a rejection."
+    )
 
 
 def booking_public(booking: Booking, state: be.BookingState) -> BookingPublic:
@@ -117,6 +120,7 @@ def booking_public(booking: Booking, state: be.BookingState) -> BookingPublic:
         contact=None if state.contact is None else ContactPublic(**state.contact.model_dump()),
         price_explanation_en=booking.price_explanation_en,
         cancellation_reason=booking.cancellation_reason,
+        rejection_reason=booking.rejection_reason,
     )
 
 

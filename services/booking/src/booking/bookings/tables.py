@@ -46,6 +46,7 @@ class Booking(Table, table=True):
     price_explanation: str
     price_explanation_en: str
     cancellation_reason: str | None = Field(default=None, max_length=40)
+    rejection_reason: str | None = Field(default=None, max_length=500)
     contact: dict[str, Any] | None = private_contact()
     version: int = 1
     created_at: datetime = _timestamp()

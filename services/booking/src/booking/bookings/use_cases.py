@@ -292,6 +292,7 @@ async def reject(
     booking = await booking_for(session, principal, booking_id, managing=True)
     target = transition(BookingStatus(booking.status), BookingStatus.REJECTED)
     await release(session, booking, target, now)
+    booking.rejection_reason = reason
     state = await booking_state(session, booking)
     await uow.publish(be.BookingRejected(booking=state, reason=reason), key=str(booking.space_id))
     await uow.commit()

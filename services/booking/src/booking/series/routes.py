@@ -14,6 +14,7 @@ from booking.series.schemas import (
     SeriesCancel,
     SeriesCancelled,
     SeriesCreate,
+    SeriesPreview,
     SeriesPublic,
     SkippedPublic,
     series_public,
@@ -34,6 +35,19 @@ async def create_series(
 ) -> SeriesPublic:
     """Books every date that fits; `skipped` lists the others with the reason."""
     return await use_cases.create_series(uow, principal, body, settings, now)
+
+
+@router.post("/preview")
+async def preview_series(
+    body: SeriesCreate,
+    uow: UnitOfWorkDep,
+    principal: CurrentPrincipal,
+    settings: SettingsDep,
+    now: NowDep,
+) -> SeriesPreview:
+    """A dry run of `POST /booking-series`: the dates it would book (with status and price)
+    and those it would skip with why, by the same rules; nothing is stored or published."""
+    return await use_cases.preview_series(uow, principal, body, settings, now)
 
 
 @router.get("/{series_id}")

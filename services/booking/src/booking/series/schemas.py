@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from datetime import date, time
+from datetime import date, datetime, time
 from typing import Literal, Self
 
 from pydantic import BaseModel, Field, model_validator
@@ -41,6 +41,27 @@ class SkippedPublic(BaseModel):
     reason: Literal["closure", "holiday", "conflict", "outside_window", "in_past"]
     detail: str
     detail_nb: str
+
+
+class OccurrencePreview(BaseModel):
+    """A date the series would book, with the status and price it would get."""
+
+    start: datetime
+    end: datetime
+    local_start: str
+    local_end: str
+    status: Literal["requested", "confirmed"]
+    price_ore: int
+    price_explanation: str
+    price_explanation_en: str
+
+
+class SeriesPreview(BaseModel):
+    """What `POST /booking-series` with the same body would book and skip now; nothing is
+    stored. An empty `created` means the series would be refused (422)."""
+
+    created: list[OccurrencePreview]
+    skipped: list[SkippedPublic]
 
 
 class SeriesPublic(BaseModel):

@@ -21,7 +21,7 @@ from booking.bookings.queries import (
     resolve_booker,
 )
 from booking.bookings.schemas import BookingPublic, booking_public
-from booking.bookings.states import booking_state, placed_event
+from booking.bookings.states import booking_state, local_text, placed_event
 from booking.bookings.tables import Booking
 from booking.bookings.use_cases import (
     SlotTaken,
@@ -36,6 +36,7 @@ from booking.bookings.use_cases import (
 from booking.catalogue import queries as catalogue
 from booking.config import BookingSettings
 from booking.domain import (
+    BookingStatus,
     CancellationReason,
     SeriesPlan,
     SkippedOccurrence,
@@ -45,8 +46,10 @@ from booking.domain import (
 )
 from booking.series.queries import series_for
 from booking.series.schemas import (
+    OccurrencePreview,
     SeriesCancelled,
     SeriesCreate,
+    SeriesPreview,
     SeriesPublic,
     SkippedPublic,
     series_public,
@@ -90,6 +93,43 @@ async def create_series(
     await uow.commit()
     answers = [booking_public(b, s) for b, s in zip(bookings, states, strict=True)]
     return series_public(series, answers, [_skipped(s) for s in plan.skipped])
+
+
+async def preview_series(
+    uow: UnitOfWork,
+    principal: Principal,
+    body: SeriesCreate,
+    settings: BookingSettings,
+    now: datetime,
+) -> SeriesPreview:
+    """What `create_series` would book and skip, by the same rules, without writing anything:
+    a series refused as a whole raises as it would; no bookable date gives an empty `created`."""
+    session = uow.session
+    place = await load_place(session, body.space_id)
+    booker = await resolve_booker(session, principal, body.organisation_id, body.contact)
+    claim(booker, body.audience)
+    plan = await _plan(session, place, booker, body, now)
+    if plan.created:
+        await check_limit(session, place, booker, plan.created, settings, now)
+    status = initial_status(catalogue.space_view(place.space).rules)
+    rules = await catalogue.price_rules(session)
+    created = []
+    for interval in plan.created:
+        quoted = price(place, interval, body.audience, booker, rules)
+        created.append(
+            OccurrencePreview(
+                start=interval.start,
+                end=interval.end,
+                local_start=local_text(interval.start),
+                local_end=local_text(interval.end),
+                status="requested" if status is BookingStatus.REQUESTED else "confirmed",
+                price_ore=quoted.total_ore,
+                price_explanation=quoted.explanation_nb,
+                price_explanation_en=quoted.explanation_en,
+            )
+        )
+    await uow.rollback()
+    return SeriesPreview(created=created, skipped=[_skipped(s) for s in plan.skipped])
 
 
 async def _plan(
