@@ -38,3 +38,11 @@ async def portal(
     logs: Path = tmp_path_factory.mktemp("portal-stack")
     async with portal_stack(infra, kafka_config, database_factory, logs) as running:
         yield running
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """A test that starts the portal stack (three services, the provider, demo data, the
+    portal: a minute or more on a busy machine) gets a longer bound than the suite's default."""
+    for item in items:
+        if "portal" in getattr(item, "fixturenames", ()) and not item.get_closest_marker("timeout"):
+            item.add_marker(pytest.mark.timeout(300))
