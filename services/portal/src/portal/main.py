@@ -26,6 +26,7 @@ from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 from portal.apis import ApiRefused, Apis, ApiUnavailable
 from portal.config import PortalSettings
 from portal.dependencies import LoginRequired, login_url, optional_person
+from portal.halls import routes as halls
 from portal.home import routes as home
 from portal.login import routes as login
 from portal.login.use_cases import oidc_client
@@ -52,7 +53,7 @@ VENDOR = {
     "designsystemet": ASSETS / "@digdir" / "designsystemet-css" / "dist",
     "htmx": ASSETS / "htmx.org" / "dist",
 }
-routers: list[APIRouter] = [home.router, login.router]
+routers: list[APIRouter] = [home.router, login.router, halls.router]
 
 CONTENT_SECURITY_POLICY = "; ".join(
     [
