@@ -71,7 +71,8 @@ async def find_halls(request: Request, pages: PagesDep, apis: ApisDep) -> Respon
     if not search.ok:
         if request.headers.get("hx-request") == "true":
             # The messages belong beside the fields, outside the results: load the whole page.
-            return Response(status_code=INVALID, headers={"HX-Redirect": str(request.url)})
+            page = f"{request.url.path}?{request.url.query}"
+            return Response(status_code=INVALID, headers={"HX-Redirect": page})
         return pages.render(request, "halls/search.html", context, status_code=INVALID)
     assert search.day is not None
     found = await queries.week_availability(
