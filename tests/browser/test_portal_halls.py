@@ -116,9 +116,12 @@ async def test_find_a_hall_in_both_languages(
     await expect(main.locator("table.week-grid tbody tr")).to_have_count(7)
     webcal = page.get_by_role("link", name=TEXTS[language]["calendar"])
     href = await webcal.get_attribute("href")
-    assert href is not None and href.startswith("webcal://") and href.endswith(".ics")
+    assert href is not None
+    assert href.startswith("webcal://")
+    assert href.endswith(".ics")
     https = await page.locator("#kalenderlenke").input_value()
-    assert https.startswith("http") and https.split("://", 1)[1] == href.split("://", 1)[1]
+    assert https.startswith("http")
+    assert https.split("://", 1)[1] == href.split("://", 1)[1]
     book = page.get_by_role("link", name=TEXTS[language]["book"])
     assert (await book.get_attribute("href") or "").startswith("/booking/ny?lokale=")
     await assert_accessible(page)
@@ -160,7 +163,8 @@ async def test_bad_input_is_explained_on_the_form_with_the_input_kept(
     answer = await page.goto(
         portal.url + "/ledige-lokaler?dato=31.02&storrelse=-3&bydel=atlantis&fra=20&til=18"
     )
-    assert answer is not None and answer.status == 422
+    assert answer is not None
+    assert answer.status == 422
     summary = page.get_by_role("alert")
     expected = {
         "nb": ["Datoen finnes ikke", "helt tall", "Vi kjenner ikke det området", "Slutten må"],
@@ -193,7 +197,9 @@ async def test_an_unknown_hall_is_a_page_not_a_failure(
 ) -> None:
     page = await portal.new_page(browser)
     missing = await page.goto(portal.url + "/lokaler/00000000-0000-4000-8000-000000000000")
-    assert missing is not None and missing.status == 404
+    assert missing is not None
+    assert missing.status == 404
     garbled = await page.goto(portal.url + "/lokaler/not-a-hall")
-    assert garbled is not None and garbled.status == 400
+    assert garbled is not None
+    assert garbled.status == 400
     await page.context.close()

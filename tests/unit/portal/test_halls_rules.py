@@ -10,8 +10,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from portal.domain.halls import (
-    Hours,
     HallInputError,
+    Hours,
     HourState,
     default_day,
     free_on,

@@ -150,7 +150,7 @@ def _hour_start(day: date, hour: int) -> datetime:
 
 
 def parse_hour(text: str | None, field: str, default: int) -> int:
-    """"17", "17:00" or "1700" → 17; only whole hours 0–24."""
+    """ "17", "17:00" or "1700" → 17; only whole hours 0–24."""
     value = (text or "").strip()
     if not value:
         return default

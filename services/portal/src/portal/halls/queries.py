@@ -60,8 +60,9 @@ class Hall:
 async def _all(apis: Apis, path: str, params: dict[str, Any] | None = None) -> list[Any]:
     items: list[Any] = []
     while True:
-        page = await apis.get("facilities", path, params={**(params or {}), "limit": PAGE,
-                                                           "offset": len(items)})
+        page = await apis.get(
+            "facilities", path, params={**(params or {}), "limit": PAGE, "offset": len(items)}
+        )
         items.extend(page["items"])
         if len(items) >= page["total"] or not page["items"]:
             return items

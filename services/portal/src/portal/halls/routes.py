@@ -123,9 +123,7 @@ async def hall_page(
         "accessibility_facts": [f for f in ACCESSIBILITY_FACTS if f != "transit_stop"],
         "prices": price_lines(str(space["space_id"]), space["kind"], found.rules),
         "categories": CATEGORIES,
-        "free_days": [
-            (day, free_on(day, hours, times.free if times else [])) for day in days
-        ],
+        "free_days": [(day, free_on(day, hours, times.free if times else [])) for day in days],
         "grid": week_grid(
             days,
             hours,

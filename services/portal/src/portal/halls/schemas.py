@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from typing import Any, TypeVar
 
 from portal.domain.halls import (
     ACCESSIBILITY_FACTS,
@@ -21,6 +22,7 @@ from portal.domain.halls import (
 from portal.pages import N_
 from samspill.recurrence import OSLO
 
+T = TypeVar("T")
 VIEWS = ("liste", "uke")
 HOUR_CHOICES = tuple(range(0, 25))
 
@@ -91,7 +93,7 @@ STATES = {
 
 @dataclass(frozen=True)
 class InputProblem:
-    field: str
+    name: str  # the form field
     message: str  # an English msgid, translated on the page
     values: dict[str, object] = field(default_factory=dict)
 
@@ -118,7 +120,7 @@ class HallSearch:
         return not self.problems
 
     def problem(self, name: str) -> InputProblem | None:
-        return next((p for p in self.problems if p.field == name), None)
+        return next((p for p in self.problems if p.name == name), None)
 
 
 def read_search(
@@ -140,24 +142,26 @@ def read_search(
         tilgjengelighet=[need[:40] for need in needs[:10]],
         visning=params.get("visning", "liste").strip()[:10] or "liste",
     )
-    _try(search, lambda: setattr(search, "day", parse_day(search.dato, today)))
+    search.day = _read(search, parse_day, search.dato, today)
     if search.day is None and search.ok:
         search.day = default_day(now)
-    _try(search, lambda: setattr(search, "hours", parse_hours(search.fra, search.til)))
-    _try(search, lambda: setattr(search, "min_size", parse_size(search.storrelse)))
-    _try(search, lambda: parse_choice(search.bydel, "bydel", districts))
-    _try(search, lambda: parse_choice(search.aktivitet, "aktivitet", activities))
+    search.hours = _read(search, parse_hours, search.fra, search.til) or search.hours
+    search.min_size = _read(search, parse_size, search.storrelse)
+    _read(search, parse_choice, search.bydel, "bydel", districts)
+    _read(search, parse_choice, search.aktivitet, "aktivitet", activities)
     for need in search.tilgjengelighet:
-        _try(search, lambda need=need: parse_choice(need, "tilgjengelighet", ACCESSIBILITY_FACTS))
-    _try(search, lambda: parse_choice(search.visning, "visning", VIEWS))
+        _read(search, parse_choice, need, "tilgjengelighet", ACCESSIBILITY_FACTS)
+    _read(search, parse_choice, search.visning, "visning", VIEWS)
     return search
 
 
-def _try(search: HallSearch, read: Callable[[], object]) -> None:
+def _read(search: HallSearch, parse: Callable[..., T], *args: Any) -> T | None:
+    """`parse(*args)`, or None with the problem noted on the search."""
     try:
-        read()
+        return parse(*args)
     except HallInputError as refused:
         _refuse(search, refused)
+        return None
 
 
 def _refuse(search: HallSearch, refused: HallInputError) -> None:
