@@ -9,7 +9,7 @@ from datetime import datetime, timedelta
 import pytest
 
 from tests.dates import ordinary_day, today
-from tests.integration.booking.booking_support import at, iso, next_weekday
+from tests.integration.booking.booking_support import at, closure, iso, next_weekday
 from tests.integration.booking.world import World
 
 pytestmark = [pytest.mark.slow, pytest.mark.calendar]
@@ -113,6 +113,38 @@ async def test_the_database_itself_refuses_an_overlap(world: World):
         (f"{day}T20:00", f"{day}T22:00"),
     ]
     assert "kari" not in availability.text.lower()
+
+
+async def test_availability_shows_released_and_closed_time_beside_the_free_slots(world: World):
+    """A calendar can tell booked time (released, not closed, not free) from closed time and
+    time that was never released: the answer carries the windows and closures of the period."""
+    org = world.organisations[0]
+    day = ordinary_day(9, weekday=3)
+    booked = await world.service.client.post(
+        "/bookings",
+        json=booking_body(world.hall, at(day, 17), at(day, 18), org),
+        headers=world.member(org),
+    )
+    assert booked.status_code == 201, booked.text
+    await world.closures(closure(world.school, at(day, 21), at(day + timedelta(days=1), 6)))
+    answer = await world.service.client.get(
+        "/availability",
+        params={
+            "from": iso(at(day, 12)),
+            "to": iso(at(day, 23)),
+            "space_id": str(world.hall),
+        },
+    )
+    assert answer.status_code == 200, answer.text
+    [hall] = answer.json()
+
+    def local(spans: list[dict[str, str]]) -> list[tuple[str, str]]:
+        return [(span["local_start"], span["local_end"]) for span in spans]
+
+    assert local(hall["released"]) == [(f"{day}T17:00", f"{day}T22:00")]
+    # The closure is cut to the period asked for.
+    assert local(hall["closed"]) == [(f"{day}T21:00", f"{day}T23:00")]
+    assert local(hall["slots"]) == [(f"{day}T18:00", f"{day}T21:00")]
 
 
 async def test_bad_input_is_refused_with_a_problem_and_nothing_stored(world: World):

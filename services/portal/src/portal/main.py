@@ -28,6 +28,7 @@ from portal.bookings import routes as bookings
 from portal.clubs import routes as clubs
 from portal.config import PortalSettings
 from portal.dependencies import LoginRequired, login_url, optional_person
+from portal.halls import routes as halls
 from portal.home import routes as home
 from portal.login import routes as login
 from portal.login.use_cases import oidc_client
@@ -58,9 +59,10 @@ VENDOR = {
 routers: list[APIRouter] = [
     home.router,
     login.router,
-    mypage.router,
+    halls.router,
     clubs.router,
     bookings.router,
+    mypage.router,
 ]
 
 CONTENT_SECURITY_POLICY = "; ".join(

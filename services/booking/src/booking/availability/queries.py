@@ -17,20 +17,25 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from booking.bookings.queries import busy_in
 from booking.catalogue import queries as catalogue
 from booking.domain import BusyInterval, ClosureView, WindowView, free_slots
+from booking.domain.views import closures_of, window_occurrences
 from samspill.errors import RuleViolation
 from samspill.events import facilities as fe
-from samspill.intervals import Interval
+from samspill.intervals import Interval, intersect, merge
 
 ACCESSIBILITY_FACTS = ("step_free_entrance", "accessible_toilet", "parking", "hearing_loop")
 
 
 @dataclass(frozen=True)
 class SpaceSlots:
-    """The free slots of one space, with the space and its site as the read model knows them."""
+    """The free slots of one space, with the space and its site as the read model knows them;
+    `released` (its windows) and `closed` (closures that apply to it) within the period let a
+    calendar tell booked time from time that is closed or never released."""
 
     space: fe.SpaceState
     site: fe.SiteState
     slots: list[Interval]
+    released: list[Interval] = field(default_factory=list)
+    closed: list[Interval] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -115,7 +120,9 @@ def _free_slots_per_space(
         slots = free_slots(
             view, period, own_windows, closures, own_busy, query.min_minutes, now=now
         )
-        answer.append(SpaceSlots(space, sites[space.site_id], slots))
+        released = intersect(window_occurrences(view, own_windows, period), [period])
+        closed = intersect(merge(c.interval for c in closures_of(view, closures)), [period])
+        answer.append(SpaceSlots(space, sites[space.site_id], slots, released, closed))
     return answer
 
 

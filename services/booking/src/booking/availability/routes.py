@@ -13,6 +13,7 @@ from booking.bookings.states import local_text
 from booking.dependencies import NowDep, SettingsDep
 from samspill.db import UnitOfWorkDep
 from samspill.inputs import Instant
+from samspill.intervals import Interval
 from samspill.jsonbody import json_response
 
 router = APIRouter(prefix="/availability", tags=["availability"])
@@ -35,7 +36,8 @@ async def get_availability(
     accessibility: Annotated[list[str] | None, Query(max_length=10)] = None,
     min_minutes: Annotated[int, Query(ge=0, le=24 * 60)] = 0,
 ) -> Response:
-    """Free slots = release windows − closures − active bookings (parts and buffers too).
+    """Free slots = release windows − closures − active bookings (parts and buffers too);
+    with each space also when its windows are open (`released`) and closed (`closed`).
 
     `accessibility` takes step_free_entrance, accessible_toilet, parking, hearing_loop or
     transit_stop; `feature` and `activity` may repeat and must all match.
@@ -73,13 +75,19 @@ def _public(item: SpaceSlots) -> dict[str, object]:
         "district": site.district,
         "who_may_book": space.rules.who_may_book,
         "approval_required": space.rules.approval_required,
-        "slots": [
-            {
-                "start": slot.start,
-                "end": slot.end,
-                "local_start": local_text(slot.start),
-                "local_end": local_text(slot.end),
-            }
-            for slot in item.slots
-        ],
+        "slots": _spans(item.slots),
+        "released": _spans(item.released),
+        "closed": _spans(item.closed),
     }
+
+
+def _spans(intervals: list[Interval]) -> list[dict[str, object]]:
+    return [
+        {
+            "start": span.start,
+            "end": span.end,
+            "local_start": local_text(span.start),
+            "local_end": local_text(span.end),
+        }
+        for span in intervals
+    ]

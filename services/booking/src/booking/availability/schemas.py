@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 from datetime import datetime
 
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 
 
 class SlotPublic(BaseModel):
@@ -30,3 +30,9 @@ class SpaceAvailability(BaseModel):
     who_may_book: str
     approval_required: bool
     slots: list[SlotPublic]
+    released: list[SlotPublic] = Field(
+        default=[], description="When the space's release windows are open within the period."
+    )
+    closed: list[SlotPublic] = Field(
+        default=[], description="Closures of the space, its parts or its site within the period."
+    )
