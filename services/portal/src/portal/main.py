@@ -27,6 +27,7 @@ from portal.apis import ApiRefused, Apis, ApiUnavailable
 from portal.config import PortalSettings
 from portal.dependencies import LoginRequired, login_url, optional_person
 from portal.home import routes as home
+from portal.lending import routes as lending
 from portal.login import routes as login
 from portal.login.use_cases import oidc_client
 from portal.pages import N_, Pages, language_of
@@ -52,7 +53,7 @@ VENDOR = {
     "designsystemet": ASSETS / "@digdir" / "designsystemet-css" / "dist",
     "htmx": ASSETS / "htmx.org" / "dist",
 }
-routers: list[APIRouter] = [home.router, login.router]
+routers: list[APIRouter] = [home.router, login.router, lending.router]
 
 CONTENT_SECURITY_POLICY = "; ".join(
     [
