@@ -13,7 +13,7 @@ from datetime import date, datetime, timedelta
 from typing import Any
 
 import pytest
-from playwright.async_api import Browser, Page, expect
+from playwright.async_api import Browser, Locator, Page, expect
 
 from samspill.recurrence import OSLO
 from tests.browser.portal import (
@@ -233,6 +233,16 @@ async def log_in_by_keyboard(page: Page, portal: PortalStack, login: str, next_p
     await page.wait_for_url(f"{portal.url}{next_path}*")
 
 
+async def choose_by_keyboard(page: Page, select: Locator, value: str) -> None:
+    """Tab to a closed select and move through its options with the arrow key."""
+    await tab_to(page, select)
+    for _ in range(60):
+        if await select.input_value() == value:
+            return
+        await page.keyboard.press("ArrowDown")
+    pytest.fail(f"the arrow keys never reached {value!r}", pytrace=False)
+
+
 async def type_date(page: Page, day: date) -> None:
     """Type a date into the focused date field in the order the browser shows its parts."""
     order = await page.evaluate(
@@ -252,12 +262,8 @@ async def test_reserving_by_keyboard_alone(browser: Browser, portal: PortalStack
     await log_in_by_keyboard(page, portal, login, "/utstyr")
 
     # The filter: category and size by typing, the dates typed into the date fields.
-    await tab_to(page, page.locator("#kategori"))
-    await page.keyboard.type("Skøyter")
-    await expect(page.locator("#kategori")).to_have_value("skøyter")
-    await tab_to(page, page.locator("#storrelse"))
-    await page.keyboard.type("str. 36")
-    await expect(page.locator("#storrelse")).to_have_value("str. 36")
+    await choose_by_keyboard(page, page.locator("#kategori"), "skøyter")
+    await choose_by_keyboard(page, page.locator("#storrelse"), "str. 36")
     await tab_to(page, page.locator("#hentes"))
     await type_date(page, pickup)
     await expect(page.locator("#hentes")).to_have_value(pickup.isoformat())

@@ -147,9 +147,11 @@ def test_a_return_before_the_pickup(pickup: date, offset: int) -> None:
         assert browsed is None
         assert problems == {"return": PeriodProblem.RETURN_BEFORE_PICKUP}
         # Reserving leaves that rule to the API, which states it in its own words.
-        assert reserved is not None and reserved.days == offset
+        assert reserved is not None
+        assert reserved.days == offset
     else:
-        assert browsed is not None and browsed.days == offset
+        assert browsed is not None
+        assert browsed.days == offset
 
 
 # --- the loans --------------------------------------------------------------------------------

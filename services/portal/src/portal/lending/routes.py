@@ -199,7 +199,7 @@ async def reserve(
             loan_id = await use_cases.reserve(
                 apis,
                 person.access_token,
-                item_type_id=_checked_id(form.item_type_id),
+                item_type_id=form.item_type_id,
                 quantity=form.amount,
                 period=form.period,
                 contact=form.contact() if profile is None else None,

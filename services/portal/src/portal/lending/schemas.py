@@ -4,6 +4,7 @@ so a mistake comes back as a message beside its field with everything kept."""
 from __future__ import annotations
 
 import re
+import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -31,6 +32,14 @@ EMAIL_INVALID = N_("Write the email address like name@example.no.")
 PHONE_INVALID = N_("Write the mobile number with 8 digits, like 912 34 567.")
 EMAIL_FOR_CHANNEL = N_("Give an email address to get messages by email.")
 PHONE_FOR_CHANNEL = N_("Give a mobile number to get messages by SMS.")
+
+
+def _is_uuid(text: str) -> bool:
+    try:
+        uuid.UUID(text)
+    except ValueError:
+        return False
+    return True
 
 
 def _text(values: Mapping[str, Any], name: str) -> str:
@@ -124,7 +133,7 @@ class ReserveForm:
             channel=_text(values, "kanal") or "email",
             idempotency_key=_text(values, "idempotens"),
         )
-        if not form.item_type_id:
+        if not _is_uuid(form.item_type_id):
             form.errors.add("size", SIZE_MISSING)
         if form.amount is None:
             form.errors.add("quantity", QUANTITY_INVALID)
