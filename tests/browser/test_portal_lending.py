@@ -243,16 +243,18 @@ async def choose_by_keyboard(page: Page, select: Locator, value: str) -> None:
     pytest.fail(f"the arrow keys never reached {value!r}", pytrace=False)
 
 
-async def type_date(page: Page, day: date) -> None:
-    """Type a date into the focused date field in the order the browser shows its parts."""
-    order = await page.evaluate(
-        """() => new Intl.DateTimeFormat(navigator.language)
-             .formatToParts(new Date(2027, 10, 22))
-             .filter((p) => ["day", "month", "year"].includes(p.type)).map((p) => p.type)"""
-    )
+async def type_date(page: Page, field: Locator, day: date) -> None:
+    """Type a date into the focused date field. The order of its parts follows the browser's
+    own locale, which a page cannot ask for: try the orders, each from the first part."""
     parts = {"day": f"{day.day:02d}", "month": f"{day.month:02d}", "year": f"{day.year:04d}"}
-    for part in order:
-        await page.keyboard.type(parts[part])
+    for order in (("day", "month", "year"), ("month", "day", "year"), ("year", "month", "day")):
+        for _ in range(3):
+            await page.keyboard.press("ArrowLeft")
+        for part in order:
+            await page.keyboard.type(parts[part])
+        if await field.input_value() == day.isoformat():
+            return
+    pytest.fail(f"could not type {day} into the date field", pytrace=False)
 
 
 async def test_reserving_by_keyboard_alone(browser: Browser, portal: PortalStack) -> None:
@@ -265,10 +267,10 @@ async def test_reserving_by_keyboard_alone(browser: Browser, portal: PortalStack
     await choose_by_keyboard(page, page.locator("#kategori"), "skøyter")
     await choose_by_keyboard(page, page.locator("#storrelse"), "str. 36")
     await tab_to(page, page.locator("#hentes"))
-    await type_date(page, pickup)
+    await type_date(page, page.locator("#hentes"), pickup)
     await expect(page.locator("#hentes")).to_have_value(pickup.isoformat())
     await tab_to(page, page.locator("#leveres"))
-    await type_date(page, back)
+    await type_date(page, page.locator("#leveres"), back)
     await expect(page.locator("#leveres")).to_have_value(back.isoformat())
     await tab_to(page, page.get_by_role("button", name=TEXTS["nb"]["show"]))
     await page.keyboard.press("Enter")
