@@ -30,6 +30,7 @@ from portal.config import PortalSettings
 from portal.dependencies import LoginRequired, login_url, optional_person
 from portal.halls import routes as halls
 from portal.home import routes as home
+from portal.lending import routes as lending
 from portal.login import routes as login
 from portal.login.use_cases import oidc_client
 from portal.mypage import routes as mypage
@@ -62,6 +63,7 @@ routers: list[APIRouter] = [
     halls.router,
     clubs.router,
     bookings.router,
+    lending.router,
     mypage.router,
 ]
 

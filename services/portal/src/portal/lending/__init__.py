@@ -1,0 +1,2 @@
+"""Borrowing equipment: the centres' catalogue, what is free for chosen dates, reserving,
+and the person's loans with cancellation."""
