@@ -53,6 +53,7 @@ PAGES: tuple[PortalPage, ...] = (
     PortalPage("front page", "/"),
     PortalPage("hall search results", "/ledige-lokaler?dato={date}&fra=18:00&til=20:00"),
     PortalPage("a hall's page", "/lokaler/{space_id}"),
+    PortalPage("equipment catalogue", "/utstyr"),
     PortalPage("My page (logged in)", "/min-side", logged_in=True),
 )
 
