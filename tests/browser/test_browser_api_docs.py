@@ -8,12 +8,9 @@ tests are skipped on a developer's machine and fail under CI, so CI never passes
 
 from __future__ import annotations
 
-import os
 import re
-import shutil
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
 import httpx
@@ -24,18 +21,17 @@ from playwright.async_api import (
     Locator,
     Page,
     Route,
-    async_playwright,
 )
 from playwright.async_api import TimeoutError as PlaywrightTimeout
 
 from samspill.infra import Infrastructure
 from samspill.kafka import KafkaConfig
+from tests.browser.portal import axe_source
 from tests.support import running_service, served_over_http, settings_for
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
 SERVICES = ["facilities", "booking", "notifications"]
-AXE_SCRIPT = Path(__file__).parents[1] / "js" / "node_modules" / "axe-core" / "axe.min.js"
 # ReDoc's "API docs by Redocly" footer links its logo from the vendor's site; the policy
 # refuses it, which is the point. Nothing else may be refused.
 REDOC_LOGO = re.compile(r"^https://cdn\.redoc\.ly/")
@@ -54,38 +50,6 @@ document.addEventListener("securitypolicyviolation", (e) => {
   window.__cspViolations.push({directive: e.effectiveDirective, blocked: e.blockedURI});
 });
 """
-
-
-def chromium_path() -> str:
-    found = shutil.which("chromium") or shutil.which("chromium-browser")
-    if found is None:
-        message = "Chromium is not installed (apt-get install chromium)"
-        if os.environ.get("CI") == "true":
-            pytest.fail(f"{message}: CI must run the browser tests", pytrace=False)
-        pytest.skip(message)
-    return found
-
-
-def axe_source() -> str:
-    if not AXE_SCRIPT.is_file():
-        message = "axe-core is not installed (make install runs npm ci in tests/js)"
-        if os.environ.get("CI") == "true":
-            pytest.fail(f"{message}: CI must run the accessibility check", pytrace=False)
-        pytest.skip(message)
-    return AXE_SCRIPT.read_text(encoding="utf-8")
-
-
-@pytest.fixture(scope="session")
-async def browser() -> AsyncIterator[Browser]:
-    executable = chromium_path()
-    async with async_playwright() as playwright:
-        launched = await playwright.chromium.launch(
-            executable_path=executable, args=["--no-sandbox"]
-        )
-        try:
-            yield launched
-        finally:
-            await launched.close()
 
 
 @dataclass

@@ -38,7 +38,7 @@ TEXTS = {
         "search": "Search",
         "district": "District",
         "grid": "A week grid per hall",
-        "free": "Free",
+        "free": "Available",
         "price": "Free of charge",
         "calendar": "Open in your calendar app",
         "book": "Book this hall",

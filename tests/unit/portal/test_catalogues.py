@@ -53,3 +53,14 @@ def test_norwegian_formats() -> None:
     assert nb.time("2027-03-09T17:00:00+00:00") == "18:00"
     assert nb.money("1250") == "1\xa0250,00\xa0kr"
     assert Formats("en").date("2027-03-09") == "9 March 2027"
+
+
+def test_one_message_has_one_translation_in_every_catalogue() -> None:
+    """The catalogues are merged into one: a message two features share must read the same,
+    or the page shows whichever catalogue loaded last. Different meanings get different
+    English messages ("Available" for time, "Free" for price)."""
+    seen: dict[str, set[str]] = {}
+    for name in catalogue_names():
+        for msgid, msgstr in catalogue(name).items():
+            seen.setdefault(msgid, set()).add(msgstr)
+    assert {msgid: found for msgid, found in seen.items() if len(found) > 1} == {}

@@ -9,20 +9,13 @@ from hypothesis import strategies as st
 
 from portal.clubs.schemas import InvitationForm, OrganisationForm, ProfileForm
 from portal.domain.clubs import (
-    calendar_link,
     fields_in_error,
     invitation_code_shaped,
     same_email,
-    webcal_of,
 )
+from portal.domain.feed_links import webcal_of
 
 TOKEN = "A" * 43
-
-
-def test_calendar_link_is_the_organisation_feed_and_its_webcal_twin() -> None:
-    link = calendar_link("https://kalender.samspill.no/", TOKEN)
-    assert link.https == f"https://kalender.samspill.no/feeds/organisations/{TOKEN}.ics"
-    assert link.webcal == f"webcal://kalender.samspill.no/feeds/organisations/{TOKEN}.ics"
 
 
 @given(

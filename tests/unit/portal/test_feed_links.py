@@ -21,6 +21,12 @@ def test_loans_and_organisation_feeds() -> None:
     assert club.webcal.startswith("webcal://127.0.0.1:8003/")
 
 
+def test_a_halls_public_feed() -> None:
+    hall = feed_links("https://samspill.example", "space", "abc")
+    assert hall.https == "https://samspill.example/feeds/spaces/abc.ics"
+    assert hall.webcal == "webcal://samspill.example/feeds/spaces/abc.ics"
+
+
 @given(TOKENS, st.sampled_from(["http", "https"]))
 def test_webcal_differs_only_in_the_scheme(token: str, scheme: str) -> None:
     links = feed_links(f"{scheme}://feeds.example.no", "loans", token)

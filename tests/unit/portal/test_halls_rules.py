@@ -21,7 +21,6 @@ from portal.domain.halls import (
     parse_size,
     price_lines,
     released_hours,
-    webcal_url,
     week_days,
     week_grid,
 )
@@ -270,9 +269,3 @@ def test_children_and_youth_are_free_unless_a_rule_says_otherwise() -> None:
     assert not {line.category: line for line in price_lines("x", "gym", priced)}[
         BookerCategory.CHILDREN_YOUTH
     ].free
-
-
-def test_the_webcal_link_is_the_same_address_with_the_calendar_scheme() -> None:
-    url = "https://samspill.example/feeds/spaces/abc.ics"
-    assert webcal_url(url) == "webcal://samspill.example/feeds/spaces/abc.ics"
-    assert webcal_url("http://127.0.0.1:8003/f.ics") == "webcal://127.0.0.1:8003/f.ics"

@@ -34,11 +34,11 @@ from portal.dependencies import (
     login_url,
 )
 from portal.domain.clubs import (
-    calendar_link,
     fields_in_error,
     invitation_code_shaped,
     same_email,
 )
+from portal.domain.feed_links import feed_links
 from portal.pages import N_, Pages, language_of
 from samspill.ids import parse_uuid
 
@@ -172,7 +172,7 @@ async def _club_page(
         "role_help": ROLE_HELP,
         "email_languages": EMAIL_LANGUAGES,
         "flash": _take_flash(request),
-        "link": calendar_link(settings.public_feeds_url, shown) if shown else None,
+        "link": feed_links(settings.public_feeds_url, "organisation", shown) if shown else None,
         "link_kept_since": None
         if shown or not club.calendar_tokens
         else club.calendar_tokens[-1]["created_at"],

@@ -1,38 +1,14 @@
-"""Pure rules of the club pages: a club's private calendar link, the shape of an invitation
-code, and which form field an API's validation error is about."""
+"""Pure rules of the club pages: the shape of an invitation code, and which form field an
+API's validation error is about (a club's calendar link is `domain.feed_links`)."""
 
 from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
 from typing import Any
 
 # Booking's invitation codes are URL-safe base64; its API takes 16 to 100 characters.
 _INVITATION_CODE = re.compile(r"^[A-Za-z0-9_-]{16,100}$")
-
-
-@dataclass(frozen=True)
-class CalendarLink:
-    """An organisation's private feed: the https address and the same as `webcal://`, which
-    calendar apps open as a subscription."""
-
-    https: str
-    webcal: str
-
-
-def calendar_link(feeds_url: str, token: str) -> CalendarLink:
-    """`{feeds_url}/feeds/organisations/{token}.ics` and its `webcal://` twin."""
-    https = f"{feeds_url.rstrip('/')}/feeds/organisations/{token}.ics"
-    return CalendarLink(https=https, webcal=webcal_of(https))
-
-
-def webcal_of(url: str) -> str:
-    """The `webcal://` form of an http(s) address (the scheme replaced, nothing else)."""
-    for scheme in ("https://", "http://"):
-        if url.startswith(scheme):
-            return "webcal://" + url[len(scheme) :]
-    return url
 
 
 def invitation_code_shaped(code: str) -> bool:

@@ -335,9 +335,3 @@ def price_lines(space_id: str, space_kind: str, rules: Iterable[PriceRule]) -> l
             )
         )
     return lines
-
-
-def webcal_url(https_url: str) -> str:
-    """The same address for calendar apps that subscribe by the webcal scheme."""
-    _, _, rest = https_url.partition("://")
-    return f"webcal://{rest}"

@@ -13,14 +13,16 @@ from datetime import date
 from enum import StrEnum
 from typing import Any
 
-_NUMBER = re.compile(r"(\d+)")
+_NUMBER = re.compile(r"([0-9]+)")
 
 
 def size_order(variant: str | None) -> tuple[tuple[int, int | str], ...]:
     """Sizes in the order people read them: "90 cm" before "110 cm", "str. 28" before
     "str. 31"; text parts alphabetically."""
     parts = _NUMBER.split((variant or "").casefold())
-    return tuple((0, int(part)) if part.isdigit() else (1, part) for part in parts if part)
+    return tuple(
+        (0, int(part)) if part.isascii() and part.isdigit() else (1, part) for part in parts if part
+    )
 
 
 @dataclass(frozen=True)

@@ -9,6 +9,7 @@ from fastapi import APIRouter, Request
 from starlette.responses import Response
 
 from portal.dependencies import ApisDep, PagesDep, SettingsDep
+from portal.domain.feed_links import feed_links
 from portal.domain.halls import (
     ACCESSIBILITY_FACTS,
     GRID_DAYS,
@@ -17,7 +18,6 @@ from portal.domain.halls import (
     free_on,
     price_lines,
     released_hours,
-    webcal_url,
     week_days,
     week_grid,
 )
@@ -109,7 +109,7 @@ async def hall_page(
     space, site, times = found.space, found.site, found.times
     days = week_days(first)
     hours = released_hours(times.released if times else [])
-    feed = f"{settings.public_feeds_url}/feeds/spaces/{space['space_id']}.ics"
+    feed = feed_links(settings.public_feeds_url, "space", str(space["space_id"]))
     context = {
         "space": space,
         "site": site,
@@ -135,8 +135,8 @@ async def hall_page(
         "hours": hours,
         "states": STATES,
         "legend": GRID_LEGEND,
-        "feed_https": feed,
-        "feed_webcal": webcal_url(feed),
+        "feed_https": feed.https,
+        "feed_webcal": feed.webcal,
         "last_day": first + timedelta(days=GRID_DAYS - 1),
         "free_state": HourState.FREE,
     }

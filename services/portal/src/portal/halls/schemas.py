@@ -83,7 +83,7 @@ CATEGORIES = {
     "private": N_("Private persons"),
 }
 STATES = {
-    "free": N_("Free"),
+    "free": N_("Available"),
     "booked": N_("Booked"),
     "closed": N_("Closed"),
     "not_released": N_("Not open for letting"),
