@@ -85,3 +85,27 @@ async def test_a_form_without_its_token_is_refused(browser: Browser, portal: Por
     await page.goto(portal.url + "/")
     assert await page.locator("html").get_attribute("lang") == "nb"
     await context.close()
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+async def test_staff_find_their_pages(browser: Browser, portal: PortalStack, language: str) -> None:
+    """The demo data makes demo-facility-manager manager of Kjeller skole: the menu offers the
+    staff pages, which list the site; a resident gets no such link."""
+    context = await new_context(browser)
+    page = await context.new_page()
+    await log_in(page, portal, "demo-facility-manager")
+    await switch_language(page, language)
+    staff = {"nb": "For ansatte", "en": "For staff"}[language]
+    await page.get_by_role("link", name=staff).click()
+    await expect(page.locator("h1")).to_have_text(staff)
+    await expect(page.get_by_role("link", name="Kjeller skole")).to_be_visible()
+    await assert_accessible(page)
+    await screenshots(page, f"staff-home-{language}")
+    await context.close()
+
+    resident = await (await new_context(browser)).new_page()
+    await log_in(resident, portal, someone("resident"))
+    menu = resident.get_by_role("navigation", name="Hovedmeny")
+    await expect(menu.get_by_role("link", name="Min side")).to_be_visible()
+    await expect(menu.get_by_role("link", name="For ansatte")).to_have_count(0)
+    await resident.context.close()

@@ -39,6 +39,7 @@ class Person:
     name: str | None
     access_token: str
     expires_at: float
+    staff: bool = False  # has staff pages, as of login or the last visit to them
 
     @classmethod
     def from_session(cls, session: dict[str, Any]) -> Person | None:
@@ -49,6 +50,7 @@ class Person:
             name=stored.get("name"),
             access_token=str(stored.get("access_token", "")),
             expires_at=float(stored.get("expires_at", 0)),
+            staff=bool(stored.get("staff", False)),
         )
         return person if person.access_token and person.expires_at > time.time() else None
 

@@ -36,6 +36,7 @@ from portal.login.use_cases import oidc_client
 from portal.mypage import routes as mypage
 from portal.pages import N_, Pages, language_of
 from portal.sessions import CsrfRefused, RedisSessionMiddleware, csrf_token, verify_csrf
+from portal.staff import routes as staff
 from samspill.bodylimit import BodySizeLimitMiddleware, BodyTooLarge
 from samspill.observability import (
     Metrics,
@@ -65,6 +66,7 @@ routers: list[APIRouter] = [
     bookings.router,
     lending.router,
     mypage.router,
+    staff.router,
 ]
 
 CONTENT_SECURITY_POLICY = "; ".join(

@@ -15,6 +15,7 @@ from authlib.integrations.starlette_client import OAuth, OAuthError
 from fastapi import Request
 from starlette.responses import RedirectResponse
 
+from portal.apis import ApiRefused, Apis, ApiUnavailable
 from portal.config import PortalSettings
 from portal.sessions import rotate_session
 
@@ -88,9 +89,24 @@ async def finish_login(request: Request) -> str:
         "name": claims.get("name") or claims.get("given_name"),
         "access_token": token["access_token"],
         "expires_at": float(token.get("expires_at") or time.time() + 300),
+        "staff": await is_staff(request.app.state.apis, token["access_token"]),
     }
     rotate_session(request)
     return next_path
+
+
+async def is_staff(apis: Apis, access_token: str) -> bool:
+    """Whether the person has staff pages (manages a site, staffs a centre, or is an admin):
+    the menu shows "For staff" then. The staff pages ask again, as grants change."""
+    try:
+        me = await apis.get("booking", "/me", token=access_token)
+    except (ApiRefused, ApiUnavailable):
+        return False
+    return staff_of(me)
+
+
+def staff_of(me: dict[str, Any]) -> bool:
+    return bool(me.get("is_admin") or me.get("managed_site_ids") or me.get("staffed_centre_ids"))
 
 
 def end_session(request: Request) -> None:
