@@ -50,7 +50,17 @@ class Interval:
         return Interval(start, end)
 
     def to_utc(self) -> Interval:
-        return Interval(self.start.astimezone(UTC), self.end.astimezone(UTC))
+        return _checked(self.start.astimezone(UTC), self.end.astimezone(UTC))
+
+
+def _checked(start: datetime, end: datetime) -> Interval:
+    """An interval the set operations derive from intervals already checked (aware, and
+    `start < end` by construction): made without checking again, which is most of their
+    cost on a calendar of thousands of pieces."""
+    interval = object.__new__(Interval)
+    object.__setattr__(interval, "start", start)
+    object.__setattr__(interval, "end", end)
+    return interval
 
 
 def merge(intervals: Iterable[Interval]) -> list[Interval]:
@@ -60,36 +70,41 @@ def merge(intervals: Iterable[Interval]) -> list[Interval]:
         if merged and interval.start <= merged[-1].end:
             last = merged[-1]
             if interval.end > last.end:
-                merged[-1] = Interval(last.start, interval.end)
+                merged[-1] = _checked(last.start, interval.end)
         else:
             merged.append(interval)
     return merged
 
 
 def subtract(base: Iterable[Interval], cuts: Iterable[Interval]) -> list[Interval]:
-    """The parts of `base` not covered by any cut, sorted and merged, in UTC."""
+    """The parts of `base` not covered by any cut, sorted and merged, in UTC.
+
+    One sweep over both sorted lists: the cost grows with pieces + cuts, not their product.
+    """
     remaining: list[Interval] = []
     merged_cuts = merge(cuts)
+    first = 0  # the first cut that may still reach a later piece
     for piece in merge(base):
-        remaining.extend(_subtract_one(piece, merged_cuts))
+        while first < len(merged_cuts) and merged_cuts[first].end <= piece.start:
+            first += 1
+        remaining.extend(_subtract_one(piece, merged_cuts, first))
     return remaining
 
 
-def _subtract_one(piece: Interval, merged_cuts: list[Interval]) -> list[Interval]:
+def _subtract_one(piece: Interval, merged_cuts: list[Interval], first: int) -> list[Interval]:
     result: list[Interval] = []
     cursor = piece.start
-    for cut in merged_cuts:
-        if cut.end <= cursor:
-            continue
+    for index in range(first, len(merged_cuts)):
+        cut = merged_cuts[index]
         if cut.start >= piece.end:
             break
         if cut.start > cursor:
-            result.append(Interval(cursor, cut.start))
+            result.append(_checked(cursor, cut.start))
         cursor = max(cursor, cut.end)
         if cursor >= piece.end:
             return result
     if cursor < piece.end:
-        result.append(Interval(cursor, piece.end))
+        result.append(_checked(cursor, piece.end))
     return result
 
 
@@ -102,7 +117,7 @@ def intersect(a: Iterable[Interval], b: Iterable[Interval]) -> list[Interval]:
         start = max(left[i].start, right[j].start)
         end = min(left[i].end, right[j].end)
         if start < end:
-            result.append(Interval(start, end))
+            result.append(_checked(start, end))
         if left[i].end <= right[j].end:
             i += 1
         else:
