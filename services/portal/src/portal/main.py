@@ -28,6 +28,7 @@ from portal.bookings import routes as bookings
 from portal.clubs import routes as clubs
 from portal.config import PortalSettings
 from portal.dependencies import LoginRequired, login_url, optional_person
+from portal.desk import routes as desk
 from portal.halls import routes as halls
 from portal.home import routes as home
 from portal.lending import routes as lending
@@ -67,6 +68,7 @@ routers: list[APIRouter] = [
     lending.router,
     mypage.router,
     staff.router,
+    desk.router,
 ]
 
 CONTENT_SECURITY_POLICY = "; ".join(

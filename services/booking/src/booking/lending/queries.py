@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, exists, func, or_, select
+from sqlalchemy import ColumnElement, String, and_, cast, exists, func, or_, select
 from sqlalchemy.dialects.postgresql import Range
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
@@ -18,6 +18,7 @@ from booking.catalogue.tables import ItemTypeRecord, SiteRecord, UnitRecord
 from booking.domain import MAX_LOAN_DAYS, ItemTypeView, LoanStatus, loan_period
 from booking.lending.states import HeldLine, HeldUnit, LoanDetails
 from booking.lending.tables import Loan, LoanUnit
+from booking.people.tables import Profile
 from samspill.auth import Principal
 from samspill.errors import NotFound, RuleViolation
 from samspill.ids import valid_uuids
@@ -192,12 +193,63 @@ async def loan_units(session: AsyncSession, loan_id: uuid.UUID) -> list[LoanUnit
     return list((await session.execute(query)).scalars().all())
 
 
+@dataclass(frozen=True)
+class LoanFilter:
+    """Narrows a loan list: a status, a centre, pickup and return dates (inclusive) and a
+    search for the borrower's name or the loan number (the loan id or its beginning)."""
+
+    status: str | None = None
+    centre_id: uuid.UUID | None = None
+    pickup_from: date | None = None
+    pickup_to: date | None = None
+    return_from: date | None = None
+    return_to: date | None = None
+    search: str | None = None
+
+    def conditions(self) -> list[ColumnElement[bool]]:
+        found: list[ColumnElement[bool]] = []
+        if self.status is not None:
+            found.append(col(Loan.status) == self.status)
+        if self.centre_id is not None:
+            found.append(col(Loan.centre_id) == self.centre_id)
+        if self.pickup_from is not None:
+            found.append(col(Loan.pickup_date) >= self.pickup_from)
+        if self.pickup_to is not None:
+            found.append(col(Loan.pickup_date) <= self.pickup_to)
+        if self.return_from is not None:
+            found.append(col(Loan.return_date) >= self.return_from)
+        if self.return_to is not None:
+            found.append(col(Loan.return_date) <= self.return_to)
+        if self.search:
+            found.append(_matches(self.search))
+        return found
+
+
+def _escaped(text: str) -> str:
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+def _matches(search: str) -> ColumnElement[bool]:
+    """The loan number begins with `search`, or the borrower's name (on the loan's contact or
+    the person's profile) contains it, ignoring case."""
+    words = _escaped(search.strip())
+    number = cast(col(Loan.loan_id), String).ilike(f"{words}%", escape="\\")
+    on_contact = col(Loan.contact)["name"].astext.ilike(f"%{words}%", escape="\\")
+    on_profile = exists(
+        select(col(Profile.person_id)).where(
+            col(Profile.person_id) == col(Loan.resident_id),
+            col(Profile.display_name).ilike(f"%{words}%", escape="\\"),
+        )
+    )
+    return or_(number, on_contact, on_profile)
+
+
 async def find_loans(
     session: AsyncSession,
     *,
     resident_id: str | None,
     centre_ids: Collection[uuid.UUID] | None,
-    status: str | None,
+    narrowed: LoanFilter,
     limit: int,
     offset: int,
 ) -> list[Loan]:
@@ -210,8 +262,9 @@ async def find_loans(
         scopes.append(col(Loan.centre_id).in_(centre_ids))
     if scopes:
         query = query.where(or_(*scopes))
-    if status is not None:
-        query = query.where(col(Loan.status) == status)
+    conditions = narrowed.conditions()
+    if conditions:
+        query = query.where(and_(*conditions))
     query = query.order_by(col(Loan.pickup_date).desc(), col(Loan.created_at).desc())
     return list((await session.execute(query.limit(limit).offset(offset))).scalars().all())
 
@@ -339,7 +392,7 @@ def loan_not_found(loan_id: uuid.UUID) -> NotFound:
 async def list_loans(
     session: AsyncSession,
     principal: Principal,
-    status: LoanStatus | None,
+    narrowed: LoanFilter,
     limit: int,
     offset: int,
 ) -> list[LoanDetails]:
@@ -351,7 +404,7 @@ async def list_loans(
         session,
         resident_id=None if principal.is_admin else principal.person_id,
         centre_ids=None if principal.is_admin else centre_ids,
-        status=status.value if status else None,
+        narrowed=narrowed,
         limit=limit,
         offset=offset,
     )

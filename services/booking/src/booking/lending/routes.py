@@ -74,11 +74,35 @@ async def list_loans(
     uow: UnitOfWorkDep,
     principal: CurrentPrincipal,
     loan_status: Annotated[LoanStatus | None, Query(alias="status")] = None,
+    centre_id: uuid.UUID | None = None,
+    pickup_from: Annotated[Day | None, Query(description="Pickup on or after.")] = None,
+    pickup_to: Annotated[Day | None, Query(description="Pickup on or before.")] = None,
+    return_from: Annotated[Day | None, Query(description="Return on or after.")] = None,
+    return_to: Annotated[Day | None, Query(description="Return on or before.")] = None,
+    q: Annotated[
+        str | None,
+        Query(
+            min_length=2,
+            max_length=100,
+            description="The borrower's name (or part of it) or the loan number (the loan id "
+            "or its beginning), ignoring case.",
+        ),
+    ] = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 100,
     offset: Annotated[int, Query(ge=0, le=1_000_000)] = 0,
 ) -> list[LoanPublic]:
-    """Own loans for residents, the centre's loans for its staff, all loans for admins."""
-    found = await queries.list_loans(uow.session, principal, loan_status, limit, offset)
+    """Own loans for residents, the centre's loans for its staff, all loans for admins;
+    narrowed by the filters given (all must hold)."""
+    narrowed = queries.LoanFilter(
+        status=loan_status.value if loan_status else None,
+        centre_id=centre_id,
+        pickup_from=pickup_from,
+        pickup_to=pickup_to,
+        return_from=return_from,
+        return_to=return_to,
+        search=q.strip() if q and q.strip() else None,
+    )
+    found = await queries.list_loans(uow.session, principal, narrowed, limit, offset)
     return [loan_public(details) for details in found]
 
 
