@@ -29,6 +29,7 @@ from portal.clubs import routes as clubs
 from portal.config import PortalSettings
 from portal.dependencies import LoginRequired, login_url, optional_person
 from portal.desk import routes as desk
+from portal.domain.desk import loan_number
 from portal.halls import routes as halls
 from portal.home import routes as home
 from portal.lending import routes as lending
@@ -175,7 +176,12 @@ def create_app(settings: PortalSettings) -> FastAPI:
         b"portal-csrf:" + settings.session_secret.get_secret_value().encode()
     ).digest()
     state.pages = Pages(
-        {"csrf_token": csrf_token, "login_url": login_url, "visitor_of": optional_person}
+        {
+            "csrf_token": csrf_token,
+            "login_url": login_url,
+            "visitor_of": optional_person,
+            "loan_number": loan_number,
+        }
     )
     app.include_router(health_router(checks))
     app.include_router(metrics_router(metrics))
