@@ -46,7 +46,7 @@ async def test_the_admin_grants_a_person_a_site_and_they_see_it(
     person_id = re.search(r"[0-9a-f-]{36}", id_line)
     assert person_id is not None, id_line
     await person.goto(portal.url + "/drift")
-    await expect(person.get_by_role("heading", name="Steder du forvalter")).to_have_count(0)
+    await expect(person.get_by_role("heading", name="Steder du har ansvar for")).to_have_count(0)
 
     admin = await _admin_page(browser, portal)
     await expect(admin.locator("h1")).to_have_text("Administrasjon")
@@ -70,7 +70,7 @@ async def test_the_admin_grants_a_person_a_site_and_they_see_it(
         return await person.get_by_role("link", name=GRANTED_SITE).count() > 0
 
     await eventually(listed, timeout=60, interval=1)
-    await expect(person.get_by_role("heading", name="Steder du forvalter")).to_be_visible()
+    await expect(person.get_by_role("heading", name="Steder du har ansvar for")).to_be_visible()
     await assert_accessible(person)
     await screenshots(person, "admin-granted-staff-home")
 
