@@ -90,14 +90,14 @@ async def test_the_admin_registers_a_divisible_hall_and_prices_it(
     site_name = f"Testhallen {uuid.uuid4().hex[:6]}"
     page = await _admin_page(browser, portal, "/admin/steder/ny")
     # A refused form keeps what was typed and names the fields.
-    await page.get_by_label("Navn").fill(site_name)
+    await page.get_by_label("Navn", exact=True).fill(site_name)
     await page.get_by_role("button", name="Registrer stedet").click()
     await expect(page.get_by_role("alert")).to_contain_text("Velg tettsted")
-    await expect(page.get_by_label("Navn")).to_have_value(site_name)
+    await expect(page.get_by_label("Navn", exact=True)).to_have_value(site_name)
     await assert_accessible(page)
     await page.get_by_label("Type sted").select_option("sports_hall")
-    await page.get_by_label("Adresse").fill("Hallveien 1")
-    await page.get_by_label("Tettsted").select_option("lillestrom")
+    await page.get_by_label("Adresse", exact=True).fill("Hallveien 1")
+    await page.get_by_label("Område").select_option("lillestrom")
     await page.get_by_label("Hvem som svarer").fill(f"{site_name}, resepsjonen")
     await page.get_by_label("E-postadresse").fill("hall@example.no")
     await page.get_by_role("button", name="Registrer stedet").click()
@@ -105,7 +105,7 @@ async def test_the_admin_registers_a_divisible_hall_and_prices_it(
     await expect(page.get_by_role("status")).to_contain_text("Stedet er registrert")
 
     await page.get_by_role("link", name="Registrer et lokale").click()
-    await page.get_by_label("Navn").fill("Storhallen")
+    await page.get_by_label("Navn", exact=True).fill("Storhallen")
     await page.get_by_label("Type lokale").select_option("gym")
     await page.get_by_label("Hvor mange personer det er plass til").fill("300")
     await page.get_by_label("Aktiviteter").fill("håndball, futsal")
@@ -115,7 +115,7 @@ async def test_the_admin_registers_a_divisible_hall_and_prices_it(
     for part in ("Storhallen A", "Storhallen B"):
         await page.get_by_role("link", name="Legg til en del – Storhallen").click()
         await expect(page.get_by_label("Del av")).to_have_value(re.compile(".+"))
-        await page.get_by_label("Navn").fill(part)
+        await page.get_by_label("Navn", exact=True).fill(part)
         await page.get_by_label("Hvor mange personer det er plass til").fill("100")
         await page.get_by_role("button", name="Registrer lokalet").click()
         await expect(page.get_by_role("status")).to_contain_text("Lokalet er registrert")
@@ -133,7 +133,7 @@ async def test_the_admin_registers_a_divisible_hall_and_prices_it(
     rules_before = await page.get_by_role("row").count()
     scope = f"{site_name} – Storhallen"
     await page.get_by_label("Gjelder").select_option(label=scope)
-    await page.get_by_label("Hvem booker").select_option("commercial")
+    await page.get_by_label("Hvem som booker").select_option("commercial")
     await page.get_by_label("Per time, i kroner").fill("fire hundre")
     await page.get_by_role("button", name="Lagre prisen").click()
     await expect(page.get_by_role("alert")).to_contain_text("Skriv prisen per time i kroner")
