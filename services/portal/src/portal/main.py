@@ -23,6 +23,7 @@ from starlette.responses import RedirectResponse, Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
+from portal.admin import routes as admin
 from portal.apis import ApiRefused, Apis, ApiUnavailable, VisitorAddress
 from portal.bookings import routes as bookings
 from portal.clubs import routes as clubs
@@ -70,6 +71,7 @@ routers: list[APIRouter] = [
     mypage.router,
     staff.router,
     desk.router,
+    admin.router,
 ]
 
 CONTENT_SECURITY_POLICY = "; ".join(

@@ -1,0 +1,2 @@
+"""The municipal admin pages: sites, spaces and divisible halls, price rules and the public
+price list, and staff grants."""
