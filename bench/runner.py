@@ -122,6 +122,10 @@ async def _measure(
         **loans.summary(50, 99),
     }
     say(f"loans {loans.throughput:.0f}/s, outcomes {dict(loans.outcomes)}")
+
+    sampler.phase = "portal"
+    results["portal"] = await portal.measure(stack, data, scale)
+    say(f"portal pages p95 {results['portal']['all_pages_p95_ms']:.1f} ms")
     return data
 
 
@@ -182,10 +186,6 @@ async def _growth(
         )
         say(f"growth {factor}×: availability p95 {timing.ms(95):.1f} ms")
     return rows
-
-    sampler.phase = "portal"
-    results["portal"] = await portal.measure(stack, data, scale)
-    say(f"portal pages p95 {results['portal']['all_pages_p95_ms']:.1f} ms")
 
 
 async def _bookings(
