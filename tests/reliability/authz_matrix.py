@@ -339,6 +339,14 @@ def _loan_body(side: Side, world: World) -> dict[str, Any]:
     }
 
 
+def _usage(path: str) -> Build:
+    def build(side: Side, world: World) -> Probe:
+        period = {"from": str(world.day), "to": str(world.day + timedelta(days=30))}
+        return Probe(path, params=period)
+
+    return build
+
+
 def _lending_availability(side: Side, world: World) -> Probe:
     return Probe(
         "/lending/availability",
@@ -454,6 +462,10 @@ BOOKING: dict[tuple[str, str], Rule] = {
     ("POST", "/loans/{loan_id}/pickup"): scoped(STAFF, at("/loans/{loan_id}/pickup")),
     ("POST", "/loans/{loan_id}/return"): scoped(STAFF, at("/loans/{loan_id}/return")),
     ("POST", "/loans/{loan_id}/cancel"): scoped(RESIDENT_OR_STAFF, at("/loans/{loan_id}/cancel")),
+    # Figures over the caller's own sites (centres): admins and managers (centre staff) only.
+    ("GET", "/usage"): role(MANAGER, _usage("/usage")),
+    ("GET", "/usage/invoice-basis"): role(MANAGER, _usage("/usage/invoice-basis")),
+    ("GET", "/usage/loans"): role(STAFF, _usage("/usage/loans")),
 }
 
 # --- notifications -------------------------------------------------------------------------

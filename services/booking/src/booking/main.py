@@ -27,6 +27,7 @@ from booking.people.queries import grants_of
 from booking.people.routes import router as people_router
 from booking.series.routes import router as series_router
 from booking.tables import Table, messaging
+from booking.usage.routes import router as usage_router
 from samspill.consumer import ConsumerSpec
 from samspill.db import UnitOfWork
 from samspill.events import booking as booking_events
@@ -75,6 +76,7 @@ definition = ServiceDefinition(
         bookings_router,
         series_router,
         lending_router,
+        usage_router,
     ],
     publishes=[booking_events.contract],
     consumers=consumers,

@@ -40,6 +40,7 @@ from portal.mypage import routes as mypage
 from portal.pages import N_, Pages, language_of
 from portal.sessions import CsrfRefused, RedisSessionMiddleware, csrf_token, verify_csrf
 from portal.staff import routes as staff
+from portal.usage import routes as usage
 from samspill.bodylimit import BodySizeLimitMiddleware, BodyTooLarge
 from samspill.observability import (
     Metrics,
@@ -72,6 +73,7 @@ routers: list[APIRouter] = [
     staff.router,
     desk.router,
     admin.router,
+    usage.router,
 ]
 
 CONTENT_SECURITY_POLICY = "; ".join(

@@ -1,0 +1,1 @@
+"""`/bruk`: usage and transparency for the municipality, with charts and downloads."""
