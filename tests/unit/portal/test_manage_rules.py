@@ -190,3 +190,26 @@ def test_the_grid_defaults_to_the_evening_and_reaches_midnight() -> None:
     assert rules.grid_hours([]) == rules.DEFAULT_HOURS
     late = Interval(resolve_local(DAY, time(20)), resolve_local(DAY + timedelta(days=1), time(0)))
     assert rules.grid_hours([late]) == (20, 24)
+
+
+def test_whole_day_closures_show_their_days_and_far_holidays_are_left_out() -> None:
+    start, end = resolve_local(DAY, time(0)), resolve_local(DAY + timedelta(days=2), time(0))
+    assert rules.whole_days(start, end) == (DAY, DAY + timedelta(days=1))
+    assert rules.whole_days(start + timedelta(hours=17), end) is None
+    now = start - timedelta(days=1)
+    closures = [
+        {"start": start.isoformat(), "end": end.isoformat(), "reason": "exam"},
+        {
+            "start": (start + timedelta(days=90)).isoformat(),
+            "end": end.isoformat(),
+            "reason": "holiday",
+        },
+        {
+            "start": (start + timedelta(days=200)).isoformat(),
+            "end": end.isoformat(),
+            "reason": "maintenance",
+        },
+    ]
+    shown = rules.listed_closures(closures, now, timedelta(days=60))
+    assert [c["reason"] for c in shown] == ["exam", "maintenance"]
+    assert shown[0]["last_day"] == DAY + timedelta(days=1)

@@ -253,6 +253,36 @@ def clubs_told(bookings: Iterable[Mapping[str, Any]]) -> list[str]:
     return sorted(names, key=str.casefold)
 
 
+def whole_days(start: datetime, end: datetime) -> tuple[date, date] | None:
+    """The first and last local date of a span from local midnight to local midnight, or None
+    when it begins or ends within a day."""
+    first, after = start.astimezone(OSLO), end.astimezone(OSLO)
+    if first.time() != time(0) or after.time() != time(0) or after <= first:
+        return None
+    return first.date(), after.date() - timedelta(days=1)
+
+
+def listed_closures(
+    closures: Iterable[Mapping[str, Any]], now: datetime, holiday_horizon: timedelta
+) -> list[dict[str, Any]]:
+    """The closures a manager sees on the site page: every one they made, and the automatic
+    holiday closures only within `holiday_horizon`, each with its whole days where it has them."""
+    shown = []
+    for closure in closures:
+        start, end = _instant(closure["start"]), _instant(closure["end"])
+        if closure.get("reason") == "holiday" and start > now + holiday_horizon:
+            continue
+        days = whole_days(start, end)
+        shown.append(
+            {
+                **closure,
+                "first_day": days[0] if days else None,
+                "last_day": days[1] if days else None,
+            }
+        )
+    return sorted(shown, key=lambda c: str(c["start"]))
+
+
 def check_rejection(form: Mapping[str, Any]) -> Checked[str]:
     reason = str(form.get("begrunnelse", "")).strip()
     if not reason:

@@ -22,6 +22,8 @@ from portal.pages import LOCALES, Language
 from samspill.recurrence import OSLO
 
 router = APIRouter()
+# Holidays close the schools by themselves; the site page shows only the coming ones.
+HOLIDAY_HORIZON = timedelta(days=60)
 
 
 def _today() -> date:
@@ -64,7 +66,8 @@ async def site_page(
         "spaces": spaces,
         "space_names": names,
         "waiting": waiting,
-        "closures": closures,
+        "closures": rules.listed_closures(closures, now, HOLIDAY_HORIZON),
+        "holiday_days": HOLIDAY_HORIZON.days,
         "reasons": CLOSURE_REASONS,
         "done": request.query_params.get("gjort", ""),
     }
