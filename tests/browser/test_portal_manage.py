@@ -388,8 +388,10 @@ async def test_a_manager_releases_a_date_and_approves_a_request_by_keyboard(
     manager = await manager_page(browser, portal, "nb", f"/drift/lokaler/{space_id}")
 
     # One date released by keyboard alone.
-    await tab_to(manager, manager.locator("#type-one_off"))
-    await manager.keyboard.press("Space")
+    # Tab reaches the radio group at its checked button; an arrow key chooses the other.
+    await tab_to(manager, manager.locator("#type-weekly"))
+    await manager.keyboard.press("ArrowDown")
+    await expect(manager.locator("#type-one_off")).to_be_checked()
     for field, value in (("fra", "17:00"), ("til", "21:00"), ("dato", norwegian(day))):
         await tab_to(manager, manager.locator(f"#{field}"))
         await manager.keyboard.type(value)
