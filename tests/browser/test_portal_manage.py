@@ -339,6 +339,13 @@ async def test_a_manager_releases_tuesdays_and_closing_one_cancels_the_clubs_boo
     )
     await expect(row.locator(".manage-grid__cell--booked")).to_have_count(0)
     await assert_accessible(manager)
+    await screenshots(manager, f"manager-week-{language}")
+    # Printed for the caretaker: the grid without the site's header, links and forms.
+    await manager.emulate_media(media="print")
+    await expect(manager.locator(".site-header")).to_be_hidden()
+    await expect(manager.locator(".manage-week-form")).to_be_hidden()
+    await expect(manager.locator("table.manage-grid")).to_be_visible()
+    await manager.emulate_media(media="screen")
     await manager.context.close()
     await club.context.close()
 
