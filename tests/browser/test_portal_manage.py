@@ -257,6 +257,18 @@ async def test_a_manager_releases_tuesdays_and_closing_one_cancels_the_clubs_boo
     window_select = manager.locator("select[id^=trekk-]")
     await expect(window_select.locator("option")).to_have_count(len(tuesdays))
     await assert_accessible(manager)
+
+    # One Tuesday withdrawn: the school needs the room that evening.
+    withdrawn = tuesdays[-2]
+    await window_select.select_option(withdrawn.isoformat())
+    await manager.locator("form.manage-withdraw button[type=submit]").click()
+    await manager.wait_for_url(f"**/drift/lokaler/{space_id}?gjort=dato-trukket")
+    await expect(window_select.locator("option")).to_have_count(len(tuesdays) - 1)
+    await assert_accessible(manager)
+    [window] = (
+        await portal.api.call("GET", "facilities", f"/spaces/{space_id}/windows", portal.admin())
+    )["items"]
+    assert window["withdrawn_dates"] == [withdrawn.isoformat()]
     await wait_until_bookable(portal, space_id, booked_day)
 
     # A club registers through the portal and books one of those Tuesdays.
