@@ -36,6 +36,7 @@ from portal.home import routes as home
 from portal.lending import routes as lending
 from portal.login import routes as login
 from portal.login.use_cases import oidc_client
+from portal.manage import routes as manage
 from portal.mypage import routes as mypage
 from portal.pages import N_, Pages, language_of
 from portal.sessions import CsrfRefused, RedisSessionMiddleware, csrf_token, verify_csrf
@@ -74,6 +75,7 @@ routers: list[APIRouter] = [
     desk.router,
     admin.router,
     usage.router,
+    manage.router,
 ]
 
 CONTENT_SECURITY_POLICY = "; ".join(
