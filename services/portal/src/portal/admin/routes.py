@@ -4,8 +4,8 @@ or works at which equipment centre. Everyone else gets a 403 page."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
-from typing import Any
+from collections.abc import Awaitable, Callable, Mapping, Sequence
+from typing import Any, Protocol
 
 from fastapi import APIRouter, Depends, Request
 from starlette.exceptions import HTTPException
@@ -93,6 +93,31 @@ def _translated(pages: Pages, request: Request, errors: Mapping[str, str]) -> di
     return {name: pages.gettext(request, message) for name, message in errors.items()}
 
 
+class _Form(Protocol):
+    errors: dict[str, str]
+
+
+async def _submit(
+    request: Request,
+    pages: Pages,
+    form: _Form,
+    send: Callable[[], Awaitable[object]],
+    api_fields: Mapping[str, Sequence[str]],
+    about: str,
+) -> int | None:
+    """Sends a form the portal found valid: None once the API took it, else the status to show
+    the form again with, its errors in words beside the fields (422 for the portal's own)."""
+    if form.errors:
+        form.errors = _translated(pages, request, form.errors)
+        return 422
+    try:
+        await send()
+    except ApiRefused as refused:
+        form.errors = _refusal(pages, request, refused, api_fields, about)
+        return refused.status
+    return None
+
+
 def _render(
     request: Request,
     pages: Pages,
@@ -177,18 +202,17 @@ async def update_site(
 ) -> Response:
     site_id = _id(site_id)
     form = SiteForm.read(await request.form(), new=False)
-    status = 422
-    if not form.errors:
-        try:
-            await use_cases.update_site(apis, person.access_token, site_id, form)
-        except ApiRefused as refused:
-            form.errors = _refusal(pages, request, refused, form.API_FIELDS, "name")
-            status = refused.status
-        else:
-            _flash(request, SITE_SAVED)
-            return RedirectResponse(f"/admin/steder/{site_id}", status_code=303)
-    else:
-        form.errors = _translated(pages, request, form.errors)
+    status = await _submit(
+        request,
+        pages,
+        form,
+        lambda: use_cases.update_site(apis, person.access_token, site_id, form),
+        form.API_FIELDS,
+        "name",
+    )
+    if status is None:
+        _flash(request, SITE_SAVED)
+        return RedirectResponse(f"/admin/steder/{site_id}", status_code=303)
     return await _site_page(
         request, apis, pages, person.access_token, site_id, site_form=form, status_code=status
     )
@@ -203,19 +227,15 @@ async def grant(
 ) -> Response:
     site_id = _id(site_id)
     form = GrantForm.read(await request.form())
-    status = 422
-    if not form.errors:
+
+    async def send() -> None:
         site = await queries.site(apis, site_id)
-        try:
-            await use_cases.grant(apis, person.access_token, site, form.value)
-        except ApiRefused as refused:
-            form.errors = _refusal(pages, request, refused, {"person_id": ()}, "person_id")
-            status = refused.status
-        else:
-            _flash(request, GRANTED)
-            return RedirectResponse(f"/admin/steder/{site_id}#tilganger", status_code=303)
-    else:
-        form.errors = _translated(pages, request, form.errors)
+        await use_cases.grant(apis, person.access_token, site, form.value)
+
+    status = await _submit(request, pages, form, send, {"person_id": ()}, "person_id")
+    if status is None:
+        _flash(request, GRANTED)
+        return RedirectResponse(f"/admin/steder/{site_id}#tilganger", status_code=303)
     return await _site_page(
         request, apis, pages, person.access_token, site_id, grant_form=form, status_code=status
     )
@@ -285,18 +305,17 @@ async def register_space(
     site_id = _id(site_id)
     wholes = queries.wholes(await queries.spaces_of(apis, site_id))
     form = SpaceForm.read(await request.form(), wholes)
-    status = 422
-    if not form.errors:
-        try:
-            await use_cases.register_space(apis, person.access_token, site_id, form)
-        except ApiRefused as refused:
-            form.errors = _refusal(pages, request, refused, form.API_FIELDS, "name")
-            status = refused.status
-        else:
-            _flash(request, SPACE_REGISTERED)
-            return RedirectResponse(f"/admin/steder/{site_id}#lokaler", status_code=303)
-    else:
-        form.errors = _translated(pages, request, form.errors)
+    status = await _submit(
+        request,
+        pages,
+        form,
+        lambda: use_cases.register_space(apis, person.access_token, site_id, form),
+        form.API_FIELDS,
+        "name",
+    )
+    if status is None:
+        _flash(request, SPACE_REGISTERED)
+        return RedirectResponse(f"/admin/steder/{site_id}#lokaler", status_code=303)
     return await _space_form_page(request, apis, pages, site_id, form, status_code=status)
 
 
@@ -315,18 +334,17 @@ async def update_space(
     site_id = str(space["site_id"])
     wholes = queries.wholes(await queries.spaces_of(apis, site_id), str(space["space_id"]))
     form = SpaceForm.read(await request.form(), wholes)
-    status = 422
-    if not form.errors:
-        try:
-            await use_cases.update_space(apis, person.access_token, str(space["space_id"]), form)
-        except ApiRefused as refused:
-            form.errors = _refusal(pages, request, refused, form.API_FIELDS, "name")
-            status = refused.status
-        else:
-            _flash(request, SPACE_SAVED)
-            return RedirectResponse(f"/admin/steder/{site_id}#lokaler", status_code=303)
-    else:
-        form.errors = _translated(pages, request, form.errors)
+    status = await _submit(
+        request,
+        pages,
+        form,
+        lambda: use_cases.update_space(apis, person.access_token, str(space["space_id"]), form),
+        form.API_FIELDS,
+        "name",
+    )
+    if status is None:
+        _flash(request, SPACE_SAVED)
+        return RedirectResponse(f"/admin/steder/{site_id}#lokaler", status_code=303)
     return await _space_form_page(
         request, apis, pages, site_id, form, space=space, status_code=status
     )
@@ -380,18 +398,17 @@ async def set_price_rule(
 ) -> Response:
     scopes = await queries.scopes(apis)
     form = PriceRuleForm.read(await request.form(), _scope_choices(scopes))
-    status = 422
-    if not form.errors:
-        try:
-            await use_cases.set_price_rule(apis, person.access_token, form)
-        except ApiRefused as refused:
-            form.errors = _refusal(pages, request, refused, form.API_FIELDS, "scope")
-            status = refused.status
-        else:
-            _flash(request, RULE_SET)
-            return RedirectResponse("/admin/priser", status_code=303)
-    else:
-        form.errors = _translated(pages, request, form.errors)
+    status = await _submit(
+        request,
+        pages,
+        form,
+        lambda: use_cases.set_price_rule(apis, person.access_token, form),
+        form.API_FIELDS,
+        "scope",
+    )
+    if status is None:
+        _flash(request, RULE_SET)
+        return RedirectResponse("/admin/priser", status_code=303)
     return await _prices_page(request, apis, pages, form, status)
 
 
@@ -427,18 +444,17 @@ async def update_price_rule(
 ) -> Response:
     rule = await _rule(apis, rule_id)
     form = PriceRuleForm.read(await request.form())
-    status = 422
-    if not form.errors:
-        try:
-            await use_cases.update_price_rule(apis, person.access_token, str(rule["rule_id"]), form)
-        except ApiRefused as refused:
-            form.errors = _refusal(pages, request, refused, form.API_FIELDS, "hourly")
-            status = refused.status
-        else:
-            _flash(request, RULE_SET)
-            return RedirectResponse("/admin/priser", status_code=303)
-    else:
-        form.errors = _translated(pages, request, form.errors)
+    status = await _submit(
+        request,
+        pages,
+        form,
+        lambda: use_cases.update_price_rule(apis, person.access_token, str(rule["rule_id"]), form),
+        form.API_FIELDS,
+        "hourly",
+    )
+    if status is None:
+        _flash(request, RULE_SET)
+        return RedirectResponse("/admin/priser", status_code=303)
     form.scope, form.category = PriceRuleForm.of(rule).scope, str(rule["category"])
     return await _rule_page(request, apis, pages, rule, form, status)
 

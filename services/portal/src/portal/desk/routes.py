@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import uuid
+from collections.abc import Awaitable
 from datetime import date, datetime
 from typing import Any
 
@@ -27,7 +28,7 @@ from portal.domain.desk import SwapProblem, loan_number, may_pick_up, may_return
 from portal.lending import queries as lending
 from portal.lending.queries import Centre
 from portal.lending.routes import CATEGORY_LABELS, STATUS_COLOURS, STATUS_LABELS
-from portal.pages import N_
+from portal.pages import N_, Language
 from samspill.recurrence import OSLO
 
 router = APIRouter()
@@ -39,6 +40,19 @@ CONDITION_LABELS = {
 }
 CONDITION_COLOURS = {"ok": "success", "damaged": "warning", "retired": "neutral"}
 SWAP_REFUSED = N_("Choose a different unit for each one handed out.")
+
+
+async def _refused(sending: Awaitable[object], language: Language) -> tuple[str, int] | None:
+    """Awaits what a form asks of an API: None once it is done, else the API's refusal in words
+    and its status, for the form to show. A refusal of access or of a missing thing is not the
+    form's to show and goes on to the error page."""
+    try:
+        await sending
+    except ApiRefused as refused:
+        if refused.status in (401, 403, 404):
+            raise
+        return refused.detail(language), refused.status
+    return None
 
 
 def _checked_id(value: str) -> str:
@@ -201,11 +215,11 @@ async def desk_pickup(
     except SwapProblem:
         form.errors.add("units", SWAP_REFUSED)
         return await _loan_page(request, apis, pages, person, centre, loan, pickup=form, status=400)
-    try:
-        await use_cases.pick_up(apis, person.access_token, str(loan["loan_id"]), chosen)
-    except ApiRefused as refused:
-        if refused.status in (401, 403, 404):
-            raise
+    refused = await _refused(
+        use_cases.pick_up(apis, person.access_token, str(loan["loan_id"]), chosen), language
+    )
+    if refused is not None:
+        refusal, status = refused
         return await _loan_page(
             request,
             apis,
@@ -214,8 +228,8 @@ async def desk_pickup(
             centre,
             loan,
             pickup=form,
-            refusal=refused.detail(language),
-            status=refused.status,
+            refusal=refusal,
+            status=status,
         )
     return _back_to_loan(centre, loan, "utlevert")
 
@@ -240,13 +254,14 @@ async def desk_return(
     form = ReturnForm.read(await request.form(), _held(loan))
     if form.errors:
         return await _loan_page(request, apis, pages, person, centre, loan, back=form, status=400)
-    try:
-        await use_cases.take_back(
+    refused = await _refused(
+        use_cases.take_back(
             apis, person.access_token, str(loan["loan_id"]), form.damaged, form.notes
-        )
-    except ApiRefused as refused:
-        if refused.status in (401, 403, 404):
-            raise
+        ),
+        language,
+    )
+    if refused is not None:
+        refusal, status = refused
         return await _loan_page(
             request,
             apis,
@@ -255,8 +270,8 @@ async def desk_return(
             centre,
             loan,
             back=form,
-            refusal=refused.detail(language),
-            status=refused.status,
+            refusal=refusal,
+            status=status,
         )
     return _back_to_loan(centre, loan, "innlevert")
 
@@ -388,14 +403,13 @@ async def desk_item_type_update(
     form = ItemTypeForm.read(await request.form())
     refusal, status = None, 400
     if not form.errors:
-        try:
-            await use_cases.update_item_type(apis, person.access_token, item_type_id, form.body())
-        except ApiRefused as refused:
-            if refused.status in (401, 403, 404):
-                raise
-            refusal, status = refused.detail(language), refused.status
-        else:
+        refused = await _refused(
+            use_cases.update_item_type(apis, person.access_token, item_type_id, form.body()),
+            language,
+        )
+        if refused is None:
             return _item_type_path(centre, item_type_id, "lagret")
+        refusal, status = refused
     return await _item_type_page(
         request,
         apis,
@@ -424,11 +438,11 @@ async def desk_item_type_retire(
 ) -> Response:
     centre = await _desk(apis, person, centre_id)
     item_type_id = _checked_id(item_type_id)
-    try:
-        await use_cases.retire_item_type(apis, person.access_token, item_type_id)
-    except ApiRefused as refused:
-        if refused.status in (401, 403, 404):
-            raise
+    refused = await _refused(
+        use_cases.retire_item_type(apis, person.access_token, item_type_id), language
+    )
+    if refused is not None:
+        refusal, status = refused
         return await _item_type_page(
             request,
             apis,
@@ -436,8 +450,8 @@ async def desk_item_type_retire(
             person,
             centre,
             item_type_id,
-            refusal=refused.detail(language),
-            status=refused.status,
+            refusal=refusal,
+            status=status,
         )
     return _item_type_path(centre, item_type_id, "trukket")
 
@@ -457,14 +471,13 @@ async def desk_unit_create(
     form = UnitForm.read(await request.form(), new=True)
     refusal, status = None, 400
     if not form.errors:
-        try:
-            await use_cases.add_unit(apis, person.access_token, item_type_id, form.body(new=True))
-        except ApiRefused as refused:
-            if refused.status in (401, 403, 404):
-                raise
-            refusal, status = refused.detail(language), refused.status
-        else:
+        refused = await _refused(
+            use_cases.add_unit(apis, person.access_token, item_type_id, form.body(new=True)),
+            language,
+        )
+        if refused is None:
             return _item_type_path(centre, item_type_id, "lagret")
+        refusal, status = refused
     return await _item_type_page(
         request,
         apis,
@@ -497,14 +510,13 @@ async def desk_unit_change(
     form = UnitForm.read(await request.form(), new=False)
     refusal, status = None, 400
     if not form.errors:
-        try:
-            await use_cases.change_unit(apis, person.access_token, unit_id, form.body(new=False))
-        except ApiRefused as refused:
-            if refused.status in (401, 403, 404):
-                raise
-            refusal, status = refused.detail(language), refused.status
-        else:
+        refused = await _refused(
+            use_cases.change_unit(apis, person.access_token, unit_id, form.body(new=False)),
+            language,
+        )
+        if refused is None:
             return _item_type_path(centre, item_type_id, "lagret")
+        refusal, status = refused
     return await _item_type_page(
         request,
         apis,

@@ -26,6 +26,14 @@ router = APIRouter()
 HOLIDAY_HORIZON = timedelta(days=60)
 
 
+def _refusal(refused: ApiRefused, language: Language) -> str:
+    """The API's refusal in words, for the form to show. A refusal of access or of a missing
+    thing is not the form's to show and goes on to the error page."""
+    if refused.status in (401, 403, 404):
+        raise refused
+    return refused.detail(language)
+
+
 def _today() -> date:
     return datetime.now(OSLO).date()
 
@@ -114,9 +122,7 @@ async def reject_request(
     try:
         await use_cases.reject(apis, token, booking_id, checked.value)
     except ApiRefused as refused:
-        if refused.status in (401, 403, 404):
-            raise
-        context["refusal"] = refused.detail(language)
+        context["refusal"] = _refusal(refused, language)
         return pages.render(request, "manage/reject.html", context, status_code=refused.status)
     return _see_other(f"/drift/steder/{found['site_id']}?gjort=avvist")
 
@@ -202,8 +208,6 @@ async def release_window(
     try:
         await use_cases.release(apis, person.access_token, space_id, checked.value)
     except ApiRefused as refused:
-        if refused.status in (401, 403, 404):
-            raise
         return await _space_page(
             request,
             pages,
@@ -212,7 +216,7 @@ async def release_window(
             language,
             space_id,
             form=posted,
-            refusal=refused.detail(language),
+            refusal=_refusal(refused, language),
             status_code=refused.status,
         )
     return _see_other(f"/drift/lokaler/{space_id}?gjort=frigitt")
@@ -248,8 +252,6 @@ async def withdraw(
             )
         await use_cases.withdraw_date(apis, token, space_id, window_id, checked.value)
     except ApiRefused as refused:
-        if refused.status in (401, 403, 404):
-            raise
         return await _space_page(
             request,
             pages,
@@ -257,7 +259,7 @@ async def withdraw(
             person,
             language,
             space_id,
-            refusal=refused.detail(language),
+            refusal=_refusal(refused, language),
             status_code=refused.status,
         )
     return _see_other(f"/drift/lokaler/{space_id}?gjort=dato-trukket")
@@ -301,9 +303,7 @@ async def _closure_page(
             return _see_other(f"/drift/steder/{site_id}?gjort=stengt")
         context["preview"] = await _preview(apis, token, site_id, spaces, closing)
     except ApiRefused as refused:
-        if refused.status in (401, 403, 404):
-            raise
-        context["refusal"] = refused.detail(language)
+        context["refusal"] = _refusal(refused, language)
         return pages.render(request, "manage/closure.html", context, status_code=refused.status)
     return pages.render(request, "manage/closure.html", context)
 
