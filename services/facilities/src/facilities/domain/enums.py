@@ -5,6 +5,7 @@ from __future__ import annotations
 from enum import StrEnum
 
 from samspill.booking_rules import WhoMayBook
+from samspill.districts import District
 from samspill.pricing import BookerCategory, SpaceKind
 
 __all__ = [
@@ -41,43 +42,6 @@ _SITE_KIND_NB = {
     SiteKind.COMMUNITY_HOUSE: "grendehus",
     SiteKind.EQUIPMENT_CENTRE: "utstyrssentral",
     SiteKind.OUTDOOR: "uteområde",
-}
-
-
-class District(StrEnum):
-    """Areas ("tettsteder") of Lillestrøm municipality."""
-
-    LILLESTROM = "lillestrom"
-    STROMMEN = "strommen"
-    SKEDSMOKORSET = "skedsmokorset"
-    KJELLER = "kjeller"
-    SKEDSMO = "skedsmo"
-    LEIRSUND = "leirsund"
-    FROGNER = "frogner"
-    LINDEBERG = "lindeberg"
-    SORUM = "sorum"
-    SORUMSAND = "sorumsand"
-    BLAKER = "blaker"
-    FETSUND = "fetsund"
-
-    @property
-    def label(self) -> str:
-        return _DISTRICT_NAMES[self]
-
-
-_DISTRICT_NAMES = {
-    District.LILLESTROM: "Lillestrøm",
-    District.STROMMEN: "Strømmen",
-    District.SKEDSMOKORSET: "Skedsmokorset",
-    District.KJELLER: "Kjeller",
-    District.SKEDSMO: "Skedsmo",
-    District.LEIRSUND: "Leirsund",
-    District.FROGNER: "Frogner",
-    District.LINDEBERG: "Lindeberg",
-    District.SORUM: "Sørum",
-    District.SORUMSAND: "Sørumsand",
-    District.BLAKER: "Blaker",
-    District.FETSUND: "Fetsund",
 }
 
 

@@ -13,11 +13,8 @@ from starlette.responses import RedirectResponse, Response
 
 from portal.admin import queries, use_cases
 from portal.admin.schemas import (
-    CATEGORIES,
     DISTRICTS,
     INVALID,
-    SITE_KINDS,
-    SPACE_KINDS,
     GrantForm,
     PriceRuleForm,
     SiteForm,
@@ -28,6 +25,7 @@ from portal.dependencies import ApisDep, PagesDep, PersonDep
 from portal.domain.admin import parse_person_id
 from portal.domain.clubs import fields_in_error
 from portal.domain.navigation import local_path
+from portal.halls.schemas import CATEGORIES, SITE_KINDS, SPACE_KINDS
 from portal.pages import N_, Pages, language_of
 from samspill.ids import parse_uuid
 

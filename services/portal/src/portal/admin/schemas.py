@@ -9,37 +9,11 @@ from datetime import time
 from typing import Any, ClassVar
 
 from portal.domain.admin import kroner_text, parse_kroner, parse_person_id
-from portal.domain.halls import DISTRICT_NAMES
+from portal.halls.schemas import CATEGORIES, SITE_KINDS, SPACE_KINDS
 from portal.pages import N_
+from samspill.districts import District
 
-SITE_KINDS: dict[str, str] = {
-    "school": N_("school"),
-    "kindergarten": N_("kindergarten"),
-    "sports_hall": N_("sports hall"),
-    "culture_house": N_("culture house"),
-    "community_house": N_("community house"),
-    "equipment_centre": N_("equipment centre"),
-    "outdoor": N_("outdoor area"),
-}
-SPACE_KINDS: dict[str, str] = {
-    "gym": N_("gym"),
-    "classroom": N_("classroom"),
-    "auditorium": N_("auditorium"),
-    "music_room": N_("music room"),
-    "kitchen": N_("school kitchen"),
-    "meeting_room": N_("meeting room"),
-    "hall_part": N_("part of a hall"),
-    "outdoor_field": N_("outdoor area"),
-    "workshop": N_("workshop"),
-    "other": N_("other room"),
-}
-CATEGORIES: dict[str, str] = {
-    "children_youth": N_("Children and young people under 20 (voluntary organisations)"),
-    "non_profit": N_("Voluntary and non-profit organisations"),
-    "commercial": N_("Commercial organisers"),
-    "private": N_("Private persons"),
-}
-DISTRICTS: dict[str, str] = dict(sorted(DISTRICT_NAMES.items(), key=lambda item: item[1]))
+DISTRICTS: dict[str, str] = {d.value: d.label for d in sorted(District, key=lambda d: d.label)}
 
 NAME_NEEDED = N_("Enter the name (at least two characters).")
 KIND_NEEDED = N_("Choose what kind it is.")

@@ -21,20 +21,6 @@ GRID_DAYS = 7
 SEARCH_DAYS_AHEAD = 180
 EVENING = (17, 22)
 MAX_SIZE = 100_000
-DISTRICT_NAMES = {
-    "lillestrom": "Lillestrøm",
-    "strommen": "Strømmen",
-    "skedsmokorset": "Skedsmokorset",
-    "kjeller": "Kjeller",
-    "skedsmo": "Skedsmo",
-    "leirsund": "Leirsund",
-    "frogner": "Frogner",
-    "lindeberg": "Lindeberg",
-    "sorum": "Sørum",
-    "sorumsand": "Sørumsand",
-    "blaker": "Blaker",
-    "fetsund": "Fetsund",
-}
 # What the sites' accessibility record holds, in the order a visitor meets them.
 ACCESSIBILITY_FACTS = (
     "step_free_entrance",
@@ -52,10 +38,6 @@ class HallInputError(ValueError):
         super().__init__(f"{field}: {code}")
         self.field = field
         self.code = code
-
-
-def district_name(district: str) -> str:
-    return DISTRICT_NAMES.get(district, district.replace("_", " ").title())
 
 
 # --- the day ----------------------------------------------------------------------------------

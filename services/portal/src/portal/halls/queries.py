@@ -12,7 +12,8 @@ from datetime import date, datetime, time, timedelta
 from typing import Any
 
 from portal.apis import Apis
-from portal.domain.halls import GRID_DAYS, Hours, district_name
+from portal.domain.halls import GRID_DAYS, Hours
+from samspill.districts import district_name
 from samspill.intervals import Interval
 from samspill.pricing import BookerCategory, PriceRule, SpaceKind
 from samspill.recurrence import resolve_local

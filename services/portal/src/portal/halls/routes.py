@@ -14,7 +14,6 @@ from portal.domain.halls import (
     ACCESSIBILITY_FACTS,
     GRID_DAYS,
     HourState,
-    district_name,
     free_on,
     price_lines,
     released_hours,
@@ -32,6 +31,7 @@ from portal.halls.schemas import (
     read_search,
 )
 from portal.pages import N_
+from samspill.districts import district_name
 from samspill.recurrence import OSLO
 
 router = APIRouter()

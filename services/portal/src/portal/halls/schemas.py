@@ -74,6 +74,7 @@ SITE_KINDS = {
     "sports_hall": N_("sports hall"),
     "culture_house": N_("culture house"),
     "community_house": N_("community house"),
+    "equipment_centre": N_("equipment centre"),
     "outdoor": N_("outdoor area"),
 }
 CATEGORIES = {
