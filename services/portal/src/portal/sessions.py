@@ -102,10 +102,10 @@ class RedisSessionMiddleware:
         await self.app(scope, receive, send_with_session)
 
     async def _load(self, session_id: str) -> dict[str, Any] | None:
-        raw = await self.redis.get(_key(session_id))
+        # Read and extend the idle timeout in one round trip (GETEX, Redis 6.2 and later).
+        raw = await self.redis.getex(_key(session_id), ex=self.ttl_s)
         if raw is None:
             return None
-        await self.redis.expire(_key(session_id), self.ttl_s)
         data = json.loads(raw)
         return data if isinstance(data, dict) else None
 
