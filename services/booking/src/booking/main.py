@@ -5,13 +5,18 @@ from pathlib import Path
 
 from fastapi import FastAPI
 
+import booking.allocation.tables
+import booking.applications.tables
 import booking.bookings.tables
 import booking.catalogue.tables
 import booking.lending.tables
 import booking.memberships.tables
 import booking.organisations.tables
 import booking.people.tables
-import booking.series.tables  # noqa: F401 - every tables module registers on the metadata
+import booking.rounds.tables
+import booking.series.tables
+import booking.teams.tables
+import booking.waiting_list.tables  # noqa: F401 - every tables module registers on the metadata
 from booking.availability.routes import router as availability_router
 from booking.bookings import handlers as bookings_handlers
 from booking.bookings.routes import router as bookings_router

@@ -130,6 +130,11 @@ class BookingState(State):
     contact: Contact | None = Field(
         default=None, description="A resident's own booking: where the resident's messages go."
     )
+    team_name: str | None = Field(
+        default=None,
+        description="The club's team the booking's series is handed to (public, like the "
+        "organisation's name).",
+    )
 
 
 class SkippedOccurrence(State):
@@ -162,6 +167,90 @@ class SeriesState(State):
     contact: Contact | None = Field(
         default=None, description="A resident's own series: where the resident's messages go."
     )
+    round_id: UUID | None = Field(
+        default=None,
+        description="Set when a seasonal round made the series: its applicant is told by "
+        "`application.answered` (or `waiting_offer.made`), not once per series.",
+    )
+    team_name: str | None = None
+
+
+RoundStateName = Literal["upcoming", "open", "in_allocation", "handled", "results_sent"]
+
+
+class RoundState(State):
+    """A seasonal application round: its periods (Oslo days, inclusive), halls and state."""
+
+    id_field: ClassVar[str] = "round_id"
+    round_id: UUID
+    name: str
+    state: RoundStateName
+    applications_open: date
+    applications_close: date
+    allocation_until: date
+    results_date: date
+    season_first_date: date
+    season_last_date: date
+    space_ids: list[UUID]
+    weekdays: list[int] = Field(description="The evenings the round hands out (0 = Monday).")
+    evening_start: str = Field(description="Oslo wall clock, HH:MM.")
+    evening_end: str
+    version: int
+
+
+class AllocatedTimeState(State):
+    """A weekly time given to a section, in Oslo wall-clock time."""
+
+    space_id: UUID
+    space_name: str
+    site_name: str
+    weekday: int = Field(ge=0, le=6)
+    local_start_time: str
+    local_end_time: str
+    series_id: UUID | None = None
+
+
+class SectionResult(State):
+    section_id: UUID
+    name: str
+    status: Literal["granted", "partly", "refused"]
+    granted: list[AllocatedTimeState]
+    explanation: str
+    explanation_nb: str
+    waiting_position: int | None = Field(
+        default=None, description="Its place on the round's waiting list when not all granted."
+    )
+
+
+class ApplicationResult(State):
+    """What a club's application got: one result per section, each with its explanation."""
+
+    id_field: ClassVar[str] = "application_id"
+    application_id: UUID
+    round_id: UUID
+    round_name: str
+    organisation_id: UUID
+    organisation_name: str
+    outcome: Literal["granted", "partly", "refused"]
+    season_first_date: date
+    season_last_date: date
+    sections: list[SectionResult]
+
+
+class WaitingOfferState(State):
+    """Weekly time freed during the season, offered to the first fitting waiting section."""
+
+    id_field: ClassVar[str] = "offer_id"
+    offer_id: UUID
+    round_id: UUID
+    organisation_id: UUID
+    organisation_name: str
+    section_name: str
+    time: AllocatedTimeState
+    first_date: date
+    last_date: date
+    expires_at: datetime
+    status: Literal["open", "accepted", "declined", "expired", "withdrawn"]
 
 
 class LoanLine(State):
@@ -266,6 +355,41 @@ class SeriesCreated(EventData):
     series: SeriesState
 
 
+class RoundChanged(EventData):
+    """A round was created, changed, or moved to another state (`previous_state`)."""
+
+    type: Literal["samspill.booking.round.changed.v1"] = "samspill.booking.round.changed.v1"
+    round: RoundState
+    previous_state: RoundStateName | None = None
+
+
+class ApplicationAnswered(EventData):
+    """A round's results were sent: one event per applicant."""
+
+    type: Literal["samspill.booking.application.answered.v1"] = (
+        "samspill.booking.application.answered.v1"
+    )
+    application: ApplicationResult
+
+
+class WaitingOfferMade(EventData):
+    """A waiting section was offered freed weekly time (or the offer was answered or lapsed)."""
+
+    type: Literal["samspill.booking.waiting_offer.made.v1"] = (
+        "samspill.booking.waiting_offer.made.v1"
+    )
+    offer: WaitingOfferState
+
+
+class SeriesHandedToTeam(EventData):
+    """A club handed a series to one of its teams (or took it back: `team_name` None)."""
+
+    type: Literal["samspill.booking.series.team_changed.v1"] = (
+        "samspill.booking.series.team_changed.v1"
+    )
+    series: SeriesState
+
+
 class LoanReserved(EventData):
     type: Literal["samspill.booking.loan.reserved.v1"] = "samspill.booking.loan.reserved.v1"
     loan: LoanState
@@ -318,6 +442,10 @@ BookingEvent = Annotated[
     | BookingRejected
     | BookingCancelled
     | SeriesCreated
+    | SeriesHandedToTeam
+    | RoundChanged
+    | ApplicationAnswered
+    | WaitingOfferMade
     | LoanReserved
     | LoanUnitsChanged
     | LoanPickedUp
@@ -341,6 +469,10 @@ contract = TopicContract(
         BookingRejected,
         BookingCancelled,
         SeriesCreated,
+        SeriesHandedToTeam,
+        RoundChanged,
+        ApplicationAnswered,
+        WaitingOfferMade,
         LoanReserved,
         LoanUnitsChanged,
         LoanPickedUp,

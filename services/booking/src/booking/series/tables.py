@@ -38,4 +38,7 @@ class BookingSeries(Table, table=True):
     last_date: date
     skipped: list[dict[str, Any]] = Field(sa_column=Column(JSONB, nullable=False))
     contact: dict[str, Any] | None = private_contact()
+    # Set when a seasonal round's publishing (or a waiting-list offer) made the series.
+    round_id: uuid.UUID | None = Field(default=None, foreign_key="application_round.id")
+    team_id: uuid.UUID | None = Field(default=None, foreign_key="team.id", index=True)
     created_at: datetime = _created()

@@ -1,0 +1,1 @@
+"""Seasonal application rounds: a set of halls, its periods and its states."""
