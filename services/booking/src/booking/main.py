@@ -32,6 +32,7 @@ from booking.people.queries import grants_of
 from booking.people.routes import router as people_router
 from booking.series.routes import router as series_router
 from booking.tables import Table, messaging
+from booking.teams.routes import router as teams_router
 from booking.usage.routes import router as usage_router
 from samspill.consumer import ConsumerSpec
 from samspill.db import UnitOfWork
@@ -80,6 +81,7 @@ definition = ServiceDefinition(
         availability_router,
         bookings_router,
         series_router,
+        teams_router,
         lending_router,
         usage_router,
     ],
