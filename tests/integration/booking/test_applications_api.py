@@ -35,7 +35,9 @@ def section(world: World, **changes: Any) -> dict[str, Any]:
     return body
 
 
-async def put(world: World, round_id: str, org: uuid.UUID, body: Any, headers=None) -> Any:
+async def put(
+    world: World, round_id: str, org: uuid.UUID, body: Any, headers: dict[str, str] | None = None
+) -> Any:
     return await world.service.client.put(
         f"/rounds/{round_id}/applications/{org}",
         json=body,

@@ -3,7 +3,7 @@ closes (Oslo days), once each, with `round.changed` for every move."""
 
 from __future__ import annotations
 
-from datetime import datetime, time, timedelta
+from datetime import date, datetime, time, timedelta
 
 import pytest
 
@@ -17,7 +17,7 @@ from tests.integration.booking.world import World
 pytestmark = [pytest.mark.slow, pytest.mark.calendar]
 
 
-def oslo(on, hour: int, minute: int = 0) -> datetime:
+def oslo(on: date, hour: int, minute: int = 0) -> datetime:
     return datetime.combine(on, time(hour, minute), tzinfo=OSLO)
 
 
