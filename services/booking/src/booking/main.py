@@ -17,6 +17,7 @@ import booking.rounds.tables
 import booking.series.tables
 import booking.teams.tables
 import booking.waiting_list.tables  # noqa: F401 - every tables module registers on the metadata
+from booking.applications.routes import router as applications_router
 from booking.availability.routes import router as availability_router
 from booking.bookings import handlers as bookings_handlers
 from booking.bookings.routes import router as bookings_router
@@ -30,6 +31,8 @@ from booking.memberships.routes import router as memberships_router
 from booking.organisations.routes import router as organisations_router
 from booking.people.queries import grants_of
 from booking.people.routes import router as people_router
+from booking.rounds.jobs import rounds_jobs
+from booking.rounds.routes import router as rounds_router
 from booking.series.routes import router as series_router
 from booking.tables import Table, messaging
 from booking.teams.routes import router as teams_router
@@ -39,6 +42,7 @@ from samspill.db import UnitOfWork
 from samspill.events import booking as booking_events
 from samspill.events import facilities as facilities_events
 from samspill.events.base import Envelope, dlq_topic
+from samspill.jobs import PeriodicJob
 from samspill.service import Runtime, ServiceDefinition, create_app
 
 
@@ -64,12 +68,16 @@ def consumers(runtime: Runtime) -> Sequence[ConsumerSpec]:
     ]
 
 
+def jobs(runtime: Runtime) -> Sequence[PeriodicJob]:
+    return [*lending_jobs(runtime), *rounds_jobs(runtime)]
+
+
 definition = ServiceDefinition(
     name="booking",
     title="Samspill booking",
     description=(
         "Organisations and their members, people's profiles, hall bookings (one-off and "
-        "weekly series), approvals and equipment loans."
+        "weekly series), approvals, equipment loans and seasonal application rounds."
     ),
     metadata=Table.metadata,
     messaging=messaging,
@@ -84,10 +92,12 @@ definition = ServiceDefinition(
         teams_router,
         lending_router,
         usage_router,
+        rounds_router,
+        applications_router,
     ],
     publishes=[booking_events.contract],
     consumers=consumers,
-    jobs=lending_jobs,
+    jobs=jobs,
     grant_loader=grants_of,
 )
 
