@@ -190,9 +190,11 @@ def _figures(problem: AllocationProblem, result: AllocationResult) -> dict[str, 
     }
 
 
-def run(seed: int = 2026, time_limit_s: float = TIME_LIMIT_S) -> dict[str, Any]:
+def run(
+    seed: int = 2026, time_limit_s: float = TIME_LIMIT_S, sections: int = SECTIONS
+) -> dict[str, Any]:
     """Solve the round both ways and return the figures (JSON-ready)."""
-    problem = make_round(seed)
+    problem = make_round(seed, sections=sections, clubs=min(CLUBS, sections))
     greedy = allocate_greedy(problem)
     solved = allocate(problem, time_limit_s=time_limit_s, workers=2)
     return {
