@@ -1,4 +1,5 @@
-"""The booking domain imports only the standard library, `samspill`'s pure time rules and itself."""
+"""The booking domain imports only the standard library, `samspill`'s pure time rules, itself and
+OR-Tools (the seasonal allocation's solver: pure computation, listed in docs/layout.md)."""
 
 from __future__ import annotations
 
@@ -16,6 +17,7 @@ ALLOWED_FIRST_PARTY = (
     "samspill.recurrence",
     "samspill.errors",
     "samspill.timegrid",
+    "ortools.sat.python",
 )
 DOMAIN_DIR = Path(booking.domain.__file__).parent
 
@@ -54,3 +56,4 @@ def test_the_purity_check_would_catch_a_framework_import() -> None:
     assert not is_allowed("fastapi.routing")
     assert not is_allowed("samspill.kafka")
     assert is_allowed("zoneinfo")
+    assert not is_allowed("ortools.linear_solver")
