@@ -17,6 +17,7 @@ import booking.rounds.tables
 import booking.series.tables
 import booking.teams.tables
 import booking.waiting_list.tables  # noqa: F401 - every tables module registers on the metadata
+from booking.allocation.routes import router as allocation_router
 from booking.availability.routes import router as availability_router
 from booking.bookings import handlers as bookings_handlers
 from booking.bookings.routes import router as bookings_router
@@ -33,11 +34,14 @@ from booking.people.routes import router as people_router
 from booking.series.routes import router as series_router
 from booking.tables import Table, messaging
 from booking.usage.routes import router as usage_router
+from booking.waiting_list.jobs import waiting_list_jobs
+from booking.waiting_list.routes import router as waiting_list_router
 from samspill.consumer import ConsumerSpec
 from samspill.db import UnitOfWork
 from samspill.events import booking as booking_events
 from samspill.events import facilities as facilities_events
 from samspill.events.base import Envelope, dlq_topic
+from samspill.jobs import PeriodicJob
 from samspill.service import Runtime, ServiceDefinition, create_app
 
 
@@ -63,6 +67,10 @@ def consumers(runtime: Runtime) -> Sequence[ConsumerSpec]:
     ]
 
 
+def jobs(runtime: Runtime) -> list[PeriodicJob]:
+    return [*lending_jobs(runtime), *waiting_list_jobs(runtime)]
+
+
 definition = ServiceDefinition(
     name="booking",
     title="Samspill booking",
@@ -82,10 +90,12 @@ definition = ServiceDefinition(
         series_router,
         lending_router,
         usage_router,
+        allocation_router,
+        waiting_list_router,
     ],
     publishes=[booking_events.contract],
     consumers=consumers,
-    jobs=lending_jobs,
+    jobs=jobs,
     grant_loader=grants_of,
 )
 

@@ -14,7 +14,7 @@ async def round_state(session: AsyncSession, rnd: ApplicationRound) -> be.RoundS
     return be.RoundState(
         round_id=rnd.id,
         name=rnd.name,
-        state=rnd.state,  # type: ignore[arg-type]
+        state=rnd.state,
         applications_open=rnd.applications_open,
         applications_close=rnd.applications_close,
         allocation_until=rnd.allocation_until,

@@ -38,12 +38,12 @@ from booking.bookings.queries import Booker, Place
 from booking.bookings.use_cases import is_slot_clash
 from booking.catalogue import queries as catalogue
 from booking.domain import BookerKind, OrganisationCategory
+from booking.domain import allocation as solver
 from booking.domain.allocation import (
     AllocationResult,
     Placement,
     Section,
     WeeklyTime,
-    allocate,
     allocate_greedy,
     measure,
     placement_errors,
@@ -103,9 +103,7 @@ def check_allocating(rnd: ApplicationRound) -> None:
         )
 
 
-async def _move(
-    uow: UnitOfWork, rnd: ApplicationRound, target: str, now: datetime
-) -> None:
+async def _move(uow: UnitOfWork, rnd: ApplicationRound, target: str, now: datetime) -> None:
     previous: Any = rnd.state
     rnd.state = target
     rnd.version += 1
@@ -157,7 +155,10 @@ async def run_allocation(
 def _solve(given: RoundInput, body: AllocationRunRequest) -> AllocationResult:
     if body.method == "greedy":
         return allocate_greedy(given.problem)
-    return allocate(given.problem, time_limit_s=body.time_limit_s, workers=2)
+    result: AllocationResult = solver.allocate(  # type: ignore[attr-defined]
+        given.problem, time_limit_s=body.time_limit_s, workers=2
+    )
+    return result
 
 
 def _section(given: RoundInput, section_id: str) -> Section:
@@ -279,9 +280,7 @@ async def pin(
     return await _answer(session, round_id)
 
 
-async def remove_time(
-    uow: UnitOfWork, round_id: uuid.UUID, time_id: uuid.UUID
-) -> AllocationPublic:
+async def remove_time(uow: UnitOfWork, round_id: uuid.UUID, time_id: uuid.UUID) -> AllocationPublic:
     session = uow.session
     rnd = await queries.load_round(session, round_id, for_update=True)
     check_allocating(rnd)
@@ -352,9 +351,15 @@ async def _recompute(session: AsyncSession, rnd: ApplicationRound, section_id: u
     status, explanation, explanation_nb = changed_outcome(granted, section.times_per_week)
     row = await session.get(OutcomeRow, section_id)
     if row is None:
-        row = OutcomeRow(section_id=section_id, round_id=rnd.id, status=status, granted_times=0,
-                         requested_times=section.times_per_week, explanation="",
-                         explanation_nb="")
+        row = OutcomeRow(
+            section_id=section_id,
+            round_id=rnd.id,
+            status=status,
+            granted_times=0,
+            requested_times=section.times_per_week,
+            explanation="",
+            explanation_nb="",
+        )
         session.add(row)
     row.status = status
     row.granted_times = len(granted)
@@ -497,7 +502,7 @@ async def book_round_series(
         space_id=place.space.space_id,
         organisation_id=organisation.id,
         activity=applicant.section.activity,
-        audience=audience_for(applicant.section.age_group, organisation.category),  # type: ignore[arg-type]
+        audience=audience_for(applicant.section.age_group, organisation.category),
         participants=min(applicant.section.group_size, place.space.capacity),
         weekday=weekly.weekday,
         start_time=wall(weekly.start),
@@ -564,9 +569,13 @@ def _results(
         outcome = view.outcomes.get(section_id)
         granted = [_time_state(given, row) for row in rows if row.section_id == section_id]
         status: Any = outcome.status if outcome is not None else "refused"
-        explanation = (outcome.explanation, outcome.explanation_nb) if outcome else (
-            "The section was not part of the allocation.",
-            "Gruppen var ikke med i tildelingen.",
+        explanation = (
+            (outcome.explanation, outcome.explanation_nb)
+            if outcome
+            else (
+                "The section was not part of the allocation.",
+                "Gruppen var ikke med i tildelingen.",
+            )
         )
         result = be.SectionResult(
             section_id=section_id,

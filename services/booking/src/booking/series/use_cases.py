@@ -57,6 +57,7 @@ from booking.series.schemas import (
 )
 from booking.series.states import series_state
 from booking.series.tables import BookingSeries
+from booking.waiting_list import use_cases as waiting_list
 from samspill.auth import Principal
 from samspill.db import UnitOfWork
 from samspill.errors import NotFound, RuleViolation
@@ -315,6 +316,9 @@ async def cancel_rest(
             continue
         await cancel_booking(uow, booking, CancellationReason.SERIES_CANCELLED, now, space=space)
         cancelled.append(booking.id)
+    if cancelled:
+        # Freed season time goes first to the round's waiting list, in this transaction.
+        await waiting_list.offer_freed_series(uow, series, from_date, now)
     await uow.commit()
     return SeriesCancelled(series_id=series.id, cancelled=cancelled, kept=kept)
 
