@@ -26,7 +26,7 @@ async def run(world: World, rnd: Round, method: str = "greedy") -> dict[str, Any
     return dict(response.json())
 
 
-async def test_staff_run_inspect_lock_force_remove_and_rerun(world: World):
+async def test_staff_run_inspect_lock_force_remove_and_rerun(world: World) -> None:
     rnd = await contested_round(world)
     client, admin = world.service.client, world.admin()
     base = f"/rounds/{rnd.id}/allocation"
@@ -51,7 +51,8 @@ async def test_staff_run_inspect_lock_force_remove_and_rerun(world: World):
     assert str(rnd.sections["B voksne"]) in first["waiting"]
     assert all(t["explanation"] and t["explanation_nb"] for t in first["times"])
     fetched = await client.get(base, headers=admin)
-    assert fetched.status_code == 200 and fetched.json()["times"] == first["times"]
+    assert fetched.status_code == 200
+    assert fetched.json()["times"] == first["times"]
 
     # Lock the children's hall time, remove the youth time, force the adults into Gymsalen.
     (children,) = times_of(first, rnd.sections["A barn"])
@@ -75,7 +76,8 @@ async def test_staff_run_inspect_lock_force_remove_and_rerun(world: World):
     )
     assert forced.status_code == 201, forced.text
     (adult,) = times_of(forced.json(), rnd.sections["B voksne"])
-    assert adult["pinned"] == "forced" and adult["start"] == "18:00"
+    assert adult["pinned"] == "forced"
+    assert adult["start"] == "18:00"
     assert {o["section_name"]: o for o in forced.json()["outcomes"]}["B voksne"][
         "status"
     ] == "granted"
@@ -124,7 +126,7 @@ async def test_staff_run_inspect_lock_force_remove_and_rerun(world: World):
     assert missing.status_code == 404
 
 
-async def test_the_database_refuses_a_hall_and_its_part_at_once(world: World):
+async def test_the_database_refuses_a_hall_and_its_part_at_once(world: World) -> None:
     rnd = await contested_round(world)
     section = rnd.sections["C del"]
 
@@ -147,7 +149,7 @@ async def test_the_database_refuses_a_hall_and_its_part_at_once(world: World):
                         "site": world.school,
                         "low": low,
                         "high": high,
-                    },  # fmt: skip
+                    },
                 )
             ).scalar_one()
             for occupied, own in occupancy:
@@ -164,7 +166,7 @@ async def test_the_database_refuses_a_hall_and_its_part_at_once(world: World):
                         "own": own,
                         "low": low,
                         "high": high,
-                    },  # fmt: skip
+                    },
                 )
 
     whole = [(world.hall, True), (world.part_a, False), (world.part_b, False)]
@@ -177,7 +179,7 @@ async def test_the_database_refuses_a_hall_and_its_part_at_once(world: World):
     await allocate(world.part_a, 19 * 60, 20 * 60, [(world.part_a, True), (world.hall, False)])
 
 
-async def test_accept_reopen_and_publishing_before_handled(world: World):
+async def test_accept_reopen_and_publishing_before_handled(world: World) -> None:
     rnd = await contested_round(world)
     client, admin = world.service.client, world.admin()
     base = f"/rounds/{rnd.id}"
@@ -193,7 +195,8 @@ async def test_accept_reopen_and_publishing_before_handled(world: World):
     assert accepted.json()["state"] == "handled"
     assert (await client.post(f"{base}/allocation/run", headers=admin)).status_code == 409
     reopened = await client.post(f"{base}/allocation/reopen", headers=admin)
-    assert reopened.status_code == 200 and reopened.json()["state"] == "in_allocation"
+    assert reopened.status_code == 200
+    assert reopened.json()["state"] == "in_allocation"
     assert (await client.post(f"{base}/allocation/reopen", headers=admin)).status_code == 409
 
     events = await world.db.events("samspill.booking.round.changed.v1")

@@ -30,7 +30,7 @@ async def publish_round(world: World, rnd: Round) -> dict[str, Any]:
     return dict(published.json())
 
 
-async def test_publishing_makes_the_series_answers_every_applicant_and_closes(world: World):
+async def test_publishing_makes_the_series_answers_every_applicant_and_closes(world: World) -> None:
     rnd = await contested_round(world)
     closed = rnd.holiday + timedelta(weeks=1)
     await world.closures(
@@ -83,7 +83,8 @@ async def test_publishing_makes_the_series_answers_every_applicant_and_closes(wo
     assert str(rnd.sections["B voksne"]) in published["waiting"]
 
     again = await client.post(f"/rounds/{rnd.id}/publish", headers=admin)
-    assert again.status_code == 409 and "already" in again.json()["detail"]
+    assert again.status_code == 409
+    assert "already" in again.json()["detail"]
     for path in ("allocation/run", f"allocation/times/{youth['id']}/lock", "allocation/reopen"):
         late = await client.post(f"/rounds/{rnd.id}/{path}", headers=admin)
         assert late.status_code == 409, (path, late.text)

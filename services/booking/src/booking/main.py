@@ -31,6 +31,8 @@ from booking.memberships.routes import router as memberships_router
 from booking.organisations.routes import router as organisations_router
 from booking.people.queries import grants_of
 from booking.people.routes import router as people_router
+from booking.rounds.jobs import rounds_jobs
+from booking.rounds.routes import router as rounds_router
 from booking.series.routes import router as series_router
 from booking.tables import Table, messaging
 from booking.usage.routes import router as usage_router
@@ -67,8 +69,8 @@ def consumers(runtime: Runtime) -> Sequence[ConsumerSpec]:
     ]
 
 
-def jobs(runtime: Runtime) -> list[PeriodicJob]:
-    return [*lending_jobs(runtime), *waiting_list_jobs(runtime)]
+def jobs(runtime: Runtime) -> Sequence[PeriodicJob]:
+    return [*lending_jobs(runtime), *rounds_jobs(runtime), *waiting_list_jobs(runtime)]
 
 
 definition = ServiceDefinition(
@@ -76,7 +78,7 @@ definition = ServiceDefinition(
     title="Samspill booking",
     description=(
         "Organisations and their members, people's profiles, hall bookings (one-off and "
-        "weekly series), approvals and equipment loans."
+        "weekly series), approvals, equipment loans and seasonal application rounds."
     ),
     metadata=Table.metadata,
     messaging=messaging,
@@ -90,6 +92,7 @@ definition = ServiceDefinition(
         series_router,
         lending_router,
         usage_router,
+        rounds_router,
         allocation_router,
         waiting_list_router,
     ],

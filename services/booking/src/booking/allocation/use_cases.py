@@ -26,7 +26,6 @@ from booking.allocation.schemas import (
     PublishedPublic,
     allocation_public,
 )
-from booking.allocation.states import round_state
 from booking.allocation.tables import (
     AllocatedOccupancy,
     AllocatedTime,
@@ -38,12 +37,12 @@ from booking.bookings.queries import Booker, Place
 from booking.bookings.use_cases import is_slot_clash
 from booking.catalogue import queries as catalogue
 from booking.domain import BookerKind, OrganisationCategory
-from booking.domain import allocation as solver
 from booking.domain.allocation import (
     AllocationResult,
     Placement,
     Section,
     WeeklyTime,
+    allocate,
     allocate_greedy,
     measure,
     placement_errors,
@@ -56,6 +55,7 @@ from booking.domain.weekly_time import (
     week_range,
     weekly_text,
 )
+from booking.rounds.states import changed
 from booking.rounds.tables import ApplicationRound
 from booking.series import use_cases as series_use_cases
 from booking.series.schemas import SeriesCreate
@@ -104,12 +104,12 @@ def check_allocating(rnd: ApplicationRound) -> None:
 
 
 async def _move(uow: UnitOfWork, rnd: ApplicationRound, target: str, now: datetime) -> None:
-    previous: Any = rnd.state
+    previous = rnd.state
     rnd.state = target
     rnd.version += 1
     rnd.updated_at = now
-    state = await round_state(uow.session, rnd)
-    await uow.publish(be.RoundChanged(round=state, previous_state=previous), key=str(rnd.id))
+    space_ids = await queries.round_space_ids(uow.session, rnd.id)
+    await uow.publish(changed(rnd, space_ids, previous), key=str(rnd.id))
 
 
 # --- running the solver -------------------------------------------------------------------
@@ -155,10 +155,7 @@ async def run_allocation(
 def _solve(given: RoundInput, body: AllocationRunRequest) -> AllocationResult:
     if body.method == "greedy":
         return allocate_greedy(given.problem)
-    result: AllocationResult = solver.allocate(  # type: ignore[attr-defined]
-        given.problem, time_limit_s=body.time_limit_s, workers=2
-    )
-    return result
+    return allocate(given.problem, time_limit_s=body.time_limit_s, workers=2)
 
 
 def _section(given: RoundInput, section_id: str) -> Section:
