@@ -189,7 +189,8 @@ async def test_accept_reopen_and_publishing_before_handled(world: World) -> None
     assert early.status_code == 409, early.text
     assert "handled" in early.json()["detail"]
 
-    await run(world, rnd)
+    solved = await run(world, rnd, "cp_sat")
+    assert solved["run"]["method"] == "cp_sat"
     accepted = await client.post(f"{base}/allocation/accept", headers=admin)
     assert accepted.status_code == 200, accepted.text
     assert accepted.json()["state"] == "handled"

@@ -184,7 +184,7 @@ async def _answerable(
         raise Conflict(
             "The offer is no longer open.",
             "Tilbudet er ikke lenger åpent.",
-            status=offer.status,
+            offer_status=offer.status,
         )
     return offer, waiting
 
