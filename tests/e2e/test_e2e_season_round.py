@@ -17,7 +17,14 @@ from typing import Any
 import pytest
 
 from tests.dates import today
-from tests.e2e.stack import Stack, logs_shown_on_failure, register_school, stack, token
+from tests.e2e.stack import (
+    Stack,
+    evening,
+    logs_shown_on_failure,
+    register_school,
+    stack,
+    token,
+)
 from tests.integration.notifications.builders import Mailbox, smtp_server
 from tests.support import eventually
 
@@ -129,17 +136,22 @@ async def _halls(s: Stack, admin: str, season: tuple[date, date]) -> dict[str, s
     gym = await space("Gymsal", "gym", 60)
     halls = {
         "gym": gym,
-        "gym_a": await space("Gymsal del A", "gym", 30, parent=gym),
-        "gym_b": await space("Gymsal del B", "gym", 30, parent=gym),
-        "hall": await space("Flerbrukshall", "hall", 80),
+        "gym_a": await space("Gymsal del A", "hall_part", 30, parent=gym),
+        "gym_b": await space("Gymsal del B", "hall_part", 30, parent=gym),
+        "hall": await space("Flerbrukshall", "gym", 80),
+    }
+
+    # The whole week of the season's start, where every space has released evenings.
+    week = {
+        "from": evening(season[0], 0),
+        "to": evening(season[0] + timedelta(days=7), 0),
+        "site_id": site_id,
     }
 
     async def known_to_booking() -> bool:
-        for space_id in halls.values():
-            found = await s.request("GET", "booking", f"/availability?space_id={space_id}", admin)
-            if found.status_code != 200:
-                return False
-        return True
+        found = await s.request("GET", "booking", "/availability", admin, params=week)
+        spaces = found.json() if found.status_code == 200 else []
+        return {space["space_id"] for space in spaces if space["released"]} == set(halls.values())
 
     await eventually(known_to_booking, timeout=30)
     return halls
@@ -370,7 +382,7 @@ async def _check_waiting_list_gets_the_freed_time(
 ) -> None:
     admin = token("admin-1", admin=True)
     waiting = await s.call("GET", "booking", f"{base}/waiting-list", admin)
-    assert waiting[0]["section_name"] == "Senior håndball"
+    assert waiting["entries"][0]["section_name"] == "Senior håndball"
     [youth] = [t for t in published["times"] if t["section_name"] == "U16 volleyball"]
     await s.call("POST", "booking", f"/booking-series/{youth['series_id']}/cancel", token("club-3"))
 
@@ -394,3 +406,8 @@ async def _check_waiting_list_gets_the_freed_time(
         "POST", "booking", f"/waiting-offers/{offer['id']}/accept", token("club-1")
     )
     assert accepted["series_id"]
+
+    async def series_confirmed() -> bool:  # the accepted offer is told as any new series
+        return len(mailbox.to(CLUBS["skjetten"][4])) == 3
+
+    await eventually(series_confirmed, timeout=60)

@@ -485,14 +485,15 @@ async def book_round_series(
     applicant: Applicant,
     weekly: WeeklyTime,
     dates: tuple[Any, Any],
-    round_id: uuid.UUID,
+    round_id: uuid.UUID | None,
     now: datetime,
     *,
     refuse_taken: bool = False,
 ) -> uuid.UUID:
-    """A confirmed weekly series for the section's club, made by the round (closures and
-    public holidays skipped with reasons); with `refuse_taken` a date taken by another booking
-    refuses the whole series (409) instead of being skipped."""
+    """A confirmed weekly series for the section's club (closures and public holidays skipped
+    with reasons); with `refuse_taken` a date taken by another booking refuses the whole
+    series (409) instead of being skipped. `round_id` marks a series the round's published
+    result tells the club about; without it the club is told as of any new series."""
     organisation = applicant.organisation
     booker = Booker(BookerKind.ORGANISATION, organisation, applicant.application.submitted_by)
     body = SeriesCreate(

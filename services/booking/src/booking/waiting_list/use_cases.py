@@ -204,7 +204,7 @@ async def accept(
         waiting.applicant,
         WeeklyTime(offer.weekday, offer.start_minute, offer.end_minute),
         (first, offer.last_date),
-        offer.round_id,
+        None,  # the club hears of it as of any new series: a confirmation
         now,
         refuse_taken=True,
     )
