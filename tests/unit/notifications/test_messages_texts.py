@@ -16,6 +16,8 @@ from notifications.domain.messages import (
     Language,
     MessageKind,
     RenderedMessage,
+    SectionAnswer,
+    WeeklyTime,
     render_message,
 )
 from notifications.domain.timefmt import format_moment, format_period
@@ -42,6 +44,29 @@ LOAN: dict[str, object] = {
     "pickup": oslo(date(2026, 2, 13), 16),
     "due": oslo(date(2026, 2, 23), 16),
 }
+CLUB_PAGE = "https://samspill.lillestrom.kommune.no/lag/6f1d2c7e-5b0a-4f43-9a0e-2f1c8d6b7a11"
+TUESDAY_GYM = WeeklyTime(1, "18:00", "19:30", "Kjeller skole", "Gymsal")
+ROUND: dict[str, object] = {
+    "organisation": "Skjetten Håndballklubb",
+    "round": "Hallfordeling 2026/27",
+    "outcome": "partly",
+    "season_first": date(2026, 8, 17),
+    "season_last": date(2027, 6, 18),
+    "sections": [
+        SectionAnswer("G12", "granted", (TUESDAY_GYM,), "First choice.", "Førstevalget.", None),
+        SectionAnswer("J14", "refused", (), "Taken by a youth team.", "Gikk til et ungdomslag.", 2),
+    ],
+    "link": CLUB_PAGE,
+}
+OFFER: dict[str, object] = {
+    "organisation": "Skjetten Håndballklubb",
+    "section": "J14",
+    "time": TUESDAY_GYM,
+    "first_date": date(2026, 10, 6),
+    "last_date": date(2027, 6, 15),
+    "expires_at": oslo(date(2026, 9, 30), 18),
+    "link": f"{CLUB_PAGE}/tilbud",
+}
 CONTEXTS: dict[MessageKind, dict[str, object]] = {
     MessageKind.BOOKING_CONFIRMED: {**BOOKING, "activity": "håndball"},
     MessageKind.BOOKING_REJECTED: {**BOOKING, "comment": "Salen er opptatt"},
@@ -52,6 +77,8 @@ CONTEXTS: dict[MessageKind, dict[str, object]] = {
     MessageKind.REMINDER_PICKUP_TOMORROW: LOAN,
     MessageKind.REMINDER_RETURN_TOMORROW: LOAN,
     MessageKind.LOAN_OVERDUE: LOAN,
+    MessageKind.ROUND_RESULT: ROUND,
+    MessageKind.WAITING_OFFER: OFFER,
 }
 NB_WHEN = "tirsdag 3. mars kl. 18:00–20:00"
 EN_WHEN = "Tuesday 3 March, 18:00–20:00"
@@ -89,6 +116,14 @@ EXPECTED: dict[MessageKind, tuple[tuple[str, ...], tuple[str, ...]]] = {
     MessageKind.LOAN_OVERDUE: (
         ("skulle vært levert til BUA Lillestrøm mandag 23. februar kl. 16:00",),
         ("were due back at BUA Lillestrøm on Monday 23 February at 16:00",),
+    ),
+    MessageKind.ROUND_RESULT: (
+        ("delvis innvilget", "Tildelt: hver tirsdag 18:00–19:30", "ventelisten: 2", CLUB_PAGE),
+        ("partly granted", "Granted: every Tuesday 18:00–19:30", "waiting list: 2", CLUB_PAGE),
+    ),
+    MessageKind.WAITING_OFFER: (
+        ("hver tirsdag 18:00–19:30", "Svar innen onsdag 30. september kl. 18:00", "/tilbud"),
+        ("every Tuesday 18:00–19:30", "Answer by Wednesday 30 September at 18:00", "/tilbud"),
     ),
 }
 ALL_CASES = [(kind, language) for kind in MessageKind for language in Language]

@@ -34,6 +34,7 @@ from booking.rounds.jobs import rounds_jobs
 from booking.rounds.routes import router as rounds_router
 from booking.series.routes import router as series_router
 from booking.tables import Table, messaging
+from booking.teams.routes import router as teams_router
 from booking.usage.routes import router as usage_router
 from samspill.consumer import ConsumerSpec
 from samspill.db import UnitOfWork
@@ -87,6 +88,7 @@ definition = ServiceDefinition(
         availability_router,
         bookings_router,
         series_router,
+        teams_router,
         lending_router,
         usage_router,
         rounds_router,

@@ -106,6 +106,10 @@ class BookingPublic(BaseModel):
     contact: ContactPublic | None = Field(
         default=None, description="A resident's own booking: where the resident's messages go."
     )
+    team_name: str | None = Field(
+        default=None,
+        description="The club's team its series is handed to (public, like the club's name).",
+    )
     price_explanation_en: str
     cancellation_reason: str | None = None
     rejection_reason: str | None = Field(

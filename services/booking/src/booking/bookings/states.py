@@ -13,6 +13,8 @@ from booking.bookings.tables import Booking
 from booking.catalogue import queries as catalogue
 from booking.domain import BookingStatus
 from booking.organisations.tables import Organisation
+from booking.series.tables import BookingSeries
+from booking.teams.tables import Team
 from samspill.events import booking as be
 from samspill.events import facilities as fe
 from samspill.events.base import EventData
@@ -70,7 +72,22 @@ async def booking_state(
         by_resident=booking.organisation_id is None,
         resident_id=None if booking.organisation_id else booking.booker_sub,
         contact=None if booking.contact is None else be.Contact.model_validate(booking.contact),
+        team_name=await team_name_of(session, booking.series_id),
     )
+
+
+async def team_name_of(session: AsyncSession, series_id: uuid.UUID | None) -> str | None:
+    """The name of the team the series is handed to, if any.
+
+    `session.get` answers from the session's identity map once a series or team is loaded, so
+    a list of one series' bookings costs one read of the series and one of its team."""
+    if series_id is None:
+        return None
+    series = await session.get(BookingSeries, series_id)
+    if series is None or series.team_id is None:
+        return None
+    team = await session.get(Team, series.team_id)
+    return None if team is None else team.name
 
 
 def placed_event(state: be.BookingState) -> EventData:

@@ -75,6 +75,13 @@ class SeriesPublic(BaseModel):
     local_end_time: str
     first_date: date
     last_date: date
+    team_id: uuid.UUID | None = Field(
+        default=None, description="The club's team the series is handed to, if any."
+    )
+    team_name: str | None = None
+    round_id: uuid.UUID | None = Field(
+        default=None, description="The seasonal application round that made the series."
+    )
     created: list[BookingPublic]
     skipped: list[SkippedPublic]
 
@@ -107,6 +114,9 @@ def series_public(
         local_end_time=series.local_end_time,
         first_date=series.first_date,
         last_date=series.last_date,
+        team_id=series.team_id,
+        team_name=created[0].team_name if created else None,
+        round_id=series.round_id,
         created=created,
         skipped=skipped,
     )

@@ -1,7 +1,8 @@
 """Read-model records turned into feed entries: bookings, weekly series and loans.
 
 Which fields an entry shows depends on the feed's audience: a public feed (space, site) shows
-the organisation's display name and activity only; an organisation's own feed adds the number
+the organisation's display name (with its team's, "Club – Team", when a series is handed to
+one) and activity only; an organisation's own feed adds the number
 of participants and the price. A resident's own booking never shows its free-text activity: it
 is a private booking in every feed. Cancelled entries stay visible for a while after the change,
 so calendar clients that show cancelled events (Thunderbird, Apple) can strike them through.
@@ -11,7 +12,7 @@ whole hall and its parts), named by their space ("Tredjedel A: …"), because th
 free then either. They keep their own UID, so one booking is one event in every feed.
 
 A series' SEQUENCE is the number of changes to its bookings since they were made: 0 for a new
-series, one more for each change to any occurrence.
+series, one more for each change to any occurrence and for each time it changed team.
 
 A loan is two all-day events, pickup and return. RFC 5545 gives a VEVENT no "completed"
 status, so a step that has taken place stays CONFIRMED (CANCELLED is only for a loan that did
@@ -74,6 +75,7 @@ class BookingView:
     by_resident: bool = False
     # Set when the booking is of another space than the feed's (one of its conflict set).
     other_space: bool = False
+    team_name: str | None = None
 
     @property
     def entry_status(self) -> EntryStatus:
@@ -92,6 +94,9 @@ class SeriesView:
     first_date: date
     last_date: date
     created_at: datetime
+    team_name: str | None = None
+    team_changes: int = 0  # each hand-over is a change to the series (its SEQUENCE)
+    team_changed_at: datetime | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -153,7 +158,7 @@ def _booking_visible(booking: BookingView, now: datetime) -> bool:
 def single_entry(booking: BookingView, audience: Audience) -> FeedEntry:
     return FeedEntry(
         uid=booking_uid(booking.booking_id),
-        summary=_summary(booking, booking.organisation_name, booking.activity),
+        summary=_summary(booking, booking.organisation_name, booking.team_name, booking.activity),
         location=_location(booking.site_name, booking.space_name),
         description=_description(booking, audience),
         start=booking.start,
@@ -197,7 +202,7 @@ def _series_entries(
         raise ValueError("no booking of the series lies on its weekly grid")
     off_grid = [b for b in bookings if b not in on_grid.values()]
     master_status = _master_status(b.entry_status for b in on_grid.values())
-    sequence = series_sequence(bookings)
+    sequence = series_sequence(bookings) + series.team_changes
     exdates = tuple(start for day, start in sorted(grid.items()) if day not in on_grid)
     overrides = tuple(
         _override(grid[day], booking, sequence, audience)
@@ -208,7 +213,7 @@ def _series_entries(
     sample = next(iter(on_grid.values()))
     master = FeedEntry(
         uid=series_uid(series.series_id),
-        summary=_summary(sample, series.organisation_name, series.activity),
+        summary=_summary(sample, series.organisation_name, series.team_name, series.activity),
         location=_location(series.site_name, series.space_name),
         description=_description(sample, audience),
         start=first,
@@ -216,7 +221,13 @@ def _series_entries(
         status=master_status,
         sequence=sequence,
         created=series.created_at,
-        last_modified=max([series.created_at, *(b.updated_at for b in bookings)]),
+        last_modified=max(
+            [
+                series.created_at,
+                *_present(series.team_changed_at),
+                *(b.updated_at for b in bookings),
+            ]
+        ),
         recurrence=WeeklyRecurrence(until=until, exdates=exdates, overrides=overrides),
     )
     return [master, *(single_entry(b, audience) for b in off_grid)]
@@ -253,11 +264,17 @@ def _master_status(statuses: Iterable[EntryStatus]) -> EntryStatus:
     return max(_STATUS_PRIORITY, key=lambda s: (counts[s], -_STATUS_PRIORITY.index(s)))
 
 
-def _summary(booking: BookingView, organisation: str, activity: str) -> str:
+def _present(moment: datetime | None) -> list[datetime]:
+    return [] if moment is None else [moment]
+
+
+def _summary(booking: BookingView, organisation: str, team: str | None, activity: str) -> str:
+    """`Club – Team – activity`: a team is public like its club, so every feed names it."""
     if booking.by_resident:
         summary = PRIVATE_SUMMARY
     else:
-        summary = f"{organisation} – {activity}" if activity else organisation
+        booker = f"{organisation} – {team}" if team else organisation
+        summary = f"{booker} – {activity}" if activity else booker
     return f"{booking.space_name}: {summary}" if booking.other_space else summary
 
 

@@ -12,6 +12,13 @@
 - loan kinds: `centre` (str), `items` (sequence of str); `pickup` (datetime, or a date
   when only the day is known) for loan_reserved and reminder_pickup_tomorrow; `due`
   (datetime or date) for loan_reserved, reminder_return_tomorrow and loan_overdue
+- round_result: `organisation`, `round` (str), `outcome` (granted, partly or refused),
+  `season_first`, `season_last` (date), `sections` (sequence of `SectionAnswer`), `link` (str)
+- waiting_offer: `organisation`, `section` (str), `time` (`WeeklyTime`), `first_date`,
+  `last_date` (date), `expires_at` (datetime), `link` (str)
+
+Every SMS is one message (`SMS_MAX_LENGTH`) for links of ordinary length: the names in the
+round's texts are shortened to leave room for the link.
 """
 
 from __future__ import annotations
@@ -28,9 +35,12 @@ from notifications.domain.timefmt import (
     Language,
     format_date,
     format_day,
+    format_long_date,
     format_moment,
     format_period,
+    format_short_date,
     format_time_range,
+    format_weekday,
     join_words,
 )
 
@@ -41,6 +51,8 @@ __all__ = [
     "Language",
     "MessageKind",
     "RenderedMessage",
+    "SectionAnswer",
+    "WeeklyTime",
     "render_message",
 ]
 
@@ -63,6 +75,8 @@ class MessageKind(StrEnum):
     REMINDER_PICKUP_TOMORROW = "reminder_pickup_tomorrow"
     REMINDER_RETURN_TOMORROW = "reminder_return_tomorrow"
     LOAN_OVERDUE = "loan_overdue"
+    ROUND_RESULT = "round_result"
+    WAITING_OFFER = "waiting_offer"
 
 
 @dataclass(frozen=True, slots=True)
@@ -365,6 +379,220 @@ def _loan_overdue(context: Mapping[str, object], language: Language, channel: Ch
     )
 
 
+# --- seasonal application rounds ----------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class WeeklyTime:
+    """A weekly time in a hall, in Oslo wall-clock time (`HH:MM`; 0 = Monday)."""
+
+    weekday: int
+    start: str
+    end: str
+    site: str
+    space: str
+
+
+@dataclass(frozen=True, slots=True)
+class SectionAnswer:
+    """What one section of an application got, with the reasons in both languages."""
+
+    name: str
+    status: str  # granted, partly or refused
+    granted: tuple[WeeklyTime, ...]
+    explanation: str
+    explanation_nb: str
+    waiting_position: int | None = None
+
+
+_OUTCOME = {
+    Language.NB: {
+        "granted": "innvilget",
+        "partly": "delvis innvilget",
+        "refused": "ikke innvilget",
+    },
+    Language.EN: {"granted": "granted", "partly": "partly granted", "refused": "not granted"},
+}
+_ELLIPSIS = "..."  # GSM-7 has no single-character ellipsis
+
+
+def _outcome(context: Mapping[str, object], key: str, language: Language) -> str:
+    value = context.get(key)
+    if not isinstance(value, str) or value not in _OUTCOME[language]:
+        raise ValueError(f"context {key!r} must be granted, partly or refused")
+    return _OUTCOME[language][value]
+
+
+def _weekly(time: WeeklyTime, language: Language, dash: str, *, place: bool = True) -> str:
+    """`hver tirsdag 18:00–19:30, Kjeller skole, Gymsal` / `every Tuesday 18:00–19:30, …`."""
+    every = "hver" if language is Language.NB else "every"
+    text = f"{every} {format_weekday(time.weekday, language)} {time.start}{dash}{time.end}"
+    return f"{text}, {time.site}, {time.space}" if place else text
+
+
+def _shorten(text: str, room: int) -> str:
+    """The text cut to `room` characters (ending in an ellipsis), or nothing without room."""
+    if len(text) <= room:
+        return text
+    if room <= len(_ELLIPSIS) + 1:
+        return ""
+    return text[: room - len(_ELLIPSIS)].rstrip() + _ELLIPSIS
+
+
+def _fit_sms(build: Callable[[str], str], name: str) -> str:
+    """`build(name)` with the name shortened so the SMS stays one message; without room
+    for even a shortened name, `build("")` (the builder leaves the name out)."""
+    without = len(build(""))
+    joining = len(build("x")) - 1 - without  # what naming it adds beside the name
+    room = SMS_MAX_LENGTH - len(_SMS_PREFIX) - without - joining
+    return build(_shorten(name, room))
+
+
+def _round_result(context: Mapping[str, object], language: Language, channel: Channel) -> _Text:
+    organisation, round_name, link = (
+        _str(context, "organisation"),
+        _str(context, "round"),
+        _str(context, "link"),
+    )
+    outcome = _outcome(context, "outcome", language)
+    first = format_long_date(_date(context, "season_first"), language)
+    last = format_long_date(_date(context, "season_last"), language)
+    sections = _sections(context)
+    dash = _dash(channel)
+    if language is Language.NB:
+        subject = f"Svar på søknaden: {round_name}"
+        if channel is Channel.SMS:
+            return _Text(
+                subject,
+                (
+                    _fit_sms(
+                        lambda name: (
+                            f"Svar på søknaden{f' i {name}' if name else ''}: {outcome}. Se {link}"
+                        ),
+                        round_name,
+                    ),
+                ),
+            )
+        return _Text(
+            subject,
+            (
+                f"Søknaden fra {organisation} i {round_name} er behandlet: {outcome}.",
+                f"Svaret gjelder sesongen {first} {dash} {last}.",
+            ),
+            (
+                *((_section_nb(section, dash),) for section in sections),
+                (f"Se svaret, tidene og kalenderlenken på lagets side: {link}",),
+            ),
+        )
+    subject = f"Result of your application: {round_name}"
+    if channel is Channel.SMS:
+        return _Text(
+            subject,
+            (
+                _fit_sms(
+                    lambda name: (
+                        f"Your application{f' in {name}' if name else ''} is {outcome}. See {link}"
+                    ),
+                    round_name,
+                ),
+            ),
+        )
+    return _Text(
+        subject,
+        (
+            f"The application from {organisation} in {round_name} has been handled: {outcome}.",
+            f"The result covers the season {first} {dash} {last}.",
+        ),
+        (
+            *((_section_en(section, dash),) for section in sections),
+            (f"See the result, the times and the calendar link on the club's page: {link}",),
+        ),
+    )
+
+
+def _section_nb(section: SectionAnswer, dash: str) -> str:
+    lines = [f"{section.name}: {_OUTCOME[Language.NB].get(section.status, section.status)}"]
+    lines += [f"Tildelt: {_weekly(time, Language.NB, dash)}" for time in section.granted]
+    if section.explanation_nb:
+        lines.append(f"Begrunnelse: {section.explanation_nb}")
+    if section.waiting_position is not None:
+        lines.append(f"Plass på ventelisten: {section.waiting_position}")
+    return "\n".join(lines)
+
+
+def _section_en(section: SectionAnswer, dash: str) -> str:
+    lines = [f"{section.name}: {_OUTCOME[Language.EN].get(section.status, section.status)}"]
+    lines += [f"Granted: {_weekly(time, Language.EN, dash)}" for time in section.granted]
+    if section.explanation:
+        lines.append(f"Why: {section.explanation}")
+    if section.waiting_position is not None:
+        lines.append(f"Place on the waiting list: {section.waiting_position}")
+    return "\n".join(lines)
+
+
+def _waiting_offer(context: Mapping[str, object], language: Language, channel: Channel) -> _Text:
+    organisation, section, link = (
+        _str(context, "organisation"),
+        _str(context, "section"),
+        _str(context, "link"),
+    )
+    time = _weekly_time(context, "time")
+    first, last = _date(context, "first_date"), _date(context, "last_date")
+    expires = _datetime(context, "expires_at")
+    dash = _dash(channel)
+    weekly = _weekly(time, language, dash)
+    short = _weekly(time, language, dash, place=False).split(" ", 1)[1]  # without hver/every
+    by = format_short_date(to_oslo(expires).date(), language)
+    if language is Language.NB:
+        subject = f"Tilbud om ledig tid: {time.space}, {_weekly(time, language, dash, place=False)}"
+        if channel is Channel.SMS:
+            return _Text(
+                subject,
+                (
+                    _fit_sms(
+                        lambda name: (
+                            f"Ledig tid:{f' {name}' if name else ''} {short}. "
+                            f"Svar innen {by}: {link}"
+                        ),
+                        time.space,
+                    ),
+                ),
+            )
+        return _Text(
+            subject,
+            (
+                f"{section} i {organisation} står først på ventelisten og får tilbud om "
+                f"{weekly}, fra {format_long_date(first, language)} til "
+                f"{format_long_date(last, language)}.",
+                f"Svar innen {format_moment(expires, language)}: {link}",
+            ),
+            (("Svarer dere ikke innen fristen, går tilbudet videre til neste på ventelisten.",),),
+        )
+    subject = f"Free time offered: {time.space}, {_weekly(time, language, dash, place=False)}"
+    if channel is Channel.SMS:
+        return _Text(
+            subject,
+            (
+                _fit_sms(
+                    lambda name: (
+                        f"Free time:{f' {name}' if name else ''} {short}. Answer by {by}: {link}"
+                    ),
+                    time.space,
+                ),
+            ),
+        )
+    return _Text(
+        subject,
+        (
+            f"{section} of {organisation} is first on the waiting list and is offered "
+            f"{weekly}, from {format_long_date(first, language)} to "
+            f"{format_long_date(last, language)}.",
+            f"Answer by {format_moment(expires, language)}: {link}",
+        ),
+        (("Without an answer in time, the offer goes to the next on the waiting list.",),),
+    )
+
+
 _BUILDERS: dict[MessageKind, _Builder] = {
     MessageKind.BOOKING_CONFIRMED: _booking_confirmed,
     MessageKind.BOOKING_REJECTED: _booking_rejected,
@@ -375,6 +603,8 @@ _BUILDERS: dict[MessageKind, _Builder] = {
     MessageKind.REMINDER_PICKUP_TOMORROW: _reminder_pickup,
     MessageKind.REMINDER_RETURN_TOMORROW: _reminder_return,
     MessageKind.LOAN_OVERDUE: _loan_overdue,
+    MessageKind.ROUND_RESULT: _round_result,
+    MessageKind.WAITING_OFFER: _waiting_offer,
 }
 
 
@@ -406,6 +636,27 @@ def _datetime(context: Mapping[str, object], key: str) -> datetime:
     if not isinstance(value, datetime):
         raise ValueError(f"context {key!r} must be a datetime")
     require_aware(value, key)
+    return value
+
+
+def _date(context: Mapping[str, object], key: str) -> date:
+    value = context.get(key)
+    if not isinstance(value, date) or isinstance(value, datetime):
+        raise ValueError(f"context {key!r} must be a date")
+    return value
+
+
+def _sections(context: Mapping[str, object]) -> list[SectionAnswer]:
+    raw = context.get("sections")
+    if not isinstance(raw, Sequence) or not all(isinstance(s, SectionAnswer) for s in raw):
+        raise ValueError("context 'sections' must be a sequence of SectionAnswer")
+    return [s for s in raw if isinstance(s, SectionAnswer)]
+
+
+def _weekly_time(context: Mapping[str, object], key: str) -> WeeklyTime:
+    value = context.get(key)
+    if not isinstance(value, WeeklyTime):
+        raise ValueError(f"context {key!r} must be a WeeklyTime")
     return value
 
 

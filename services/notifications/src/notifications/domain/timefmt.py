@@ -47,6 +47,26 @@ def format_date(local: date, language: Language) -> str:
     return f"{weekday} {local.day} {month}"
 
 
+def format_weekday(weekday: int, language: Language) -> str:
+    """`tirsdag` / `Tuesday` (0 = Monday)."""
+    return _WEEKDAYS[language][weekday]
+
+
+def format_long_date(local: date, language: Language) -> str:
+    """A date with its year: `3. mars 2027` / `3 March 2027`."""
+    month = _MONTHS[language][local.month - 1]
+    if language is Language.NB:
+        return f"{local.day}. {month} {local.year}"
+    return f"{local.day} {month} {local.year}"
+
+
+def format_short_date(local: date, language: Language) -> str:
+    """For an SMS: `3.3.` / `3/3`."""
+    if language is Language.NB:
+        return f"{local.day}.{local.month}."
+    return f"{local.day}/{local.month}"
+
+
 def format_clock(value: datetime) -> str:
     return to_oslo(value).strftime("%H:%M")
 

@@ -28,7 +28,7 @@ def affected_feeds(envelope: Envelope) -> list[FeedKey]:
                 data.booking.space_id, data.booking.site_id, data.booking.organisation_id
             )
         )
-    elif isinstance(data, bk.SeriesCreated):
+    elif isinstance(data, bk.SeriesCreated | bk.SeriesHandedToTeam):
         series = data.series
         keys.extend(_booking_feeds(series.space_id, series.site_id, series.organisation_id))
     elif hasattr(data, "loan") and isinstance(data.loan, bk.LoanState):

@@ -250,6 +250,7 @@ def _booking_view(record: BookingRecord, own_space: uuid.UUID | None = None) -> 
         updated_at=record.updated_at,
         by_resident=record.by_resident,
         other_space=own_space is not None and record.space_id != own_space,
+        team_name=record.team_name,
     )
 
 
@@ -265,6 +266,9 @@ def _series_view(record: SeriesRecord) -> SeriesView:
         first_date=record.first_date,
         last_date=record.last_date,
         created_at=record.created_at,
+        team_name=record.team_name,
+        team_changes=record.team_changes,
+        team_changed_at=record.team_changed_at,
     )
 
 

@@ -3,7 +3,9 @@
 Nothing is sent here. Rows are inserted in the handler's transaction, together with the inbox
 row, and the delivery worker sends them later. Each row has a unique `dedupe_key` (event or
 series or reminder, kind, recipient), so a redelivered or replayed event queues nothing new.
-A weekly series is told once (its first event), not once per occurrence. An invitation is
+A weekly series is told once (its first event), not once per occurrence; a series a seasonal
+round made (`round_id`) is told by the round's result or the waiting-list offer instead, so
+its series and occurrence events queue no confirmation (its reminders stay). An invitation is
 emailed once per invitation; a person's new profile readdresses their messages still waiting.
 """
 
@@ -32,6 +34,8 @@ from notifications.domain.messages import (
     Language,
     MessageKind,
     RenderedMessage,
+    SectionAnswer,
+    WeeklyTime,
     render_message,
 )
 from notifications.domain.recipients import Recipient, recipient_key
@@ -72,7 +76,7 @@ class Occasion:
     envelope: Envelope
     now: datetime
     reminder_time: time
-    portal_url: str  # where invitation links point
+    portal_url: str  # where invitation links and club pages point
     sms: bool = False  # whether an SMS provider (or the development sink) is configured
 
 
@@ -273,7 +277,8 @@ async def _on_confirmed(session: AsyncSession, data: EventData, occasion: Occasi
     assert isinstance(data, bk.BookingConfirmed)
     booking = data.booking
     booker = await booker_recipient(session, booking)
-    await _booking_message(session, occasion, booking, booker, MessageKind.BOOKING_CONFIRMED)
+    if not await _made_by_round(session, booking.series_id):
+        await _booking_message(session, occasion, booking, booker, MessageKind.BOOKING_CONFIRMED)
     if booking.start > occasion.now:
         await _reminder(
             session,
@@ -335,7 +340,7 @@ async def _on_series(session: AsyncSession, data: EventData, occasion: Occasion)
     statuses = await series_statuses(session, series.series_id)
     context = {**booking_context(first), "occurrences": len(series.booking_ids)}
     targets: list[tuple[MessageKind, Recipient]] = []
-    if "confirmed" in statuses:
+    if "confirmed" in statuses and series.round_id is None:
         targets.append((MessageKind.BOOKING_CONFIRMED, await booker_recipient(session, series)))
     if "requested" in statuses:
         targets.append(
@@ -351,6 +356,98 @@ async def _on_series(session: AsyncSession, data: EventData, occasion: Occasion)
             now=occasion.now,
             sms=occasion.sms,
         )
+
+
+async def _made_by_round(session: AsyncSession, series_id: UUID | None) -> bool:
+    """Whether a seasonal round made the series (its result message tells the club)."""
+    if series_id is None:
+        return False
+    series = await session.get(SeriesRecord, series_id)
+    return series is not None and series.round_id is not None
+
+
+# --- seasonal application rounds ------------------------------------------------------------
+
+
+def club_link(portal_url: str, organisation_id: UUID, *, offers: bool = False) -> str:
+    """The club's page in the portal (where its calendar link is), or its offers page."""
+    link = f"{portal_url.rstrip('/')}/lag/{organisation_id}"
+    return f"{link}/tilbud" if offers else link
+
+
+def _weekly_time(time: bk.AllocatedTimeState) -> WeeklyTime:
+    return WeeklyTime(
+        weekday=time.weekday,
+        start=time.local_start_time,
+        end=time.local_end_time,
+        site=time.site_name,
+        space=time.space_name,
+    )
+
+
+async def _on_application_answered(
+    session: AsyncSession, data: EventData, occasion: Occasion
+) -> None:
+    """One message to the applicant's contact: each section's result with its reasons."""
+    assert isinstance(data, bk.ApplicationAnswered)
+    application = data.application
+    recipient = await organisation_recipient(session, application.organisation_id)
+    sections = [
+        SectionAnswer(
+            name=section.name,
+            status=section.status,
+            granted=tuple(_weekly_time(time) for time in section.granted),
+            explanation=section.explanation,
+            explanation_nb=section.explanation_nb,
+            waiting_position=section.waiting_position,
+        )
+        for section in application.sections
+    ]
+    await enqueue(
+        session,
+        dedupe_key=f"{MessageKind.ROUND_RESULT}:{application.application_id}:{recipient.key}",
+        recipient=recipient,
+        kind=MessageKind.ROUND_RESULT,
+        context={
+            "organisation": application.organisation_name,
+            "round": application.round_name,
+            "outcome": application.outcome,
+            "season_first": application.season_first_date,
+            "season_last": application.season_last_date,
+            "sections": sections,
+            "link": club_link(occasion.portal_url, application.organisation_id),
+        },
+        now=occasion.now,
+        sms=occasion.sms,
+        aggregate_id=application.application_id,
+    )
+
+
+async def _on_waiting_offer(session: AsyncSession, data: EventData, occasion: Occasion) -> None:
+    """An open offer is told to the club once; its answer or lapse is not."""
+    assert isinstance(data, bk.WaitingOfferMade)
+    offer = data.offer
+    if offer.status != "open" or offer.expires_at <= occasion.now:
+        return
+    recipient = await organisation_recipient(session, offer.organisation_id)
+    await enqueue(
+        session,
+        dedupe_key=f"{MessageKind.WAITING_OFFER}:{offer.offer_id}:{recipient.key}",
+        recipient=recipient,
+        kind=MessageKind.WAITING_OFFER,
+        context={
+            "organisation": offer.organisation_name,
+            "section": offer.section_name,
+            "time": _weekly_time(offer.time),
+            "first_date": offer.first_date,
+            "last_date": offer.last_date,
+            "expires_at": offer.expires_at,
+            "link": club_link(occasion.portal_url, offer.organisation_id, offers=True),
+        },
+        now=occasion.now,
+        sms=occasion.sms,
+        aggregate_id=offer.offer_id,
+    )
 
 
 async def _on_organisation(session: AsyncSession, data: EventData, occasion: Occasion) -> None:
@@ -521,6 +618,8 @@ _RULES: dict[type[EventData], _Rule] = {
     bk.BookingRejected: _on_rejected,
     bk.BookingCancelled: _on_cancelled,
     bk.SeriesCreated: _on_series,
+    bk.ApplicationAnswered: _on_application_answered,
+    bk.WaitingOfferMade: _on_waiting_offer,
     bk.LoanReserved: _on_loan_reserved,
     bk.LoanPickedUp: _on_loan_picked_up,
     bk.LoanReturned: _on_loan_ended,

@@ -113,6 +113,8 @@ class BookingRecord(Table, table=True):
     created_at: datetime = Field(sa_type=DateTime(timezone=True))
     updated_at: datetime = Field(sa_type=DateTime(timezone=True))
     by_resident: bool = Field(default=False, sa_column_kwargs={"server_default": text("false")})
+    # The club's team its series is handed to: public, shown beside the organisation's name.
+    team_name: str | None = None
 
 
 class SeriesRecord(Table, table=True):
@@ -132,6 +134,12 @@ class SeriesRecord(Table, table=True):
     last_date: date
     booking_count: int
     created_at: datetime = Field(sa_type=DateTime(timezone=True))
+    # Set when a seasonal round made the series: its applicant is told by the round's result.
+    round_id: uuid.UUID | None = None
+    team_name: str | None = None
+    # How often and when last the team changed: the feed's SEQUENCE and LAST-MODIFIED.
+    team_changes: int = Field(default=0, sa_column_kwargs={"server_default": text("0")})
+    team_changed_at: datetime | None = Field(default=None, sa_type=DateTime(timezone=True))
 
 
 class LoanRecord(Table, table=True):

@@ -25,7 +25,7 @@ from datetime import datetime, time
 from typing import Any
 
 import structlog
-from sqlalchemy import delete, text
+from sqlalchemy import delete, text, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from sqlalchemy.orm import InstrumentedAttribute
@@ -269,6 +269,7 @@ async def _booking(session: AsyncSession, data: EventData, at: datetime) -> None
             "created_at": booking.created_at,
             "updated_at": booking.updated_at,
             "by_resident": booking.by_resident,
+            "team_name": booking.team_name,
         },
         version=BookingRecord.version,  # type: ignore[arg-type]
     )
@@ -296,7 +297,32 @@ async def _series(session: AsyncSession, data: EventData, at: datetime) -> None:
             "last_date": series.last_date,
             "booking_count": len(series.booking_ids),
             "created_at": series.created_at,
+            "round_id": series.round_id,
+            "team_name": series.team_name,
         },
+    )
+
+
+async def _series_team(session: AsyncSession, data: EventData, at: datetime) -> None:
+    """The series and its bookings show the team's name from now on (a series not yet known
+    takes it with its own event, which carries it too)."""
+    assert isinstance(data, bk.SeriesHandedToTeam)
+    series = data.series
+    changes = col(SeriesRecord.team_name).is_distinct_from(series.team_name)
+    await session.execute(
+        update(SeriesRecord)
+        .where(col(SeriesRecord.series_id) == series.series_id, changes)
+        .values(
+            team_name=series.team_name,
+            round_id=series.round_id,
+            team_changes=col(SeriesRecord.team_changes) + 1,
+            team_changed_at=at,
+        )
+    )
+    await session.execute(
+        update(BookingRecord)
+        .where(col(BookingRecord.series_id) == series.series_id)
+        .values(team_name=series.team_name)
     )
 
 
@@ -393,6 +419,7 @@ _APPLIERS: dict[type[EventData], _Applier] = {
     bk.BookingRejected: _booking,
     bk.BookingCancelled: _booking,
     bk.SeriesCreated: _series,
+    bk.SeriesHandedToTeam: _series_team,
     bk.LoanReserved: _loan,
     bk.LoanUnitsChanged: _loan,
     bk.LoanPickedUp: _loan,
