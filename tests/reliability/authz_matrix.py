@@ -385,6 +385,7 @@ def _invitation(suffix: str) -> Rule:
 # authorization passed and changes nothing.
 MEMBERS = "/organisations/{organisation_id}/members"
 INVITATIONS = "/organisations/{organisation_id}/invitations"
+TEAMS = "/organisations/{organisation_id}/teams"
 
 BOOKING: dict[tuple[str, str], Rule] = {
     ("GET", "/me"): role(PERSONS, at("/me")),
@@ -454,6 +455,22 @@ BOOKING: dict[tuple[str, str], Rule] = {
     ),
     ("POST", "/booking-series/{series_id}/occurrences/{booking_id}/cancel"): scoped(
         MEMBER_OR_MANAGER, at("/booking-series/{series_id}/occurrences/{series_booking_id}/cancel")
+    ),
+    # Teams: members read, administrators write; a series is handed over by the club's bookers.
+    ("GET", TEAMS): scoped(MEMBER, at(TEAMS)),
+    ("POST", TEAMS): scoped(
+        MEMBER,
+        with_body(TEAMS, lambda side, world: {"name": "J14", "contact": {"name": "Leder"}}),
+    ),
+    ("GET", TEAMS + "/{team_id}"): scoped(MEMBER, at(TEAMS + "/{team_id}")),
+    ("PATCH", TEAMS + "/{team_id}"): scoped(
+        MEMBER,
+        with_body(TEAMS + "/{team_id}", lambda side, world: {"contact": {"name": "Ny leder"}}),
+    ),
+    ("DELETE", TEAMS + "/{team_id}"): scoped(MEMBER, at(TEAMS + "/{team_id}")),
+    ("PUT", "/booking-series/{series_id}/team"): scoped(
+        MEMBER,
+        with_body("/booking-series/{series_id}/team", lambda side, world: {"team_id": None}),
     ),
     ("GET", "/lending/availability"): Rule(Reach.PUBLIC, _lending_availability),
     ("POST", "/loans"): role(PERSONS, with_body("/loans", _loan_body)),

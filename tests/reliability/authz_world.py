@@ -132,6 +132,7 @@ class Side:
     staff_person: str = ""
     invitation_id: str = ""
     invitation_code: str = ""
+    team_id: str = ""
 
 
 @dataclass
@@ -408,6 +409,14 @@ async def _seed_booking(stack: Stack, admin: dict[str, str], world: World, name:
     )
     side.series_id = series["id"]
     side.series_booking_id = series["created"][0]["booking_id"]
+    team = await stack.call(
+        "booking",
+        "POST",
+        f"/organisations/{side.organisation_id}/teams",
+        member,
+        json={"name": "G12", "contact": {"name": "Trener"}},
+    )
+    side.team_id = team["id"]
     await _seed_loan(stack, world, name)
 
 

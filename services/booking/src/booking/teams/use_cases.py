@@ -16,7 +16,7 @@ from datetime import datetime
 
 from sqlalchemy.exc import IntegrityError
 
-from booking.bookings.queries import check_may_change, load_place
+from booking.bookings.queries import load_place
 from booking.memberships.queries import administered
 from booking.organisations.tables import Organisation
 from booking.series.queries import series_for
@@ -27,7 +27,7 @@ from booking.teams.schemas import TeamChange, TeamCreate
 from booking.teams.tables import Team
 from samspill.auth import Principal
 from samspill.db import UnitOfWork
-from samspill.errors import Conflict, RuleViolation
+from samspill.errors import Conflict, Forbidden, RuleViolation
 from samspill.events import booking as be
 
 
@@ -108,7 +108,11 @@ async def hand_series_to_team(
             "A resident's own series belongs to no club and cannot be handed to a team.",
             "En privatpersons serie hører ikke til noe lag og kan ikke gis til en gruppe.",
         )
-    await check_may_change(session, principal, series.organisation_id, series.site_id)
+    if not principal.books_for(series.organisation_id):
+        raise Forbidden(
+            "Only the club's administrators and bookers may hand its series to a team.",
+            "Bare lagets administratorer og bookere kan gi seriene til en gruppe.",
+        )
     if team_id is not None:
         team = await session.get(Team, team_id, with_for_update=True)
         if team is None or team.organisation_id != series.organisation_id:
