@@ -25,6 +25,7 @@ from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
 from portal.admin import routes as admin
 from portal.apis import ApiRefused, Apis, ApiUnavailable, VisitorAddress
+from portal.applications import routes as applications
 from portal.bookings import routes as bookings
 from portal.clubs import routes as clubs
 from portal.config import PortalSettings
@@ -69,6 +70,7 @@ routers: list[APIRouter] = [
     halls.router,
     clubs.router,
     bookings.router,
+    applications.router,
     lending.router,
     mypage.router,
     staff.router,

@@ -195,3 +195,16 @@ async def booking(apis: Apis, token: str, booking_id: uuid.UUID) -> dict[str, An
 async def series(apis: Apis, token: str, series_id: uuid.UUID) -> dict[str, Any]:
     found: dict[str, Any] = await apis.get("booking", f"/booking-series/{series_id}", token=token)
     return found
+
+
+async def teams(apis: Apis, token: str, organisation_id: str) -> list[dict[str, Any]]:
+    """The club's teams by name, to hand a series to; none when the person may not see them."""
+    try:
+        found: list[dict[str, Any]] = await apis.get(
+            "booking", f"/organisations/{organisation_id}/teams", token=token
+        )
+    except ApiRefused as refused:
+        if refused.status in (403, 404):
+            return []
+        raise
+    return sorted(found, key=lambda team: str(team.get("name", "")).casefold())

@@ -271,8 +271,29 @@ async def series_page(
     language: LanguageDep,
 ) -> Response:
     found = await queries.series(apis, person.access_token, series_id)
+    return await _series_page(request, pages, apis, person, language, found)
+
+
+async def _series_page(
+    request: Request,
+    pages: PagesDep,
+    apis: ApisDep,
+    person: PersonDep,
+    language: Language,
+    found: dict[str, Any],
+    *,
+    refusal: str | None = None,
+    status_code: int = 200,
+) -> Response:
     dates_ = sorted(found["created"], key=lambda b: str(b["start"]))
+    organisation_id = found.get("organisation_id")
+    teams = (
+        await queries.teams(apis, person.access_token, organisation_id) if organisation_id else []
+    )
     context = {
+        "teams": teams,
+        "team_refusal": refusal,
+        "team_changed": request.query_params.get("gruppe") == "1",
         "series": found,
         "weekday_name": dict(_weekdays(language))[int(found["weekday"])],
         "occurrences": [(b, _cancellable(b)) for b in dates_],
@@ -281,7 +302,40 @@ async def series_page(
         "cancelled": request.query_params.get("avbestilt"),
         "kept": request.query_params.get("beholdt"),
     }
-    return pages.render(request, "bookings/series.html", context)
+    return pages.render(request, "bookings/series.html", context, status_code=status_code)
+
+
+@router.post("/serier/{series_id}/gruppe", name="hand_series_to_team")
+async def hand_series_to_team(
+    request: Request,
+    series_id: uuid.UUID,
+    pages: PagesDep,
+    apis: ApisDep,
+    person: PersonDep,
+    language: LanguageDep,
+) -> Response:
+    chosen = str((await request.form()).get("team_id") or "").strip()[:MAX_KEY]
+    try:
+        team_id = uuid.UUID(chosen) if chosen else None
+    except ValueError:
+        raise ApiRefused(404) from None
+    try:
+        await use_cases.hand_to_team(apis, person.access_token, series_id, team_id)
+    except ApiRefused as refused:
+        if refused.status in (401, 403, 404):
+            raise
+        found = await queries.series(apis, person.access_token, series_id)
+        return await _series_page(
+            request,
+            pages,
+            apis,
+            person,
+            language,
+            found,
+            refusal=refused.detail(language),
+            status_code=refused.status,
+        )
+    return RedirectResponse(f"/serier/{series_id}?gruppe=1", status_code=303)
 
 
 def _occurrence(series: dict[str, Any], booking_id: str | None) -> dict[str, Any] | None:

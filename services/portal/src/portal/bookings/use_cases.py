@@ -59,3 +59,11 @@ async def cancel_rest(apis: Apis, token: str, series_id: uuid.UUID) -> dict[str,
         "booking", f"/booking-series/{series_id}/cancel", token=token, json={}
     )
     return answer
+
+
+async def hand_to_team(
+    apis: Apis, token: str, series_id: uuid.UUID, team_id: uuid.UUID | None
+) -> None:
+    """Hand the series to one of the club's teams (None: back to the club as a whole)."""
+    body = {"team_id": str(team_id) if team_id else None}
+    await apis.put("booking", f"/booking-series/{series_id}/team", token=token, json=body)
