@@ -352,22 +352,9 @@ async def accept_offer(
     pages: PagesDep,
     language: LanguageDep,
 ) -> Response:
-    try:
-        await use_cases.answer_offer(apis, person.access_token, offer_id, accept=True)
-    except ApiRefused as refused:
-        _form_refusal(refused)
-        return await _offers_page(
-            request,
-            pages,
-            apis,
-            person,
-            language,
-            organisation_id,
-            refusal=refused.detail(language),
-            status_code=refused.status,
-        )
-    _flash(request, ACCEPTED)
-    return _see_other(f"/lag/{organisation_id}/tilbud")
+    return await _answer_offer(
+        request, organisation_id, offer_id, person, apis, pages, language, accept=True
+    )
 
 
 @router.get("/lag/{organisation_id}/tilbud/{offer_id}/avsla", name="decline_offer_form")
@@ -401,8 +388,24 @@ async def decline_offer(
     pages: PagesDep,
     language: LanguageDep,
 ) -> Response:
+    return await _answer_offer(
+        request, organisation_id, offer_id, person, apis, pages, language, accept=False
+    )
+
+
+async def _answer_offer(
+    request: Request,
+    organisation_id: uuid.UUID,
+    offer_id: uuid.UUID,
+    person: PersonDep,
+    apis: ApisDep,
+    pages: PagesDep,
+    language: LanguageDep,
+    *,
+    accept: bool,
+) -> Response:
     try:
-        await use_cases.answer_offer(apis, person.access_token, offer_id, accept=False)
+        await use_cases.answer_offer(apis, person.access_token, offer_id, accept=accept)
     except ApiRefused as refused:
         _form_refusal(refused)
         return await _offers_page(
@@ -415,7 +418,7 @@ async def decline_offer(
             refusal=refused.detail(language),
             status_code=refused.status,
         )
-    _flash(request, DECLINED)
+    _flash(request, ACCEPTED if accept else DECLINED)
     return _see_other(f"/lag/{organisation_id}/tilbud")
 
 
