@@ -20,7 +20,7 @@ from booking.applications.schemas import (
 )
 from booking.applications.tables import ApplicationSection
 from booking.dependencies import NowDep
-from booking.domain.rounds import minutes_text
+from booking.domain.allocation import clock
 from booking.rounds import queries as rounds
 from samspill.auth import CurrentPrincipal, Principal, Role, require_roles
 from samspill.db import UnitOfWorkDep
@@ -130,8 +130,8 @@ def _result(result: queries.SectionResult) -> SectionResultPublic:
                 space_id=g.space_id,
                 space_name=g.space_name,
                 weekday=g.weekday,
-                start=minutes_text(g.start_minute),
-                end=minutes_text(g.end_minute),
+                start=clock(g.start_minute),
+                end=clock(g.end_minute),
                 series_id=g.series_id,
             )
             for g in result.granted

@@ -32,7 +32,9 @@ from booking.domain.allocation_types import (
     Section,
     SectionOutcome,
     WeeklyTime,
+    clock,
     priority_class,
+    weekly_words,
 )
 
 __all__ = [
@@ -52,7 +54,9 @@ __all__ = [
     "WeeklyTime",
     "allocate",
     "allocate_greedy",
+    "clock",
     "measure",
     "placement_errors",
     "priority_class",
+    "weekly_words",
 ]

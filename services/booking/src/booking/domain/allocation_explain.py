@@ -17,13 +17,11 @@ from booking.domain.allocation_types import (
     PriorityClass,
     Section,
     SectionOutcome,
-    WeeklyTime,
+    weekly_words,
 )
 
 __all__ = ["explain", "waiting_order"]
 
-DAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
-DAYS_NB = ("mandag", "tirsdag", "onsdag", "torsdag", "fredag", "lørdag", "søndag")
 KINDS: Mapping[AgeGroup, tuple[str, str]] = {
     AgeGroup.CHILDREN: ("a children's team", "et barnelag"),
     AgeGroup.YOUTH: ("a youth team", "et ungdomslag"),
@@ -35,19 +33,10 @@ KINDS: Mapping[AgeGroup, tuple[str, str]] = {
 Text = tuple[str, str]
 
 
-def _clock(minutes: int) -> str:
-    return f"{minutes // 60:02d}:{minutes % 60:02d}"
-
-
-def _when(time: WeeklyTime) -> Text:
-    span = f"{_clock(time.start)}–{_clock(time.end)}"
-    return f"{DAYS[time.weekday]} {span}", f"{DAYS_NB[time.weekday]} {span}"
-
-
 def _where(context: Context, placement: Placement) -> Text:
     hall = context.halls.get(placement.space_id)
     name = hall.name if hall else placement.space_id
-    en, nb = _when(placement.time)
+    en, nb = weekly_words(placement.time)
     return f"{en} in {name}", f"{nb} i {name}"
 
 

@@ -9,6 +9,8 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Literal
 
+from samspill.recurrence import Weekday
+
 __all__ = [
     "PRIORITY_ORDER",
     "AgeGroup",
@@ -23,7 +25,9 @@ __all__ = [
     "Section",
     "SectionOutcome",
     "WeeklyTime",
+    "clock",
     "priority_class",
+    "weekly_words",
 ]
 
 MINUTES_PER_DAY = 24 * 60
@@ -75,6 +79,18 @@ class WeeklyTime:
 
 
 PRIORITY_ORDER = (PriorityClass.CHILDREN_YOUTH, PriorityClass.LOCAL, PriorityClass.OTHER)
+
+
+def clock(minutes: int) -> str:
+    """ "HH:MM" of minutes from midnight; midnight ending the day is "24:00"."""
+    return f"{minutes // 60:02d}:{minutes % 60:02d}"
+
+
+def weekly_words(time: WeeklyTime) -> tuple[str, str]:
+    """ "Tuesday 18:00–20:00" and "tirsdag 18:00–20:00"."""
+    span = f"{clock(time.start)}–{clock(time.end)}"
+    day = Weekday(time.weekday)
+    return f"{day.name.capitalize()} {span}", f"{day.name_nb} {span}"
 
 
 @dataclass(frozen=True)

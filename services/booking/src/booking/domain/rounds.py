@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import date, time, timedelta
 from enum import StrEnum
 
-from booking.domain.allocation import WeeklyTime
+from booking.domain.allocation import WeeklyTime, clock, weekly_words
 from booking.domain.errors import RoundReserved, TransitionNotAllowed
 from samspill.errors import Conflict, RuleViolation
 from samspill.intervals import Interval
@@ -36,7 +36,6 @@ __all__ = [
     "due_moves",
     "due_status",
     "first_reserving",
-    "minutes_text",
     "parse_minutes",
     "reserved_evening",
     "result_sent",
@@ -281,10 +280,6 @@ def weekly_time(weekday: int, start: str, end: str, what: str = "preferred") -> 
     return WeeklyTime(weekday, first, last)
 
 
-def minutes_text(minutes: int) -> str:
-    return f"{minutes // 60:02d}:{minutes % 60:02d}"
-
-
 def check_weekdays(weekdays: Sequence[int]) -> None:
     if (
         not weekdays
@@ -334,7 +329,7 @@ class RoundView:
 
     @property
     def evening_text(self) -> str:
-        return f"{minutes_text(self.evening_start)}–{minutes_text(self.evening_end)}"
+        return f"{clock(self.evening_start)}–{clock(self.evening_end)}"
 
     def reserved(self, conflicting: Interval | None = None) -> RoundReserved:
         """The refusal of a direct booking in this round's season evenings."""
@@ -453,13 +448,7 @@ def _check_halls(
 def _check_range(
     weekly: WeeklyTime, round_: RoundView, label: str, label_nb: str, what: str
 ) -> None:
-    text = (
-        f"{WEEKDAY_NAMES[weekly.weekday]} {minutes_text(weekly.start)}–{minutes_text(weekly.end)}"
-    )
-    text_nb = (
-        f"{WEEKDAY_NAMES_NB[weekly.weekday]} "
-        f"{minutes_text(weekly.start)}–{minutes_text(weekly.end)}"
-    )
+    text, text_nb = weekly_words(weekly)
     if weekly.start % GRID_MINUTES or weekly.end % GRID_MINUTES:
         raise _section_error(
             f"{label}: {text} must start and end on the half hour.",
@@ -473,7 +462,7 @@ def _check_range(
             what,
         )
     if weekly.start < round_.evening_start or weekly.end > round_.evening_end:
-        evening = f"{minutes_text(round_.evening_start)}–{minutes_text(round_.evening_end)}"
+        evening = f"{clock(round_.evening_start)}–{clock(round_.evening_end)}"
         raise _section_error(
             f"{label}: {text} is outside the round's evening {evening}.",
             f"{label_nb}: {text_nb} er utenfor rundens kveld {evening}.",

@@ -9,9 +9,8 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, time
 
-from booking.domain.allocation import Outcome, Section, WeeklyTime
+from booking.domain.allocation_types import Outcome, Section, WeeklyTime, clock, weekly_words
 from samspill.errors import RuleViolation
-from samspill.recurrence import Weekday
 
 __all__ = [
     "ReleasedWeekly",
@@ -26,7 +25,6 @@ __all__ = [
 ]
 
 MINUTES_PER_DAY = 24 * 60
-_WEEKDAYS_EN = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
 
 
 @dataclass(frozen=True)
@@ -55,11 +53,6 @@ def minutes(text: str) -> int:
     return hours * 60 + mins
 
 
-def clock(minute: int) -> str:
-    """ "HH:MM" of minutes from midnight; midnight ending the day is "24:00"."""
-    return f"{minute // 60:02d}:{minute % 60:02d}"
-
-
 def _of_time(value: time, *, end: bool = False) -> int:
     minute = value.hour * 60 + value.minute
     return MINUTES_PER_DAY if end and minute == 0 else minute
@@ -72,10 +65,9 @@ def week_range(weekly: WeeklyTime) -> tuple[int, int]:
 
 
 def weekly_text(weekly: WeeklyTime) -> tuple[str, str]:
-    """ "Tuesday 18:00–20:00" in English and bokmål."""
-    span = f"{clock(weekly.start)}–{clock(weekly.end)}"
-    name_nb = Weekday(weekly.weekday).name_nb.capitalize()
-    return f"{_WEEKDAYS_EN[weekly.weekday]} {span}", f"{name_nb} {span}"
+    """ "Tuesday 18:00–20:00" and "Tirsdag 18:00–20:00", to begin a sentence with."""
+    en, nb = weekly_words(weekly)
+    return en, nb[:1].upper() + nb[1:]
 
 
 def free_weekly_time(
