@@ -28,6 +28,13 @@ class BookingSettings(ServiceSettings):
     )
     lending_scheduler_batch_size: int = Field(default=200, ge=1)
 
+    rounds_scheduler_interval_s: float = Field(
+        default=300.0,
+        gt=0,
+        description="How often application rounds due to open or close by their dates are "
+        "looked for.",
+    )
+
     invitation_ttl_days: int = Field(
         default=7,
         ge=1,

@@ -30,6 +30,8 @@ from booking.memberships.routes import router as memberships_router
 from booking.organisations.routes import router as organisations_router
 from booking.people.queries import grants_of
 from booking.people.routes import router as people_router
+from booking.rounds.jobs import rounds_jobs
+from booking.rounds.routes import router as rounds_router
 from booking.series.routes import router as series_router
 from booking.tables import Table, messaging
 from booking.usage.routes import router as usage_router
@@ -38,6 +40,7 @@ from samspill.db import UnitOfWork
 from samspill.events import booking as booking_events
 from samspill.events import facilities as facilities_events
 from samspill.events.base import Envelope, dlq_topic
+from samspill.jobs import PeriodicJob
 from samspill.service import Runtime, ServiceDefinition, create_app
 
 
@@ -63,12 +66,16 @@ def consumers(runtime: Runtime) -> Sequence[ConsumerSpec]:
     ]
 
 
+def jobs(runtime: Runtime) -> Sequence[PeriodicJob]:
+    return [*lending_jobs(runtime), *rounds_jobs(runtime)]
+
+
 definition = ServiceDefinition(
     name="booking",
     title="Samspill booking",
     description=(
         "Organisations and their members, people's profiles, hall bookings (one-off and "
-        "weekly series), approvals and equipment loans."
+        "weekly series), approvals, equipment loans and seasonal application rounds."
     ),
     metadata=Table.metadata,
     messaging=messaging,
@@ -82,10 +89,11 @@ definition = ServiceDefinition(
         series_router,
         lending_router,
         usage_router,
+        rounds_router,
     ],
     publishes=[booking_events.contract],
     consumers=consumers,
-    jobs=lending_jobs,
+    jobs=jobs,
     grant_loader=grants_of,
 )
 

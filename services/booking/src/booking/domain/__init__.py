@@ -34,6 +34,7 @@ from booking.domain.errors import (
     LastAdministrator,
     LimitExceeded,
     ProfileNeeded,
+    RoundReserved,
     SpaceBooked,
     TransitionNotAllowed,
 )
@@ -109,6 +110,7 @@ __all__ = [
     "MemberRole",
     "OrganisationCategory",
     "ProfileNeeded",
+    "RoundReserved",
     "SeriesPlan",
     "SkipReason",
     "SkippedOccurrence",

@@ -6,6 +6,7 @@ bokmål `detail_nb`; a `Conflict` also names the interval it clashes with.
 
 from __future__ import annotations
 
+from datetime import date
 from enum import Enum
 
 from samspill.errors import Conflict, Forbidden, NotFound, RuleViolation
@@ -154,3 +155,30 @@ class ContactNeeded(RuleViolation):
             "En innbyggers egen booking eller utlån trenger en kontakt (e-postadresse eller "
             "telefonnummer): oppgi en, eller fyll ut profilen din først.",
         )
+
+
+class RoundReserved(Conflict):
+    """The time asked for lies in an application round's season evenings on one of its spaces
+    (or a space that cannot be used at the same time): the round hands it out (409)."""
+
+    code = "round-reserved"
+
+    def __init__(
+        self,
+        round_id: str,
+        name: str,
+        evening: str,
+        first: date,
+        last: date,
+        conflicting: Interval | None = None,
+    ) -> None:
+        super().__init__(
+            f"This time is handed out by the application round {name!r} (evenings {evening}, "
+            f"{first} to {last}) and cannot be booked directly; apply in the round instead.",
+            f"Denne tiden fordeles i søknadsrunden «{name}» (kveldene {evening}, {first} til "
+            f"{last}) og kan ikke bookes direkte; søk i runden i stedet.",
+            conflicting,
+            round={"round_id": round_id, "name": name},
+        )
+        self.round_id = round_id
+        self.round_name = name
