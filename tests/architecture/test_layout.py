@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import ast
 import importlib
+import sys
 from pathlib import Path
 
 import pytest
@@ -28,6 +29,11 @@ FEATURE_FILES = {
 # Packages that are not features: pure rules, the migrations, and facilities' demo data.
 OTHER_PACKAGES = {"domain", "migrations", "demo"}
 IO_LIBRARIES = {"sqlalchemy", "sqlmodel", "fastapi", "starlette", "aiokafka", "redis", "httpx"}
+# Besides the standard library, the kernel and its own service, the domain may import these
+# pure libraries (no I/O of their own), each listed in docs/layout.md: icalendar writes
+# notifications' feeds (notifications/domain/feed.py); OR-Tools' CP-SAT solves booking's
+# seasonal allocation (booking/domain/allocation_cp_sat.py).
+PURE_LIBRARIES = {"icalendar", "ortools"}
 # What a role may not import, by the role's file name within the service.
 FORBIDDEN_ROLES = {
     "domain": {"routes", "schemas", "use_cases", "queries", "tables", "states", "handlers", "jobs"},
@@ -110,6 +116,8 @@ def test_imports_follow_the_dependency_direction(case: tuple[str, Path]) -> None
     assert roots.isdisjoint(set(SERVICES) - {service}), "a service imports another service"
     if role(service, path) == "domain":
         assert roots.isdisjoint(IO_LIBRARIES), "the domain imports I/O"
+        allowed = set(sys.stdlib_module_names) | PURE_LIBRARIES | {"samspill", service}
+        assert roots <= allowed, f"the domain imports {sorted(roots - allowed)}"
     forbidden = FORBIDDEN_ROLES.get(role(service, path), set())
     bad = {n for n in names if n.startswith(f"{service}.") and forbidden & set(n.split(".")[1:])}
     assert bad == set()

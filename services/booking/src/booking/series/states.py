@@ -37,4 +37,5 @@ def series_state(
         created_at=first.created_at,
         resident_id=first.resident_id,
         contact=first.contact,
+        round_id=series.round_id,
     )

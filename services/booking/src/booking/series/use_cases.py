@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
 from sqlalchemy import select
@@ -78,21 +79,59 @@ async def create_series(
     place = await load_place(session, body.space_id)
     booker = await resolve_booker(session, principal, body.organisation_id, body.contact)
     claim(booker, body.audience)
+    plan = await plan_weekly(session, place, booker, body, now)
+    await check_limit(session, place, booker, plan.created, settings, now)
+    booked = await book_planned(uow, place, booker, body, plan, now)
+    await uow.commit()
+    answers = [booking_public(b, s) for b, s in zip(booked.bookings, booked.states, strict=True)]
+    return series_public(booked.series, answers, [_skipped(s) for s in plan.skipped])
+
+
+@dataclass(frozen=True)
+class BookedSeries:
+    series: BookingSeries
+    bookings: list[Booking]
+    states: list[be.BookingState]
+    skipped: list[SkippedOccurrence]
+
+
+async def plan_weekly(
+    session: AsyncSession, place: Place, booker: Booker, body: SeriesCreate, now: datetime
+) -> SeriesPlan:
+    """The dates a series would book and those it skips with why; 422 when none is left."""
     plan = await _plan(session, place, booker, body, now)
     if not plan.created:
         raise _nothing_bookable(plan.skipped)
-    await check_limit(session, place, booker, plan.created, settings, now)
+    return plan
+
+
+async def book_planned(
+    uow: UnitOfWork,
+    place: Place,
+    booker: Booker,
+    body: SeriesCreate,
+    plan: SeriesPlan,
+    now: datetime,
+    *,
+    round_id: uuid.UUID | None = None,
+    team_id: uuid.UUID | None = None,
+    confirmed: bool = False,
+) -> BookedSeries:
+    """Book a planned series for a booker the caller has already let book (no membership or
+    hour-limit check here): store it and its bookings, publish them and `series.created`.
+    `confirmed` skips the space's approval step (staff handed the time out themselves).
+    Does not commit; a clash with a booking made meanwhile rolls back and raises 409."""
+    session = uow.session
     series = _new_series(place, booker, body, plan)
+    series.round_id, series.team_id = round_id, team_id
     session.add(series)
-    bookings = await _book(uow, place, booker, body, plan, series, now)
+    bookings = await _book(uow, place, booker, body, plan, series, now, confirmed=confirmed)
     states = [await booking_state(session, booking) for booking in bookings]
     for state in states:
         await uow.publish(placed_event(state), key=str(place.space.space_id))
     created = be.SeriesCreated(series=series_state(place, series, states, plan.skipped))
     await uow.publish(created, key=str(place.space.space_id))
-    await uow.commit()
-    answers = [booking_public(b, s) for b, s in zip(bookings, states, strict=True)]
-    return series_public(series, answers, [_skipped(s) for s in plan.skipped])
+    return BookedSeries(series, bookings, states, plan.skipped)
 
 
 async def preview_series(
@@ -208,10 +247,16 @@ async def _book(
     plan: SeriesPlan,
     series: BookingSeries,
     now: datetime,
+    *,
+    confirmed: bool = False,
 ) -> list[Booking]:
     session = uow.session
     rules = await catalogue.price_rules(session)
-    status = initial_status(catalogue.space_view(place.space).rules)
+    status = (
+        BookingStatus.CONFIRMED
+        if confirmed
+        else initial_status(catalogue.space_view(place.space).rules)
+    )
     bookings = []
     for interval in plan.created:
         quoted = price(place, interval, body.audience, booker, rules)
