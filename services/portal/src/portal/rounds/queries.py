@@ -55,8 +55,18 @@ async def hall_choices(apis: Apis) -> list[SiteHalls]:
     return found
 
 
+async def _listed(apis: Apis, token: str, path: str) -> list[dict[str, Any]]:
+    """A list under a round the caller already found: none when booking has no such list."""
+    try:
+        return items(await apis.get("booking", path, token=token))
+    except ApiRefused as refused:
+        if refused.status == 404:
+            return []
+        raise
+
+
 async def applications(apis: Apis, token: str, round_id: str) -> list[dict[str, Any]]:
-    found = items(await apis.get("booking", f"/rounds/{round_id}/applications", token=token))
+    found = await _listed(apis, token, f"/rounds/{round_id}/applications")
     return sorted(found, key=lambda a: str(a.get("organisation_name", "")).casefold())
 
 
@@ -74,8 +84,8 @@ async def allocation(apis: Apis, token: str, round_id: str) -> dict[str, Any] | 
 
 
 async def waiting_list(apis: Apis, token: str, round_id: str) -> list[dict[str, Any]]:
-    found = await apis.get("booking", f"/rounds/{round_id}/waiting-list", token=token)
-    return sorted(items(found), key=lambda e: int(e.get("position") or 0))
+    found = await _listed(apis, token, f"/rounds/{round_id}/waiting-list")
+    return sorted(found, key=lambda e: int(e.get("position") or 0))
 
 
 @dataclass(frozen=True)
