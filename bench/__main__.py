@@ -1,4 +1,5 @@
-"""`python -m bench [--quick | --scale NAME] [--seed N] [--growth 1,10] [--results-dir DIR]`."""
+"""`python -m bench [--quick | --scale NAME] [--seed N] [--growth 1,10] [--only allocation]
+[--results-dir DIR]`."""
 
 from __future__ import annotations
 
@@ -7,7 +8,8 @@ import asyncio
 import sys
 from pathlib import Path
 
-from bench.report import RESULTS_DIR
+from bench import allocation
+from bench.report import RESULTS_DIR, Report
 from bench.runner import run_benchmarks
 from bench.scale import QUICK, SCALES
 from samspill.infra import InfrastructureError, running_infrastructure
@@ -24,6 +26,11 @@ def parse(argv: list[str]) -> argparse.Namespace:
         default=(1, 10),
         help="grow the bookings held to these factors of the data set and measure again "
         "(default 1,10; 100 only where it fits the evenings; 1 alone skips the growth steps)",
+    )
+    parser.add_argument(
+        "--only",
+        choices=["allocation"],
+        help="run one section alone: `allocation` solves the seasonal round without the stack",
     )
     parser.add_argument("--results-dir", type=Path, default=RESULTS_DIR)
     return parser.parse_args(argv)
@@ -42,6 +49,8 @@ def _factors(text: str) -> tuple[int, ...]:
 def main(argv: list[str] | None = None) -> int:
     args = parse(sys.argv[1:] if argv is None else argv)
     scale = QUICK if args.quick else SCALES[args.scale]
+    if args.only == "allocation":
+        return _allocation_alone(args.seed, args.results_dir)
     try:
         with running_infrastructure() as infra:
             growth = args.growth if len(args.growth) > 1 else ()
@@ -49,9 +58,21 @@ def main(argv: list[str] | None = None) -> int:
     except InfrastructureError as exc:
         print(f"bench ▸ infrastructure: {exc}", file=sys.stderr)
         return 1
+    print("bench ▸ seasonal allocation (CP-SAT and greedy) …", flush=True)
+    report.results["allocation"] = allocation.run(args.seed)
     print()
     print(report.table())
     print(f"\nbench ▸ results written to {report.write(args.results_dir)}")
+    return 0
+
+
+def _allocation_alone(seed: int, results_dir: Path) -> int:
+    print("bench ▸ seasonal allocation (CP-SAT and greedy) …", flush=True)
+    report = Report(meta={"section": "allocation", "seed": seed})
+    report.results["allocation"] = allocation.run(seed)
+    print()
+    print("\n".join(allocation.table_lines(report.results["allocation"])))
+    print(f"bench ▸ results written to {report.write(results_dir)}")
     return 0
 
 

@@ -8,6 +8,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from bench.allocation import table_lines as allocation_lines
 from bench.portal import table_lines as portal_lines
 
 RESULTS_DIR = Path(__file__).resolve().parent / "results"
@@ -41,6 +42,7 @@ class Report:
         lines += _targets(r)
         lines += _growth(r.get("growth", []))
         lines += portal_lines(r.get("portal"))
+        lines += allocation_lines(r.get("allocation"))
         lines += _memory(r.get("memory", {}))
         return "\n".join(lines)
 

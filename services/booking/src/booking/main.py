@@ -17,6 +17,7 @@ import booking.rounds.tables
 import booking.series.tables
 import booking.teams.tables
 import booking.waiting_list.tables  # noqa: F401 - every tables module registers on the metadata
+from booking.allocation.routes import router as allocation_router
 from booking.availability.routes import router as availability_router
 from booking.bookings import handlers as bookings_handlers
 from booking.bookings.routes import router as bookings_router
@@ -35,6 +36,8 @@ from booking.rounds.routes import router as rounds_router
 from booking.series.routes import router as series_router
 from booking.tables import Table, messaging
 from booking.usage.routes import router as usage_router
+from booking.waiting_list.jobs import waiting_list_jobs
+from booking.waiting_list.routes import router as waiting_list_router
 from samspill.consumer import ConsumerSpec
 from samspill.db import UnitOfWork
 from samspill.events import booking as booking_events
@@ -67,7 +70,7 @@ def consumers(runtime: Runtime) -> Sequence[ConsumerSpec]:
 
 
 def jobs(runtime: Runtime) -> Sequence[PeriodicJob]:
-    return [*lending_jobs(runtime), *rounds_jobs(runtime)]
+    return [*lending_jobs(runtime), *rounds_jobs(runtime), *waiting_list_jobs(runtime)]
 
 
 definition = ServiceDefinition(
@@ -90,6 +93,8 @@ definition = ServiceDefinition(
         lending_router,
         usage_router,
         rounds_router,
+        allocation_router,
+        waiting_list_router,
     ],
     publishes=[booking_events.contract],
     consumers=consumers,

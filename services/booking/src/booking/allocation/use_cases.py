@@ -26,7 +26,6 @@ from booking.allocation.schemas import (
     PublishedPublic,
     allocation_public,
 )
-from booking.allocation.states import round_state
 from booking.allocation.tables import (
     AllocatedOccupancy,
     AllocatedTime,
@@ -56,6 +55,7 @@ from booking.domain.weekly_time import (
     week_range,
     weekly_text,
 )
+from booking.rounds.states import changed
 from booking.rounds.tables import ApplicationRound
 from booking.series import use_cases as series_use_cases
 from booking.series.schemas import SeriesCreate
@@ -103,15 +103,13 @@ def check_allocating(rnd: ApplicationRound) -> None:
         )
 
 
-async def _move(
-    uow: UnitOfWork, rnd: ApplicationRound, target: str, now: datetime
-) -> None:
-    previous: Any = rnd.state
+async def _move(uow: UnitOfWork, rnd: ApplicationRound, target: str, now: datetime) -> None:
+    previous = rnd.state
     rnd.state = target
     rnd.version += 1
     rnd.updated_at = now
-    state = await round_state(uow.session, rnd)
-    await uow.publish(be.RoundChanged(round=state, previous_state=previous), key=str(rnd.id))
+    space_ids = await queries.round_space_ids(uow.session, rnd.id)
+    await uow.publish(changed(rnd, space_ids, previous), key=str(rnd.id))
 
 
 # --- running the solver -------------------------------------------------------------------
@@ -279,9 +277,7 @@ async def pin(
     return await _answer(session, round_id)
 
 
-async def remove_time(
-    uow: UnitOfWork, round_id: uuid.UUID, time_id: uuid.UUID
-) -> AllocationPublic:
+async def remove_time(uow: UnitOfWork, round_id: uuid.UUID, time_id: uuid.UUID) -> AllocationPublic:
     session = uow.session
     rnd = await queries.load_round(session, round_id, for_update=True)
     check_allocating(rnd)
@@ -352,9 +348,15 @@ async def _recompute(session: AsyncSession, rnd: ApplicationRound, section_id: u
     status, explanation, explanation_nb = changed_outcome(granted, section.times_per_week)
     row = await session.get(OutcomeRow, section_id)
     if row is None:
-        row = OutcomeRow(section_id=section_id, round_id=rnd.id, status=status, granted_times=0,
-                         requested_times=section.times_per_week, explanation="",
-                         explanation_nb="")
+        row = OutcomeRow(
+            section_id=section_id,
+            round_id=rnd.id,
+            status=status,
+            granted_times=0,
+            requested_times=section.times_per_week,
+            explanation="",
+            explanation_nb="",
+        )
         session.add(row)
     row.status = status
     row.granted_times = len(granted)
@@ -497,7 +499,7 @@ async def book_round_series(
         space_id=place.space.space_id,
         organisation_id=organisation.id,
         activity=applicant.section.activity,
-        audience=audience_for(applicant.section.age_group, organisation.category),  # type: ignore[arg-type]
+        audience=audience_for(applicant.section.age_group, organisation.category),
         participants=min(applicant.section.group_size, place.space.capacity),
         weekday=weekly.weekday,
         start_time=wall(weekly.start),
@@ -564,9 +566,13 @@ def _results(
         outcome = view.outcomes.get(section_id)
         granted = [_time_state(given, row) for row in rows if row.section_id == section_id]
         status: Any = outcome.status if outcome is not None else "refused"
-        explanation = (outcome.explanation, outcome.explanation_nb) if outcome else (
-            "The section was not part of the allocation.",
-            "Gruppen var ikke med i tildelingen.",
+        explanation = (
+            (outcome.explanation, outcome.explanation_nb)
+            if outcome
+            else (
+                "The section was not part of the allocation.",
+                "Gruppen var ikke med i tildelingen.",
+            )
         )
         result = be.SectionResult(
             section_id=section_id,

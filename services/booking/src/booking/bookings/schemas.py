@@ -111,6 +111,9 @@ class BookingPublic(BaseModel):
     rejection_reason: str | None = Field(
         default=None, description="What the site's manager gave as the reason for a rejection."
     )
+    team_name: str | None = Field(
+        default=None, description="The club's team its series is handed to, if any."
+    )
 
 
 def booking_public(booking: Booking, state: be.BookingState) -> BookingPublic:

@@ -13,6 +13,7 @@ explanations (`allocation_explain`) and the figures (`allocation_metrics`).
 
 from __future__ import annotations
 
+from booking.domain.allocation_cp_sat import allocate
 from booking.domain.allocation_greedy import allocate_greedy
 from booking.domain.allocation_metrics import measure
 from booking.domain.allocation_rules import placement_errors
@@ -49,6 +50,7 @@ __all__ = [
     "Section",
     "SectionOutcome",
     "WeeklyTime",
+    "allocate",
     "allocate_greedy",
     "measure",
     "placement_errors",

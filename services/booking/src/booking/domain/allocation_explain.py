@@ -85,8 +85,8 @@ def _who(context: Context, holder: Section, section: Section) -> Text:
     if theirs == mine:
         return f"{kind} with the same priority", f"{kind_nb} med samme prioritet"
     return (
-        f"{kind} with lower priority, so that every club gets a share",
-        f"{kind_nb} med lavere prioritet, slik at alle klubbene får en del",
+        f"{kind} with lower priority, so that more sections and clubs get a time",
+        f"{kind_nb} med lavere prioritet, slik at flere grupper og klubber får tid",
     )
 
 
@@ -218,14 +218,8 @@ def _one(
         en = f"Granted {given[0]}: a preferred time in the first-choice hall."
         nb = f"Tildelt {given[1]}: en ønsket tid i førstevalgshallen."
     else:
-        en = (
-            f"Granted {given[0]}: the best free time in its halls, as its preferred time in "
-            "its first-choice hall was not free."
-        )
-        nb = (
-            f"Tildelt {given[1]}: den beste ledige tiden i hallene den søkte om, fordi den "
-            "ønskede tiden i førstevalgshallen ikke var ledig."
-        )
+        en = f"Granted {given[0]}: the best time free in its halls within its wishes."
+        nb = f"Tildelt {given[1]}: den beste ledige tiden i hallene innenfor ønskene."
     if status == "partly":
         en += f" Only {len(own)} of {section.times_per_week} times a week could be given."
         nb += f" Bare {len(own)} av {section.times_per_week} ganger i uka kunne gis."

@@ -128,14 +128,16 @@ def clashes(context: Context, a: Placement, b: Placement) -> bool:
 def score(
     priorities: Priorities, section: Section, minutes: int, preferred: bool, hall_rank: int
 ) -> int:
-    """What a placement is worth: its minutes weighted by the section's class, with small
-    bonuses per minute for the club's own ranking, a preferred time and a higher-ranked hall.
-    The bonuses stay below the gap between the classes with the default weights."""
-    per_minute = priorities.class_weight(section.priority)
-    per_minute += priorities.club_rank * max(0, _CLUB_RANKS_WEIGHED - section.club_rank + 1)
-    per_minute += priorities.preferred_time if preferred else 0
-    per_minute += priorities.hall_rank * max(0, _HALL_RANKS_WEIGHED - hall_rank)
-    return minutes * per_minute
+    """What a placement is worth, in hundredths of a weighted minute: its minutes weighted by
+    the section's class, raised by a percentage per step of the club's own ranking, for a
+    preferred time and per step up the section's hall list. The bonuses scale with the class,
+    so a youth team's preferred time outweighs an adult team's, and with the default weights
+    they stay below the gap between the classes."""
+    percent = 100
+    percent += priorities.club_rank * max(0, _CLUB_RANKS_WEIGHED - section.club_rank + 1)
+    percent += priorities.preferred_time if preferred else 0
+    percent += priorities.hall_rank * max(0, _HALL_RANKS_WEIGHED - hall_rank)
+    return minutes * priorities.class_weight(section.priority) * percent
 
 
 def _lengths(section: Section, step: int, room: int) -> list[int]:

@@ -56,7 +56,7 @@ def minutes(text: str) -> int:
 
 
 def clock(minute: int) -> str:
-    """"HH:MM" of minutes from midnight; midnight ending the day is "24:00"."""
+    """ "HH:MM" of minutes from midnight; midnight ending the day is "24:00"."""
     return f"{minute // 60:02d}:{minute % 60:02d}"
 
 
@@ -72,7 +72,7 @@ def week_range(weekly: WeeklyTime) -> tuple[int, int]:
 
 
 def weekly_text(weekly: WeeklyTime) -> tuple[str, str]:
-    """"Tuesday 18:00–20:00" in English and bokmål."""
+    """ "Tuesday 18:00–20:00" in English and bokmål."""
     span = f"{clock(weekly.start)}–{clock(weekly.end)}"
     name_nb = Weekday(weekly.weekday).name_nb.capitalize()
     return f"{_WEEKDAYS_EN[weekly.weekday]} {span}", f"{name_nb} {span}"
@@ -156,9 +156,7 @@ def time_explanation(hall_rank: int, preferred: bool) -> tuple[str, str]:
     )
 
 
-def changed_outcome(
-    granted: Sequence[WeeklyTime], requested: int
-) -> tuple[Outcome, str, str]:
+def changed_outcome(granted: Sequence[WeeklyTime], requested: int) -> tuple[Outcome, str, str]:
     """A section's status and explanation after staff locked, forced or removed its times."""
     if len(granted) >= requested:
         status: Outcome = "granted"

@@ -45,6 +45,7 @@ from booking.domain import (
     initial_status,
     plan_series,
 )
+from booking.rounds import queries as rounds
 from booking.series.queries import series_for
 from booking.series.schemas import (
     OccurrencePreview,
@@ -57,6 +58,7 @@ from booking.series.schemas import (
 )
 from booking.series.states import series_state
 from booking.series.tables import BookingSeries
+from booking.waiting_list import use_cases as waiting_list
 from samspill.auth import Principal
 from samspill.db import UnitOfWork
 from samspill.errors import NotFound, RuleViolation
@@ -79,6 +81,7 @@ async def create_series(
     place = await load_place(session, body.space_id)
     booker = await resolve_booker(session, principal, body.organisation_id, body.contact)
     claim(booker, body.audience)
+    await _check_not_reserved(session, place, body)
     plan = await plan_weekly(session, place, booker, body, now)
     await check_limit(session, place, booker, plan.created, settings, now)
     booked = await book_planned(uow, place, booker, body, plan, now)
@@ -147,6 +150,7 @@ async def preview_series(
     place = await load_place(session, body.space_id)
     booker = await resolve_booker(session, principal, body.organisation_id, body.contact)
     claim(booker, body.audience)
+    await _check_not_reserved(session, place, body)
     plan = await _plan(session, place, booker, body, now)
     if plan.created:
         await check_limit(session, place, booker, plan.created, settings, now)
@@ -169,6 +173,19 @@ async def preview_series(
         )
     await uow.rollback()
     return SeriesPreview(created=created, skipped=[_skipped(s) for s in plan.skipped])
+
+
+async def _check_not_reserved(session: AsyncSession, place: Place, body: SeriesCreate) -> None:
+    """No week of the series may fall in the season evenings an application round hands out."""
+    await rounds.check_series_not_reserved(
+        session,
+        place.space,
+        body.weekday,
+        body.start_time,
+        body.end_time,
+        body.first_date,
+        body.last_date,
+    )
 
 
 async def _plan(
@@ -315,6 +332,9 @@ async def cancel_rest(
             continue
         await cancel_booking(uow, booking, CancellationReason.SERIES_CANCELLED, now, space=space)
         cancelled.append(booking.id)
+    if cancelled:
+        # Freed season time goes first to the round's waiting list, in this transaction.
+        await waiting_list.offer_freed_series(uow, series, from_date, now)
     await uow.commit()
     return SeriesCancelled(series_id=series.id, cancelled=cancelled, kept=kept)
 

@@ -1,0 +1,51 @@
+"""The waiting list: a club's offers and its answers, and the admin's view of a round's list."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Annotated
+
+from fastapi import APIRouter, Depends
+
+from booking.dependencies import NowDep
+from booking.waiting_list import use_cases
+from booking.waiting_list.schemas import WaitingListPublic, WaitingOfferPublic
+from samspill.auth import CurrentPrincipal, Principal, Role, require_roles
+from samspill.db import UnitOfWorkDep
+
+router = APIRouter(tags=["waiting list"])
+
+Admin = Annotated[Principal, Depends(require_roles(Role.ADMIN))]
+
+
+@router.get("/organisations/{organisation_id}/waiting-offers")
+async def organisation_offers(
+    organisation_id: uuid.UUID, uow: UnitOfWorkDep, principal: CurrentPrincipal
+) -> list[WaitingOfferPublic]:
+    """Freed weekly time offered to the club's waiting sections, newest first (members)."""
+    return await use_cases.organisation_offers(uow.session, principal, organisation_id)
+
+
+@router.get("/rounds/{round_id}/waiting-list")
+async def round_waiting_list(
+    round_id: uuid.UUID, uow: UnitOfWorkDep, _: Admin
+) -> WaitingListPublic:
+    """The round's waiting list in order, with the offers made from it."""
+    return await use_cases.round_waiting_list(uow.session, round_id)
+
+
+@router.post("/waiting-offers/{offer_id}/accept")
+async def accept_offer(
+    offer_id: uuid.UUID, uow: UnitOfWorkDep, principal: CurrentPrincipal, now: NowDep
+) -> WaitingOfferPublic:
+    """Book the offered time weekly to the season's end (a booker of the club); 409 when the
+    offer is no longer open or the time has been taken."""
+    return await use_cases.accept(uow, principal, offer_id, now)
+
+
+@router.post("/waiting-offers/{offer_id}/decline")
+async def decline_offer(
+    offer_id: uuid.UUID, uow: UnitOfWorkDep, principal: CurrentPrincipal, now: NowDep
+) -> WaitingOfferPublic:
+    """Say no: the next fitting waiting section is offered the time."""
+    return await use_cases.decline(uow, principal, offer_id, now)
