@@ -18,6 +18,7 @@ import booking.series.tables
 import booking.teams.tables
 import booking.waiting_list.tables  # noqa: F401 - every tables module registers on the metadata
 from booking.allocation.routes import router as allocation_router
+from booking.applications.routes import router as applications_router
 from booking.availability.routes import router as availability_router
 from booking.bookings import handlers as bookings_handlers
 from booking.bookings.routes import router as bookings_router
@@ -95,6 +96,7 @@ definition = ServiceDefinition(
         rounds_router,
         allocation_router,
         waiting_list_router,
+        applications_router,
     ],
     publishes=[booking_events.contract],
     consumers=consumers,

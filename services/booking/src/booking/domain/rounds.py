@@ -43,6 +43,7 @@ __all__ = [
     "seasons_overlap",
     "series_reserved",
     "transition_round",
+    "weekly_time",
 ]
 
 GRID_MINUTES = 30
@@ -264,6 +265,20 @@ def parse_minutes(text: str, what: str = "time") -> int:
             field=what,
         )
     return int(hours) * 60 + int(minutes)
+
+
+def weekly_time(weekday: int, start: str, end: str, what: str = "preferred") -> WeeklyTime:
+    """A weekly range from its "HH:MM" texts; 422 unless the start is before the end."""
+    first, last = parse_minutes(start, what), parse_minutes(end, what)
+    if not 0 <= weekday <= 6 or first >= last:
+        raise RuleViolation(
+            f"A weekly time must be on a weekday 0–6 and start before it ends ({weekday} "
+            f"{start}–{end}).",
+            f"En ukentlig tid må være på en ukedag 0–6 og starte før den slutter ({weekday} "
+            f"{start}–{end}).",
+            field=what,
+        )
+    return WeeklyTime(weekday, first, last)
 
 
 def minutes_text(minutes: int) -> str:
