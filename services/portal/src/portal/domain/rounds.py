@@ -467,8 +467,8 @@ def space_choices(spaces: Iterable[Mapping[str, Any]]) -> dict[str, str]:
     }
 
 
-def items(found: Any) -> list[dict[str, Any]]:
-    """A list answer, or the `items` of a paged one."""
+def items(found: Any, key: str = "items") -> list[dict[str, Any]]:
+    """A list answer, or the list under `key` of an object (a paged one's `items`)."""
     if isinstance(found, Mapping):
-        found = found.get("items", [])
+        found = found.get(key, [])
     return [dict(item) for item in found] if isinstance(found, list) else []

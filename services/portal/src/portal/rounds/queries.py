@@ -55,10 +55,10 @@ async def hall_choices(apis: Apis) -> list[SiteHalls]:
     return found
 
 
-async def _listed(apis: Apis, token: str, path: str) -> list[dict[str, Any]]:
+async def _listed(apis: Apis, token: str, path: str, key: str = "items") -> list[dict[str, Any]]:
     """A list under a round the caller already found: none when booking has no such list."""
     try:
-        return items(await apis.get("booking", path, token=token))
+        return items(await apis.get("booking", path, token=token), key)
     except ApiRefused as refused:
         if refused.status == 404:
             return []
@@ -84,7 +84,7 @@ async def allocation(apis: Apis, token: str, round_id: str) -> dict[str, Any] | 
 
 
 async def waiting_list(apis: Apis, token: str, round_id: str) -> list[dict[str, Any]]:
-    found = await _listed(apis, token, f"/rounds/{round_id}/waiting-list")
+    found = await _listed(apis, token, f"/rounds/{round_id}/waiting-list", "entries")
     return sorted(found, key=lambda e: int(e.get("position") or 0))
 
 

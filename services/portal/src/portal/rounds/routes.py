@@ -99,6 +99,7 @@ def _labels(request: Request) -> dict[str, Any]:
         "outcome_labels": schemas.OUTCOMES,
         "outcome_colours": schemas.OUTCOME_COLOURS,
         "methods": schemas.METHODS,
+        "waiting_labels": schemas.WAITING,
         "next_steps": schemas.NEXT_STEPS,
         "day_names": _day_names(language_of(request)),
         "weekday_options": {str(d): n for d, n in _day_names(language_of(request)).items()},

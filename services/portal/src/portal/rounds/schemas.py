@@ -90,3 +90,9 @@ METHODS = {
     "cp_sat": N_("Optimising solver (CP-SAT)"),
     "greedy": N_("Simple greedy baseline"),
 }
+WAITING = {
+    "waiting": N_("Waiting"),
+    "offered": N_("Offered a time"),
+    "placed": N_("Has a time"),
+    "removed": N_("Off the list"),
+}
