@@ -24,6 +24,7 @@ class PrioritiesBody(Body):
 
     children_youth: int = Field(default=1000, ge=0, le=1_000_000)
     local: int = Field(default=100, ge=0, le=1_000_000)
+    other: int = Field(default=10, ge=0, le=1_000_000)
     club_rank: int = Field(default=10, ge=0, le=1_000_000)
     preferred_time: int = Field(default=5, ge=0, le=1_000_000)
     hall_rank: int = Field(default=3, ge=0, le=1_000_000)
