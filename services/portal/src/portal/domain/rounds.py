@@ -21,7 +21,15 @@ DATES = (
     "season_first_date",
     "season_last_date",
 )
-PRIORITIES = ("children_youth", "local", "club_rank", "preferred_time", "hall_rank", "fairness")
+PRIORITIES = (
+    "children_youth",
+    "local",
+    "other",
+    "club_rank",
+    "preferred_time",
+    "hall_rank",
+    "fairness",
+)
 DEFAULT_WEEKDAYS = ("0", "1", "2", "3", "4")
 DEFAULT_EVENING = ("17:00", "23:00")
 STEP_MINUTES = 30

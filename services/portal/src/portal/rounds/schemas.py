@@ -63,6 +63,7 @@ DATE_LABELS = {
 PRIORITY_LABELS = {
     "children_youth": N_("Children and youth"),
     "local": N_("Local clubs"),
+    "other": N_("Adults and seniors of clubs from elsewhere"),
     "club_rank": N_("Per step of the club's own ranking"),
     "preferred_time": N_("Preferred time"),
     "hall_rank": N_("Per step down the section's halls"),
