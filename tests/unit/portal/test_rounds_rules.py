@@ -261,7 +261,7 @@ def test_every_grid_row_covers_the_whole_evening_once(
 
 
 def test_a_section_in_words() -> None:
-    section = {
+    section: dict[str, Any] = {
         "min_minutes": 60,
         "max_minutes": 90,
         "halls": [OTHER_HALL, HALL],
