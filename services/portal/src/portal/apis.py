@@ -94,8 +94,10 @@ class Apis:
         params: Mapping[str, Any] | None = None,
         json: Any = None,
         headers: Mapping[str, str] | None = None,
+        timeout: float | None = None,
     ) -> Any:
-        """The JSON answer (None for an empty one), or `ApiRefused` / `ApiUnavailable`."""
+        """The JSON answer (None for an empty one), or `ApiRefused` / `ApiUnavailable`.
+        `timeout` replaces the usual bound for a call known to take long (an allocation run)."""
         sent = dict(headers or {})
         address = visitor_address.get()
         if address:
@@ -104,7 +106,12 @@ class Apis:
             sent["Authorization"] = f"Bearer {token}"
         try:
             response = await self.client.request(
-                method, f"{self.base[service]}{path}", params=params, json=json, headers=sent
+                method,
+                f"{self.base[service]}{path}",
+                params=params,
+                json=json,
+                headers=sent,
+                timeout=httpx.USE_CLIENT_DEFAULT if timeout is None else timeout,
             )
         except httpx.HTTPError as exc:
             log.warning("portal.api_unreachable", service=service, path=path, error=repr(exc))

@@ -40,6 +40,7 @@ from portal.login.use_cases import oidc_client
 from portal.manage import routes as manage
 from portal.mypage import routes as mypage
 from portal.pages import N_, Pages, language_of
+from portal.rounds import routes as rounds
 from portal.sessions import CsrfRefused, RedisSessionMiddleware, csrf_token, verify_csrf
 from portal.staff import routes as staff
 from portal.usage import routes as usage
@@ -76,6 +77,7 @@ routers: list[APIRouter] = [
     staff.router,
     desk.router,
     admin.router,
+    rounds.router,
     usage.router,
     manage.router,
 ]
