@@ -3,7 +3,12 @@
 
 from __future__ import annotations
 
+from portal.applications.schemas import AGE_GROUPS as AGE_GROUPS
+from portal.applications.schemas import RESULTS
 from portal.pages import N_
+
+# The clubs' words for age groups and results, on the staff pages too.
+OUTCOMES = RESULTS
 
 FORM_MESSAGES = (
     N_("Enter the round's name (at least two characters)."),
@@ -73,18 +78,6 @@ CLASS_LABELS = {
     "children_youth": N_("Children and youth"),
     "local": N_("Local clubs"),
     "other": N_("Other"),
-}
-AGE_GROUPS = {
-    "children": N_("Children"),
-    "youth": N_("Youth"),
-    "adults": N_("Adults"),
-    "seniors": N_("Seniors"),
-    "mixed": N_("Mixed ages"),
-}
-OUTCOMES = {
-    "granted": N_("Granted"),
-    "partly": N_("Partly granted"),
-    "refused": N_("Not granted"),
 }
 OUTCOME_COLOURS = {"granted": "success", "partly": "warning", "refused": "danger"}
 METHODS = {
