@@ -302,7 +302,7 @@ async def test_the_admin_runs_a_round_from_creation_to_the_waiting_list(
     await accessible_in_both_languages(page, "publish")
     await page.get_by_role("button", name="Ja, publiser resultatene").click()
     await expect(page.get_by_role("status")).to_contain_text("Resultatene er publisert")
-    await expect(page.locator("#status")).to_contain_text("Resultat sendt")
+    await expect(page.locator("#status")).to_contain_text("Resultatet er sendt")
     waiting = page.locator("#venteliste")
     await expect(waiting.get_by_role("heading", name="Venteliste")).to_be_visible()
     await expect(waiting).to_contain_text("Veteraner")
