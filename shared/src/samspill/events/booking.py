@@ -5,8 +5,9 @@ activity, local times) so notifications needs nothing else. A private person's c
 sits in a public field: contacts (and a resident's subject id) live only in `contact` and
 `resident_id` members, which the public feeds ignore.
 Keys: the space id for bookings and series (one partition keeps a hall's order), the
-organisation id for organisation, membership and invitation events, the person id for
-profiles, the centre id for loans (a loan's lines all belong to one centre).
+organisation id for organisation, membership and invitation events and for a round's answers
+and waiting-list offers, the round id for rounds, the person id for profiles, the centre id for
+loans (a loan's lines all belong to one centre).
 """
 
 from __future__ import annotations
