@@ -386,6 +386,56 @@ def _invitation(suffix: str) -> Rule:
 MEMBERS = "/organisations/{organisation_id}/members"
 INVITATIONS = "/organisations/{organisation_id}/invitations"
 TEAMS = "/organisations/{organisation_id}/teams"
+ROUNDS = "/rounds"
+ROUND = "/rounds/{round_id}"
+APPLICATION = ROUND + "/applications/{organisation_id}"
+TIME = ROUND + "/allocation/times/{time_id}"
+
+
+def _new_round(side: Side, world: World) -> dict[str, Any]:
+    """A later round over the side's space; its season is after the seeded round's."""
+    opens = world.day + timedelta(days=200)
+    return {
+        "name": "Neste sesong",
+        "applications_open": str(opens),
+        "applications_close": str(opens + timedelta(days=7)),
+        "allocation_until": str(opens + timedelta(days=14)),
+        "results_date": str(opens + timedelta(days=21)),
+        "season_first_date": str(opens + timedelta(days=28)),
+        "season_last_date": str(opens + timedelta(days=90)),
+        "space_ids": [side.space_id],
+    }
+
+
+def _application_body(side: Side, world: World) -> dict[str, Any]:
+    # The round's results are sent: the club's bookers pass authorization and meet a 409.
+    return {
+        "sections": [
+            {
+                "name": "G16",
+                "activity": "håndball",
+                "age_group": "youth",
+                "group_size": 14,
+                "times_per_week": 1,
+                "min_minutes": 60,
+                "max_minutes": 90,
+                "halls": [side.space_id],
+                "preferred": [{"weekday": 1, "start": "18:00", "end": "19:30"}],
+            }
+        ]
+    }
+
+
+def _forced_time(side: Side, world: World) -> dict[str, Any]:
+    """The waiting section at another time of the round's evening."""
+    return {
+        "section_id": side.section_id,
+        "space_id": side.space_id,
+        "weekday": 1,
+        "start": "20:00",
+        "end": "21:30",
+    }
+
 
 BOOKING: dict[tuple[str, str], Rule] = {
     ("GET", "/me"): role(PERSONS, at("/me")),
@@ -471,6 +521,43 @@ BOOKING: dict[tuple[str, str], Rule] = {
     ("PUT", "/booking-series/{series_id}/team"): scoped(
         MEMBER,
         with_body("/booking-series/{series_id}/team", lambda side, world: {"team_id": None}),
+    ),
+    # Seasonal rounds: anyone reads them, the municipal admin runs them; a club's members read
+    # its application and offers, its administrators and bookers apply and answer offers.
+    ("GET", ROUNDS): public(ROUNDS),
+    ("POST", ROUNDS): role(ADMIN_ONLY, with_body(ROUNDS, _new_round)),
+    ("GET", ROUND): public(ROUND),
+    ("PATCH", ROUND): role(ADMIN_ONLY, with_body(ROUND, lambda side, world: {"name": "Vår"})),
+    ("POST", ROUND + "/close"): role(ADMIN_ONLY, at(ROUND + "/close")),
+    ("GET", ROUND + "/applications"): role(ADMIN_ONLY, at(ROUND + "/applications")),
+    ("PUT", APPLICATION): scoped(MEMBER, with_body(APPLICATION, _application_body)),
+    ("GET", APPLICATION): scoped(MEMBER, at(APPLICATION)),
+    ("POST", APPLICATION + "/withdraw"): scoped(MEMBER, at(APPLICATION + "/withdraw")),
+    ("GET", "/organisations/{organisation_id}/applications"): scoped(
+        MEMBER, at("/organisations/{organisation_id}/applications")
+    ),
+    ("POST", ROUND + "/allocation/run"): role(
+        ADMIN_ONLY, with_body(ROUND + "/allocation/run", lambda side, world: {"method": "greedy"})
+    ),
+    ("GET", ROUND + "/allocation"): role(ADMIN_ONLY, at(ROUND + "/allocation")),
+    ("POST", TIME + "/lock"): role(ADMIN_ONLY, at(TIME + "/lock")),
+    ("POST", TIME + "/unlock"): role(ADMIN_ONLY, at(TIME + "/unlock")),
+    ("DELETE", TIME): role(ADMIN_ONLY, at(TIME)),
+    ("POST", ROUND + "/allocation/times"): role(
+        ADMIN_ONLY, with_body(ROUND + "/allocation/times", _forced_time)
+    ),
+    ("POST", ROUND + "/allocation/accept"): role(ADMIN_ONLY, at(ROUND + "/allocation/accept")),
+    ("POST", ROUND + "/allocation/reopen"): role(ADMIN_ONLY, at(ROUND + "/allocation/reopen")),
+    ("POST", ROUND + "/publish"): role(ADMIN_ONLY, at(ROUND + "/publish")),
+    ("GET", ROUND + "/waiting-list"): role(ADMIN_ONLY, at(ROUND + "/waiting-list")),
+    ("GET", "/organisations/{organisation_id}/waiting-offers"): scoped(
+        MEMBER, at("/organisations/{organisation_id}/waiting-offers")
+    ),
+    ("POST", "/waiting-offers/{offer_id}/accept"): scoped(
+        MEMBER, at("/waiting-offers/{offer_id}/accept")
+    ),
+    ("POST", "/waiting-offers/{offer_id}/decline"): scoped(
+        MEMBER, at("/waiting-offers/{offer_id}/decline")
     ),
     ("GET", "/lending/availability"): Rule(Reach.PUBLIC, _lending_availability),
     ("POST", "/loans"): role(PERSONS, with_body("/loans", _loan_body)),

@@ -133,6 +133,14 @@ class Side:
     invitation_id: str = ""
     invitation_code: str = ""
     team_id: str = ""
+    # A seasonal round over the side's space, its results sent: the club's application, the
+    # time allocated to its first section and the offer its waiting second section got.
+    round_id: str = ""
+    application_id: str = ""
+    section_id: str = ""  # the section left waiting
+    time_id: str = ""
+    round_series_id: str = ""
+    offer_id: str = ""
 
 
 @dataclass
@@ -192,6 +200,7 @@ async def seed_world(stack: Stack) -> World:
     await _wait_for_staff_grants(stack, world)
     for name in ("mine", "theirs"):
         await _seed_booking(stack, admin, world, name)
+        await _seed_round(stack, admin, world, name)
     await _wait_for_notifications(stack, world)
     for name in ("mine", "theirs"):
         await _seed_notifications(stack, world, name)
@@ -418,6 +427,81 @@ async def _seed_booking(stack: Stack, admin: dict[str, str], world: World, name:
     )
     side.team_id = team["id"]
     await _seed_loan(stack, world, name)
+
+
+def _round_body(world: World, name: str, space_id: str) -> dict[str, Any]:
+    """Open for applications today, its season well after every other date of the world (so
+    it blocks no other booking) and inside the space's released window."""
+    first = world.on(100)
+    return {
+        "name": f"Sesongen {name}",
+        "applications_open": world.day.isoformat(),
+        "applications_close": (world.day + timedelta(days=7)).isoformat(),
+        "allocation_until": (world.day + timedelta(days=14)).isoformat(),
+        "results_date": (world.day + timedelta(days=21)).isoformat(),
+        "season_first_date": first.isoformat(),
+        "season_last_date": (first + timedelta(weeks=6)).isoformat(),
+        "space_ids": [space_id],
+    }
+
+
+def _round_section(name: str, side: Side, weekday: int) -> dict[str, Any]:
+    # Both sections want the same two hours: one is granted, the other waits.
+    return {
+        "name": name,
+        "activity": "håndball",
+        "age_group": "youth",
+        "group_size": 16,
+        "times_per_week": 1,
+        "min_minutes": 120,
+        "max_minutes": 120,
+        "halls": [side.space_id],
+        "preferred": [{"weekday": weekday, "start": "18:00", "end": "20:00"}],
+    }
+
+
+async def _seed_round(stack: Stack, admin: dict[str, str], world: World, name: str) -> None:
+    """A round over the side's space carried to its results: the club applies with two
+    sections for one time, the first gets it, and when the club cancels that series the
+    second, waiting, is offered the time."""
+    side = world.side(name)
+    member = stack.header(f"member-{name}")
+    body = _round_body(world, name, side.space_id)
+    created = await stack.call("booking", "POST", "/rounds", admin, json=body)
+    side.round_id = created["id"]
+    weekday = date.fromisoformat(body["season_first_date"]).weekday()
+    application = await stack.call(
+        "booking",
+        "PUT",
+        f"/rounds/{side.round_id}/applications/{side.organisation_id}",
+        member,
+        json={
+            "sections": [
+                _round_section("G14", side, weekday),
+                _round_section("J14", side, weekday),
+            ]
+        },
+    )
+    side.application_id = application["id"]
+    side.section_id = application["sections"][1]["id"]
+    rounds = f"/rounds/{side.round_id}"
+    await stack.call("booking", "POST", f"{rounds}/close", admin)
+    await stack.call(
+        "booking", "POST", f"{rounds}/allocation/run", admin, json={"method": "greedy"}
+    )
+    await stack.call("booking", "POST", f"{rounds}/allocation/accept", admin)
+    await stack.call("booking", "POST", f"{rounds}/publish", admin)
+    allocation = await stack.call("booking", "GET", f"{rounds}/allocation", admin)
+    (allocated,) = allocation["times"]
+    side.time_id, side.round_series_id = allocated["id"], allocated["series_id"]
+    await stack.call(
+        "booking", "POST", f"/booking-series/{side.round_series_id}/cancel", member, json={}
+    )
+    offers = await stack.call(
+        "booking", "GET", f"/organisations/{side.organisation_id}/waiting-offers", member
+    )
+    (offer,) = offers
+    side.offer_id = offer["id"]
 
 
 async def _seed_invitation(stack: Stack, member: dict[str, str], side: Side, name: str) -> None:

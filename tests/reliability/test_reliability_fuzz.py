@@ -59,6 +59,9 @@ def seeds_of(world: World) -> dict[str, list[str]]:
         "message_id": "message_id",
         "token": "org_token",
         "subject": "organisation_id",
+        "round_id": "round_id",
+        "time_id": "time_id",
+        "offer_id": "offer_id",
     }
     seeds = {
         parameter: [getattr(side, attribute) for side in (world.mine, world.theirs)]

@@ -55,6 +55,7 @@ PATH_VALUES = {
     "loan_id": "loan_id",
     "message_id": "message_id",
     "token_id": "org_token_id",
+    "round_id": "round_id",
 }
 GUESSED = "A" * 43
 # The contact a resident gives with their own booking of a hall.
@@ -203,6 +204,10 @@ async def test_public_answers_carry_no_personal_data(infra, isolated_kafka, data
                     found.append(f"{service} {probe.method} {probe.path}: {leaked}")
     public_feeds = [line for line in scanned if "/feeds/spaces/" in line and line.endswith(" 200")]
     assert len(public_feeds) >= 4, scanned
+    # The seasonal rounds are public and were read with each side's round present.
+    rounds = [f"booking GET /rounds/{side.round_id} 200" for side in (world.mine, world.theirs)]
+    rounds.append("booking GET /rounds 200")
+    assert set(rounds) <= set(scanned), scanned
     assert len(scanned) > 40, scanned
     assert found == [], "\n".join(found)
 
