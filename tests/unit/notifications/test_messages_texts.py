@@ -294,3 +294,15 @@ def test_moment_shows_the_oslo_wall_clock(instant: datetime) -> None:
     assert f" {local.day}. " in nb
     assert nb.endswith(f" kl. {local:%H:%M}")
     assert format_moment(instant, Language.EN).endswith(f" at {local:%H:%M}")
+
+
+@pytest.mark.parametrize("kind", list(MessageKind))
+def test_a_name_with_a_line_break_leaves_the_subject_one_line(kind: MessageKind) -> None:
+    names = {"organisation", "site", "space", "activity", "centre", "round", "recipient_name"}
+    context = {
+        key: (f"{value}\r\nBcc: someone@example.no" if key in names else value)
+        for key, value in CONTEXTS[kind].items()
+    }
+    message = _render(kind, Language.NB, Channel.EMAIL, context)
+    assert "\r" not in message.subject
+    assert "\n" not in message.subject

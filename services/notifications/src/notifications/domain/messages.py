@@ -84,6 +84,11 @@ class RenderedMessage:
     subject: str
     body: str
 
+    def __post_init__(self) -> None:
+        # A subject is one header line: a name typed with a line break (an organisation's,
+        # a hall's) must not make the message unsendable.
+        object.__setattr__(self, "subject", " ".join(self.subject.split()))
+
 
 @dataclass(frozen=True, slots=True)
 class FreeSlot:
