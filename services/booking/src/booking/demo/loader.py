@@ -86,7 +86,8 @@ def round_dates(today: date) -> RoundDates:
 
 
 def season_name(dates: RoundDates) -> str:
-    """ "Sesongen 2026/2027": the sports season (from July) that holds the season's middle day."""
+    """The round's name, "Sesongen 2026/2027": the sports season (from July on) that holds the
+    season's middle day."""
     first, last = dates.season_first_date, dates.season_last_date
     middle = first + (last - first) / 2
     year = middle.year if middle.month >= SEASON_YEAR_STARTS else middle.year - 1
