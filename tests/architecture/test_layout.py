@@ -26,8 +26,11 @@ FEATURE_FILES = {
     "handlers",
     "jobs",
 }
-# Packages that are not features: pure rules, the migrations, and facilities' demo data.
-OTHER_PACKAGES = {"domain", "migrations", "demo"}
+# Packages that are not features: pure rules and the migrations.
+OTHER_PACKAGES = {"domain", "migrations"}
+# The services whose `demo/` loads demo data through their own HTTP API (`seed-demo`):
+# facilities' catalogue, and booking's application round over it.
+DEMO_SERVICES = {"facilities", "booking"}
 IO_LIBRARIES = {"sqlalchemy", "sqlmodel", "fastapi", "starlette", "aiokafka", "redis", "httpx"}
 # Besides the standard library, the kernel and its own service, the domain may import these
 # pure libraries (no I/O of their own), each listed in docs/layout.md: icalendar writes
@@ -89,6 +92,8 @@ def is_placed(service: str, path: Path) -> bool:
         return path.stem in SERVICE_FILES or (service == "portal" and path.stem in PORTAL_FILES)
     if parts[0] in OTHER_PACKAGES:
         return True
+    if parts[0] == "demo":
+        return service in DEMO_SERVICES
     return len(parts) == 2 and path.stem in FEATURE_FILES
 
 
@@ -102,7 +107,7 @@ def test_every_module_has_a_place_in_the_rule(service: str) -> None:
 @pytest.mark.parametrize("case", [c for c in MODULES if c[1].name == "__init__.py"], ids=module_id)
 def test_a_feature_package_init_holds_at_most_a_docstring(case: tuple[str, Path]) -> None:
     service, path = case
-    if path.parent == root_of(service) or path.parent.name in OTHER_PACKAGES:
+    if path.parent == root_of(service) or path.parent.name in {*OTHER_PACKAGES, "demo"}:
         return
     body = ast.parse(path.read_text(encoding="utf-8")).body
     assert all(isinstance(node, ast.Expr) and isinstance(node.value, ast.Constant) for node in body)
@@ -133,6 +138,8 @@ def test_the_rule_catches_a_misplaced_module_and_a_wrong_import(tmp_path: Path) 
     """The checks can fail: a stray top-level module and a query importing schemas."""
     stray = root_of("booking") / "common.py"
     assert not is_placed("booking", stray)
+    assert is_placed("booking", root_of("booking") / "demo" / "loader.py")
+    assert not is_placed("notifications", root_of("notifications") / "demo" / "loader.py")
     query = tmp_path / "queries.py"
     query.write_text("from booking.bookings.schemas import BookingPublic\n", encoding="utf-8")
     names = imports(query)

@@ -288,21 +288,25 @@ async def _wait_ready(children: list[ServiceProcess]) -> bool:
 
 
 def _seed_demo_data(logs: Path, issuer: str) -> None:
-    """Load Lillestrøm demo data through the facilities service; the identity provider's demo
-    manager and centre worker are made staff of a school and a centre."""
+    """Load Lillestrøm demo data through the facilities service (the identity provider's demo
+    manager and centre worker are made staff of a school and a centre), then open this season's
+    application round over its school halls through booking."""
     say("laster demodata / loading demo data …")
-    command = [sys.executable, "-m", "facilities", "seed-demo", "--url", SERVICES[0].url]
-    result = subprocess.run(
-        [*command, "--issuer", issuer],
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    (logs / "seed-demo.log").write_text(result.stdout + result.stderr)
+    facilities = [sys.executable, "-m", "facilities", "seed-demo", "--url", SERVICES[0].url]
+    if _seed([*facilities, "--issuer", issuer], logs / "seed-demo.log", "demodata lastet"):
+        booking = [sys.executable, "-m", "booking", "seed-demo", "--url", SERVICES[1].url]
+        _seed(booking, logs / "seed-demo-booking.log", "søknadsrunde laget")
+
+
+def _seed(command: list[str], log: Path, done: str) -> bool:
+    """Run one seed command, its output in `log`; say its last line, or where the log is."""
+    result = subprocess.run(command, capture_output=True, text=True, check=False)
+    log.write_text(result.stdout + result.stderr)
     if result.returncode == 0:
-        say(result.stdout.strip().splitlines()[-1] if result.stdout.strip() else "demodata lastet")
+        say(result.stdout.strip().splitlines()[-1] if result.stdout.strip() else done)
     else:
-        say("demodata ble ikke lastet / demo data not loaded: see .samspill/logs/seed-demo.log")
+        say(f"demodata ble ikke lastet / demo data not loaded: see .samspill/logs/{log.name}")
+    return result.returncode == 0
 
 
 def _print_welcome(sinks: MessageSinks, identity: IdentityProvider) -> None:

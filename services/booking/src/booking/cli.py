@@ -5,6 +5,7 @@ import asyncio
 import typer
 
 from booking.config import BookingSettings
+from booking.demo.command import add_seed_command
 from booking.main import definition
 from samspill.service_cli import ForceOption, refused_rebuild_exits, service_cli
 
@@ -21,6 +22,8 @@ def extra_commands(cli: typer.Typer) -> None:
         with refused_rebuild_exits():
             applied = asyncio.run(rebuild(BookingSettings(), force=force))
         typer.echo(f"Applied {applied} facilities events.")
+
+    add_seed_command(cli)
 
 
 cli = service_cli(definition, BookingSettings, extra=extra_commands)
