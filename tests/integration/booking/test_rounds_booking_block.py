@@ -4,7 +4,7 @@ the spaces that cannot be used with them) cannot be booked directly."""
 from __future__ import annotations
 
 import uuid
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 
 import pytest
@@ -111,3 +111,35 @@ async def test_an_upcoming_round_keeps_nothing_yet(world: World) -> None:
         headers=world.member(world.organisations[0]),
     )
     assert answer.status_code == 201, answer.text
+
+
+async def test_availability_shows_the_season_evenings_as_closed(world: World) -> None:
+    """The hall search offers no time the round keeps: the evening is closed, not free."""
+    client = world.service.client
+    body = round_body([world.hall], evening_start="17:00", evening_end="21:00")
+    await create_round(world, body)
+    weekday_in_season = ordinary_day(0, start=day(body["season_first_date"]))
+    params = {
+        "from": at(weekday_in_season, 0).isoformat(),
+        "to": at(weekday_in_season + timedelta(days=1), 0).isoformat(),
+    }
+    found = await client.get("/availability", params=params)
+    assert found.status_code == 200, found.text
+    evening = (at(weekday_in_season, 17), at(weekday_in_season, 21))
+    by_space = {uuid.UUID(space["space_id"]): space for space in found.json()}
+    for space_id in (world.hall, world.part_a):  # the round's hall and a part of it
+        space = by_space[space_id]
+        for slot in space["slots"]:
+            start, end = (datetime.fromisoformat(slot[k]) for k in ("start", "end"))
+            assert end <= evening[0] or start >= evening[1], (space_id, slot)
+        closed = [
+            (datetime.fromisoformat(c["start"]), datetime.fromisoformat(c["end"]))
+            for c in space["closed"]
+        ]
+        assert any(s <= evening[0] and evening[1] <= e for s, e in closed), space["closed"]
+    other = by_space[world.other_gym]
+    assert any(
+        datetime.fromisoformat(slot["start"]) < evening[1]
+        and datetime.fromisoformat(slot["end"]) > evening[0]
+        for slot in other["slots"]
+    ), other["slots"]

@@ -1,4 +1,5 @@
-"""Free slots per space over a period: release windows − closures − active bookings.
+"""Free slots per space over a period: release windows − closures − active bookings, where
+the season evenings an application round keeps from direct booking count as closed.
 
 Answered from the local read model only, so it keeps working while facilities is down.
 """
@@ -18,6 +19,7 @@ from booking.bookings.queries import busy_in
 from booking.catalogue import queries as catalogue
 from booking.domain import BusyInterval, ClosureView, WindowView, free_slots
 from booking.domain.views import closures_of, window_occurrences
+from booking.rounds.queries import reserved_evenings
 from samspill.errors import RuleViolation
 from samspill.events import facilities as fe
 from samspill.intervals import Interval, intersect, merge
@@ -79,9 +81,10 @@ async def availability(
 ) -> list[SpaceSlots]:
     period = period_of(query, max_days)
     sites = await catalogue.all_sites(session)
+    every_space = await catalogue.all_spaces(session)
     spaces = [
         space
-        for space in await catalogue.all_spaces(session)
+        for space in every_space
         if space.site_id in sites and _matches(query, space, sites[space.site_id])
     ]
     if not spaces:
@@ -90,11 +93,32 @@ async def availability(
     related = {other for space in spaces for other in catalogue.conflict_ids(space)}
     windows = await catalogue.windows_of(session, ids)
     closures = await catalogue.closures_of(session, {s.site_id for s in spaces}, period)
+    closures += await _reserved_by_rounds(session, related, period, every_space)
     busy = _by_space(await busy_in(session, related, period.padded(timedelta(days=1))))
     # Every space of the municipality over up to `max_days`: computed off the event loop.
     return await asyncio.to_thread(
         _free_slots_per_space, spaces, sites, windows, closures, busy, period, query, now
     )
+
+
+async def _reserved_by_rounds(
+    session: AsyncSession,
+    space_ids: set[uuid.UUID],
+    period: Interval,
+    every_space: list[fe.SpaceState],
+) -> list[ClosureView]:
+    """A reserving round's season evenings, as closures of its spaces (and so of the spaces
+    that cannot be used with them, as a closure is)."""
+    site_of = {str(space.space_id): str(space.site_id) for space in every_space}
+    return [
+        ClosureView(
+            evening,
+            f"Application round {round_.name} / Søknadsrunde {round_.name}",
+            space_id,
+            site_of.get(space_id, ""),
+        )
+        for round_, space_id, evening in await reserved_evenings(session, space_ids, period)
+    ]
 
 
 def _free_slots_per_space(

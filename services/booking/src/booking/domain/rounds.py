@@ -342,6 +342,17 @@ class RoundView:
             conflicting,
         )
 
+    def evenings_within(self, period: Interval) -> list[Interval]:
+        """The round's season evenings that overlap `period`, as instants."""
+        day, last = local_date(period.start), local_date(period.end)
+        evenings = []
+        while day <= last:
+            evening = self.evening_on(day)
+            if evening is not None and evening.start < period.end and period.start < evening.end:
+                evenings.append(evening)
+            day += timedelta(days=1)
+        return evenings
+
     def evening_on(self, day: date) -> Interval | None:
         """The round's evening on `day` as instants, when the day is a season day it covers."""
         if not self.periods.season_first_date <= day <= self.periods.season_last_date:

@@ -26,6 +26,7 @@ from booking.rounds.tables import ApplicationRound, RoundSpace
 from samspill.errors import NotFound
 from samspill.events import facilities as fe
 from samspill.intervals import Interval
+from samspill.recurrence import local_date
 
 
 async def get_round(
@@ -181,3 +182,24 @@ async def check_series_not_reserved(
         day = series_reserved(round_, weekday, start, end, first, last)
         if day is not None:
             raise round_.reserved(round_.evening_on(day))
+
+
+async def reserved_evenings(
+    session: AsyncSession, space_ids: Iterable[uuid.UUID], period: Interval
+) -> list[tuple[RoundView, str, Interval]]:
+    """(round, space id, evening) for every season evening within `period` that a reserving
+    round keeps from direct booking on one of `space_ids`."""
+    wanted = {str(space_id) for space_id in space_ids}
+    rounds = await rounds_with_spaces(
+        session,
+        space_ids,
+        states=RESERVING_STATES,
+        season_from=local_date(period.start),
+        season_to=local_date(period.end),
+    )
+    return [
+        (round_, space_id, evening)
+        for round_ in rounds
+        for evening in round_.evenings_within(period)
+        for space_id in sorted(round_.space_ids & wanted)
+    ]
