@@ -49,6 +49,9 @@ SAMPLES: dict[str, SamspillError] = {
     "insufficient-stock": booking_errors.InsufficientStock(uuid.UUID(int=5), 4, 2, "Projektor"),
     "sms-not-available": SmsNotAvailable("No SMS provider.", "Ingen SMS-leverandør."),
     "last-administrator": booking_errors.LastAdministrator(),
+    "round-reserved": booking_errors.RoundReserved(
+        "round-1", "Sesongen", "17:00–23:00", EVENING.start.date(), EVENING.end.date(), EVENING
+    ),
     "invitation-used": booking_errors.InvitationUsed(),
     "invitation-gone": booking_errors.InvitationGone("expired"),
     "invitation-for-someone-else": booking_errors.InvitationForSomeoneElse(),
