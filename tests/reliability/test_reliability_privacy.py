@@ -1,23 +1,39 @@
-"""Privacy: nothing reachable without a token shows personal data.
+"""Privacy: nothing reachable without a token or a login shows personal data.
 
 The world is seeded with recognisable people (contact names, emails, phone numbers of the
-organisations' contacts and of residents who borrow equipment, the residents' own subjects).
-Every GET/HEAD route of every service is called without a token for both sides' objects (the
-routes and their required parameters come from the apps and their OpenAPI documents, so a new
-public endpoint is scanned without being listed), and every answer that is not a 401 is
-searched for those people, in its body and its headers.
+organisations' contacts and of residents who borrow equipment, a resident's own booking and
+profile, the residents' own subjects). Every GET/HEAD route of every service is called without a
+token for both sides' objects (the routes and their required parameters come from the apps and
+their OpenAPI documents, so a new public endpoint is scanned without being listed), and every
+answer that is not a 401 is searched for those people, in its body and its headers. The portal
+is then started against the same services and every GET page of its routers is fetched over
+HTTP without a session, for both sides' objects: each page it shows a visitor (the front page,
+the hall search as list and week grid, a hall's page, the equipment catalogue, the login page,
+...) is searched the same way; a page that sends the visitor to log in is not public.
 """
 
 from __future__ import annotations
 
+import contextlib
+import json
 import re
+from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
 import httpx
 import pytest
+from asgi_lifespan import LifespanManager
+from fastapi.routing import APIRoute
 
+from portal.config import PortalSettings
+from portal.main import create_app as create_portal
+from portal.main import routers as portal_routers
+from samspill.identity_provider import IdentityProvider, oidc_issuers_env
+from samspill.infra import Infrastructure
+from samspill.kafka import KafkaConfig
+from samspill.tokens import IssuerConfig
 from tests.reliability.authz_world import (
     PEOPLE,
     RESIDENTS,
@@ -30,13 +46,13 @@ from tests.reliability.authz_world import (
     seed_world,
 )
 from tests.reliability.stack import person_of
-from tests.support import eventually
+from tests.support import eventually, served_over_http
 
 pytestmark = [
     pytest.mark.reliability,
     pytest.mark.slow,
     pytest.mark.calendar,
-    pytest.mark.timeout(180),
+    pytest.mark.timeout(300),
 ]
 
 # Path parameters that name a side's object; `token` stays a guess (the secret is the key).
@@ -66,6 +82,14 @@ RESIDENT_BOOKER = {
 }
 
 
+# The profile a resident keeps for messages to them.
+RESIDENT_PROFILE = {
+    "display_name": "Torvald Gjermundsen",
+    "email": "torvald.gjermundsen@example.org",
+    "phone": "+47 967 12 345",
+}
+
+
 # A resident's free text is theirs: public feeds show their booking only as a private one.
 RESIDENT_ACTIVITY = "bursdagsfeiring"
 
@@ -74,7 +98,8 @@ def personal_data() -> list[str]:
     """Every way the seeded people could show up: names, emails, phone numbers, subjects and
     person ids, and a resident's own words."""
     found: list[str] = []
-    for person in [*PEOPLE.values(), RESIDENT_BOOKER]:
+    profile = {**RESIDENT_PROFILE, "name": RESIDENT_PROFILE["display_name"]}
+    for person in [*PEOPLE.values(), RESIDENT_BOOKER, profile]:
         digits = re.sub(r"\D", "", person["phone"])
         found += [person["name"], person["email"], person["phone"], digits, digits[2:]]
         found.append(person["email"].split("@")[0])
@@ -183,10 +208,100 @@ async def add_resident_booking(stack: Stack, world: World) -> str:
     return booking_id
 
 
-async def test_public_answers_carry_no_personal_data(infra, isolated_kafka, database_factory):
+async def add_resident_profile(stack: Stack) -> None:
+    """The resident keeps a profile (name, email, phone) for messages to them."""
+    resident = stack.header(RESIDENTS["mine"])
+    await stack.call("booking", "PUT", "/me/profile", resident, json=RESIDENT_PROFILE)
+
+
+# The portal's path parameters that are not a side's object: a report and its format, and
+# capabilities (an invitation's code, an offer) that stay guesses.
+PORTAL_PATH_VALUES = {"report": "bookings", "extension": "csv"}
+PORTAL = "http://127.0.0.1"
+
+
+def portal_pages(world: World) -> list[str]:
+    """Every GET page of the portal's routers for both sides' objects, and the hall search as
+    a list and as a week grid on the day of the resident's booking."""
+    found: list[str] = []
+    for router in portal_routers:
+        for route in router.routes:
+            if not isinstance(route, APIRoute) or "GET" not in (route.methods or ()):
+                continue
+            for side in (world.mine, world.theirs):
+                path = route.path
+                for name in route.param_convertors:
+                    if name in PATH_VALUES:
+                        value = str(getattr(side, PATH_VALUES[name]))
+                    else:
+                        value = PORTAL_PATH_VALUES.get(name, GUESSED)
+                    path = path.replace("{" + name + "}", value)
+                found.append(path)
+    day = world.on(8).strftime("%d.%m.%Y")
+    found += [f"/ledige-lokaler?dato={day}&visning={view}" for view in ("liste", "uke")]
+    return list(dict.fromkeys(found))
+
+
+@contextlib.asynccontextmanager
+async def running_portal(
+    stack: Stack, infra: Infrastructure, identity: IdentityProvider
+) -> AsyncIterator[httpx.AsyncClient]:
+    """The portal in process, calling the stack's services over HTTP as it does in
+    production; a client without a session (a visitor who has not logged in)."""
+    async with contextlib.AsyncExitStack() as exits:
+        urls = {
+            name: await exits.enter_async_context(served_over_http(stack[name].app))
+            for name in SERVICES
+        }
+        settings = PortalSettings(
+            public_url=PORTAL,
+            redis_url=infra.redis.url,
+            facilities_url=urls["facilities"],
+            booking_url=urls["booking"],
+            notifications_url=urls["notifications"],
+            oidc_issuers=[IssuerConfig(**i) for i in json.loads(oidc_issuers_env(identity.issuer))],
+            session_cookie_secure=False,
+            log_level="WARNING",
+        )
+        app = create_portal(settings)
+        await exits.enter_async_context(LifespanManager(app))
+        transport = httpx.ASGITransport(app=app)
+        yield await exits.enter_async_context(
+            httpx.AsyncClient(transport=transport, base_url=PORTAL)
+        )
+
+
+async def scan_portal(
+    stack: Stack,
+    infra: Infrastructure,
+    identity: IdentityProvider,
+    world: World,
+    needles: list[str],
+) -> tuple[list[str], list[str]]:
+    """Every portal page a visitor can fetch: (pages answered 200, leaks found)."""
+    shown: list[str] = []
+    found: list[str] = []
+    async with running_portal(stack, infra, identity) as portal:
+        for path in portal_pages(world):
+            response = await portal.get(path)
+            assert response.status_code < 500, f"portal GET {path}: {response.text[:300]}"
+            if response.status_code == 200:
+                shown.append(path)
+            if leaked := leaks(response, needles):
+                found.append(f"portal GET {path} {response.status_code}: {leaked}")
+    return shown, found
+
+
+async def test_public_answers_carry_no_personal_data(
+    infra: Infrastructure,
+    isolated_kafka: KafkaConfig,
+    database_factory: Callable[[str], Awaitable[str]],
+    identity_provider: IdentityProvider,
+) -> None:
     needles = personal_data()
     async with running_stack(infra, isolated_kafka, database_factory, "privacy") as stack:
         world = await seed_world(stack)
+        await add_resident_profile(stack)
         resident_booking = await add_resident_booking(stack, world)
         await _the_seed_holds_the_people(stack, world, needles, resident_booking)
         scanned: list[str] = []
@@ -202,6 +317,8 @@ async def test_public_answers_carry_no_personal_data(infra, isolated_kafka, data
                 scanned.append(f"{service} {probe.method} {probe.path} {response.status_code}")
                 if leaked := leaks(response, needles):
                     found.append(f"{service} {probe.method} {probe.path}: {leaked}")
+        pages, leaked_pages = await scan_portal(stack, infra, identity_provider, world, needles)
+        found += leaked_pages
     public_feeds = [line for line in scanned if "/feeds/spaces/" in line and line.endswith(" 200")]
     assert len(public_feeds) >= 4, scanned
     # The seasonal rounds are public and were read with each side's round present.
@@ -209,6 +326,9 @@ async def test_public_answers_carry_no_personal_data(infra, isolated_kafka, data
     rounds.append("booking GET /rounds 200")
     assert set(rounds) <= set(scanned), scanned
     assert len(scanned) > 40, scanned
+    # The visitor's pages were shown, not only redirects to the login.
+    halls = [f"/lokaler/{side.space_id}" for side in (world.mine, world.theirs)]
+    assert {"/", "/ledige-lokaler", "/utstyr", *halls} <= set(pages), pages
     assert found == [], "\n".join(found)
 
 
