@@ -79,6 +79,7 @@ CONTEXTS: dict[MessageKind, dict[str, object]] = {
     MessageKind.LOAN_OVERDUE: LOAN,
     MessageKind.ROUND_RESULT: ROUND,
     MessageKind.WAITING_OFFER: OFFER,
+    MessageKind.ERASURE_CONFIRMED: {"erased_at": oslo(EVENING, 18)},
 }
 NB_WHEN = "tirsdag 3. mars kl. 18:00–20:00"
 EN_WHEN = "Tuesday 3 March, 18:00–20:00"
@@ -124,6 +125,10 @@ EXPECTED: dict[MessageKind, tuple[tuple[str, ...], tuple[str, ...]]] = {
     MessageKind.WAITING_OFFER: (
         ("hver tirsdag 18:00–19:30", "Svar innen onsdag 30. september kl. 18:00", "/tilbud"),
         ("every Tuesday 18:00–19:30", "Answer by Wednesday 30 September at 18:00", "/tilbud"),
+    ),
+    MessageKind.ERASURE_CONFIRMED: (
+        ("slettet opplysningene om deg", "står igjen i lagets navn"),
+        ("erased the data Samspill held about you", "stay in its name"),
     ),
 }
 ALL_CASES = [(kind, language) for kind in MessageKind for language in Language]

@@ -49,6 +49,7 @@ SAMPLES: dict[str, SamspillError] = {
     "insufficient-stock": booking_errors.InsufficientStock(uuid.UUID(int=5), 4, 2, "Projektor"),
     "sms-not-available": SmsNotAvailable("No SMS provider.", "Ingen SMS-leverandør."),
     "last-administrator": booking_errors.LastAdministrator(),
+    "erasure-last-administrator": booking_errors.StillAdministrator(["Skjetten IL"]),
     "round-reserved": booking_errors.RoundReserved(
         "round-1", "Sesongen", "17:00–23:00", EVENING.start.date(), EVENING.end.date(), EVENING
     ),
