@@ -15,6 +15,7 @@ samspill.facilities 12 -1
 samspill.booking 12 ${THIRTY_DAYS_MS}
 samspill.dlq.booking 3 ${THIRTY_DAYS_MS}
 samspill.dlq.notifications 3 ${THIRTY_DAYS_MS}
+samspill.dlq.facilities 3 ${THIRTY_DAYS_MS}
 "
 
 echo "$TOPICS" | while read -r name partitions retention_ms; do

@@ -20,10 +20,12 @@ F = "samspill.facilities."
 AGGREGATE_ID: dict[str, tuple[str, str]] = {
     f"{B}organisation.registered.v1": ("organisation", "organisation_id"),
     f"{B}organisation.updated.v1": ("organisation", "organisation_id"),
-    # Memberships and invitations belong to the organisation; a profile to its person.
+    # Memberships and invitations belong to the organisation; a profile and an erasure to
+    # their person.
     f"{B}membership.changed.v1": ("membership", "organisation_id"),
     f"{B}invitation.created.v1": ("invitation", "organisation_id"),
     f"{B}profile.changed.v1": ("profile", "person_id"),
+    f"{B}person.erased.v1": ("erasure", "person_id"),
     f"{B}requested.v1": ("booking", "booking_id"),
     f"{B}confirmed.v1": ("booking", "booking_id"),
     f"{B}rejected.v1": ("booking", "booking_id"),

@@ -55,6 +55,7 @@ from samspill.observability import (
 )
 from samspill.openapi import install_corrected_openapi
 from samspill.outbox import DeadLetterMetrics, OutboxRelay, outbox_session_info
+from samspill.privacy import use_marker_key
 from samspill.problems import install_problem_handlers
 from samspill.ratelimit import RateLimiter, RateLimitMiddleware
 from samspill.settings import ServiceSettings
@@ -111,6 +112,7 @@ class Runtime:
 
     @classmethod
     def open(cls, definition: ServiceDefinition, settings: ServiceSettings) -> Runtime:
+        use_marker_key(settings.privacy_marker_key)
         engine = create_engine(settings.database_url)
         instrument_engine(engine)
         kafka = KafkaConfig(

@@ -13,6 +13,7 @@ from typing import Annotated, Any, Self
 from pydantic import AliasChoices, Field, IPvAnyNetwork, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
+from samspill.privacy import DEV_PRIVACY_MARKER_KEY
 from samspill.tokens import DEV_ADMIN_GROUP, IssuerConfig
 
 DEV_JWT_SECRET = "samspill-dev-secret-change-me-0123456789abcdef"
@@ -98,6 +99,15 @@ class ServiceSettings(BaseSettings):
             "rebuild compares the inbox with the topic to refuse a replay that lost events, so "
             "a purged row can no longer be missed: set it only where the topics keep every "
             "event. A redelivery older than this would be applied again."
+        ),
+    )
+    privacy_marker_key: str = Field(
+        default=DEV_PRIVACY_MARKER_KEY,
+        min_length=1,
+        description=(
+            "The key of the markers that replace an erased person's id where rows are kept "
+            "(`samspill.privacy.erased_marker`); the same in every service. Production sets its "
+            "own secret: with the default, anyone could match a marker to a known id."
         ),
     )
     consumer_max_attempts: int = 5

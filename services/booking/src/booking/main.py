@@ -32,6 +32,8 @@ from booking.memberships.routes import router as memberships_router
 from booking.organisations.routes import router as organisations_router
 from booking.people.queries import grants_of
 from booking.people.routes import router as people_router
+from booking.personal_data.jobs import personal_data_jobs
+from booking.personal_data.routes import router as personal_data_router
 from booking.rounds.jobs import rounds_jobs
 from booking.rounds.routes import router as rounds_router
 from booking.series.routes import router as series_router
@@ -72,7 +74,12 @@ def consumers(runtime: Runtime) -> Sequence[ConsumerSpec]:
 
 
 def jobs(runtime: Runtime) -> Sequence[PeriodicJob]:
-    return [*lending_jobs(runtime), *rounds_jobs(runtime), *waiting_list_jobs(runtime)]
+    return [
+        *lending_jobs(runtime),
+        *rounds_jobs(runtime),
+        *waiting_list_jobs(runtime),
+        *personal_data_jobs(runtime),
+    ]
 
 
 definition = ServiceDefinition(
@@ -89,6 +96,7 @@ definition = ServiceDefinition(
         organisations_router,
         memberships_router,
         people_router,
+        personal_data_router,
         availability_router,
         bookings_router,
         series_router,

@@ -1,5 +1,6 @@
 """The facilities service: its definition (routers, jobs, tables) and the app factory."""
 
+from collections.abc import Sequence
 from pathlib import Path
 
 from fastapi import FastAPI
@@ -10,6 +11,8 @@ from facilities.closures.tables import ClosureRow
 from facilities.config import FacilitiesSettings
 from facilities.equipment import routes as equipment_routes
 from facilities.equipment.tables import EquipmentUnit, ItemType
+from facilities.personal_data import handlers as personal_data_handlers
+from facilities.personal_data import routes as personal_data_routes
 from facilities.prices import routes as prices_routes
 from facilities.prices.tables import PriceRuleRow
 from facilities.sites import routes as sites_routes
@@ -23,12 +26,28 @@ from facilities.tables import Table, messaging
 from facilities.windows import routes as windows_routes
 from facilities.windows.tables import Window
 from samspill.clock import utc_now
+from samspill.consumer import ConsumerSpec
+from samspill.events import booking as booking_events
 from samspill.events import facilities as facilities_events
-from samspill.service import ServiceDefinition, create_app
+from samspill.events.base import dlq_topic
+from samspill.service import Runtime, ServiceDefinition, create_app
 
 # Every table joins `Table.metadata` when its module is imported; naming them here keeps the
 # metadata (and so the migrations' comparison) complete whatever the routers import.
 TABLES = (Site, Space, Window, ClosureRow, PriceRuleRow, ItemType, EquipmentUnit, StaffGrant)
+
+
+def consumers(runtime: Runtime) -> Sequence[ConsumerSpec]:
+    """Facilities reads booking's topic for one event only: a person's erasure."""
+    return [
+        ConsumerSpec(
+            name=personal_data_handlers.CONSUMER,
+            contracts=[booking_events.contract],
+            handler=personal_data_handlers.handle,
+            dlq_topic=dlq_topic("facilities"),
+        )
+    ]
+
 
 definition = ServiceDefinition(
     name="facilities",
@@ -49,8 +68,10 @@ definition = ServiceDefinition(
         prices_routes.router,
         equipment_routes.router,
         staff_routes.router,
+        personal_data_routes.router,
     ],
     publishes=[facilities_events.contract],
+    consumers=consumers,
     jobs=lambda _: [holiday_closures_job(clock=utc_now)],
     grant_loader=staff_grants_of,
 )

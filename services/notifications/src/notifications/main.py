@@ -10,6 +10,7 @@ from fastapi import APIRouter, FastAPI
 # Every feature's tables, so the service's metadata holds them all.
 import notifications.feed_tokens.tables
 import notifications.messages.tables
+import notifications.personal_data.tables
 import notifications.preferences.tables
 import notifications.readmodel.tables  # noqa: F401
 from notifications.config import NotificationsSettings
@@ -20,6 +21,8 @@ from notifications.feeds.queries import FeedCache
 from notifications.messages import routes as messages
 from notifications.messages.handlers import Occasion, queue_messages
 from notifications.messages.jobs import delivery_job, purge_job
+from notifications.personal_data import handlers as personal_data_handlers
+from notifications.personal_data import routes as personal_data
 from notifications.preferences import routes as preferences
 from notifications.readmodel import handlers as readmodel_handlers
 from notifications.readmodel.queries import load_grants
@@ -33,7 +36,13 @@ from samspill.events.base import Envelope, dlq_topic
 from samspill.jobs import PeriodicJob
 from samspill.service import Runtime, ServiceDefinition, create_app
 
-routers: list[APIRouter] = [feeds.router, feed_tokens.router, messages.router, preferences.router]
+routers: list[APIRouter] = [
+    feeds.router,
+    feed_tokens.router,
+    messages.router,
+    preferences.router,
+    personal_data.router,
+]
 
 
 def _settings(runtime: Runtime) -> NotificationsSettings:
@@ -46,18 +55,20 @@ def _settings(runtime: Runtime) -> NotificationsSettings:
 def event_handler(
     reminder_time: time, portal_url: str, clock: Clock = utc_now, *, sms: bool = False
 ) -> Handler:
-    """The consumer's handler: the read model first, then the messages the event calls for.
+    """The consumer's handler: a person's erasure first (its confirmation needs the address the
+    read model still has), then the read model, then the messages the event calls for.
 
-    Both happen in the consumer's unit of work, together with the inbox row; nothing is sent
+    All happen in the consumer's unit of work, together with the inbox row; nothing is sent
     here. `reminder_time` is the Oslo time reminders go out the day before; `portal_url` is
     where invitation links point; `sms` says whether SMS can be sent at all (else email).
     """
 
     async def handle(uow: UnitOfWork, envelope: Envelope) -> None:
-        await readmodel_handlers.handle(uow.session, envelope)
         occasion = Occasion(
             envelope, now=clock(), reminder_time=reminder_time, portal_url=portal_url, sms=sms
         )
+        await personal_data_handlers.handle(uow.session, occasion)
+        await readmodel_handlers.handle(uow.session, envelope)
         await queue_messages(uow.session, occasion)
 
     return handle

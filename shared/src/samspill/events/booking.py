@@ -6,8 +6,8 @@ sits in a public field: contacts (and a resident's subject id) live only in `con
 `resident_id` members, which the public feeds ignore.
 Keys: the space id for bookings and series (one partition keeps a hall's order), the
 organisation id for organisation, membership and invitation events and for a round's answers
-and waiting-list offers, the round id for rounds, the person id for profiles, the centre id for
-loans (a loan's lines all belong to one centre).
+and waiting-list offers, the round id for rounds, the person id for profiles and erasures, the
+centre id for loans (a loan's lines all belong to one centre).
 """
 
 from __future__ import annotations
@@ -89,6 +89,23 @@ class ProfileState(State):
     phone: str | None = None
     language: Language = "nb"
     channel: Channel = "email"
+
+
+class PersonErasureState(State):
+    """A person's erasure: their data is to be erased (or replaced by the marker of
+    `samspill.privacy.erased_marker`) wherever a service keeps it. Carries no personal data
+    beyond the person's id, which every service needs to find what to erase."""
+
+    id_field: ClassVar[str] = "person_id"
+    person_id: str
+    erasure_id: UUID
+    requested_at: datetime
+    requested_by: Literal["self", "staff"] = Field(
+        description="The person asked on My page (`self`) or staff acted on a written request."
+    )
+    reason: str | None = Field(
+        default=None, description="Staff's reference to the written request; never personal data."
+    )
 
 
 class BookingState(State):
@@ -316,6 +333,14 @@ class ProfileChanged(EventData):
     profile: ProfileState
 
 
+class PersonErased(EventData):
+    """A person asked for erasure and booking has erased them; every service applies it to its
+    own data and read models (idempotently: a second one changes nothing)."""
+
+    type: Literal["samspill.booking.person.erased.v1"] = "samspill.booking.person.erased.v1"
+    erasure: PersonErasureState
+
+
 class BookingRequested(EventData):
     """Awaiting approval by the site's manager."""
 
@@ -438,6 +463,7 @@ BookingEvent = Annotated[
     | MembershipChanged
     | InvitationCreated
     | ProfileChanged
+    | PersonErased
     | BookingRequested
     | BookingConfirmed
     | BookingRejected
@@ -465,6 +491,7 @@ contract = TopicContract(
         MembershipChanged,
         InvitationCreated,
         ProfileChanged,
+        PersonErased,
         BookingRequested,
         BookingConfirmed,
         BookingRejected,

@@ -182,3 +182,22 @@ class RoundReserved(Conflict):
         )
         self.round_id = round_id
         self.round_name = name
+
+
+class StillAdministrator(Conflict):
+    """Erasing a person who is the last administrator of an organisation would leave it
+    without one (409): they hand it over first. Nothing is erased."""
+
+    code = "erasure-last-administrator"
+
+    def __init__(self, organisation_names: list[str]) -> None:
+        names = ", ".join(organisation_names)
+        super().__init__(
+            f"You are the last administrator of {names}. Hand the organisation over first: make "
+            "another member administrator (or remove the organisation's other members and ask "
+            "the municipality), then ask for erasure again. Nothing was erased.",
+            f"Du er den siste administratoren i {names}. Overlat organisasjonen først: gjør et "
+            "annet medlem til administrator (eller ta kontakt med kommunen), og be om sletting "
+            "igjen. Ingenting ble slettet.",
+            organisations=organisation_names,
+        )

@@ -75,6 +75,20 @@ async def revoke_staff(
     await uow.commit()
 
 
+async def revoke_all_of(uow: UnitOfWork, person_id: str) -> int:
+    """Every grant of the person goes (their erasure), announced as a revocation is; returns how
+    many went. Nothing held: nothing announced. It does not commit: the caller's unit of work
+    (the consumer's) does."""
+    await _lock_person(uow.session, person_id)
+    held = await grants_of_person(uow.session, person_id)
+    for grant in held:
+        await uow.session.delete(grant)
+    if held:
+        await uow.session.flush()
+        await _announce(uow, person_id)
+    return len(held)
+
+
 async def _lock_person(session: AsyncSession, person_id: str) -> None:
     """Serialise changes of one person's grants until commit, so each event holds the state
     its change left and they reach the outbox in that order. A lock on the person's rows would

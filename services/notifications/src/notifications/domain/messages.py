@@ -16,6 +16,8 @@
   `season_first`, `season_last` (date), `sections` (sequence of `SectionAnswer`), `link` (str)
 - waiting_offer: `organisation`, `section` (str), `time` (`WeeklyTime`), `first_date`,
   `last_date` (date), `expires_at` (datetime), `link` (str)
+- erasure_confirmed: `erased_at` (datetime); it greets no one by name, since the name is
+  among what is erased
 
 Every SMS is one message (`SMS_MAX_LENGTH`) for links of ordinary length: the names in the
 round's texts are shortened to leave room for the link.
@@ -45,6 +47,7 @@ from notifications.domain.timefmt import (
 )
 
 __all__ = [
+    "FORGOTTEN_WHEN_DONE",
     "SMS_MAX_LENGTH",
     "Channel",
     "FreeSlot",
@@ -77,6 +80,12 @@ class MessageKind(StrEnum):
     LOAN_OVERDUE = "loan_overdue"
     ROUND_RESULT = "round_result"
     WAITING_OFFER = "waiting_offer"
+    ERASURE_CONFIRMED = "erasure_confirmed"
+
+
+# Kinds whose address and text are removed as soon as they are sent or given up: the erasure
+# confirmation goes to a person whose data is otherwise already erased.
+FORGOTTEN_WHEN_DONE = frozenset({MessageKind.ERASURE_CONFIRMED.value})
 
 
 @dataclass(frozen=True, slots=True)
@@ -598,6 +607,36 @@ def _waiting_offer(context: Mapping[str, object], language: Language, channel: C
     )
 
 
+# --- a person's erasure -------------------------------------------------------------------
+
+
+def _erasure_confirmed(
+    context: Mapping[str, object], language: Language, channel: Channel
+) -> _Text:
+    when = _moment(context, "erased_at", language)
+    if language is Language.NB:
+        return _Text(
+            "Opplysningene dine er slettet",
+            (
+                f"Vi har slettet opplysningene om deg i Samspill {when}, slik du ba om.",
+                "Bookinger gjort for et lag eller en forening står igjen i lagets navn, og "
+                "grunnlaget for betalte leier beholdes så lenge regnskapsloven krever det.",
+                "Denne meldingen slettes straks den er sendt.",
+            ),
+            sms_lines=(f"Opplysningene dine er slettet {when}, slik du ba om.",),
+        )
+    return _Text(
+        "Your data has been erased",
+        (
+            f"We erased the data Samspill held about you {when}, as you asked.",
+            "Bookings made for a club or association stay in its name, and the basis of paid "
+            "rentals is kept for as long as the accounting rules require.",
+            "This message is deleted as soon as it is sent.",
+        ),
+        sms_lines=(f"Your data has been erased {when}, as you asked.",),
+    )
+
+
 _BUILDERS: dict[MessageKind, _Builder] = {
     MessageKind.BOOKING_CONFIRMED: _booking_confirmed,
     MessageKind.BOOKING_REJECTED: _booking_rejected,
@@ -610,6 +649,7 @@ _BUILDERS: dict[MessageKind, _Builder] = {
     MessageKind.LOAN_OVERDUE: _loan_overdue,
     MessageKind.ROUND_RESULT: _round_result,
     MessageKind.WAITING_OFFER: _waiting_offer,
+    MessageKind.ERASURE_CONFIRMED: _erasure_confirmed,
 }
 
 

@@ -33,6 +33,9 @@ def affected_feeds(envelope: Envelope) -> list[FeedKey]:
         keys.extend(_booking_feeds(series.space_id, series.site_id, series.organisation_id))
     elif hasattr(data, "loan") and isinstance(data.loan, bk.LoanState):
         keys.append(FeedKey(FeedKind.LOANS, data.loan.resident_id))
+    elif isinstance(data, bk.PersonErased):
+        # The person's own loans feed; the public feeds never named them.
+        keys.append(FeedKey(FeedKind.LOANS, data.erasure.person_id))
     return keys
 
 

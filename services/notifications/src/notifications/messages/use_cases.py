@@ -20,10 +20,10 @@ from typing import Protocol
 
 import structlog
 from opentelemetry.trace import SpanKind, Status, StatusCode
-from sqlalchemy import delete, func, select
+from sqlalchemy import delete, func, select, update
 from sqlmodel import col
 
-from notifications.domain.messages import Channel
+from notifications.domain.messages import FORGOTTEN_WHEN_DONE, Channel
 from notifications.messages.tables import DeliveryAttempt, Message
 from samspill.clock import Clock
 from samspill.db import UnitOfWork
@@ -95,8 +95,22 @@ async def deliver_next(
         if error is not None:
             span.set_status(Status(StatusCode.ERROR, "permanent" if permanent else "retried"))
     _record(uow, message, error, policy, now=clock(), permanent=permanent)
+    if message.status != "pending" and message.kind in FORGOTTEN_WHEN_DONE:
+        await _forget(uow, message)
     await uow.commit()
     return True
+
+
+async def _forget(uow: UnitOfWork, message: Message) -> None:
+    """A message kept only until it is sent or given up (an erased person's confirmation):
+    its address, text and error texts go now; the row stays as the record that it went."""
+    message.address, message.body, message.last_error = None, "", None
+    await uow.session.flush()
+    await uow.session.execute(
+        update(DeliveryAttempt)
+        .where(col(DeliveryAttempt.message_id) == message.id)
+        .values(error=None)
+    )
 
 
 async def _send(senders: Senders, message: Message) -> tuple[str | None, bool]:

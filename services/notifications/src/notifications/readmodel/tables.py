@@ -115,6 +115,8 @@ class BookingRecord(Table, table=True):
     by_resident: bool = Field(default=False, sa_column_kwargs={"server_default": text("false")})
     # The club's team its series is handed to: public, shown beside the organisation's name.
     team_name: str | None = None
+    # A resident's own booking: the resident's person id (private), so an erasure finds it.
+    resident_id: str | None = Field(default=None, max_length=80, index=True)
 
 
 class SeriesRecord(Table, table=True):
@@ -140,6 +142,8 @@ class SeriesRecord(Table, table=True):
     # How often and when last the team changed: the feed's SEQUENCE and LAST-MODIFIED.
     team_changes: int = Field(default=0, sa_column_kwargs={"server_default": text("0")})
     team_changed_at: datetime | None = Field(default=None, sa_type=DateTime(timezone=True))
+    # A resident's own series: the resident's person id (private), so an erasure finds it.
+    resident_id: str | None = Field(default=None, max_length=80, index=True)
 
 
 class LoanRecord(Table, table=True):

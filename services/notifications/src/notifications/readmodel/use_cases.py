@@ -20,6 +20,7 @@ every event the consumer applied are refused (`samspill.replay.check_history`).
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Awaitable, Callable, Mapping
 from datetime import datetime, time
 from typing import Any
@@ -32,6 +33,7 @@ from sqlalchemy.orm import InstrumentedAttribute
 from sqlmodel import col
 
 from notifications.domain.loans import loan_items
+from notifications.personal_data.queries import is_erased
 from notifications.readmodel.tables import (
     READ_MODEL_TABLE_NAMES,
     BookingRecord,
@@ -53,6 +55,7 @@ from samspill.events import booking as bk
 from samspill.events import facilities as fa
 from samspill.events.base import Envelope, EventData, TopicContract
 from samspill.kafka import KafkaConfig
+from samspill.privacy import erased_marker
 from samspill.replay import History, check_history, read_history
 
 log = structlog.get_logger("notifications.rebuild")
@@ -270,9 +273,11 @@ async def _booking(session: AsyncSession, data: EventData, at: datetime) -> None
             "updated_at": booking.updated_at,
             "by_resident": booking.by_resident,
             "team_name": booking.team_name,
+            "resident_id": booking.resident_id,
         },
         version=BookingRecord.version,  # type: ignore[arg-type]
     )
+    await _still_erased(session, booking.resident_id)
 
 
 async def _series(session: AsyncSession, data: EventData, at: datetime) -> None:
@@ -299,8 +304,10 @@ async def _series(session: AsyncSession, data: EventData, at: datetime) -> None:
             "created_at": series.created_at,
             "round_id": series.round_id,
             "team_name": series.team_name,
+            "resident_id": series.resident_id,
         },
     )
+    await _still_erased(session, series.resident_id)
 
 
 async def _series_team(session: AsyncSession, data: EventData, at: datetime) -> None:
@@ -368,6 +375,7 @@ async def _loan(session: AsyncSession, data: EventData, at: datetime) -> None:
         },
         version=LoanRecord.version,  # type: ignore[arg-type]
     )
+    await _still_erased(session, loan.resident_id)
 
 
 async def _membership(session: AsyncSession, data: EventData, at: datetime) -> None:
@@ -398,6 +406,53 @@ async def _profile(session: AsyncSession, data: EventData, at: datetime) -> None
         },
         changed_at=ProfileRecord.changed_at,  # type: ignore[arg-type]
     )
+    await _still_erased(session, profile.person_id)
+
+
+# --- a person's erasure ---------------------------------------------------------------------
+
+# Where an erased resident's own booking or series named them by an id derived from their person
+# id, it is named by one derived from their marker instead.
+ERASED_BOOKER_NAMESPACE = uuid.UUID("0b6f3c1e-8d2a-4e57-9c4b-5a7e1f2d3c60")
+
+
+def erased_booker_id(person_id: str) -> uuid.UUID:
+    return uuid.uuid5(ERASED_BOOKER_NAMESPACE, erased_marker(person_id))
+
+
+async def _person_erased(session: AsyncSession, data: EventData, at: datetime) -> None:
+    assert isinstance(data, bk.PersonErased)
+    await erase_from_read_model(session, data.erasure.person_id)
+
+
+async def erase_from_read_model(session: AsyncSession, person_id: str) -> None:
+    """The person's copies go: their profile and grants are deleted; their own loans, bookings
+    and series keep the facts usage needs but lose contact, free text and id (the marker).
+
+    Idempotent: a second call finds nothing naming the person.
+    """
+    marker = erased_marker(person_id)
+    await session.execute(delete(ProfileRecord).where(col(ProfileRecord.person_id) == person_id))
+    await session.execute(delete(access_grant).where(access_grant.c.person_id == person_id))
+    await session.execute(
+        update(LoanRecord)
+        .where(col(LoanRecord.resident_id) == person_id)
+        .values(resident_id=marker, contact_name=None, contact_email=None, contact_phone=None)
+    )
+    booker = erased_booker_id(person_id)
+    for table in (BookingRecord, SeriesRecord):
+        await session.execute(
+            update(table)
+            .where(col(table.resident_id) == person_id)
+            .values(resident_id=marker, organisation_id=booker, activity="")
+        )
+
+
+async def _still_erased(session: AsyncSession, person_id: str | None) -> None:
+    """An event that arrives after the person's erasure (another partition, a replay) does not
+    bring their data back."""
+    if person_id and await is_erased(session, person_id):
+        await erase_from_read_model(session, person_id)
 
 
 _Applier = Callable[[AsyncSession, EventData, datetime], Awaitable[None]]
@@ -430,4 +485,5 @@ _APPLIERS: dict[type[EventData], _Applier] = {
     bk.MembershipChanged: _membership,
     fa.StaffGrantsChanged: _staff_grants,
     bk.ProfileChanged: _profile,
+    bk.PersonErased: _person_erased,
 }

@@ -1,0 +1,252 @@
+"""Erasing a person's data in booking, anonymising residents' old history and deleting old
+invitations, and recording staff's views of a person's data.
+
+Erasure is one unit of work: the refusal of a last administrator comes before any change,
+then every table is changed and `PersonErased` published for the other services, so either
+all of it happens or none. Repeating it finds nothing left to change (the marker is the same
+every time) and publishes the event again, which the other services apply idempotently.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any, Literal
+
+from sqlalchemy import ColumnElement, delete, null, update
+from sqlmodel import col
+
+from booking.allocation.tables import AllocationRun
+from booking.applications.tables import Application
+from booking.bookings.tables import Booking
+from booking.domain.personal_data import (
+    CLEARED_TEAM_CONTACT,
+    PRIVATE_ACTIVITY,
+    check_erasable,
+    history_cutoff,
+    names_the_person,
+)
+from booking.lending.tables import Loan
+from booking.memberships import queries as memberships
+from booking.memberships.tables import Invitation
+from booking.memberships.use_cases import set_role
+from booking.organisations.tables import Organisation
+from booking.people.tables import Profile
+from booking.personal_data import queries
+from booking.rounds.tables import ApplicationRound
+from booking.series.tables import BookingSeries
+from samspill.auth import Principal
+from samspill.db import UnitOfWork
+from samspill.events import booking as be
+from samspill.privacy import erased_marker
+
+RequestedBy = Literal["self", "staff"]
+ERASED_LOAN_CONTACT: dict[str, Any] = {}
+
+
+async def erase_person(
+    uow: UnitOfWork,
+    person_id: str,
+    requested_by: RequestedBy,
+    reason: str | None,
+    now: datetime,
+) -> uuid.UUID:
+    """Erase the person's data in booking and announce it (`PersonErased`); the erasure's id.
+
+    409 (nothing changed) while the person is the last administrator of an organisation."""
+    session = uow.session
+    joined = await memberships.memberships_of(session, person_id)
+    locked = [(org, await memberships.lock_roles(session, org.id)) for _, org in joined]
+    check_erasable([(org.name, roles) for org, roles in locked], person_id)
+    for organisation, roles in locked:
+        await set_role(uow, organisation.id, person_id, None, roles, now)
+
+    profile = await session.get(Profile, person_id, with_for_update=True)
+    person = queries.person_details(profile)
+    invitations = await queries.invitations_of(session, person_id, person.email)
+    if invitations:
+        ids = [invitation.id for invitation in invitations]
+        await session.execute(delete(Invitation).where(col(Invitation.id).in_(ids)))
+    for team in await queries.teams_contacted_by(session, person):
+        if names_the_person(team.contact, person):
+            team.contact = dict(CLEARED_TEAM_CONTACT)
+    if profile is not None:
+        await session.delete(profile)
+
+    marker = erased_marker(person_id)
+    await _anonymise_resident_rows(uow, person_id, marker)
+    await _replace_person_id(uow, person_id, marker)
+
+    erasure_id = uuid.uuid4()
+    state = be.PersonErasureState(
+        person_id=person_id,
+        erasure_id=erasure_id,
+        requested_at=now,
+        requested_by=requested_by,
+        reason=reason,
+    )
+    await uow.publish(be.PersonErased(erasure=state), key=person_id)
+    await uow.commit()
+    return erasure_id
+
+
+async def _anonymise_resident_rows(uow: UnitOfWork, person_id: str, marker: str) -> None:
+    """The person's own bookings, series and loans keep their facts, lose the person."""
+    bookings = col(Booking.organisation_id).is_(None), col(Booking.booker_sub) == person_id
+    await _anonymise_bookings(uow, bookings, marker)
+    series = (
+        col(BookingSeries.organisation_id).is_(None),
+        col(BookingSeries.booker_sub) == person_id,
+    )
+    await _anonymise_series(uow, series, marker)
+    await _anonymise_loans(uow, (col(Loan.resident_id) == person_id,), marker)
+
+
+Where = tuple[ColumnElement[bool], ...]
+
+
+async def _anonymise_bookings(uow: UnitOfWork, where: Where, marker: str) -> None:
+    await uow.session.execute(
+        update(Booking)
+        .where(*where)
+        .values(booker_sub=marker, contact=null(), activity=PRIVATE_ACTIVITY, rejection_reason=None)
+    )
+
+
+async def _anonymise_series(uow: UnitOfWork, where: Where, marker: str) -> None:
+    await uow.session.execute(
+        update(BookingSeries)
+        .where(*where)
+        .values(booker_sub=marker, contact=null(), activity=PRIVATE_ACTIVITY)
+    )
+
+
+async def _anonymise_loans(uow: UnitOfWork, where: Where, marker: str) -> None:
+    await uow.session.execute(
+        update(Loan)
+        .where(*where)
+        .values(resident_id=marker, contact=ERASED_LOAN_CONTACT, damage_notes=None)
+    )
+
+
+def _by_person(owned: queries.Owned) -> dict[str, list[uuid.UUID]]:
+    found: dict[str, list[uuid.UUID]] = defaultdict(list)
+    for row_id, person in owned:
+        found[person].append(row_id)
+    return found
+
+
+async def _replace_person_id(uow: UnitOfWork, person_id: str, marker: str) -> None:
+    """Rows kept under an organisation or the municipality: only the person's id goes."""
+    session = uow.session
+    await session.execute(
+        update(Booking).where(col(Booking.booker_sub) == person_id).values(booker_sub=marker)
+    )
+    await session.execute(
+        update(BookingSeries)
+        .where(col(BookingSeries.booker_sub) == person_id)
+        .values(booker_sub=marker)
+    )
+    await session.execute(
+        update(Application)
+        .where(col(Application.submitted_by) == person_id)
+        .values(submitted_by=marker)
+    )
+    await session.execute(
+        update(ApplicationRound)
+        .where(col(ApplicationRound.created_by) == person_id)
+        .values(created_by=marker)
+    )
+    await session.execute(
+        update(AllocationRun)
+        .where(col(AllocationRun.started_by) == person_id)
+        .values(started_by=marker)
+    )
+    await session.execute(
+        update(Organisation)
+        .where(col(Organisation.created_by) == person_id)
+        .values(created_by=marker)
+    )
+
+
+@dataclass
+class Anonymised:
+    bookings: int = 0
+    series: int = 0
+    loans: int = 0
+
+    @property
+    def total(self) -> int:
+        return self.bookings + self.series + self.loans
+
+
+async def anonymise_resident_history(
+    uow: UnitOfWork, now: datetime, retention_days: int, batch_size: int
+) -> Anonymised:
+    """One batch of residents' own bookings, series and loans that ended more than
+    `retention_days` ago, anonymised as for erasure (each with the marker of its person)."""
+    session = uow.session
+    cutoff = history_cutoff(now, retention_days)
+    bookings = await queries.resident_bookings_ended(session, cutoff, batch_size)
+    for person, ids in _by_person(bookings).items():
+        await _anonymise_bookings(uow, (col(Booking.id).in_(ids),), erased_marker(person))
+    series = await queries.resident_series_ended(session, cutoff.date(), batch_size)
+    for person, ids in _by_person(series).items():
+        await _anonymise_series(uow, (col(BookingSeries.id).in_(ids),), erased_marker(person))
+    loans = await queries.loans_ended(session, cutoff, batch_size)
+    for person, ids in _by_person(loans).items():
+        await _anonymise_loans(uow, (col(Loan.loan_id).in_(ids),), erased_marker(person))
+    await uow.commit()
+    return Anonymised(bookings=len(bookings), series=len(series), loans=len(loans))
+
+
+async def delete_old_invitations(
+    uow: UnitOfWork, now: datetime, retention_days: int, batch_size: int
+) -> int:
+    """One batch of invitations used, withdrawn or expired more than `retention_days` ago."""
+    session = uow.session
+    ids = await queries.invitations_done(session, history_cutoff(now, retention_days), batch_size)
+    if ids:
+        await session.execute(delete(Invitation).where(col(Invitation.id).in_(ids)))
+    await uow.commit()
+    return len(ids)
+
+
+@dataclass(frozen=True)
+class Viewed:
+    """One person's data shown to staff: whose, what kind, which row, what of it."""
+
+    subject_person_id: str | None
+    subject_kind: str
+    subject_id: str
+    what: str
+
+
+async def record_views(
+    uow: UnitOfWork, principal: Principal, views: list[Viewed], why: str
+) -> None:
+    """Record staff's views of other people's data (the access log), in one transaction."""
+    for view in views:
+        await record_access(  # type: ignore[name-defined]  # noqa: F821 ACCESS-LOG
+            uow.session,
+            principal,
+            subject_person_id=view.subject_person_id,
+            subject_kind=view.subject_kind,
+            subject_id=view.subject_id,
+            what=view.what,
+            why=why,
+        )
+    if views:
+        await uow.commit()
+
+
+async def export_for_request(
+    uow: UnitOfWork, principal: Principal, person_id: str, reason: str
+) -> dict[str, list[queries.Row]]:
+    """A person's data for staff handling their written request; the view is logged."""
+    found = await queries.personal_data(uow.session, person_id)
+    view = Viewed(person_id, "export", person_id, "everything booking holds about the person")
+    await record_views(uow, principal, [view], reason)
+    return found

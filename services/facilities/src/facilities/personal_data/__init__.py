@@ -1,0 +1,1 @@
+"""A person's data in facilities (their staff grants): their export and their erasure."""

@@ -1,0 +1,49 @@
+"""A person's erasure in facilities, and staff's export for a written request.
+
+`erase_person` runs in the consumer's unit of work (it never commits): the person's staff
+grants are revoked (announced with `StaffGrantsChanged`, so booking and notifications drop
+their copies) and grants they gave name the marker instead of them. A second erasure finds
+nothing and announces nothing.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import update
+from sqlmodel import col
+
+from facilities.dependencies import require_admin
+from facilities.personal_data.queries import Row, personal_data_of
+from facilities.staff.tables import StaffGrant
+from facilities.staff.use_cases import revoke_all_of
+from samspill.access_log import record_access
+from samspill.auth import Principal
+from samspill.db import UnitOfWork
+from samspill.privacy import erased_marker
+
+
+async def export_for_request(
+    uow: UnitOfWork, principal: Principal, person_id: str, reason: str
+) -> dict[str, list[Row]]:
+    """A person's data for staff handling their written request (admins only), logged."""
+    require_admin(principal)
+    sections = await personal_data_of(uow.session, person_id)
+    await record_access(
+        uow.session,
+        principal,
+        subject_person_id=person_id,
+        subject_kind="export",
+        subject_id=person_id,
+        what="personal data export (facilities)",
+        why=reason,
+    )
+    await uow.commit()
+    return sections
+
+
+async def erase_person(uow: UnitOfWork, person_id: str) -> None:
+    await revoke_all_of(uow, person_id)
+    await uow.session.execute(
+        update(StaffGrant)
+        .where(col(StaffGrant.granted_by) == person_id)
+        .values(granted_by=erased_marker(person_id))
+    )

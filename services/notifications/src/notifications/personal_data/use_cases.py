@@ -1,0 +1,98 @@
+"""A person's erasure in notifications' own records, and staff's export for a written request.
+
+`erase_own_records` runs in the consumer's unit of work (it never commits): the person's
+messages lose address, text and recipient id (the waiting ones are cancelled), their delivery
+log loses its error texts, their preference and feed tokens are deleted, and the marker is kept
+in `erased_person`. The read model is erased by its own applier (`readmodel.use_cases`), which a
+rebuild runs too. Running it again changes nothing.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import delete, func, or_, select, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlmodel import col
+
+from notifications.domain.recipients import recipient_key
+from notifications.feed_tokens.tables import FeedToken
+from notifications.messages.tables import DeliveryAttempt, Message
+from notifications.personal_data.queries import Row, messages_to, personal_data_of
+from notifications.personal_data.tables import ErasedPerson
+from notifications.preferences.tables import RecipientPreference
+from samspill.access_log import record_access
+from samspill.auth import Principal
+from samspill.db import UnitOfWork
+from samspill.errors import Forbidden
+from samspill.privacy import erased_marker
+
+
+async def export_for_request(
+    uow: UnitOfWork, principal: Principal, person_id: str, reason: str
+) -> dict[str, list[Row]]:
+    """A person's data for staff handling their written request (admins only), recorded in the
+    access log with the request's reference."""
+    if not principal.is_admin:
+        raise Forbidden(
+            "Only the municipality's administrators may export a person's data.",
+            "Bare kommunens administratorer kan hente ut en persons data.",
+        )
+    sections = await personal_data_of(uow.session, person_id)
+    await record_access(
+        uow.session,
+        principal,
+        subject_person_id=person_id,
+        subject_kind="export",
+        subject_id=person_id,
+        what="personal data export (notifications)",
+        why=reason,
+    )
+    await uow.commit()
+    return sections
+
+
+async def erase_own_records(
+    session: AsyncSession, person_id: str, addresses: set[str], *, now: datetime
+) -> None:
+    """Erase the person from messages, delivery log, preferences and feed tokens (not the
+    read model); `addresses` are those the service held for them before the erasure."""
+    marker = erased_marker(person_id)
+    own_key = recipient_key("resident", person_id)
+    theirs = messages_to(person_id, addresses)
+    ids = select(col(Message.id)).where(theirs).scalar_subquery()
+    await session.execute(
+        update(DeliveryAttempt).where(col(DeliveryAttempt.message_id).in_(ids)).values(error=None)
+    )
+    await session.execute(
+        update(Message).where(theirs, col(Message.status) == "pending").values(status="cancelled")
+    )
+    await session.execute(
+        update(Message)
+        .where(theirs)
+        .values(
+            recipient=func.replace(col(Message.recipient), person_id, marker),
+            dedupe_key=func.replace(col(Message.dedupe_key), person_id, marker),
+            address=None,
+            subject="",
+            body="",
+            last_error=None,
+        )
+    )
+    await session.execute(
+        delete(RecipientPreference).where(col(RecipientPreference.recipient) == own_key)
+    )
+    await session.execute(
+        delete(FeedToken).where(
+            or_(
+                col(FeedToken.owner_sub) == person_id,
+                (col(FeedToken.kind) == "loans") & (col(FeedToken.subject_id) == person_id),
+            )
+        )
+    )
+    await session.execute(
+        pg_insert(ErasedPerson)
+        .values(marker=marker, erased_at=now)
+        .on_conflict_do_nothing(index_elements=["marker"])
+    )
