@@ -187,7 +187,7 @@ def test_a_written_request_needs_a_person_and_a_reason() -> None:
     empty = WrittenRequest("", "   ")
     assert empty.checked() is None
     assert empty.errors == {"person_id": PERSON_ID_INVALID, "reason": REASON_MISSING}
-    assert WrittenRequest(PERSON, "x" * 1001).checked() is None
+    assert WrittenRequest(PERSON, "x" * 501).checked() is None
 
 
 def test_an_erasure_request_also_needs_the_confirmation() -> None:
@@ -196,8 +196,8 @@ def test_an_erasure_request_also_needs_the_confirmation() -> None:
     assert unconfirmed.errors == {"confirmed": NOT_CONFIRMED}
     confirmed = WrittenRequest(PERSON, "Brev 3. mai", confirmed=True)
     assert confirmed.checked(needs_confirmation=True) == (PERSON, "Brev 3. mai")
-    assert WrittenRequest(PERSON, "x" * 1001).errors == {}
-    too_long = WrittenRequest(PERSON, "x" * 1001)
+    assert WrittenRequest(PERSON, "x" * 501).errors == {}
+    too_long = WrittenRequest(PERSON, "x" * 501)
     too_long.checked()
     assert too_long.errors == {"reason": REASON_TOO_LONG}
 

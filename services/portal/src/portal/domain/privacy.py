@@ -15,12 +15,12 @@ from portal.domain.admin import parse_person_id
 
 SERVICES = ("booking", "facilities", "notifications")
 OSLO = ZoneInfo("Europe/Oslo")
-MAX_REASON_CHARS = 1000
+MAX_REASON_CHARS = 500  # as the services take it
 MAX_PERIOD_DAYS = 366 * 2
 
 PERSON_ID_INVALID = "Enter the person's id as My page shows it (36 characters with dashes)."
 REASON_MISSING = "Write why: the written request this answers (its date and reference)."
-REASON_TOO_LONG = "The reason can be at most 1000 characters long."
+REASON_TOO_LONG = "The reason can be at most 500 characters long."
 NOT_CONFIRMED = "Tick the box to confirm."
 DATE_INVALID = "Enter a date as dd.mm.yyyy."
 PERIOD_BACKWARDS = "The last day must be on or after the first day."

@@ -6,7 +6,7 @@ from __future__ import annotations
 import asyncio
 from typing import Any
 
-from portal.apis import Apis, Service
+from portal.apis import ApiRefused, Apis, Service
 from portal.dependencies import Person
 from portal.domain import privacy
 
@@ -51,15 +51,21 @@ def _items(page: Any) -> tuple[list[dict[str, Any]], int | None]:
 
 async def _log_of(
     apis: Apis, service: Service, token: str, params: dict[str, str]
-) -> list[dict[str, Any]]:
+) -> list[dict[str, Any]] | None:
+    """The service's entries, or None when it has no access log to ask (an older version)."""
     rows: list[dict[str, Any]] = []
     while len(rows) < LOG_MAX_ROWS:
-        page = await apis.get(
-            service,
-            "/access-log",
-            token=token,
-            params={**params, "limit": LOG_PAGE, "offset": len(rows)},
-        )
+        try:
+            page = await apis.get(
+                service,
+                "/access-log",
+                token=token,
+                params={**params, "limit": LOG_PAGE, "offset": len(rows)},
+            )
+        except ApiRefused as refused:
+            if refused.status in (404, 405):
+                return None
+            raise
         items, total = _items(page)
         rows.extend(items)
         if len(items) < LOG_PAGE or (total is not None and len(rows) >= total):
@@ -69,7 +75,7 @@ async def _log_of(
 
 async def access_log(
     apis: Apis, token: str, params: dict[str, str]
-) -> dict[str, list[dict[str, Any]]]:
-    """Every service's access log for the filter, by service."""
+) -> dict[str, list[dict[str, Any]] | None]:
+    """Every service's access log for the filter, by service (None: it has none to ask)."""
     logs = await asyncio.gather(*(_log_of(apis, s, token, params) for s in SERVICES))
     return dict(zip(SERVICES, logs, strict=True))

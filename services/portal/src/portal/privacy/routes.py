@@ -170,9 +170,11 @@ async def access_log(
     form = AccessLogFilter(person_id, first, last)
     params = form.params()
     entries = []
+    unanswered: list[str] = []
     if params is not None:
         by_service = await queries.access_log(apis, person.access_token, params)
-        entries = merged_access_log(by_service)
+        unanswered = [service for service, rows in by_service.items() if rows is None]
+        entries = merged_access_log({s: rows for s, rows in by_service.items() if rows})
     context = {
         "form": form,
         "errors": {
@@ -180,6 +182,7 @@ async def access_log(
             for name, text in _translated(pages, request, form.errors).items()
         },
         "entries": entries,
+        "unanswered": [pages.gettext(request, SERVICE_NAMES.get(s, s)) for s in unanswered],
         "service_names": SERVICE_NAMES,
     }
     status = 200 if params is not None else 422

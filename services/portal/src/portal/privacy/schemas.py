@@ -8,7 +8,7 @@ from portal.pages import N_
 MESSAGES = (
     N_("Enter the person's id as My page shows it (36 characters with dashes)."),
     N_("Write why: the written request this answers (its date and reference)."),
-    N_("The reason can be at most 1000 characters long."),
+    N_("The reason can be at most 500 characters long."),
     N_("Tick the box to confirm."),
     N_("Enter a date as dd.mm.yyyy."),
     N_("The last day must be on or after the first day."),
