@@ -635,6 +635,7 @@ COMMON: dict[tuple[str, str], Rule] = {
     ("GET", "/healthz"): public("/healthz"),
     ("GET", "/readyz"): public("/readyz"),
     ("GET", "/metrics"): public("/metrics"),
+    ("GET", "/access-log"): role(ADMIN_ONLY, at("/access-log")),
 }
 
 EXPECTATIONS: dict[str, dict[tuple[str, str], Rule]] = {

@@ -3,7 +3,8 @@
 The outbox keeps a published row only as a record of what was sent, and the inbox keeps a row
 per applied event so a redelivered one is skipped; neither is needed for ever. The jobs here
 delete published outbox rows older than `OUTBOX_RETENTION_DAYS` and, where it is set, inbox rows
-older than `INBOX_RETENTION_DAYS` (off by default: a rebuild's history check reads the inbox), a
+older than `INBOX_RETENTION_DAYS` (off by default: a rebuild's history check reads the inbox) and
+access-log rows (`samspill.access_log`) older than `ACCESS_LOG_RETENTION_DAYS`, a
 bounded batch per transaction (so no purge holds a long lock), again
 at once while a batch was full. A row still pending (never published) is never touched, and the
 cutoff comes from the clock the job is given, so running the job twice, or on two replicas at
@@ -24,6 +25,7 @@ from samspill.messaging import MessagingTables
 
 PURGE_INTERVAL_S = 3600.0
 PURGE_BATCH_SIZE = 1000
+ACCESS_LOG_RETENTION_DAYS = 365
 
 
 @dataclass(frozen=True)
@@ -31,6 +33,7 @@ class Retention:
     outbox_days: int
     inbox_days: int | None  # None: the inbox is kept (the rebuild check reads it)
     batch_size: int = PURGE_BATCH_SIZE
+    access_log_days: int = ACCESS_LOG_RETENTION_DAYS
 
 
 async def purge_batch(
@@ -64,10 +67,22 @@ async def purge_inbox(
     return await purge_batch(units, inbox, inbox.c.processed_at, cutoff, retention.batch_size)
 
 
+async def purge_access_log(
+    units: UnitsOfWork, access_log: Table, now: datetime, retention: Retention
+) -> int:
+    """Access-log rows recorded more than `access_log_days` before `now`."""
+    cutoff = now - timedelta(days=retention.access_log_days)
+    return await purge_batch(units, access_log, access_log.c.at, cutoff, retention.batch_size)
+
+
 def housekeeping_jobs(
-    service: str, tables: MessagingTables, retention: Retention, clock: Clock = utc_now
+    service: str,
+    tables: MessagingTables,
+    retention: Retention,
+    clock: Clock = utc_now,
+    access_log: Table | None = None,
 ) -> list[PeriodicJob]:
-    """The purge jobs of one service's outbox and inbox."""
+    """The purge jobs of one service's outbox, inbox and (when it keeps one) access log."""
 
     async def outbox_run(units: UnitsOfWork) -> int:
         return await purge_published_outbox(units, tables, clock(), retention)
@@ -82,7 +97,27 @@ def housekeeping_jobs(
         jobs.append(
             PeriodicJob(f"{service}.inbox_purge", inbox_run, PURGE_INTERVAL_S, again_when_busy=True)
         )
+    if access_log is not None:
+        log_table = access_log
+
+        async def access_log_run(units: UnitsOfWork) -> int:
+            return await purge_access_log(units, log_table, clock(), retention)
+
+        jobs.append(
+            PeriodicJob(
+                f"{service}.access_log_purge",
+                access_log_run,
+                PURGE_INTERVAL_S,
+                again_when_busy=True,
+            )
+        )
     return jobs
 
 
-__all__ = ["Retention", "housekeeping_jobs", "purge_inbox", "purge_published_outbox"]
+__all__ = [
+    "Retention",
+    "housekeeping_jobs",
+    "purge_access_log",
+    "purge_inbox",
+    "purge_published_outbox",
+]

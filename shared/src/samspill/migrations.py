@@ -23,6 +23,7 @@ from sqlalchemy import MetaData, pool, text
 from sqlalchemy.engine import Connection
 from sqlalchemy.ext.asyncio import create_async_engine
 
+from samspill.access_log import access_log_table
 from samspill.db import NAMING_CONVENTION, async_database_url
 from samspill.messaging import MessagingTables, messaging_tables
 
@@ -70,6 +71,15 @@ def create_outbox_dead_letter_table() -> None:
 
 def drop_outbox_dead_letter_table() -> None:
     _kernel_tables().dead_letters.drop(op.get_bind())
+
+
+def create_access_log_table() -> None:
+    """For the migration that adds the access log (`samspill.access_log`) to a service."""
+    access_log_table(MetaData(naming_convention=NAMING_CONVENTION)).create(op.get_bind())
+
+
+def drop_access_log_table() -> None:
+    access_log_table(MetaData(naming_convention=NAMING_CONVENTION)).drop(op.get_bind())
 
 
 def run_env(target_metadata: MetaData) -> None:

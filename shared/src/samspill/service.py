@@ -25,6 +25,7 @@ from sqlalchemy import MetaData, text
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
+from samspill.access_log import access_log_of, access_log_router, access_log_session_info
 from samspill.apidocs import DocsLogin, install_api_docs
 from samspill.auth import GrantLoader
 from samspill.bodylimit import BodySizeLimitMiddleware, BodyTooLarge, body_too_large_handler
@@ -123,7 +124,11 @@ class Runtime:
             partitions=settings.kafka_partitions,
         )
         redis = Redis.from_url(settings.redis_url, socket_timeout=2, socket_connect_timeout=2)
-        sessions = session_factory(engine, outbox_session_info(settings.outbox_max_event_bytes))
+        info = {
+            **outbox_session_info(settings.outbox_max_event_bytes),
+            **access_log_session_info(definition.name),
+        }
+        sessions = session_factory(engine, info)
         return cls(definition, settings, engine, sessions, redis, kafka)
 
     async def close(self) -> None:
@@ -180,9 +185,16 @@ class Runtime:
     def jobs(self) -> list[PeriodicJob]:
         """The kernel's housekeeping jobs and the service's own."""
         retention = Retention(
-            self.settings.outbox_retention_days, self.settings.inbox_retention_days
+            self.settings.outbox_retention_days,
+            self.settings.inbox_retention_days,
+            access_log_days=self.settings.access_log_retention_days,
         )
-        housekeeping = housekeeping_jobs(self.definition.name, self.definition.messaging, retention)
+        housekeeping = housekeeping_jobs(
+            self.definition.name,
+            self.definition.messaging,
+            retention,
+            access_log=access_log_of(self.definition.metadata),
+        )
         return [*housekeeping, *self.definition.jobs(self)]
 
     def topics(self) -> list[str]:
@@ -294,6 +306,8 @@ def create_app(
     app.include_router(metrics_router(metrics))
     for router in definition.routers:
         app.include_router(router)
+    if access_log_of(definition.metadata) is not None:
+        app.include_router(access_log_router())
     login = docs_login(settings)
     install_corrected_openapi(app, login.discovery_url if login else None)
     install_api_docs(app, login)

@@ -110,6 +110,14 @@ class ServiceSettings(BaseSettings):
             "own secret: with the default, anyone could match a marker to a known id."
         ),
     )
+    access_log_retention_days: int = Field(
+        default=365,
+        ge=1,
+        description=(
+            "Days a row of the access log (who viewed whose personal data) is kept before the "
+            "scheduler deletes it."
+        ),
+    )
     consumer_max_attempts: int = 5
     consumer_retry_base_s: float = 0.2
 

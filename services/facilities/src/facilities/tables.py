@@ -1,4 +1,5 @@
-"""The service's table registry, its messaging tables and the column kinds its tables share.
+"""The service's table registry, its messaging tables and access log, and the column kinds its
+tables share.
 
 Every feature's `tables.py` builds on `Table`, so `Table.metadata` holds all of the service's
 tables (the migrations compare against it). Times are stored in UTC (`timestamptz`); the
@@ -14,6 +15,7 @@ from sqlalchemy import Column, DateTime, func, text
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlmodel import Field, SQLModel
 
+from samspill.access_log import access_log_table
 from samspill.db import service_registry
 from samspill.messaging import messaging_tables
 
@@ -23,6 +25,7 @@ class Table(SQLModel, registry=service_registry()):
 
 
 messaging = messaging_tables(Table.metadata)
+access_log = access_log_table(Table.metadata)
 
 
 def jsonb(default: Any) -> Any:

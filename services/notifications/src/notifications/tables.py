@@ -1,5 +1,5 @@
 """The base of every notifications table, in a registry of the service's own, and the kernel's
-messaging tables (outbox, inbox) in the same metadata.
+messaging tables (outbox, inbox) and access log in the same metadata.
 
 Each feature keeps its tables in its own `tables.py`; `main.py` imports them all, so
 `Table.metadata` holds every table of the service.
@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from sqlmodel import SQLModel
 
+from samspill.access_log import access_log_table
 from samspill.db import service_registry
 from samspill.messaging import messaging_tables
 
@@ -18,3 +19,4 @@ class Table(SQLModel, registry=service_registry()):
 
 
 messaging = messaging_tables(Table.metadata)
+access_log = access_log_table(Table.metadata)

@@ -19,6 +19,7 @@ from booking.lending.schemas import (
     LoanReturn,
     loan_public,
 )
+from booking.personal_data.use_cases import record_loan_views
 from samspill.auth import CurrentPrincipal, Principal, Role, require_roles
 from samspill.db import UnitOfWorkDep
 from samspill.inputs import Day
@@ -26,6 +27,16 @@ from samspill.inputs import Day
 router = APIRouter(tags=["lending"])
 
 Resident = Annotated[Principal, Depends(require_roles(Role.RESIDENT))]
+EQUIPMENT_DESK = "equipment desk"
+ViewReason = Annotated[
+    str | None,
+    Query(
+        min_length=1,
+        max_length=500,
+        description="Why staff look at other people's loans, for the access log (default: "
+        "the equipment desk).",
+    ),
+]
 
 
 @router.get("/lending/availability", response_model=LendingAvailability)
@@ -73,6 +84,7 @@ async def reserve_loan(
 async def list_loans(
     uow: UnitOfWorkDep,
     principal: CurrentPrincipal,
+    at: NowDep,
     loan_status: Annotated[LoanStatus | None, Query(alias="status")] = None,
     centre_id: uuid.UUID | None = None,
     pickup_from: Annotated[Day | None, Query(description="Pickup on or after.")] = None,
@@ -90,9 +102,11 @@ async def list_loans(
     ] = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 100,
     offset: Annotated[int, Query(ge=0, le=1_000_000)] = 0,
+    reason: ViewReason = None,
 ) -> list[LoanPublic]:
     """Own loans for residents, the centre's loans for its staff, all loans for admins;
-    narrowed by the filters given (all must hold)."""
+    narrowed by the filters given (all must hold). Staff's view of other people's loans is
+    recorded in the access log."""
     narrowed = queries.LoanFilter(
         status=loan_status.value if loan_status else None,
         centre_id=centre_id,
@@ -103,14 +117,23 @@ async def list_loans(
         search=q.strip() if q and q.strip() else None,
     )
     found = await queries.list_loans(uow.session, principal, narrowed, limit, offset)
+    loans = [details.loan for details in found]
+    await record_loan_views(uow, principal, loans, reason or EQUIPMENT_DESK, at)
     return [loan_public(details) for details in found]
 
 
 @router.get("/loans/{loan_id}", response_model=LoanPublic)
 async def get_loan(
-    loan_id: uuid.UUID, uow: UnitOfWorkDep, principal: CurrentPrincipal
+    loan_id: uuid.UUID,
+    uow: UnitOfWorkDep,
+    principal: CurrentPrincipal,
+    at: NowDep,
+    reason: ViewReason = None,
 ) -> LoanPublic:
-    return loan_public(await queries.get_loan(uow.session, principal, loan_id))
+    """The loan, for its borrower, the centre's staff and admins (staff's view is logged)."""
+    details = await queries.get_loan(uow.session, principal, loan_id)
+    await record_loan_views(uow, principal, [details.loan], reason or EQUIPMENT_DESK, at)
+    return loan_public(details)
 
 
 @router.post("/loans/{loan_id}/pickup", response_model=LoanPublic)

@@ -6,7 +6,7 @@ from __future__ import annotations
 import uuid
 from typing import Annotated
 
-from fastapi import APIRouter, Path, Response
+from fastapi import APIRouter, Path, Query, Response
 
 from booking.dependencies import NowDep, SettingsDep
 from booking.domain import MemberRole
@@ -23,6 +23,7 @@ from booking.memberships.schemas import (
     membership_public,
 )
 from booking.organisations import queries as organisations
+from booking.personal_data.use_cases import record_member_views
 from samspill.auth import CurrentPrincipal
 from samspill.db import UnitOfWorkDep
 
@@ -36,11 +37,25 @@ INVITATIONS = "/organisations/{organisation_id}/invitations"
 
 @router.get(MEMBERS)
 async def list_members(
-    organisation_id: uuid.UUID, uow: UnitOfWorkDep, principal: CurrentPrincipal
+    organisation_id: uuid.UUID,
+    uow: UnitOfWorkDep,
+    principal: CurrentPrincipal,
+    now: NowDep,
+    reason: Annotated[
+        str | None,
+        Query(
+            min_length=1,
+            max_length=500,
+            description="Why someone outside the organisation looks, for the access log.",
+        ),
+    ] = None,
 ) -> list[MemberPublic]:
-    """The organisation's members (for its members and municipal admins)."""
+    """The organisation's members (for its members and municipal admins; an admin's view is
+    recorded in the access log)."""
     organisation = await organisations.get(uow.session, principal, organisation_id)
     members = await queries.members_of(uow.session, organisation.id)
+    shown = [m.membership.person_id for m in members]
+    await record_member_views(uow, principal, organisation.id, shown, reason or "member list", now)
     return [member_public(m.membership, m.display_name) for m in members]
 
 

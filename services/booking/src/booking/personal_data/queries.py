@@ -22,6 +22,7 @@ from booking.organisations.tables import Organisation
 from booking.people.tables import Profile
 from booking.rounds.tables import ApplicationRound
 from booking.series.tables import BookingSeries
+from booking.tables import access_log
 from booking.teams.tables import Team
 from samspill.privacy import MARKER_PREFIX
 
@@ -132,7 +133,12 @@ async def _applications(session: AsyncSession, person_id: str) -> list[Row]:
 
 
 async def _access_log(session: AsyncSession, person_id: str) -> list[Row]:
-    return []  # ACCESS-LOG: until the kernel's table is in
+    rows = await session.execute(
+        select(access_log)
+        .where(access_log.c.subject_person_id == person_id)
+        .order_by(access_log.c.at)
+    )
+    return [dict(row) for row in rows.mappings().all()]
 
 
 async def personal_data(session: AsyncSession, person_id: str) -> dict[str, list[Row]]:

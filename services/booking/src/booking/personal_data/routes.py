@@ -47,11 +47,11 @@ async def my_data(uow: UnitOfWorkDep, principal: CurrentPrincipal) -> PersonalDa
 
 @router.get("/people/{person_id}/data")
 async def person_data(
-    person_id: PersonId, reason: Reason, uow: UnitOfWorkDep, admin: Admin
+    person_id: PersonId, reason: Reason, uow: UnitOfWorkDep, admin: Admin, now: NowDep
 ) -> PersonalDataPublic:
     """The same for a person's written request (admin; the reason is required and the view
     recorded in the access log)."""
-    sections = await use_cases.export_for_request(uow, admin, person_id, reason)
+    sections = await use_cases.export_for_request(uow, admin, person_id, reason, now)
     return PersonalDataPublic(person_id=person_id, sections=sections)
 
 

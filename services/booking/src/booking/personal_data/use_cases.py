@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import uuid
 from collections import defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Literal
@@ -37,10 +38,11 @@ from booking.people.tables import Profile
 from booking.personal_data import queries
 from booking.rounds.tables import ApplicationRound
 from booking.series.tables import BookingSeries
+from samspill.access_log import record_access
 from samspill.auth import Principal
 from samspill.db import UnitOfWork
 from samspill.events import booking as be
-from samspill.privacy import erased_marker
+from samspill.privacy import erased_marker, is_erased_marker
 
 RequestedBy = Literal["self", "staff"]
 ERASED_LOAN_CONTACT: dict[str, Any] = {}
@@ -225,11 +227,11 @@ class Viewed:
 
 
 async def record_views(
-    uow: UnitOfWork, principal: Principal, views: list[Viewed], why: str
+    uow: UnitOfWork, principal: Principal, views: Sequence[Viewed], why: str, now: datetime
 ) -> None:
     """Record staff's views of other people's data (the access log), in one transaction."""
     for view in views:
-        await record_access(  # type: ignore[name-defined]  # noqa: F821 ACCESS-LOG
+        await record_access(
             uow.session,
             principal,
             subject_person_id=view.subject_person_id,
@@ -237,16 +239,49 @@ async def record_views(
             subject_id=view.subject_id,
             what=view.what,
             why=why,
+            at=now,
         )
     if views:
         await uow.commit()
 
 
 async def export_for_request(
-    uow: UnitOfWork, principal: Principal, person_id: str, reason: str
+    uow: UnitOfWork, principal: Principal, person_id: str, reason: str, now: datetime
 ) -> dict[str, list[queries.Row]]:
     """A person's data for staff handling their written request; the view is logged."""
     found = await queries.personal_data(uow.session, person_id)
     view = Viewed(person_id, "export", person_id, "everything booking holds about the person")
-    await record_views(uow, principal, [view], reason)
+    await record_views(uow, principal, [view], reason, now)
     return found
+
+
+async def record_loan_views(
+    uow: UnitOfWork, principal: Principal, loans: Sequence[Loan], why: str, now: datetime
+) -> None:
+    """Loans shown to someone other than their borrower (the centre's staff, an admin); an
+    anonymised loan names no one."""
+    views = [
+        Viewed(loan.resident_id, "loan", str(loan.loan_id), "the borrower's name and contact")
+        for loan in loans
+        if loan.resident_id != principal.person_id and not is_erased_marker(loan.resident_id)
+    ]
+    await record_views(uow, principal, views, why, now)
+
+
+async def record_member_views(
+    uow: UnitOfWork,
+    principal: Principal,
+    organisation_id: uuid.UUID,
+    person_ids: Sequence[str],
+    why: str,
+    now: datetime,
+) -> None:
+    """An organisation's member list shown to someone who is not a member (the municipality's
+    admin): one row per member shown. Members see each other without a record."""
+    if principal.organisation_role(organisation_id) is not None:
+        return
+    views = [
+        Viewed(person, "members", str(organisation_id), "name and role in the organisation")
+        for person in person_ids
+    ]
+    await record_views(uow, principal, views, why, now)

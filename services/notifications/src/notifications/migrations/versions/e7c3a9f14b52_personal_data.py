@@ -1,7 +1,7 @@
 """personal data: residents' ids on their own bookings and series, the erased people
 
 Revision ID: e7c3a9f14b52
-Revises: d5a1f3c8e2b6
+Revises: b6c522114aa3
 Create Date: 2027-01-10 12:00:00.000000
 """
 
@@ -13,7 +13,7 @@ from alembic import op
 
 
 revision: str = 'e7c3a9f14b52'
-down_revision: str | None = 'd5a1f3c8e2b6'
+down_revision: str | None = 'b6c522114aa3'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
