@@ -82,7 +82,7 @@ TEXTS = {
         "log_h1": "Access log",
         "request_h1": "Request for data",
         "person": "The person's id",
-        "reason": "Reason",
+        "reason": "Reason for the request",
         "download": "Download the person's data",
         "reason_missing": "Write why",
         "show": "Show",

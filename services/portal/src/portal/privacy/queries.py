@@ -12,7 +12,7 @@ from portal.domain import privacy
 
 SERVICES: tuple[Service, ...] = ("booking", "facilities", "notifications")
 assert SERVICES == privacy.SERVICES  # the order the pages and the file show them in
-LOG_PAGE = 500
+LOG_PAGE = 200  # the largest page `/access-log` gives
 LOG_MAX_ROWS = 5000  # per service and query: a filter narrows a longer log
 
 
