@@ -161,6 +161,8 @@ OPTIONAL_ENV = frozenset(
         "MIGRATE_ON_START",
         "LOG_JSON",
         "TRUSTED_PROXIES",
+        "ACCESS_LOG_RETENTION_DAYS",
+        "PRIVACY_MARKER_KEY",
     }
 )
 ENVIRONMENTS = frozenset({"development", "test", "production"})

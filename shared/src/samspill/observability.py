@@ -2,7 +2,9 @@
 
 Every log record of the process is one JSON line: structlog's own, and those of the libraries
 that log through the standard library (uvicorn, Alembic, aiokafka, SQLAlchemy), rendered by
-the same processors, each with the service's name and the current span's trace id.
+the same processors, each with the service's name and the current span's trace id. Email
+addresses and phone numbers are masked in every value of every line (`redact_personal_data`)
+just before it is rendered, whatever logged them.
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ import re
 import sys
 import time
 from collections.abc import Awaitable, Callable, Sequence
+from datetime import datetime
 from typing import Any
 
 import structlog
@@ -56,6 +59,7 @@ def configure_logging(service: str, level: str = "INFO", json: bool = True) -> N
             *shared,
             structlog.processors.StackInfoRenderer(),
             structlog.processors.format_exc_info,
+            redact_personal_data,
             renderer,
         ],
         wrapper_class=structlog.make_filtering_bound_logger(numeric_level),
@@ -69,6 +73,7 @@ def configure_logging(service: str, level: str = "INFO", json: bool = True) -> N
             processors=[
                 structlog.stdlib.ProcessorFormatter.remove_processors_meta,
                 structlog.processors.format_exc_info,
+                redact_personal_data,
                 renderer,
             ],
         )
@@ -109,6 +114,83 @@ class SecretPathFilter(logging.Filter):
             )
         record.msg = redact_secret_paths(str(record.msg))
         return True
+
+
+# Personal data in log lines: an email address or a phone number anywhere in any value (the
+# message, a field, an exception's text, a library's record) is replaced before rendering.
+EMAIL_MASK = "[email]"
+PHONE_MASK = "[phone]"
+
+_EMAIL = re.compile(r"[\w.%+\-]+@[\w\-]+(?:\.[\w\-]+)*\.[^\W\d_]{2,}")
+# A number that stands alone: no letter, digit or `+` right before it, nor a word joined to it by
+# `-`, `.` or `/` (a UUID's group, a decimal, a path); no digit group or word right after it.
+_ALONE_BEFORE = r"(?<![\w+])(?<!\w[\-./])(?<!\d )"
+_ALONE_AFTER = r"(?!\w)(?![\-./]\w)(?! \d)"
+_PHONE = re.compile(
+    _ALONE_BEFORE
+    + r"(?:"
+    # with a country code: + or 00, then 7 to 15 digits, grouped by spaces, dashes, dots or ()
+    + r"(?:\+|00(?=[1-9]))\(?\d(?:[ \-.()]{0,2}\d){6,14}"
+    # Norwegian without one: 8 digits as they are written (91234567, 912 34 567, 91 23 45 67,
+    # 9123 4567); a 9-digit organisation number is none of these
+    + r"|(?P<national>[2-9]\d{7}|[2-9]\d{2} \d{2} \d{3}|[2-9]\d(?: \d{2}){3}|[2-9]\d{3} \d{4})"
+    + r")"
+    + _ALONE_AFTER
+)
+
+
+def _is_compact_date(digits: str) -> bool:
+    """20260131: eight digits that read as a date (1900-2099) are a date, not a number."""
+    if len(digits) != 8 or not digits.startswith(("19", "20")):
+        return False
+    try:
+        datetime.strptime(digits, "%Y%m%d")
+    except ValueError:
+        return False
+    return True
+
+
+def _mask_phone(match: re.Match[str]) -> str:
+    national = match.group("national")
+    if national is not None and _is_compact_date(national):
+        return national
+    return PHONE_MASK
+
+
+def redact_text(text: str) -> str:
+    """`text` with every email address and phone number masked; everything else as it was."""
+    if "@" in text:
+        text = _EMAIL.sub(EMAIL_MASK, text)
+    return _PHONE.sub(_mask_phone, text)
+
+
+_PLAIN = (int, float, bool, type(None))
+
+
+def redact_value(value: Any) -> Any:
+    """A log value with personal data masked: strings, and the strings inside dicts, lists,
+    tuples and sets; any other object by its text, only when that text holds something."""
+    if isinstance(value, str):
+        return redact_text(value)
+    if isinstance(value, _PLAIN):
+        return value
+    if isinstance(value, dict):
+        return {key: redact_value(item) for key, item in value.items()}
+    if isinstance(value, list | tuple | set | frozenset):
+        return [redact_value(item) for item in value]
+    try:
+        text = str(value)
+    except Exception:
+        return value
+    masked = redact_text(text)
+    return value if masked == text else masked
+
+
+def redact_personal_data(
+    logger: Any, method_name: str, event_dict: structlog.typing.EventDict
+) -> structlog.typing.EventDict:
+    """structlog processor: masks email addresses and phone numbers in every value."""
+    return {key: redact_value(value) for key, value in event_dict.items()}
 
 
 def _add_service(service: str) -> structlog.typing.Processor:
