@@ -111,11 +111,13 @@ async def test_my_page_in_both_languages(
     assert download.status == 200
     assert download.headers["content-disposition"].startswith("attachment")
     stored = json.loads(await download.text())
-    assert stored["profile"]["email"] == f"{login}@example.no"
-    assert stored["profile"]["display_name"] == "Kari Nordmann"
-    assert [link["kind"] for link in stored["calendar_links"]] == ["loans"]
-    assert set(stored) >= {"memberships", "message_preferences", "loans", "bookings_made"}
-    assert "messages_to_you" in stored
+    booking = stored["services"]["booking"]["sections"]
+    notifications = stored["services"]["notifications"]["sections"]
+    assert booking["profile"][0]["email"] == f"{login}@example.no"
+    assert booking["profile"][0]["display_name"] == "Kari Nordmann"
+    assert [link["kind"] for link in notifications["feed_tokens"]] == ["loans"]
+    assert set(booking) >= {"memberships", "loans", "bookings"}
+    assert set(notifications) >= {"preferences", "messages"}
     await screenshots(page, f"my-page-data-{language}")
 
     # Stopping the link: the calendar app gets nothing more.
@@ -151,7 +153,7 @@ async def test_a_bad_email_is_refused_with_the_input_kept(
 
     # Nothing was stored.
     download = await page.request.get(portal.url + "/min-side/data.json")
-    assert json.loads(await download.text())["profile"] is None
+    assert json.loads(await download.text())["services"]["booking"]["sections"]["profile"] == []
     await page.context.close()
 
 
@@ -193,7 +195,8 @@ async def test_sms_is_refused_in_plain_words(
     await expect(page.locator("#varsler-sms")).to_be_checked()
     await assert_accessible(page)
     download = await page.request.get(portal.url + "/min-side/data.json")
-    assert json.loads(await download.text())["message_preferences"] == []
+    stored = json.loads(await download.text())
+    assert stored["services"]["notifications"]["sections"]["preferences"] == []
     await page.context.close()
 
 

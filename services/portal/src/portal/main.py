@@ -40,6 +40,7 @@ from portal.login.use_cases import oidc_client
 from portal.manage import routes as manage
 from portal.mypage import routes as mypage
 from portal.pages import N_, Pages, language_of
+from portal.privacy import routes as privacy
 from portal.rounds import routes as rounds
 from portal.sessions import CsrfRefused, RedisSessionMiddleware, csrf_token, verify_csrf
 from portal.staff import routes as staff
@@ -74,9 +75,11 @@ routers: list[APIRouter] = [
     applications.router,
     lending.router,
     mypage.router,
+    privacy.router,
     staff.router,
     desk.router,
     admin.router,
+    privacy.admin_router,
     rounds.router,
     usage.router,
     manage.router,

@@ -3,7 +3,8 @@
 The login's state, nonce and PKCE verifier wait in the server-side session between the
 redirect to the issuer and the callback; the ID token is verified (signature by the issuer's
 keys, issuer, audience, nonce, expiry) before anyone is logged in. The session then keeps the
-person's display name and the access token the APIs accept, and nothing else of the token.
+person's display name, the access token the APIs accept (and nothing else of the token) and
+when they logged in.
 """
 
 from __future__ import annotations
@@ -90,6 +91,7 @@ async def finish_login(request: Request) -> str:
         "access_token": token["access_token"],
         "expires_at": float(token.get("expires_at") or time.time() + 300),
         "staff": await is_staff(request.app.state.apis, token["access_token"]),
+        "logged_in_at": time.time(),
     }
     rotate_session(request)
     return next_path

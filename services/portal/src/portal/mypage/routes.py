@@ -1,11 +1,9 @@
-"""`/min-side`: the person's profile, language, channel for messages and calendar links, and
-`/min-side/data`: everything the services hold about them, readable and as a JSON download."""
+"""`/min-side`: the person's profile, language, channel for messages and calendar links (what
+the services hold about the person, and erasing it, are the privacy feature's pages)."""
 
 from __future__ import annotations
 
-import json
 import uuid
-from datetime import UTC, datetime
 from typing import Annotated
 
 from fastapi import APIRouter, Form, Request
@@ -154,22 +152,3 @@ async def make_feed_link(
 async def stop_feed_link(token_id: uuid.UUID, person: PersonDep, apis: ApisDep) -> Response:
     await use_cases.stop_feed_token(apis, person, token_id)
     return RedirectResponse("/min-side?lagret=stoppet#kalender", status_code=303)
-
-
-@router.get("/min-side/data", name="my_data")
-async def my_data(request: Request, person: PersonDep, apis: ApisDep, pages: PagesDep) -> Response:
-    stored = await queries.stored_data(apis, person)
-    organisations = {m["organisation_id"]: m["organisation_name"] for m in stored.memberships}
-    context = {"stored": stored, "label": label, "organisations": organisations}
-    return pages.render(request, "mypage/data.html", context)
-
-
-@router.get("/min-side/data.json", name="my_data_json")
-async def my_data_json(person: PersonDep, apis: ApisDep) -> Response:
-    stored = await queries.stored_data(apis, person)
-    body = json.dumps(stored.as_json(datetime.now(UTC)), ensure_ascii=False, indent=2)
-    return Response(
-        body,
-        media_type="application/json",
-        headers={"content-disposition": 'attachment; filename="samspill-mine-data.json"'},
-    )
