@@ -24,7 +24,9 @@ class Interval:
             raise ValueError("Interval.start must be timezone-aware")
         if self.end.tzinfo is None or self.end.utcoffset() is None:
             raise ValueError("Interval.end must be timezone-aware")
-        if self.end <= self.start:
+        # Through UTC: two datetimes of one zone compare by wall clock, so local 02:00 and
+        # 03:00 on the spring-forward night (the same instant) would pass as a non-empty span.
+        if self.end.astimezone(UTC) <= self.start.astimezone(UTC):
             raise ValueError(f"Interval end {self.end} must be after start {self.start}")
 
     def overlaps(self, other: Interval) -> bool:

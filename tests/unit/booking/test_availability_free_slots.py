@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from itertools import pairwise
 
 import pytest
@@ -192,7 +192,10 @@ def windows_for(space_id: str) -> list[WindowView]:
 def intervals_in(draw: st.DrawFn, week_start: datetime) -> Interval:
     start = draw(st.integers(0, WEEK_STEPS - 1))
     length = draw(st.integers(1, 8 * 12))
-    return Interval(week_start + start * STEP, week_start + (start + length) * STEP)
+    # Steps of real time (through UTC): wall-clock steps would put two ends on one instant
+    # in the spring-forward gap.
+    first = week_start.astimezone(UTC)
+    return Interval(first + start * STEP, first + (start + length) * STEP)
 
 
 @st.composite

@@ -49,6 +49,12 @@ def test_naive_end_is_refused() -> None:
         Interval(at(0), datetime(2026, 1, 5, 10))
 
 
+def test_the_spring_forward_gap_is_no_span() -> None:
+    """Local 02:00 and 03:00 on the night the clocks go forward are one instant."""
+    with pytest.raises(ValueError, match="after start"):
+        Interval(datetime(2027, 3, 28, 2, tzinfo=OSLO), datetime(2027, 3, 28, 3, tzinfo=OSLO))
+
+
 @pytest.mark.parametrize(("start", "end"), [(10, 10), (10, 5)])
 def test_end_must_be_after_start(start: int, end: int) -> None:
     with pytest.raises(ValueError, match="after start"):
