@@ -89,7 +89,9 @@ def _consumed(service: ServiceContract) -> tuple[set[str], set[str]]:
     from samspill.service import Runtime
 
     definition = importlib.import_module(f"{service.name}.main").definition
-    runtime = Runtime.open(definition, settings_class(service)())
+    settings = settings_class(service)()
+    assert isinstance(settings, ServiceSettings)
+    runtime = Runtime.open(definition, settings)
     try:
         specs = definition.consumers(runtime)
         topics = {contract.topic for spec in specs for contract in spec.contracts}
@@ -98,7 +100,9 @@ def _consumed(service: ServiceContract) -> tuple[set[str], set[str]]:
         asyncio.run(runtime.close())
 
 
-@pytest.mark.parametrize("service", [p for p in SERVICE_PARAMS if SERVICES[p.id or ""].database])
+@pytest.mark.parametrize(
+    "service", [pytest.param(s, id=name) for name, s in SERVICES.items() if s.database]
+)
 def test_every_consumer_in_the_code_is_deployed(service: ServiceContract) -> None:
     """A service whose code consumes topics runs a `consumer` process in the deployments (the
     contract's workers, which compose and Kubernetes are checked against), its topics are the

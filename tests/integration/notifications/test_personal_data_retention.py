@@ -35,7 +35,9 @@ ORGANISATION = uuid.UUID("6d1b1d3e-2f5c-4a8e-9b7a-0c1d2e3f4a5b")
 MARKED = erased_marker("resident-erased-before")
 
 
-async def test_the_job_anonymises_exactly_the_copies_past_their_period(infra, database_factory):
+async def test_the_job_anonymises_exactly_the_copies_past_their_period(
+    infra: Any, database_factory: Any
+) -> None:
     url = await database_factory("notif_retention")
     await asyncio.to_thread(upgrade, definition.migrations_dir, url)
     engine = create_engine(url)
@@ -103,7 +105,7 @@ def _assert_anonymised(before: dict[str, Any], after: dict[str, Any]) -> None:
     assert person not in str(after)
 
 
-async def _snapshot(sessions) -> dict[tuple[str, uuid.UUID], dict[str, Any]]:
+async def _snapshot(sessions: Any) -> dict[tuple[str, uuid.UUID], dict[str, Any]]:
     found: dict[tuple[str, uuid.UUID], dict[str, Any]] = {}
     async with sessions() as session:
         for table, key in (
