@@ -85,7 +85,11 @@ class ServiceContract:
 
 SERVICES: dict[str, ServiceContract] = {
     "facilities": ServiceContract(
-        "facilities", 8001, workers=("relay", "scheduler"), extra_commands=("seed-demo",)
+        "facilities",
+        8001,
+        workers=("relay", "consumer", "scheduler"),
+        consumes=("samspill.booking",),
+        extra_commands=("seed-demo",),
     ),
     "booking": ServiceContract(
         "booking",
@@ -198,6 +202,7 @@ TOPICS: dict[str, TopicContract] = {
         TopicContract("samspill.booking", 12, THIRTY_DAYS_MS),
         TopicContract("samspill.dlq.booking", 3, THIRTY_DAYS_MS),
         TopicContract("samspill.dlq.notifications", 3, THIRTY_DAYS_MS),
+        TopicContract("samspill.dlq.facilities", 3, THIRTY_DAYS_MS),
     )
 }
 

@@ -79,7 +79,7 @@ def test_the_purge_job_runs_in_the_services_scheduler():
         settings = NotificationsSettings()
 
     names = [job.name for job in jobs(_Runtime())]  # type: ignore[arg-type]
-    assert names == ["messages.delivery", "messages.purge"]
+    assert names == ["messages.delivery", "messages.purge", "personal_data.resident_history"]
 
 
 async def test_sms_is_refused_without_a_provider(infra, isolated_kafka, database_factory):

@@ -49,6 +49,19 @@ class NotificationsSettings(ServiceSettings):
         default=90, ge=1, description="Days a finished message and its delivery log are kept."
     )
     message_purge_interval_s: float = Field(default=3600.0, gt=0)
+    resident_history_retention_days: int = Field(
+        default=365,
+        ge=1,
+        description="Days after a resident's own booking, series or loan ended before the read "
+        "model's copy loses their contact and id (booking anonymises its rows after the same "
+        "period).",
+    )
+    retention_interval_s: float = Field(
+        default=3600.0, gt=0, description="How often the retention job looks for what is due."
+    )
+    retention_batch_size: int = Field(
+        default=500, ge=1, description="Rows the retention job changes per transaction."
+    )
     public_base_url: str = "http://127.0.0.1:8003"
     portal_url: str = Field(
         default="http://127.0.0.1:8000",

@@ -23,6 +23,7 @@ from notifications.messages.handlers import Occasion, queue_messages
 from notifications.messages.jobs import delivery_job, purge_job
 from notifications.personal_data import handlers as personal_data_handlers
 from notifications.personal_data import routes as personal_data
+from notifications.personal_data.jobs import retention_job
 from notifications.preferences import routes as preferences
 from notifications.readmodel import handlers as readmodel_handlers
 from notifications.readmodel.queries import load_grants
@@ -92,7 +93,7 @@ def consumers(runtime: Runtime) -> list[ConsumerSpec]:
 
 def jobs(runtime: Runtime) -> list[PeriodicJob]:
     settings = _settings(runtime)
-    return [delivery_job(settings), purge_job(settings)]
+    return [delivery_job(settings), purge_job(settings), retention_job(settings)]
 
 
 definition = ServiceDefinition(

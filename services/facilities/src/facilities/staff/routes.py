@@ -1,5 +1,6 @@
 """`/sites/{id}/managers`, `/centres/{id}/staff`, `/staff-grants`: the municipality's
-administrators grant and revoke; a site's managers (a centre's staff) see who else is."""
+administrators grant and revoke; a site's managers (a centre's staff) see who else is. Every
+list names other people, so each view is recorded in the access log."""
 
 from __future__ import annotations
 
@@ -16,6 +17,19 @@ from samspill.auth import CurrentPrincipal
 from samspill.db import UnitOfWorkDep
 
 router = APIRouter(tags=["staff"])
+
+ViewReason = Annotated[
+    str | None,
+    Query(
+        min_length=1,
+        max_length=500,
+        description="Why staff look at who holds grants, for the access log (default: the "
+        "list's purpose).",
+    ),
+]
+SITE_MANAGERS = "site managers list"
+CENTRE_STAFF = "equipment centre staff list"
+STAFF_ACCESS = "staff access administration"
 
 _GRANTED: dict[int | str, dict[str, Any]] = {
     201: {"description": "Granted now."},
@@ -45,13 +59,19 @@ async def list_site_managers(
     site_id: UUID,
     uow: UnitOfWorkDep,
     principal: CurrentPrincipal,
+    now: Now,
     limit: Limit = 50,
     offset: Offset = 0,
+    reason: ViewReason = None,
 ) -> Page[StaffGrantPublic]:
-    """The site's managers: for admins and the site's own managers."""
+    """The site's managers: for admins and the site's own managers (the view is logged)."""
     rows, total = await queries.grants_on(
         uow.session, principal, StaffGrantKind.SITE, site_id, limit=limit, offset=offset
     )
+    view = use_cases.GrantsView(
+        "site_managers", str(site_id), "the site's managers", reason or SITE_MANAGERS
+    )
+    await use_cases.record_grant_views(uow, principal, rows, view, now)
     return grants_page(rows, total, limit, offset)
 
 
@@ -84,13 +104,19 @@ async def list_centre_staff(
     centre_id: UUID,
     uow: UnitOfWorkDep,
     principal: CurrentPrincipal,
+    now: Now,
     limit: Limit = 50,
     offset: Offset = 0,
+    reason: ViewReason = None,
 ) -> Page[StaffGrantPublic]:
-    """The centre's staff: for admins and the centre's own staff."""
+    """The centre's staff: for admins and the centre's own staff (the view is logged)."""
     rows, total = await queries.grants_on(
         uow.session, principal, StaffGrantKind.CENTRE, centre_id, limit=limit, offset=offset
     )
+    view = use_cases.GrantsView(
+        "centre_staff", str(centre_id), "the centre's staff", reason or CENTRE_STAFF
+    )
+    await use_cases.record_grant_views(uow, principal, rows, view, now)
     return grants_page(rows, total, limit, offset)
 
 
@@ -122,20 +148,22 @@ async def revoke_centre_staff(
 async def list_staff_grants(
     uow: UnitOfWorkDep,
     principal: CurrentPrincipal,
+    now: Now,
     person_id: Annotated[
         PersonIdValue | None, Query(description="Only this person's grants.")
     ] = None,
     kind: StaffGrantKind | None = None,
     limit: Limit = 50,
     offset: Offset = 0,
+    reason: ViewReason = None,
 ) -> Page[StaffGrantPublic]:
-    """Staff grants, oldest first (admins only)."""
+    """Staff grants, oldest first (admins only; the view is logged)."""
+    person = None if person_id is None else str(person_id)
     rows, total = await queries.list_grants(
-        uow.session,
-        principal,
-        person_id=None if person_id is None else str(person_id),
-        kind=kind,
-        limit=limit,
-        offset=offset,
+        uow.session, principal, person_id=person, kind=kind, limit=limit, offset=offset
     )
+    view = use_cases.GrantsView(
+        "staff_grants", person or "all", "staff grants", reason or STAFF_ACCESS
+    )
+    await use_cases.record_grant_views(uow, principal, rows, view, now)
     return grants_page(rows, total, limit, offset)

@@ -1,5 +1,6 @@
 """Use cases of staff grants: the municipality's administrators make a person manager of a site
-or staff of an equipment centre, and revoke it.
+or staff of an equipment centre, and revoke it; staff's views of who holds grants are recorded
+in the access log.
 
 Each change publishes `StaffGrantsChanged` with everything the person holds afterwards, keyed
 by the person, so booking and notifications replace their copy with it.
@@ -7,6 +8,8 @@ by the person, so booking and notifications replace their copy with it.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import datetime
 from uuid import UUID
 
@@ -18,10 +21,12 @@ from facilities.domain import StaffGrantKind
 from facilities.staff.queries import find_grant, grant_target, grants_of_person
 from facilities.staff.states import staff_grants_state
 from facilities.staff.tables import StaffGrant
+from samspill.access_log import record_access
 from samspill.auth import Principal
 from samspill.db import UnitOfWork
 from samspill.errors import NotFound
 from samspill.events.facilities import StaffGrantsChanged
+from samspill.privacy import is_erased_marker
 
 _LOCK_PREFIX = "facilities.staff_grant:"
 
@@ -87,6 +92,53 @@ async def revoke_all_of(uow: UnitOfWork, person_id: str) -> int:
         await uow.session.flush()
         await _announce(uow, person_id)
     return len(held)
+
+
+@dataclass(frozen=True)
+class GrantsView:
+    """A list of grants shown to staff: which list (`subject_kind`, `subject_id`: a site, a
+    centre, or a person the list was narrowed to) and why it was looked at."""
+
+    subject_kind: str
+    subject_id: str
+    what: str
+    why: str
+
+
+async def record_grant_views(
+    uow: UnitOfWork,
+    principal: Principal,
+    grants: Sequence[StaffGrant],
+    view: GrantsView,
+    now: datetime,
+) -> None:
+    """Record staff's view of other people's grants (the access log): one row per person the
+    page names, as the grant's holder or as the administrator who granted it. The viewer's own
+    grants, integrations (`client:`) and erased people (markers) are not anyone's data here."""
+    for person, role in people_shown(grants, principal.person_id).items():
+        await record_access(
+            uow.session,
+            principal,
+            subject_person_id=person,
+            subject_kind=view.subject_kind,
+            subject_id=view.subject_id,
+            what=f"{view.what}: {role}",
+            why=view.why,
+            at=now,
+        )
+    await uow.commit()
+
+
+def people_shown(grants: Sequence[StaffGrant], viewer: str) -> dict[str, str]:
+    """The people a list of grants names (other than the viewer), and as what."""
+    roles: dict[str, list[str]] = {}
+    for grant in grants:
+        for person, role in ((grant.person_id, "holder"), (grant.granted_by, "granted by")):
+            if person == viewer or person.startswith("client:") or is_erased_marker(person):
+                continue
+            if role not in roles.setdefault(person, []):
+                roles[person].append(role)
+    return {person: ", ".join(found) for person, found in roles.items()}
 
 
 async def _lock_person(session: AsyncSession, person_id: str) -> None:

@@ -7,16 +7,18 @@ and the hash is not shown either.
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from datetime import date, datetime
 from typing import Any
 
 from fastapi.encoders import jsonable_encoder
-from sqlalchemy import and_, or_, select
+from sqlalchemy import and_, not_, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.sql.elements import ColumnElement
 from sqlmodel import col
 
 from notifications.domain.messages import MessageKind
 from notifications.domain.recipients import recipient_key
+from notifications.domain.retention import ENDED_LOAN_STATUSES
 from notifications.feed_tokens.tables import FeedToken
 from notifications.messages.tables import Message
 from notifications.personal_data.tables import ErasedPerson
@@ -29,7 +31,7 @@ from notifications.readmodel.tables import (
     access_grant,
 )
 from samspill.events.booking import Contact
-from samspill.privacy import erased_marker
+from samspill.privacy import MARKER_PREFIX, erased_marker
 
 Row = dict[str, Any]
 REMINDERS = (
@@ -160,3 +162,63 @@ def _row(record: Any, fields: Sequence[str] | None = None) -> Row:
         data = {name: data[name] for name in fields}
     encoded: Row = jsonable_encoder(data)
     return encoded
+
+
+# (row id, the resident's person id) of copies to anonymise.
+Owned = Sequence[tuple[Any, str]]
+
+
+async def resident_bookings_ended(session: AsyncSession, before: datetime, limit: int) -> Owned:
+    """Copies of residents' own bookings that ended before the instant and still name their
+    person (no marker yet), locked (others skipped) for anonymising."""
+    query = (
+        select(col(BookingRecord.booking_id), col(BookingRecord.resident_id))
+        .where(_names_a_resident(BookingRecord), col(BookingRecord.end) < before)
+        .order_by(col(BookingRecord.end))
+        .limit(limit)
+        .with_for_update(skip_locked=True)
+    )
+    return _owned((await session.execute(query)).all())
+
+
+async def resident_series_ended(session: AsyncSession, last_date_before: date, limit: int) -> Owned:
+    query = (
+        select(col(SeriesRecord.series_id), col(SeriesRecord.resident_id))
+        .where(
+            _names_a_resident(SeriesRecord),
+            col(SeriesRecord.last_date) < last_date_before,
+        )
+        .order_by(col(SeriesRecord.last_date))
+        .limit(limit)
+        .with_for_update(skip_locked=True)
+    )
+    return _owned((await session.execute(query)).all())
+
+
+async def loans_ended(session: AsyncSession, before: datetime, limit: int) -> Owned:
+    """Copies of loans that ended (returned, cancelled, not collected) before the instant, by
+    their last change, and still name their borrower."""
+    query = (
+        select(col(LoanRecord.loan_id), col(LoanRecord.resident_id))
+        .where(
+            _names_a_resident(LoanRecord),
+            col(LoanRecord.status).in_(ENDED_LOAN_STATUSES),
+            col(LoanRecord.updated_at) < before,
+        )
+        .order_by(col(LoanRecord.updated_at))
+        .limit(limit)
+        .with_for_update(skip_locked=True)
+    )
+    return _owned((await session.execute(query)).all())
+
+
+def _names_a_resident(
+    table: type[BookingRecord] | type[SeriesRecord] | type[LoanRecord],
+) -> ColumnElement[bool]:
+    """A resident's own row (an organisation's has no resident) not yet anonymised."""
+    resident_id = col(table.resident_id)
+    return and_(resident_id.is_not(None), not_(resident_id.startswith(MARKER_PREFIX)))
+
+
+def _owned(rows: Iterable[Any]) -> Owned:
+    return [(row_id, str(person)) for row_id, person in rows]

@@ -1,4 +1,5 @@
-"""A person's erasure in notifications' own records, and staff's export for a written request.
+"""A person's erasure in notifications' own records, staff's export for a written request, and
+the retention of the read model's copies of residents' old bookings, series and loans.
 
 `erase_own_records` runs in the consumer's unit of work (it never commits): the person's
 messages lose address, text and recipient id (the waiting ones are cancelled), their delivery
@@ -9,6 +10,9 @@ rebuild runs too. Running it again changes nothing.
 
 from __future__ import annotations
 
+import uuid
+from collections import defaultdict
+from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import delete, func, or_, select, update
@@ -17,11 +21,15 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
 from notifications.domain.recipients import recipient_key
+from notifications.domain.retention import history_cutoff
 from notifications.feed_tokens.tables import FeedToken
 from notifications.messages.tables import DeliveryAttempt, Message
+from notifications.personal_data import queries
 from notifications.personal_data.queries import Row, messages_to, personal_data_of
 from notifications.personal_data.tables import ErasedPerson
 from notifications.preferences.tables import RecipientPreference
+from notifications.readmodel.tables import BookingRecord, LoanRecord, SeriesRecord
+from notifications.readmodel.use_cases import anonymise_bookings, anonymise_loans
 from samspill.access_log import record_access
 from samspill.auth import Principal
 from samspill.db import UnitOfWork
@@ -96,3 +104,49 @@ async def erase_own_records(
         .values(marker=marker, erased_at=now)
         .on_conflict_do_nothing(index_elements=["marker"])
     )
+
+
+@dataclass
+class Anonymised:
+    bookings: int = 0
+    series: int = 0
+    loans: int = 0
+
+    @property
+    def total(self) -> int:
+        return self.bookings + self.series + self.loans
+
+    @property
+    def largest(self) -> int:
+        return max(self.bookings, self.series, self.loans)
+
+
+async def anonymise_resident_history(
+    uow: UnitOfWork, now: datetime, retention_days: int, batch_size: int
+) -> Anonymised:
+    """One batch of the read model's copies of residents' own bookings, series and loans that
+    ended more than `retention_days` ago, anonymised as for erasure (each with the marker of
+    its person). Booking anonymises its own rows after the same period without announcing it,
+    so the copies are not told; they age out here by the same rule."""
+    session = uow.session
+    cutoff = history_cutoff(now, retention_days)
+    bookings = await queries.resident_bookings_ended(session, cutoff, batch_size)
+    for person, ids in _by_person(bookings).items():
+        picked = col(BookingRecord.booking_id).in_(ids)
+        await anonymise_bookings(session, BookingRecord, person, picked)
+    series = await queries.resident_series_ended(session, cutoff.date(), batch_size)
+    for person, ids in _by_person(series).items():
+        picked = col(SeriesRecord.series_id).in_(ids)
+        await anonymise_bookings(session, SeriesRecord, person, picked)
+    loans = await queries.loans_ended(session, cutoff, batch_size)
+    for person, ids in _by_person(loans).items():
+        await anonymise_loans(session, person, col(LoanRecord.loan_id).in_(ids))
+    await uow.commit()
+    return Anonymised(bookings=len(bookings), series=len(series), loans=len(loans))
+
+
+def _by_person(owned: queries.Owned) -> dict[str, list[uuid.UUID]]:
+    found: dict[str, list[uuid.UUID]] = defaultdict(list)
+    for row_id, person in owned:
+        found[person].append(row_id)
+    return found

@@ -26,7 +26,7 @@ from datetime import datetime, time
 from typing import Any
 
 import structlog
-from sqlalchemy import delete, text, update
+from sqlalchemy import ColumnElement, delete, text, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from sqlalchemy.orm import InstrumentedAttribute
@@ -431,21 +431,47 @@ async def erase_from_read_model(session: AsyncSession, person_id: str) -> None:
 
     Idempotent: a second call finds nothing naming the person.
     """
-    marker = erased_marker(person_id)
     await session.execute(delete(ProfileRecord).where(col(ProfileRecord.person_id) == person_id))
     await session.execute(delete(access_grant).where(access_grant.c.person_id == person_id))
+    await anonymise_loans(session, person_id)
+    await anonymise_bookings(session, BookingRecord, person_id)
+    await anonymise_bookings(session, SeriesRecord, person_id)
+
+
+async def anonymise_loans(
+    session: AsyncSession, person_id: str, *where: ColumnElement[bool]
+) -> None:
+    """The person's loans (all of them, or those `where` picks) keep centre, dates, status and
+    items, and lose the contact and the person's id (the marker)."""
     await session.execute(
         update(LoanRecord)
-        .where(col(LoanRecord.resident_id) == person_id)
-        .values(resident_id=marker, contact_name=None, contact_email=None, contact_phone=None)
-    )
-    booker = erased_booker_id(person_id)
-    for table in (BookingRecord, SeriesRecord):
-        await session.execute(
-            update(table)
-            .where(col(table.resident_id) == person_id)
-            .values(resident_id=marker, organisation_id=booker, activity="")
+        .where(col(LoanRecord.resident_id) == person_id, *where)
+        .values(
+            resident_id=erased_marker(person_id),
+            contact_name=None,
+            contact_email=None,
+            contact_phone=None,
         )
+    )
+
+
+async def anonymise_bookings(
+    session: AsyncSession,
+    table: type[BookingRecord] | type[SeriesRecord],
+    person_id: str,
+    *where: ColumnElement[bool],
+) -> None:
+    """The person's own bookings or series (all, or those `where` picks) keep space, times and
+    status, and lose the free text and the ids derived from the person (markers)."""
+    await session.execute(
+        update(table)
+        .where(col(table.resident_id) == person_id, *where)
+        .values(
+            resident_id=erased_marker(person_id),
+            organisation_id=erased_booker_id(person_id),
+            activity="",
+        )
+    )
 
 
 async def _still_erased(session: AsyncSession, person_id: str | None) -> None:
