@@ -205,6 +205,11 @@ async def _scenario(s: Stack, mailbox: Mailbox, logs: Path) -> None:
         f"WHERE id = '{own['booking_id']}'",
     )
     assert status == "cancelled:person_erased"
+    # The cancellation freed the evening and was told to no one.
+    told = await s.scalar(
+        "notifications", "SELECT count(*) FROM message WHERE kind LIKE '%cancel%'"
+    )
+    assert told == 0
 
     # The usage figures: the same, but for the own booking's two hours, now cancelled.
     usage_after = await _usage(s, admin, day)
