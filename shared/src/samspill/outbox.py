@@ -33,7 +33,7 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import random
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -50,7 +50,7 @@ from aiokafka.errors import (
 )
 from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily, Metric
 from prometheus_client.registry import Collector
-from sqlalchemy import Row, cast, delete, func, insert, literal, select, update
+from sqlalchemy import Row, Text, cast, delete, func, insert, literal, or_, select, update
 from sqlalchemy.dialects.postgresql import REGCLASS
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
@@ -141,6 +141,39 @@ async def write_event(
         )
     )
     return envelope
+
+
+def _mentions(table: Any, needles: Sequence[str]) -> Any:
+    """A row whose key, headers or value holds any of `needles` (ignoring case)."""
+    text_of_value = func.lower(func.convert_from(table.c.value, "UTF8"))
+    text_of_headers = func.lower(cast(table.c.headers, Text))
+    return or_(
+        table.c.key.in_(needles),
+        *(func.strpos(text_of_value, needle.lower()) > 0 for needle in needles),
+        *(func.strpos(text_of_headers, needle.lower()) > 0 for needle in needles),
+    )
+
+
+async def forget_published(
+    session: AsyncSession, tables: MessagingTables, needles: Iterable[str | None]
+) -> int:
+    """Delete the outbox rows already published, and the dead letters, that carry any of
+    `needles` (an erased person's id, email address, phone number, name) in their key,
+    headers or value; in the caller's transaction, never commits. How many rows went.
+
+    A published row is only the record of what was sent; a dead letter will never be sent.
+    Rows not yet published are left alone: they still have to reach the other services (the
+    relay sends them within seconds) and go with the outbox purge after `OUTBOX_RETENTION_DAYS`.
+    """
+    wanted = sorted({needle.strip() for needle in needles if needle and len(needle.strip()) >= 3})
+    if not wanted:
+        return 0
+    outbox, dead = tables.outbox, tables.dead_letters
+    published = await session.execute(
+        delete(outbox).where(outbox.c.published_at.is_not(None), _mentions(outbox, wanted))
+    )
+    dead_letters = await session.execute(delete(dead).where(_mentions(dead, wanted)))
+    return int(published.rowcount or 0) + int(dead_letters.rowcount or 0)  # type: ignore[attr-defined]
 
 
 @dataclass(frozen=True)

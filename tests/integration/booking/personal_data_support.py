@@ -200,3 +200,25 @@ def _without_time(report: Any) -> Any:
 async def sql(world: World, statement: str, **params: Any) -> list[Any]:
     async with world.service.app.state.sessions() as session:
         return list((await session.execute(text(statement), params)).all())
+
+
+_CANCELLATION_FIGURES = frozenset({"cancelled_minutes", "cancelled_hours", "free_share"})
+
+
+def _without_cancellations(report: Any) -> Any:
+    if isinstance(report, dict):
+        return {
+            k: _without_cancellations(v)
+            for k, v in report.items()
+            if k not in _CANCELLATION_FIGURES and k != "computed_at"
+        }
+    if isinstance(report, list):
+        return [_without_cancellations(item) for item in report]
+    return report
+
+
+def newly_cancelled_minutes(before: dict[str, Any], after: dict[str, Any]) -> int:
+    """A usage report after an erasure against the one before: everything is the same except
+    that bookings the erased person still held are now cancelled; the minutes moved."""
+    assert _without_cancellations(after) == _without_cancellations(before)
+    return int(after["total"]["cancelled_minutes"]) - int(before["total"]["cancelled_minutes"])

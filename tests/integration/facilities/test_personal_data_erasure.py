@@ -64,6 +64,7 @@ async def test_export_then_erasure_of_a_staff_member(facilities: Facilities):
     assert staff.status_code == 200, staff.text
     assert staff.json()["sections"] == sections
     await facilities.outbox.new_events()
+    await eventually(lambda: _pending(svc, 0))  # the grant events are out
 
     erasure = bk.PersonErasureState(
         person_id=person,
@@ -83,6 +84,16 @@ async def test_export_then_erasure_of_a_staff_member(facilities: Facilities):
 
     await eventually(revoked)
     announced = await facilities.outbox.expect_one("staff_grants.changed")
+    # The grant events published before are forgotten; only the revocation names the person.
+    async with svc.app.state.runtime.sessions() as session:
+        naming = await session.execute(
+            text(
+                "SELECT event_type FROM outbox WHERE key = :p "
+                "OR strpos(convert_from(value, 'UTF8'), :p) > 0"
+            ),
+            {"p": person},
+        )
+        assert naming.scalars().all() == ["samspill.facilities.staff_grants.changed.v1"]
     assert announced["grants"] == {"person_id": person, "site_ids": [], "centre_ids": []}
     async with svc.app.state.runtime.sessions() as session:
         assert await where_found(session, [person], skip_tables=KEPT_TABLES) == []
@@ -112,3 +123,11 @@ async def test_export_then_erasure_of_a_staff_member(facilities: Facilities):
     async with svc.app.state.runtime.sessions() as session:
         assert await table_digest(session, skip_tables=("inbox", "outbox")) == digest
     assert await facilities.outbox.new_events() == []
+
+
+async def _pending(svc: object, count: int) -> bool:
+    async with svc.app.state.runtime.sessions() as session:  # type: ignore[attr-defined]
+        pending = await session.scalar(
+            text("SELECT count(*) FROM outbox WHERE published_at IS NULL")
+        )
+    return pending == count

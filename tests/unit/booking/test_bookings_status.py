@@ -95,6 +95,7 @@ def test_cancellation_reasons() -> None:
         "window_withdrawn",
         "space_retired",
         "series_cancelled",
+        "person_erased",
     }
 
 

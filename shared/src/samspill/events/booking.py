@@ -369,7 +369,11 @@ class BookingCancelled(EventData):
         "window_withdrawn",
         "space_retired",
         "series_cancelled",
-    ]
+        "person_erased",
+    ] = Field(
+        description="`person_erased`: the resident who booked was erased; the booking is "
+        "freed and its state no longer names them (no message goes out)."
+    )
     detail: str | None = None
     closure: ClosureState | None = Field(
         default=None, description="The closure that caused it (reason `closure`)."
@@ -444,7 +448,10 @@ class LoanReturned(EventData):
 class LoanCancelled(EventData):
     type: Literal["samspill.booking.loan.cancelled.v1"] = "samspill.booking.loan.cancelled.v1"
     loan: LoanState
-    reason: Literal["by_resident", "by_staff", "stock"]
+    reason: Literal["by_resident", "by_staff", "stock", "person_erased"] = Field(
+        description="`person_erased`: the borrower was erased before picking the loan up; "
+        "the units are freed and the state no longer names them (no message goes out)."
+    )
 
 
 class LoanNoShow(EventData):

@@ -72,6 +72,7 @@ class CancellationReason(StrEnum):
     WINDOW_WITHDRAWN = "window_withdrawn"
     SPACE_RETIRED = "space_retired"
     SERIES_CANCELLED = "series_cancelled"
+    PERSON_ERASED = "person_erased"
 
 
 def transition(current: BookingStatus, target: BookingStatus) -> BookingStatus:

@@ -310,7 +310,7 @@ async def _details(session: AsyncSession, loan: Loan) -> LoanDetails:
 
 # --- status changes shared with the stock handler -------------------------------------------
 
-CancelReason = Literal["by_resident", "by_staff", "stock"]
+CancelReason = Literal["by_resident", "by_staff", "stock", "person_erased"]
 
 
 class EventFactory(Protocol):

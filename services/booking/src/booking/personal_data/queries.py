@@ -28,6 +28,7 @@ from samspill.privacy import MARKER_PREFIX
 
 Row = dict[str, Any]
 ENDED_LOAN_STATUSES = ("returned", "cancelled", "no_show")
+HOLDING_BOOKING_STATUSES = ("requested", "confirmed")
 
 
 def _plain(row: Any, *, leave_out: frozenset[str] = frozenset()) -> Row:
@@ -257,3 +258,57 @@ async def invitations_done(
         .with_for_update(skip_locked=True)
     )
     return (await session.execute(query)).scalars().all()
+
+
+async def future_resident_bookings(
+    session: AsyncSession, person_id: str, now: datetime
+) -> Sequence[Booking]:
+    """The person's own bookings (series occurrences included) still to start and still
+    holding their time, locked for their cancellation by erasure."""
+    query = (
+        select(Booking)
+        .where(
+            col(Booking.organisation_id).is_(None),
+            col(Booking.booker_sub) == person_id,
+            col(Booking.start) > now,
+            col(Booking.status).in_(HOLDING_BOOKING_STATUSES),
+        )
+        .order_by(col(Booking.start))
+        .with_for_update()
+    )
+    return (await session.execute(query)).scalars().all()
+
+
+async def loans_not_picked_up(session: AsyncSession, person_id: str) -> Sequence[Loan]:
+    """The person's reserved loans (not yet picked up), locked for their cancellation."""
+    query = (
+        select(Loan)
+        .where(col(Loan.resident_id) == person_id, col(Loan.status) == "reserved")
+        .order_by(col(Loan.pickup_date))
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    )
+    return (await session.execute(query)).scalars().all()
+
+
+async def contact_values(session: AsyncSession, person_id: str) -> set[str]:
+    """The names, email addresses and phone numbers the person gave with their own bookings,
+    series and loans (they may differ from the profile's)."""
+    contacts = [
+        select(col(Booking.contact)).where(
+            col(Booking.organisation_id).is_(None), col(Booking.booker_sub) == person_id
+        ),
+        select(col(BookingSeries.contact)).where(
+            col(BookingSeries.organisation_id).is_(None),
+            col(BookingSeries.booker_sub) == person_id,
+        ),
+        select(col(Loan.contact)).where(col(Loan.resident_id) == person_id),
+    ]
+    found: set[str] = set()
+    for query in contacts:
+        for contact in (await session.execute(query)).scalars():
+            for field in ("name", "email", "phone"):
+                value = (contact or {}).get(field)
+                if isinstance(value, str) and value.strip():
+                    found.add(value.strip())
+    return found

@@ -2,9 +2,13 @@
 invitations, and recording staff's views of a person's data.
 
 Erasure is one unit of work: the refusal of a last administrator comes before any change,
-then every table is changed and `PersonErased` published for the other services, so either
-all of it happens or none. Repeating it finds nothing left to change (the marker is the same
-every time) and publishes the event again, which the other services apply idempotently.
+then what the person still holds is cancelled (their own bookings and series occurrences still
+to come, their loans not yet picked up: reason `person_erased`, so the feeds free the time),
+every table is changed, and the cancellations (with the anonymised states) and `PersonErased`
+are published for the other services, so either all of it happens or none. Outbox rows
+already published that name the person are deleted (those just written still go out).
+Repeating it finds nothing left to change (the marker is the same every time) and publishes
+the event again, which the other services apply idempotently.
 """
 
 from __future__ import annotations
@@ -21,7 +25,10 @@ from sqlmodel import col
 
 from booking.allocation.tables import AllocationRun
 from booking.applications.tables import Application
+from booking.bookings.states import booking_state
 from booking.bookings.tables import Booking
+from booking.bookings.use_cases import release
+from booking.domain import BookingStatus, CancellationReason, LoanStatus, transition
 from booking.domain.personal_data import (
     CLEARED_TEAM_CONTACT,
     PRIVATE_ACTIVITY,
@@ -30,6 +37,7 @@ from booking.domain.personal_data import (
     names_the_person,
 )
 from booking.lending.tables import Loan
+from booking.lending.use_cases import move, publish, release_units
 from booking.memberships import queries as memberships
 from booking.memberships.tables import Invitation
 from booking.memberships.use_cases import set_role
@@ -38,10 +46,12 @@ from booking.people.tables import Profile
 from booking.personal_data import queries
 from booking.rounds.tables import ApplicationRound
 from booking.series.tables import BookingSeries
+from booking.tables import messaging
 from samspill.access_log import record_access
 from samspill.auth import Principal
 from samspill.db import UnitOfWork
 from samspill.events import booking as be
+from samspill.outbox import forget_published
 from samspill.privacy import erased_marker, is_erased_marker
 
 RequestedBy = Literal["self", "staff"]
@@ -62,6 +72,7 @@ async def erase_person(
     joined = await memberships.memberships_of(session, person_id)
     locked = [(org, await memberships.lock_roles(session, org.id)) for _, org in joined]
     check_erasable([(org.name, roles) for org, roles in locked], person_id)
+    held = await _cancel_what_they_hold(uow, person_id, now)
     for organisation, roles in locked:
         await set_role(uow, organisation.id, person_id, None, roles, now)
 
@@ -77,9 +88,13 @@ async def erase_person(
     if profile is not None:
         await session.delete(profile)
 
+    known = {person_id, person.name, person.email, person.phone}
+    known |= await queries.contact_values(session, person_id)
     marker = erased_marker(person_id)
     await _anonymise_resident_rows(uow, person_id, marker)
     await _replace_person_id(uow, person_id, marker)
+    await _announce_cancellations(uow, held)
+    await forget_published(session, messaging, known)
 
     erasure_id = uuid.uuid4()
     state = be.PersonErasureState(
@@ -92,6 +107,48 @@ async def erase_person(
     await uow.publish(be.PersonErased(erasure=state), key=person_id)
     await uow.commit()
     return erasure_id
+
+
+@dataclass(frozen=True)
+class Held:
+    """What the person still held when erased, cancelled: bookings and loans."""
+
+    bookings: Sequence[Booking]
+    loans: Sequence[Loan]
+
+
+async def _cancel_what_they_hold(uow: UnitOfWork, person_id: str, now: datetime) -> Held:
+    """The person's own bookings and series occurrences still to come, and their loans not
+    yet picked up, are cancelled (reason `person_erased`), so the time and the units are free
+    for others. A loan already picked up stays as it is: the equipment must come back."""
+    session = uow.session
+    bookings = await queries.future_resident_bookings(session, person_id, now)
+    for booking in bookings:
+        target = transition(BookingStatus(booking.status), BookingStatus.CANCELLED)
+        await release(session, booking, target, now)
+        booking.cancellation_reason = CancellationReason.PERSON_ERASED.value
+    loans = await queries.loans_not_picked_up(session, person_id)
+    for loan in loans:
+        move(loan, LoanStatus.CANCELLED, now)
+        loan.cancel_reason = "person_erased"
+        await release_units(session, loan.loan_id)
+    await session.flush()
+    return Held(bookings=bookings, loans=loans)
+
+
+async def _announce_cancellations(uow: UnitOfWork, held: Held) -> None:
+    """The cancellation events, with the states as anonymised: the feeds free the time, and
+    with no contact and the marker for the person nothing is sent to anyone."""
+    session = uow.session
+    await session.flush()
+    for booking in held.bookings:
+        await session.refresh(booking)
+        state = await booking_state(session, booking)
+        cancelled = be.BookingCancelled(booking=state, reason="person_erased")
+        await uow.publish(cancelled, key=str(booking.space_id))
+    for loan in held.loans:
+        await session.refresh(loan)
+        await publish(uow, loan, lambda s: be.LoanCancelled(loan=s, reason="person_erased"))
 
 
 async def _anonymise_resident_rows(uow: UnitOfWork, person_id: str, marker: str) -> None:

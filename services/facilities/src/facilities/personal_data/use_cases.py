@@ -15,9 +15,11 @@ from facilities.dependencies import require_admin
 from facilities.personal_data.queries import Row, personal_data_of
 from facilities.staff.tables import StaffGrant
 from facilities.staff.use_cases import revoke_all_of
+from facilities.tables import messaging
 from samspill.access_log import record_access
 from samspill.auth import Principal
 from samspill.db import UnitOfWork
+from samspill.outbox import forget_published
 from samspill.privacy import erased_marker
 
 
@@ -47,3 +49,5 @@ async def erase_person(uow: UnitOfWork, person_id: str) -> None:
         .where(col(StaffGrant.granted_by) == person_id)
         .values(granted_by=erased_marker(person_id))
     )
+    # Grants announced earlier name the person; the revocation just written is still to go out.
+    await forget_published(uow.session, messaging, [person_id])

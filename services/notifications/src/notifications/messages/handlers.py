@@ -310,6 +310,8 @@ async def _on_cancelled(session: AsyncSession, data: EventData, occasion: Occasi
     assert isinstance(data, bk.BookingCancelled)
     booking = data.booking
     await cancel_reminders(session, booking.booking_id)
+    if data.reason == "person_erased":
+        return  # the booker was erased: there is no one to tell, and their address is gone
     booker = await booker_recipient(session, booking)
     extra: dict[str, object] = {"reason": data.reason}
     if data.reason == "closure":

@@ -4,7 +4,8 @@ their erasure; in the consumer's unit of work, before the read model forgets the
 The confirmation is addressed by the person's marker (never their id), queued once per erasure
 (its dedupe key is the erasure id), and only when the person was not erased before and an
 address is known; the delivery job removes its address and text as soon as it is sent or given
-up. A second event changes nothing.
+up. Published outbox rows naming the person go too (the service publishes none today); its
+inbox keeps only event ids and types. A second event changes nothing.
 """
 
 from __future__ import annotations
@@ -19,7 +20,9 @@ from notifications.messages.handlers import Occasion, enqueue
 from notifications.messages.queries import resident_recipient
 from notifications.personal_data.queries import addresses_of, is_erased, last_contact
 from notifications.personal_data.use_cases import erase_own_records
+from notifications.tables import messaging
 from samspill.events import booking as bk
+from samspill.outbox import forget_published
 from samspill.privacy import erased_marker
 
 
@@ -32,6 +35,7 @@ async def handle(session: AsyncSession, occasion: Occasion) -> None:
         await _confirm(session, data.erasure, occasion)
     addresses = await addresses_of(session, person_id)
     await erase_own_records(session, person_id, addresses, now=occasion.now)
+    await forget_published(session, messaging, {person_id, *addresses})
 
 
 async def _confirm(
