@@ -64,6 +64,8 @@ class Rule:
     reach: Reach
     build: Build
     roles: frozenset[str] = frozenset()
+    # Probed after every other route of every service: the call erases its caller or target.
+    last: bool = False
 
     def expect(self, role: str, side: str) -> Outcome:
         """The outcome for a caller in `role` aiming at `side` ("mine" or "theirs")."""
@@ -439,6 +441,13 @@ def _forced_time(side: Side, world: World) -> dict[str, Any]:
 
 BOOKING: dict[tuple[str, str], Rule] = {
     ("GET", "/me"): role(PERSONS, at("/me")),
+    # A person erases themselves (the last administrator of a club is refused with 409).
+    ("POST", "/me/erasure"): Rule(Reach.ROLE, at("/me/erasure"), frozenset(PERSONS), last=True),
+    ("POST", "/people/{person_id}/erasure"): Rule(
+        Reach.ROLE,
+        with_body(f"/people/{BYSTANDER}/erasure", lambda side, world: {"reason": "Sak 2026/118"}),
+        last=True,
+    ),
     ("PUT", "/me/profile"): role(
         PERSONS,
         with_body(
@@ -636,6 +645,10 @@ COMMON: dict[tuple[str, str], Rule] = {
     ("GET", "/readyz"): public("/readyz"),
     ("GET", "/metrics"): public("/metrics"),
     ("GET", "/access-log"): role(ADMIN_ONLY, at("/access-log")),
+    ("GET", "/me/data"): role(PERSONS, at("/me/data")),
+    ("GET", "/people/{person_id}/data"): role(
+        ADMIN_ONLY, at(f"/people/{BYSTANDER}/data", reason="Sak 2026/117")
+    ),
 }
 
 EXPECTATIONS: dict[str, dict[tuple[str, str], Rule]] = {

@@ -83,7 +83,8 @@ def cases(stack: Stack) -> list[Case]:
     """Every (route, role, side) of the running apps, in a safe order.
 
     Denials come before the calls that may change state, DELETE routes come last, and admin
-    (who reaches everything) is probed on "theirs" only, after everyone else.
+    (who reaches everything) is probed on "theirs" only, after everyone else; erasures (which
+    remove their callers) after every other case.
     """
     found: list[Case] = []
     for service in ORDER:
@@ -98,6 +99,7 @@ def cases(stack: Stack) -> list[Case]:
     return sorted(
         found,
         key=lambda c: (
+            c.rule.last,
             ORDER.index(c.service),
             c.method == "DELETE",
             c.expected in (Outcome.ALLOW, Outcome.FILTERED),

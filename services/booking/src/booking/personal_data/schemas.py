@@ -3,22 +3,10 @@
 from __future__ import annotations
 
 import uuid
-from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
-REASON_DESCRIPTION = (
-    "Staff's reference to the person's written request (a case number), recorded in the "
-    "access log; never personal data."
-)
-
-
-class PersonalDataPublic(BaseModel):
-    """Everything booking holds about one person, by kind (each a list of rows)."""
-
-    service: str = "booking"
-    person_id: str
-    sections: dict[str, list[dict[str, Any]]]
+from samspill.personal_data import REASON_DESCRIPTION
 
 
 class ErasureRequest(BaseModel):

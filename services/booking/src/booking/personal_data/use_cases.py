@@ -302,16 +302,6 @@ async def record_views(
         await uow.commit()
 
 
-async def export_for_request(
-    uow: UnitOfWork, principal: Principal, person_id: str, reason: str, now: datetime
-) -> dict[str, list[queries.Row]]:
-    """A person's data for staff handling their written request; the view is logged."""
-    found = await queries.personal_data(uow.session, person_id)
-    view = Viewed(person_id, "export", person_id, "everything booking holds about the person")
-    await record_views(uow, principal, [view], reason, now)
-    return found
-
-
 async def record_loan_views(
     uow: UnitOfWork, principal: Principal, loans: Sequence[Loan], why: str, now: datetime
 ) -> None:

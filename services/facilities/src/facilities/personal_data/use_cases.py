@@ -11,35 +11,12 @@ from __future__ import annotations
 from sqlalchemy import update
 from sqlmodel import col
 
-from facilities.dependencies import require_admin
-from facilities.personal_data.queries import Row, personal_data_of
 from facilities.staff.tables import StaffGrant
 from facilities.staff.use_cases import revoke_all_of
 from facilities.tables import messaging
-from samspill.access_log import record_access
-from samspill.auth import Principal
 from samspill.db import UnitOfWork
 from samspill.outbox import forget_published
 from samspill.privacy import erased_marker
-
-
-async def export_for_request(
-    uow: UnitOfWork, principal: Principal, person_id: str, reason: str
-) -> dict[str, list[Row]]:
-    """A person's data for staff handling their written request (admins only), logged."""
-    require_admin(principal)
-    sections = await personal_data_of(uow.session, person_id)
-    await record_access(
-        uow.session,
-        principal,
-        subject_person_id=person_id,
-        subject_kind="export",
-        subject_id=person_id,
-        what="personal data export (facilities)",
-        why=reason,
-    )
-    await uow.commit()
-    return sections
 
 
 async def erase_person(uow: UnitOfWork, person_id: str) -> None:

@@ -16,6 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.sql.elements import ColumnElement
 from sqlmodel import col
 
+from notifications.domain.invitations import redact_invitation_links
 from notifications.domain.messages import MessageKind
 from notifications.domain.recipients import recipient_key
 from notifications.domain.retention import ENDED_LOAN_STATUSES
@@ -222,3 +223,18 @@ def _names_a_resident(
 
 def _owned(rows: Iterable[Any]) -> Owned:
     return [(row_id, str(person)) for row_id, person in rows]
+
+
+async def exported(session: AsyncSession, person_id: str) -> dict[str, list[Row]]:
+    """The person's data as the export shows it: invitation links without their code, as in
+    the delivery log."""
+    sections = await personal_data_of(session, person_id)
+    return {
+        name: [_without_codes(row) for row in rows] if name in ("messages", "reminders") else rows
+        for name, rows in sections.items()
+    }
+
+
+def _without_codes(row: Row) -> Row:
+    body = row.get("body")
+    return {**row, "body": redact_invitation_links(body)} if isinstance(body, str) else row

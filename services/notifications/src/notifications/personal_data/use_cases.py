@@ -25,40 +25,13 @@ from notifications.domain.retention import history_cutoff
 from notifications.feed_tokens.tables import FeedToken
 from notifications.messages.tables import DeliveryAttempt, Message
 from notifications.personal_data import queries
-from notifications.personal_data.queries import Row, messages_to, personal_data_of
+from notifications.personal_data.queries import messages_to
 from notifications.personal_data.tables import ErasedPerson
 from notifications.preferences.tables import RecipientPreference
 from notifications.readmodel.tables import BookingRecord, LoanRecord, SeriesRecord
 from notifications.readmodel.use_cases import anonymise_bookings, anonymise_loans
-from samspill.access_log import record_access
-from samspill.auth import Principal
 from samspill.db import UnitOfWork
-from samspill.errors import Forbidden
 from samspill.privacy import erased_marker
-
-
-async def export_for_request(
-    uow: UnitOfWork, principal: Principal, person_id: str, reason: str
-) -> dict[str, list[Row]]:
-    """A person's data for staff handling their written request (admins only), recorded in the
-    access log with the request's reference."""
-    if not principal.is_admin:
-        raise Forbidden(
-            "Only the municipality's administrators may export a person's data.",
-            "Bare kommunens administratorer kan hente ut en persons data.",
-        )
-    sections = await personal_data_of(uow.session, person_id)
-    await record_access(
-        uow.session,
-        principal,
-        subject_person_id=person_id,
-        subject_kind="export",
-        subject_id=person_id,
-        what="personal data export (notifications)",
-        why=reason,
-    )
-    await uow.commit()
-    return sections
 
 
 async def erase_own_records(
