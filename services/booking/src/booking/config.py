@@ -59,3 +59,15 @@ class BookingSettings(ServiceSettings):
     retention_batch_size: int = Field(
         default=500, ge=1, description="Rows the retention jobs change per transaction."
     )
+
+    give_back_hold_s: float = Field(
+        default=7200.0,
+        gt=0,
+        description="How long freed time given back is held for the one waiting club it is "
+        "offered to before the next one gets it (a Redis key's time to live).",
+    )
+    give_back_scan_interval_s: float = Field(
+        default=30.0,
+        gt=0,
+        description="How often lapsed holds on given-back time are looked for and passed on.",
+    )

@@ -1,15 +1,17 @@
-"""FastAPI dependencies the booking features share: settings and the clock."""
+"""FastAPI dependencies the booking features share: settings, the clock and the Redis client
+that holds given-back time."""
 
 from __future__ import annotations
 
 from typing import Annotated, Any
 
 from fastapi import Depends, Request
+from redis.asyncio import Redis
 
 from booking.config import BookingSettings
 from samspill.clock import NowDep
 
-__all__ = ["NowDep", "SettingsDep", "booking_settings"]
+__all__ = ["NowDep", "RedisDep", "SettingsDep", "booking_settings", "redis_client"]
 
 
 def booking_settings(request: Request) -> BookingSettings:
@@ -21,3 +23,13 @@ def booking_settings(request: Request) -> BookingSettings:
 
 
 SettingsDep = Annotated[BookingSettings, Depends(booking_settings)]
+
+
+def redis_client(request: Request) -> Redis:
+    """The service's Redis client, which the runtime opened at start."""
+    state: Any = request.app.state
+    redis: Redis = state.redis
+    return redis
+
+
+RedisDep = Annotated[Redis, Depends(redis_client)]

@@ -9,6 +9,7 @@ import booking.allocation.tables
 import booking.applications.tables
 import booking.bookings.tables
 import booking.catalogue.tables
+import booking.giving_back.tables
 import booking.lending.tables
 import booking.memberships.tables
 import booking.organisations.tables
@@ -25,6 +26,8 @@ from booking.bookings.routes import router as bookings_router
 from booking.catalogue import handlers as catalogue_handlers
 from booking.catalogue.use_cases import CONSUMER as FACILITIES_CONSUMER
 from booking.config import BookingSettings
+from booking.giving_back.jobs import giving_back_jobs
+from booking.giving_back.routes import router as giving_back_router
 from booking.lending import handlers as lending_handlers
 from booking.lending.jobs import lending_jobs
 from booking.lending.routes import router as lending_router
@@ -78,6 +81,7 @@ def jobs(runtime: Runtime) -> Sequence[PeriodicJob]:
         *lending_jobs(runtime),
         *rounds_jobs(runtime),
         *waiting_list_jobs(runtime),
+        *giving_back_jobs(runtime),
         *personal_data_jobs(runtime),
     ]
 
@@ -107,6 +111,7 @@ definition = ServiceDefinition(
         applications_router,
         allocation_router,
         waiting_list_router,
+        giving_back_router,
     ],
     publishes=[booking_events.contract],
     consumers=consumers,

@@ -260,15 +260,28 @@ class WaitingOfferState(State):
 
     id_field: ClassVar[str] = "offer_id"
     offer_id: UUID
-    round_id: UUID
+    round_id: UUID | None = Field(
+        description="The round whose waiting list the club is on; None for a club that "
+        "joined the waiting list directly."
+    )
     organisation_id: UUID
     organisation_name: str
     section_name: str
     time: AllocatedTimeState
     first_date: date
     last_date: date
-    expires_at: datetime
+    expires_at: datetime = Field(
+        description="When an open offer lapses; for time given back, the end of the hold."
+    )
     status: Literal["open", "accepted", "declined", "expired", "withdrawn"]
+    given_back: bool = Field(
+        default=False,
+        description="Time another club gave back, held for this club alone until "
+        "`expires_at` (hours, not days); accepted at `/given-back-offers/{offer_id}/accept`.",
+    )
+    single_date: bool = Field(
+        default=False, description="One date given back (`first_date` = `last_date`)."
+    )
 
 
 class LoanLine(State):
@@ -370,9 +383,11 @@ class BookingCancelled(EventData):
         "space_retired",
         "series_cancelled",
         "person_erased",
+        "given_back",
     ] = Field(
         description="`person_erased`: the resident who booked was erased; the booking is "
-        "freed and its state no longer names them (no message goes out)."
+        "freed and its state no longer names them (no message goes out). `given_back`: the "
+        "club gave the time back for waiting clubs to take."
     )
     detail: str | None = None
     closure: ClosureState | None = Field(

@@ -46,6 +46,7 @@ from booking.domain import (
     transition,
 )
 from booking.domain import cancel as cancelled_status
+from booking.giving_back import queries as giving_back
 from booking.rounds import queries as rounds
 from samspill.auth import Principal
 from samspill.db import UnitOfWork
@@ -76,6 +77,7 @@ async def request_booking(
     claim(booker, body.audience)
     interval = booking_interval(body.start, body.end)
     await rounds.check_not_reserved(session, place.space, [interval])
+    await giving_back.check_not_held(session, catalogue.conflict_ids(place.space), [interval])
     await check_request(session, place, interval, body.participants, booker, now)
     await check_limit(session, place, booker, [interval], settings, now)
     rules = await catalogue.price_rules(session)

@@ -9,7 +9,8 @@ the period. The rules, so the figures can be checked against the events:
   it (a whole hall's closure closes its parts too), overlaps counted once;
 - a booking belongs to the period when it starts in it; rejected bookings count nowhere;
 - booked: every other booking (requested, confirmed or later cancelled);
-- cancelled: the booked ones cancelled since; used: confirmed and already ended;
+- cancelled: the booked ones cancelled since, of which given back: those a club gave back
+  for others to take (cancellation reason `given_back`); used: confirmed and already ended;
 - free: confirmed or requested bookings at price 0 (the free principle), and the free share
   is free hours / (booked − cancelled) hours.
 """
@@ -49,6 +50,7 @@ class UsageBooking:
     status: BookingStatus
     price_ore: int
     booking_id: str | None = None
+    given_back: bool = False
 
     @property
     def minutes(self) -> int:
@@ -64,6 +66,7 @@ class UsageFigures:
     cancelled_minutes: int = 0
     used_minutes: int = 0
     free_minutes: int = 0
+    given_back_minutes: int = 0
 
     @property
     def active_minutes(self) -> int:
@@ -88,6 +91,7 @@ class UsageFigures:
             cancelled_minutes=self.cancelled_minutes + other.cancelled_minutes,
             used_minutes=self.used_minutes + other.used_minutes,
             free_minutes=self.free_minutes + other.free_minutes,
+            given_back_minutes=self.given_back_minutes + other.given_back_minutes,
         )
 
 
@@ -152,6 +156,7 @@ def booking_figures(booking: UsageBooking, now: datetime) -> UsageFigures:
         cancelled_minutes=minutes if cancelled else 0,
         used_minutes=minutes if used else 0,
         free_minutes=minutes if free else 0,
+        given_back_minutes=minutes if cancelled and booking.given_back else 0,
     )
 
 

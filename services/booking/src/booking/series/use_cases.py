@@ -45,6 +45,7 @@ from booking.domain import (
     initial_status,
     plan_series,
 )
+from booking.giving_back import queries as giving_back
 from booking.rounds import queries as rounds
 from booking.series.queries import series_for
 from booking.series.schemas import (
@@ -83,6 +84,7 @@ async def create_series(
     claim(booker, body.audience)
     await _check_not_reserved(session, place, body)
     plan = await plan_weekly(session, place, booker, body, now)
+    await giving_back.check_not_held(session, catalogue.conflict_ids(place.space), plan.created)
     await check_limit(session, place, booker, plan.created, settings, now)
     booked = await book_planned(uow, place, booker, body, plan, now)
     await uow.commit()

@@ -16,7 +16,7 @@ from sqlmodel import col
 from booking.bookings.tables import Booking
 from booking.catalogue import queries as catalogue
 from booking.catalogue.tables import ItemTypeRecord, SiteRecord
-from booking.domain import BookingStatus
+from booking.domain import BookingStatus, CancellationReason
 from booking.domain.usage import (
     Grouping,
     LoanFigures,
@@ -120,6 +120,7 @@ async def bookings_in(session: AsyncSession, scope: Scope, period: Period) -> li
             status=BookingStatus(row.status),
             price_ore=row.price_ore,
             booking_id=str(row.id),
+            given_back=row.cancellation_reason == CancellationReason.GIVEN_BACK.value,
         )
         for row in rows
     ]

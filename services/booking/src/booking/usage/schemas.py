@@ -16,11 +16,15 @@ class Figures(BaseModel):
     cancelled_minutes: int
     used_minutes: int
     free_minutes: int
+    given_back_minutes: int = Field(
+        description="Booked time the club gave back for others (part of the cancelled)."
+    )
     released_hours: float | None
     booked_hours: float
     cancelled_hours: float
     used_hours: float
     free_hours: float
+    given_back_hours: float
     free_share: float | None = Field(
         description="Free hours / booked and not cancelled hours (0–1); None when none."
     )
@@ -34,11 +38,13 @@ def figures_of(figures: UsageFigures) -> Figures:
         cancelled_minutes=figures.cancelled_minutes,
         used_minutes=figures.used_minutes,
         free_minutes=figures.free_minutes,
+        given_back_minutes=figures.given_back_minutes,
         released_hours=hours(figures.released_minutes),
         booked_hours=hours(figures.booked_minutes) or 0.0,
         cancelled_hours=hours(figures.cancelled_minutes) or 0.0,
         used_hours=hours(figures.used_minutes) or 0.0,
         free_hours=hours(figures.free_minutes) or 0.0,
+        given_back_hours=hours(figures.given_back_minutes) or 0.0,
         free_share=None if share is None else round(share, 4),
     )
 

@@ -15,7 +15,7 @@ from booking.allocation.queries import Applicant
 from booking.applications.tables import Application, ApplicationSection
 from booking.organisations.tables import Organisation
 from booking.rounds.tables import ApplicationRound, RoundSpace
-from booking.waiting_list.tables import WaitingEntry, WaitingOffer
+from booking.waiting_list.tables import DirectWaitingEntry, WaitingEntry, WaitingOffer
 from samspill.errors import NotFound
 
 
@@ -134,3 +134,33 @@ async def lapsed_offers(session: AsyncSession, now: datetime, limit: int) -> Seq
         .with_for_update(skip_locked=True)
     )
     return (await session.execute(query)).scalars().all()
+
+
+async def direct_entries_of(
+    session: AsyncSession, organisation_id: uuid.UUID
+) -> Sequence[DirectWaitingEntry]:
+    """The club's direct waiting-list entries still waiting or placed, first joined first."""
+    query = (
+        select(DirectWaitingEntry)
+        .where(
+            col(DirectWaitingEntry.organisation_id) == organisation_id,
+            col(DirectWaitingEntry.status) != "removed",
+        )
+        .order_by(col(DirectWaitingEntry.created_at))
+    )
+    return (await session.execute(query)).scalars().all()
+
+
+async def same_direct_entry(
+    session: AsyncSession, entry: DirectWaitingEntry
+) -> DirectWaitingEntry | None:
+    """The club already waiting for the same time in the same hall, if it is."""
+    query = select(DirectWaitingEntry).where(
+        col(DirectWaitingEntry.organisation_id) == entry.organisation_id,
+        col(DirectWaitingEntry.space_id) == entry.space_id,
+        col(DirectWaitingEntry.weekday) == entry.weekday,
+        col(DirectWaitingEntry.start_minute) == entry.start_minute,
+        col(DirectWaitingEntry.end_minute) == entry.end_minute,
+        col(DirectWaitingEntry.status) == "waiting",
+    )
+    return (await session.execute(query)).scalars().first()

@@ -9,7 +9,12 @@ from fastapi import APIRouter, Depends
 
 from booking.dependencies import NowDep
 from booking.waiting_list import use_cases
-from booking.waiting_list.schemas import WaitingListPublic, WaitingOfferPublic
+from booking.waiting_list.schemas import (
+    DirectEntryCreate,
+    DirectEntryPublic,
+    WaitingListPublic,
+    WaitingOfferPublic,
+)
 from samspill.auth import CurrentPrincipal, Principal, Role, require_roles
 from samspill.db import UnitOfWorkDep
 
@@ -49,3 +54,28 @@ async def decline_offer(
 ) -> WaitingOfferPublic:
     """Say no: the next fitting waiting section is offered the time."""
     return await use_cases.decline(uow, principal, offer_id, now)
+
+
+@router.post("/waiting-list", status_code=201)
+async def join_waiting_list(
+    body: DirectEntryCreate, uow: UnitOfWorkDep, principal: CurrentPrincipal, now: NowDep
+) -> DirectEntryPublic:
+    """The club waits for a weekly time in one hall (a booker of it); time given back that
+    fits is offered to it after the season rounds' waiting sections."""
+    return await use_cases.join_direct(uow, principal, body, now)
+
+
+@router.get("/organisations/{organisation_id}/waiting-list")
+async def organisation_waiting_list(
+    organisation_id: uuid.UUID, uow: UnitOfWorkDep, principal: CurrentPrincipal
+) -> list[DirectEntryPublic]:
+    """The club's places on the direct waiting list (members)."""
+    return await use_cases.direct_entries(uow.session, principal, organisation_id)
+
+
+@router.delete("/waiting-list/{entry_id}", status_code=204)
+async def leave_waiting_list(
+    entry_id: uuid.UUID, uow: UnitOfWorkDep, principal: CurrentPrincipal
+) -> None:
+    """The club leaves the waiting list (a booker of it)."""
+    await use_cases.leave_direct(uow, principal, entry_id)

@@ -6,9 +6,10 @@ import uuid
 from datetime import date, datetime
 from typing import Literal
 
-from pydantic import BaseModel
+from pydantic import BaseModel, ConfigDict, Field
 
-from booking.waiting_list.tables import WaitingEntry, WaitingOffer
+from booking.domain.weekly_time import clock
+from booking.waiting_list.tables import DirectWaitingEntry, WaitingEntry, WaitingOffer
 from samspill.events import booking as be
 
 
@@ -88,4 +89,56 @@ def entry_public(
         times_wanted=entry.times_wanted,
         status=status,
         offers=offers,
+    )
+
+
+HHMM = r"^\d{2}:\d{2}$"
+AgeGroupName = Literal["children", "youth", "adults", "seniors", "mixed"]
+
+
+class DirectEntryCreate(BaseModel):
+    """A club joins the waiting list for a weekly time in one hall (Oslo wall clock "HH:MM",
+    on the half hour; `weekday` 0 = Monday)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    organisation_id: uuid.UUID
+    space_id: uuid.UUID
+    weekday: int = Field(ge=0, le=6)
+    start: str = Field(pattern=HHMM)
+    end: str = Field(pattern=HHMM)
+    activity: str = Field(min_length=1, max_length=100)
+    age_group: AgeGroupName
+    group_size: int = Field(ge=1, le=10_000)
+
+
+class DirectEntryPublic(BaseModel):
+    id: uuid.UUID
+    organisation_id: uuid.UUID
+    space_id: uuid.UUID
+    weekday: int
+    start: str
+    end: str
+    activity: str
+    age_group: AgeGroupName
+    group_size: int
+    status: Literal["waiting", "placed", "removed"]
+    created_at: datetime
+
+
+def direct_entry_public(entry: DirectWaitingEntry) -> DirectEntryPublic:
+    age_group: AgeGroupName = entry.age_group  # type: ignore[assignment]
+    status: Literal["waiting", "placed", "removed"] = entry.status  # type: ignore[assignment]
+    return DirectEntryPublic(
+        id=entry.id,
+        organisation_id=entry.organisation_id,
+        space_id=entry.space_id,
+        weekday=entry.weekday,
+        start=clock(entry.start_minute),
+        end=clock(entry.end_minute),
+        activity=entry.activity,
+        age_group=age_group,
+        group_size=entry.group_size,
+        status=status,
+        created_at=entry.created_at,
     )

@@ -57,3 +57,22 @@ class WaitingOffer(Table, table=True):
     series_id: uuid.UUID | None = None  # the series accepting it made
     created_at: datetime = _timestamp()
     answered_at: datetime | None = _timestamp(nullable=True)
+
+
+class DirectWaitingEntry(Table, table=True):
+    """A club waiting for a weekly time in one hall outside any round; offered freed time
+    after the rounds' waiting entries, first joined first."""
+
+    __tablename__ = "direct_waiting_entry"
+
+    id: uuid.UUID = Field(default_factory=uuid.uuid4, primary_key=True)
+    organisation_id: uuid.UUID = Field(foreign_key="organisation.id", index=True)
+    space_id: uuid.UUID = Field(index=True)
+    weekday: int
+    start_minute: int
+    end_minute: int
+    activity: str = Field(max_length=100)
+    age_group: str = Field(max_length=20)
+    group_size: int
+    status: str = Field(max_length=20)  # waiting | placed | removed
+    created_at: datetime = _timestamp()

@@ -15,20 +15,24 @@ from booking.allocation import use_cases as allocation
 from booking.allocation.queries import weekly_ranges
 from booking.bookings.queries import load_place
 from booking.domain.allocation import AgeGroup, Section, WeeklyTime
+from booking.domain.giving_back import check_direct_wish, direct_wish
 from booking.domain.weekly_time import fitting_time, minutes
 from booking.rounds.tables import ApplicationRound
 from booking.series.tables import BookingSeries
 from booking.waiting_list import queries
 from booking.waiting_list.queries import Waiting
 from booking.waiting_list.schemas import (
+    DirectEntryCreate,
+    DirectEntryPublic,
     WaitingEntryPublic,
     WaitingListPublic,
     WaitingOfferPublic,
+    direct_entry_public,
     entry_public,
     offer_public,
 )
 from booking.waiting_list.states import offer_state
-from booking.waiting_list.tables import WaitingOffer
+from booking.waiting_list.tables import DirectWaitingEntry, WaitingOffer
 from samspill.auth import Principal
 from samspill.db import UnitOfWork
 from samspill.errors import Conflict, Forbidden, NotFound
@@ -42,12 +46,12 @@ def _today(now: datetime) -> date:
     return now.astimezone(OSLO).date()
 
 
-def _series_time(series: BookingSeries) -> WeeklyTime:
+def series_time(series: BookingSeries) -> WeeklyTime:
     start, end = minutes(series.local_start_time), minutes(series.local_end_time)
     return WeeklyTime(series.weekday, start, end if end > start else 24 * 60)
 
 
-def _in_evenings(rnd: ApplicationRound, weekly: WeeklyTime) -> bool:
+def in_evenings(rnd: ApplicationRound, weekly: WeeklyTime) -> bool:
     return (
         weekly.weekday in rnd.weekdays
         and minutes(rnd.evening_start) <= weekly.start
@@ -64,16 +68,16 @@ async def offer_freed_series(
     section. Joins the caller's unit of work; does not commit."""
     session = uow.session
     first = max(from_date or _today(now), _today(now))
-    weekly = _series_time(series)
+    weekly = series_time(series)
     for rnd in await queries.rounds_sent_with_space(session, series.space_id, first):
-        if not _in_evenings(rnd, weekly) or series.last_date < rnd.season_first_date:
+        if not in_evenings(rnd, weekly) or series.last_date < rnd.season_first_date:
             continue
         start = max(first, rnd.season_first_date)
         return await _offer_next(uow, rnd, series.space_id, weekly, start, series.id, None, now)
     return None
 
 
-def _section(waiting: Waiting) -> Section:
+def section_of(waiting: Waiting) -> Section:
     section = waiting.applicant.section
     return Section(
         section_id=str(section.id),
@@ -111,7 +115,7 @@ async def _offer_next(
     for waiting in await queries.entries(session, rnd.id, status="waiting", lock=True):
         if waiting.entry.id in skip:
             continue
-        fit = fitting_time(_section(waiting), str(space_id), place.space.capacity, freed)
+        fit = fitting_time(section_of(waiting), str(space_id), place.space.capacity, freed)
         if fit is None:
             continue
         offer = WaitingOffer(
@@ -155,7 +159,7 @@ async def _pass_on(uow: UnitOfWork, offer: WaitingOffer, now: datetime) -> None:
         else await session.get(BookingSeries, offer.freed_by_series_id)
     )
     freed = (
-        _series_time(series)
+        series_time(series)
         if series is not None
         else WeeklyTime(offer.weekday, offer.start_minute, offer.end_minute)
     )
@@ -283,3 +287,73 @@ async def round_waiting_list(session: AsyncSession, round_id: uuid.UUID) -> Wait
         for w in listed
     ]
     return WaitingListPublic(round_id=round_id, entries=entries)
+
+
+# --- the direct waiting list -------------------------------------------------------------
+
+
+def _check_books_for(principal: Principal, organisation_id: uuid.UUID) -> None:
+    if not principal.books_for(organisation_id):
+        raise Forbidden(
+            "Only an administrator or booker of the club may put it on the waiting list.",
+            "Bare en administrator eller booker i klubben kan sette den på ventelisten.",
+        )
+
+
+async def join_direct(
+    uow: UnitOfWork, principal: Principal, body: DirectEntryCreate, now: datetime
+) -> DirectEntryPublic:
+    """The club waits for a weekly time in a hall; given-back time that fits is offered to it
+    after the rounds' waiting entries. 422 off the half hour, an end not after the start or a
+    group larger than the hall; 409 when the club already waits for that time."""
+    _check_books_for(principal, body.organisation_id)
+    session = uow.session
+    place = await load_place(session, body.space_id)
+    wished = direct_wish(body.weekday, minutes(body.start), minutes(body.end))
+    check_direct_wish(wished, body.group_size, place.space.capacity)
+    entry = DirectWaitingEntry(
+        organisation_id=body.organisation_id,
+        space_id=body.space_id,
+        weekday=wished.weekday,
+        start_minute=wished.start,
+        end_minute=wished.end,
+        activity=body.activity,
+        age_group=body.age_group,
+        group_size=body.group_size,
+        status="waiting",
+        created_at=now,
+    )
+    if await queries.same_direct_entry(session, entry) is not None:
+        raise Conflict(
+            "The club is already on the waiting list for this time.",
+            "Klubben står allerede på ventelisten for denne tiden.",
+        )
+    session.add(entry)
+    await uow.commit()
+    return direct_entry_public(entry)
+
+
+async def direct_entries(
+    session: AsyncSession, principal: Principal, organisation_id: uuid.UUID
+) -> list[DirectEntryPublic]:
+    if not (principal.is_admin or principal.member_of(organisation_id)):
+        raise NotFound(
+            f"Unknown organisation {organisation_id}.",
+            f"Ukjent organisasjon {organisation_id}.",
+        )
+    return [
+        direct_entry_public(e) for e in await queries.direct_entries_of(session, organisation_id)
+    ]
+
+
+async def leave_direct(uow: UnitOfWork, principal: Principal, entry_id: uuid.UUID) -> None:
+    """The club leaves the waiting list (a booker of it); 409 when it has left already."""
+    session = uow.session
+    entry = await session.get(DirectWaitingEntry, entry_id, with_for_update=True)
+    if entry is None or not (principal.is_admin or principal.member_of(entry.organisation_id)):
+        raise NotFound(f"Unknown waiting-list entry {entry_id}.", f"Ukjent venteplass {entry_id}.")
+    _check_books_for(principal, entry.organisation_id)
+    if entry.status == "removed":
+        raise Conflict("The club has left this waiting list.", "Klubben har gått av ventelisten.")
+    entry.status = "removed"
+    await uow.commit()
