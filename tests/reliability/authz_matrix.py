@@ -332,6 +332,19 @@ def _series_body(side: Side, world: World) -> dict[str, Any]:
     }
 
 
+def _direct_entry_body(side: Side, world: World) -> dict[str, Any]:
+    return {
+        "organisation_id": side.organisation_id,
+        "space_id": side.space_id,
+        "weekday": 2,
+        "start": "21:00",
+        "end": "22:00",
+        "activity": "bordtennis",
+        "age_group": "adults",
+        "group_size": 8,
+    }
+
+
 def _loan_body(side: Side, world: World) -> dict[str, Any]:
     return {
         "pickup_date": str(world.day + timedelta(days=10)),
@@ -568,6 +581,26 @@ BOOKING: dict[tuple[str, str], Rule] = {
     ("POST", "/waiting-offers/{offer_id}/decline"): scoped(
         MEMBER, at("/waiting-offers/{offer_id}/decline")
     ),
+    # Giving time back: the club's bookers; a series' rest from a date after it has ended is
+    # refused (409) once authorised, so the probe changes nothing.
+    ("POST", "/bookings/{booking_id}/give-back"): scoped(
+        MEMBER, at("/bookings/{booking_id}/give-back")
+    ),
+    ("POST", "/booking-series/{series_id}/give-back"): scoped(
+        MEMBER,
+        with_body(
+            "/booking-series/{series_id}/give-back",
+            lambda side, world: {"from_date": str(world.day + timedelta(days=400))},
+        ),
+    ),
+    ("GET", "/organisations/{organisation_id}/given-back-offers"): scoped(
+        MEMBER, at("/organisations/{organisation_id}/given-back-offers")
+    ),
+    ("POST", "/waiting-list"): scoped(MEMBER, with_body("/waiting-list", _direct_entry_body)),
+    ("GET", "/organisations/{organisation_id}/waiting-list"): scoped(
+        MEMBER, at("/organisations/{organisation_id}/waiting-list")
+    ),
+    ("DELETE", "/waiting-list/{entry_id}"): scoped(MEMBER, at("/waiting-list/{direct_entry_id}")),
     ("GET", "/lending/availability"): Rule(Reach.PUBLIC, _lending_availability),
     ("POST", "/loans"): role(PERSONS, with_body("/loans", _loan_body)),
     ("GET", "/loans"): filtered("/loans"),

@@ -133,6 +133,7 @@ class Side:
     invitation_id: str = ""
     invitation_code: str = ""
     team_id: str = ""
+    direct_entry_id: str = ""  # the club's place on the direct waiting list
     # A seasonal round over the side's space, its results sent: the club's application, the
     # time allocated to its first section and the offer its waiting second section got.
     round_id: str = ""
@@ -426,6 +427,23 @@ async def _seed_booking(stack: Stack, admin: dict[str, str], world: World, name:
         json={"name": "G12", "contact": {"name": "Trener"}},
     )
     side.team_id = team["id"]
+    entry = await stack.call(
+        "booking",
+        "POST",
+        "/waiting-list",
+        member,
+        json={
+            "organisation_id": side.organisation_id,
+            "space_id": side.space_id,
+            "weekday": 3,
+            "start": "21:00",
+            "end": "22:00",
+            "activity": "bordtennis",
+            "age_group": "adults",
+            "group_size": 8,
+        },
+    )
+    side.direct_entry_id = entry["id"]
     await _seed_loan(stack, world, name)
 
 

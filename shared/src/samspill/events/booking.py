@@ -277,7 +277,7 @@ class WaitingOfferState(State):
     given_back: bool = Field(
         default=False,
         description="Time another club gave back, held for this club alone until "
-        "`expires_at` (hours, not days); accepted at `/given-back-offers/{offer_id}/accept`.",
+        "`expires_at` (hours, not days); accepted at `/waiting-offers/{offer_id}/accept` like any.",
     )
     single_date: bool = Field(
         default=False, description="One date given back (`first_date` = `last_date`)."

@@ -122,3 +122,7 @@ async def offered_freed(session: AsyncSession, limit: int) -> Sequence[FreedTime
         .with_for_update(skip_locked=True)
     )
     return (await session.execute(query)).scalars().all()
+
+
+async def is_given_back_offer(session: AsyncSession, offer_id: uuid.UUID) -> bool:
+    return await session.get(GivenBackOffer, offer_id) is not None

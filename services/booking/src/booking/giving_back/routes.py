@@ -51,18 +51,3 @@ async def organisation_offers(
 ) -> list[GivenBackOfferPublic]:
     """Given-back time offered to the club, newest first (members)."""
     return await use_cases.organisation_offers(uow.session, principal, organisation_id)
-
-
-@router.post("/given-back-offers/{offer_id}/accept")
-async def accept_offer(
-    offer_id: uuid.UUID,
-    uow: UnitOfWorkDep,
-    principal: CurrentPrincipal,
-    settings: SettingsDep,
-    redis: RedisDep,
-    now: NowDep,
-) -> GivenBackOfferPublic:
-    """Book the held time (a booker of the club, while it holds it); 409 after the hold has
-    lapsed, when already accepted, or when the time was taken meanwhile."""
-    holds = use_cases.holds_of(redis, settings)
-    return await use_cases.accept(uow, holds, principal, offer_id, now)

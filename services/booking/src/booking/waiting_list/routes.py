@@ -7,7 +7,10 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends
 
-from booking.dependencies import NowDep
+from booking.dependencies import NowDep, RedisDep, SettingsDep
+from booking.giving_back import queries as giving_back_queries
+from booking.giving_back import use_cases as giving_back
+from booking.giving_back.schemas import GivenBackOfferPublic
 from booking.waiting_list import use_cases
 from booking.waiting_list.schemas import (
     DirectEntryCreate,
@@ -41,10 +44,19 @@ async def round_waiting_list(
 
 @router.post("/waiting-offers/{offer_id}/accept")
 async def accept_offer(
-    offer_id: uuid.UUID, uow: UnitOfWorkDep, principal: CurrentPrincipal, now: NowDep
-) -> WaitingOfferPublic:
-    """Book the offered time weekly to the season's end (a booker of the club); 409 when the
-    offer is no longer open or the time has been taken."""
+    offer_id: uuid.UUID,
+    uow: UnitOfWorkDep,
+    principal: CurrentPrincipal,
+    settings: SettingsDep,
+    redis: RedisDep,
+    now: NowDep,
+) -> WaitingOfferPublic | GivenBackOfferPublic:
+    """Book the offered time (a booker of the club): a round's offer weekly to the season's
+    end; time given back while the club holds it. 409 when the offer is no longer open (for
+    given-back time: the hold has lapsed or it was accepted) or the time has been taken."""
+    if await giving_back_queries.is_given_back_offer(uow.session, offer_id):
+        holds = giving_back.holds_of(redis, settings)
+        return await giving_back.accept(uow, holds, principal, offer_id, now)
     return await use_cases.accept(uow, principal, offer_id, now)
 
 
