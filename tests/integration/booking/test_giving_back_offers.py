@@ -158,7 +158,8 @@ async def test_a_given_back_date_goes_to_the_first_waiting_club_then_the_second(
     assert again.status_code == 409, again.text
 
     (offer_1,) = await _offers(world, first)
-    assert offer_1["status"] == "open" and offer_1["single_date"]
+    assert offer_1["status"] == "open"
+    assert offer_1["single_date"]
     assert await _offers(world, second) == []
 
     # While the first club holds it, no one else can book it.
@@ -250,10 +251,12 @@ async def test_the_holder_racing_the_lapse_never_leaves_two_clubs_with_it(
         "SELECT count(*) FROM given_back_offer WHERE status = 'accepted'"
     )
     if code == 200:
-        assert active == [first] and accepted == 1 and open_offers == 0
+        assert active == [first]
+        assert (accepted, open_offers) == (1, 0)
         assert await _offers(world, second) == []
     else:
-        assert active == [] and accepted == 0 and open_offers == 1
+        assert active == []
+        assert (accepted, open_offers) == (0, 1)
         (offer_2,) = await _offers(world, second)
         assert offer_2["status"] == "open"
 
