@@ -96,6 +96,7 @@ def test_cancellation_reasons() -> None:
         "space_retired",
         "series_cancelled",
         "person_erased",
+        "given_back",
     }
 
 
