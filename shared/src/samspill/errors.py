@@ -169,3 +169,20 @@ class TooManyRequests(SamspillError):
 
     def response_headers(self) -> dict[str, str]:
         return {"Retry-After": str(self.retry_after)}
+
+
+class ServiceUnavailable(SamspillError):
+    """A store the request needs cannot be reached just now (503); retrying later may work,
+    and nothing was changed."""
+
+    status = 503
+    code = "service-unavailable"
+
+    def __init__(
+        self, detail: str, detail_nb: str | None = None, *, retry_after: int = 5, **extra: object
+    ) -> None:
+        super().__init__(detail, detail_nb, **extra)
+        self.retry_after = max(0, retry_after)
+
+    def response_headers(self) -> dict[str, str]:
+        return {"Retry-After": str(self.retry_after)}

@@ -17,6 +17,7 @@ from booking.giving_back.jobs import pass_on
 from booking.giving_back.use_cases import Holds
 from booking.tables import messaging
 from samspill.db import create_engine, session_factory, units_of_work
+from samspill.errors import ServiceUnavailable
 from tests.dates import today
 from tests.integration.booking.booking_support import Database, at, next_weekday, wait_until
 from tests.integration.booking.world import World
@@ -298,3 +299,16 @@ async def test_a_series_rest_from_a_past_date_is_refused(world: World) -> None:
     assert rest.status_code == 200, rest.text
     assert len(rest.json()["cancelled"]) == 2
     assert rest.json()["status"] == "released"  # no one waits for Tuesdays
+
+
+async def test_an_unreachable_hold_store_is_a_503_not_a_500() -> None:
+    """Redis down: the hold cannot be taken or read, and the caller is told to retry."""
+    unreachable = Redis.from_url("redis://127.0.0.1:1/0", socket_connect_timeout=0.5)
+    holds = Holds(unreachable, hold_s=60)
+    try:
+        with pytest.raises(ServiceUnavailable):
+            await holds.take(uuid.uuid4(), uuid.uuid4())
+        with pytest.raises(ServiceUnavailable):
+            await holds.holder(uuid.uuid4())
+    finally:
+        await unreachable.aclose()

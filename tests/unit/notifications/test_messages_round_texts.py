@@ -71,8 +71,19 @@ def test_the_offer_tells_time_place_first_date_expiry_and_link() -> None:
     assert f"Svar innen onsdag 30. september kl. 18:00: {CLUB_PAGE}/tilbud" in nb.body
     sms = render_message(MessageKind.WAITING_OFFER, Language.EN, Channel.SMS, OFFER).body
     assert sms == (
-        f"Samspill: Free time: Gymsal Tuesday 18:00-19:30. Answer by 30/9: {CLUB_PAGE}/tilbud"
+        f"Samspill: Free time: Gymsal Tuesday 18:00-19:30. Answer by 30/9 18:00: "
+        f"{CLUB_PAGE}/tilbud"
     )
+
+
+def test_a_given_back_date_is_offered_as_that_date_not_a_weekly_time() -> None:
+    one_date = {**OFFER, "single_date": True}
+    nb = render_message(MessageKind.WAITING_OFFER, Language.NB, Channel.EMAIL, one_date)
+    assert "hver tirsdag" not in nb.body
+    assert "6. oktober 2026 18:00–19:30, Kjeller skole, Gymsal" in nb.body
+    sms = render_message(MessageKind.WAITING_OFFER, Language.NB, Channel.SMS, one_date).body
+    assert "Gymsal 6.10. 18:00-19:30" in sms
+    assert "Svar innen 30.9. 18:00" in sms
 
 
 NAMES = st.text(alphabet=sorted(GSM7 - {"\n", "\r"}), min_size=1, max_size=300).filter(

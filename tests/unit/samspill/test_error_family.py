@@ -21,6 +21,7 @@ from samspill.errors import (
     NotFound,
     RuleViolation,
     SamspillError,
+    ServiceUnavailable,
     TooManyRequests,
     Unauthorized,
 )
@@ -39,6 +40,7 @@ SAMPLES: dict[str, SamspillError] = {
     "event-too-large": EventTooLarge("booking.created", 2_000_000, 900_000),
     "rule-violation": RuleViolation("Bad rule.", "Feil regel."),
     "too-many-requests": TooManyRequests("Slow down.", "Ro ned.", retry_after=5),
+    "service-unavailable": ServiceUnavailable("Try again.", "Prøv igjen."),
     "transition-not-allowed": booking_errors.TransitionNotAllowed(
         BookingStatus.CANCELLED, BookingStatus.CONFIRMED
     ),

@@ -11,12 +11,14 @@ or finds the hold gone (409) — never both."""
 
 from __future__ import annotations
 
+import contextlib
 import uuid
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
 from redis.asyncio import Redis
+from redis.exceptions import RedisError
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
@@ -59,7 +61,7 @@ from booking.waiting_list.tables import DirectWaitingEntry, WaitingEntry
 from booking.waiting_list.use_cases import in_evenings, section_of, series_time
 from samspill.auth import Principal
 from samspill.db import UnitOfWork
-from samspill.errors import Conflict, Forbidden, NotFound
+from samspill.errors import Conflict, Forbidden, NotFound, ServiceUnavailable
 from samspill.events import booking as be
 from samspill.intervals import Interval
 from samspill.recurrence import OSLO, resolve_local
@@ -81,19 +83,35 @@ class Holds:
 
     async def take(self, freed_id: uuid.UUID, offer_id: uuid.UUID) -> bool:
         """Hold the time for the offer unless another offer holds it (SET NX PX)."""
-        held = await self.redis.set(
-            self.key(freed_id), str(offer_id), nx=True, px=max(int(self.hold_s * 1000), 1)
-        )
+        with _reachable():
+            held = await self.redis.set(
+                self.key(freed_id), str(offer_id), nx=True, px=max(int(self.hold_s * 1000), 1)
+            )
         return bool(held)
 
     async def holder(self, freed_id: uuid.UUID) -> str | None:
-        value = await self.redis.get(self.key(freed_id))
+        with _reachable():
+            value = await self.redis.get(self.key(freed_id))
         if value is None:
             return None
         return value.decode() if isinstance(value, bytes) else str(value)
 
     async def drop(self, freed_id: uuid.UUID) -> None:
-        await self.redis.delete(self.key(freed_id))
+        with _reachable():
+            await self.redis.delete(self.key(freed_id))
+
+
+@contextlib.contextmanager
+def _reachable() -> Iterator[None]:
+    """Redis down: 503 with nothing changed (the use case's transaction is rolled back), never
+    a 500; the job tries again on its next round."""
+    try:
+        yield
+    except (RedisError, OSError) as exc:
+        raise ServiceUnavailable(
+            "The hold on freed time cannot be checked just now; try again shortly.",
+            "Holdet på ledig tid kan ikke sjekkes akkurat nå; prøv igjen om litt.",
+        ) from exc
 
 
 def holds_of(redis: Redis, settings: BookingSettings) -> Holds:

@@ -556,7 +556,12 @@ def _waiting_offer(context: Mapping[str, object], language: Language, channel: C
     dash = _dash(channel)
     weekly = _weekly(time, language, dash)
     short = _weekly(time, language, dash, place=False).split(" ", 1)[1]  # without hver/every
-    by = format_short_date(to_oslo(expires).date(), language)
+    if context.get("single_date"):  # one given-back date, not a weekly time
+        span = f"{time.start}{dash}{time.end}"
+        weekly = f"{format_long_date(first, language)} {span}, {time.site}, {time.space}"
+        short = f"{format_short_date(first, language)} {span}"
+    # A given-back date is held for hours, not days: the deadline's time matters too.
+    by = f"{format_short_date(to_oslo(expires).date(), language)} {to_oslo(expires):%H:%M}"
     if language is Language.NB:
         subject = f"Tilbud om ledig tid: {time.space}, {_weekly(time, language, dash, place=False)}"
         if channel is Channel.SMS:

@@ -444,6 +444,7 @@ async def _on_waiting_offer(session: AsyncSession, data: EventData, occasion: Oc
             "first_date": offer.first_date,
             "last_date": offer.last_date,
             "expires_at": offer.expires_at,
+            "single_date": offer.single_date,
             "link": club_link(occasion.portal_url, offer.organisation_id, offers=True),
         },
         now=occasion.now,
