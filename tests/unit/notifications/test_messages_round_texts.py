@@ -71,8 +71,7 @@ def test_the_offer_tells_time_place_first_date_expiry_and_link() -> None:
     assert f"Svar innen onsdag 30. september kl. 18:00: {CLUB_PAGE}/tilbud" in nb.body
     sms = render_message(MessageKind.WAITING_OFFER, Language.EN, Channel.SMS, OFFER).body
     assert sms == (
-        f"Samspill: Free time: Gymsal Tuesday 18:00-19:30. Answer by 30/9 18:00: "
-        f"{CLUB_PAGE}/tilbud"
+        f"Samspill: Free time: Gymsal Tuesday 18:00-19:30. Answer by 30/9 18:00: {CLUB_PAGE}/tilbud"
     )
 
 
