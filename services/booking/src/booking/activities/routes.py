@@ -48,6 +48,6 @@ async def publish_activity(
 async def make_private(
     series_id: uuid.UUID, uow: UnitOfWorkDep, principal: CurrentPrincipal
 ) -> Response:
-    """The series leaves the guide."""
+    """The series leaves the guide (204 also when it was private already)."""
     await use_cases.withdraw(uow, principal, series_id)
     return Response(status_code=204)

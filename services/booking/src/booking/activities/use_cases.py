@@ -76,10 +76,10 @@ async def publish(
 
 
 async def withdraw(uow: UnitOfWork, principal: Principal, series_id: uuid.UUID) -> None:
-    """Make the series private again: it leaves the guide (404 when it is not public)."""
+    """Make the series private again: it leaves the guide. A private series stays private
+    (nothing is published): the request asks for a state, which then holds."""
     series = await _club_series(uow, principal, series_id)
-    if not await withdraw_if_public(uow, series):
-        raise queries.not_public(series_id)
+    await withdraw_if_public(uow, series)
     await uow.commit()
 
 

@@ -2,9 +2,10 @@
 transaction, or a rebuild's; never commits).
 
 `activity.published` carries the activity's full state, so applying it is an upsert that counts
-the change; `activity.withdrawn` empties its texts and marks it withdrawn (its feed's Last-Modified
-moves on). Both are keyed by the series' space, so they
-arrive in order. A club's new name reaches its activities with `organisation.updated`.
+the change; `activity.withdrawn` empties its texts and marks it withdrawn (its feed's
+Last-Modified moves on). Both are keyed by the series' space, so they arrive in order. A club's
+new name reaches its activities with `organisation.updated`, and a publication takes the name
+the read model holds.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from sqlmodel import col
 
 from notifications.domain.guide import activity_key
 from notifications.guide.tables import GuideActivity
+from notifications.readmodel.tables import OrganisationRecord
 from samspill.events import booking as bk
 from samspill.events.base import EventData
 
@@ -43,10 +45,13 @@ async def apply_to_guide(session: AsyncSession, data: EventData, at: datetime) -
 
 
 async def _published(session: AsyncSession, state: bk.PublicActivityState, at: datetime) -> None:
+    # The club's name as the read model knows it: a rename (keyed by the organisation, so on
+    # another partition) may be applied before an older publication, in a rebuild too.
+    organisation = await session.get(OrganisationRecord, state.organisation_id)
     values = {
         "series_id": state.series_id,
         "organisation_id": state.organisation_id,
-        "organisation_name": state.organisation_name,
+        "organisation_name": organisation.name if organisation else state.organisation_name,
         "team_name": state.team_name,
         "site_id": state.site_id,
         "site_name": state.site_name,
