@@ -94,11 +94,13 @@ def read_activity_form(form: Mapping[str, Any], messages: Mapping[str, str]) -> 
     """The form with its problems: each required field, lengths and choices (`messages` gives
     the message for a field's problem, keyed by the field's name)."""
     entered = ActivityForm(
-        **{
-            name: _text(form, name)[:1000]
-            for name in ActivityForm.__dataclass_fields__
-            if name != "errors"
-        }
+        description=_text(form, "description")[:1000],
+        activity=_text(form, "activity")[:1000],
+        age_group=_text(form, "age_group")[:40],
+        level=_text(form, "level")[:40],
+        languages=_text(form, "languages")[:200],
+        takes_new_members=_text(form, "takes_new_members")[:10],
+        how_to_join=_text(form, "how_to_join")[:1000],
     )
     limits = {
         "description": MAX_DESCRIPTION,
