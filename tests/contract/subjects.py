@@ -32,6 +32,8 @@ AGGREGATE_ID: dict[str, tuple[str, str]] = {
     f"{B}cancelled.v1": ("booking", "booking_id"),
     f"{B}series.created.v1": ("series", "series_id"),
     f"{B}series.team_changed.v1": ("series", "series_id"),
+    f"{B}activity.published.v1": ("activity", "series_id"),
+    f"{B}activity.withdrawn.v1": ("activity", "series_id"),
     f"{B}round.changed.v1": ("round", "round_id"),
     f"{B}application.answered.v1": ("application", "application_id"),
     f"{B}waiting_offer.made.v1": ("offer", "offer_id"),

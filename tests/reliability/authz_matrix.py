@@ -27,7 +27,14 @@ from datetime import timedelta
 from enum import StrEnum
 from typing import Any
 
-from tests.reliability.authz_world import ORG_NUMBERS, PEOPLE, Side, World, local
+from tests.reliability.authz_world import (
+    ORG_NUMBERS,
+    PEOPLE,
+    Side,
+    World,
+    local,
+    public_activity_body,
+)
 
 ROLES = ("anonymous", "resident", "org_member", "facility_manager", "centre_staff", "admin")
 GUESSED_TOKEN = "A" * 43
@@ -401,6 +408,7 @@ def _invitation(suffix: str) -> Rule:
 MEMBERS = "/organisations/{organisation_id}/members"
 INVITATIONS = "/organisations/{organisation_id}/invitations"
 TEAMS = "/organisations/{organisation_id}/teams"
+ACTIVITY = "/booking-series/{series_id}/public-activity"
 ROUNDS = "/rounds"
 ROUND = "/rounds/{round_id}"
 APPLICATION = ROUND + "/applications/{organisation_id}"
@@ -544,6 +552,13 @@ BOOKING: dict[tuple[str, str], Rule] = {
         MEMBER,
         with_body("/booking-series/{series_id}/team", lambda side, world: {"team_id": None}),
     ),
+    # A series' public activity: the club's bookers publish it or make it private; whoever
+    # sees the series reads it.
+    ("GET", ACTIVITY): scoped(MEMBER_OR_MANAGER, at(ACTIVITY)),
+    ("PUT", ACTIVITY): scoped(
+        MEMBER, with_body(ACTIVITY, lambda side, world: public_activity_body(side.activity_name))
+    ),
+    ("DELETE", ACTIVITY): scoped(MEMBER, at(ACTIVITY)),
     # Seasonal rounds: anyone reads them, the municipal admin runs them; a club's members read
     # its application and offers, its administrators and bookers apply and answer offers.
     ("GET", ROUNDS): public(ROUNDS),
@@ -643,8 +658,11 @@ NOTIFICATIONS: dict[tuple[str, str], Rule] = {
             ("/feeds/sites/{site_id}.ics", public("/feeds/sites/{site_id}.ics")),
             ("/feeds/organisations/{token}.ics", _feed("organisations", "org_token")),
             ("/feeds/loans/{token}.ics", _feed("loans", "loans_token")),
+            # The activity guide's feed of a district's activity.
+            ("/guide/{district}/{activity}.ics", public("/guide/{district}/{activity_name}.ics")),
         )
     },
+    ("GET", "/guide"): public("/guide"),
     ("POST", "/feed-tokens"): scoped(
         MEMBER,
         with_body(

@@ -104,6 +104,23 @@ async def running_stack(
         yield Stack(services)
 
 
+# The activity each side's series shows in the public guide.
+PUBLIC_ACTIVITIES = {"mine": "Innebandy", "theirs": "Volleyball"}
+
+
+def public_activity_body(activity: str) -> dict[str, Any]:
+    """A public activity with organisation-level facts only (the way to join is a web page)."""
+    return {
+        "description": f"{activity} for alle som vil lære. Ta med innesko.",
+        "activity": activity,
+        "age_group": "youth",
+        "level": "beginner",
+        "languages": ["nb", "en"],
+        "takes_new_members": True,
+        "how_to_join": "https://klubben.example.org/bli-med",
+    }
+
+
 @dataclass
 class Side:
     """The ids of one side's objects ("mine" or "theirs")."""
@@ -134,6 +151,10 @@ class Side:
     invitation_code: str = ""
     team_id: str = ""
     direct_entry_id: str = ""  # the club's place on the direct waiting list
+    # The side's series is a public activity in the guide: its district (every seeded site's)
+    # and activity name.
+    district: str = "lillestrom"
+    activity_name: str = ""
     # A seasonal round over the side's space, its results sent: the club's application, the
     # time allocated to its first section and the offer its waiting second section got.
     round_id: str = ""
@@ -444,6 +465,14 @@ async def _seed_booking(stack: Stack, admin: dict[str, str], world: World, name:
         },
     )
     side.direct_entry_id = entry["id"]
+    side.activity_name = PUBLIC_ACTIVITIES[name]
+    await stack.call(
+        "booking",
+        "PUT",
+        f"/booking-series/{side.series_id}/public-activity",
+        member,
+        json=public_activity_body(side.activity_name),
+    )
     await _seed_loan(stack, world, name)
 
 

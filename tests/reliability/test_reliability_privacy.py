@@ -72,6 +72,9 @@ PATH_VALUES = {
     "message_id": "message_id",
     "token_id": "org_token_id",
     "round_id": "round_id",
+    # The activity guide's feed: the side's district and its public activity.
+    "district": "district",
+    "activity": "activity_name",
 }
 GUESSED = "A" * 43
 # The contact a resident gives with their own booking of a hall.
@@ -144,6 +147,8 @@ def query_value(name: str, schema: dict[str, Any], side: Side, world: World) -> 
         return str(getattr(side, PATH_VALUES[name]))
     if name == "category":
         return "commercial"
+    if name == "reason":  # a staff view's written reason (the route wants a login anyway)
+        return "Sak 2026/117"
     raise AssertionError(f"no value for the required query parameter {name!r}")
 
 
@@ -304,6 +309,7 @@ async def test_public_answers_carry_no_personal_data(
         await add_resident_profile(stack)
         resident_booking = await add_resident_booking(stack, world)
         await _the_seed_holds_the_people(stack, world, needles, resident_booking)
+        await _the_guide_shows_the_activities(stack, world)
         scanned: list[str] = []
         found: list[str] = []
         for service in SERVICES:
@@ -319,6 +325,7 @@ async def test_public_answers_carry_no_personal_data(
                     found.append(f"{service} {probe.method} {probe.path}: {leaked}")
         pages, leaked_pages = await scan_portal(stack, infra, identity_provider, world, needles)
         found += leaked_pages
+    sides = (world.mine, world.theirs)
     public_feeds = [line for line in scanned if "/feeds/spaces/" in line and line.endswith(" 200")]
     assert len(public_feeds) >= 4, scanned
     # The seasonal rounds are public and were read with each side's round present.
@@ -326,10 +333,28 @@ async def test_public_answers_carry_no_personal_data(
     rounds.append("booking GET /rounds 200")
     assert set(rounds) <= set(scanned), scanned
     assert len(scanned) > 40, scanned
+    # The activity guide and its feeds were read with both sides' public activities in them.
+    guide = [f"notifications GET /guide/{s.district}/{s.activity_name}.ics 200" for s in sides]
+    assert {"notifications GET /guide 200", *guide} <= set(scanned), scanned
     # The visitor's pages were shown, not only redirects to the login.
     halls = [f"/lokaler/{side.space_id}" for side in (world.mine, world.theirs)]
-    assert {"/", "/ledige-lokaler", "/utstyr", *halls} <= set(pages), pages
+    assert {"/", "/ledige-lokaler", "/utstyr", "/aktiviteter", *halls} <= set(pages), pages
     assert found == [], "\n".join(found)
+
+
+async def _the_guide_shows_the_activities(stack: Stack, world: World) -> None:
+    """Both sides' series are in the public guide and their feeds before the scan."""
+    client = stack["notifications"].client
+
+    async def listed() -> bool:
+        answer = (await client.get("/guide")).json()
+        shown = {activity["series_id"] for activity in answer["activities"]}
+        return {world.mine.series_id, world.theirs.series_id} <= shown
+
+    await eventually(listed)
+    for side in (world.mine, world.theirs):
+        feed = await client.get(f"/guide/{side.district}/{side.activity_name}.ics")
+        assert f"activity-{side.series_id}@samspill" in feed.text
 
 
 async def _the_seed_holds_the_people(

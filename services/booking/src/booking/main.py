@@ -5,6 +5,7 @@ from pathlib import Path
 
 from fastapi import FastAPI
 
+import booking.activities.tables
 import booking.allocation.tables
 import booking.applications.tables
 import booking.bookings.tables
@@ -18,6 +19,7 @@ import booking.rounds.tables
 import booking.series.tables
 import booking.teams.tables
 import booking.waiting_list.tables  # noqa: F401 - every tables module registers on the metadata
+from booking.activities.routes import router as activities_router
 from booking.allocation.routes import router as allocation_router
 from booking.applications.routes import router as applications_router
 from booking.availability.routes import router as availability_router
@@ -105,6 +107,7 @@ definition = ServiceDefinition(
         bookings_router,
         series_router,
         teams_router,
+        activities_router,
         lending_router,
         usage_router,
         rounds_router,

@@ -9,6 +9,7 @@ from fastapi import APIRouter, FastAPI
 
 # Every feature's tables, so the service's metadata holds them all.
 import notifications.feed_tokens.tables
+import notifications.guide.tables
 import notifications.messages.tables
 import notifications.personal_data.tables
 import notifications.preferences.tables
@@ -18,6 +19,7 @@ from notifications.feed_tokens import routes as feed_tokens
 from notifications.feeds import routes as feeds
 from notifications.feeds.handlers import invalidate_feeds
 from notifications.feeds.queries import FeedCache
+from notifications.guide import routes as guide
 from notifications.messages import routes as messages
 from notifications.messages.handlers import Occasion, queue_messages
 from notifications.messages.jobs import delivery_job, purge_job
@@ -39,6 +41,7 @@ from samspill.service import Runtime, ServiceDefinition, create_app
 
 routers: list[APIRouter] = [
     feeds.router,
+    guide.router,
     feed_tokens.router,
     messages.router,
     preferences.router,
@@ -99,7 +102,9 @@ def jobs(runtime: Runtime) -> list[PeriodicJob]:
 definition = ServiceDefinition(
     name="notifications",
     title="Samspill notifications",
-    description="iCal feeds, feed tokens, email/SMS messages and reminders.",
+    description=(
+        "iCal feeds, the public activity guide, feed tokens, email/SMS messages and reminders."
+    ),
     metadata=Table.metadata,
     messaging=messaging,
     migrations_dir=Path(__file__).parent / "migrations",

@@ -32,6 +32,7 @@ from portal.config import PortalSettings
 from portal.dependencies import LoginRequired, login_url, optional_person
 from portal.desk import routes as desk
 from portal.domain.desk import loan_number
+from portal.guide import routes as guide
 from portal.halls import routes as halls
 from portal.home import routes as home
 from portal.lending import routes as lending
@@ -70,6 +71,7 @@ routers: list[APIRouter] = [
     home.router,
     login.router,
     halls.router,
+    guide.router,
     clubs.router,
     bookings.router,
     applications.router,

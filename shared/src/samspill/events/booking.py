@@ -4,10 +4,10 @@ Events carry what the feeds and messages need (space, site, organisation display
 activity, local times) so notifications needs nothing else. A private person's contact never
 sits in a public field: contacts (and a resident's subject id) live only in `contact` and
 `resident_id` members, which the public feeds ignore.
-Keys: the space id for bookings and series (one partition keeps a hall's order), the
-organisation id for organisation, membership and invitation events and for a round's answers
-and waiting-list offers, the round id for rounds, the person id for profiles and erasures, the
-centre id for loans (a loan's lines all belong to one centre).
+Keys: the space id for bookings, series and public activities (one partition keeps a hall's
+order), the organisation id for organisation, membership and invitation events and for a
+round's answers and waiting-list offers, the round id for rounds, the person id for profiles
+and erasures, the centre id for loans (a loan's lines all belong to one centre).
 """
 
 from __future__ import annotations
@@ -191,6 +191,39 @@ class SeriesState(State):
         "`application.answered` (or `waiting_offer.made`), not once per series.",
     )
     team_name: str | None = None
+
+
+AgeGroup = Literal["children", "youth", "adults", "seniors", "mixed"]
+Level = Literal["beginner", "intermediate", "advanced", "all"]
+
+
+class PublicActivityState(State):
+    """A club's weekly series published as a public activity: organisation-level facts only
+    (never a person's name), for the public guide."""
+
+    id_field: ClassVar[str] = "series_id"  # the aggregate id: the events' subject
+    series_id: UUID
+    organisation_id: UUID
+    organisation_name: str
+    team_name: str | None = None
+    site_id: UUID
+    site_name: str
+    district: str
+    space_name: str
+    weekday: int = Field(ge=0, le=6)
+    local_start_time: str
+    local_end_time: str
+    first_date: date
+    last_date: date
+    description: str
+    activity: str
+    age_group: AgeGroup
+    level: Level
+    languages: list[str] = Field(description="ISO 639-1 codes, e.g. `nb`, `en`.")
+    takes_new_members: bool
+    how_to_join: str = Field(
+        description="Organisation-level: a web address or the club's own email or phone."
+    )
 
 
 RoundStateName = Literal["upcoming", "open", "in_allocation", "handled", "results_sent"]
@@ -426,6 +459,24 @@ class WaitingOfferMade(EventData):
     offer: WaitingOfferState
 
 
+class ActivityPublished(EventData):
+    """A club published a series as a public activity, or changed what the guide shows."""
+
+    type: Literal["samspill.booking.activity.published.v1"] = (
+        "samspill.booking.activity.published.v1"
+    )
+    activity: PublicActivityState
+
+
+class ActivityWithdrawn(EventData):
+    """The series is no longer a public activity (made private, or the rest cancelled)."""
+
+    type: Literal["samspill.booking.activity.withdrawn.v1"] = (
+        "samspill.booking.activity.withdrawn.v1"
+    )
+    activity: PublicActivityState
+
+
 class SeriesHandedToTeam(EventData):
     """A club handed a series to one of its teams (or took it back: `team_name` None)."""
 
@@ -492,6 +543,8 @@ BookingEvent = Annotated[
     | BookingCancelled
     | SeriesCreated
     | SeriesHandedToTeam
+    | ActivityPublished
+    | ActivityWithdrawn
     | RoundChanged
     | ApplicationAnswered
     | WaitingOfferMade
@@ -520,6 +573,8 @@ contract = TopicContract(
         BookingCancelled,
         SeriesCreated,
         SeriesHandedToTeam,
+        ActivityPublished,
+        ActivityWithdrawn,
         RoundChanged,
         ApplicationAnswered,
         WaitingOfferMade,

@@ -10,6 +10,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
+from booking.activities import use_cases as activities
 from booking.bookings.queries import (
     ACTIVE_STATUSES,
     Booker,
@@ -337,6 +338,8 @@ async def cancel_rest(
     if cancelled:
         # Freed season time goes first to the round's waiting list, in this transaction.
         await waiting_list.offer_freed_series(uow, series, from_date, now)
+        # A series whose rest is cancelled leaves the public activity guide.
+        await activities.withdraw_if_public(uow, series)
     await uow.commit()
     return SeriesCancelled(series_id=series.id, cancelled=cancelled, kept=kept)
 

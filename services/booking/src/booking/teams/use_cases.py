@@ -16,6 +16,7 @@ from datetime import datetime
 
 from sqlalchemy.exc import IntegrityError
 
+from booking.activities import use_cases as activities
 from booking.bookings.queries import load_place
 from booking.memberships.queries import administered
 from booking.organisations.tables import Organisation
@@ -137,6 +138,7 @@ async def _tell_team_changed(uow: UnitOfWork, series: BookingSeries) -> None:
     place = await load_place(uow.session, series.space_id)
     state = await stored_series_state(uow.session, place, series)
     await uow.publish(be.SeriesHandedToTeam(series=state), key=str(series.space_id))
+    await activities.republish_if_public(uow, series)
 
 
 async def _flush_named(uow: UnitOfWork, name: str, organisation: Organisation) -> None:

@@ -31,6 +31,8 @@ def affected_feeds(envelope: Envelope) -> list[FeedKey]:
     elif isinstance(data, bk.SeriesCreated | bk.SeriesHandedToTeam):
         series = data.series
         keys.extend(_booking_feeds(series.space_id, series.site_id, series.organisation_id))
+    elif isinstance(data, bk.ActivityPublished | bk.ActivityWithdrawn):
+        keys.append(FeedKey(FeedKind.GUIDE, data.activity.district))
     elif hasattr(data, "loan") and isinstance(data.loan, bk.LoanState):
         keys.append(FeedKey(FeedKind.LOANS, data.loan.resident_id))
     elif isinstance(data, bk.PersonErased):

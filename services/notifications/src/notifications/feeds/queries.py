@@ -40,6 +40,7 @@ from notifications.domain.entries import (
     loan_entries,
 )
 from notifications.domain.feed import FeedEntry, FeedInfo, feed_etag, render_feed
+from notifications.guide.queries import guide_feed
 from notifications.readmodel.tables import (
     BookingRecord,
     LoanRecord,
@@ -61,6 +62,8 @@ class FeedKind(StrEnum):
     SITE = "site"
     ORGANISATION = "organisation"
     LOANS = "loans"
+    # The activity guide's feed of a district's activity: subject `district/activity key`.
+    GUIDE = "guide"
 
 
 @dataclass(frozen=True, slots=True)
@@ -83,7 +86,11 @@ class RenderedFeed:
 
 
 async def feed_sources(session: AsyncSession, key: FeedKey) -> list[FeedKey]:
-    """The feeds whose events change this one: itself and, for a space, its conflict set."""
+    """The feeds whose events change this one: itself and, for a space, its conflict set; for
+    a guide feed, its district's (an activity event moves every activity of its district on,
+    so a renamed activity leaves its old feed too)."""
+    if key.kind is FeedKind.GUIDE:
+        return [key, FeedKey(FeedKind.GUIDE, key.subject.partition("/")[0])]
     if key.kind is not FeedKind.SPACE:
         return [key]
     space_id = parse_uuid(key.subject)
@@ -291,6 +298,7 @@ _BUILDERS = {
     FeedKind.SITE: _site_feed,
     FeedKind.ORGANISATION: _organisation_feed,
     FeedKind.LOANS: _loans_feed,
+    FeedKind.GUIDE: guide_feed,
 }
 
 

@@ -1,6 +1,7 @@
 """Tables of the read model: sites, spaces, windows, closures, organisations, bookings, series,
-loans and people's profiles (`READ_MODEL_TABLES`), and the kernel's `access_grant` table of
-memberships and staff grants (`READ_MODEL_TABLE_NAMES` names them all).
+loans, people's profiles and the guide's public activities (`READ_MODEL_TABLES`), and the
+kernel's `access_grant` table of memberships and staff grants (`READ_MODEL_TABLE_NAMES` names
+them all).
 
 They are written only by the event handler and can be rebuilt by replaying the topics; the
 service's own records (feed tokens, preferences, messages) live in their features and survive a
@@ -16,6 +17,7 @@ from sqlalchemy import DateTime, text
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlmodel import Field
 
+from notifications.guide.tables import GuideActivity
 from notifications.tables import Table
 from samspill.access_grants import access_grant_table
 
@@ -195,6 +197,7 @@ READ_MODEL_TABLES: tuple[type[Table], ...] = (
     SeriesRecord,
     LoanRecord,
     ProfileRecord,
+    GuideActivity,  # the public activity guide's (its own feature)
 )
 READ_MODEL_TABLE_NAMES: tuple[str, ...] = (
     *(str(table.__tablename__) for table in READ_MODEL_TABLES),

@@ -33,6 +33,7 @@ from sqlalchemy.orm import InstrumentedAttribute
 from sqlmodel import col
 
 from notifications.domain.loans import loan_items
+from notifications.guide.use_cases import apply_to_guide
 from notifications.personal_data.queries import is_erased
 from notifications.readmodel.tables import (
     READ_MODEL_TABLE_NAMES,
@@ -92,10 +93,12 @@ async def rebuild_read_model(
 
 
 async def apply_to_read_model(session: AsyncSession, envelope: Envelope) -> None:
-    """Apply one event to the read model (events it does not need are ignored)."""
+    """Apply one event to the read model and the guide's (events they do not need are
+    ignored)."""
     apply = _APPLIERS.get(type(envelope.data))
     if apply is not None:
         await apply(session, envelope.data, envelope.time)
+    await apply_to_guide(session, envelope.data, envelope.time)
 
 
 async def _upsert(

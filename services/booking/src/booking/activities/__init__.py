@@ -1,0 +1,1 @@
+"""Public activities: a club's weekly series shown in the public activity guide."""

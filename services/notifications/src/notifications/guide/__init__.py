@@ -1,0 +1,1 @@
+"""The public activity guide: clubs' public activities from booking's events, as JSON and iCal."""

@@ -1,0 +1,1 @@
+"""The activity guide's pages: `/aktiviteter` and publishing a series as a public activity."""
