@@ -9,8 +9,6 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
 from facilities.dependencies import get_row, page_of
-from facilities.requisitions.schemas import RequisitionPublic
-from facilities.requisitions.states import requisition_state
 from facilities.requisitions.tables import RequisitionRow
 from facilities.sites.tables import Site
 from samspill.auth import Principal
@@ -35,11 +33,6 @@ async def get_requisition(
     )
 
 
-def public(row: RequisitionRow, site_name: str) -> RequisitionPublic:
-    state = requisition_state(row, site_name)
-    return RequisitionPublic(**state.model_dump(), lifted=row.lifted_at is not None)
-
-
 async def list_requisitions(
     session: AsyncSession,
     principal: Principal,
@@ -48,7 +41,7 @@ async def list_requisitions(
     active: bool | None,
     limit: int,
     offset: int,
-) -> tuple[list[RequisitionPublic], int]:
+) -> tuple[list[tuple[RequisitionRow, str]], int]:
     """Newest first: for the emergency staff and admins."""
     if not principal.is_admin:
         require_emergency_staff(principal)
@@ -61,7 +54,7 @@ async def list_requisitions(
     order = (col(RequisitionRow.starts_at).desc(), col(RequisitionRow.id))
     rows, total = await page_of(session, query.order_by(*order), limit, offset)
     names = await _site_names(session, {r.site_id for r in rows})
-    return [public(r, names.get(r.site_id, "")) for r in rows], total
+    return [(r, names.get(r.site_id, "")) for r in rows], total
 
 
 async def _site_names(session: AsyncSession, ids: set[UUID]) -> dict[UUID, str]:

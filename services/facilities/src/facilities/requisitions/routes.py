@@ -25,9 +25,10 @@ async def list_requisitions(
     offset: Offset = 0,
 ) -> Page[RequisitionPublic]:
     """Requisitions, newest first (emergency staff and admins)."""
-    items, total = await queries.list_requisitions(
+    rows, total = await queries.list_requisitions(
         uow.session, principal, site_id=site_id, active=active, limit=limit, offset=offset
     )
+    items = [RequisitionPublic.of(row, name) for row, name in rows]
     return Page(items=items, total=total, limit=limit, offset=offset)
 
 

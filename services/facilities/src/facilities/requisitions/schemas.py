@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Self
 from uuid import UUID
 
 from pydantic import BaseModel, ConfigDict, Field
 
 from facilities.dependencies import Input
+from facilities.requisitions.states import requisition_state
+from facilities.requisitions.tables import RequisitionRow
 from samspill.inputs import Instant
 
 
@@ -34,3 +37,8 @@ class RequisitionPublic(BaseModel):
     end: datetime
     reason: str
     lifted: bool
+
+    @classmethod
+    def of(cls, row: RequisitionRow, site_name: str) -> Self:
+        state = requisition_state(row, site_name)
+        return cls(**state.model_dump(), lifted=row.lifted_at is not None)

@@ -8,7 +8,7 @@ from datetime import datetime
 from uuid import UUID
 
 from facilities.domain import checked_interval
-from facilities.requisitions.queries import get_requisition, public, require_emergency_staff
+from facilities.requisitions.queries import get_requisition, require_emergency_staff
 from facilities.requisitions.schemas import RequisitionCreate, RequisitionPublic
 from facilities.requisitions.states import requisition_state
 from facilities.requisitions.tables import RequisitionRow
@@ -52,7 +52,7 @@ async def start_requisition(
     state = requisition_state(row, site.name)
     await uow.publish(RequisitionStarted(requisition=state), key=str(site.id))
     await uow.commit()
-    return public(row, site.name)
+    return RequisitionPublic.of(row, site.name)
 
 
 async def lift_requisition(
@@ -72,4 +72,4 @@ async def lift_requisition(
         RequisitionLifted(requisition=requisition_state(row, name)), key=str(row.site_id)
     )
     await uow.commit()
-    return public(row, name)
+    return RequisitionPublic.of(row, name)
