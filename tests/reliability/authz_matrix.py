@@ -295,6 +295,16 @@ FACILITIES: dict[tuple[str, str], Rule] = {
         ADMIN_ONLY, at(f"/centres/{{centre_id}}/staff/{BYSTANDER}")
     ),
     ("GET", "/staff-grants"): role(ADMIN_ONLY, at("/staff-grants")),
+    ("PUT", "/sites/{site_id}/preparedness"): scoped(
+        MANAGER,
+        with_body(
+            "/sites/{site_id}/preparedness",
+            lambda side, world: {"evacuation_capacity": 200, "beds": 40, "kitchen": True},
+        ),
+    ),
+    # Emergency staff only; admins list them (POST /requisitions and lift: see the emergency
+    # staff caller, not yet in ROLES).
+    ("GET", "/requisitions"): role(ADMIN_ONLY, at("/requisitions")),
     ("PUT", "/emergency-staff/{person_id}"): role(ADMIN_ONLY, at(f"/emergency-staff/{BYSTANDER}")),
     ("DELETE", "/emergency-staff/{person_id}"): role(
         ADMIN_ONLY, at(f"/emergency-staff/{BYSTANDER}")
