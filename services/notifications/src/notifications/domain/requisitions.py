@@ -7,11 +7,12 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from notifications.domain.messages import Channel, RenderedMessage
+from notifications.domain.messages import SMS_MAX_LENGTH, Channel, RenderedMessage
 from notifications.domain.timefmt import Language, format_date, format_day, format_time_range
 
 REQUISITION_CANCELLED = "requisition_cancelled"
 REQUISITION_OFFERED_BACK = "requisition_offered_back"
+_ELLIPSIS = "..."  # GSM-7 has neither a single-character ellipsis nor an en dash
 
 
 @dataclass(frozen=True, slots=True)
@@ -48,7 +49,16 @@ def render_requisition(
 ) -> RenderedMessage:
     """The grouped message; an SMS is short (the count and the site, not every line)."""
     cancelled = kind == REQUISITION_CANCELLED
-    count = len(items)
+    if channel is Channel.SMS:
+        return _sms(cancelled, site, len(items), language)
+    subject, lead = _texts(cancelled, site, reason, len(items), language)
+    lines = "\n".join(_line(item, language) for item in items)
+    return RenderedMessage(subject=subject, body=f"{lead}\n\n{lines}\n")
+
+
+def _texts(
+    cancelled: bool, site: str, reason: str, count: int, language: Language
+) -> tuple[str, str]:
     if language is Language.NB:
         subject = (
             f"Beredskap: {site} er rekvirert – {count} avbestilt"
@@ -75,7 +85,19 @@ def render_requisition(
             else f"The requisition of {site} is lifted. These times are free again, and you may "
             "book them again first:"
         )
-    if channel is Channel.SMS:
-        return RenderedMessage(subject=subject, body=subject)
-    lines = "\n".join(_line(item, language) for item in items)
-    return RenderedMessage(subject=subject, body=f"{lead}\n\n{lines}\n")
+    return subject, lead
+
+
+def _sms(cancelled: bool, site: str, count: int, language: Language) -> RenderedMessage:
+    """The summary line as one SMS of GSM-7 characters: the site's name is shortened when it
+    would not fit."""
+
+    def build(name: str) -> str:
+        subject, _ = _texts(cancelled, name, "", count, language)
+        return subject.replace(" – ", " - ")
+
+    room = SMS_MAX_LENGTH - len(build(""))
+    if len(site) > room:
+        site = site[: max(room - len(_ELLIPSIS), 0)].rstrip() + _ELLIPSIS
+    text = build(site)
+    return RenderedMessage(subject=text, body=text)
