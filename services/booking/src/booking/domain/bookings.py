@@ -74,6 +74,7 @@ class CancellationReason(StrEnum):
     SERIES_CANCELLED = "series_cancelled"
     PERSON_ERASED = "person_erased"
     GIVEN_BACK = "given_back"
+    REQUISITION = "requisition"
 
 
 def transition(current: BookingStatus, target: BookingStatus) -> BookingStatus:
