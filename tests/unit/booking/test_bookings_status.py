@@ -97,6 +97,7 @@ def test_cancellation_reasons() -> None:
         "series_cancelled",
         "person_erased",
         "given_back",
+        "requisition",
     }
 
 
