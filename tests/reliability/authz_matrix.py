@@ -295,6 +295,10 @@ FACILITIES: dict[tuple[str, str], Rule] = {
         ADMIN_ONLY, at(f"/centres/{{centre_id}}/staff/{BYSTANDER}")
     ),
     ("GET", "/staff-grants"): role(ADMIN_ONLY, at("/staff-grants")),
+    ("PUT", "/emergency-staff/{person_id}"): role(ADMIN_ONLY, at(f"/emergency-staff/{BYSTANDER}")),
+    ("DELETE", "/emergency-staff/{person_id}"): role(
+        ADMIN_ONLY, at(f"/emergency-staff/{BYSTANDER}")
+    ),
 }
 
 # --- booking -------------------------------------------------------------------------------

@@ -24,6 +24,11 @@ class GrantKind(StrEnum):
     ORGANISATION = "organisation"
     SITE = "site"
     CENTRE = "centre"
+    EMERGENCY = "emergency"
+
+
+MUNICIPALITY = "municipality"
+"""The object of an emergency grant: the whole municipality."""
 
 
 def access_grant_table(metadata: MetaData) -> Table:
@@ -61,16 +66,21 @@ async def apply_membership(session: AsyncSession, table: Table, state: Membershi
 
 
 async def apply_staff_grants(session: AsyncSession, table: Table, state: StaffGrantsState) -> None:
-    """Replace the person's site and centre grants with the event's."""
+    """Replace the person's site, centre and emergency grants with the event's."""
     await session.execute(
         delete(table).where(
             table.c.person_id == state.person_id,
-            table.c.kind.in_([GrantKind.SITE, GrantKind.CENTRE]),
+            table.c.kind.in_([GrantKind.SITE, GrantKind.CENTRE, GrantKind.EMERGENCY]),
         )
     )
+    emergency = [MUNICIPALITY] if state.emergency else []
     rows = [
         {"person_id": state.person_id, "kind": kind, "object_id": str(object_id), "role": None}
-        for kind, ids in ((GrantKind.SITE, state.site_ids), (GrantKind.CENTRE, state.centre_ids))
+        for kind, ids in (
+            (GrantKind.SITE, state.site_ids),
+            (GrantKind.CENTRE, state.centre_ids),
+            (GrantKind.EMERGENCY, emergency),
+        )
         for object_id in ids
     ]
     if rows:
@@ -94,6 +104,7 @@ async def read_grants(session: AsyncSession, table: Table, person_id: str) -> Gr
         },
         site_ids=frozenset(object_id for kind, object_id, _ in rows if kind == GrantKind.SITE),
         centre_ids=frozenset(object_id for kind, object_id, _ in rows if kind == GrantKind.CENTRE),
+        emergency=any(kind == GrantKind.EMERGENCY for kind, _, _ in rows),
     )
 
 

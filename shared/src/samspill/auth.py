@@ -31,6 +31,7 @@ class Role(StrEnum):
     ORG_MEMBER = "org_member"
     FACILITY_MANAGER = "facility_manager"
     CENTRE_STAFF = "centre_staff"
+    EMERGENCY_STAFF = "emergency_staff"
     ADMIN = "admin"
 
 
@@ -50,6 +51,8 @@ class Grants:
     organisations: Mapping[str, OrganisationRole] = field(default_factory=dict)
     site_ids: frozenset[str] = frozenset()
     centre_ids: frozenset[str] = frozenset()
+    emergency: bool = False
+    """The municipality's emergency staff: may requisition sites and see preparedness."""
 
 
 NO_GRANTS = Grants()
@@ -86,6 +89,8 @@ class Principal:
             roles.add(Role.FACILITY_MANAGER)
         if self.grants.centre_ids:
             roles.add(Role.CENTRE_STAFF)
+        if self.grants.emergency:
+            roles.add(Role.EMERGENCY_STAFF)
         if self.is_admin:
             roles.add(Role.ADMIN)
         return frozenset(roles)
@@ -101,6 +106,12 @@ class Principal:
     @property
     def centre_ids(self) -> frozenset[str]:
         return self.grants.centre_ids
+
+    @property
+    def is_emergency_staff(self) -> bool:
+        """Granted the municipality's emergency role (an admin is not, by being one: a
+        requisition is the emergency staff's act)."""
+        return self.grants.emergency
 
     def has_role(self, role: str) -> bool:
         return self.is_admin or role in self.roles

@@ -251,10 +251,15 @@ class StaffGrantsState(State):
     person_id: str = Field(description="Samspill's id of the person (from issuer and subject).")
     site_ids: list[UUID]
     centre_ids: list[UUID]
+    emergency: bool = Field(
+        default=False,
+        description="Whether the person is the municipality's emergency staff (requisitions).",
+    )
 
 
 class StaffGrantsChanged(EventData):
-    """A municipal admin granted or revoked a site's management or a centre's staff role."""
+    """A municipal admin granted or revoked a site's management, a centre's staff role or the
+    municipality's emergency staff role."""
 
     type: Literal["samspill.facilities.staff_grants.changed.v1"] = (
         "samspill.facilities.staff_grants.changed.v1"

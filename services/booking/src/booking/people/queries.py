@@ -32,6 +32,7 @@ async def grants_of(session: AsyncSession, person_id: str) -> Grants:
         organisations={str(org): OrganisationRole(role) for org, role in rows.all()},
         site_ids=staff.site_ids,
         centre_ids=staff.centre_ids,
+        emergency=staff.emergency,
     )
 
 

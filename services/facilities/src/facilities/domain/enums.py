@@ -74,10 +74,12 @@ class UnitCondition(StrEnum):
 
 class StaffGrantKind(StrEnum):
     """What a municipal admin grants a person at facilities: managing a site (approving its
-    bookings, keeping its spaces and windows) or staffing an equipment centre."""
+    bookings, keeping its spaces and windows), staffing an equipment centre, or being the
+    municipality's emergency staff (requisitions; its object is the whole municipality)."""
 
     SITE = "site"
     CENTRE = "centre"
+    EMERGENCY = "emergency"
 
     @property
     def label_nb(self) -> str:
@@ -87,4 +89,5 @@ class StaffGrantKind(StrEnum):
 _STAFF_GRANT_KIND_NB = {
     StaffGrantKind.SITE: "forvalter av stedet",
     StaffGrantKind.CENTRE: "ansatt ved utstyrssentralen",
+    StaffGrantKind.EMERGENCY: "kommunens beredskapspersonell",
 }

@@ -1,5 +1,6 @@
-"""What facilities holds about a person: the sites they manage and the centres they staff, and
-the grants they gave as an administrator (without the other person's id)."""
+"""What facilities holds about a person: the sites they manage, the centres they staff, whether
+they are emergency staff (object `municipality`, no site), and the grants they gave as an
+administrator (without the other person's id)."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ from sqlmodel import col
 
 from facilities.sites.tables import Site
 from facilities.staff.tables import StaffGrant
+from samspill.access_grants import MUNICIPALITY
 
 Row = dict[str, Any]
 
@@ -19,13 +21,13 @@ Row = dict[str, Any]
 async def personal_data_of(session: AsyncSession, person_id: str) -> dict[str, list[Row]]:
     held = await session.execute(
         select(StaffGrant, col(Site.name))
-        .join(Site, col(Site.id) == col(StaffGrant.object_id))
+        .outerjoin(Site, col(Site.id) == col(StaffGrant.object_id))
         .where(col(StaffGrant.person_id) == person_id)
         .order_by(col(StaffGrant.kind), col(Site.name))
     )
     given = await session.execute(
         select(StaffGrant, col(Site.name))
-        .join(Site, col(Site.id) == col(StaffGrant.object_id))
+        .outerjoin(Site, col(Site.id) == col(StaffGrant.object_id))
         .where(col(StaffGrant.granted_by) == person_id)
         .order_by(col(StaffGrant.granted_at), col(StaffGrant.id))
     )
@@ -34,7 +36,7 @@ async def personal_data_of(session: AsyncSession, person_id: str) -> dict[str, l
             jsonable_encoder(
                 {
                     "kind": grant.kind,
-                    "object_id": grant.object_id,
+                    "object_id": grant.object_id or MUNICIPALITY,
                     "site_name": name,
                     "granted_by": grant.granted_by,
                     "granted_at": grant.granted_at,
@@ -46,7 +48,7 @@ async def personal_data_of(session: AsyncSession, person_id: str) -> dict[str, l
             jsonable_encoder(
                 {
                     "kind": grant.kind,
-                    "object_id": grant.object_id,
+                    "object_id": grant.object_id or MUNICIPALITY,
                     "site_name": name,
                     "granted_at": grant.granted_at,
                 }

@@ -30,6 +30,7 @@ async def staff_grants_of(session: AsyncSession, person_id: str) -> Grants:
     return Grants(
         site_ids=frozenset(str(r.object_id) for r in rows if r.kind == StaffGrantKind.SITE),
         centre_ids=frozenset(str(r.object_id) for r in rows if r.kind == StaffGrantKind.CENTRE),
+        emergency=any(r.kind == StaffGrantKind.EMERGENCY for r in rows),
     )
 
 
@@ -43,18 +44,27 @@ async def grants_of_person(session: AsyncSession, person_id: str) -> list[StaffG
 
 
 async def find_grant(
-    session: AsyncSession, person_id: str, kind: StaffGrantKind, object_id: UUID
+    session: AsyncSession, person_id: str, kind: StaffGrantKind, object_id: UUID | None
 ) -> StaffGrant | None:
+    """The person's grant of this kind on the object (None: the emergency grant, on no site)."""
+    on_object = (
+        col(StaffGrant.object_id).is_(None)
+        if object_id is None
+        else col(StaffGrant.object_id) == object_id
+    )
     query = select(StaffGrant).where(
-        col(StaffGrant.person_id) == person_id,
-        col(StaffGrant.kind) == kind.value,
-        col(StaffGrant.object_id) == object_id,
+        col(StaffGrant.person_id) == person_id, col(StaffGrant.kind) == kind.value, on_object
     )
     return (await session.execute(query)).scalar_one_or_none()
 
 
-async def grant_target(session: AsyncSession, kind: StaffGrantKind, object_id: UUID) -> Site:
-    """The site to manage, or the equipment centre to staff: 404 when there is none."""
+async def grant_target(
+    session: AsyncSession, kind: StaffGrantKind, object_id: UUID | None
+) -> Site | None:
+    """The site to manage, or the equipment centre to staff: 404 when there is none. The
+    emergency grant has no site: it covers the whole municipality."""
+    if kind is StaffGrantKind.EMERGENCY or object_id is None:
+        return None
     if kind is StaffGrantKind.CENTRE:
         return await get_centre(session, object_id)
     return await get_site(session, object_id)

@@ -1,6 +1,6 @@
-"""`/sites/{id}/managers`, `/centres/{id}/staff`, `/staff-grants`: the municipality's
-administrators grant and revoke; a site's managers (a centre's staff) see who else is. Every
-list names other people, so each view is recorded in the access log."""
+"""`/sites/{id}/managers`, `/centres/{id}/staff`, `/emergency-staff/{person}`, `/staff-grants`:
+the municipality's administrators grant and revoke; a site's managers (a centre's staff) see
+who else is. Every list names other people, so each view is recorded in the access log."""
 
 from __future__ import annotations
 
@@ -41,7 +41,7 @@ async def _grant(
     uow: UnitOfWorkDep,
     principal: CurrentPrincipal,
     kind: StaffGrantKind,
-    object_id: UUID,
+    object_id: UUID | None,
     person_id: UUID,
     now: Now,
     response: Response,
@@ -139,6 +139,29 @@ async def revoke_centre_staff(
 ) -> None:
     """The person no longer works at the centre (admins only); it takes effect at once."""
     await use_cases.revoke_staff(uow, principal, StaffGrantKind.CENTRE, centre_id, person_id)
+
+
+# The municipality's emergency staff (requisitions; no site: the whole municipality)
+
+
+@router.put("/emergency-staff/{person_id}", responses=_GRANTED)
+async def grant_emergency_staff(
+    person_id: PersonId,
+    uow: UnitOfWorkDep,
+    principal: CurrentPrincipal,
+    now: Now,
+    response: Response,
+) -> StaffGrantPublic:
+    """Make the person the municipality's emergency staff (admins only; idempotent)."""
+    return await _grant(uow, principal, StaffGrantKind.EMERGENCY, None, person_id, now, response)
+
+
+@router.delete("/emergency-staff/{person_id}", status_code=204)
+async def revoke_emergency_staff(
+    person_id: PersonId, uow: UnitOfWorkDep, principal: CurrentPrincipal
+) -> None:
+    """The person is no longer emergency staff (admins only); it takes effect at once."""
+    await use_cases.revoke_staff(uow, principal, StaffGrantKind.EMERGENCY, None, person_id)
 
 
 # Everything granted

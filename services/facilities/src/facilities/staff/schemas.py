@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
-from typing import Annotated, Self
+from typing import Annotated, Literal, Self
 from uuid import UUID
 
 from fastapi import Path
@@ -37,13 +37,16 @@ PersonId = Annotated[
 
 class StaffGrantPublic(BaseModel):
     """One grant: `site` makes the person a manager of the site, `centre` staff of the
-    equipment centre."""
+    equipment centre, `emergency` the municipality's emergency staff (object `municipality`)."""
 
     model_config = ConfigDict(frozen=True, extra="forbid")
 
     person_id: str
     kind: StaffGrantKind
-    object_id: UUID = Field(description="The site managed, or the equipment centre staffed.")
+    object_id: UUID | Literal["municipality"] = Field(
+        description="The site managed, the equipment centre staffed, or `municipality` for "
+        "the emergency staff."
+    )
     granted_by: str = Field(
         description="Who granted it: an administrator's person id, or `client:<id>`."
     )
@@ -54,7 +57,7 @@ class StaffGrantPublic(BaseModel):
         return cls(
             person_id=row.person_id,
             kind=StaffGrantKind(row.kind),
-            object_id=row.object_id,
+            object_id=row.object_id or "municipality",
             granted_by=row.granted_by,
             granted_at=row.granted_at,
         )

@@ -14,6 +14,9 @@ def staff_grants_state(person_id: str, rows: Iterable[StaffGrant]) -> StaffGrant
     rows = list(rows)
     return StaffGrantsState(
         person_id=person_id,
-        site_ids=sorted(r.object_id for r in rows if r.kind == StaffGrantKind.SITE),
-        centre_ids=sorted(r.object_id for r in rows if r.kind == StaffGrantKind.CENTRE),
+        site_ids=sorted(r.object_id for r in rows if r.kind == StaffGrantKind.SITE and r.object_id),
+        centre_ids=sorted(
+            r.object_id for r in rows if r.kind == StaffGrantKind.CENTRE and r.object_id
+        ),
+        emergency=any(r.kind == StaffGrantKind.EMERGENCY for r in rows),
     )

@@ -1,6 +1,6 @@
-"""Use cases of staff grants: the municipality's administrators make a person manager of a site
-or staff of an equipment centre, and revoke it; staff's views of who holds grants are recorded
-in the access log.
+"""Use cases of staff grants: the municipality's administrators make a person manager of a site,
+staff of an equipment centre or the municipality's emergency staff, and revoke it; staff's
+views of who holds grants are recorded in the access log.
 
 Each change publishes `StaffGrantsChanged` with everything the person holds afterwards, keyed
 by the person, so booking and notifications replace their copy with it.
@@ -36,7 +36,7 @@ async def grant_staff(
     uow: UnitOfWork,
     principal: Principal,
     kind: StaffGrantKind,
-    object_id: UUID,
+    object_id: UUID | None,
     person_id: UUID,
     now: datetime,
 ) -> tuple[StaffGrant, bool]:
@@ -64,7 +64,11 @@ async def grant_staff(
 
 
 async def revoke_staff(
-    uow: UnitOfWork, principal: Principal, kind: StaffGrantKind, object_id: UUID, person_id: UUID
+    uow: UnitOfWork,
+    principal: Principal,
+    kind: StaffGrantKind,
+    object_id: UUID | None,
+    person_id: UUID,
 ) -> None:
     """Admin only. 404 when the person does not hold this grant."""
     require_admin(principal)
@@ -154,7 +158,12 @@ async def _announce(uow: UnitOfWork, person_id: str) -> None:
     await uow.publish(StaffGrantsChanged(grants=state), key=person_id)
 
 
-def _not_held(kind: StaffGrantKind, object_id: UUID, person_id: str) -> NotFound:
+def _not_held(kind: StaffGrantKind, object_id: UUID | None, person_id: str) -> NotFound:
+    if kind is StaffGrantKind.EMERGENCY:
+        return NotFound(
+            f"The person {person_id} is not the municipality's emergency staff.",
+            f"Personen {person_id} er ikke kommunens beredskapspersonell.",
+        )
     if kind is StaffGrantKind.CENTRE:
         return NotFound(
             f"The person {person_id} is not staff of the equipment centre {object_id}.",
