@@ -392,6 +392,7 @@ def _invitation(suffix: str) -> Rule:
 MEMBERS = "/organisations/{organisation_id}/members"
 INVITATIONS = "/organisations/{organisation_id}/invitations"
 TEAMS = "/organisations/{organisation_id}/teams"
+PREPAREDNESS = "/organisations/{organisation_id}/preparedness"
 ROUNDS = "/rounds"
 ROUND = "/rounds/{round_id}"
 APPLICATION = ROUND + "/applications/{organisation_id}"
@@ -531,6 +532,17 @@ BOOKING: dict[tuple[str, str], Rule] = {
         with_body(TEAMS + "/{team_id}", lambda side, world: {"contact": {"name": "Ny leder"}}),
     ),
     ("DELETE", TEAMS + "/{team_id}"): scoped(MEMBER, at(TEAMS + "/{team_id}")),
+    # Preparedness: the club's members read it, its administrators write it; the overview is
+    # the emergency staff's (no caller here holds that grant) and the admin's.
+    ("GET", PREPAREDNESS): scoped(MEMBER, at(PREPAREDNESS)),
+    ("PUT", PREPAREDNESS): scoped(
+        MEMBER,
+        with_body(
+            PREPAREDNESS,
+            lambda side, world: {"volunteers": {"førstehjelp": 4}, "vehicles": ["Minibuss"]},
+        ),
+    ),
+    ("GET", "/preparedness/overview"): role(ADMIN_ONLY, at("/preparedness/overview")),
     ("PUT", "/booking-series/{series_id}/team"): scoped(
         MEMBER,
         with_body("/booking-series/{series_id}/team", lambda side, world: {"team_id": None}),

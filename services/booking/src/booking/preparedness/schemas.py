@@ -8,8 +8,13 @@ from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator
 
-from booking.domain.preparedness import DistrictOverview, OrganisationResources, SiteFacts
-from booking.domain.preparedness import normalised_volunteers, skill_key
+from booking.domain.preparedness import (
+    DistrictOverview,
+    OrganisationResources,
+    SiteFacts,
+    normalised_volunteers,
+    skill_key,
+)
 from samspill.inputs import MAX_NAME_CHARS, Phone
 
 MAX_ITEMS = 50
