@@ -42,6 +42,8 @@ AGGREGATE_ID: dict[str, tuple[str, str]] = {
     f"{B}loan.cancelled.v1": ("loan", "loan_id"),
     f"{B}loan.no_show.v1": ("loan", "loan_id"),
     f"{B}loan.overdue.v1": ("loan", "loan_id"),
+    f"{B}requisition.applied.v1": ("requisition", "requisition_id"),
+    f"{B}requisition.released.v1": ("requisition", "requisition_id"),
     f"{F}site.registered.v1": ("site", "site_id"),
     f"{F}site.updated.v1": ("site", "site_id"),
     f"{F}space.registered.v1": ("space", "space_id"),
@@ -58,6 +60,8 @@ AGGREGATE_ID: dict[str, tuple[str, str]] = {
     f"{F}unit.condition_changed.v1": ("unit", "unit_id"),
     f"{F}unit.retired.v1": ("unit", "unit_id"),
     f"{F}staff_grants.changed.v1": ("grants", "person_id"),
+    f"{F}requisition.started.v1": ("requisition", "requisition_id"),
+    f"{F}requisition.lifted.v1": ("requisition", "requisition_id"),
 }
 
 

@@ -94,7 +94,12 @@ async def test_export_then_erasure_of_a_staff_member(facilities: Facilities):
             {"p": person},
         )
         assert naming.scalars().all() == ["samspill.facilities.staff_grants.changed.v1"]
-    assert announced["grants"] == {"person_id": person, "site_ids": [], "centre_ids": []}
+    assert announced["grants"] == {
+        "person_id": person,
+        "site_ids": [],
+        "centre_ids": [],
+        "emergency": False,
+    }
     async with svc.app.state.runtime.sessions() as session:
         assert await where_found(session, [person], skip_tables=KEPT_TABLES) == []
         granted_by = await session.scalar(

@@ -68,8 +68,49 @@ def _s(centre_id: str, person_id: str = "") -> str:
     return f"/centres/{centre_id}/staff" + (f"/{person_id}" if person_id else "")
 
 
-def _state(person_id: str, sites: list[str], centres: list[str]) -> dict[str, Any]:
-    return {"person_id": person_id, "site_ids": sorted(sites), "centre_ids": sorted(centres)}
+def _state(
+    person_id: str, sites: list[str], centres: list[str], *, emergency: bool = False
+) -> dict[str, Any]:
+    return {
+        "person_id": person_id,
+        "site_ids": sorted(sites),
+        "centre_ids": sorted(centres),
+        "emergency": emergency,
+    }
+
+
+async def test_an_admin_makes_a_person_emergency_staff(facilities: Facilities) -> None:
+    client, admin, outbox, svc = (
+        facilities.svc.client,
+        facilities.admin,
+        facilities.outbox,
+        facilities.svc,
+    )
+    (school,) = await _sites(facilities, "Kjeller skole")
+    ola = svc.person_id("ola")
+    path = f"/emergency-staff/{ola}"
+    assert_problem(await client.put(path, headers=svc.token("ola")), 403)
+
+    granted = await client.put(path, headers=admin)
+    assert granted.status_code == 201, granted.text
+    assert granted.json()["kind"] == "emergency"
+    assert granted.json()["object_id"] == "municipality"
+    assert (await outbox.expect_one(CHANGED))["grants"] == _state(ola, [], [], emergency=True)
+    assert (await client.put(path, headers=admin)).status_code == 200
+    await outbox.expect()
+
+    response = await client.put(f"/sites/{school}/managers/{ola}", headers=admin)
+    assert response.status_code == 201, response.text
+    both = _state(ola, [school], [], emergency=True)
+    assert (await outbox.expect_one(CHANGED))["grants"] == both
+    listed = await client.get(
+        "/staff-grants", params={"person_id": ola, "kind": "emergency"}, headers=admin
+    )
+    assert [g["object_id"] for g in listed.json()["items"]] == ["municipality"]
+
+    assert (await client.delete(path, headers=admin)).status_code == 204
+    assert (await outbox.expect_one(CHANGED))["grants"] == _state(ola, [school], [])
+    assert_problem(await client.delete(path, headers=admin), 404)
 
 
 async def test_an_admin_grants_lists_and_revokes(facilities: Facilities) -> None:

@@ -15,6 +15,8 @@ from facilities.personal_data import handlers as personal_data_handlers
 from facilities.personal_data import routes as personal_data_routes
 from facilities.prices import routes as prices_routes
 from facilities.prices.tables import PriceRuleRow
+from facilities.requisitions import routes as requisitions_routes
+from facilities.requisitions.tables import RequisitionRow
 from facilities.sites import routes as sites_routes
 from facilities.sites.tables import Site
 from facilities.spaces import routes as spaces_routes
@@ -34,7 +36,17 @@ from samspill.service import Runtime, ServiceDefinition, create_app
 
 # Every table joins `Table.metadata` when its module is imported; naming them here keeps the
 # metadata (and so the migrations' comparison) complete whatever the routers import.
-TABLES = (Site, Space, Window, ClosureRow, PriceRuleRow, ItemType, EquipmentUnit, StaffGrant)
+TABLES = (
+    Site,
+    Space,
+    Window,
+    ClosureRow,
+    PriceRuleRow,
+    ItemType,
+    EquipmentUnit,
+    StaffGrant,
+    RequisitionRow,
+)
 
 
 def consumers(runtime: Runtime) -> Sequence[ConsumerSpec]:
@@ -68,6 +80,7 @@ definition = ServiceDefinition(
         prices_routes.router,
         equipment_routes.router,
         staff_routes.router,
+        requisitions_routes.router,
         personal_data_routes.router,
     ],
     publishes=[facilities_events.contract],

@@ -19,7 +19,7 @@ from uuid import UUID
 from pydantic import BaseModel, ConfigDict, Field
 
 from samspill.events.base import EventData, TopicContract
-from samspill.events.facilities import ClosureState
+from samspill.events.facilities import ClosureState, RequisitionState
 
 TOPIC = "samspill.booking"
 
@@ -370,13 +370,19 @@ class BookingCancelled(EventData):
         "space_retired",
         "series_cancelled",
         "person_erased",
+        "requisition",
     ] = Field(
         description="`person_erased`: the resident who booked was erased; the booking is "
-        "freed and its state no longer names them (no message goes out)."
+        "freed and its state no longer names them (no message goes out). `requisition`: the "
+        "municipality's emergency staff took the site (one message per person goes out with "
+        "`requisition.applied`, not one per booking)."
     )
     detail: str | None = None
     closure: ClosureState | None = Field(
         default=None, description="The closure that caused it (reason `closure`)."
+    )
+    requisition: RequisitionState | None = Field(
+        default=None, description="The requisition that caused it (reason `requisition`)."
     )
 
 
@@ -448,9 +454,39 @@ class LoanReturned(EventData):
 class LoanCancelled(EventData):
     type: Literal["samspill.booking.loan.cancelled.v1"] = "samspill.booking.loan.cancelled.v1"
     loan: LoanState
-    reason: Literal["by_resident", "by_staff", "stock", "person_erased"] = Field(
+    reason: Literal["by_resident", "by_staff", "stock", "person_erased", "requisition"] = Field(
         description="`person_erased`: the borrower was erased before picking the loan up; "
-        "the units are freed and the state no longer names them (no message goes out)."
+        "the units are freed and the state no longer names them (no message goes out). "
+        "`requisition`: the centre was requisitioned (told with `requisition.applied`)."
+    )
+    requisition: RequisitionState | None = Field(
+        default=None, description="The requisition that caused it (reason `requisition`)."
+    )
+
+
+class RequisitionApplied(EventData):
+    """Booking cancelled what a requisition took, all in one unit of work: every booking and
+    loan it cancelled, so each affected person is told once (not once per booking)."""
+
+    type: Literal["samspill.booking.requisition.applied.v1"] = (
+        "samspill.booking.requisition.applied.v1"
+    )
+    requisition: RequisitionState
+    bookings: list[BookingState] = Field(default_factory=list)
+    loans: list[LoanState] = Field(default_factory=list)
+
+
+class RequisitionReleased(EventData):
+    """A requisition was lifted: the times it cancelled that are still free and ahead are
+    offered back to the clubs (and residents) that held them, to book again first."""
+
+    type: Literal["samspill.booking.requisition.released.v1"] = (
+        "samspill.booking.requisition.released.v1"
+    )
+    requisition: RequisitionState
+    offered: list[BookingState] = Field(
+        default_factory=list,
+        description="The cancelled bookings whose times are free again (offered back).",
     )
 
 
@@ -486,7 +522,9 @@ BookingEvent = Annotated[
     | LoanReturned
     | LoanCancelled
     | LoanNoShow
-    | LoanOverdue,
+    | LoanOverdue
+    | RequisitionApplied
+    | RequisitionReleased,
     Field(discriminator="type"),
 ]
 
@@ -515,6 +553,8 @@ contract = TopicContract(
         LoanCancelled,
         LoanNoShow,
         LoanOverdue,
+        RequisitionApplied,
+        RequisitionReleased,
     ],
     union=BookingEvent,
 )

@@ -40,6 +40,19 @@ class SiteContact(State):
     phone: str | None = None
 
 
+class Preparedness(BaseModel):
+    """What a site offers in an emergency, as the municipality's facilities keep it."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    evacuation_capacity: int = Field(default=0, ge=0, description="People it can shelter.")
+    beds: int = Field(default=0, ge=0)
+    kitchen: bool = False
+    backup_power: bool = False
+    water: bool = False
+    notes: str | None = Field(default=None, max_length=1000)
+
+
 class SiteState(State):
     id_field: ClassVar[str] = "site_id"  # the aggregate id: the events' subject
     site_id: UUID
@@ -53,6 +66,9 @@ class SiteState(State):
     accessibility: Accessibility
     closes_on_public_holidays: bool = True
     lending_reservation_days: int = Field(default=14, ge=0)
+    preparedness: Preparedness | None = Field(
+        default=None, description="Emergency preparedness facts; None: not recorded yet."
+    )
 
 
 class BookingRulesState(State):
@@ -257,6 +273,36 @@ class StaffGrantsState(State):
     )
 
 
+class RequisitionState(State):
+    """The municipality's emergency staff took a site (or some of its spaces) for a period:
+    overlapping bookings and loans there are cancelled and nothing new is booked."""
+
+    id_field: ClassVar[str] = "requisition_id"
+    requisition_id: UUID
+    site_id: UUID
+    site_name: str
+    space_ids: list[UUID] = Field(
+        default_factory=list, description="The spaces taken; empty: the whole site."
+    )
+    start: datetime
+    end: datetime
+    reason: str = Field(max_length=500)
+
+
+class RequisitionStarted(EventData):
+    type: Literal["samspill.facilities.requisition.started.v1"] = (
+        "samspill.facilities.requisition.started.v1"
+    )
+    requisition: RequisitionState
+
+
+class RequisitionLifted(EventData):
+    type: Literal["samspill.facilities.requisition.lifted.v1"] = (
+        "samspill.facilities.requisition.lifted.v1"
+    )
+    requisition: RequisitionState
+
+
 class StaffGrantsChanged(EventData):
     """A municipal admin granted or revoked a site's management, a centre's staff role or the
     municipality's emergency staff role."""
@@ -283,7 +329,9 @@ FacilitiesEvent = Annotated[
     | UnitAdded
     | UnitConditionChanged
     | UnitRetired
-    | StaffGrantsChanged,
+    | StaffGrantsChanged
+    | RequisitionStarted
+    | RequisitionLifted,
     Field(discriminator="type"),
 ]
 
@@ -306,6 +354,8 @@ contract = TopicContract(
         UnitConditionChanged,
         UnitRetired,
         StaffGrantsChanged,
+        RequisitionStarted,
+        RequisitionLifted,
     ],
     union=FacilitiesEvent,
 )

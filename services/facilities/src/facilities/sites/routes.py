@@ -9,7 +9,7 @@ from fastapi import APIRouter, Query
 from facilities.dependencies import Limit, Now, Offset, Page
 from facilities.domain import District, SiteKind
 from facilities.sites import queries, use_cases
-from facilities.sites.schemas import SiteCreate, SitePublic, SiteUpdate
+from facilities.sites.schemas import PreparednessBody, SiteCreate, SitePublic, SiteUpdate
 from samspill.auth import CurrentPrincipal
 from samspill.db import UnitOfWorkDep
 from samspill.events.facilities import SiteState
@@ -53,3 +53,11 @@ async def update_site(
     site_id: UUID, data: SiteUpdate, uow: UnitOfWorkDep, principal: CurrentPrincipal, now: Now
 ) -> SitePublic:
     return _public(await use_cases.update_site(uow, principal, site_id, data, now))
+
+
+@router.put("/{site_id}/preparedness")
+async def set_preparedness(
+    site_id: UUID, data: PreparednessBody, uow: UnitOfWorkDep, principal: CurrentPrincipal
+) -> SitePublic:
+    """Record what the site offers in an emergency (admins and the site's managers)."""
+    return _public(await use_cases.set_preparedness(uow, principal, site_id, data))

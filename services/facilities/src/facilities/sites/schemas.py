@@ -84,6 +84,17 @@ class SiteUpdate(Input):
     lending_reservation_days: int | None = Field(default=None, ge=0, le=365)
 
 
+class PreparednessBody(Input):
+    """What the site offers in an emergency (`PUT /sites/{id}/preparedness`)."""
+
+    evacuation_capacity: int = Field(default=0, ge=0, le=100_000, description="People sheltered.")
+    beds: int = Field(default=0, ge=0, le=100_000)
+    kitchen: bool = False
+    backup_power: bool = False
+    water: bool = False
+    notes: str | None = Field(default=None, max_length=1000)
+
+
 class SitePublic(Public):
     """A site as the API and the events show it."""
 
@@ -98,3 +109,6 @@ class SitePublic(Public):
     accessibility: AccessibilityPublic
     closes_on_public_holidays: bool = True
     lending_reservation_days: int = Field(default=14, ge=0)
+    preparedness: PreparednessBody | None = Field(
+        default=None, description="Emergency preparedness facts; None: not recorded yet."
+    )

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from facilities.sites.tables import Site
-from samspill.events.facilities import Accessibility, SiteContact, SiteState
+from samspill.events.facilities import Accessibility, Preparedness, SiteContact, SiteState
 
 
 def site_state(site: Site) -> SiteState:
@@ -19,4 +19,7 @@ def site_state(site: Site) -> SiteState:
         accessibility=Accessibility.model_validate(site.accessibility),
         closes_on_public_holidays=site.closes_on_public_holidays,
         lending_reservation_days=site.lending_reservation_days,
+        preparedness=(
+            None if site.preparedness is None else Preparedness.model_validate(site.preparedness)
+        ),
     )

@@ -6,6 +6,8 @@ from datetime import datetime
 from typing import Any
 from uuid import UUID, uuid4
 
+from sqlalchemy import Column
+from sqlalchemy.dialects.postgresql import JSONB
 from sqlmodel import Field
 
 from facilities.tables import Table, created_at, jsonb, updated_at
@@ -25,5 +27,9 @@ class Site(Table, table=True):
     accessibility: dict[str, Any] = jsonb({})
     closes_on_public_holidays: bool = True
     lending_reservation_days: int = 14
+    # Emergency preparedness facts (capacity, beds, kitchen, power, water); NULL: not recorded.
+    preparedness: dict[str, Any] | None = Field(
+        default=None, sa_column=Column(JSONB, nullable=True)
+    )
     created_at: datetime | None = created_at()
     updated_at: datetime | None = updated_at()

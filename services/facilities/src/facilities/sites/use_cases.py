@@ -9,7 +9,7 @@ from uuid import UUID
 from facilities.closures.use_cases import sync_holiday_closures
 from facilities.dependencies import integrity_as_conflict, require_admin, require_site_manager
 from facilities.sites.queries import get_site, site_with_name
-from facilities.sites.schemas import SiteCreate, SiteUpdate
+from facilities.sites.schemas import PreparednessBody, SiteCreate, SiteUpdate
 from facilities.sites.states import site_state
 from facilities.sites.tables import Site
 from samspill.auth import Principal
@@ -64,6 +64,21 @@ async def update_site(
     await uow.publish(SiteUpdated(site=state), key=str(site.id))
     if holidays_switched:
         await sync_holiday_closures(uow, site, now)
+    await uow.commit()
+    return state
+
+
+async def set_preparedness(
+    uow: UnitOfWork, principal: Principal, site_id: UUID, data: PreparednessBody
+) -> SiteState:
+    """The site's emergency preparedness facts, replaced whole (admin or the site's manager);
+    published as `site.updated` so the emergency overview and booking see them."""
+    site = await get_site(uow.session, site_id, lock=True)
+    require_site_manager(principal, site.id)
+    site.preparedness = data.model_dump(mode="json")
+    await uow.session.flush()
+    state = site_state(site)
+    await uow.publish(SiteUpdated(site=state), key=str(site.id))
     await uow.commit()
     return state
 
