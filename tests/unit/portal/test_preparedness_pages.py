@@ -47,8 +47,8 @@ def test_requisition_times_are_oslo_instants():
 def test_the_overview_marks_the_active_requisitions():
     districts = [{"sites": [{"site_id": "s1", "beds": 40}, {"site_id": "s2"}]}]
     requisitions = [
-        {"site_id": "s1", "start": "2", "lifted_at": None},
-        {"site_id": "s2", "start": "1", "lifted_at": "2027-01-01T00:00:00Z"},
+        {"site_id": "s1", "start": "2", "lifted": False},
+        {"site_id": "s2", "start": "1", "lifted": True},
         {"site_id": "s3", "start": "1"},
     ]
     shown = requisitioned_sites(requisitions, districts)

@@ -41,7 +41,7 @@ class RequisitionedSite:
 def active(requisitions: Iterable[Mapping[str, Any]]) -> list[Mapping[str, Any]]:
     """The requisitions not lifted, by start."""
     return sorted(
-        (r for r in requisitions if not r.get("lifted_at")), key=lambda r: str(r.get("start"))
+        (r for r in requisitions if not r.get("lifted")), key=lambda r: str(r.get("start"))
     )
 
 
