@@ -10,7 +10,7 @@ from portal.domain.preparedness import (
     requisitioned_sites,
     volunteers_text,
 )
-from portal.preparedness.schemas import PreparednessForm, RequisitionForm
+from portal.preparedness.schemas import PreparednessForm, RequisitionForm, SitePreparednessForm
 
 
 def test_volunteers_are_lines_of_skill_and_count():
@@ -56,3 +56,37 @@ def test_the_overview_marks_the_active_requisitions():
     assert shown[0].site is None
     assert shown[1].site == {"site_id": "s1", "beds": 40}
     assert requisitioned_ids(requisitions) == {"s1", "s3"}
+
+
+def test_a_sites_facts_are_read_as_typed_and_sent_as_numbers():
+    form = SitePreparednessForm.parse(
+        {"evacuation_capacity": "1 200", "beds": "", "kitchen": "on", "water": "on", "notes": " "}
+    )
+    assert not form.errors
+    assert form.body() == {
+        "evacuation_capacity": 1200,
+        "beds": 0,
+        "kitchen": True,
+        "backup_power": False,
+        "water": True,
+        "notes": None,
+    }
+
+
+def test_a_sites_facts_keep_what_was_typed_when_wrong():
+    form = SitePreparednessForm.parse({"evacuation_capacity": "mange", "beds": "-3"})
+    assert set(form.errors) == {"evacuation_capacity", "beds"}
+    assert form.evacuation_capacity == "mange"
+    assert form.beds == "-3"
+
+
+def test_a_site_without_facts_gives_an_empty_form():
+    assert SitePreparednessForm.of({"preparedness": None}) == SitePreparednessForm()
+    facts = {"evacuation_capacity": 300, "beds": 40, "kitchen": True, "notes": "Gymsal"}
+    form = SitePreparednessForm.of({"preparedness": facts})
+    assert (form.evacuation_capacity, form.beds, form.kitchen, form.notes) == (
+        "300",
+        "40",
+        True,
+        "Gymsal",
+    )
