@@ -71,6 +71,8 @@ async def test_who_sees_the_24_7_contact(world: World):
     assert (await client.get(path)).status_code == 401
 
     staff = await emergency_staff(world)
+    assert (await client.get("/me", headers=staff)).json()["is_emergency_staff"] is True
+    assert (await client.get("/me", headers=manager)).json()["is_emergency_staff"] is False
     for headers in (staff, world.admin()):
         read = await client.get(path, headers=headers)
         assert read.status_code == 200, read.text
