@@ -27,9 +27,24 @@ from datetime import timedelta
 from enum import StrEnum
 from typing import Any
 
-from tests.reliability.authz_world import ORG_NUMBERS, PEOPLE, Side, World, local
+from tests.reliability.authz_world import (
+    ORG_NUMBERS,
+    PEOPLE,
+    Side,
+    World,
+    before_opening,
+    local,
+)
 
-ROLES = ("anonymous", "resident", "org_member", "facility_manager", "centre_staff", "admin")
+ROLES = (
+    "anonymous",
+    "resident",
+    "org_member",
+    "facility_manager",
+    "centre_staff",
+    "emergency_staff",
+    "admin",
+)
 GUESSED_TOKEN = "A" * 43
 
 
@@ -137,7 +152,8 @@ def _day(world: World, days: int, hour: int) -> str:
 MANAGER = {"facility_manager"}
 STAFF = {"centre_staff"}
 ADMIN_ONLY: set[str] = set()
-PERSONS = {"resident", "org_member", "facility_manager", "centre_staff"}
+EMERGENCY = {"emergency_staff"}
+PERSONS = {"resident", "org_member", "facility_manager", "centre_staff", "emergency_staff"}
 # A person no caller is: the admin grants and revokes them on "theirs".
 BYSTANDER = "6b0c2f4e-8a55-5d2e-9a39-1f7a3c0d9e21"
 
@@ -157,6 +173,11 @@ def _quote(side: Side, world: World) -> Probe:
 def _occurrences(side: Side, world: World) -> Probe:
     path = f"/spaces/{side.space_id}/windows/{side.window_id}/occurrences"
     return Probe(path, params={"from": str(world.day), "to": str(world.day + timedelta(days=6))})
+
+
+def _requisition(side: Side, world: World) -> dict[str, Any]:
+    start, end = before_opening(world, 61)
+    return {"site_id": side.site_id, "start": start, "end": end, "reason": "Øvelse"}
 
 
 FACILITIES: dict[tuple[str, str], Rule] = {
@@ -295,6 +316,21 @@ FACILITIES: dict[tuple[str, str], Rule] = {
         ADMIN_ONLY, at(f"/centres/{{centre_id}}/staff/{BYSTANDER}")
     ),
     ("GET", "/staff-grants"): role(ADMIN_ONLY, at("/staff-grants")),
+    ("PUT", "/sites/{site_id}/preparedness"): scoped(
+        MANAGER,
+        with_body(
+            "/sites/{site_id}/preparedness",
+            lambda side, world: {"evacuation_capacity": 200, "beds": 40, "kitchen": True},
+        ),
+    ),
+    # The emergency staff's (and admins'): a new requisition in the small hours cancels
+    # nothing; the lift probe's requisition was made for it (the admin, after the emergency
+    # staff, meets 409: lifted already).
+    ("GET", "/requisitions"): role(EMERGENCY, at("/requisitions")),
+    ("POST", "/requisitions"): role(EMERGENCY, with_body("/requisitions", _requisition)),
+    ("POST", "/requisitions/{requisition_id}/lift"): role(
+        EMERGENCY, at("/requisitions/{requisition_id}/lift")
+    ),
     ("PUT", "/emergency-staff/{person_id}"): role(ADMIN_ONLY, at(f"/emergency-staff/{BYSTANDER}")),
     ("DELETE", "/emergency-staff/{person_id}"): role(
         ADMIN_ONLY, at(f"/emergency-staff/{BYSTANDER}")

@@ -50,6 +50,7 @@ PEOPLE: dict[str, dict[str, str]] = {
 }
 ORG_NUMBERS = {"mine": "998877660", "theirs": "987654325"}
 RESIDENTS = {"mine": "resident-mine", "theirs": "resident-theirs"}
+EMERGENCY_STAFF = "emergency-1"
 
 
 @dataclass
@@ -141,6 +142,9 @@ class Side:
     time_id: str = ""
     round_series_id: str = ""
     offer_id: str = ""
+    # A requisition of the side's site made for the lift probe, in the small hours before the
+    # site's window opens (so it cancels nothing and blocks no probe's booking).
+    requisition_id: str = ""
 
 
 @dataclass
@@ -172,7 +176,8 @@ class Callers:
     def of(cls, stack: Stack, world: World) -> Callers:
         """Each caller is a person whose reach the seeding granted as data: the member
         registered "mine" organisation, the manager and the staff were granted "mine" site and
-        centre by the admin, the resident took "mine" loan."""
+        centre by the admin, the emergency staff the municipality's emergency role, the
+        resident took "mine" loan."""
         return cls(
             {
                 "anonymous": {},
@@ -180,6 +185,7 @@ class Callers:
                 "org_member": stack.header("member-mine"),
                 "facility_manager": stack.header("manager-mine"),
                 "centre_staff": stack.header("staff-mine"),
+                "emergency_staff": stack.header(EMERGENCY_STAFF),
                 "admin": stack.header("admin-1", admin=True),
             }
         )
@@ -196,6 +202,7 @@ async def seed_world(stack: Stack) -> World:
     admin = stack.header("admin-1", admin=True)
     for name in ("mine", "theirs"):
         await _seed_facilities(stack, admin, world, name)
+    await _seed_emergency(stack, admin, world)
     await _wait_for_booking_read_model(stack, world)
     await _wait_for_staff_grants(stack, world)
     for name in ("mine", "theirs"):
@@ -301,6 +308,27 @@ async def _seed_centre(stack: Stack, admin: dict[str, str], side: Side, name: st
         side.unit_id = side.unit_id or unit["unit_id"]
 
 
+def before_opening(world: World, days: int) -> tuple[str, str]:
+    """05:00–07:00 on an ordinary day: before every space's window opens, so a requisition
+    then overlaps no booking or loan."""
+    day = world.on(days)
+    return local(day, 5), local(day, 7)
+
+
+async def _seed_emergency(stack: Stack, admin: dict[str, str], world: World) -> None:
+    """The admin makes a person the emergency staff, who requisitions "mine" site for the
+    lift probe."""
+    person = stack.person(EMERGENCY_STAFF)
+    world.extra["emergency_person"] = person
+    await stack.call("facilities", "PUT", f"/emergency-staff/{person}", admin)
+    start, end = before_opening(world, 60)
+    body = {"site_id": world.mine.site_id, "start": start, "end": end, "reason": "Øvelse"}
+    requisition = await stack.call(
+        "facilities", "POST", "/requisitions", stack.header(EMERGENCY_STAFF), json=body
+    )
+    world.mine.requisition_id = requisition["requisition_id"]
+
+
 async def _wait_for_booking_read_model(stack: Stack, world: World) -> None:
     client = stack["booking"].client
     start, end = local(world.on(7), 8), local(world.on(7), 23)
@@ -354,6 +382,7 @@ async def _wait_for_staff_grants(stack: Stack, world: World) -> None:
     expected = {
         (side.manager_person, "site", side.site_id) for side in (world.mine, world.theirs)
     } | {(side.staff_person, "centre", side.centre_id) for side in (world.mine, world.theirs)}
+    expected.add((world.extra["emergency_person"], "emergency", "municipality"))
 
     async def applied(service: str) -> bool:
         async with stack[service].app.state.runtime.sessions() as session:

@@ -109,8 +109,8 @@ class Principal:
 
     @property
     def is_emergency_staff(self) -> bool:
-        """Granted the municipality's emergency role (an admin is not, by being one: a
-        requisition is the emergency staff's act)."""
+        """Granted the municipality's emergency role. An admin is not, by being one, but
+        reaches what the emergency staff may do (requisitions) anyway."""
         return self.grants.emergency
 
     def has_role(self, role: str) -> bool:

@@ -36,6 +36,7 @@ from booking.people.routes import router as people_router
 from booking.personal_data.jobs import personal_data_jobs
 from booking.personal_data.routes import router as personal_data_router
 from booking.preparedness.routes import router as preparedness_router
+from booking.requisitions import handlers as requisitions_handlers
 from booking.rounds.jobs import rounds_jobs
 from booking.rounds.routes import router as rounds_router
 from booking.series.routes import router as series_router
@@ -62,6 +63,7 @@ async def handle_facilities_event(uow: UnitOfWork, envelope: Envelope) -> None:
     await catalogue_handlers.handle(uow.session, envelope)
     await bookings_handlers.handle(uow, envelope)
     await lending_handlers.handle(uow, envelope)
+    await requisitions_handlers.handle(uow, envelope)
 
 
 def consumers(runtime: Runtime) -> Sequence[ConsumerSpec]:

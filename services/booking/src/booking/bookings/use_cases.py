@@ -334,6 +334,7 @@ async def cancel_booking(
     space: fe.SpaceState | None = None,
     detail: str | None = None,
     closure: fe.ClosureState | None = None,
+    requisition: fe.RequisitionState | None = None,
 ) -> None:
     """Cancel if the state machine (and, for an organisation, the deadline) allows it."""
     session = uow.session
@@ -344,7 +345,7 @@ async def cancel_booking(
     booking.cancellation_reason = reason.value
     state = await booking_state(session, booking)
     cancelled = be.BookingCancelled(
-        booking=state, reason=reason.value, detail=detail, closure=closure
+        booking=state, reason=reason.value, detail=detail, closure=closure, requisition=requisition
     )
     await uow.publish(cancelled, key=str(booking.space_id))
 

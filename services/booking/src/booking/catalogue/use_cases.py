@@ -12,6 +12,7 @@ longer holds every event booking's consumer applied is refused (`samspill.replay
 
 from __future__ import annotations
 
+import uuid
 from typing import Any
 
 import structlog
@@ -56,6 +57,8 @@ HALL_EVENTS = (
     fe.ClosureScheduled,
     fe.ClosureLifted,
     fe.PriceRuleSet,
+    fe.RequisitionStarted,
+    fe.RequisitionLifted,
 )
 ITEM_TYPE_EVENTS = (fe.ItemTypeRegistered, fe.ItemTypeUpdated)
 UNIT_EVENTS = (fe.UnitAdded, fe.UnitConditionChanged, fe.UnitRetired)
@@ -95,6 +98,31 @@ async def _apply_hall_event(session: AsyncSession, data: EventData) -> None:
         )
     elif isinstance(data, fe.PriceRuleSet):
         await _upsert(session, PriceRuleRecord, {"rule_id": data.rule.rule_id}, data.rule)
+    elif isinstance(data, fe.RequisitionStarted):
+        for closure in requisition_closures(data.requisition):
+            await _upsert(session, ClosureRecord, _closure_keys(closure), closure)
+    elif isinstance(data, fe.RequisitionLifted):
+        ids = [c.closure_id for c in requisition_closures(data.requisition)]
+        await session.execute(delete(ClosureRecord).where(col(ClosureRecord.closure_id).in_(ids)))
+
+
+def requisition_closures(requisition: fe.RequisitionState) -> list[fe.ClosureState]:
+    """A requisition blocks new bookings as an emergency closure does: one closure of the
+    whole site, or one per requisitioned space, with ids derived from the requisition's so
+    lifting (and replaying) finds the same rows."""
+    spaces: list[uuid.UUID | None] = list(requisition.space_ids) or [None]
+    return [
+        fe.ClosureState(
+            closure_id=uuid.uuid5(requisition.requisition_id, str(space or "site")),
+            site_id=requisition.site_id,
+            space_id=space,
+            start=requisition.start,
+            end=requisition.end,
+            reason="emergency",
+            note=requisition.reason,
+        )
+        for space in spaces
+    ]
 
 
 def _closure_keys(closure: fe.ClosureState) -> dict[str, Any]:

@@ -73,6 +73,7 @@ class CancellationReason(StrEnum):
     SPACE_RETIRED = "space_retired"
     SERIES_CANCELLED = "series_cancelled"
     PERSON_ERASED = "person_erased"
+    REQUISITION = "requisition"
 
 
 def transition(current: BookingStatus, target: BookingStatus) -> BookingStatus:

@@ -44,6 +44,7 @@ from samspill.db import UnitOfWork
 from samspill.errors import Conflict, Forbidden, RuleViolation
 from samspill.events import booking as events
 from samspill.events.base import EventData
+from samspill.events.facilities import RequisitionState
 from samspill.intervals import Interval
 from samspill.recurrence import local_date
 
@@ -310,7 +311,7 @@ async def _details(session: AsyncSession, loan: Loan) -> LoanDetails:
 
 # --- status changes shared with the stock handler -------------------------------------------
 
-CancelReason = Literal["by_resident", "by_staff", "stock", "person_erased"]
+CancelReason = Literal["by_resident", "by_staff", "stock", "person_erased", "requisition"]
 
 
 class EventFactory(Protocol):
@@ -344,11 +345,22 @@ async def release_units(session: AsyncSession, loan_id: uuid.UUID) -> None:
     )
 
 
-async def cancel(uow: UnitOfWork, loan: Loan, reason: CancelReason, now: datetime) -> None:
+async def cancel(
+    uow: UnitOfWork,
+    loan: Loan,
+    reason: CancelReason,
+    now: datetime,
+    *,
+    requisition: RequisitionState | None = None,
+) -> None:
     move(loan, LoanStatus.CANCELLED, now)
     loan.cancel_reason = reason
     await release_units(uow.session, loan.loan_id)
-    await publish(uow, loan, lambda s: events.LoanCancelled(loan=s, reason=reason))
+    await publish(
+        uow,
+        loan,
+        lambda s: events.LoanCancelled(loan=s, reason=reason, requisition=requisition),
+    )
     log.info("loan.cancelled", loan_id=str(loan.loan_id), reason=reason)
 
 

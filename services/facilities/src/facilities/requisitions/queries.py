@@ -16,8 +16,8 @@ from samspill.errors import Forbidden
 
 
 def require_emergency_staff(principal: Principal) -> None:
-    """Requisitions are the emergency staff's act: an admin grants themself the role first."""
-    if not principal.is_emergency_staff:
+    """Requisitions are the emergency staff's act; municipal admins may act too."""
+    if not (principal.is_admin or principal.is_emergency_staff):
         raise Forbidden(
             "Only the municipality's emergency staff may do this.",
             "Bare kommunens beredskapspersonell kan gjøre dette.",
@@ -43,8 +43,7 @@ async def list_requisitions(
     offset: int,
 ) -> tuple[list[tuple[RequisitionRow, str]], int]:
     """Newest first: for the emergency staff and admins."""
-    if not principal.is_admin:
-        require_emergency_staff(principal)
+    require_emergency_staff(principal)
     query = select(RequisitionRow)
     if site_id is not None:
         query = query.where(col(RequisitionRow.site_id) == site_id)

@@ -37,7 +37,7 @@ async def start_requisition(
     data: RequisitionCreate, uow: UnitOfWorkDep, principal: CurrentPrincipal, now: Now
 ) -> RequisitionPublic:
     """Take the site (or the spaces) for the period: overlapping bookings and loans are
-    cancelled and new bookings refused (emergency staff only; 422 when the end is not after
+    cancelled and new bookings refused (emergency staff and admins; 422 when the end is not after
     the start)."""
     return await use_cases.start_requisition(uow, principal, data, now)
 
@@ -46,6 +46,6 @@ async def start_requisition(
 async def lift_requisition(
     requisition_id: UUID, uow: UnitOfWorkDep, principal: CurrentPrincipal, now: Now
 ) -> RequisitionPublic:
-    """End the requisition: the cancelled times still free are offered back (409 when lifted
-    already)."""
+    """End the requisition: the cancelled times still free are offered back (emergency staff
+    and admins; 409 when lifted already)."""
     return await use_cases.lift_requisition(uow, principal, requisition_id, now)

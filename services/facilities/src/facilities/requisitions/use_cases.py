@@ -1,6 +1,7 @@
-"""Use cases of requisitions: the emergency staff take a site or some of its spaces for a
-period, and lift it. Each publishes `requisition.started` / `requisition.lifted`, keyed by
-the site, so booking cancels what overlaps (and refuses new bookings) in its consumer."""
+"""Use cases of requisitions: the emergency staff (or a municipal admin) take a site or some
+of its spaces for a period, and lift it. Each publishes `requisition.started` /
+`requisition.lifted`, keyed by the site, so booking cancels what overlaps (and refuses new
+bookings) in its consumer."""
 
 from __future__ import annotations
 

@@ -39,6 +39,12 @@ from notifications.domain.messages import (
     render_message,
 )
 from notifications.domain.recipients import Recipient, recipient_key
+from notifications.domain.requisitions import (
+    REQUISITION_CANCELLED,
+    REQUISITION_OFFERED_BACK,
+    HeldTime,
+    render_requisition,
+)
 from notifications.domain.schedule import reminder_due
 from notifications.messages.queries import (
     booker_recipient,
@@ -56,6 +62,7 @@ from notifications.readmodel.tables import BookingRecord, SeriesRecord
 from notifications.readmodel.use_cases import save_closure
 from samspill.events import booking as bk
 from samspill.events.base import Envelope, EventData
+from samspill.events.facilities import RequisitionState
 from samspill.recurrence import local_date
 from samspill.tracing import current_traceparent
 
@@ -312,6 +319,8 @@ async def _on_cancelled(session: AsyncSession, data: EventData, occasion: Occasi
     await cancel_reminders(session, booking.booking_id)
     if data.reason == "person_erased":
         return  # the booker was erased: there is no one to tell, and their address is gone
+    if data.reason == "requisition":
+        return  # `requisition.applied` tells each person once, with all of theirs
     booker = await booker_recipient(session, booking)
     extra: dict[str, object] = {"reason": data.reason}
     if data.reason == "closure":
@@ -639,3 +648,66 @@ __all__ = [
     "enqueue_rendered",
     "queue_messages",
 ]
+
+
+# --- requisitions: one message per person, not one per booking ---------------------------
+
+
+async def _on_requisition_applied(
+    session: AsyncSession, data: EventData, occasion: Occasion
+) -> None:
+    assert isinstance(data, bk.RequisitionApplied)
+    grouped: dict[str, tuple[Recipient, list[HeldTime]]] = {}
+    for booking in data.bookings:
+        recipient = await booker_recipient(session, booking)
+        place = f"{booking.site_name}, {booking.space_name}"
+        item = HeldTime(place, start=booking.start, end=booking.end)
+        grouped.setdefault(recipient.key, (recipient, []))[1].append(item)
+    for loan in data.loans:
+        recipient = await resident_recipient(session, loan.resident_id, loan.contact)
+        item = HeldTime(loan.centre_name, first_day=loan.pickup_date, last_day=loan.return_date)
+        grouped.setdefault(recipient.key, (recipient, []))[1].append(item)
+    await _requisition_messages(session, occasion, data.requisition, REQUISITION_CANCELLED, grouped)
+
+
+async def _on_requisition_released(
+    session: AsyncSession, data: EventData, occasion: Occasion
+) -> None:
+    assert isinstance(data, bk.RequisitionReleased)
+    grouped: dict[str, tuple[Recipient, list[HeldTime]]] = {}
+    for booking in data.offered:
+        recipient = await booker_recipient(session, booking)
+        place = f"{booking.site_name}, {booking.space_name}"
+        item = HeldTime(place, start=booking.start, end=booking.end)
+        grouped.setdefault(recipient.key, (recipient, []))[1].append(item)
+    await _requisition_messages(
+        session, occasion, data.requisition, REQUISITION_OFFERED_BACK, grouped
+    )
+
+
+async def _requisition_messages(
+    session: AsyncSession,
+    occasion: Occasion,
+    requisition: RequisitionState,
+    kind: str,
+    grouped: Mapping[str, tuple[Recipient, list[HeldTime]]],
+) -> None:
+    for key, (recipient, items) in grouped.items():
+        channel, _ = recipient.address(sms=occasion.sms)
+        rendered = render_requisition(
+            kind, requisition.site_name, requisition.reason, items, recipient.language, channel
+        )
+        await enqueue_rendered(
+            session,
+            dedupe_key=f"requisition:{requisition.requisition_id}:{kind}:{key}",
+            recipient=recipient,
+            kind=kind,
+            rendered=rendered,
+            now=occasion.now,
+            sms=occasion.sms,
+            aggregate_id=requisition.requisition_id,
+        )
+
+
+_RULES[bk.RequisitionApplied] = _on_requisition_applied
+_RULES[bk.RequisitionReleased] = _on_requisition_released

@@ -1,0 +1,1 @@
+"""What a requisition by the municipality's emergency staff does to bookings and loans."""
