@@ -7,8 +7,8 @@ gone, fails the matrix test, so a new endpoint cannot be left out.
 Reach:
 - PUBLIC: everyone, with or without a token, on anyone's object.
 - CAPABILITY: the secret in the path is the key: the real one opens, a guessed one is a 404.
-- SCOPED: the object belongs to a side; `roles` reach "mine", admin reaches both, everyone else
-  gets 403/404 and a caller without a token 401.
+- SCOPED: the object belongs to a side; `roles` reach "mine", admin (and the rule's `everywhere`
+  roles) reach both, everyone else gets 403/404 and a caller without a token 401.
 - ROLE: no one's object; `roles` (and admin) may call it, other roles get 403/404.
 - FILTERED: every signed-in caller gets a list, which holds nothing of "theirs" (admin sees all).
 - INVITEE: an invitation's code, to be accepted by its addressee: without a token 401; a
@@ -82,6 +82,9 @@ class Rule:
     roles: frozenset[str] = frozenset()
     # Probed after every other route of every service: the call erases its caller or target.
     last: bool = False
+    # Roles that reach every side's object as the admin does (SCOPED only): e.g. the emergency
+    # staff read any organisation's preparedness.
+    everywhere: frozenset[str] = frozenset()
 
     def expect(self, role: str, side: str) -> Outcome:
         """The outcome for a caller in `role` aiming at `side` ("mine" or "theirs")."""
@@ -95,7 +98,7 @@ class Rule:
             return Outcome.DENY
         if self.reach is Reach.FILTERED:
             return Outcome.ALLOW if role == "admin" else Outcome.FILTERED
-        if role == "admin":
+        if role == "admin" or role in self.everywhere:
             return Outcome.ALLOW
         if self.reach is Reach.SCOPED and side == "theirs":
             return Outcome.DENY
@@ -125,8 +128,8 @@ def public(template: str, **params: str) -> Rule:
     return Rule(Reach.PUBLIC, at(template, **params))
 
 
-def scoped(roles: set[str], build: Build) -> Rule:
-    return Rule(Reach.SCOPED, build, frozenset(roles))
+def scoped(roles: set[str], build: Build, *, everywhere: set[str] | None = None) -> Rule:
+    return Rule(Reach.SCOPED, build, frozenset(roles), everywhere=frozenset(everywhere or ()))
 
 
 def role(roles: set[str], build: Build) -> Rule:
@@ -443,6 +446,7 @@ MEMBERS = "/organisations/{organisation_id}/members"
 INVITATIONS = "/organisations/{organisation_id}/invitations"
 TEAMS = "/organisations/{organisation_id}/teams"
 ACTIVITY = "/booking-series/{series_id}/public-activity"
+PREPAREDNESS = "/organisations/{organisation_id}/preparedness"
 ROUNDS = "/rounds"
 ROUND = "/rounds/{round_id}"
 APPLICATION = ROUND + "/applications/{organisation_id}"
@@ -582,6 +586,18 @@ BOOKING: dict[tuple[str, str], Rule] = {
         with_body(TEAMS + "/{team_id}", lambda side, world: {"contact": {"name": "Ny leder"}}),
     ),
     ("DELETE", TEAMS + "/{team_id}"): scoped(MEMBER, at(TEAMS + "/{team_id}")),
+    # Preparedness: the club's members read it, and the emergency staff (like the admin) read
+    # every club's, 24/7 contact included; only its administrators (and the admin) write it.
+    # The overview is the emergency staff's and the admin's.
+    ("GET", PREPAREDNESS): scoped(MEMBER, at(PREPAREDNESS), everywhere=EMERGENCY),
+    ("PUT", PREPAREDNESS): scoped(
+        MEMBER,
+        with_body(
+            PREPAREDNESS,
+            lambda side, world: {"volunteers": {"førstehjelp": 4}, "vehicles": ["Minibuss"]},
+        ),
+    ),
+    ("GET", "/preparedness/overview"): role(EMERGENCY, at("/preparedness/overview")),
     ("PUT", "/booking-series/{series_id}/team"): scoped(
         MEMBER,
         with_body("/booking-series/{series_id}/team", lambda side, world: {"team_id": None}),

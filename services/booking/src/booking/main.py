@@ -15,6 +15,7 @@ import booking.lending.tables
 import booking.memberships.tables
 import booking.organisations.tables
 import booking.people.tables
+import booking.preparedness.tables
 import booking.rounds.tables
 import booking.series.tables
 import booking.teams.tables
@@ -39,6 +40,7 @@ from booking.people.queries import grants_of
 from booking.people.routes import router as people_router
 from booking.personal_data.jobs import personal_data_jobs
 from booking.personal_data.routes import router as personal_data_router
+from booking.preparedness.routes import router as preparedness_router
 from booking.requisitions import handlers as requisitions_handlers
 from booking.rounds.jobs import rounds_jobs
 from booking.rounds.routes import router as rounds_router
@@ -117,6 +119,7 @@ definition = ServiceDefinition(
         allocation_router,
         waiting_list_router,
         giving_back_router,
+        preparedness_router,
     ],
     publishes=[booking_events.contract],
     consumers=consumers,

@@ -41,6 +41,7 @@ from portal.login.use_cases import oidc_client
 from portal.manage import routes as manage
 from portal.mypage import routes as mypage
 from portal.pages import N_, Pages, language_of
+from portal.preparedness import routes as preparedness
 from portal.privacy import routes as privacy
 from portal.rounds import routes as rounds
 from portal.sessions import CsrfRefused, RedisSessionMiddleware, csrf_token, verify_csrf
@@ -85,6 +86,7 @@ routers: list[APIRouter] = [
     rounds.router,
     usage.router,
     manage.router,
+    preparedness.router,
 ]
 
 CONTENT_SECURITY_POLICY = "; ".join(

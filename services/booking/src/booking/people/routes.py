@@ -27,6 +27,7 @@ async def me(uow: UnitOfWorkDep, principal: CurrentPrincipal) -> MePublic:
         memberships=[membership_public(m, organisation) for m, organisation in joined],
         managed_site_ids=sorted(principal.site_ids),
         staffed_centre_ids=sorted(principal.centre_ids),
+        is_emergency_staff=principal.is_emergency_staff,
     )
 
 

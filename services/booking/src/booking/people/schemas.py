@@ -61,3 +61,6 @@ class MePublic(BaseModel):
     memberships: list[MembershipPublic]
     managed_site_ids: list[str] = Field(description="Sites whose bookings the person approves.")
     staffed_centre_ids: list[str] = Field(description="Equipment centres the person staffs.")
+    is_emergency_staff: bool = Field(
+        default=False, description="Granted the municipality's emergency role."
+    )

@@ -27,6 +27,8 @@ from portal.domain.clubs import fields_in_error
 from portal.domain.navigation import local_path
 from portal.halls.schemas import CATEGORIES, SITE_KINDS, SPACE_KINDS
 from portal.pages import N_, Pages, language_of
+from portal.preparedness import use_cases as preparedness
+from portal.preparedness.schemas import SITE_FACTS_SAVED, SitePreparednessForm
 from samspill.ids import parse_uuid
 
 NOT_ADMIN = N_("Only the municipality's administrators can use these pages.")
@@ -76,14 +78,15 @@ def _refusal(
     refused: ApiRefused,
     api_fields: Mapping[str, Sequence[str]],
     about: str,
+    invalid: Mapping[str, str] = INVALID,
 ) -> dict[str, str]:
-    """The refusal as messages by form field: a validation error on the fields it names, a
-    rule the API explains on the field it is `about`."""
+    """The refusal as messages by form field: a validation error on the fields it names (in
+    the words of `invalid`), a rule the API explains on the field it is `about`."""
     if refused.status not in FORM_STATUSES:
         raise refused
     named = fields_in_error(refused.errors, api_fields)
     if named:
-        return {name: pages.gettext(request, INVALID[name]) for name in named}
+        return {name: pages.gettext(request, invalid[name]) for name in named}
     return {about: refused.detail(language_of(request))}
 
 
@@ -102,6 +105,7 @@ async def _submit(
     send: Callable[[], Awaitable[object]],
     api_fields: Mapping[str, Sequence[str]],
     about: str,
+    invalid: Mapping[str, str] = INVALID,
 ) -> int | None:
     """Sends a form the portal found valid: None once the API took it, else the status to show
     the form again with, its errors in words beside the fields (422 for the portal's own)."""
@@ -111,7 +115,7 @@ async def _submit(
     try:
         await send()
     except ApiRefused as refused:
-        form.errors = _refusal(pages, request, refused, api_fields, about)
+        form.errors = _refusal(pages, request, refused, api_fields, about, invalid)
         return refused.status
     return None
 
@@ -174,6 +178,7 @@ async def _site_page(
     *,
     site_form: SiteForm | None = None,
     grant_form: GrantForm | None = None,
+    facts_form: SitePreparednessForm | None = None,
     status_code: int = 200,
 ) -> Response:
     found = await queries.site_page(apis, token, site_id)
@@ -182,6 +187,7 @@ async def _site_page(
         "site": found.site,
         "site_form": site_form or SiteForm.of(found.site),
         "grant_form": grant_form or GrantForm(),
+        "facts_form": facts_form or SitePreparednessForm.of(found.site),
         "centre": found.site.get("kind") == queries.CENTRE,
     }
     return _render(request, pages, "admin/site.html", context, status_code)
@@ -213,6 +219,27 @@ async def update_site(
         return RedirectResponse(f"/admin/steder/{site_id}", status_code=303)
     return await _site_page(
         request, apis, pages, person.access_token, site_id, site_form=form, status_code=status
+    )
+
+
+@router.post("/admin/steder/{site_id}/beredskap")
+async def set_site_preparedness(
+    site_id: str, request: Request, apis: ApisDep, pages: PagesDep, person: PersonDep
+) -> Response:
+    site_id = _id(site_id)
+    form = SitePreparednessForm.parse(await request.form())
+
+    async def send() -> None:
+        await preparedness.set_site_facts(apis, person.access_token, site_id, form)
+
+    status = await _submit(
+        request, pages, form, send, form.API_FIELDS, "evacuation_capacity", form.INVALID
+    )
+    if status is None:
+        _flash(request, SITE_FACTS_SAVED)
+        return RedirectResponse(f"/admin/steder/{site_id}#beredskap", status_code=303)
+    return await _site_page(
+        request, apis, pages, person.access_token, site_id, facts_form=form, status_code=status
     )
 
 

@@ -16,9 +16,12 @@ from starlette.responses import RedirectResponse, Response
 from portal.apis import ApiRefused
 from portal.dependencies import ApisDep, LanguageDep, PagesDep, PersonDep
 from portal.domain import manage as rules
+from portal.domain.clubs import fields_in_error
 from portal.manage import queries, use_cases
 from portal.manage.schemas import CLOSURE_REASONS, STATES, form_values
 from portal.pages import LOCALES, Language
+from portal.preparedness import use_cases as preparedness
+from portal.preparedness.schemas import SitePreparednessForm
 from samspill.recurrence import OSLO
 
 router = APIRouter()
@@ -55,12 +58,16 @@ def _see_other(path: str) -> Response:
 # --- the site -------------------------------------------------------------------------------------
 
 
-@router.get("/drift/steder/{site_id}", name="managed_site")
-async def site_page(
-    request: Request, site_id: uuid.UUID, pages: PagesDep, apis: ApisDep, person: PersonDep
+async def _site_page(
+    request: Request,
+    pages: PagesDep,
+    apis: ApisDep,
+    token: str,
+    site_id: uuid.UUID,
+    *,
+    facts_form: SitePreparednessForm | None = None,
+    status_code: int = 200,
 ) -> Response:
-    token = person.access_token
-    await queries.ensure_manager(apis, token, site_id)
     now = datetime.now(UTC)
     site, spaces, waiting, closures = await asyncio.gather(
         queries.site(apis, site_id),
@@ -69,6 +76,7 @@ async def site_page(
         queries.closures(apis, site_id, now),
     )
     names = {str(s["space_id"]): s["name"] for s in spaces}
+    done = request.query_params.get("gjort", "")
     context = {
         "site": site,
         "spaces": spaces,
@@ -77,9 +85,54 @@ async def site_page(
         "closures": rules.listed_closures(closures, now, HOLIDAY_HORIZON),
         "holiday_days": HOLIDAY_HORIZON.days,
         "reasons": CLOSURE_REASONS,
-        "done": request.query_params.get("gjort", ""),
+        "done": done,
+        "facts_form": facts_form or SitePreparednessForm.of(site),
+        "facts_saved": done == "beredskap",
     }
-    return pages.render(request, "manage/site.html", context)
+    return pages.render(request, "manage/site.html", context, status_code=status_code)
+
+
+@router.get("/drift/steder/{site_id}", name="managed_site")
+async def site_page(
+    request: Request, site_id: uuid.UUID, pages: PagesDep, apis: ApisDep, person: PersonDep
+) -> Response:
+    await queries.ensure_manager(apis, person.access_token, site_id)
+    return await _site_page(request, pages, apis, person.access_token, site_id)
+
+
+@router.post("/drift/steder/{site_id}/beredskap", name="managed_site_preparedness")
+async def set_site_preparedness(
+    request: Request,
+    site_id: uuid.UUID,
+    pages: PagesDep,
+    apis: ApisDep,
+    person: PersonDep,
+    language: LanguageDep,
+) -> Response:
+    """The site's preparedness facts (facilities lets the site's managers set them)."""
+    token = person.access_token
+    await queries.ensure_manager(apis, token, site_id)
+    form = SitePreparednessForm.parse(await request.form())
+    status = 422
+    if not form.errors:
+        try:
+            await preparedness.set_site_facts(apis, token, str(site_id), form)
+        except ApiRefused as refused:
+            status = refused.status
+            named = fields_in_error(refused.errors, form.API_FIELDS)
+            form.errors = {name: form.INVALID[name] for name in named}
+            if not named:
+                detail = _refusal(refused, language)
+                form.errors = {"evacuation_capacity": detail}
+    if form.errors:
+        form.errors = {
+            name: text if text not in form.INVALID.values() else pages.gettext(request, text)
+            for name, text in form.errors.items()
+        }
+        return await _site_page(
+            request, pages, apis, token, site_id, facts_form=form, status_code=status
+        )
+    return _see_other(f"/drift/steder/{site_id}?gjort=beredskap#beredskap")
 
 
 # --- requests -------------------------------------------------------------------------------------

@@ -1,0 +1,1 @@
+"""The emergency staff's `/beredskap` and a club's preparedness form `/lag/{id}/beredskap`."""
