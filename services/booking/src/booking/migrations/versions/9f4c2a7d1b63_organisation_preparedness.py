@@ -1,7 +1,7 @@
 """organisations' emergency preparedness
 
 Revision ID: 9f4c2a7d1b63
-Revises: 734b8f56ecdd
+Revises: a7d3e5f1c9b2
 Create Date: 2027-01-10 09:00:00.000000
 """
 
@@ -12,7 +12,7 @@ from alembic import op
 from sqlalchemy.dialects import postgresql
 
 revision: str = '9f4c2a7d1b63'
-down_revision: str | None = '734b8f56ecdd'
+down_revision: str | None = 'a7d3e5f1c9b2'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
