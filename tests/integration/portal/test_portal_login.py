@@ -97,7 +97,13 @@ async def test_log_in_keeps_only_a_name_and_the_token_in_redis_then_log_out_ends
     try:
         stored = json.loads(await redis.get(session_key(portal)))
         assert set(stored) == {"person"}
-        assert set(stored["person"]) == {"name", "access_token", "expires_at", "staff"}
+        assert set(stored["person"]) == {
+            "name",
+            "access_token",
+            "expires_at",
+            "staff",
+            "logged_in_at",
+        }
         assert stored["person"]["staff"] is False
         assert stored["person"]["name"] == "Kari Nordmann"
         assert PLANTED_PID not in json.dumps(stored)  # no claim beyond the name is kept

@@ -3,6 +3,8 @@ and erasure (`/me/erasure`, and `/people/{id}/erasure` for staff handling a writ
 
 from __future__ import annotations
 
+from enum import Enum
+
 from fastapi import APIRouter, status
 
 from booking.dependencies import NowDep
@@ -12,11 +14,14 @@ from samspill.auth import CurrentPrincipal
 from samspill.db import UnitOfWorkDep
 from samspill.personal_data import Admin, PersonId, person_of, personal_data_router
 
-router = APIRouter(tags=["personal data"])
+# Untagged itself: the kernel's routes bring their tag, and a tag given twice would list an
+# operation twice in the API documentation.
+router = APIRouter()
 router.include_router(personal_data_router("booking", queries.personal_data))
+TAGS: list[str | Enum] = ["personal data"]
 
 
-@router.post("/me/erasure", status_code=status.HTTP_202_ACCEPTED)
+@router.post("/me/erasure", status_code=status.HTTP_202_ACCEPTED, tags=TAGS)
 async def erase_me(uow: UnitOfWorkDep, principal: CurrentPrincipal, now: NowDep) -> ErasureAccepted:
     """Erase the caller's data in booking now and tell the other services to follow. What an
     organisation needs stays under its name; a resident's bookings and loans keep only the
@@ -27,7 +32,7 @@ async def erase_me(uow: UnitOfWorkDep, principal: CurrentPrincipal, now: NowDep)
     return ErasureAccepted(erasure_id=erasure_id)
 
 
-@router.post("/people/{person_id}/erasure", status_code=status.HTTP_202_ACCEPTED)
+@router.post("/people/{person_id}/erasure", status_code=status.HTTP_202_ACCEPTED, tags=TAGS)
 async def erase_person(
     person_id: PersonId, body: ErasureRequest, uow: UnitOfWorkDep, admin: Admin, now: NowDep
 ) -> ErasureAccepted:
