@@ -32,6 +32,7 @@ from portal.config import PortalSettings
 from portal.dependencies import LoginRequired, login_url, optional_person
 from portal.desk import routes as desk
 from portal.domain.desk import loan_number
+from portal.giving_back import routes as giving_back
 from portal.guide import routes as guide
 from portal.halls import routes as halls
 from portal.home import routes as home
@@ -87,6 +88,7 @@ routers: list[APIRouter] = [
     usage.router,
     manage.router,
     preparedness.router,
+    giving_back.router,
 ]
 
 CONTENT_SECURITY_POLICY = "; ".join(

@@ -115,3 +115,12 @@ async def waiting_offers(
     path = f"/organisations/{organisation_id}/waiting-offers"
     found: list[dict[str, Any]] = await apis.get("booking", path, token=token)
     return found
+
+
+async def given_back_offers(
+    apis: Apis, token: str, organisation_id: uuid.UUID
+) -> list[dict[str, Any]]:
+    """Time other clubs gave back, offered to this club (newest first)."""
+    path = f"/organisations/{organisation_id}/given-back-offers"
+    found: list[dict[str, Any]] = await apis.get("booking", path, token=token)
+    return found

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Mapping
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from typing import Any
 
 from babel import dates
@@ -28,6 +28,7 @@ from portal.applications.schemas import (
 )
 from portal.dependencies import ApisDep, LanguageDep, PagesDep, PersonDep
 from portal.domain import applications as rules
+from portal.domain.giving_back import offer_state
 from portal.pages import LOCALES, N_, Language, Pages
 from samspill.recurrence import OSLO
 
@@ -40,6 +41,7 @@ MAX_FIELD = 400
 SAVED = N_("The application is saved. You can change it until the application period ends.")
 WITHDRAWN = N_("The application is withdrawn. You can apply again while the round is open.")
 ACCEPTED = N_("You accepted the offer: the weekly time is booked for the club.")
+ACCEPTED_GIVEN_BACK = N_("You accepted the offer: the time is booked for the club.")
 DECLINED = N_("You declined the offer. It goes to the next club on the waiting list.")
 TEAM_ADDED = N_("The team is added.")
 TEAM_REMOVED = N_("The team is removed.")
@@ -309,9 +311,16 @@ async def _offers_page(
     organisation = await queries.organisation(apis, token, organisation_id)
     offers = await queries.waiting_offers(apis, token, organisation_id)
     offers.sort(key=lambda o: (o.get("status") != "open", str(o.get("expires_at", ""))))
+    now = datetime.now(UTC)
+    given_back = [
+        (offer, offer_state(offer, now))
+        for offer in await queries.given_back_offers(apis, token, organisation_id)
+    ]
+    given_back.sort(key=lambda pair: pair[1] != "open")
     context = {
         "organisation": organisation,
         "offers": [(offer, rules.offer_times(offer)) for offer in offers],
+        "given_back": given_back,
         "weekdays": _weekdays(language),
         "statuses": OFFER_STATUSES,
         "refusal": refusal,
@@ -419,6 +428,37 @@ async def _answer_offer(
             status_code=refused.status,
         )
     _flash(request, ACCEPTED if accept else DECLINED)
+    return _see_other(f"/lag/{organisation_id}/tilbud")
+
+
+@router.post(
+    "/lag/{organisation_id}/tilbud/tilbakegitt/{offer_id}/godta", name="accept_given_back_offer"
+)
+async def accept_given_back_offer(
+    request: Request,
+    organisation_id: uuid.UUID,
+    offer_id: uuid.UUID,
+    person: PersonDep,
+    apis: ApisDep,
+    pages: PagesDep,
+    language: LanguageDep,
+) -> Response:
+    """Accept time given back by another club while the hold lasts (booking: 409 after)."""
+    try:
+        await use_cases.answer_offer(apis, person.access_token, offer_id, accept=True)
+    except ApiRefused as refused:
+        _form_refusal(refused)
+        return await _offers_page(
+            request,
+            pages,
+            apis,
+            person,
+            language,
+            organisation_id,
+            refusal=refused.detail(language),
+            status_code=refused.status,
+        )
+    _flash(request, ACCEPTED_GIVEN_BACK)
     return _see_other(f"/lag/{organisation_id}/tilbud")
 
 

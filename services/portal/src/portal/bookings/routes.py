@@ -17,6 +17,7 @@ from portal.bookings import queries, use_cases
 from portal.bookings.schemas import BookingChoice, BookingForm, check
 from portal.dependencies import ApisDep, LanguageDep, PagesDep, PersonDep
 from portal.domain.bookings import Stretch, split_by_time
+from portal.domain.giving_back import may_give_back
 from portal.pages import LOCALES, Language
 
 router = APIRouter()
@@ -186,7 +187,15 @@ async def club_bookings(
     upcoming.sort(key=lambda b: str(b["start"]))
     clubs = await queries.bookable_clubs(apis, token)
     may_book = any(c.organisation_id == str(organisation_id) for c in clubs)
-    context = {"club": club, "upcoming": upcoming, "past": past, "may_book": may_book}
+    now = datetime.now(UTC)
+    givable = {str(b["booking_id"]) for b in upcoming if may_book and may_give_back(b, now)}
+    context = {
+        "club": club,
+        "upcoming": upcoming,
+        "past": past,
+        "may_book": may_book,
+        "givable": givable,
+    }
     return pages.render(request, "bookings/club.html", context)
 
 
@@ -206,8 +215,10 @@ async def booking_page(
     context = {
         "booking": found,
         "cancellable": _cancellable(found),
+        "givable": may_give_back(found, datetime.now(UTC)),
         "created": request.query_params.get("ny") == "1",
         "cancelled": request.query_params.get("avbestilt") == "1",
+        "given_back": request.query_params.get("gitt_tilbake") == "1",
     }
     return pages.render(request, "bookings/booking.html", context)
 
@@ -298,6 +309,12 @@ async def _series_page(
         "weekday_name": dict(_weekdays(language))[int(found["weekday"])],
         "occurrences": [(b, _cancellable(b)) for b in dates_],
         "any_cancellable": any(_cancellable(b) for b in dates_),
+        "any_givable": bool(organisation_id)
+        and any(
+            may_give_back({**b, "organisation_id": organisation_id}, datetime.now(UTC))
+            for b in dates_
+        ),
+        "given_back": request.query_params.get("gitt_tilbake"),
         "created": request.query_params.get("ny") == "1",
         "cancelled": request.query_params.get("avbestilt"),
         "kept": request.query_params.get("beholdt"),
