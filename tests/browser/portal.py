@@ -180,15 +180,27 @@ def _seed_demo(facilities_url: str, issuer: str, logs: Path) -> None:
 # --- moving through pages ---------------------------------------------------------------------
 
 
+LOGIN_POLL_MS = 200
+LOGIN_POLLS = 300  # up to a minute for the provider and the portal to answer
+
+
 async def log_in(page: Page, portal: PortalStack, login: str, *, next_path: str = "/") -> None:
     """Log in through the portal's login link and the provider's development forms."""
     await page.goto(f"{portal.url}/logg-inn?neste={next_path}&login_hint={login}")
     await page.locator("input[name=password]").fill("any")
     await page.locator("button[type=submit]").click()
+    # The provider asks for consent the first time a person uses the portal: answer it if it
+    # comes, however long the provider takes, and go on as soon as the portal page is there.
+    arrived = f"{portal.url}{next_path}"
     consent = page.locator("button[type=submit]", has_text="Continue")
-    with contextlib.suppress(Exception):
-        await consent.click(timeout=3000)
-    await page.wait_for_url(f"{portal.url}{next_path}*")
+    for _ in range(LOGIN_POLLS):
+        if page.url.startswith(arrived):
+            break
+        with contextlib.suppress(Exception):
+            if await consent.is_visible():
+                await consent.click()
+        await page.wait_for_timeout(LOGIN_POLL_MS)
+    await page.wait_for_url(f"{arrived}*")
 
 
 async def switch_language(page: Page, language: str) -> None:

@@ -41,6 +41,7 @@ async def test_a_person_enters_and_changes_their_profile(world: World):
     assert first == {
         "person_id": service.person_id("kari"),
         "is_admin": False,
+        "is_emergency_staff": False,
         "profile": None,
         "memberships": [],
         "managed_site_ids": [],
