@@ -412,7 +412,9 @@ async def _answer_offer(
     language: LanguageDep,
     *,
     accept: bool,
+    done: str | None = None,
 ) -> Response:
+    """Send the club's answer; a refusal shows the offers page with booking's reason."""
     try:
         await use_cases.answer_offer(apis, person.access_token, offer_id, accept=accept)
     except ApiRefused as refused:
@@ -427,7 +429,7 @@ async def _answer_offer(
             refusal=refused.detail(language),
             status_code=refused.status,
         )
-    _flash(request, ACCEPTED if accept else DECLINED)
+    _flash(request, done or (ACCEPTED if accept else DECLINED))
     return _see_other(f"/lag/{organisation_id}/tilbud")
 
 
@@ -444,22 +446,17 @@ async def accept_given_back_offer(
     language: LanguageDep,
 ) -> Response:
     """Accept time given back by another club while the hold lasts (booking: 409 after)."""
-    try:
-        await use_cases.answer_offer(apis, person.access_token, offer_id, accept=True)
-    except ApiRefused as refused:
-        _form_refusal(refused)
-        return await _offers_page(
-            request,
-            pages,
-            apis,
-            person,
-            language,
-            organisation_id,
-            refusal=refused.detail(language),
-            status_code=refused.status,
-        )
-    _flash(request, ACCEPTED_GIVEN_BACK)
-    return _see_other(f"/lag/{organisation_id}/tilbud")
+    return await _answer_offer(
+        request,
+        organisation_id,
+        offer_id,
+        person,
+        apis,
+        pages,
+        language,
+        accept=True,
+        done=ACCEPTED_GIVEN_BACK,
+    )
 
 
 # --- the club's teams ---------------------------------------------------------------------------
