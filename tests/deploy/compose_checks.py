@@ -17,7 +17,9 @@ import yaml
 
 from .contract import (
     ENVIRONMENTS,
+    PRIVACY_ENV,
     SERVICES,
+    SMS_SERVICES,
     TOPICS,
     ServiceContract,
     TopicContract,
@@ -224,6 +226,27 @@ def contract_problems(compose: Compose) -> list[str]:
     for service in SERVICES.values():
         missing = service.must_run - commands[service.name]
         problems += [f"{service.name}: no container runs `{command}`" for command in missing]
+    return problems
+
+
+def shared_setting_problems(compose: Compose) -> list[str]:
+    """SMS_PROVIDER has one value in booking's and notifications' containers and is set in no
+    other; PRIVACY_MARKER_KEY comes from the operator's environment in every container of a
+    service with a database, never as a value written in the file."""
+    problems = []
+    sms: set[str | None] = set()
+    for name, service, spec in app_containers(compose):
+        env = _environment(spec)
+        if service.name in SMS_SERVICES:
+            if "SMS_PROVIDER" not in env:
+                problems.append(f"{name}: does not set SMS_PROVIDER")
+            sms.add(env.get("SMS_PROVIDER"))
+        elif "SMS_PROVIDER" in env:
+            problems.append(f"{name}: sets SMS_PROVIDER, which {service.name} does not read")
+        if service.database and env.get("PRIVACY_MARKER_KEY") != PRIVACY_ENV:
+            problems.append(f"{name}: PRIVACY_MARKER_KEY is not {PRIVACY_ENV}")
+    if len(sms) > 1:
+        problems.append(f"SMS_PROVIDER differs between containers: {sorted(map(str, sms))}")
     return problems
 
 

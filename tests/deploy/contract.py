@@ -96,6 +96,8 @@ SERVICES: dict[str, ServiceContract] = {
         8002,
         workers=("relay", "consumer", "scheduler"),
         consumes=("samspill.facilities",),
+        # Whether SMS can be chosen: the same entry notifications reads.
+        optional_env=frozenset({"SMS_PROVIDER"}),
     ),
     "notifications": ServiceContract(
         "notifications",
@@ -170,6 +172,15 @@ OPTIONAL_ENV = frozenset(
     }
 )
 ENVIRONMENTS = frozenset({"development", "test", "production"})
+
+# Settings several services must read alike, so one entry gives them: whether SMS can be chosen
+# (booking and notifications, from one ConfigMap or compose anchor), and the secret of erased
+# people's markers (every service with a database, from one Secret or the operator's environment,
+# never written in a file).
+SMS_SERVICES = frozenset({"booking", "notifications"})
+SMS_CONFIG_MAP = "samspill-sms-channel"
+PRIVACY_SECRET = "samspill-privacy"
+PRIVACY_ENV = "${PRIVACY_MARKER_KEY:-}"
 
 
 def allowed_env(service: ServiceContract) -> frozenset[str]:

@@ -26,9 +26,12 @@ from .contract import (
     EXPORTED_METRICS,
     HEALTH_PATH,
     KUBERNETES_VERSION,
+    PRIVACY_SECRET,
     READY_PATH,
     SCHEMA_DIR,
     SERVICES,
+    SMS_CONFIG_MAP,
+    SMS_SERVICES,
     TOPICS,
     ServiceContract,
     allowed_env,
@@ -636,6 +639,41 @@ def _peer_name(peer: Doc) -> str:
     return str(peer)
 
 
+def _generated_as(rendered: str, name: str) -> bool:
+    """Whether a rendered ConfigMap name is the generator `name` (with its content hash)."""
+    return rendered == name or rendered.rsplit("-", 1)[0] == name
+
+
+def shared_setting_problems(docs: list[Doc]) -> list[str]:
+    """SMS_PROVIDER reaches booking and notifications from the one ConfigMap (and no other
+    service); PRIVACY_MARKER_KEY reaches every service with a database from its Secret and
+    stands in no ConfigMap."""
+    config_maps = named(docs, "ConfigMap")
+    problems = [
+        f"ConfigMap {name}: holds PRIVACY_MARKER_KEY, a secret"
+        for name, config_map in config_maps.items()
+        if "PRIVACY_MARKER_KEY" in config_map.get("data", {})
+    ]
+    for workload, container, service in app_workloads(docs):
+        name = workload["metadata"]["name"]
+        sources = container.get("envFrom", [])
+        maps = [s["configMapRef"]["name"] for s in sources if "configMapRef" in s]
+        giving = [m for m in maps if "SMS_PROVIDER" in config_maps.get(m, {}).get("data", {})]
+        wanted = service.name in SMS_SERVICES
+        if wanted and not (len(giving) == 1 and _generated_as(giving[0], SMS_CONFIG_MAP)):
+            problems.append(f"{name}: reads SMS_PROVIDER from {giving}, not {SMS_CONFIG_MAP}")
+        if not wanted and giving:
+            problems.append(f"{name}: is given SMS_PROVIDER, which {service.name} does not read")
+        if any(
+            e["name"] in ("SMS_PROVIDER", "PRIVACY_MARKER_KEY") for e in container.get("env", [])
+        ):
+            problems.append(f"{name}: sets a shared setting on its own")
+        secrets = {s["secretRef"]["name"] for s in sources if "secretRef" in s}
+        if service.database and PRIVACY_SECRET not in secrets:
+            problems.append(f"{name}: does not read PRIVACY_MARKER_KEY from {PRIVACY_SECRET}")
+    return problems
+
+
 def all_problems(docs: list[Doc]) -> list[str]:
     return (
         workload_problems(docs)
@@ -646,4 +684,5 @@ def all_problems(docs: list[Doc]) -> list[str]:
         + backup_problems(docs)
         + startup_problems(docs)
         + dashboard_config_problems(docs)
+        + shared_setting_problems(docs)
     )

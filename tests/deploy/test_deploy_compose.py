@@ -16,6 +16,7 @@ from .compose_checks import (
     operations_problems,
     reference_problems,
     schema_problems,
+    shared_setting_problems,
     topic_problems,
     topics_in_script,
 )
@@ -174,3 +175,17 @@ def test_the_portal_calls_the_apis_and_keeps_no_database(compose: dict[str, Any]
     assert "portal-api: does not set NOTIFICATIONS_URL" in contract_problems(broken)
     del broken["services"]["portal-api"]
     assert "portal: no container runs `api`" in contract_problems(broken)
+
+
+def test_sms_and_the_marker_key_reach_the_services_alike(compose: dict[str, Any]) -> None:
+    assert shared_setting_problems(compose) == []
+    services = compose["services"]
+    assert services["booking-api"]["environment"]["SMS_PROVIDER"] == "${SMS_PROVIDER:-}"
+    broken = copy.deepcopy(compose)
+    broken["services"]["booking-api"]["environment"]["SMS_PROVIDER"] = "sveve"
+    broken["services"]["facilities-api"]["environment"]["PRIVACY_MARKER_KEY"] = "written-down"
+    del broken["services"]["notifications-scheduler"]["environment"]["SMS_PROVIDER"]
+    problems = shared_setting_problems(broken)
+    assert "notifications-scheduler: does not set SMS_PROVIDER" in problems
+    assert "facilities-api: PRIVACY_MARKER_KEY is not ${PRIVACY_MARKER_KEY:-}" in problems
+    assert any(p.startswith("SMS_PROVIDER differs between containers") for p in problems)

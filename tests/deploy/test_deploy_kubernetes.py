@@ -27,6 +27,7 @@ from .k8s_checks import (
     native_schema_problems,
     network_policy_problems,
     reference_problems,
+    shared_setting_problems,
     startup_problems,
     workload_problems,
 )
@@ -95,6 +96,44 @@ def test_only_production_verifies_tokens_against_an_issuer(
     assert all(issuer["issuer"].startswith("https://") for issuer in issuers)
     assert "JWT_SECRET" not in common("prod")
     assert common("dev")["SAMSPILL_ENV"] == "development"
+
+
+def test_booking_and_notifications_read_sms_provider_from_one_config_map(
+    rendered_overlays: dict[str, list[Doc]],
+) -> None:
+    def sms_provider(overlay: str) -> str:
+        (config,) = (
+            m
+            for m in by_kind(rendered_overlays[overlay], "ConfigMap")
+            if m["metadata"]["name"].startswith("samspill-sms-channel")
+        )
+        value: str = config["data"]["SMS_PROVIDER"]
+        return value
+
+    assert sms_provider("prod") == "sveve"
+    assert sms_provider("dev") == ""  # none: both services refuse the channel `sms`
+    for overlay in OVERLAYS:
+        assert shared_setting_problems(rendered_overlays[overlay]) == []
+
+
+def test_shared_setting_check_rejects_a_second_sms_entry_and_a_missing_marker_secret(
+    dev: list[Doc],
+) -> None:
+    docs = copy.deepcopy(dev)
+    booking = next(
+        m for m in by_kind(docs, "ConfigMap") if m["metadata"]["name"].startswith("booking-config")
+    )
+    booking["data"]["SMS_PROVIDER"] = "sveve"
+    container = deployment(docs, "facilities-api")["spec"]["template"]["spec"]["containers"][0]
+    container["envFrom"] = [s for s in container["envFrom"] if "secretRef" not in s]
+    common = next(
+        m for m in by_kind(docs, "ConfigMap") if m["metadata"]["name"].startswith("samspill-common")
+    )
+    common["data"]["PRIVACY_MARKER_KEY"] = "written-down"
+    problems = "\n".join(shared_setting_problems(docs))
+    assert "booking-api: reads SMS_PROVIDER from" in problems
+    assert "facilities-api: does not read PRIVACY_MARKER_KEY from samspill-privacy" in problems
+    assert "holds PRIVACY_MARKER_KEY, a secret" in problems
 
 
 def test_production_runs_redundant_kafka_and_postgres(

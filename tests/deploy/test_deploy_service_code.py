@@ -34,7 +34,7 @@ def settings_class(service: ServiceContract) -> type[BaseSettings]:
         for value in vars(module).values()
         if isinstance(value, type)
         and issubclass(value, ServiceSettings)
-        and value is not ServiceSettings
+        and value.__module__ == module.__name__
     ]
     assert len(classes) == 1, f"{service.name}.config defines {classes}"
     return classes[0]

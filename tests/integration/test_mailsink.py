@@ -68,4 +68,7 @@ def test_make_dev_points_notifications_at_its_sink_unless_smtp_host_is_set(tmp_p
     elsewhere = devstack._start_sinks(devstack.DevSettings())
     assert elsewhere.mail is None
     assert elsewhere.env() == {"SMS_SINK_DIR": str(tmp_path / "sms")}
+    # Booking is told SMS can be chosen, as notifications is (SMS_PROVIDER's development twin).
+    assert devstack._sink_env("booking", elsewhere) == {"SMS_SINK_DIR": str(tmp_path / "sms")}
+    assert devstack._sink_env("facilities", elsewhere) == {}
     assert "SMTP_HOST=mail.example.org" in elsewhere.describe()[0]

@@ -115,8 +115,12 @@ class MessageSinks:
         sms = f"{self.sms_dir}/ (sendes ikke, bare lagret / not sent, only kept as files)"
         return [f"E-post / mail:  {mail}", f"SMS:            {sms}"]
 
+    def sms_env(self) -> dict[str, str]:
+        """What says SMS is available (kept as files): booking reads it as notifications does."""
+        return {"SMS_SINK_DIR": str(self.sms_dir)}
+
     def env(self) -> dict[str, str]:
-        env = {"SMS_SINK_DIR": str(self.sms_dir)}
+        env = self.sms_env()
         if self.mail is not None:
             # The local sink speaks plain SMTP; STARTTLS is for a real relay.
             env |= {
@@ -161,9 +165,7 @@ def run_dev_stack() -> int:
         say(f"innlogging / identity provider: {identity.issuer} (log: {identity.log_path})")
         trust = {"OIDC_ISSUERS": oidc_issuers_env(identity.issuer)}
         for service in SERVICES:
-            extra = trust | (
-                sinks.env() | {"PORTAL_URL": PORTAL.url} if service.name == "notifications" else {}
-            )
+            extra = trust | _sink_env(service.name, sinks)
             children.append(_spawn(service, infra, database_urls[service.name], logs, extra))
             say(f"{service.name}: startet / started (log: {children[-1].log_path})")
         children.append(_spawn_portal(infra, logs, trust))
@@ -183,6 +185,15 @@ def run_dev_stack() -> int:
         if sinks is not None:
             sinks.close()
         infra.close()
+
+
+def _sink_env(service: str, sinks: MessageSinks) -> dict[str, str]:
+    """Notifications sends into the sinks; booking only needs to know SMS can be chosen."""
+    if service == "notifications":
+        return sinks.env() | {"PORTAL_URL": PORTAL.url}
+    if service == "booking":
+        return sinks.sms_env()
+    return {}
 
 
 async def _databases(infra: Infrastructure, prefix: str) -> dict[str, str]:

@@ -8,12 +8,14 @@ instead of running production on a key that is printed in the README.
 from __future__ import annotations
 
 from enum import StrEnum
-from typing import Annotated, Any, Self
+from pathlib import Path
+from typing import Annotated, Any, ClassVar, Self
 
 from pydantic import AliasChoices, Field, IPvAnyNetwork, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from samspill.privacy import DEV_PRIVACY_MARKER_KEY
+from samspill.sms import SmsProvider, sms_available
 from samspill.tokens import DEV_ADMIN_GROUP, IssuerConfig
 
 DEV_JWT_SECRET = "samspill-dev-secret-change-me-0123456789abcdef"
@@ -27,6 +29,10 @@ class Environment(StrEnum):
 
 class ServiceSettings(BaseSettings):
     model_config = SettingsConfigDict(env_file=None, extra="ignore", frozen=True)
+
+    # Whether the service makes erased people's markers (it keeps personal data); the portal
+    # keeps none, so production does not ask it for PRIVACY_MARKER_KEY.
+    makes_privacy_markers: ClassVar[bool] = True
 
     service_name: str = "samspill"
     samspill_env: Environment = Environment.development
@@ -107,9 +113,17 @@ class ServiceSettings(BaseSettings):
         description=(
             "The key of the markers that replace an erased person's id where rows are kept "
             "(`samspill.privacy.erased_marker`); the same in every service. Production sets its "
-            "own secret: with the default, anyone could match a marker to a known id."
+            "own secret: with the default, anyone could match a marker to a known id; "
+            "production refuses to start with it. Empty means the default."
         ),
     )
+
+    @field_validator("privacy_marker_key", mode="before")
+    @classmethod
+    def _empty_marker_key_is_the_default(cls, value: Any) -> Any:
+        # Compose passes `${PRIVACY_MARKER_KEY:-}`: unset there arrives as "".
+        return DEV_PRIVACY_MARKER_KEY if value == "" else value
+
     access_log_retention_days: int = Field(
         default=365,
         ge=1,
@@ -180,6 +194,19 @@ class ServiceSettings(BaseSettings):
             )
         return self
 
+    @model_validator(mode="after")
+    def _production_has_its_own_marker_key(self) -> Self:
+        if (
+            self.samspill_env is Environment.production
+            and self.makes_privacy_markers
+            and self.privacy_marker_key == DEV_PRIVACY_MARKER_KEY
+        ):
+            raise ValueError(
+                "PRIVACY_MARKER_KEY must be set in production: with the development key, "
+                "printed in the source, anyone could match an erased person's marker to their id"
+            )
+        return self
+
     @property
     def dev_token_issuer(self) -> IssuerConfig | None:
         """The development key's issuer, outside production only."""
@@ -198,3 +225,52 @@ class ServiceSettings(BaseSettings):
     @property
     def is_development(self) -> bool:
         return self.samspill_env is Environment.development
+
+
+class ResidentServiceSettings(ServiceSettings):
+    """Settings that booking and notifications read alike, from the same variables with the
+    same defaults: whether SMS can be chosen, and how long residents' own history keeps what
+    names them (booking's rows and notifications' copies of them age out together)."""
+
+    sms_provider: SmsProvider | None = Field(
+        default=None,
+        description="The SMS provider messages go through (notifications sends, with its "
+        "credentials). Without one (and without the development sink) booking and "
+        "notifications refuse the SMS channel, and notifications sends SMS messages by email. "
+        "Empty means none.",
+    )
+    sms_sink_dir: Path | None = Field(
+        default=None,
+        description="Development only: notifications keeps each SMS as a file here and sends "
+        "nothing; SMS can then be chosen. Refused in production.",
+    )
+    resident_history_retention_days: int = Field(
+        default=365,
+        ge=1,
+        description="Days after it ended that a resident's own booking, series or loan keeps "
+        "the person's id, contact and notes, in booking and in notifications' copy alike; then "
+        "only the facts usage needs remain.",
+    )
+    retention_interval_s: float = Field(
+        default=3600.0, gt=0, description="How often the retention jobs look for what is due."
+    )
+    retention_batch_size: int = Field(
+        default=500, ge=1, description="Rows the retention jobs change per transaction."
+    )
+
+    @field_validator("sms_provider", "sms_sink_dir", mode="before")
+    @classmethod
+    def _empty_is_none(cls, value: Any) -> Any:
+        # One ConfigMap entry `SMS_PROVIDER=` (none) serves both services.
+        return None if value == "" else value
+
+    @model_validator(mode="after")
+    def _no_sms_sink_in_production(self) -> Self:
+        if self.sms_sink_dir is not None and self.samspill_env is Environment.production:
+            raise ValueError("SMS_SINK_DIR is a development sink; it is refused in production")
+        return self
+
+    @property
+    def sms_available(self) -> bool:
+        """Whether SMS can be chosen as a channel (`samspill.sms.check_channel`)."""
+        return sms_available(self.sms_provider, self.sms_sink_dir)

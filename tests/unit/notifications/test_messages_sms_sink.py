@@ -19,7 +19,7 @@ async def test_each_sms_becomes_a_readable_file(tmp_path):
     settings = NotificationsSettings(samspill_env=Environment.development, sms_sink_dir=tmp_path)
     gateway = sms_gateway(settings)
     assert isinstance(gateway, DevelopmentSmsFileSink)
-    assert settings.sms_enabled
+    assert settings.sms_available
     message_id = uuid.uuid4()
     await gateway.send(message_id, "+4791234567", "Samspill: Bookingen er bekreftet.")
     (kept,) = tmp_path.iterdir()
@@ -32,7 +32,7 @@ async def test_each_sms_becomes_a_readable_file(tmp_path):
 def test_without_a_provider_or_sink_there_is_no_sms_gateway():
     settings = NotificationsSettings()
     assert sms_gateway(settings) is None
-    assert not settings.sms_enabled
+    assert not settings.sms_available
 
 
 def test_sveve_is_chosen_by_configuration_and_needs_credentials():
@@ -40,7 +40,7 @@ def test_sveve_is_chosen_by_configuration_and_needs_credentials():
         sms_provider="sveve", sveve_user="kommune", sveve_password="hemmelig"
     )
     assert isinstance(sms_gateway(settings), SveveSmsGateway)
-    assert settings.sms_enabled
+    assert settings.sms_available
     assert "hemmelig" not in repr(settings)
     with pytest.raises(ValidationError, match="SVEVE_USER and SVEVE_PASSWORD"):
         NotificationsSettings(sms_provider="sveve")

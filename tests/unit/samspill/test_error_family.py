@@ -12,7 +12,6 @@ from fastapi import FastAPI
 
 import booking.domain.errors as booking_errors
 from booking.domain import BookingStatus
-from notifications.preferences.use_cases import SmsNotAvailable
 from samspill.errors import (
     BadRequest,
     Conflict,
@@ -28,6 +27,7 @@ from samspill.errors import (
 from samspill.intervals import Interval
 from samspill.pricing import BookerCategory, CategoryNotAllowed
 from samspill.problems import PROBLEM_MEDIA_TYPE, install_problem_handlers
+from samspill.sms import SmsNotAvailable
 
 EVENING = Interval(datetime(2026, 3, 4, 17, tzinfo=UTC), datetime(2026, 3, 4, 19, tzinfo=UTC))
 

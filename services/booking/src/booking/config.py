@@ -2,10 +2,13 @@
 
 from pydantic import Field
 
-from samspill.settings import ServiceSettings
+from samspill.settings import ResidentServiceSettings
 
 
-class BookingSettings(ServiceSettings):
+class BookingSettings(ResidentServiceSettings):
+    """Booking's own settings; `SMS_PROVIDER` and `RESIDENT_HISTORY_RETENTION_DAYS` (with the
+    retention jobs' timing) are the kernel's, read by notifications alike."""
+
     service_name: str = "booking"
     port: int = 8002
 
@@ -42,22 +45,10 @@ class BookingSettings(ServiceSettings):
         description="How long an invitation to join an organisation can be accepted.",
     )
 
-    resident_history_retention_days: int = Field(
-        default=365,
-        ge=1,
-        description="Days after it ended that a resident's own booking, series or loan keeps "
-        "the person's id, contact and notes; then only the facts usage needs remain.",
-    )
     invitation_retention_days: int = Field(
         default=30,
         ge=1,
         description="Days an invitation is kept after it was used, withdrawn or expired.",
-    )
-    retention_interval_s: float = Field(
-        default=3600.0, gt=0, description="How often the retention jobs look for what is due."
-    )
-    retention_batch_size: int = Field(
-        default=500, ge=1, description="Rows the retention jobs change per transaction."
     )
 
     give_back_hold_s: float = Field(

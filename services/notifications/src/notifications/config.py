@@ -1,12 +1,11 @@
 """Settings of the notifications service, read from the environment."""
 
 from datetime import time
-from pathlib import Path
-from typing import Literal, Self
+from typing import Self
 
 from pydantic import Field, SecretStr, field_validator, model_validator
 
-from samspill.settings import Environment, ServiceSettings
+from samspill.settings import ResidentServiceSettings
 
 # A private feed URL is base + "/feeds/organisations/" + a 43-character token + ".ics"; Google
 # Calendar refuses subscription URLs of 256 characters or more.
@@ -14,7 +13,11 @@ MAX_FEED_URL_LENGTH = 255
 _LONGEST_FEED_PATH = len("/feeds/organisations/") + 43 + len(".ics")
 
 
-class NotificationsSettings(ServiceSettings):
+class NotificationsSettings(ResidentServiceSettings):
+    """Notifications' own settings; `SMS_PROVIDER` (and the development `SMS_SINK_DIR`) and
+    `RESIDENT_HISTORY_RETENTION_DAYS` (with the retention job's timing) are the kernel's, read by
+    booking alike."""
+
     service_name: str = "notifications"
     port: int = 8003
     smtp_host: str = "127.0.0.1"
@@ -27,15 +30,6 @@ class NotificationsSettings(ServiceSettings):
         description="STARTTLS to the SMTP relay; off only for a local sink such as Mailpit.",
     )
     smtp_timeout_s: float = 10.0
-    sms_sink_dir: Path | None = Field(
-        default=None,
-        description="Development only: keep each SMS as a file here; nothing is sent.",
-    )
-    sms_provider: Literal["sveve"] | None = Field(
-        default=None,
-        description="The SMS provider messages go through. Without one (and without the "
-        "development sink) the SMS channel is refused and SMS messages go by email instead.",
-    )
     sveve_url: str = "https://sveve.no/SMS/SendMessage"
     sveve_user: str | None = None
     sveve_password: SecretStr | None = None
@@ -49,19 +43,6 @@ class NotificationsSettings(ServiceSettings):
         default=90, ge=1, description="Days a finished message and its delivery log are kept."
     )
     message_purge_interval_s: float = Field(default=3600.0, gt=0)
-    resident_history_retention_days: int = Field(
-        default=365,
-        ge=1,
-        description="Days after a resident's own booking, series or loan ended before the read "
-        "model's copy loses their contact and id (booking anonymises its rows after the same "
-        "period).",
-    )
-    retention_interval_s: float = Field(
-        default=3600.0, gt=0, description="How often the retention job looks for what is due."
-    )
-    retention_batch_size: int = Field(
-        default=500, ge=1, description="Rows the retention job changes per transaction."
-    )
     public_base_url: str = "http://127.0.0.1:8003"
     portal_url: str = Field(
         default="http://127.0.0.1:8000",
@@ -79,21 +60,10 @@ class NotificationsSettings(ServiceSettings):
     )
 
     @model_validator(mode="after")
-    def _no_sms_sink_in_production(self) -> Self:
-        if self.sms_sink_dir is not None and self.samspill_env is Environment.production:
-            raise ValueError("SMS_SINK_DIR is a development sink; it is refused in production")
-        return self
-
-    @model_validator(mode="after")
     def _provider_credentials(self) -> Self:
         if self.sms_provider == "sveve" and not (self.sveve_user and self.sveve_password):
             raise ValueError("SMS_PROVIDER=sveve needs SVEVE_USER and SVEVE_PASSWORD")
         return self
-
-    @property
-    def sms_enabled(self) -> bool:
-        """Whether an SMS can go anywhere: a provider, or the development sink."""
-        return self.sms_provider is not None or self.sms_sink_dir is not None
 
     @field_validator("portal_url")
     @classmethod

@@ -86,7 +86,7 @@ def consumers(runtime: Runtime) -> list[ConsumerSpec]:
             name=CONSUMER,
             contracts=[facilities.contract, booking.contract],
             handler=event_handler(
-                settings.reminder_time, settings.portal_url, sms=settings.sms_enabled
+                settings.reminder_time, settings.portal_url, sms=settings.sms_available
             ),
             dlq_topic=dlq_topic("notifications"),
             on_applied=invalidate_feeds(cache),

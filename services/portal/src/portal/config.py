@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Self
+from typing import ClassVar, Self
 
 from pydantic import Field, SecretStr, field_validator, model_validator
 
@@ -13,6 +13,9 @@ DEV_SESSION_SECRET = "samspill-portal-dev-session-secret-change-me"
 
 class PortalSettings(ServiceSettings):
     """The portal keeps no database: sessions live in Redis (REDIS_URL), data in the APIs."""
+
+    # The portal keeps no personal data, so it makes no erased people's markers.
+    makes_privacy_markers: ClassVar[bool] = False
 
     service_name: str = "portal"
     port: int = 8000

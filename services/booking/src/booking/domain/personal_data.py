@@ -11,7 +11,6 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
 from typing import Any
 
 from booking.domain.errors import LastAdministrator, StillAdministrator
@@ -75,14 +74,3 @@ def check_erasable(
 
 def is_administrator(roles: Mapping[str, MemberRole], person_id: str) -> bool:
     return roles.get(person_id) is MemberRole.ADMINISTRATOR
-
-
-def history_cutoff(now: datetime, retention_days: int) -> datetime:
-    """A resident's booking, series or loan that ended before this instant is anonymised."""
-    return now - timedelta(days=retention_days)
-
-
-def history_cutoff_date(today: date, retention_days: int) -> date:
-    """The same for date-only periods (a loan's return date, a series' last date): ended on
-    or before this day."""
-    return today - timedelta(days=retention_days + 1)

@@ -7,7 +7,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends
 
-from booking.dependencies import NowDep
+from booking.dependencies import NowDep, SettingsDep
 from booking.organisations import queries, use_cases
 from booking.organisations.schemas import (
     OrganisationCreate,
@@ -25,10 +25,20 @@ Registrar = Annotated[Principal, Depends(require_roles(Role.RESIDENT, Role.ADMIN
 
 @router.post("", status_code=201)
 async def register_organisation(
-    body: OrganisationCreate, uow: UnitOfWorkDep, principal: Registrar, now: NowDep
+    body: OrganisationCreate,
+    uow: UnitOfWorkDep,
+    principal: Registrar,
+    now: NowDep,
+    settings: SettingsDep,
 ) -> OrganisationPublic:
-    """Register an organisation; the registrant becomes its administrator."""
-    return organisation_public(await use_cases.register(uow, principal, body, now))
+    """Register an organisation; the registrant becomes its administrator.
+
+    A contact on the channel `sms` is refused (422, `sms-not-available`) when no SMS provider
+    is configured."""
+    registered = await use_cases.register(
+        uow, principal, body, now, sms_available=settings.sms_available
+    )
+    return organisation_public(registered)
 
 
 @router.get("")

@@ -1,7 +1,8 @@
 """Registering an organisation, with a checked organisation number.
 
 The registrant becomes its first administrator (`memberships`); the contact is private and
-only ever shown to members, the municipality and in the `contact` member of events.
+only ever shown to members, the municipality and in the `contact` member of events; its channel
+is `sms` only where SMS can be sent (`samspill.sms`).
 """
 
 from __future__ import annotations
@@ -21,12 +22,19 @@ from samspill.auth import Principal
 from samspill.db import UnitOfWork
 from samspill.errors import Conflict
 from samspill.events import booking as be
+from samspill.sms import check_channel
 
 
 async def register(
-    uow: UnitOfWork, principal: Principal, body: OrganisationCreate, now: datetime
+    uow: UnitOfWork,
+    principal: Principal,
+    body: OrganisationCreate,
+    now: datetime,
+    *,
+    sms_available: bool,
 ) -> Organisation:
     number = validate_org_number(body.org_number)
+    check_channel(body.contact.channel, available=sms_available)
     session = uow.session
     existing = await session.execute(
         select(col(Organisation.id)).where(col(Organisation.org_number) == number)

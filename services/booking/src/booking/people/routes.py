@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from booking.dependencies import NowDep
+from booking.dependencies import NowDep, SettingsDep
 from booking.memberships import queries as memberships
 from booking.memberships.schemas import membership_public
 from booking.people import queries, use_cases
@@ -33,8 +33,17 @@ async def me(uow: UnitOfWorkDep, principal: CurrentPrincipal) -> MePublic:
 
 @router.put("/profile")
 async def put_profile(
-    body: ProfileIn, uow: UnitOfWorkDep, principal: CurrentPrincipal, now: NowDep
+    body: ProfileIn,
+    uow: UnitOfWorkDep,
+    principal: CurrentPrincipal,
+    now: NowDep,
+    settings: SettingsDep,
 ) -> ProfilePublic:
     """Enter or change one's display name, email, phone, language and preferred channel
-    (a person only: 403 for an integration's token)."""
-    return profile_public(await use_cases.save_profile(uow, principal, body, now))
+    (a person only: 403 for an integration's token).
+
+    `sms` is refused (422, `sms-not-available`) when no SMS provider is configured."""
+    saved = await use_cases.save_profile(
+        uow, principal, body, now, sms_available=settings.sms_available
+    )
+    return profile_public(saved)

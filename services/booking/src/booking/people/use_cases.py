@@ -1,4 +1,5 @@
-"""Entering or changing one's profile: stored and announced (`ProfileChanged`) at once."""
+"""Entering or changing one's profile: stored and announced (`ProfileChanged`) at once; the
+channel `sms` only where SMS can be sent (`samspill.sms`)."""
 
 from __future__ import annotations
 
@@ -13,16 +14,18 @@ from samspill.auth import Principal
 from samspill.db import UnitOfWork
 from samspill.errors import Forbidden
 from samspill.events import booking as be
+from samspill.sms import check_channel
 
 
 async def save_profile(
-    uow: UnitOfWork, principal: Principal, body: ProfileIn, now: datetime
+    uow: UnitOfWork, principal: Principal, body: ProfileIn, now: datetime, *, sms_available: bool
 ) -> Profile:
     if not principal.is_person:
         raise Forbidden(
             "Only a person has a profile; an integration has none.",
             "Bare personer har en profil; en integrasjon har ingen.",
         )
+    check_channel(body.channel, available=sms_available)
     values = {**body.model_dump(mode="json"), "updated_at": now}
     # One statement, so two first entries at once do not both insert; the row lock it takes
     # also orders their events.

@@ -1,5 +1,6 @@
-"""Retention that runs: residents' old bookings, series and loans anonymised, old invitations
-deleted, a bounded batch per transaction, until a batch comes back short.
+"""Retention that runs: residents' old bookings, series and loans anonymised (the kernel's
+`samspill.retention` job over booking's batch), old invitations deleted, a bounded batch per
+transaction, until a batch comes back short.
 
 Restart-safe and idempotent: a row anonymised carries a marker instead of a person id and is
 never picked again; a deleted invitation is gone. Two replicas skip each other's locked rows.
@@ -12,14 +13,12 @@ from datetime import datetime
 import structlog
 
 from booking.config import BookingSettings
-from booking.personal_data.use_cases import (
-    Anonymised,
-    anonymise_resident_history,
-    delete_old_invitations,
-)
+from booking.personal_data.use_cases import anonymise_resident_history, delete_old_invitations
 from samspill.clock import Clock, utc_now
 from samspill.db import UnitsOfWork
 from samspill.jobs import PeriodicJob
+from samspill.retention import Anonymised, resident_history_job
+from samspill.retention import anonymise_history_due as _anonymise_due
 from samspill.service import Runtime
 
 log = structlog.get_logger("booking.personal_data.jobs")
@@ -28,23 +27,9 @@ log = structlog.get_logger("booking.personal_data.jobs")
 async def anonymise_history_due(
     units: UnitsOfWork, now: datetime, retention_days: int, batch_size: int
 ) -> Anonymised:
-    found = Anonymised()
-    while True:
-        async with units() as uow:
-            batch = await anonymise_resident_history(uow, now, retention_days, batch_size)
-        found.bookings += batch.bookings
-        found.series += batch.series
-        found.loans += batch.loans
-        if max(batch.bookings, batch.series, batch.loans) < batch_size:
-            break
-    if found.total:
-        log.info(
-            "personal_data.history_anonymised",
-            bookings=found.bookings,
-            series=found.series,
-            loans=found.loans,
-        )
-    return found
+    return await _anonymise_due(
+        units, anonymise_resident_history, now, retention_days, batch_size, service="booking"
+    )
 
 
 async def delete_invitations_due(
@@ -63,23 +48,14 @@ async def delete_invitations_due(
 
 
 def retention_jobs(settings: BookingSettings, clock: Clock = utc_now) -> list[PeriodicJob]:
-    batch = settings.retention_batch_size
-    interval = settings.retention_interval_s
-
-    async def history(units: UnitsOfWork) -> int:
-        found = await anonymise_history_due(
-            units, clock(), settings.resident_history_retention_days, batch
-        )
-        return found.total
-
     async def invitations(units: UnitsOfWork) -> int:
         return await delete_invitations_due(
-            units, clock(), settings.invitation_retention_days, batch
+            units, clock(), settings.invitation_retention_days, settings.retention_batch_size
         )
 
     return [
-        PeriodicJob("personal_data.resident_history", history, interval),
-        PeriodicJob("personal_data.invitations", invitations, interval),
+        resident_history_job(settings, anonymise_resident_history, clock),
+        PeriodicJob("personal_data.invitations", invitations, settings.retention_interval_s),
     ]
 
 

@@ -25,9 +25,9 @@ from booking.series.tables import BookingSeries
 from booking.tables import access_log
 from booking.teams.tables import Team
 from samspill.privacy import MARKER_PREFIX
+from samspill.retention import ENDED_LOAN_STATUSES
 
 Row = dict[str, Any]
-ENDED_LOAN_STATUSES = ("returned", "cancelled", "no_show")
 HOLDING_BOOKING_STATUSES = ("requested", "confirmed")
 
 

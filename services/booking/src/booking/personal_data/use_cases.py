@@ -33,7 +33,6 @@ from booking.domain.personal_data import (
     CLEARED_TEAM_CONTACT,
     PRIVATE_ACTIVITY,
     check_erasable,
-    history_cutoff,
     names_the_person,
 )
 from booking.lending.tables import Loan
@@ -53,6 +52,7 @@ from samspill.db import UnitOfWork
 from samspill.events import booking as be
 from samspill.outbox import forget_published
 from samspill.privacy import erased_marker, is_erased_marker
+from samspill.retention import Anonymised, history_cutoff
 
 RequestedBy = Literal["self", "staff"]
 ERASED_LOAN_CONTACT: dict[str, Any] = {}
@@ -228,17 +228,6 @@ async def _replace_person_id(uow: UnitOfWork, person_id: str, marker: str) -> No
         .where(col(Organisation.created_by) == person_id)
         .values(created_by=marker)
     )
-
-
-@dataclass
-class Anonymised:
-    bookings: int = 0
-    series: int = 0
-    loans: int = 0
-
-    @property
-    def total(self) -> int:
-        return self.bookings + self.series + self.loans
 
 
 async def anonymise_resident_history(

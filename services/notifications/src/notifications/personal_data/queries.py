@@ -19,7 +19,6 @@ from sqlmodel import col
 from notifications.domain.invitations import redact_invitation_links
 from notifications.domain.messages import MessageKind
 from notifications.domain.recipients import recipient_key
-from notifications.domain.retention import ENDED_LOAN_STATUSES
 from notifications.feed_tokens.tables import FeedToken
 from notifications.messages.tables import Message
 from notifications.personal_data.tables import ErasedPerson
@@ -33,6 +32,7 @@ from notifications.readmodel.tables import (
 )
 from samspill.events.booking import Contact
 from samspill.privacy import MARKER_PREFIX, erased_marker
+from samspill.retention import ENDED_LOAN_STATUSES
 
 Row = dict[str, Any]
 REMINDERS = (

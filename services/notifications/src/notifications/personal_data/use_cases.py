@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import uuid
 from collections import defaultdict
-from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import delete, func, or_, select, update
@@ -21,7 +20,6 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
 from notifications.domain.recipients import recipient_key
-from notifications.domain.retention import history_cutoff
 from notifications.feed_tokens.tables import FeedToken
 from notifications.messages.tables import DeliveryAttempt, Message
 from notifications.personal_data import queries
@@ -32,6 +30,7 @@ from notifications.readmodel.tables import BookingRecord, LoanRecord, SeriesReco
 from notifications.readmodel.use_cases import anonymise_bookings, anonymise_loans
 from samspill.db import UnitOfWork
 from samspill.privacy import erased_marker
+from samspill.retention import Anonymised, history_cutoff
 
 
 async def erase_own_records(
@@ -77,21 +76,6 @@ async def erase_own_records(
         .values(marker=marker, erased_at=now)
         .on_conflict_do_nothing(index_elements=["marker"])
     )
-
-
-@dataclass
-class Anonymised:
-    bookings: int = 0
-    series: int = 0
-    loans: int = 0
-
-    @property
-    def total(self) -> int:
-        return self.bookings + self.series + self.loans
-
-    @property
-    def largest(self) -> int:
-        return max(self.bookings, self.series, self.loans)
 
 
 async def anonymise_resident_history(

@@ -55,6 +55,6 @@ async def put_preference(
         body.channel,
         body.language,
         now=now,
-        sms_enabled=settings.sms_enabled,
+        sms_available=settings.sms_available,
     )
     return _public(preference)

@@ -12,11 +12,8 @@ from notifications.preferences.queries import may_act_for
 from notifications.preferences.tables import RecipientPreference
 from samspill.auth import Principal
 from samspill.db import UnitOfWork
-from samspill.errors import NotFound, RuleViolation
-
-
-class SmsNotAvailable(RuleViolation):
-    code = "sms-not-available"
+from samspill.errors import NotFound
+from samspill.sms import check_channel
 
 
 async def set_preference(
@@ -28,16 +25,12 @@ async def set_preference(
     language: Language,
     *,
     now: datetime,
-    sms_enabled: bool,
+    sms_available: bool,
 ) -> RecipientPreference:
     """Store the recipient's choice; SMS is refused (nothing stored) without an SMS provider."""
     if not may_act_for(principal, kind, subject):
         raise NotFound("No such recipient among yours.", "Fant ikke mottakeren blant dine.")
-    if channel is Channel.SMS and not sms_enabled:
-        raise SmsNotAvailable(
-            "SMS cannot be chosen: this service has no SMS provider. Choose email.",
-            "SMS kan ikke velges: tjenesten har ingen SMS-leverandør. Velg e-post.",
-        )
+    check_channel(channel, available=sms_available)
     key = recipient_key(kind, subject)
     statement = pg_insert(RecipientPreference).values(
         recipient=key, channel=channel.value, language=language.value, updated_at=now
