@@ -15,8 +15,14 @@ from tests.support import running_service, settings_for
 @pytest.fixture
 async def world(infra, isolated_kafka, database_factory, request) -> AsyncIterator[World]:
     url = await database_factory(f"booking_{request.node.name[:30]}")
+    # SMS can be chosen, as where a provider is configured (test_people_sms_channel.py starts
+    # booking without one).
     settings = settings_for(
-        "booking", database_url=url, kafka=isolated_kafka, redis_url=infra.redis.url
+        "booking",
+        database_url=url,
+        kafka=isolated_kafka,
+        redis_url=infra.redis.url,
+        sms_provider="sveve",
     )
     db = Database(url)
     try:

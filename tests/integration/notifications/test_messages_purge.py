@@ -1,7 +1,8 @@
 """Retention: the purge job deletes finished messages and their delivery log once past
 `MESSAGE_RETENTION_DAYS` (the clock injected), keeps everything younger and every pending
 message, and a second run deletes nothing more. Without an SMS provider the SMS channel is
-refused through the API and nothing is stored."""
+refused through the API and nothing is stored; with one (`SMS_PROVIDER`, which booking reads
+alike) it is taken."""
 
 from __future__ import annotations
 
@@ -103,6 +104,25 @@ async def test_sms_is_refused_without_a_provider(infra, isolated_kafka, database
         email = {"channel": "email", "language": "nb"}
         chosen = await service.client.put("/preferences/resident/me", json=email, headers=me)
         assert chosen.status_code == 200
+
+
+async def test_sms_is_taken_with_a_provider(infra, isolated_kafka, database_factory):
+    settings = settings_for(
+        "notifications",
+        database_url=await database_factory("notif_with_sms"),
+        kafka=isolated_kafka,
+        redis_url=infra.redis.url,
+        sms_provider="sveve",
+        sveve_user="kommune",
+        sveve_password="hemmelig",
+        sveve_url="http://127.0.0.1:9/SMS/SendMessage",  # nothing is sent in this test
+    )
+    async with running_service("notifications", settings) as service:
+        me = service.token("kari")
+        sms = {"channel": "sms", "language": "nb"}
+        chosen = await service.client.put("/preferences/resident/me", json=sms, headers=me)
+        assert chosen.status_code == 200, chosen.text
+        assert chosen.json()["channel"] == "sms"
 
 
 async def _kept(sessions) -> set[str]:

@@ -48,6 +48,7 @@ def test_sveve_is_chosen_by_configuration_and_needs_credentials():
 
 def test_production_refuses_the_sms_sink(tmp_path, monkeypatch):
     monkeypatch.setenv("OIDC_ISSUERS", '[{"issuer": "https://idporten.no", "audience": "a"}]')
+    monkeypatch.setenv("PRIVACY_MARKER_KEY", "the-municipality-s-own-marker-key")
     with pytest.raises(ValidationError, match="SMS_SINK_DIR"):
         NotificationsSettings(samspill_env=Environment.production, sms_sink_dir=tmp_path)
 

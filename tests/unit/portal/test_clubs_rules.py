@@ -11,6 +11,7 @@ from portal.clubs.schemas import InvitationForm, OrganisationForm, ProfileForm
 from portal.domain.clubs import (
     fields_in_error,
     invitation_code_shaped,
+    registration_refusal_field,
     same_email,
 )
 from portal.domain.feed_links import webcal_of
@@ -102,3 +103,9 @@ def test_profile_form_keeps_what_the_profile_had() -> None:
         "channel": "sms",
     }
     assert form.body("nb", None)["channel"] == "email"
+
+
+def test_a_refused_sms_contact_is_about_the_email_field_and_other_rules_the_number() -> None:
+    assert registration_refusal_field("sms-not-available") == "contact_email"
+    assert registration_refusal_field("rule-violation") == "org_number"
+    assert registration_refusal_field("conflict") == "org_number"

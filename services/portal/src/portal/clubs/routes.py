@@ -36,6 +36,7 @@ from portal.dependencies import (
 from portal.domain.clubs import (
     fields_in_error,
     invitation_code_shaped,
+    registration_refusal_field,
     same_email,
 )
 from portal.domain.feed_links import feed_links
@@ -141,8 +142,10 @@ async def register_club(
             apis, person.access_token, form, language
         )
     except ApiRefused as refused:
-        # Booking refuses the number itself (the mod-11 check, already registered) as a rule.
-        errors = _refusal(pages, request, refused, form.API_FIELDS, about="org_number")
+        # Booking refuses the number itself (the mod-11 check, already registered) as a rule,
+        # and a contact by phone alone (the channel SMS) where no SMS can be sent.
+        about = registration_refusal_field(refused.code)
+        errors = _refusal(pages, request, refused, form.API_FIELDS, about=about)
         return _new_club_page(request, pages, form, errors, refused.status)
     _flash(request, REGISTERED)
     return RedirectResponse(f"/lag/{organisation_id}", status_code=303)

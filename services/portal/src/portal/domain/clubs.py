@@ -1,11 +1,13 @@
 """Pure rules of the club pages: the shape of an invitation code, and which form field an
-API's validation error is about (a club's calendar link is `domain.feed_links`)."""
+API's validation error or rule is about (a club's calendar link is `domain.feed_links`)."""
 
 from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
+
+from samspill.sms import SmsNotAvailable
 
 # Booking's invitation codes are URL-safe base64; its API takes 16 to 100 characters.
 _INVITATION_CODE = re.compile(r"^[A-Za-z0-9_-]{16,100}$")
@@ -34,6 +36,13 @@ def fields_in_error(
         for name, path in fields.items()
         if any(loc[: len(path)] == list(path) for loc in locations)
     ]
+
+
+def registration_refusal_field(code: str) -> str:
+    """The registration form's field a rule booking refuses is about: SMS where none can be
+    sent is the contact's (an email address is what it needs), any other rule the number's (the
+    mod-11 check, already registered)."""
+    return "contact_email" if code == SmsNotAvailable.code else "org_number"
 
 
 def same_email(first: str, second: str) -> bool:
