@@ -5,7 +5,9 @@ shown on the field with the input kept and nothing registered), invites a member
 and the member — in a browser of their own — opens the emailed link, logs in, accepts and
 sees the club. The administrator copies the club's private calendar link, which a calendar
 app can fetch, and replaces it (the old one stops working). Every page passes axe's WCAG 2.1
-A/AA rules in both languages; registering a club also works by keyboard alone.
+A/AA rules in both languages; registering a club also works by keyboard alone. A club reached
+by phone alone asks for SMS, which booking refuses where no SMS provider is configured (as in
+this stack): the refusal is shown in plain words on the email field, nothing registered.
 """
 
 from __future__ import annotations
@@ -304,3 +306,34 @@ async def test_register_a_club_by_keyboard(browser: Browser, portal: PortalStack
         assert answer.status == 404, path
         await expect(page.locator("h1")).to_have_count(1)
     await context.close()
+
+
+SMS_REFUSED = {
+    "nb": "SMS kan ikke velges: tjenesten har ingen SMS-leverandør. Velg e-post.",
+    "en": "SMS cannot be chosen: this service has no SMS provider. Choose email.",
+}
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+async def test_a_club_by_phone_alone_is_refused_in_plain_words_without_sms(
+    browser: Browser, portal: PortalStack, language: str
+) -> None:
+    page = await signed_in_page(browser, portal, someone("club-sms"), language, "/lag/ny")
+    name = f"Telefonlaget {uuid.uuid4().hex[:6]}"
+    valid, _wrong = new_org_number()
+    await page.locator("#lag-name").fill(name)
+    await page.locator("#lag-org_number").fill(valid)
+    await page.locator("#lag-category").select_option("sports")
+    await page.locator("#lag-contact_phone").fill("+47 912 34 567")
+    await page.locator("form[action='/lag/ny'] button[type=submit]").click()
+    await page.wait_for_load_state()
+
+    await expect(page.locator("#lag-contact_email-feil")).to_contain_text(SMS_REFUSED[language])
+    await expect(page.locator(".ds-error-summary[role=alert] a")).to_have_attribute(
+        "href", "#lag-contact_email"
+    )
+    await expect(page.locator("#lag-contact_phone")).to_have_value("+47 912 34 567")
+    await expect(page.locator("#lag-name")).to_have_value(name)
+    await assert_accessible(page)
+    assert await organisations_numbered(portal, valid) == []
+    await page.context.close()

@@ -12,7 +12,9 @@ never picked again; two replicas skip each other's locked rows.
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+import uuid
+from collections import defaultdict
+from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -34,6 +36,14 @@ def history_cutoff(now: datetime, retention_days: int) -> datetime:
     """A resident's booking or loan that ended before this instant is anonymised; a series
     whose last day is before this instant's (UTC) date."""
     return now - timedelta(days=retention_days)
+
+
+def by_person(owned: Iterable[tuple[uuid.UUID, str]]) -> dict[str, list[uuid.UUID]]:
+    """Rows due (their id, their person's id) by person: each person's rows get their marker."""
+    found: dict[str, list[uuid.UUID]] = defaultdict(list)
+    for row_id, person in owned:
+        found[person].append(row_id)
+    return found
 
 
 @dataclass
@@ -114,6 +124,7 @@ __all__ = [
     "AnonymiseBatch",
     "Anonymised",
     "anonymise_history_due",
+    "by_person",
     "history_cutoff",
     "resident_history_job",
 ]

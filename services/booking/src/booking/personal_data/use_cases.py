@@ -14,7 +14,6 @@ the event again, which the other services apply idempotently.
 from __future__ import annotations
 
 import uuid
-from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -52,7 +51,7 @@ from samspill.db import UnitOfWork
 from samspill.events import booking as be
 from samspill.outbox import forget_published
 from samspill.privacy import erased_marker, is_erased_marker
-from samspill.retention import Anonymised, history_cutoff
+from samspill.retention import Anonymised, by_person, history_cutoff
 
 RequestedBy = Literal["self", "staff"]
 ERASED_LOAN_CONTACT: dict[str, Any] = {}
@@ -190,13 +189,6 @@ async def _anonymise_loans(uow: UnitOfWork, where: Where, marker: str) -> None:
     )
 
 
-def _by_person(owned: queries.Owned) -> dict[str, list[uuid.UUID]]:
-    found: dict[str, list[uuid.UUID]] = defaultdict(list)
-    for row_id, person in owned:
-        found[person].append(row_id)
-    return found
-
-
 async def _replace_person_id(uow: UnitOfWork, person_id: str, marker: str) -> None:
     """Rows kept under an organisation or the municipality: only the person's id goes."""
     session = uow.session
@@ -238,13 +230,13 @@ async def anonymise_resident_history(
     session = uow.session
     cutoff = history_cutoff(now, retention_days)
     bookings = await queries.resident_bookings_ended(session, cutoff, batch_size)
-    for person, ids in _by_person(bookings).items():
+    for person, ids in by_person(bookings).items():
         await _anonymise_bookings(uow, (col(Booking.id).in_(ids),), erased_marker(person))
     series = await queries.resident_series_ended(session, cutoff.date(), batch_size)
-    for person, ids in _by_person(series).items():
+    for person, ids in by_person(series).items():
         await _anonymise_series(uow, (col(BookingSeries.id).in_(ids),), erased_marker(person))
     loans = await queries.loans_ended(session, cutoff, batch_size)
-    for person, ids in _by_person(loans).items():
+    for person, ids in by_person(loans).items():
         await _anonymise_loans(uow, (col(Loan.loan_id).in_(ids),), erased_marker(person))
     await uow.commit()
     return Anonymised(bookings=len(bookings), series=len(series), loans=len(loans))

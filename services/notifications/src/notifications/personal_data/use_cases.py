@@ -10,8 +10,6 @@ rebuild runs too. Running it again changes nothing.
 
 from __future__ import annotations
 
-import uuid
-from collections import defaultdict
 from datetime import datetime
 
 from sqlalchemy import delete, func, or_, select, update
@@ -30,7 +28,7 @@ from notifications.readmodel.tables import BookingRecord, LoanRecord, SeriesReco
 from notifications.readmodel.use_cases import anonymise_bookings, anonymise_loans
 from samspill.db import UnitOfWork
 from samspill.privacy import erased_marker
-from samspill.retention import Anonymised, history_cutoff
+from samspill.retention import Anonymised, by_person, history_cutoff
 
 
 async def erase_own_records(
@@ -88,22 +86,15 @@ async def anonymise_resident_history(
     session = uow.session
     cutoff = history_cutoff(now, retention_days)
     bookings = await queries.resident_bookings_ended(session, cutoff, batch_size)
-    for person, ids in _by_person(bookings).items():
+    for person, ids in by_person(bookings).items():
         picked = col(BookingRecord.booking_id).in_(ids)
         await anonymise_bookings(session, BookingRecord, person, picked)
     series = await queries.resident_series_ended(session, cutoff.date(), batch_size)
-    for person, ids in _by_person(series).items():
+    for person, ids in by_person(series).items():
         picked = col(SeriesRecord.series_id).in_(ids)
         await anonymise_bookings(session, SeriesRecord, person, picked)
     loans = await queries.loans_ended(session, cutoff, batch_size)
-    for person, ids in _by_person(loans).items():
+    for person, ids in by_person(loans).items():
         await anonymise_loans(session, person, col(LoanRecord.loan_id).in_(ids))
     await uow.commit()
     return Anonymised(bookings=len(bookings), series=len(series), loans=len(loans))
-
-
-def _by_person(owned: queries.Owned) -> dict[str, list[uuid.UUID]]:
-    found: dict[str, list[uuid.UUID]] = defaultdict(list)
-    for row_id, person in owned:
-        found[person].append(row_id)
-    return found
