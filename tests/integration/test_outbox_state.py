@@ -107,7 +107,8 @@ async def test_states_of_one_key_end_with_the_newest_under_parallel_relays(
         mine = [r for r in states if r.key == f"counter:{counter}".encode()]
         assert len({r.partition for r in mine}) == 1
         values = [topics.decode(r.headers, r.value).data.value for r in mine]
-        assert values == sorted(values) and len(values) == 10
+        assert values == sorted(values)
+        assert len(values) == 10
     await engine.dispose()
 
 
@@ -144,7 +145,8 @@ async def test_a_failure_between_the_two_produces_leaves_the_row_unpublished_unt
         (first,) = (
             await session.execute(select(tables.outbox).where(tables.outbox.c.attempts > 0))
         ).all()
-    assert first.attempts == 1 and "AssertionError" in (first.last_error or "")
+    assert first.attempts == 1
+    assert "AssertionError" in (first.last_error or "")
     assert await _records(kafka_config, topics.state_topic) == []
     (went,) = await _records(kafka_config, topics.topic)  # its event record went before
     assert _header(went, "ce_id") == first.event_id
@@ -156,7 +158,8 @@ async def test_a_failure_between_the_two_produces_leaves_the_row_unpublished_unt
     assert relay.dead_lettered == 0
     states = await _records(kafka_config, topics.state_topic)
     values = [topics.decode(r.headers, r.value).data.value for r in states]
-    assert values[-1] == 2 and sorted(set(values)) == [1, 2]
+    assert values[-1] == 2
+    assert sorted(set(values)) == [1, 2]
     events = await _records(kafka_config, topics.topic)
     assert {_header(r, "ce_id") for r in events} == {_header(r, "ce_id") for r in states}
     await engine.dispose()
