@@ -8,10 +8,10 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import uuid
+from collections.abc import Iterable
 from typing import Any
 
 import pytest
-from aiokafka import AIOKafkaProducer
 from aiokafka.partitioner import murmur2
 from sqlalchemy import select
 
@@ -118,11 +118,11 @@ class StateSendFailsOnce(OutboxRelay):
 
     failed = False
 
-    async def _partition_of(self, producer: AIOKafkaProducer, topic: str, key: bytes) -> int:
+    def _partition_of(self, partitions: Iterable[int], key: bytes) -> int:
         if not self.failed:
             self.failed = True
             return 999  # no such partition: the producer refuses the record
-        return await super()._partition_of(producer, topic, key)
+        return super()._partition_of(partitions, key)
 
 
 async def test_a_failure_between_the_two_produces_leaves_the_row_unpublished_until_both_went(

@@ -356,28 +356,20 @@ class OutboxRelay:
         """The row's record on its topic and, for a state event, on the state topic."""
         key, value, headers = _record_of(row)
         records = [_Record(row.topic, key, value, headers)]
-        contract = contract_of(row.topic)
-        if contract is None or contract.state_topic is None:
-            return records
         try:
-            entry = contract.state_entry(contract.decode(headers, value).data)
+            state = state_record_of(row.topic, value, headers)
         except UndecodableEvent as exc:
             raise UnencodableRecord(f"outbox row {row.id} is not its topic's event: {exc}") from exc
-        if entry is None:
-            return records
-        topic = contract.state_topic
-        partition = await self._partition_of(producer, topic, key)
-        state_value = None if entry.deletes else value
-        records.append(_Record(topic, entry.key.encode(), state_value, headers, partition))
+        if state is not None:
+            partitions = await asyncio.wait_for(
+                producer.partitions_for(state.topic), self._kafka.request_timeout_s
+            )
+            partition = self._partition_of(partitions, key)
+            records.append(_Record(state.topic, state.key, state.value, headers, partition))
         return records
 
-    async def _partition_of(self, producer: AIOKafkaProducer, topic: str, key: bytes) -> int:
-        """The partition the producer's default partitioner gives `key` on `topic`."""
-        partitions = await asyncio.wait_for(
-            producer.partitions_for(topic), self._kafka.request_timeout_s
-        )
-        ordered = sorted(partitions)
-        return int(ordered[(murmur2(key) & 0x7FFFFFFF) % len(ordered)])
+    def _partition_of(self, partitions: Iterable[int], key: bytes) -> int:
+        return partition_of(partitions, key)
 
     async def _record_failure(self, session: AsyncSession, row: Row[Any], error: Exception) -> None:
         await session.execute(
@@ -442,6 +434,38 @@ def _record_of(row: Row[Any]) -> tuple[bytes, bytes, list[tuple[str, bytes]]]:
         return row.key.encode(), bytes(row.value), headers
     except (TypeError, ValueError, UnicodeError) as exc:
         raise UnencodableRecord(f"outbox row {row.id} cannot be encoded: {exc!r}") from exc
+
+
+@dataclass(frozen=True)
+class StateRecord:
+    """A state event's record on the state topic: under its compaction key, with the event as
+    its value or (`value` None) a tombstone."""
+
+    topic: str
+    key: bytes
+    value: bytes | None
+
+
+def state_record_of(
+    topic: str, value: bytes, headers: Sequence[tuple[str, bytes]]
+) -> StateRecord | None:
+    """Where a record produced to `topic` goes on its state topic; None when the topic has
+    none or the event is not a state event. Raises `UndecodableEvent` for a record that is not
+    one of the topic's events."""
+    contract = contract_of(topic)
+    if contract is None or contract.state_topic is None:
+        return None
+    entry = contract.state_entry(contract.decode(headers, value).data)
+    if entry is None:
+        return None
+    return StateRecord(contract.state_topic, entry.key.encode(), None if entry.deletes else value)
+
+
+def partition_of(partitions: Iterable[int], ordering_key: bytes) -> int:
+    """The partition the producer's default partitioner gives a key (murmur2 over all the
+    topic's partitions): a state record goes where its ordering key would."""
+    ordered = sorted(partitions)
+    return int(ordered[(murmur2(ordering_key) & 0x7FFFFFFF) % len(ordered)])
 
 
 @dataclass(frozen=True)

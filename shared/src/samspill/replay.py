@@ -24,7 +24,7 @@ from typing import Self, TypeAlias
 
 import structlog
 from aiokafka import AIOKafkaConsumer, ConsumerRecord, TopicPartition
-from sqlalchemy import String, Table, any_, bindparam, distinct, func, not_, select
+from sqlalchemy import String, Table, any_, bindparam, func, not_, select
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
@@ -117,6 +117,11 @@ class TopicReader:
                 records.extend(batch)
             pending = {tp for tp in pending if await self._position(tp) < self._ends[tp]}
         return records if limit is None else records[:limit]
+
+    @property
+    def partitions(self) -> int:
+        """How many partitions the topic has."""
+        return len(self._ends)
 
     async def beginnings(self) -> dict[int, int]:
         """Each partition's beginning offset (its log start): above 0 once retention or
@@ -441,7 +446,7 @@ async def state_gap(
         inbox.c.state_key_digest.is_not(None),
     )
     known = set(
-        (await session.scalars(select(distinct(inbox.c.state_key_digest)).where(*scope))).all()
+        (await session.scalars(select(inbox.c.state_key_digest).where(*scope).distinct())).all()
     )
     missing = sorted(str(digest) for digest in known - state.keys)
     if not trimmed and not missing:
