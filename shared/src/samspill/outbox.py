@@ -333,7 +333,8 @@ class OutboxRelay:
                                     record.topic,
                                     value=record.value,
                                     key=record.key,
-                                    headers=sent_headers,
+                                    # a tombstone carries no event, nor its subject
+                                    headers=sent_headers if record.value is not None else [],
                                     partition=record.partition,
                                 ),
                                 timeout,

@@ -71,7 +71,7 @@ async def _send(
                 state.topic,
                 state.value,
                 key=state.key,
-                headers=headers,
+                headers=headers if state.value is not None else [],
                 partition=partition_of(partitions, key),
             ),
             timeout,
