@@ -306,10 +306,15 @@ async def history_gap(
     """Which events in `consumer`'s inbox (from these topics) are not in the replay, if any.
 
     The inbox row of every event the consumer applied is the record of what the read model was
-    built from, so "inbox ⊆ replay" is exactly "the topics still hold the history". Rows newer
-    than `history.read_after` are left out: the running consumer may apply events produced
-    after the replay took its end offsets, and those are not missing. A row written before then
-    belongs to a record the consumer had already fetched, so below the end offsets read later.
+    built from, so "inbox ⊆ replay" means "the topics still hold the history" as far as the
+    inbox reaches. The housekeeping purges rows after `INBOX_RETENTION_DAYS` (45 by default), so
+    the check sees the events applied within that period only: a topic recreated or emptied
+    shows, since something changed lately, but one that lost only older events does not. That
+    is why it guards topics kept for ever (`samspill.facilities`); a topic that keeps days
+    only is rebuilt from its state topic instead (`check_state_history`). Rows newer than
+    `history.read_after` are left out: the running consumer may apply events produced after the
+    replay took its end offsets, and those are not missing. A row written before then belongs
+    to a record the consumer had already fetched, so below the end offsets read later.
     """
     types = [event_type for contract in history.contracts for event_type in contract.events]
     replayed = sorted({envelope.id for envelope in history.envelopes})
