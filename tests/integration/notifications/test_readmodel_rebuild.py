@@ -18,7 +18,9 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 from sqlalchemy import text
+from typer.testing import CliRunner
 
+from notifications.cli import cli
 from notifications.readmodel.tables import READ_MODEL_TABLE_NAMES
 from notifications.readmodel.use_cases import (
     EVENT_CONTRACTS,
@@ -324,6 +326,21 @@ async def test_a_state_topic_missing_aggregates_or_history_is_refused(
             assert message.startswith("Gjenoppbygging avvist: 2 av ")
             assert "Rebuild refused: 2 of the " in message
             assert await snapshot(service) == before, "a refused rebuild changes nothing"
+
+            # The command says why in both languages and exits with 1.
+            env = {
+                "SAMSPILL_ENV": "test",
+                "DATABASE_URL": service.settings.database_url,
+                "KAFKA_BOOTSTRAP_SERVERS": thin.bootstrap_servers,
+                "REDIS_URL": service.settings.redis_url,
+            }
+            result = await asyncio.to_thread(
+                CliRunner().invoke, cli, ["rebuild-read-model"], env=env
+            )
+            assert result.exit_code == 1, result.output
+            assert "Gjenoppbygging avvist: 2 av " in result.output
+            assert "Rebuild refused: 2 of the " in result.output
+            assert await snapshot(service) == before
 
             # --force rebuilds from what is there: the loans are gone.
             await rebuild_read_model(runtime.sessions, thin, force=True)
