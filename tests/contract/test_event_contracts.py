@@ -157,8 +157,8 @@ def test_undecodable_records_are_refused(headers, value):
         booking.contract.decode(headers, value)
 
 
-def test_asyncapi_document_lists_both_topics():
+def test_asyncapi_document_lists_both_topics_and_the_state_topic():
     document = asyncapi_document()
     addresses = {channel["address"] for channel in document["channels"].values()}
-    assert addresses == {"samspill.facilities", "samspill.booking"}
+    assert addresses == {"samspill.facilities", "samspill.booking", "samspill.booking.state"}
     assert json.loads((PUBLISHED / "asyncapi.json").read_text()) == document

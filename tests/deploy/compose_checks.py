@@ -294,17 +294,26 @@ def infrastructure_problems(compose: Compose) -> list[str]:
 
 
 def topics_in_script(script: str) -> dict[str, TopicContract]:
-    """Parse the `name partitions retention` table of deploy/compose/create-topics.sh."""
+    """Parse the `name partitions retention policy` table of deploy/compose/create-topics.sh."""
     constants = dict(re.findall(r"^([A-Z_]+)=(\d+)$", script, flags=re.MULTILINE))
     block = re.search(r'^TOPICS="\n(.*?)^"$', script, flags=re.MULTILINE | re.DOTALL)
     if block is None:
         return {}
     topics = {}
     for line in block.group(1).splitlines():
-        name, partitions, retention = line.split()
+        name, partitions, retention, policy = line.split()
         retention = re.sub(r"\$\{(\w+)\}", lambda m: constants[m.group(1)], retention)
-        topics[name] = TopicContract(name, int(partitions), int(retention))
+        topics[name] = TopicContract(name, int(partitions), int(retention), policy)
     return topics
+
+
+def state_config_in_script(script: str) -> dict[str, str]:
+    """The compacted topics' settings the script adds (its STATE_CONFIG), with the policy and
+    retention its table gives them."""
+    found = re.search(r'^STATE_CONFIG="([^"]*)"$', script, flags=re.MULTILINE)
+    pairs = (found.group(1) if found else "").split(",")
+    settings = dict(pair.split("=", 1) for pair in pairs if "=" in pair)
+    return {"cleanup.policy": "compact", "retention.ms": "-1", **settings}
 
 
 def topic_problems(topics: dict[str, TopicContract]) -> list[str]:

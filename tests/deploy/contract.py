@@ -204,6 +204,7 @@ class TopicContract:
     name: str
     partitions: int
     retention_ms: int
+    cleanup_policy: str = "delete"  # "compact": a state topic, with STATE_TOPIC_CONFIG
 
 
 TOPICS: dict[str, TopicContract] = {
@@ -211,6 +212,7 @@ TOPICS: dict[str, TopicContract] = {
     for topic in (
         TopicContract("samspill.facilities", 12, -1),
         TopicContract("samspill.booking", 12, THIRTY_DAYS_MS),
+        TopicContract("samspill.booking.state", 12, -1, "compact"),
         TopicContract("samspill.dlq.booking", 3, THIRTY_DAYS_MS),
         TopicContract("samspill.dlq.notifications", 3, THIRTY_DAYS_MS),
         TopicContract("samspill.dlq.facilities", 3, THIRTY_DAYS_MS),

@@ -21,6 +21,8 @@ from typing import Any
 
 import yaml
 
+from samspill.kafka import STATE_TOPIC_CONFIG
+
 from .contract import (
     DASHBOARD,
     EXPORTED_METRICS,
@@ -428,10 +430,21 @@ def network_policy_problems(docs: list[Doc]) -> list[str]:
     return problems
 
 
-def _topic_config(topic: Doc) -> tuple[str, int, int]:
+def _topic_config(topic: Doc) -> tuple[str, int, int, str]:
     spec = topic["spec"]
     name = spec.get("topicName", topic["metadata"]["name"])
-    return name, spec.get("partitions", -1), int(spec.get("config", {}).get("retention.ms", 0))
+    config = spec.get("config", {})
+    policy = str(config.get("cleanup.policy", "delete"))
+    return name, spec.get("partitions", -1), int(config.get("retention.ms", 0)), policy
+
+
+def _compaction_problems(name: str, config: Doc) -> list[str]:
+    """A compacted topic is configured as the kernel creates state topics."""
+    declared = {key: str(value) for key, value in config.items()}
+    wanted = dict(STATE_TOPIC_CONFIG)
+    if {key: declared.get(key) for key in wanted} != wanted:
+        return [f"topic {name}: {declared} is not the state topics' {wanted}"]
+    return []
 
 
 def kafka_problems(docs: list[Doc]) -> list[str]:
@@ -452,13 +465,15 @@ def kafka_problems(docs: list[Doc]) -> list[str]:
     topics = by_kind(docs, "KafkaTopic")
     declared = {}
     for topic in topics:
-        name, partitions, retention = _topic_config(topic)
-        declared[name] = (partitions, retention)
+        name, partitions, retention, policy = _topic_config(topic)
+        declared[name] = (partitions, retention, policy)
+        if policy == "compact":
+            problems += _compaction_problems(name, topic["spec"].get("config", {}))
         if topic["metadata"].get("labels", {}).get("strimzi.io/cluster") != cluster:
             problems.append(f"topic {name} is not labelled for cluster {cluster}")
         if topic["spec"].get("replicas", 0) > brokers:
             problems.append(f"topic {name} wants more replicas than {brokers} brokers")
-    expected = {t.name: (t.partitions, t.retention_ms) for t in TOPICS.values()}
+    expected = {t.name: (t.partitions, t.retention_ms, t.cleanup_policy) for t in TOPICS.values()}
     if declared != expected:
         problems.append(f"topics {declared} differ from the contract {expected}")
     bootstrap = f"{cluster}-kafka-bootstrap:9092"

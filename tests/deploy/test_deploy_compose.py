@@ -9,6 +9,8 @@ from typing import Any
 import pytest
 import yaml
 
+from samspill.kafka import STATE_TOPIC_CONFIG
+
 from .compose_checks import (
     contract_problems,
     infrastructure_problems,
@@ -17,6 +19,7 @@ from .compose_checks import (
     reference_problems,
     schema_problems,
     shared_setting_problems,
+    state_config_in_script,
     topic_problems,
     topics_in_script,
 )
@@ -154,6 +157,13 @@ def test_contract_check_rejects_wrong_commands_env_and_order(compose: dict[str, 
     problems = "\n".join(contract_problems(broken))
     for expected in ("['outbox']", "KAFKA_BOOTSTRAP_SERVER", "booking-migrate", "SMTP_HOST"):
         assert expected in problems
+
+
+def test_topic_script_compacts_the_state_topics_as_the_kernel_creates_them() -> None:
+    script = TOPICS_SCRIPT.read_text(encoding="utf-8")
+    compacted = {t.name for t in topics_in_script(script).values() if t.cleanup_policy == "compact"}
+    assert compacted == {"samspill.booking.state"}
+    assert state_config_in_script(script) == STATE_TOPIC_CONFIG
 
 
 def test_topic_check_rejects_a_changed_partition_count() -> None:

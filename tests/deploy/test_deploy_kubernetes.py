@@ -250,6 +250,15 @@ def test_network_policy_check_requires_default_deny(dev: list[Doc]) -> None:
     assert "no default-deny NetworkPolicy" in network_policy_problems(without)
 
 
+def test_kafka_check_rejects_a_state_topic_not_compacted_as_the_kernel_does(
+    dev: list[Doc],
+) -> None:
+    assert kafka_problems(dev) == []
+    config = named(dev, "KafkaTopic")["samspill-booking-state"]["spec"]["config"]
+    config["delete.retention.ms"] = 3_600_000
+    assert "is not the state topics'" in "\n".join(kafka_problems(dev))
+
+
 def test_kafka_check_rejects_a_topic_off_contract(dev: list[Doc]) -> None:
     named(dev, "KafkaTopic")["samspill-facilities"]["spec"]["config"]["retention.ms"] = 604800000
     named(dev, "KafkaTopic")["samspill-booking"]["spec"]["replicas"] = 3

@@ -33,6 +33,38 @@ class CounterBumped(EventData):
         return self.counter
 
 
+class CounterSet(EventData):
+    """A state event: the counter's whole state."""
+
+    type: Literal["samspill.test.counter_set.v1"] = "samspill.test.counter_set.v1"
+    state_key = "counter:{counter}"
+    counter: str
+    value: int
+
+    def aggregate_id(self) -> str:
+        return self.counter
+
+
+class CounterRemoved(EventData):
+    """Ends the counter: a tombstone on the state topic."""
+
+    type: Literal["samspill.test.counter_removed.v1"] = "samspill.test.counter_removed.v1"
+    state_key = "counter:{counter}"
+    state_deletes = True
+    counter: str
+
+    def aggregate_id(self) -> str:
+        return self.counter
+
+
+def state_contract(topic: str) -> TopicContract:
+    """A topic with a state topic (`<topic>.state`): `CounterSet` and `CounterRemoved` go to
+    both, `CounterBumped` (a one-off) to the event topic only."""
+    return TopicContract(
+        topic, [CounterSet, CounterRemoved, CounterBumped], state_topic=f"{topic}.state"
+    )
+
+
 metadata = MetaData()
 tables: MessagingTables = messaging_tables(metadata)
 counters = Table(

@@ -1,13 +1,13 @@
 """The consumer runner: at-least-once delivery turned into exactly-once effects.
 
 For each record: decode the CloudEvent, then in one unit of work insert the inbox row
-`(consumer, event_id)` and apply the handler (which writes rows and publishes events through
-that unit of work, never committing); commit, which wakes the relay when the handler published;
-only then commit the Kafka offset. A
-redelivered event meets its inbox row and is skipped. A handler that keeps failing is retried
-with backoff and then sent to `samspill.dlq.<service>` with the error, and the partition moves
-on. Infrastructure failures (database or broker unreachable) are retried without limit: they
-are not the message's fault.
+`(consumer, event_id)` (with the digest of a state event's compaction key, see
+`samspill.replay.check_state_history`) and apply the handler (which writes rows and publishes
+events through that unit of work, never committing); commit, which wakes the relay when the
+handler published; only then commit the Kafka offset. A redelivered event meets its inbox row
+and is skipped. A handler that keeps failing is retried with backoff and then sent to
+`samspill.dlq.<service>` with the error, and the partition moves on. Infrastructure failures
+(database or broker unreachable) are retried without limit: they are not the message's fault.
 """
 
 from __future__ import annotations
@@ -20,6 +20,7 @@ from typing import Any
 import structlog
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, ConsumerRecord, TopicPartition
 from aiokafka.errors import KafkaError
+from sqlalchemy import update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
@@ -182,19 +183,42 @@ class ConsumerRunner:
         publishes belong to the trace of the request that caused the event."""
         with consume_span(self.spec.name, topic, envelope.id, envelope.type, envelope.traceparent):
             async with self._unit_of_work() as uow:
-                inserted = await uow.session.execute(
-                    pg_insert(self._inbox)
-                    .values(consumer=self.spec.name, event_id=envelope.id, event_type=envelope.type)
-                    .on_conflict_do_nothing()
-                    .returning(self._inbox.c.event_id)
-                )
-                if inserted.first() is None:
+                if not await self._record_in_inbox(uow.session, envelope, topic):
                     log.info(
                         "consumer.duplicate_skipped", consumer=self.spec.name, event_id=envelope.id
                     )
                     return False
                 await self.spec.handler(uow, envelope)
                 await uow.commit()
+        return True
+
+    async def _record_in_inbox(self, session: AsyncSession, envelope: Envelope, topic: str) -> bool:
+        """Insert the inbox row; False when it was there (the event was applied before).
+
+        A state event's row carries its key's digest; an event that ends its aggregate clears
+        the digests of that key instead, since the state topic then holds only a tombstone."""
+        entry = self._contracts[topic].state_entry(envelope.data)
+        digest = entry.digest() if entry is not None else None
+        inserted = await session.execute(
+            pg_insert(self._inbox)
+            .values(
+                consumer=self.spec.name,
+                event_id=envelope.id,
+                event_type=envelope.type,
+                state_key_digest=None if entry is None or entry.deletes else digest,
+            )
+            .on_conflict_do_nothing()
+            .returning(self._inbox.c.event_id)
+        )
+        if inserted.first() is None:
+            return False
+        if entry is not None and entry.deletes:
+            inbox = self._inbox
+            await session.execute(
+                update(inbox)
+                .where(inbox.c.consumer == self.spec.name, inbox.c.state_key_digest == digest)
+                .values(state_key_digest=None)
+            )
         return True
 
     def _unit_of_work(self) -> UnitOfWork:

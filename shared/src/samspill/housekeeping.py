@@ -2,13 +2,12 @@
 
 The outbox keeps a published row only as a record of what was sent, and the inbox keeps a row
 per applied event so a redelivered one is skipped; neither is needed for ever. The jobs here
-delete published outbox rows older than `OUTBOX_RETENTION_DAYS` and, where it is set, inbox rows
-older than `INBOX_RETENTION_DAYS` (off by default: a rebuild's history check reads the inbox) and
-access-log rows (`samspill.access_log`) older than `ACCESS_LOG_RETENTION_DAYS`, a
-bounded batch per transaction (so no purge holds a long lock), again
-at once while a batch was full. A row still pending (never published) is never touched, and the
-cutoff comes from the clock the job is given, so running the job twice, or on two replicas at
-once, deletes nothing the first run would not have.
+delete published outbox rows older than `OUTBOX_RETENTION_DAYS`, inbox rows older than
+`INBOX_RETENTION_DAYS` (45 days by default; empty keeps them) and access-log rows
+(`samspill.access_log`) older than `ACCESS_LOG_RETENTION_DAYS`, a bounded batch per transaction
+(so no purge holds a long lock), again at once while a batch was full. A row still pending
+(never published) is never touched, and the cutoff comes from the clock the job is given, so
+running the job twice, or on two replicas at once, deletes nothing the first run would not have.
 """
 
 from __future__ import annotations
@@ -31,7 +30,7 @@ ACCESS_LOG_RETENTION_DAYS = 365
 @dataclass(frozen=True)
 class Retention:
     outbox_days: int
-    inbox_days: int | None  # None: the inbox is kept (the rebuild check reads it)
+    inbox_days: int | None  # None: the inbox is kept
     batch_size: int = PURGE_BATCH_SIZE
     access_log_days: int = ACCESS_LOG_RETENTION_DAYS
 

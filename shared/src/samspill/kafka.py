@@ -20,6 +20,22 @@ from aiokafka.errors import TopicAlreadyExistsError
 
 log = structlog.get_logger("samspill.kafka")
 
+DAY_MS = 24 * 3600 * 1000
+
+# A state topic (`TopicContract.state_topic`) keeps the latest state of every aggregate for ever:
+# compacted, never deleted by age. A superseded state (also the one an erasure replaced) is
+# compacted away within `max.compaction.lag.ms`, and a tombstone is dropped a day after the
+# cleaner reached it, long enough for a rebuild that read the key's earlier state to read the
+# tombstone too. No minimum lag: nothing reads superseded states. The deployments declare the
+# same (deploy/k8s/base/kafka/topics.yaml, deploy/compose/create-topics.sh).
+STATE_TOPIC_CONFIG: dict[str, str] = {
+    "cleanup.policy": "compact",
+    "retention.ms": "-1",
+    "min.compaction.lag.ms": "0",
+    "max.compaction.lag.ms": str(7 * DAY_MS),
+    "delete.retention.ms": str(DAY_MS),
+}
+
 
 @dataclass(frozen=True)
 class KafkaConfig:
@@ -88,8 +104,13 @@ async def _abort_producer(producer: AIOKafkaProducer) -> None:
         await asyncio.wait_for(producer.client.close(), 1.0)
 
 
-async def ensure_topics(config: KafkaConfig, topics: Iterable[str]) -> None:
-    """Create missing topics (in production they are declared by the platform too)."""
+async def ensure_topics(
+    config: KafkaConfig, topics: Iterable[str], *, state_topics: Iterable[str] = ()
+) -> None:
+    """Create missing topics (in production they are declared by the platform too); those in
+    `state_topics` (and `topics`) compacted, with `STATE_TOPIC_CONFIG`."""
+    compacted = set(state_topics)
+    topics = [*topics, *(topic for topic in sorted(compacted) if topic not in set(topics))]
     admin = AIOKafkaAdminClient(
         bootstrap_servers=config.bootstrap_servers,
         request_timeout_ms=int(config.request_timeout_s * 1000),
@@ -100,7 +121,13 @@ async def ensure_topics(config: KafkaConfig, topics: Iterable[str]) -> None:
         missing = [t for t in topics if t not in existing]
         if missing:
             new = [
-                NewTopic(t, num_partitions=config.partitions, replication_factor=1) for t in missing
+                NewTopic(
+                    t,
+                    num_partitions=config.partitions,
+                    replication_factor=1,
+                    topic_configs=STATE_TOPIC_CONFIG if t in compacted else {},
+                )
+                for t in missing
             ]
             with contextlib.suppress(TopicAlreadyExistsError):
                 await asyncio.wait_for(admin.create_topics(new), config.request_timeout_s)

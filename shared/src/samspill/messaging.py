@@ -66,6 +66,16 @@ def messaging_tables(metadata: MetaData) -> MessagingTables:
         Column("event_id", String(64), primary_key=True),
         Column("event_type", String(200), nullable=False),
         Column("processed_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+        # A state event's compaction key on its state topic, as a digest (`StateEntry.digest`):
+        # a rebuild from the state topic is refused when a key the consumer applied is not
+        # there. Cleared when the aggregate ends (its key is then a tombstone); NULL otherwise.
+        Column("state_key_digest", String(32), nullable=True),
+        Index(
+            "ix_inbox_state_key_digest",
+            "consumer",
+            "state_key_digest",
+            postgresql_where=text("state_key_digest IS NOT NULL"),
+        ),
     )
     return MessagingTables(outbox=outbox, inbox=inbox, dead_letters=_dead_letters(metadata))
 

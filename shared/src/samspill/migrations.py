@@ -73,6 +73,23 @@ def drop_outbox_dead_letter_table() -> None:
     _kernel_tables().dead_letters.drop(op.get_bind())
 
 
+def add_inbox_state_key_digest() -> None:
+    """For the migration that lets the inbox record state events' keys (state topics).
+
+    A database created since has it already: the initial migration creates the inbox as the
+    kernel defines it now."""
+    op.execute("ALTER TABLE inbox ADD COLUMN IF NOT EXISTS state_key_digest VARCHAR(32)")
+    op.execute(
+        "CREATE INDEX IF NOT EXISTS ix_inbox_state_key_digest ON inbox "
+        "(consumer, state_key_digest) WHERE state_key_digest IS NOT NULL"
+    )
+
+
+def drop_inbox_state_key_digest() -> None:
+    op.execute("DROP INDEX IF EXISTS ix_inbox_state_key_digest")
+    op.execute("ALTER TABLE inbox DROP COLUMN IF EXISTS state_key_digest")
+
+
 def create_access_log_table() -> None:
     """For the migration that adds the access log (`samspill.access_log`) to a service."""
     access_log_table(MetaData(naming_convention=NAMING_CONVENTION)).create(op.get_bind())

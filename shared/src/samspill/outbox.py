@@ -19,6 +19,18 @@ error is its own; once it has failed `max_attempts` times with such an error it 
 that say nothing about the record (broker unreachable, timeouts, leader elections,
 authorisation) never dead-letter anything: an outage must not scatter events.
 
+State topics: a row whose topic has a state topic (`TopicContract.state_topic`) and whose event
+is a state event (`EventData.state_key`) is produced twice, to the event topic under its
+ordering key and to the state topic under its compaction key (a tombstone for an event that
+ends its aggregate), and it counts as published only when the broker acknowledged both. The
+state record goes to the partition the ordering key chooses (the producer's own hash over the
+state topic's partitions), so one aggregate's states, which always share an ordering key, land
+in one partition in outbox order, beside the other aggregates of that key (a booking and its
+series' hand-over to a team), as on the event topic. Only the rows before the first one that
+failed are marked published: a later row of the same key may have reached the broker before
+the failed one is sent again, and sending it once more afterwards leaves the newest state the
+last record of its key (its duplicate on the event topic is absorbed by the inbox).
+
 Ordering: a dead-lettered record is skipped, and the events after it with the same key are
 delivered without it, because the alternative is that the key never gets another event.
 Redriving it (`samspill outbox dead-letters redrive`) puts it back into the outbox as a new
@@ -34,7 +46,7 @@ import asyncio
 import hashlib
 import random
 from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
@@ -48,6 +60,7 @@ from aiokafka.errors import (
     RecordListTooLargeError,
     RecordTooLargeError,
 )
+from aiokafka.partitioner import murmur2
 from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily, Metric
 from prometheus_client.registry import Collector
 from sqlalchemy import Row, Text, cast, delete, func, insert, literal, or_, select, update
@@ -55,7 +68,7 @@ from sqlalchemy.dialects.postgresql import REGCLASS
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from samspill.errors import EventTooLarge
-from samspill.events.base import Envelope, EventData
+from samspill.events.base import Envelope, EventData, UndecodableEvent, contract_of
 from samspill.kafka import KafkaConfig, new_producer, start_client, stop_client
 from samspill.messaging import OUTBOX_BUCKETS, MessagingTables
 from samspill.tracing import current_traceparent, sending_in_context_of
@@ -297,39 +310,67 @@ class OutboxRelay:
         )
 
     async def _send(self, rows: Sequence[Row[Any]]) -> tuple[list[int], _Failure | None]:
-        """Send rows in order; the ids the broker acknowledged, and the failure if any.
+        """Send rows in order; the ids of the leading rows the broker acknowledged wholly (both
+        records of a state event), and the first failure if any.
 
         All acknowledgements are awaited together (bounded), so a slow but successful send is
-        marked published instead of being sent again. Records of one partition are delivered
-        in order by the producer, so an acknowledged record never overtakes a failed one of
-        the same key."""
+        marked published instead of being sent again. A row after a failed one is not marked
+        published even when acknowledged: it is sent again after the failed one, so the last
+        record of a key on the state topic is always its newest state."""
         producer = await self._ensure_producer()
         timeout = self._kafka.request_timeout_s
-        futures = []
+        sends: list[_Sending] = []
         for row in rows:
+            sending = _Sending(row)
+            sends.append(sending)
             try:
-                key, value, headers = _record_of(row)
-                with sending_in_context_of(headers) as sent_headers:
-                    futures.append(
-                        await asyncio.wait_for(
-                            producer.send(row.topic, value=value, key=key, headers=sent_headers),
-                            timeout,
+                records = await self._records_of(producer, row)
+                with sending_in_context_of(records[0].headers) as sent_headers:
+                    for record in records:
+                        sending.futures.append(
+                            await asyncio.wait_for(
+                                producer.send(
+                                    record.topic,
+                                    value=record.value,
+                                    key=record.key,
+                                    # a tombstone carries no event, nor its subject
+                                    headers=sent_headers if record.value is not None else [],
+                                    partition=record.partition,
+                                ),
+                                timeout,
+                            )
                         )
-                    )
+                sending.complete = True
             except Exception as exc:
-                return await self._settled(rows, futures, timeout), _Failure(row, exc)
-        sent = await self._settled(rows, futures, timeout)
-        return sent, _first_unsent(rows, futures, set(sent))
+                sending.error = exc
+                break
+        await _settle(sends, timeout)
+        sent: list[int] = []
+        for sending in sends:
+            failure = sending.failure()
+            if failure is not None:
+                return sent, failure
+            sent.append(sending.row.id)
+        return sent, None
 
-    @staticmethod
-    async def _settled(rows: Sequence[Row[Any]], futures: list[Any], timeout: float) -> list[int]:
-        if futures:
-            await asyncio.wait(futures, timeout=timeout)
-        return [
-            row.id
-            for row, future in zip(rows, futures, strict=False)
-            if future.done() and not future.cancelled() and future.exception() is None
-        ]
+    async def _records_of(self, producer: AIOKafkaProducer, row: Row[Any]) -> list[_Record]:
+        """The row's record on its topic and, for a state event, on the state topic."""
+        key, value, headers = _record_of(row)
+        records = [_Record(row.topic, key, value, headers)]
+        try:
+            state = state_record_of(row.topic, value, headers)
+        except UndecodableEvent as exc:
+            raise UnencodableRecord(f"outbox row {row.id} is not its topic's event: {exc}") from exc
+        if state is not None:
+            partitions = await asyncio.wait_for(
+                producer.partitions_for(state.topic), self._kafka.request_timeout_s
+            )
+            partition = self._partition_of(partitions, key)
+            records.append(_Record(state.topic, state.key, state.value, headers, partition))
+        return records
+
+    def _partition_of(self, partitions: Iterable[int], key: bytes) -> int:
+        return partition_of(partitions, key)
 
     async def _record_failure(self, session: AsyncSession, row: Row[Any], error: Exception) -> None:
         await session.execute(
@@ -396,14 +437,74 @@ def _record_of(row: Row[Any]) -> tuple[bytes, bytes, list[tuple[str, bytes]]]:
         raise UnencodableRecord(f"outbox row {row.id} cannot be encoded: {exc!r}") from exc
 
 
-def _first_unsent(rows: Sequence[Row[Any]], futures: list[Any], sent: set[int]) -> _Failure | None:
-    for row, future in zip(rows, futures, strict=True):
-        if row.id in sent:
-            continue
-        failed = future.done() and not future.cancelled() and future.exception() is not None
-        error = future.exception() if failed else None
-        return _Failure(row, error or RuntimeError("a record was not acknowledged"))
-    return None
+@dataclass(frozen=True)
+class StateRecord:
+    """A state event's record on the state topic: under its compaction key, with the event as
+    its value or (`value` None) a tombstone."""
+
+    topic: str
+    key: bytes
+    value: bytes | None
+
+
+def state_record_of(
+    topic: str, value: bytes, headers: Sequence[tuple[str, bytes]]
+) -> StateRecord | None:
+    """Where a record produced to `topic` goes on its state topic; None when the topic has
+    none or the event is not a state event. Raises `UndecodableEvent` for a record that is not
+    one of the topic's events."""
+    contract = contract_of(topic)
+    if contract is None or contract.state_topic is None:
+        return None
+    entry = contract.state_entry(contract.decode(headers, value).data)
+    if entry is None:
+        return None
+    return StateRecord(contract.state_topic, entry.key.encode(), None if entry.deletes else value)
+
+
+def partition_of(partitions: Iterable[int], ordering_key: bytes) -> int:
+    """The partition the producer's default partitioner gives a key (murmur2 over all the
+    topic's partitions): a state record goes where its ordering key would."""
+    ordered = sorted(partitions)
+    return int(ordered[(murmur2(ordering_key) & 0x7FFFFFFF) % len(ordered)])
+
+
+@dataclass(frozen=True)
+class _Record:
+    topic: str
+    key: bytes
+    value: bytes | None  # None: a tombstone
+    headers: list[tuple[str, bytes]]
+    partition: int | None = None  # None: the producer's partitioner chooses by key
+
+
+@dataclass
+class _Sending:
+    """One row on its way: its records' delivery futures."""
+
+    row: Row[Any]
+    futures: list[asyncio.Future[Any]] = field(default_factory=list)
+    complete: bool = False  # every record of the row was handed to the producer
+    error: Exception | None = None
+
+    def failure(self) -> _Failure | None:
+        if self.error is not None:
+            return _Failure(self.row, self.error)
+        for future in self.futures:
+            if not future.done() or future.cancelled():
+                return _Failure(self.row, RuntimeError("a record was not acknowledged"))
+            error = future.exception()
+            if isinstance(error, Exception):
+                return _Failure(self.row, error)
+        if not self.complete:
+            return _Failure(self.row, RuntimeError("a record was not sent"))
+        return None
+
+
+async def _settle(sends: Sequence[_Sending], timeout: float) -> None:
+    futures = [future for sending in sends for future in sending.futures]
+    if futures:
+        await asyncio.wait(futures, timeout=timeout)
 
 
 class DeadLetterMetrics(Collector):

@@ -198,12 +198,21 @@ class Runtime:
         return [*housekeeping, *self.definition.jobs(self)]
 
     def topics(self) -> list[str]:
-        """Every topic this service writes or reads, dead-letter topics included."""
+        """Every topic this service writes or reads, dead-letter topics included (and the state
+        topics, see `state_topics`)."""
         names = {contract.topic for contract in self.definition.publishes}
         for spec in self.definition.consumers(self):
             names.add(spec.dlq_topic)
             names.update(contract.topic for contract in spec.contracts)
-        return sorted(names)
+        return sorted(names | set(self.state_topics()))
+
+    def state_topics(self) -> list[str]:
+        """The state topics beside the topics this service writes or reads (a rebuild reads
+        them)."""
+        contracts = [*self.definition.publishes]
+        for spec in self.definition.consumers(self):
+            contracts.extend(spec.contracts)
+        return sorted({c.state_topic for c in contracts if c.state_topic is not None})
 
     async def check_database(self) -> None:
         async with self.engine.connect() as conn:
@@ -234,7 +243,9 @@ async def supervise(runtime: Runtime, kinds: Sequence[WorkerKind], stop: asyncio
     delay = 0.5
     while not stop.is_set():
         try:
-            await ensure_topics(runtime.kafka, runtime.topics())
+            await ensure_topics(
+                runtime.kafka, runtime.topics(), state_topics=runtime.state_topics()
+            )
             break
         except Exception as exc:
             log.warning("service.topics_unavailable", error=repr(exc), retry_in_s=delay)

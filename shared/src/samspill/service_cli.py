@@ -20,8 +20,8 @@ ForceOption = Annotated[
     bool,
     typer.Option(
         "--force",
-        help="Rebuild even when the topics lack events the read model was built from "
-        "(what those events built is lost).",
+        help="Rebuild even when the topics lack events (or a state topic aggregates) the read "
+        "model was built from (what they built is lost).",
     ),
 ]
 

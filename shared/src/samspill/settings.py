@@ -98,15 +98,22 @@ class ServiceSettings(BaseSettings):
         description="Days a published outbox row is kept before the scheduler deletes it.",
     )
     inbox_retention_days: int | None = Field(
-        default=None,
+        default=45,
         ge=1,
         description=(
-            "Days an inbox row (an applied event's id) is kept; unset keeps them. A read-model "
-            "rebuild compares the inbox with the topic to refuse a replay that lost events, so "
-            "a purged row can no longer be missed: set it only where the topics keep every "
-            "event. A redelivery older than this would be applied again."
+            "Days an inbox row (an applied event's id) is kept; empty keeps them. Longer than "
+            "samspill.booking keeps a record (30 days, plus the days its log segment may stay "
+            "open), so a record the broker can still hand out again is still skipped. A "
+            "rebuild's checks read the inbox: with a purged one they see the events and "
+            "aggregates of this period (a state topic's beginning offsets cover the rest)."
         ),
     )
+
+    @field_validator("inbox_retention_days", mode="before")
+    @classmethod
+    def _empty_keeps(cls, value: Any) -> Any:
+        return None if isinstance(value, str) and not value.strip() else value
+
     privacy_marker_key: str = Field(
         default=DEV_PRIVACY_MARKER_KEY,
         min_length=1,

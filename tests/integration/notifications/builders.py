@@ -14,6 +14,7 @@ from email.message import EmailMessage
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from aiokafka import AIOKafkaProducer
 from aiosmtpd.controller import Controller
 
 from notifications.readmodel.queries import load_grants
@@ -23,6 +24,7 @@ from samspill.events import facilities as fa
 from samspill.events.base import Envelope, EventData
 from samspill.infra import free_port
 from samspill.kafka import KafkaConfig, new_producer, start_client, stop_client
+from samspill.outbox import partition_of, state_record_of
 from tests.support import RunningService, eventually
 
 OSLO = ZoneInfo("Europe/Oslo")
@@ -39,7 +41,8 @@ def next_weekday(weekday: int, *, after: date | None = None, weeks: int = 1) -> 
 
 
 async def publish(kafka: KafkaConfig, *events: tuple[EventData, str] | Envelope) -> None:
-    """Publish events as the owning service's relay would (the envelope's own id when given)."""
+    """Publish events as the owning service's relay would (the envelope's own id when given):
+    a state event to the state topic too, after the event topic."""
     producer = new_producer(kafka)
     await start_client(producer, kafka.request_timeout_s)
     try:
@@ -49,17 +52,30 @@ async def publish(kafka: KafkaConfig, *events: tuple[EventData, str] | Envelope)
             else:
                 data, key = item
                 envelope = Envelope(data=data, source="/samspill/test", subject=key)
-            await asyncio.wait_for(
-                producer.send_and_wait(
-                    envelope.data.topic,
-                    envelope.value(),
-                    key=key.encode(),
-                    headers=envelope.headers(),
-                ),
-                kafka.request_timeout_s,
-            )
+            await _send(producer, kafka, envelope, key.encode())
     finally:
         await stop_client(producer, kafka.request_timeout_s)
+
+
+async def _send(
+    producer: AIOKafkaProducer, kafka: KafkaConfig, envelope: Envelope, key: bytes
+) -> None:
+    topic, value, headers = envelope.data.topic, envelope.value(), envelope.headers()
+    timeout = kafka.request_timeout_s
+    await asyncio.wait_for(producer.send_and_wait(topic, value, key=key, headers=headers), timeout)
+    state = state_record_of(topic, value, headers)
+    if state is not None:
+        partitions = await asyncio.wait_for(producer.partitions_for(state.topic), timeout)
+        await asyncio.wait_for(
+            producer.send_and_wait(
+                state.topic,
+                state.value,
+                key=state.key,
+                headers=headers if state.value is not None else [],
+                partition=partition_of(partitions, key),
+            ),
+            timeout,
+        )
 
 
 # --- facilities -----------------------------------------------------------------------------

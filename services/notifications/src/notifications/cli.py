@@ -27,13 +27,15 @@ async def rebuild(settings: NotificationsSettings, *, force: bool = False) -> in
 def _extra_commands(cli: typer.Typer) -> None:
     @cli.command("rebuild-read-model")
     def rebuild_read_model_command(force: ForceOption = False) -> None:
-        """Empty the read model and replay both topics from the start.
+        """Empty the read model, replay samspill.facilities from the start and apply the
+        latest state of every booking aggregate from samspill.booking.state.
 
-        Refused when the topics no longer hold every event the read model was built from.
+        Refused when the facilities topic no longer holds every event the read model was built
+        from, or the state topic was trimmed or lacks an aggregate the consumer applied.
         """
         with refused_rebuild_exits():
             count = asyncio.run(rebuild(NotificationsSettings(), force=force))
-        typer.echo(f"replayed {count} event(s)")
+        typer.echo(f"applied {count} event(s) and state(s)")
 
 
 cli = service_cli(definition, NotificationsSettings, _extra_commands)

@@ -3,10 +3,20 @@
 An event is a pydantic model with a versioned `type` literal such as
 `samspill.booking.confirmed.v1`. In Kafka the CloudEvents attributes travel as `ce_*` headers
 and the value is the event's JSON data (CloudEvents 1.0 binary content mode).
+
+A topic may have a state topic beside it (`TopicContract.state_topic`): a compacted topic that
+keeps, per aggregate, the latest full-state event, so a read model can be rebuilt from it long
+after the event topic dropped the events. An event type that carries its aggregate's full state
+names its compaction key (`EventData.state_key`); the outbox relay sends such an event to both
+topics, and the state topic's record key is the compaction key. An event that ends its
+aggregate (`state_deletes`) leaves a tombstone (a record without value) under the key instead,
+so compaction drops what the key held. Other events (one-off triggers) go to the event topic
+only.
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
 import uuid
 from collections.abc import Mapping, Sequence
@@ -22,6 +32,23 @@ CONTENT_TYPE = "application/json"
 Headers = list[tuple[str, bytes]]
 
 
+@dataclass(frozen=True)
+class StateEntry:
+    """What an event leaves on its topic's state topic: the latest state under `key` (the
+    aggregate's kind and id, e.g. `booking:<id>`), or with `deletes` a tombstone under it."""
+
+    key: str
+    deletes: bool = False
+
+    def digest(self) -> str:
+        return state_key_digest(self.key)
+
+
+def state_key_digest(key: str) -> str:
+    """A compaction key as the inbox records it: a digest, so no person's id is stored there."""
+    return hashlib.blake2b(key.encode(), digest_size=16).hexdigest()
+
+
 class EventData(BaseModel):
     """Base of every event contract. Subclasses declare `type: Literal["samspill.x.y.v1"]`."""
 
@@ -29,6 +56,18 @@ class EventData(BaseModel):
 
     type: str
     topic: ClassVar[str] = ""
+    # A state event: its compaction key on the state topic, formatted with the event's fields
+    # (e.g. "booking:{booking.booking_id}"). None: the event goes to the event topic only.
+    state_key: ClassVar[str | None] = None
+    # The event ends its aggregate: a tombstone under the key instead of the event.
+    state_deletes: ClassVar[bool] = False
+
+    def state_entry(self) -> StateEntry | None:
+        """Where the event goes on a state topic, if it is a state event."""
+        if self.state_key is None:
+            return None
+        fields = {name: getattr(self, name) for name in type(self).model_fields}
+        return StateEntry(self.state_key.format_map(fields), deletes=self.state_deletes)
 
     def aggregate_id(self) -> str:
         """The id of the aggregate the event is about: its CloudEvents `subject`.
@@ -93,17 +132,39 @@ def encode_data(data: EventData) -> bytes:
     return data.model_dump_json(exclude={"type"}).encode()
 
 
+_CONTRACTS: dict[str, TopicContract] = {}
+
+
 class TopicContract:
-    """The discriminated union of every event type published on one topic."""
+    """The discriminated union of every event type published on one topic, and the name of its
+    state topic if it has one."""
 
     def __init__(
-        self, topic: str, events: Sequence[type[EventData]], union: Any | None = None
+        self,
+        topic: str,
+        events: Sequence[type[EventData]],
+        union: Any | None = None,
+        *,
+        state_topic: str | None = None,
     ) -> None:
         self.topic = topic
+        self.state_topic = state_topic
         self.events = {event.event_type(): event for event in events}
         self.union: TypeAdapter[Any] | None = TypeAdapter(union) if union is not None else None
         for event in events:
             event.topic = topic
+        _CONTRACTS[topic] = self
+
+    def state_entry(self, data: EventData) -> StateEntry | None:
+        """Where `data` goes on this topic's state topic; None without one or for an event
+        that is not a state event."""
+        return data.state_entry() if self.state_topic is not None else None
+
+    def state_events(self) -> dict[str, type[EventData]]:
+        """The event types that go to the state topic (none without one)."""
+        if self.state_topic is None:
+            return {}
+        return {name: event for name, event in self.events.items() if event.state_key}
 
     def decode(self, headers: Sequence[tuple[str, bytes]] | None, value: bytes | None) -> Envelope:
         attrs = {name: raw.decode("utf-8", "replace") for name, raw in headers or ()}
@@ -136,6 +197,11 @@ class TopicContract:
     def json_schemas(self) -> dict[str, dict[str, Any]]:
         """One JSON Schema per event type (the data, with its `type` constant)."""
         return {name: model.model_json_schema() for name, model in sorted(self.events.items())}
+
+
+def contract_of(topic: str) -> TopicContract | None:
+    """The contract of a topic, as defined (the relay asks it where a row's state goes)."""
+    return _CONTRACTS.get(topic)
 
 
 def header(headers: Sequence[tuple[str, bytes]] | None, name: str) -> str | None:

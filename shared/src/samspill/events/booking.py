@@ -8,6 +8,16 @@ Keys: the space id for bookings, series and public activities (one partition kee
 order), the organisation id for organisation, membership and invitation events and for a
 round's answers and waiting-list offers, the round id for rounds, the person id for profiles
 and erasures, the centre id for loans (a loan's lines all belong to one centre).
+
+State topic `samspill.booking.state`: the events that carry an aggregate's full state go there
+too, keyed by aggregate (`state_key`): an organisation, a membership (organisation and person),
+a profile, a booking, a series, a series' hand-over to a team (its own key: applying it needs
+the series, which the latest `series.created` or `series.anonymised` gives), a public activity
+(published or withdrawn, the later wins), a round and a loan. A membership that ends
+(`role` None) and an erasure (the person's profile) leave tombstones. The aggregate's ordering
+key (above) never changes, so every state of one aggregate lands in the same partition in
+outbox order. Invitations (their single-use code), application answers, waiting-list offers
+and requisitions' summaries are one-off messages' triggers: event topic only.
 """
 
 from __future__ import annotations
@@ -18,10 +28,11 @@ from uuid import UUID
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from samspill.events.base import EventData, TopicContract
+from samspill.events.base import EventData, StateEntry, TopicContract
 from samspill.events.facilities import ClosureState, RequisitionState
 
 TOPIC = "samspill.booking"
+STATE_TOPIC = "samspill.booking.state"
 
 BookingStatus = Literal["requested", "confirmed", "rejected", "cancelled"]
 LoanStatus = Literal["reserved", "picked_up", "returned", "cancelled", "no_show", "overdue"]
@@ -344,6 +355,7 @@ class OrganisationRegistered(EventData):
     type: Literal["samspill.booking.organisation.registered.v1"] = (
         "samspill.booking.organisation.registered.v1"
     )
+    state_key = "organisation:{organisation.organisation_id}"
     organisation: OrganisationState
 
 
@@ -351,6 +363,7 @@ class OrganisationUpdated(EventData):
     type: Literal["samspill.booking.organisation.updated.v1"] = (
         "samspill.booking.organisation.updated.v1"
     )
+    state_key = "organisation:{organisation.organisation_id}"
     organisation: OrganisationState
 
 
@@ -360,7 +373,15 @@ class MembershipChanged(EventData):
     type: Literal["samspill.booking.membership.changed.v1"] = (
         "samspill.booking.membership.changed.v1"
     )
+    state_key = "membership:{membership.organisation_id}:{membership.person_id}"
     membership: MembershipState
+
+    def state_entry(self) -> StateEntry | None:
+        """A membership that ended leaves a tombstone: nothing of it is needed any more."""
+        entry = super().state_entry()
+        if entry is None or self.membership.role is not None:
+            return entry
+        return StateEntry(entry.key, deletes=True)
 
 
 class InvitationCreated(EventData):
@@ -376,6 +397,7 @@ class ProfileChanged(EventData):
     """A person entered or changed their profile; messages to them go to it from now on."""
 
     type: Literal["samspill.booking.profile.changed.v1"] = "samspill.booking.profile.changed.v1"
+    state_key = "profile:{profile.person_id}"
     profile: ProfileState
 
 
@@ -384,6 +406,8 @@ class PersonErased(EventData):
     own data and read models (idempotently: a second one changes nothing)."""
 
     type: Literal["samspill.booking.person.erased.v1"] = "samspill.booking.person.erased.v1"
+    state_key = "profile:{erasure.person_id}"
+    state_deletes = True  # the profile goes
     erasure: PersonErasureState
 
 
@@ -391,22 +415,26 @@ class BookingRequested(EventData):
     """Awaiting approval by the site's manager."""
 
     type: Literal["samspill.booking.requested.v1"] = "samspill.booking.requested.v1"
+    state_key = "booking:{booking.booking_id}"
     booking: BookingState
 
 
 class BookingConfirmed(EventData):
     type: Literal["samspill.booking.confirmed.v1"] = "samspill.booking.confirmed.v1"
+    state_key = "booking:{booking.booking_id}"
     booking: BookingState
 
 
 class BookingRejected(EventData):
     type: Literal["samspill.booking.rejected.v1"] = "samspill.booking.rejected.v1"
+    state_key = "booking:{booking.booking_id}"
     booking: BookingState
     reason: str | None = None
 
 
 class BookingCancelled(EventData):
     type: Literal["samspill.booking.cancelled.v1"] = "samspill.booking.cancelled.v1"
+    state_key = "booking:{booking.booking_id}"
     booking: BookingState
     reason: Literal[
         "by_organisation",
@@ -434,8 +462,19 @@ class BookingCancelled(EventData):
     )
 
 
+class BookingAnonymised(EventData):
+    """A resident's own booking no longer names the resident (an erasure, or its history's
+    retention): same status and version, no contact, the free text and the resident's id
+    replaced. Nothing is sent for it; its state replaces the one on the state topic."""
+
+    type: Literal["samspill.booking.anonymised.v1"] = "samspill.booking.anonymised.v1"
+    state_key = "booking:{booking.booking_id}"
+    booking: BookingState
+
+
 class SeriesCreated(EventData):
     type: Literal["samspill.booking.series.created.v1"] = "samspill.booking.series.created.v1"
+    state_key = "series:{series.series_id}"
     series: SeriesState
 
 
@@ -443,6 +482,7 @@ class RoundChanged(EventData):
     """A round was created, changed, or moved to another state (`previous_state`)."""
 
     type: Literal["samspill.booking.round.changed.v1"] = "samspill.booking.round.changed.v1"
+    state_key = "round:{round.round_id}"
     round: RoundState
     previous_state: RoundStateName | None = None
 
@@ -471,6 +511,7 @@ class ActivityPublished(EventData):
     type: Literal["samspill.booking.activity.published.v1"] = (
         "samspill.booking.activity.published.v1"
     )
+    state_key = "activity:{activity.series_id}"
     activity: PublicActivityState
 
 
@@ -480,7 +521,18 @@ class ActivityWithdrawn(EventData):
     type: Literal["samspill.booking.activity.withdrawn.v1"] = (
         "samspill.booking.activity.withdrawn.v1"
     )
+    state_key = "activity:{activity.series_id}"
     activity: PublicActivityState
+
+
+class SeriesAnonymised(EventData):
+    """A resident's own series no longer names the resident (an erasure, or its history's
+    retention): the series did not change otherwise. Its state replaces the one on the state
+    topic, so the one naming the person goes with the next compaction."""
+
+    type: Literal["samspill.booking.series.anonymised.v1"] = "samspill.booking.series.anonymised.v1"
+    state_key = "series:{series.series_id}"
+    series: SeriesState
 
 
 class SeriesHandedToTeam(EventData):
@@ -489,11 +541,13 @@ class SeriesHandedToTeam(EventData):
     type: Literal["samspill.booking.series.team_changed.v1"] = (
         "samspill.booking.series.team_changed.v1"
     )
+    state_key = "series_team:{series.series_id}"
     series: SeriesState
 
 
 class LoanReserved(EventData):
     type: Literal["samspill.booking.loan.reserved.v1"] = "samspill.booking.loan.reserved.v1"
+    state_key = "loan:{loan.loan_id}"
     loan: LoanState
 
 
@@ -503,22 +557,26 @@ class LoanUnitsChanged(EventData):
     type: Literal["samspill.booking.loan.units_changed.v1"] = (
         "samspill.booking.loan.units_changed.v1"
     )
+    state_key = "loan:{loan.loan_id}"
     loan: LoanState
 
 
 class LoanPickedUp(EventData):
     type: Literal["samspill.booking.loan.picked_up.v1"] = "samspill.booking.loan.picked_up.v1"
+    state_key = "loan:{loan.loan_id}"
     loan: LoanState
 
 
 class LoanReturned(EventData):
     type: Literal["samspill.booking.loan.returned.v1"] = "samspill.booking.loan.returned.v1"
+    state_key = "loan:{loan.loan_id}"
     loan: LoanState
     damage_notes: str | None = None
 
 
 class LoanCancelled(EventData):
     type: Literal["samspill.booking.loan.cancelled.v1"] = "samspill.booking.loan.cancelled.v1"
+    state_key = "loan:{loan.loan_id}"
     loan: LoanState
     reason: Literal["by_resident", "by_staff", "stock", "person_erased", "requisition"] = Field(
         description="`person_erased`: the borrower was erased before picking the loan up; "
@@ -558,11 +616,23 @@ class RequisitionReleased(EventData):
 
 class LoanNoShow(EventData):
     type: Literal["samspill.booking.loan.no_show.v1"] = "samspill.booking.loan.no_show.v1"
+    state_key = "loan:{loan.loan_id}"
     loan: LoanState
 
 
 class LoanOverdue(EventData):
     type: Literal["samspill.booking.loan.overdue.v1"] = "samspill.booking.loan.overdue.v1"
+    state_key = "loan:{loan.loan_id}"
+    loan: LoanState
+
+
+class LoanAnonymised(EventData):
+    """A loan no longer names its borrower (an erasure, or its history's retention): same
+    status and version, no contact, the marker for the borrower's id. Nothing is sent for it;
+    its state replaces the one on the state topic."""
+
+    type: Literal["samspill.booking.loan.anonymised.v1"] = "samspill.booking.loan.anonymised.v1"
+    state_key = "loan:{loan.loan_id}"
     loan: LoanState
 
 
@@ -577,7 +647,9 @@ BookingEvent = Annotated[
     | BookingConfirmed
     | BookingRejected
     | BookingCancelled
+    | BookingAnonymised
     | SeriesCreated
+    | SeriesAnonymised
     | SeriesHandedToTeam
     | ActivityPublished
     | ActivityWithdrawn
@@ -591,6 +663,7 @@ BookingEvent = Annotated[
     | LoanCancelled
     | LoanNoShow
     | LoanOverdue
+    | LoanAnonymised
     | RequisitionApplied
     | RequisitionReleased,
     Field(discriminator="type"),
@@ -609,7 +682,9 @@ contract = TopicContract(
         BookingConfirmed,
         BookingRejected,
         BookingCancelled,
+        BookingAnonymised,
         SeriesCreated,
+        SeriesAnonymised,
         SeriesHandedToTeam,
         ActivityPublished,
         ActivityWithdrawn,
@@ -623,8 +698,10 @@ contract = TopicContract(
         LoanCancelled,
         LoanNoShow,
         LoanOverdue,
+        LoanAnonymised,
         RequisitionApplied,
         RequisitionReleased,
     ],
     union=BookingEvent,
+    state_topic=STATE_TOPIC,
 )

@@ -1,7 +1,8 @@
 """JSON Schema export of every event contract, an AsyncAPI document, and a compatibility check.
 
-Read models are rebuilt by replaying topics from the start, so a consumer on today's contract
-must still read every event ever published. Allowed changes are therefore additive: a new
+Read models are rebuilt by replaying topics from the start (or a state topic, which keeps the
+latest state of every aggregate for ever), so a consumer on today's contract must still read
+every event ever published. Allowed changes are therefore additive: a new
 optional property, a new event type, a new enum value. Removing or renaming a property, making
 one required, or changing its type breaks replay; `incompatibilities` names such changes.
 """
@@ -19,6 +20,13 @@ CONTRACTS: tuple[TopicContract, ...] = (facilities.contract, booking.contract)
 
 Schema = dict[str, Any]
 
+STATE_CHANNEL = (
+    "Compacted: per aggregate the latest full-state event, the same record as on the event "
+    "topic, keyed by `x-state-key` (formatted with the event's fields). A message marked "
+    "`x-state-deletes` leaves a tombstone (no value) under its key instead. Records of one "
+    "aggregate share the partition its event-topic key chooses."
+)
+
 
 def current_schemas() -> dict[str, Schema]:
     """Every event type's JSON Schema, by type name."""
@@ -30,19 +38,33 @@ def asyncapi_document() -> dict[str, Any]:
     messages: dict[str, Any] = {}
     for contract in CONTRACTS:
         channel_messages = {}
+        state_messages = {}
         for name, schema in contract.json_schemas().items():
             message_id = name.replace(".", "_")
+            event = contract.events[name]
             messages[message_id] = {
                 "name": name,
                 "contentType": "application/json",
                 "payload": schema,
                 "bindings": {"kafka": {"key": {"type": "string"}}},
             }
-            channel_messages[message_id] = {"$ref": f"#/components/messages/{message_id}"}
+            reference = {"$ref": f"#/components/messages/{message_id}"}
+            channel_messages[message_id] = reference
+            if contract.state_topic and event.state_key:
+                messages[message_id]["x-state-key"] = event.state_key
+                if event.state_deletes:
+                    messages[message_id]["x-state-deletes"] = True
+                state_messages[message_id] = reference
         channels[contract.topic.replace(".", "_")] = {
             "address": contract.topic,
             "messages": channel_messages,
         }
+        if contract.state_topic:
+            channels[contract.state_topic.replace(".", "_")] = {
+                "address": contract.state_topic,
+                "description": STATE_CHANNEL,
+                "messages": state_messages,
+            }
     return {
         "asyncapi": "3.0.0",
         "info": {

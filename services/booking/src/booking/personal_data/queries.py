@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
@@ -289,6 +290,47 @@ async def loans_not_picked_up(session: AsyncSession, person_id: str) -> Sequence
         .execution_options(populate_existing=True)
     )
     return (await session.execute(query)).scalars().all()
+
+
+@dataclass(frozen=True)
+class OwnRows:
+    """The ids of a person's own bookings (series occurrences included), series and loans."""
+
+    bookings: list[uuid.UUID]
+    series: list[uuid.UUID]
+    loans: list[uuid.UUID]
+
+
+async def own_rows(session: AsyncSession, person_id: str) -> OwnRows:
+    bookings = select(col(Booking.id)).where(
+        col(Booking.organisation_id).is_(None), col(Booking.booker_sub) == person_id
+    )
+    series = select(col(BookingSeries.id)).where(
+        col(BookingSeries.organisation_id).is_(None), col(BookingSeries.booker_sub) == person_id
+    )
+    loans = select(col(Loan.loan_id)).where(col(Loan.resident_id) == person_id)
+    return OwnRows(
+        bookings=list((await session.scalars(bookings)).all()),
+        series=list((await session.scalars(series)).all()),
+        loans=list((await session.scalars(loans)).all()),
+    )
+
+
+async def bookings_by_id(session: AsyncSession, ids: Sequence[uuid.UUID]) -> Sequence[Booking]:
+    """The bookings as they are now (after a bulk update), in id order."""
+    query = select(Booking).where(col(Booking.id).in_(ids)).order_by(col(Booking.id))
+    return (await session.scalars(query.execution_options(populate_existing=True))).all()
+
+
+async def series_by_id(session: AsyncSession, ids: Sequence[uuid.UUID]) -> Sequence[BookingSeries]:
+    query = select(BookingSeries).where(col(BookingSeries.id).in_(ids))
+    query = query.order_by(col(BookingSeries.id)).execution_options(populate_existing=True)
+    return (await session.scalars(query)).all()
+
+
+async def loans_by_id(session: AsyncSession, ids: Sequence[uuid.UUID]) -> Sequence[Loan]:
+    query = select(Loan).where(col(Loan.loan_id).in_(ids)).order_by(col(Loan.loan_id))
+    return (await session.scalars(query.execution_options(populate_existing=True))).all()
 
 
 async def contact_values(session: AsyncSession, person_id: str) -> set[str]:

@@ -4,11 +4,15 @@ invitations, and recording staff's views of a person's data.
 Erasure is one unit of work: the refusal of a last administrator comes before any change,
 then what the person still holds is cancelled (their own bookings and series occurrences still
 to come, their loans not yet picked up: reason `person_erased`, so the feeds free the time),
-every table is changed, and the cancellations (with the anonymised states) and `PersonErased`
-are published for the other services, so either all of it happens or none. Outbox rows
-already published that name the person are deleted (those just written still go out).
-Repeating it finds nothing left to change (the marker is the same every time) and publishes
-the event again, which the other services apply idempotently.
+every table is changed, and the cancellations (with the anonymised states), the anonymised
+states of the person's other own bookings, series and loans (`*.anonymised`) and
+`PersonErased` are published for the other services, so either all of it happens or none. So
+the newest state of every aggregate that named the person names no one on the booking state
+topic (the profile and the memberships leave tombstones there), and compaction drops the
+states before. The retention job publishes the anonymised states of what it anonymises too.
+Outbox rows already published that name the person are deleted (those just written still go
+out). Repeating it finds nothing left to change (the marker is the same every time) and
+publishes the event again, which the other services apply idempotently.
 """
 
 from __future__ import annotations
@@ -24,6 +28,7 @@ from sqlmodel import col
 
 from booking.allocation.tables import AllocationRun
 from booking.applications.tables import Application
+from booking.bookings.queries import load_place
 from booking.bookings.states import booking_state
 from booking.bookings.tables import Booking
 from booking.bookings.use_cases import release
@@ -43,6 +48,7 @@ from booking.organisations.tables import Organisation
 from booking.people.tables import Profile
 from booking.personal_data import queries
 from booking.rounds.tables import ApplicationRound
+from booking.series.states import stored_series_state
 from booking.series.tables import BookingSeries
 from booking.tables import messaging
 from samspill.access_log import record_access
@@ -89,10 +95,17 @@ async def erase_person(
 
     known = {person_id, person.name, person.email, person.phone}
     known |= await queries.contact_values(session, person_id)
+    own = await queries.own_rows(session, person_id)
     marker = erased_marker(person_id)
     await _anonymise_resident_rows(uow, person_id, marker)
     await _replace_person_id(uow, person_id, marker)
     await _announce_cancellations(uow, held)
+    await _announce_anonymised(
+        uow,
+        bookings=_without(own.bookings, [b.id for b in held.bookings]),
+        series=own.series,
+        loans=_without(own.loans, [loan.loan_id for loan in held.loans]),
+    )
     await forget_published(session, messaging, known)
 
     erasure_id = uuid.uuid4()
@@ -148,6 +161,32 @@ async def _announce_cancellations(uow: UnitOfWork, held: Held) -> None:
     for loan in held.loans:
         await session.refresh(loan)
         await publish(uow, loan, lambda s: be.LoanCancelled(loan=s, reason="person_erased"))
+
+
+def _without(ids: Sequence[uuid.UUID], left_out: Sequence[uuid.UUID]) -> list[uuid.UUID]:
+    return [row_id for row_id in ids if row_id not in set(left_out)]
+
+
+async def _announce_anonymised(
+    uow: UnitOfWork,
+    *,
+    bookings: Sequence[uuid.UUID],
+    series: Sequence[uuid.UUID],
+    loans: Sequence[uuid.UUID],
+) -> None:
+    """The states of rows just anonymised (and not cancelled), keyed as their other events:
+    their newest state on the state topic names no one, and nothing is sent for them."""
+    session = uow.session
+    await session.flush()
+    for booking in await queries.bookings_by_id(session, bookings):
+        anonymised = be.BookingAnonymised(booking=await booking_state(session, booking))
+        await uow.publish(anonymised, key=str(booking.space_id))
+    for one in await queries.series_by_id(session, series):
+        place = await load_place(session, one.space_id)
+        state = await stored_series_state(session, place, one)
+        await uow.publish(be.SeriesAnonymised(series=state), key=str(one.space_id))
+    for loan in await queries.loans_by_id(session, loans):
+        await publish(uow, loan, lambda s: be.LoanAnonymised(loan=s))
 
 
 async def _anonymise_resident_rows(uow: UnitOfWork, person_id: str, marker: str) -> None:
@@ -238,6 +277,12 @@ async def anonymise_resident_history(
     loans = await queries.loans_ended(session, cutoff, batch_size)
     for person, ids in by_person(loans).items():
         await _anonymise_loans(uow, (col(Loan.loan_id).in_(ids),), erased_marker(person))
+    await _announce_anonymised(
+        uow,
+        bookings=[row_id for row_id, _ in bookings],
+        series=[row_id for row_id, _ in series],
+        loans=[row_id for row_id, _ in loans],
+    )
     await uow.commit()
     return Anonymised(bookings=len(bookings), series=len(series), loans=len(loans))
 

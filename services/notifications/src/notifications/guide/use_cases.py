@@ -2,10 +2,11 @@
 transaction, or a rebuild's; never commits).
 
 `activity.published` carries the activity's full state, so applying it is an upsert that counts
-the change; `activity.withdrawn` empties its texts and marks it withdrawn (its feed's
-Last-Modified moves on). Both are keyed by the series' space, so they arrive in order. A club's
-new name reaches its activities with `organisation.updated`, and a publication takes the name
-the read model holds.
+the change; `activity.withdrawn` carries it too and is applied as an upsert that empties the
+texts and marks it withdrawn (its feed's Last-Modified moves on), so a rebuild that reads only
+the latest state (the withdrawal) builds the same withdrawn entry. Both are keyed by the series'
+space, so they arrive in order. A club's new name reaches its activities with
+`organisation.updated`, and a publication takes the name the read model holds.
 """
 
 from __future__ import annotations
@@ -28,13 +29,9 @@ from samspill.events.base import EventData
 async def apply_to_guide(session: AsyncSession, data: EventData, at: datetime) -> None:
     """Apply one event to the guide (events it does not need are ignored)."""
     if isinstance(data, bk.ActivityPublished):
-        await _published(session, data.activity, at)
+        await _upsert(session, data.activity, at, withdrawn=False)
     elif isinstance(data, bk.ActivityWithdrawn):
-        await session.execute(
-            update(GuideActivity)
-            .where(col(GuideActivity.series_id) == data.activity.series_id)
-            .values(description="", how_to_join="", withdrawn_at=at, changed_at=at)
-        )
+        await _upsert(session, data.activity, at, withdrawn=True)
     elif isinstance(data, bk.OrganisationUpdated):
         organisation = data.organisation
         await session.execute(
@@ -44,7 +41,10 @@ async def apply_to_guide(session: AsyncSession, data: EventData, at: datetime) -
         )
 
 
-async def _published(session: AsyncSession, state: bk.PublicActivityState, at: datetime) -> None:
+async def _upsert(
+    session: AsyncSession, state: bk.PublicActivityState, at: datetime, *, withdrawn: bool
+) -> None:
+    """A publication counts a change; a withdrawal keeps place, time and names only."""
     # The club's name as the read model knows it: a rename (keyed by the organisation, so on
     # another partition) may be applied before an older publication, in a rebuild too.
     organisation = await session.get(OrganisationRecord, state.organisation_id)
@@ -62,25 +62,26 @@ async def _published(session: AsyncSession, state: bk.PublicActivityState, at: d
         "local_end_time": time.fromisoformat(state.local_end_time),
         "first_date": state.first_date,
         "last_date": state.last_date,
-        "description": state.description,
+        "description": "" if withdrawn else state.description,
         "activity": state.activity,
         "activity_key": activity_key(state.activity),
         "age_group": state.age_group,
         "level": state.level,
         "languages": list(state.languages),
         "takes_new_members": state.takes_new_members,
-        "how_to_join": state.how_to_join,
+        "how_to_join": "" if withdrawn else state.how_to_join,
         "changes": 0,
         "published_at": at,
         "changed_at": at,
-        "withdrawn_at": None,
+        "withdrawn_at": at if withdrawn else None,
     }
     statement = pg_insert(GuideActivity).values(**values)
     keep = {"series_id", "published_at", "changes"}
     updates: dict[str, Any] = {
         name: statement.excluded[name] for name in values if name not in keep
     }
-    updates["changes"] = col(GuideActivity.changes) + 1
+    if not withdrawn:
+        updates["changes"] = col(GuideActivity.changes) + 1
     await session.execute(
         statement.on_conflict_do_update(index_elements=["series_id"], set_=updates)
     )

@@ -8,14 +8,25 @@ topics (in any order across partitions) ends in the same rows. Memberships and s
 `access_grant` table, which the service's grant loader reads on every request; a profile is
 replaced by a newer one only.
 
-A rebuild replays both topics from the start.
+A rebuild replays `samspill.facilities` from the start (it keeps every event) and reads the
+latest state of every booking aggregate from `samspill.booking.state` (the event topic keeps
+30 days only): since every state event carries the full state and newer versions win, the
+latest state per aggregate builds the same rows as every event did. A series' hand-over to a
+team has its own key (applied after the series' own state, in the same partition), and a
+withdrawn public activity's state builds its withdrawn guide entry. What the states do not
+carry is the model's own history of changes: how often a series changed team and when, and how
+often a guide entry changed and when it was first published (the calendars' SEQUENCE and
+CREATED). Those are carried over from the model being replaced, never lowered; a rebuild into
+an empty model starts them from the latest state.
 
 The read-model tables are emptied and every event is applied again in one transaction, so
 readers see the old model until the new one is complete. Messages are not queued again (they
 were queued when the events first arrived), and the consumer's inbox and offsets are left
 alone: an event the consumer applies meanwhile waits for the lock and is applied on top, which
-is harmless because every event carries its aggregate's full state. Topics that no longer hold
-every event the consumer applied are refused (`samspill.replay.check_history`).
+is harmless because every event carries its aggregate's full state. A facilities topic that no
+longer holds every event the consumer applied, or a state topic that was trimmed or lacks an
+aggregate the consumer applied, is refused (`samspill.replay.check_history`,
+`check_state_history`).
 """
 
 from __future__ import annotations
@@ -26,13 +37,14 @@ from datetime import datetime, time
 from typing import Any
 
 import structlog
-from sqlalchemy import ColumnElement, delete, text, update
+from sqlalchemy import ColumnElement, bindparam, delete, func, select, text, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from sqlalchemy.orm import InstrumentedAttribute
 from sqlmodel import col
 
 from notifications.domain.loans import loan_items
+from notifications.guide.tables import GuideActivity
 from notifications.guide.use_cases import apply_to_guide
 from notifications.personal_data.queries import is_erased
 from notifications.readmodel.tables import (
@@ -57,39 +69,113 @@ from samspill.events import facilities as fa
 from samspill.events.base import Envelope, EventData, TopicContract
 from samspill.kafka import KafkaConfig
 from samspill.privacy import erased_marker
-from samspill.replay import History, check_history, read_history
+from samspill.replay import (
+    History,
+    StateHistory,
+    check_history,
+    check_state_history,
+    read_history,
+    read_state,
+)
 
 log = structlog.get_logger("notifications.rebuild")
 
-CONTRACTS: tuple[TopicContract, ...] = (facilities.contract, booking.contract)
+# Replayed from the start (kept for ever), and read from its state topic, in a rebuild.
+EVENT_CONTRACTS: tuple[TopicContract, ...] = (facilities.contract,)
+STATE_CONTRACT: TopicContract = booking.contract
 CONSUMER = "notifications"  # the consumer group and inbox name of the event consumer
 SOURCE = "/samspill/notifications"  # the unit of work's event source; a rebuild publishes none
 
 
 async def replay(
-    sessions: async_sessionmaker[AsyncSession], history: History, *, force: bool = False
+    sessions: async_sessionmaker[AsyncSession],
+    history: History,
+    state: StateHistory,
+    *,
+    force: bool = False,
 ) -> None:
     names = ", ".join(READ_MODEL_TABLE_NAMES)
     async with UnitOfWork(sessions, messaging, source=SOURCE) as uow:
-        await check_history(uow.session, messaging.inbox, CONSUMER, history, force=force)
-        await uow.session.execute(text(f"TRUNCATE {names}"))
-        for envelope in history.envelopes:
-            await apply_to_read_model(uow.session, envelope)
+        session = uow.session
+        await check_history(session, messaging.inbox, CONSUMER, history, force=force)
+        await check_state_history(session, messaging.inbox, CONSUMER, state, force=force)
+        kept = await _changes_so_far(session)
+        await session.execute(text(f"TRUNCATE {names}"))
+        for envelope in [*history.envelopes, *state.envelopes]:
+            await apply_to_read_model(session, envelope)
+        await _carry_over(session, kept)
         await uow.commit()
 
 
 async def rebuild_read_model(
     sessions: async_sessionmaker[AsyncSession], kafka: KafkaConfig, *, force: bool = False
 ) -> int:
-    """Replay both topics into an emptied read model; returns the number of events applied.
+    """Replay the facilities topic and the booking state topic into an emptied read model;
+    returns the number of events applied.
 
-    Raises `samspill.replay.HistoryMissing`, changing nothing, when the topics lack events the
-    consumer applied; `force` rebuilds from what the topics hold all the same.
+    Raises `samspill.replay.HistoryMissing`, changing nothing, when the facilities topic lacks
+    events, or the booking state topic aggregates, the consumer applied; `force` rebuilds from
+    what the topics hold all the same.
     """
-    history = await read_history(sessions, kafka, CONTRACTS)
-    await replay(sessions, history, force=force)
-    log.info("rebuild.done", events=len(history.envelopes))
-    return len(history.envelopes)
+    history = await read_history(sessions, kafka, EVENT_CONTRACTS)
+    state = await read_state(sessions, kafka, STATE_CONTRACT)
+    await replay(sessions, history, state, force=force)
+    applied = len(history.envelopes) + len(state.envelopes)
+    log.info("rebuild.done", events=len(history.envelopes), states=len(state.envelopes))
+    return applied
+
+
+# The model's own history of changes, which no state carries: (id, count, time) per row.
+ChangesSoFar = tuple[list[dict[str, Any]], list[dict[str, Any]]]
+
+
+async def _changes_so_far(session: AsyncSession) -> ChangesSoFar:
+    series = await session.execute(
+        select(
+            col(SeriesRecord.series_id),
+            col(SeriesRecord.team_changes),
+            col(SeriesRecord.team_changed_at),
+        ).where(col(SeriesRecord.team_changes) > 0)
+    )
+    guide = await session.execute(
+        select(
+            col(GuideActivity.series_id),
+            col(GuideActivity.changes),
+            col(GuideActivity.published_at),
+        )
+    )
+    return (
+        [{"b_id": i, "b_changes": n, "b_at": at} for i, n, at in series.all()],
+        [{"b_id": i, "b_changes": n, "b_at": at} for i, n, at in guide.all()],
+    )
+
+
+async def _carry_over(session: AsyncSession, kept: ChangesSoFar) -> None:
+    """Counts of changes never go down (they are the calendars' SEQUENCE), a first publication
+    stays the first."""
+    series, guide = kept
+    if series:
+        table = SeriesRecord.__table__  # type: ignore[attr-defined]  # a Core update: one per row
+        await session.execute(
+            update(table)
+            .where(table.c.series_id == bindparam("b_id"))
+            .values(
+                team_changes=func.greatest(table.c.team_changes, bindparam("b_changes")),
+                team_changed_at=func.greatest(table.c.team_changed_at, bindparam("b_at")),
+            ),
+            series,
+        )
+    if guide:
+        table = GuideActivity.__table__  # type: ignore[attr-defined]
+        await session.execute(
+            update(table)
+            .where(table.c.series_id == bindparam("b_id"))
+            .values(
+                changes=func.greatest(table.c.changes, bindparam("b_changes")),
+                published_at=func.least(table.c.published_at, bindparam("b_at")),
+            ),
+            guide,
+        )
 
 
 async def apply_to_read_model(session: AsyncSession, envelope: Envelope) -> None:
@@ -246,7 +332,13 @@ async def _organisation(session: AsyncSession, data: EventData, at: datetime) ->
     )
 
 
-BookingEvents = bk.BookingRequested | bk.BookingConfirmed | bk.BookingRejected | bk.BookingCancelled
+BookingEvents = (
+    bk.BookingRequested
+    | bk.BookingConfirmed
+    | bk.BookingRejected
+    | bk.BookingCancelled
+    | bk.BookingAnonymised
+)
 
 
 async def _booking(session: AsyncSession, data: EventData, at: datetime) -> None:
@@ -284,7 +376,7 @@ async def _booking(session: AsyncSession, data: EventData, at: datetime) -> None
 
 
 async def _series(session: AsyncSession, data: EventData, at: datetime) -> None:
-    assert isinstance(data, bk.SeriesCreated)
+    assert isinstance(data, bk.SeriesCreated | bk.SeriesAnonymised)
     series = data.series
     await _upsert(
         session,
@@ -348,6 +440,7 @@ LoanEvents = (
     | bk.LoanCancelled
     | bk.LoanNoShow
     | bk.LoanOverdue
+    | bk.LoanAnonymised
 )
 
 
@@ -502,7 +595,9 @@ _APPLIERS: dict[type[EventData], _Applier] = {
     bk.BookingConfirmed: _booking,
     bk.BookingRejected: _booking,
     bk.BookingCancelled: _booking,
+    bk.BookingAnonymised: _booking,
     bk.SeriesCreated: _series,
+    bk.SeriesAnonymised: _series,
     bk.SeriesHandedToTeam: _series_team,
     bk.LoanReserved: _loan,
     bk.LoanUnitsChanged: _loan,
@@ -511,6 +606,7 @@ _APPLIERS: dict[type[EventData], _Applier] = {
     bk.LoanCancelled: _loan,
     bk.LoanNoShow: _loan,
     bk.LoanOverdue: _loan,
+    bk.LoanAnonymised: _loan,
     bk.MembershipChanged: _membership,
     fa.StaffGrantsChanged: _staff_grants,
     bk.ProfileChanged: _profile,
