@@ -114,15 +114,21 @@ class UnitOfWork:
         finally:
             await session.close()
 
-    async def publish(self, event: EventData, *, key: str) -> Envelope:
+    async def publish(self, event: EventData, *, key: str, republished: bool = False) -> Envelope:
         """Record an event in the outbox, in this transaction (it is sent after commit).
 
         `key` is the Kafka key, which orders the events that share it; the CloudEvents subject
-        is the event's aggregate id."""
+        is the event's aggregate id. `republished` marks a state published again as it stands
+        (a state topic's backfill): consumers apply it and send nothing for it."""
         from samspill.outbox import write_event
 
         envelope = await write_event(
-            self.session, self._messaging, event, key=key, source=self._source
+            self.session,
+            self._messaging,
+            event,
+            key=key,
+            source=self._source,
+            republished=republished,
         )
         self._published = True
         return envelope

@@ -127,14 +127,21 @@ async def write_event(
     *,
     key: str,
     source: str,
+    republished: bool = False,
 ) -> Envelope:
     """Add an outbox row for `event` to the session's transaction. Never commits.
+
+    `republished` marks a state published again unchanged (see `Envelope.republished`).
 
     Raises `EventTooLarge` when the record would exceed the session's event size limit."""
     if not event.topic:
         raise ValueError(f"{type(event).__name__} belongs to no topic contract")
     envelope = Envelope(
-        data=event, source=source, subject=event.aggregate_id(), traceparent=current_traceparent()
+        data=event,
+        source=source,
+        subject=event.aggregate_id(),
+        traceparent=current_traceparent(),
+        republished=republished,
     )
     headers = envelope.headers()
     value = envelope.value()

@@ -63,8 +63,10 @@ def event_handler(
     read model still has), then the read model, then the messages the event calls for.
 
     All happen in the consumer's unit of work, together with the inbox row; nothing is sent
-    here. `reminder_time` is the Oslo time reminders go out the day before; `portal_url` is
-    where invitation links point; `sms` says whether SMS can be sent at all (else email).
+    here. A republished state (booking's `publish-states`) updates the read model only and
+    queues no message. `reminder_time` is the Oslo time reminders go out the day before;
+    `portal_url` is where invitation links point; `sms` says whether SMS can be sent at all
+    (else email).
     """
 
     async def handle(uow: UnitOfWork, envelope: Envelope) -> None:
@@ -73,7 +75,8 @@ def event_handler(
         )
         await personal_data_handlers.handle(uow.session, occasion)
         await readmodel_handlers.handle(uow.session, envelope)
-        await queue_messages(uow.session, occasion)
+        if not envelope.republished:  # a state published again is no news to anyone
+            await queue_messages(uow.session, occasion)
 
     return handle
 

@@ -30,6 +30,7 @@ SPEC_VERSION = "1.0"
 CONTENT_TYPE = "application/json"
 
 Headers = list[tuple[str, bytes]]
+REPUBLISHED_HEADER = "ce_republished"
 
 
 @dataclass(frozen=True)
@@ -104,6 +105,9 @@ class Envelope:
     subject: str | None = None
     time: datetime = field(default_factory=lambda: datetime.now(UTC))
     traceparent: str | None = None
+    # A state published again as it stands (a backfill of the state topic), not a change: the
+    # CloudEvents extension `republished`. Consumers apply its state and send no messages.
+    republished: bool = False
 
     @property
     def type(self) -> str:
@@ -122,6 +126,8 @@ class Envelope:
             attributes["ce_subject"] = self.subject
         if self.traceparent is not None:
             attributes["traceparent"] = self.traceparent
+        if self.republished:
+            attributes[REPUBLISHED_HEADER] = "true"
         return [(name, value.encode()) for name, value in attributes.items()]
 
     def value(self) -> bytes:
@@ -192,6 +198,7 @@ class TopicContract:
             subject=attrs.get("ce_subject"),
             time=time,
             traceparent=attrs.get("traceparent"),
+            republished=attrs.get(REPUBLISHED_HEADER) == "true",
         )
 
     def json_schemas(self) -> dict[str, dict[str, Any]]:

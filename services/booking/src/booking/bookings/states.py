@@ -5,6 +5,7 @@ from __future__ import annotations
 import uuid
 from datetime import datetime
 from functools import lru_cache
+from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -18,6 +19,7 @@ from booking.teams.tables import Team
 from samspill.events import booking as be
 from samspill.events import facilities as fe
 from samspill.events.base import EventData
+from samspill.privacy import is_erased_marker
 from samspill.recurrence import OSLO
 
 PRIVATE_BOOKER_NAME = "Privatperson"
@@ -95,6 +97,20 @@ def placed_event(state: be.BookingState) -> EventData:
     if state.status == BookingStatus.REQUESTED.value:
         return be.BookingRequested(booking=state)
     return be.BookingConfirmed(booking=state)
+
+
+def current_event(booking: Booking, state: be.BookingState) -> EventData:
+    """The event that carries the booking's state as it stands (a backfill of the state topic):
+    its status' event with the reason stored, or `booking.anonymised` once a resident's own
+    booking names them no more."""
+    if booking.organisation_id is None and is_erased_marker(booking.booker_sub):
+        return be.BookingAnonymised(booking=state)
+    if state.status == BookingStatus.REJECTED.value:
+        return be.BookingRejected(booking=state, reason=booking.rejection_reason)
+    if state.status == BookingStatus.CANCELLED.value:
+        reason: Any = booking.cancellation_reason or "by_manager"  # validated by the contract
+        return be.BookingCancelled(booking=state, reason=reason)
+    return placed_event(state)
 
 
 @lru_cache(maxsize=8192)  # an availability answer names the same hours for every space

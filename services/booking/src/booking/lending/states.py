@@ -5,9 +5,13 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
+from typing import Any
 
 from booking.lending.tables import Loan
+from samspill.events import booking as be
+from samspill.events.base import EventData
 from samspill.events.booking import Contact, LoanLine, LoanState
+from samspill.privacy import is_erased_marker
 
 
 @dataclass(frozen=True)
@@ -56,3 +60,24 @@ class LoanDetails:
             created_at=loan.created_at,
             updated_at=loan.updated_at,
         )
+
+
+def current_event(loan: Loan, state: LoanState) -> EventData:
+    """The event that carries the loan's state as it stands (a backfill of the state topic): its
+    status' event with the reason or notes stored, or `loan.anonymised` once it names no one."""
+    if is_erased_marker(loan.resident_id):
+        return be.LoanAnonymised(loan=state)
+    match state.status:
+        case "picked_up":
+            return be.LoanPickedUp(loan=state)
+        case "returned":
+            return be.LoanReturned(loan=state, damage_notes=loan.damage_notes)
+        case "cancelled":
+            reason: Any = loan.cancel_reason or "by_staff"  # validated by the contract
+            return be.LoanCancelled(loan=state, reason=reason)
+        case "no_show":
+            return be.LoanNoShow(loan=state)
+        case "overdue":
+            return be.LoanOverdue(loan=state)
+        case _:
+            return be.LoanReserved(loan=state)
