@@ -42,7 +42,7 @@ def series_state(
             be.SkippedOccurrence(date=s.date, reason=s.reason.value, detail=s.detail_nb)
             for s in skipped
         ],
-        created_at=first.created_at,
+        created_at=series.created_at,
         resident_id=first.resident_id,
         contact=first.contact,
         round_id=series.round_id,

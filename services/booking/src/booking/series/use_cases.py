@@ -130,6 +130,7 @@ async def book_planned(
     session = uow.session
     series = _new_series(place, booker, body, plan)
     series.round_id, series.team_id = round_id, team_id
+    series.created_at = now  # the bookings' time: `series.created` and later states agree
     session.add(series)
     bookings = await _book(uow, place, booker, body, plan, series, now, confirmed=confirmed)
     states = [await booking_state(session, booking) for booking in bookings]

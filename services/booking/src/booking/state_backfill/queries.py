@@ -81,7 +81,7 @@ async def public_activities(
     )
     if after is not None:
         query = query.where(col(PublicActivity.series_id) > after)
-    return [(one, activity) for one, activity in (await session.execute(query)).tuples()]
+    return [(one, activity) for one, activity in (await session.execute(query)).all()]
 
 
 async def rounds(
