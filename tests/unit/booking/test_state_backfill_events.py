@@ -75,7 +75,7 @@ def booking_state_of(row: Booking) -> be.BookingState:
         end=row.end,
         local_start="2026-03-02T18:00",
         local_end="2026-03-02T18:00",
-        status=row.status,  # type: ignore[arg-type]
+        status=row.status,
         price_ore=0,
         price_explanation="",
         version=row.version,
@@ -85,7 +85,9 @@ def booking_state_of(row: Booking) -> be.BookingState:
 
 
 @given(st.sampled_from(sorted(BOOKING_EVENTS)), st.booleans(), st.booleans())
-def test_a_booking_goes_out_as_its_status_or_anonymised(status: str, club: bool, erased: bool):
+def test_a_booking_goes_out_as_its_status_or_anonymised(
+    status: str, club: bool, erased: bool
+) -> None:
     row = booking_row(status, club=club, erased=erased)
     state = booking_state_of(row)
     event = booking_event(row, state)
@@ -103,7 +105,7 @@ def test_a_booking_goes_out_as_its_status_or_anonymised(status: str, club: bool,
 
 
 @given(st.sampled_from(sorted(LOAN_EVENTS)), st.booleans())
-def test_a_loan_goes_out_as_its_status_or_anonymised(status: str, erased: bool):
+def test_a_loan_goes_out_as_its_status_or_anonymised(status: str, erased: bool) -> None:
     resident = erased_marker("person-1") if erased else "person-1"
     row = Loan(
         loan_id=uuid.uuid4(),
@@ -126,7 +128,7 @@ def test_a_loan_goes_out_as_its_status_or_anonymised(status: str, erased: bool):
         centre_name="BUA",
         pickup_date=row.pickup_date,
         return_date=row.return_date,
-        status=status,  # type: ignore[arg-type]
+        status=status,
         lines=[],
         contact=be.Contact(),
         version=2,
@@ -145,7 +147,7 @@ def test_a_loan_goes_out_as_its_status_or_anonymised(status: str, erased: bool):
         assert event.damage_notes == "Riper"
 
 
-def test_the_republished_marker_survives_the_codec():
+def test_the_republished_marker_survives_the_codec() -> None:
     data = be.ProfileChanged(profile=be.ProfileState(person_id="person-1"))
     for republished in (True, False):
         envelope = Envelope(data=data, subject="person-1", republished=republished)

@@ -12,6 +12,9 @@ topics, and the state topic's record key is the compaction key. An event that en
 aggregate (`state_deletes`) leaves a tombstone (a record without value) under the key instead,
 so compaction drops what the key held. Other events (one-off triggers) go to the event topic
 only.
+
+An envelope marked `republished` (the CloudEvents extension `ce_republished`) carries a state
+published again as it stands, not a change: consumers apply its state and send no messages.
 """
 
 from __future__ import annotations
