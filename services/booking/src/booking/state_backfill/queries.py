@@ -1,7 +1,10 @@
 """Pages of the aggregates whose states go to `samspill.booking.state`, in key order.
 
 Keyset pagination: each page starts after the last key of the one before, so a page costs the
-same however far the backfill is, and rows added or removed meanwhile move nothing.
+same however far the backfill is, and rows added or removed meanwhile move nothing. A page's rows
+are read `FOR SHARE`: a change to one of them waits for the page's transaction (or the page
+waits for the change), so a state queued by the backfill never follows a newer one in the
+outbox.
 """
 
 from __future__ import annotations
@@ -28,7 +31,7 @@ BATCH_SIZE = 200  # aggregates per page, and per transaction of the backfill
 async def _page(
     session: AsyncSession, model: type[Any], key: Any, after: Any, limit: int, *where: Any
 ) -> list[Any]:
-    query = select(model).where(*where).order_by(key).limit(limit)
+    query = select(model).where(*where).order_by(key).limit(limit).with_for_update(read=True)
     if after is not None:
         query = query.where(key > after)
     return list((await session.execute(query)).scalars().all())
@@ -43,7 +46,11 @@ async def organisations(
 async def memberships(
     session: AsyncSession, after: tuple[uuid.UUID, str] | None, limit: int
 ) -> list[Membership]:
-    query = select(Membership).order_by(col(Membership.organisation_id), col(Membership.person_id))
+    query = (
+        select(Membership)
+        .order_by(col(Membership.organisation_id), col(Membership.person_id))
+        .with_for_update(read=True)
+    )
     if after is not None:
         key = tuple_(col(Membership.organisation_id), col(Membership.person_id))
         query = query.where(key > tuple_(*after))
@@ -78,6 +85,7 @@ async def public_activities(
         .join(PublicActivity, col(PublicActivity.series_id) == col(BookingSeries.id))
         .order_by(col(PublicActivity.series_id))
         .limit(limit)
+        .with_for_update(read=True)
     )
     if after is not None:
         query = query.where(col(PublicActivity.series_id) > after)

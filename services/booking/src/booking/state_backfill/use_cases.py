@@ -11,7 +11,8 @@ consumers apply them as the full-state upserts they are, and notifications queue
 for them.
 
 Kind by kind, in pages of `batch_size` rows in key order (keyset pagination), one transaction
-per page. Running it again, whole or after it stopped half-way, publishes the same states once
+per page, its rows read `FOR SHARE` so a change made meanwhile is queued after the page's state
+or before it, never overtaken by it. Running it again, whole or after it stopped half-way, publishes the same states once
 more, which changes nothing anywhere: a consumer applies a state it already holds (bookings,
 loans and rounds by version, the others as the same full state).
 
