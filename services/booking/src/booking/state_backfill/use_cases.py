@@ -12,9 +12,9 @@ for them.
 
 Kind by kind, in pages of `batch_size` rows in key order (keyset pagination), one transaction
 per page, its rows read `FOR SHARE` so a change made meanwhile is queued after the page's state
-or before it, never overtaken by it. Running it again, whole or after it stopped half-way, publishes the same states once
-more, which changes nothing anywhere: a consumer applies a state it already holds (bookings,
-loans and rounds by version, the others as the same full state).
+or before it, never overtaken by it. Running it again, whole or after it stopped half-way,
+publishes the same states once more, which changes nothing anywhere: a consumer applies a state
+it already holds (bookings and loans by version, the others as the same full state).
 
 Not published, since booking no longer holds them: aggregates that ended (a membership
 removed, an erased person's profile: their tombstones are what the topic would keep of them
