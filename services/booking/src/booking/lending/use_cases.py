@@ -22,12 +22,12 @@ from sqlmodel import col
 from booking.catalogue.tables import UnitRecord
 from booking.config import BookingSettings
 from booking.domain import (
-    ItemTypeView,
     LoanStatus,
     LoanView,
     allocate_units,
     check_loan_request,
     check_resident_limits,
+    check_stock,
     detect_due,
     loan_period,
     quantities_by_type,
@@ -107,25 +107,28 @@ async def _reserve_once(
     now: datetime,
 ) -> LoanDetails:
     lines = [(line.item_type_id, line.quantity) for line in request.lines]
-    views = await queries.item_type_views(session, {type_id for type_id, _ in lines})
-    window = await _reservation_days(session, views)
+    wanted = quantities_by_type(lines)
+    period = _period_if_any(request)
+    # Every refusal is decided on one view of committed data, before any lock is taken: a
+    # request refused then would be refused after the concurrent reservations as well.
+    seen = await queries.reservation_view(session, wanted, resident_id, period)
     centre_id = uuid.UUID(
         check_loan_request(
-            lines, views, request.pickup_date, request.return_date, local_date(now), window
+            lines,
+            seen.item_types,
+            request.pickup_date,
+            request.return_date,
+            local_date(now),
+            _reservation_days(seen),
         )
     )
-    wanted = quantities_by_type(lines)
+    if period is None:
+        period = loan_period(request.pickup_date, request.return_date)  # refuses as it did
+    _check_limits(seen.active_loans, seen.active_units, wanted, settings)
+    check_stock(wanted, seen.free, seen.item_types)
     await queries.lock_resident(session, resident_id)
-    active_loans, active_units = await queries.resident_holdings(session, resident_id)
-    check_resident_limits(
-        active_loans,
-        active_units,
-        sum(wanted.values()),
-        settings.lending_max_active_loans,
-        settings.lending_max_active_units,
-    )
-    period = loan_period(request.pickup_date, request.return_date)
-    allocation = allocate_units(lines, await _lock_units(session, wanted, period), views)
+    _check_limits(*await queries.resident_holdings(session, resident_id), wanted, settings)
+    allocation = allocate_units(lines, await _lock_units(session, wanted, period), seen.item_types)
     loan = Loan(
         resident_id=resident_id,
         centre_id=centre_id,
@@ -145,11 +148,33 @@ async def _reserve_once(
     return details
 
 
-async def _reservation_days(session: AsyncSession, views: Mapping[uuid.UUID, ItemTypeView]) -> int:
-    centre_ids = {view.centre_id for view in views.values()}
-    if len(centre_ids) != 1:
+def _period_if_any(request: LoanCreate) -> Interval | None:
+    """The loan period, or None when the dates make none (the request checks say why)."""
+    if request.return_date < request.pickup_date:
+        return None
+    try:
+        return loan_period(request.pickup_date, request.return_date)
+    except RuleViolation:
+        return None
+
+
+def _reservation_days(seen: queries.ReservationView) -> int:
+    if len(seen.reservation_days) != 1:
         return queries.DEFAULT_RESERVATION_DAYS  # the request check refuses it anyway
-    return (await queries.centre(session, uuid.UUID(centre_ids.pop()))).reservation_days
+    (days,) = seen.reservation_days.values()
+    return queries.DEFAULT_RESERVATION_DAYS if days is None else days
+
+
+def _check_limits(
+    active_loans: int, active_units: int, wanted: Mapping[uuid.UUID, int], settings: BookingSettings
+) -> None:
+    check_resident_limits(
+        active_loans,
+        active_units,
+        sum(wanted.values()),
+        settings.lending_max_active_loans,
+        settings.lending_max_active_units,
+    )
 
 
 async def _lock_units(
