@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import uuid
 from collections import defaultdict
-from collections.abc import Collection, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
@@ -12,6 +12,7 @@ from typing import Any
 from sqlalchemy import (
     ColumnElement,
     DateTime,
+    Integer,
     String,
     Table,
     Uuid,
@@ -20,10 +21,12 @@ from sqlalchemy import (
     any_,
     bindparam,
     cast,
+    column,
     exists,
     func,
     or_,
     select,
+    true,
 )
 from sqlalchemy.dialects.postgresql import ARRAY, Range
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -139,12 +142,74 @@ async def lock_free_units(
 
 
 @dataclass(frozen=True)
+class TakenUnit:
+    unit_id: uuid.UUID
+    item_type_id: uuid.UUID
+    label: str
+
+
+def _take_free_units() -> Any:
+    wanted = (
+        func.unnest(
+            bindparam("item_type_ids", type_=_UUIDS),
+            bindparam("quantities", type_=ARRAY(Integer())),
+        )
+        .table_valued(column("item_type_id", Uuid()), column("quantity", Integer()))
+        .render_derived(name="wanted")
+    )
+    free = (
+        select(_UNIT.c.unit_id, _UNIT.c.label)
+        .where(
+            _UNIT.c.item_type_id == wanted.c.item_type_id,
+            _UNIT.c.condition == "ok",
+            ~_busy(_period_range()),
+        )
+        .order_by(_UNIT.c.label, _UNIT.c.unit_id)
+        .limit(wanted.c.quantity)
+        .with_for_update(skip_locked=True)
+        .lateral("free")
+    )
+    return (
+        select(free.c.unit_id, wanted.c.item_type_id, free.c.label)
+        .select_from(
+            wanted.join(free, true()).join(
+                _ITEM_TYPE, _ITEM_TYPE.c.item_type_id == wanted.c.item_type_id
+            )
+        )
+        .order_by(_ITEM_TYPE.c.name, free.c.label, free.c.unit_id)
+    )
+
+
+_TAKE_FREE_UNITS = _take_free_units()
+
+
+async def take_free_units(
+    session: AsyncSession, wanted: Mapping[uuid.UUID, int], period: Interval
+) -> list[TakenUnit]:
+    """Up to the quantity wanted of each item type, units in condition ok and free over
+    `period`, locked for this transaction; units another reservation is taking right now are
+    passed over. In the order a loan shows them: by item type name, then label."""
+    rows = await session.execute(
+        _TAKE_FREE_UNITS,
+        {
+            "item_type_ids": list(wanted),
+            "quantities": list(wanted.values()),
+            "lower": period.start,
+            "upper": period.end,
+        },
+    )
+    return [TakenUnit(row.unit_id, row.item_type_id, row.label) for row in rows]
+
+
+@dataclass(frozen=True)
 class ReservationView:
     """What a reservation is checked against, read in one statement without taking locks:
-    the item types asked for, their centre's reservation window (None: facilities has not
-    set one), the resident's holdings and the units of each type free over the period."""
+    the item types asked for, their centre's name and reservation window (None: facilities
+    has not set one), the resident's holdings and the units of each type free over the
+    period."""
 
     item_types: dict[uuid.UUID, ItemTypeView]
+    centre_names: dict[uuid.UUID, str]
     reservation_days: dict[uuid.UUID, int | None]
     active_loans: int
     active_units: int
@@ -187,6 +252,7 @@ def _reservation_view() -> Any:
             _ITEM_TYPE.c.max_loan_days,
             _ITEM_TYPE.c.retired,
             _ITEM_TYPE.c.name,
+            _SITE.c.state["name"].astext.label("centre_name"),
             _SITE.c.state["lending_reservation_days"].label("reservation_days"),
             free.label("free"),
             loans.label("loans"),
@@ -229,6 +295,7 @@ async def reservation_view(
             )
             for row in rows
         },
+        centre_names={row.centre_id: row.centre_name or "" for row in rows},
         reservation_days={
             row.centre_id: None if row.reservation_days is None else int(row.reservation_days)
             for row in rows

@@ -36,7 +36,7 @@ from booking.domain import (
 from booking.lending import queries
 from booking.lending.queries import as_range, can_see, loan_not_found, staffs
 from booking.lending.schemas import LoanCreate, LoanPickup, LoanReturn, UnitSwap
-from booking.lending.states import LoanDetails
+from booking.lending.states import HeldLine, HeldUnit, LoanDetails
 from booking.lending.tables import Loan, LoanUnit
 from booking.people import queries as people
 from samspill.auth import Principal, Role
@@ -53,6 +53,11 @@ log = structlog.get_logger("booking.lending")
 # A reservation that loses a race for a unit tries again on a fresh view of the stock.
 RESERVE_ATTEMPTS = 4
 _RETRYABLE_STATES = frozenset({"23P01", "40P01", "40001"})  # exclusion, deadlock, serialization
+
+
+class _UnitsBeingTaken(Exception):
+    """Units free in the stock are locked by reservations still running: the attempt lets go
+    of what it holds and the next one waits for them."""
 
 
 def _is_race(exc: DBAPIError) -> bool:
@@ -80,22 +85,31 @@ async def reserve(
 ) -> LoanDetails:
     """Reserve every line or nothing; units are assigned now, and the database refuses a unit
     lent twice, so losing a race means trying again on the stock as it is then."""
+    wait = False
     for attempt in range(1, RESERVE_ATTEMPTS + 1):
         try:
-            details = await _reserve_once(uow.session, resident_id, request, settings, now)
+            details = await _reserve_once(
+                uow.session, resident_id, request, settings, now, wait_for_units=wait
+            )
             await uow.publish(
                 events.LoanReserved(loan=details.state()),
                 key=str(details.loan.centre_id),
             )
             await uow.commit()
+        except _UnitsBeingTaken:
+            await uow.rollback()
+            wait = True
+            log.warning("loan.reservation_waits", attempt=attempt)
+            continue
         except DBAPIError as exc:
             await uow.rollback()
             if not _is_race(exc):
                 raise
-            log.info("loan.reservation_race", attempt=attempt, sqlstate=exc.orig.sqlstate)  # type: ignore[union-attr]
+            log.warning("loan.reservation_race", attempt=attempt, sqlstate=exc.orig.sqlstate)  # type: ignore[union-attr]
             continue
         log.info("loan.reserved", loan_id=str(details.loan.loan_id), attempt=attempt)
         return details
+    log.warning("loan.gave_up")
     raise _lent_twice()
 
 
@@ -105,6 +119,8 @@ async def _reserve_once(
     request: LoanCreate,
     settings: BookingSettings,
     now: datetime,
+    *,
+    wait_for_units: bool,
 ) -> LoanDetails:
     lines = [(line.item_type_id, line.quantity) for line in request.lines]
     wanted = quantities_by_type(lines)
@@ -126,16 +142,18 @@ async def _reserve_once(
         period = loan_period(request.pickup_date, request.return_date)  # refuses as it did
     _check_limits(seen.active_loans, seen.active_units, wanted, settings)
     check_stock(wanted, seen.free, seen.item_types)
+    contact = await people.resident_contact(session, resident_id, request.contact)
     await queries.lock_resident(session, resident_id)
     _check_limits(*await queries.resident_holdings(session, resident_id), wanted, settings)
-    allocation = allocate_units(lines, await _lock_units(session, wanted, period), seen.item_types)
+    taken = await _take_units(session, wanted, period, wait=wait_for_units)
+    allocation = allocate_units(lines, _by_type(taken), seen.item_types)
     loan = Loan(
         resident_id=resident_id,
         centre_id=centre_id,
         pickup_date=request.pickup_date,
         return_date=request.return_date,
         status=LoanStatus.RESERVED.value,
-        contact=await people.resident_contact(session, resident_id, request.contact),
+        contact=contact,
         created_at=now,
         updated_at=now,
     )
@@ -143,9 +161,8 @@ async def _reserve_once(
     for item_type_id, unit_ids in allocation.items():
         for unit_id in unit_ids:
             session.add(_held(loan, item_type_id, unit_id, period))
-    await session.flush()
-    (details,) = await queries.load_details(session, [loan])
-    return details
+    # What the loan shows is known by now: the units came in the order a loan lists them.
+    return LoanDetails(loan, seen.centre_names.get(centre_id, ""), _lines(taken, seen))
 
 
 def _period_if_any(request: LoanCreate) -> Interval | None:
@@ -177,23 +194,42 @@ def _check_limits(
     )
 
 
-async def _lock_units(
-    session: AsyncSession, wanted: Mapping[uuid.UUID, int], period: Interval
-) -> dict[uuid.UUID, list[uuid.UUID]]:
-    """Free units per item type: first those no one else is taking, then (when short) wait for
-    concurrent reservations so the answer is not a false 'sold out'."""
-    free: dict[uuid.UUID, list[uuid.UUID]] = {}
-    for item_type_id in sorted(wanted):
-        quantity = wanted[item_type_id]
-        units = await queries.lock_free_units(
-            session, item_type_id, period, quantity, skip_locked=True
-        )
-        if len(units) < quantity:
-            units = await queries.lock_free_units(
-                session, item_type_id, period, quantity, skip_locked=False
+async def _take_units(
+    session: AsyncSession, wanted: Mapping[uuid.UUID, int], period: Interval, *, wait: bool
+) -> list[queries.TakenUnit]:
+    """Lock enough free units of each item type, passing over units other reservations are
+    taking; when those are needed, raise _UnitsBeingTaken rather than wait holding units (two
+    reservations could then wait for each other).
+
+    With `wait` (the attempt holds no unit yet), first wait for the reservations taking free
+    units, in the one order every waiting reservation locks them, and then look again: units
+    they took are busy now."""
+    if wait:
+        for item_type_id in sorted(wanted):
+            await queries.lock_free_units(
+                session, item_type_id, period, wanted[item_type_id], skip_locked=False
             )
-        free[item_type_id] = units
-    return free
+    taken = await queries.take_free_units(session, wanted, period)
+    found = _by_type(taken)
+    if any(len(found.get(type_id, ())) < quantity for type_id, quantity in wanted.items()):
+        raise _UnitsBeingTaken
+    return taken
+
+
+def _by_type(taken: list[queries.TakenUnit]) -> dict[uuid.UUID, list[uuid.UUID]]:
+    found: dict[uuid.UUID, list[uuid.UUID]] = {}
+    for unit in taken:
+        found.setdefault(unit.item_type_id, []).append(unit.unit_id)
+    return found
+
+
+def _lines(taken: list[queries.TakenUnit], seen: queries.ReservationView) -> list[HeldLine]:
+    lines: dict[uuid.UUID, HeldLine] = {}
+    for unit in taken:
+        name = seen.item_types[unit.item_type_id].name
+        line = lines.setdefault(unit.item_type_id, HeldLine(unit.item_type_id, name, []))
+        line.units.append(HeldUnit(unit.unit_id, unit.label, None))
+    return list(lines.values())
 
 
 def _held(loan: Loan, item_type_id: uuid.UUID, unit_id: uuid.UUID, period: Interval) -> LoanUnit:
