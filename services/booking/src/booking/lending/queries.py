@@ -46,10 +46,6 @@ DEFAULT_RESERVATION_DAYS = 14
 HOLDING_STATUSES = (LoanStatus.RESERVED, LoanStatus.PICKED_UP, LoanStatus.OVERDUE)
 
 
-def as_range(period: Interval) -> Range[datetime]:
-    return Range(period.start, period.end, bounds="[)")
-
-
 def as_interval(period: Range[datetime]) -> Interval:
     if period.lower is None or period.upper is None:
         raise ValueError("a loan period is always bounded")
@@ -148,6 +144,16 @@ class TakenUnit:
     label: str
 
 
+@dataclass(frozen=True)
+class TakenUnits:
+    """Units locked for a reservation, in the order a loan lists them, and the resident's
+    holdings read in the same statement (after the resident's lock)."""
+
+    units: list[TakenUnit]
+    active_loans: int
+    active_units: int
+
+
 def _take_free_units() -> Any:
     wanted = (
         func.unnest(
@@ -169,10 +175,18 @@ def _take_free_units() -> Any:
         .with_for_update(skip_locked=True)
         .lateral("free")
     )
+    loans, units = _holdings_counts()
+    # An outer join, so the holdings come back even when no unit does.
     return (
-        select(free.c.unit_id, wanted.c.item_type_id, free.c.label)
+        select(
+            free.c.unit_id,
+            wanted.c.item_type_id,
+            free.c.label,
+            loans.label("loans"),
+            units.label("units"),
+        )
         .select_from(
-            wanted.join(free, true()).join(
+            wanted.outerjoin(free, true()).join(
                 _ITEM_TYPE, _ITEM_TYPE.c.item_type_id == wanted.c.item_type_id
             )
         )
@@ -180,33 +194,41 @@ def _take_free_units() -> Any:
     )
 
 
-_TAKE_FREE_UNITS = _take_free_units()
-
-
 async def take_free_units(
-    session: AsyncSession, wanted: Mapping[uuid.UUID, int], period: Interval
-) -> list[TakenUnit]:
+    session: AsyncSession, wanted: Mapping[uuid.UUID, int], period: Interval, resident_id: str
+) -> TakenUnits:
     """Up to the quantity wanted of each item type, units in condition ok and free over
     `period`, locked for this transaction; units another reservation is taking right now are
-    passed over. In the order a loan shows them: by item type name, then label."""
-    rows = await session.execute(
-        _TAKE_FREE_UNITS,
-        {
-            "item_type_ids": list(wanted),
-            "quantities": list(wanted.values()),
-            "lower": period.start,
-            "upper": period.end,
-        },
+    passed over."""
+    rows = (
+        await session.execute(
+            _TAKE_FREE_UNITS,
+            {
+                "item_type_ids": list(wanted),
+                "quantities": list(wanted.values()),
+                "lower": period.start,
+                "upper": period.end,
+                "resident_id": resident_id,
+            },
+        )
+    ).all()
+    return TakenUnits(
+        units=[
+            TakenUnit(row.unit_id, row.item_type_id, row.label)
+            for row in rows
+            if row.unit_id is not None
+        ],
+        active_loans=int(rows[0].loans) if rows else 0,
+        active_units=int(rows[0].units) if rows else 0,
     )
-    return [TakenUnit(row.unit_id, row.item_type_id, row.label) for row in rows]
 
 
 @dataclass(frozen=True)
 class ReservationView:
-    """What a reservation is checked against, read in one statement without taking locks:
-    the item types asked for, their centre's name and reservation window (None: facilities
-    has not set one), the resident's holdings and the units of each type free over the
-    period."""
+    """What a reservation is checked against, read in one statement that takes no lock but
+    the resident's: the item types asked for, their centre's name and reservation window
+    (None: facilities has not set one), the resident's holdings and the units of each type
+    free over the period."""
 
     item_types: dict[uuid.UUID, ItemTypeView]
     centre_names: dict[uuid.UUID, str]
@@ -247,6 +269,7 @@ def _reservation_view() -> Any:
     loans, units = _holdings_counts()
     return (
         select(
+            _LOCK_RESIDENT.scalar_subquery().label("resident_locked"),
             _ITEM_TYPE.c.item_type_id,
             _ITEM_TYPE.c.centre_id,
             _ITEM_TYPE.c.max_loan_days,
@@ -263,8 +286,14 @@ def _reservation_view() -> Any:
     )
 
 
+# Serialises one resident's reservations, so concurrent ones cannot pass the limits: held
+# from the reservation's first statement to its end, and the holdings read by a later
+# statement are those of the resident's reservations before it.
+_LOCK_RESIDENT = select(
+    func.pg_advisory_xact_lock(func.hashtext(bindparam("resident_id", type_=String())))
+)
 _RESERVATION_VIEW = _reservation_view()
-_HOLDINGS = select(*_holdings_counts())
+_TAKE_FREE_UNITS = _take_free_units()
 
 
 async def reservation_view(
@@ -273,7 +302,9 @@ async def reservation_view(
     resident_id: str,
     period: Interval | None,
 ) -> ReservationView:
-    """Without a period (the dates make none) every unit in condition ok counts as free."""
+    """Also takes the resident's lock; the holdings read here may be from before waiting for
+    it, so they serve refusals, and the units taken later come with holdings read after it.
+    Without a period (the dates make none) every unit in condition ok counts as free."""
     rows = (
         await session.execute(
             _RESERVATION_VIEW,
@@ -339,22 +370,6 @@ async def item_types_of_centre(
         query = query.where(col(ItemTypeRecord.item_type_id) == item_type_id)
     query = query.order_by(col(ItemTypeRecord.category), col(ItemTypeRecord.name))
     return list((await session.execute(query)).scalars().all())
-
-
-async def resident_holdings(session: AsyncSession, resident_id: str) -> tuple[int, int]:
-    """(active loans, units held by them) of one resident."""
-    row = (await session.execute(_HOLDINGS, {"resident_id": resident_id})).one()
-    return int(row[0] or 0), int(row[1] or 0)
-
-
-_LOCK_RESIDENT = select(
-    func.pg_advisory_xact_lock(func.hashtext(bindparam("resident_id", type_=String())))
-)
-
-
-async def lock_resident(session: AsyncSession, resident_id: str) -> None:
-    """Serialise one resident's reservations, so concurrent ones cannot pass the limits."""
-    await session.execute(_LOCK_RESIDENT, {"resident_id": resident_id})
 
 
 async def loan_for_update(session: AsyncSession, loan_id: uuid.UUID) -> Loan | None:

@@ -11,10 +11,22 @@ import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Literal, Protocol
+from typing import Any, Literal, Protocol
 
 import structlog
-from sqlalchemy import update
+from sqlalchemy import (
+    DateTime,
+    Table,
+    Uuid,
+    bindparam,
+    column,
+    func,
+    insert,
+    select,
+    true,
+    update,
+)
+from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
@@ -34,7 +46,7 @@ from booking.domain import (
     transition_loan,
 )
 from booking.lending import queries
-from booking.lending.queries import as_range, can_see, loan_not_found, staffs
+from booking.lending.queries import can_see, loan_not_found, staffs
 from booking.lending.schemas import LoanCreate, LoanPickup, LoanReturn, UnitSwap
 from booking.lending.states import HeldLine, HeldUnit, LoanDetails
 from booking.lending.tables import Loan, LoanUnit
@@ -99,17 +111,16 @@ async def reserve(
         except _UnitsBeingTaken:
             await uow.rollback()
             wait = True
-            log.warning("loan.reservation_waits", attempt=attempt)
+            log.info("loan.reservation_waits", attempt=attempt)
             continue
         except DBAPIError as exc:
             await uow.rollback()
             if not _is_race(exc):
                 raise
-            log.warning("loan.reservation_race", attempt=attempt, sqlstate=exc.orig.sqlstate)  # type: ignore[union-attr]
+            log.info("loan.reservation_race", attempt=attempt, sqlstate=exc.orig.sqlstate)  # type: ignore[union-attr]
             continue
         log.info("loan.reserved", loan_id=str(details.loan.loan_id), attempt=attempt)
         return details
-    log.warning("loan.gave_up")
     raise _lent_twice()
 
 
@@ -125,7 +136,7 @@ async def _reserve_once(
     lines = [(line.item_type_id, line.quantity) for line in request.lines]
     wanted = quantities_by_type(lines)
     period = _period_if_any(request)
-    # Every refusal is decided on one view of committed data, before any lock is taken: a
+    # Every refusal is decided on one view of committed data, before any unit is locked: a
     # request refused then would be refused after the concurrent reservations as well.
     seen = await queries.reservation_view(session, wanted, resident_id, period)
     centre_id = uuid.UUID(
@@ -143,9 +154,7 @@ async def _reserve_once(
     _check_limits(seen.active_loans, seen.active_units, wanted, settings)
     check_stock(wanted, seen.free, seen.item_types)
     contact = await people.resident_contact(session, resident_id, request.contact)
-    await queries.lock_resident(session, resident_id)
-    _check_limits(*await queries.resident_holdings(session, resident_id), wanted, settings)
-    taken = await _take_units(session, wanted, period, wait=wait_for_units)
+    taken = await _take_units(session, wanted, period, resident_id, settings, wait=wait_for_units)
     allocation = allocate_units(lines, _by_type(taken), seen.item_types)
     loan = Loan(
         resident_id=resident_id,
@@ -157,10 +166,7 @@ async def _reserve_once(
         created_at=now,
         updated_at=now,
     )
-    session.add(loan)
-    for item_type_id, unit_ids in allocation.items():
-        for unit_id in unit_ids:
-            session.add(_held(loan, item_type_id, unit_id, period))
+    await _insert(session, loan, allocation, period)
     # What the loan shows is known by now: the units came in the order a loan lists them.
     return LoanDetails(loan, seen.centre_names.get(centre_id, ""), _lines(taken, seen))
 
@@ -195,11 +201,18 @@ def _check_limits(
 
 
 async def _take_units(
-    session: AsyncSession, wanted: Mapping[uuid.UUID, int], period: Interval, *, wait: bool
+    session: AsyncSession,
+    wanted: Mapping[uuid.UUID, int],
+    period: Interval,
+    resident_id: str,
+    settings: BookingSettings,
+    *,
+    wait: bool,
 ) -> list[queries.TakenUnit]:
     """Lock enough free units of each item type, passing over units other reservations are
     taking; when those are needed, raise _UnitsBeingTaken rather than wait holding units (two
-    reservations could then wait for each other).
+    reservations could then wait for each other). The resident's limits are checked on the
+    holdings read with the units, behind the resident's lock.
 
     With `wait` (the attempt holds no unit yet), first wait for the reservations taking free
     units, in the one order every waiting reservation locks them, and then look again: units
@@ -209,11 +222,12 @@ async def _take_units(
             await queries.lock_free_units(
                 session, item_type_id, period, wanted[item_type_id], skip_locked=False
             )
-    taken = await queries.take_free_units(session, wanted, period)
-    found = _by_type(taken)
+    taken = await queries.take_free_units(session, wanted, period, resident_id)
+    _check_limits(taken.active_loans, taken.active_units, wanted, settings)
+    found = _by_type(taken.units)
     if any(len(found.get(type_id, ())) < quantity for type_id, quantity in wanted.items()):
         raise _UnitsBeingTaken
-    return taken
+    return taken.units
 
 
 def _by_type(taken: list[queries.TakenUnit]) -> dict[uuid.UUID, list[uuid.UUID]]:
@@ -232,12 +246,65 @@ def _lines(taken: list[queries.TakenUnit], seen: queries.ReservationView) -> lis
     return list(lines.values())
 
 
-def _held(loan: Loan, item_type_id: uuid.UUID, unit_id: uuid.UUID, period: Interval) -> LoanUnit:
-    return LoanUnit(
-        loan_id=loan.loan_id,
-        unit_id=unit_id,
-        item_type_id=item_type_id,
-        period=as_range(period),
+def _insert_loan() -> Any:
+    """The loan row and its units' rows in one statement: the loan as a CTE, its units from
+    arrays (the database checks the foreign key once the statement has run)."""
+    new_loan = (
+        insert(_LOAN_TABLE)
+        .values({c.name: bindparam(f"loan_{c.name}", type_=c.type) for c in _LOAN_TABLE.columns})
+        .cte("new_loan")
+    )
+    units = (
+        func.unnest(
+            bindparam("ids", type_=ARRAY(Uuid())),
+            bindparam("unit_ids", type_=ARRAY(Uuid())),
+            bindparam("item_type_ids", type_=ARRAY(Uuid())),
+        )
+        .table_valued(
+            column("id", Uuid()), column("unit_id", Uuid()), column("item_type_id", Uuid())
+        )
+        .render_derived(name="held")
+    )
+    period = func.tstzrange(
+        bindparam("lower", type_=DateTime(timezone=True)),
+        bindparam("upper", type_=DateTime(timezone=True)),
+        "[)",
+    )
+    rows = select(
+        units.c.id,
+        bindparam("loan_loan_id", type_=Uuid()),
+        units.c.unit_id,
+        units.c.item_type_id,
+        period,
+        true(),
+    )
+    columns = ["id", "loan_id", "unit_id", "item_type_id", "period", "active"]
+    return insert(_LOAN_UNIT_TABLE).from_select(columns, rows).add_cte(new_loan)
+
+
+_LOAN_TABLE: Table = Loan.metadata.tables["loan"]
+_LOAN_UNIT_TABLE: Table = Loan.metadata.tables["loan_unit"]
+_INSERT_LOAN = _insert_loan()
+
+
+async def _insert(
+    session: AsyncSession,
+    loan: Loan,
+    allocation: Mapping[uuid.UUID, list[uuid.UUID]],
+    period: Interval,
+) -> None:
+    held = [(type_id, unit_id) for type_id, unit_ids in allocation.items() for unit_id in unit_ids]
+    values = {f"loan_{c.name}": getattr(loan, c.name) for c in _LOAN_TABLE.columns}
+    await session.execute(
+        _INSERT_LOAN,
+        {
+            **values,
+            "ids": [uuid.uuid4() for _ in held],
+            "unit_ids": [unit_id for _, unit_id in held],
+            "item_type_ids": [type_id for type_id, _ in held],
+            "lower": period.start,
+            "upper": period.end,
+        },
     )
 
 
