@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -81,6 +82,18 @@ async def outbox_events(svc: RunningService, loan_id: uuid.UUID | str) -> list[s
         subject=f'%"ce_subject", "{loan_id}"%',
     )
     return [row[0].removeprefix("samspill.booking.") for row in found]
+
+
+async def reserved_event(svc: RunningService, loan_id: uuid.UUID | str) -> list[dict[str, Any]]:
+    """The lines of the loan's `loan.reserved` event as recorded in the outbox."""
+    value = await scalar(
+        svc,
+        "SELECT value FROM outbox WHERE event_type = 'samspill.booking.loan.reserved.v1' "
+        "AND headers::text LIKE :subject",
+        subject=f'%"ce_subject", "{loan_id}"%',
+    )
+    lines: list[dict[str, Any]] = json.loads(bytes(value))["loan"]["lines"]
+    return lines
 
 
 async def double_lent_units(svc: RunningService) -> int:

@@ -15,6 +15,7 @@ from .lending_support import (
     in_days,
     loan_request,
     outbox_events,
+    reserved_event,
     scalar,
     stock_centre,
     today,
@@ -66,7 +67,7 @@ async def test_loans_from_reservation_to_return(booking, isolated_kafka):
 
     reserved = await client.post(
         "/loans",
-        json=loan_request([(ski, 2), (skates, 1)], today(), in_days(2)),
+        json=loan_request([(skates, 1), (ski, 2)], today(), in_days(2)),
         headers=family,
     )
     assert reserved.status_code == 201, reserved.text
@@ -77,6 +78,19 @@ async def test_loans_from_reservation_to_return(booking, isolated_kafka):
         "ski": 2,
         "skøyter": 1,
     }
+    # The answer lists lines and units as every later read of the loan does, and so does the
+    # reserved event.
+    read = await client.get(f"/loans/{loan['loan_id']}", headers=family)
+    assert read.json()["lines"] == loan["lines"]
+    event = await reserved_event(booking, loan["loan_id"])
+    assert [(line["item_type_id"], line["unit_ids"], line["unit_labels"]) for line in event] == [
+        (
+            line["item_type_id"],
+            [unit["unit_id"] for unit in line["units"]],
+            [unit["label"] for unit in line["units"]],
+        )
+        for line in loan["lines"]
+    ]
     ski_units = next(line for line in loan["lines"] if line["item_type_name"] == "ski")["units"]
     after = await client.get(
         "/lending/availability",

@@ -18,6 +18,7 @@ from booking.domain import (
     allocate_units,
     check_loan_request,
     check_resident_limits,
+    check_stock,
     detect_due,
     is_loan_active,
     loan_period,
@@ -143,6 +144,40 @@ def test_allocation_property(wanted: dict[str, int], stock: dict[str, int]) -> N
     else:
         with pytest.raises(InsufficientStock):
             allocate_units(lines, free)
+
+
+@given(
+    wanted=st.dictionaries(st.sampled_from("abcde"), st.integers(1, 6), min_size=1),
+    stock=st.dictionaries(st.sampled_from("abcde"), st.integers(0, 6)),
+)
+def test_counted_stock_refuses_exactly_what_allocation_refuses(
+    wanted: dict[str, int], stock: dict[str, int]
+) -> None:
+    """The refusal decided on counts alone is the one allocating the units would give."""
+    free = {t: [f"{t}{i}" for i in range(n)] for t, n in stock.items()}
+    lines = list(wanted.items())
+    if all(stock.get(t, 0) >= n for t, n in wanted.items()):
+        check_stock(wanted, stock)
+        return
+    with pytest.raises(InsufficientStock) as allocating:
+        allocate_units(lines, free)
+    with pytest.raises(InsufficientStock) as counting:
+        check_stock(wanted, stock)
+    refused, counted = allocating.value, counting.value
+    assert (counted.item_type_id, counted.requested, counted.available, counted.detail) == (
+        refused.item_type_id,
+        refused.requested,
+        refused.available,
+        refused.detail,
+    )
+
+
+def test_counted_stock_names_the_first_short_item_type() -> None:
+    views = {SKATES: ItemTypeView(centre_id="c", max_loan_days=7, name="Skøyter 38")}
+    with pytest.raises(InsufficientStock) as caught:
+        check_stock({SKIS: 1, SKATES: 2, TENT: 1}, {SKIS: 1, SKATES: 1}, views)
+    assert (caught.value.item_type_id, caught.value.available) == (SKATES, 1)
+    assert "Skøyter 38" in caught.value.detail
 
 
 def test_loan_period_runs_from_local_midnight_to_local_midnight() -> None:

@@ -14,7 +14,8 @@ from samspill.clock import NowDep
 __all__ = ["NowDep", "RedisDep", "SettingsDep", "booking_settings", "redis_client"]
 
 
-def booking_settings(request: Request) -> BookingSettings:
+async def booking_settings(request: Request) -> BookingSettings:
+    """Async, so FastAPI calls it on the event loop instead of sending it to a worker thread."""
     state: Any = request.app.state
     settings = state.settings
     if not isinstance(settings, BookingSettings):

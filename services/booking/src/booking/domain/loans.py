@@ -25,6 +25,7 @@ __all__ = [
     "allocate_units",
     "check_loan_request",
     "check_resident_limits",
+    "check_stock",
     "detect_due",
     "is_loan_active",
     "loan_period",
@@ -180,15 +181,26 @@ def allocate_units(
     """Pick units for every line, first free ones first, or raise InsufficientStock for none
     (naming the item type from `item_types`)."""
     wanted = quantities_by_type(lines)
-    for type_id, quantity in wanted.items():
-        available = len(free_units_by_type.get(type_id, ()))
-        if available < quantity:
-            known = (item_types or {}).get(type_id)
-            raise InsufficientStock(type_id, quantity, available, known.name if known else "")
+    free = {type_id: len(units) for type_id, units in free_units_by_type.items()}
+    check_stock(wanted, free, item_types)
     return {
         type_id: list(free_units_by_type[type_id][:quantity])
         for type_id, quantity in wanted.items()
     }
+
+
+def check_stock(
+    wanted: Mapping[TypeId, int],
+    free_by_type: Mapping[TypeId, int],
+    item_types: Mapping[TypeId, ItemTypeView] | None = None,
+) -> None:
+    """Raise InsufficientStock for the first item type (in the order wanted) with fewer free
+    units than wanted, naming it from `item_types`."""
+    for type_id, quantity in wanted.items():
+        available = free_by_type.get(type_id, 0)
+        if available < quantity:
+            known = (item_types or {}).get(type_id)
+            raise InsufficientStock(type_id, quantity, available, known.name if known else "")
 
 
 def loan_period(pickup: date, return_date: date, tz: ZoneInfo = OSLO) -> Interval:

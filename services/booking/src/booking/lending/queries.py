@@ -4,13 +4,31 @@ from __future__ import annotations
 
 import uuid
 from collections import defaultdict
-from collections.abc import Collection, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, String, and_, cast, exists, func, or_, select
-from sqlalchemy.dialects.postgresql import Range
+from sqlalchemy import (
+    ColumnElement,
+    DateTime,
+    Integer,
+    String,
+    Table,
+    Uuid,
+    all_,
+    and_,
+    any_,
+    bindparam,
+    cast,
+    column,
+    exists,
+    func,
+    or_,
+    select,
+    true,
+)
+from sqlalchemy.dialects.postgresql import ARRAY, Range
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
@@ -28,34 +46,68 @@ DEFAULT_RESERVATION_DAYS = 14
 HOLDING_STATUSES = (LoanStatus.RESERVED, LoanStatus.PICKED_UP, LoanStatus.OVERDUE)
 
 
-def as_range(period: Interval) -> Range[datetime]:
-    return Range(period.start, period.end, bounds="[)")
-
-
 def as_interval(period: Range[datetime]) -> Interval:
     if period.lower is None or period.upper is None:
         raise ValueError("a loan period is always bounded")
     return Interval(period.lower, period.upper)
 
 
-def _overlaps(period: Interval) -> ColumnElement[bool]:
-    return col(LoanUnit.period).op("&&")(func.tstzrange(period.start, period.end, "[)"))
+# The reservation's statements are built once, with bound parameters, over the tables
+# themselves: a request then only binds values, instead of building and keying a statement.
+_LOAN: Table = Loan.metadata.tables["loan"]
+_LOAN_UNIT: Table = Loan.metadata.tables["loan_unit"]
+_UNIT: Table = UnitRecord.metadata.tables["lending_unit"]
+_ITEM_TYPE: Table = ItemTypeRecord.metadata.tables["lending_item_type"]
+_SITE: Table = SiteRecord.metadata.tables["read_site"]
+_HOLDING = [status.value for status in HOLDING_STATUSES]
+_INSTANT = DateTime(timezone=True)
+_UUIDS = ARRAY(Uuid())
 
 
-def _busy(period: Interval, except_loan: uuid.UUID | None = None) -> ColumnElement[bool]:
+def _period_range(period: Interval | None = None) -> ColumnElement[Any]:
+    """The loan period as a range: the values given, or bound at execution (`lower`, `upper`)."""
+    if period is not None:
+        return func.tstzrange(period.start, period.end, "[)")
+    return func.tstzrange(
+        bindparam("lower", type_=_INSTANT), bindparam("upper", type_=_INSTANT), "[)"
+    )
+
+
+def _busy(period: ColumnElement[Any], except_loan: uuid.UUID | None = None) -> ColumnElement[bool]:
     """The correlated unit is held in `period`, or is still out on an overdue loan."""
     held = (
-        select(col(LoanUnit.id))
-        .join(Loan, col(Loan.loan_id) == col(LoanUnit.loan_id))
+        select(_LOAN_UNIT.c.id)
+        .join(_LOAN, _LOAN.c.loan_id == _LOAN_UNIT.c.loan_id)
         .where(
-            col(LoanUnit.unit_id) == col(UnitRecord.unit_id),
-            col(LoanUnit.active).is_(True),
-            or_(_overlaps(period), col(Loan.status) == LoanStatus.OVERDUE.value),
+            _LOAN_UNIT.c.unit_id == _UNIT.c.unit_id,
+            _LOAN_UNIT.c.active.is_(True),
+            or_(
+                _LOAN_UNIT.c.period.op("&&")(period),
+                _LOAN.c.status == LoanStatus.OVERDUE.value,
+            ),
         )
     )
     if except_loan is not None:
-        held = held.where(col(LoanUnit.loan_id) != except_loan)
+        held = held.where(_LOAN_UNIT.c.loan_id != except_loan)
     return exists(held)
+
+
+def _free_units(*, skip_locked: bool) -> Any:
+    return (
+        select(_UNIT.c.unit_id)
+        .where(
+            _UNIT.c.item_type_id == bindparam("item_type_id", type_=Uuid()),
+            _UNIT.c.condition == "ok",
+            _UNIT.c.unit_id != all_(bindparam("exclude", type_=_UUIDS)),
+            ~_busy(_period_range()),
+        )
+        .order_by(_UNIT.c.label, _UNIT.c.unit_id)
+        .limit(bindparam("limit"))
+        .with_for_update(skip_locked=skip_locked)
+    )
+
+
+_FREE_UNITS = {skip: _free_units(skip_locked=skip) for skip in (True, False)}
 
 
 async def lock_free_units(
@@ -72,26 +124,225 @@ async def lock_free_units(
     With `skip_locked`, units another reservation is taking right now are passed over; without
     it, this waits for those reservations to finish.
     """
-    query = (
-        select(col(UnitRecord.unit_id))
-        .where(
-            col(UnitRecord.item_type_id) == item_type_id,
-            col(UnitRecord.condition) == "ok",
-            ~_busy(period),
-        )
-        .order_by(col(UnitRecord.label), col(UnitRecord.unit_id))
-        .limit(limit)
-        .with_for_update(skip_locked=skip_locked)
+    found = await session.execute(
+        _FREE_UNITS[skip_locked],
+        {
+            "item_type_id": item_type_id,
+            "exclude": list(exclude),
+            "lower": period.start,
+            "upper": period.end,
+            "limit": limit,
+        },
     )
-    if exclude:
-        query = query.where(col(UnitRecord.unit_id).not_in(exclude))
-    return list((await session.execute(query)).scalars().all())
+    return list(found.scalars().all())
+
+
+@dataclass(frozen=True)
+class TakenUnit:
+    unit_id: uuid.UUID
+    item_type_id: uuid.UUID
+    label: str
+
+
+@dataclass(frozen=True)
+class TakenUnits:
+    """Units locked for a reservation, in the order a loan lists them, and the resident's
+    holdings read in the same statement (after the resident's lock)."""
+
+    units: list[TakenUnit]
+    active_loans: int
+    active_units: int
+
+
+def _take_free_units() -> Any:
+    wanted = (
+        func.unnest(
+            bindparam("item_type_ids", type_=_UUIDS),
+            bindparam("quantities", type_=ARRAY(Integer())),
+        )
+        .table_valued(column("item_type_id", Uuid()), column("quantity", Integer()))
+        .render_derived(name="wanted")
+    )
+    free = (
+        select(_UNIT.c.unit_id, _UNIT.c.label)
+        .where(
+            _UNIT.c.item_type_id == wanted.c.item_type_id,
+            _UNIT.c.condition == "ok",
+            ~_busy(_period_range()),
+        )
+        .order_by(_UNIT.c.label, _UNIT.c.unit_id)
+        .limit(wanted.c.quantity)
+        .with_for_update(skip_locked=True)
+        .lateral("free")
+    )
+    loans, units = _holdings_counts()
+    # An outer join, so the holdings come back even when no unit does.
+    return (
+        select(
+            free.c.unit_id,
+            wanted.c.item_type_id,
+            free.c.label,
+            loans.label("loans"),
+            units.label("units"),
+        )
+        .select_from(
+            wanted.outerjoin(free, true()).join(
+                _ITEM_TYPE, _ITEM_TYPE.c.item_type_id == wanted.c.item_type_id
+            )
+        )
+        .order_by(_ITEM_TYPE.c.name, free.c.label, free.c.unit_id)
+    )
+
+
+async def take_free_units(
+    session: AsyncSession, wanted: Mapping[uuid.UUID, int], period: Interval, resident_id: str
+) -> TakenUnits:
+    """Up to the quantity wanted of each item type, units in condition ok and free over
+    `period`, locked for this transaction; units another reservation is taking right now are
+    passed over."""
+    rows = (
+        await session.execute(
+            _TAKE_FREE_UNITS,
+            {
+                "item_type_ids": list(wanted),
+                "quantities": list(wanted.values()),
+                "lower": period.start,
+                "upper": period.end,
+                "resident_id": resident_id,
+            },
+        )
+    ).all()
+    return TakenUnits(
+        units=[
+            TakenUnit(row.unit_id, row.item_type_id, row.label)
+            for row in rows
+            if row.unit_id is not None
+        ],
+        active_loans=int(rows[0].loans) if rows else 0,
+        active_units=int(rows[0].units) if rows else 0,
+    )
+
+
+@dataclass(frozen=True)
+class ReservationView:
+    """What a reservation is checked against, read in one statement that takes no lock but
+    the resident's: the item types asked for, their centre's name and reservation window
+    (None: facilities has not set one), the resident's holdings and the units of each type
+    free over the period."""
+
+    item_types: dict[uuid.UUID, ItemTypeView]
+    centre_names: dict[uuid.UUID, str]
+    reservation_days: dict[uuid.UUID, int | None]
+    active_loans: int
+    active_units: int
+    free: dict[uuid.UUID, int]
+
+
+def _holdings_counts() -> tuple[Any, Any]:
+    resident = bindparam("resident_id", type_=String())
+    loans = (
+        select(func.count())
+        .select_from(_LOAN)
+        .where(_LOAN.c.resident_id == resident, _LOAN.c.status.in_(_HOLDING))
+        .scalar_subquery()
+    )
+    units = (
+        select(func.count())
+        .select_from(_LOAN_UNIT.join(_LOAN, _LOAN.c.loan_id == _LOAN_UNIT.c.loan_id))
+        .where(_LOAN.c.resident_id == resident, _LOAN.c.status.in_(_HOLDING))
+        .scalar_subquery()
+    )
+    return loans, units
+
+
+def _reservation_view() -> Any:
+    free = (
+        select(func.count())
+        .select_from(_UNIT)
+        .where(
+            _UNIT.c.item_type_id == _ITEM_TYPE.c.item_type_id,
+            _UNIT.c.condition == "ok",
+            ~_busy(_period_range()),
+        )
+        .scalar_subquery()
+    )
+    loans, units = _holdings_counts()
+    return (
+        select(
+            _LOCK_RESIDENT.scalar_subquery().label("resident_locked"),
+            _ITEM_TYPE.c.item_type_id,
+            _ITEM_TYPE.c.centre_id,
+            _ITEM_TYPE.c.max_loan_days,
+            _ITEM_TYPE.c.retired,
+            _ITEM_TYPE.c.name,
+            _SITE.c.state["name"].astext.label("centre_name"),
+            _SITE.c.state["lending_reservation_days"].label("reservation_days"),
+            free.label("free"),
+            loans.label("loans"),
+            units.label("units"),
+        )
+        .select_from(_ITEM_TYPE.outerjoin(_SITE, _SITE.c.site_id == _ITEM_TYPE.c.centre_id))
+        .where(_ITEM_TYPE.c.item_type_id == any_(bindparam("item_type_ids", type_=_UUIDS)))
+    )
+
+
+# Serialises one resident's reservations, so concurrent ones cannot pass the limits: held
+# from the reservation's first statement to its end, and the holdings read by a later
+# statement are those of the resident's reservations before it.
+_LOCK_RESIDENT = select(
+    func.pg_advisory_xact_lock(func.hashtext(bindparam("resident_id", type_=String())))
+)
+_RESERVATION_VIEW = _reservation_view()
+_TAKE_FREE_UNITS = _take_free_units()
+
+
+async def reservation_view(
+    session: AsyncSession,
+    item_type_ids: Collection[uuid.UUID],
+    resident_id: str,
+    period: Interval | None,
+) -> ReservationView:
+    """Also takes the resident's lock; the holdings read here may be from before waiting for
+    it, so they serve refusals, and the units taken later come with holdings read after it.
+    Without a period (the dates make none) every unit in condition ok counts as free."""
+    rows = (
+        await session.execute(
+            _RESERVATION_VIEW,
+            {
+                "item_type_ids": list(item_type_ids),
+                "resident_id": resident_id,
+                "lower": period.start if period else None,
+                "upper": period.end if period else None,
+            },
+        )
+    ).all()
+    return ReservationView(
+        item_types={
+            row.item_type_id: ItemTypeView(
+                centre_id=str(row.centre_id),
+                max_loan_days=row.max_loan_days,
+                retired=row.retired,
+                name=row.name,
+            )
+            for row in rows
+        },
+        centre_names={row.centre_id: row.centre_name or "" for row in rows},
+        reservation_days={
+            row.centre_id: None if row.reservation_days is None else int(row.reservation_days)
+            for row in rows
+        },
+        active_loans=int(rows[0].loans) if rows else 0,
+        active_units=int(rows[0].units) if rows else 0,
+        free={row.item_type_id: int(row.free) for row in rows},
+    )
 
 
 async def unit_is_free(
     session: AsyncSession, unit: UnitRecord, period: Interval, except_loan: uuid.UUID
 ) -> bool:
-    query = select(~_busy(period, except_loan)).where(col(UnitRecord.unit_id) == unit.unit_id)
+    query = select(~_busy(_period_range(period), except_loan)).where(
+        _UNIT.c.unit_id == unit.unit_id
+    )
     return bool((await session.execute(query)).scalar_one())
 
 
@@ -99,15 +350,11 @@ async def count_free_units(
     session: AsyncSession, item_type_ids: Collection[uuid.UUID], period: Interval
 ) -> dict[uuid.UUID, tuple[int, int]]:
     """(units in condition ok, of them free over `period`) per item type."""
-    busy = _busy(period)
+    busy = _busy(_period_range(period))
     query = (
-        select(
-            col(UnitRecord.item_type_id),
-            func.count(),
-            func.count().filter(~busy),
-        )
-        .where(col(UnitRecord.item_type_id).in_(item_type_ids), col(UnitRecord.condition) == "ok")
-        .group_by(col(UnitRecord.item_type_id))
+        select(_UNIT.c.item_type_id, func.count(), func.count().filter(~busy))
+        .where(_UNIT.c.item_type_id.in_(item_type_ids), _UNIT.c.condition == "ok")
+        .group_by(_UNIT.c.item_type_id)
     )
     rows = (await session.execute(query)).all()
     return {row[0]: (int(row[1]), int(row[2])) for row in rows}
@@ -123,59 +370,6 @@ async def item_types_of_centre(
         query = query.where(col(ItemTypeRecord.item_type_id) == item_type_id)
     query = query.order_by(col(ItemTypeRecord.category), col(ItemTypeRecord.name))
     return list((await session.execute(query)).scalars().all())
-
-
-async def item_type_views(
-    session: AsyncSession, item_type_ids: Collection[uuid.UUID]
-) -> dict[uuid.UUID, ItemTypeView]:
-    query = select(ItemTypeRecord).where(col(ItemTypeRecord.item_type_id).in_(item_type_ids))
-    return {
-        item_type.item_type_id: ItemTypeView(
-            centre_id=str(item_type.centre_id),
-            max_loan_days=item_type.max_loan_days,
-            retired=item_type.retired,
-            name=item_type.name,
-        )
-        for item_type in (await session.execute(query)).scalars()
-    }
-
-
-@dataclass(frozen=True)
-class Centre:
-    name: str
-    reservation_days: int
-
-
-async def centre(session: AsyncSession, centre_id: uuid.UUID) -> Centre:
-    """The centre as facilities last described it; defaults until its site event arrives."""
-    site = await session.get(SiteRecord, centre_id)
-    state: dict[str, Any] = site.state if site is not None else {}
-    return Centre(
-        name=str(state.get("name", "")),
-        reservation_days=int(state.get("lending_reservation_days", DEFAULT_RESERVATION_DAYS)),
-    )
-
-
-async def resident_holdings(session: AsyncSession, resident_id: str) -> tuple[int, int]:
-    """(active loans, units held by them) of one resident."""
-    holding = [status.value for status in HOLDING_STATUSES]
-    loans = await session.scalar(
-        select(func.count()).where(
-            col(Loan.resident_id) == resident_id, col(Loan.status).in_(holding)
-        )
-    )
-    units = await session.scalar(
-        select(func.count())
-        .select_from(LoanUnit)
-        .join(Loan, col(Loan.loan_id) == col(LoanUnit.loan_id))
-        .where(col(Loan.resident_id) == resident_id, col(Loan.status).in_(holding))
-    )
-    return int(loans or 0), int(units or 0)
-
-
-async def lock_resident(session: AsyncSession, resident_id: str) -> None:
-    """Serialise one resident's reservations, so concurrent ones cannot pass the limits."""
-    await session.execute(select(func.pg_advisory_xact_lock(func.hashtext(resident_id))))
 
 
 async def loan_for_update(session: AsyncSession, loan_id: uuid.UUID) -> Loan | None:

@@ -11,10 +11,22 @@ import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Literal, Protocol
+from typing import Any, Literal, Protocol
 
 import structlog
-from sqlalchemy import update
+from sqlalchemy import (
+    DateTime,
+    Table,
+    Uuid,
+    bindparam,
+    column,
+    func,
+    insert,
+    select,
+    true,
+    update,
+)
+from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
@@ -22,21 +34,21 @@ from sqlmodel import col
 from booking.catalogue.tables import UnitRecord
 from booking.config import BookingSettings
 from booking.domain import (
-    ItemTypeView,
     LoanStatus,
     LoanView,
     allocate_units,
     check_loan_request,
     check_resident_limits,
+    check_stock,
     detect_due,
     loan_period,
     quantities_by_type,
     transition_loan,
 )
 from booking.lending import queries
-from booking.lending.queries import as_range, can_see, loan_not_found, staffs
+from booking.lending.queries import can_see, loan_not_found, staffs
 from booking.lending.schemas import LoanCreate, LoanPickup, LoanReturn, UnitSwap
-from booking.lending.states import LoanDetails
+from booking.lending.states import HeldLine, HeldUnit, LoanDetails
 from booking.lending.tables import Loan, LoanUnit
 from booking.people import queries as people
 from samspill.auth import Principal, Role
@@ -53,6 +65,11 @@ log = structlog.get_logger("booking.lending")
 # A reservation that loses a race for a unit tries again on a fresh view of the stock.
 RESERVE_ATTEMPTS = 4
 _RETRYABLE_STATES = frozenset({"23P01", "40P01", "40001"})  # exclusion, deadlock, serialization
+
+
+class _UnitsBeingTaken(Exception):
+    """Units free in the stock are locked by reservations still running: the attempt lets go
+    of what it holds and the next one waits for them."""
 
 
 def _is_race(exc: DBAPIError) -> bool:
@@ -80,14 +97,22 @@ async def reserve(
 ) -> LoanDetails:
     """Reserve every line or nothing; units are assigned now, and the database refuses a unit
     lent twice, so losing a race means trying again on the stock as it is then."""
+    wait = False
     for attempt in range(1, RESERVE_ATTEMPTS + 1):
         try:
-            details = await _reserve_once(uow.session, resident_id, request, settings, now)
+            details = await _reserve_once(
+                uow.session, resident_id, request, settings, now, wait_for_units=wait
+            )
             await uow.publish(
                 events.LoanReserved(loan=details.state()),
                 key=str(details.loan.centre_id),
             )
             await uow.commit()
+        except _UnitsBeingTaken:
+            await uow.rollback()
+            wait = True
+            log.info("loan.reservation_waits", attempt=attempt)
+            continue
         except DBAPIError as exc:
             await uow.rollback()
             if not _is_race(exc):
@@ -105,18 +130,67 @@ async def _reserve_once(
     request: LoanCreate,
     settings: BookingSettings,
     now: datetime,
+    *,
+    wait_for_units: bool,
 ) -> LoanDetails:
     lines = [(line.item_type_id, line.quantity) for line in request.lines]
-    views = await queries.item_type_views(session, {type_id for type_id, _ in lines})
-    window = await _reservation_days(session, views)
+    wanted = quantities_by_type(lines)
+    period = _period_if_any(request)
+    # Every refusal is decided on one view of committed data, before any unit is locked: a
+    # request refused then would be refused after the concurrent reservations as well.
+    seen = await queries.reservation_view(session, wanted, resident_id, period)
     centre_id = uuid.UUID(
         check_loan_request(
-            lines, views, request.pickup_date, request.return_date, local_date(now), window
+            lines,
+            seen.item_types,
+            request.pickup_date,
+            request.return_date,
+            local_date(now),
+            _reservation_days(seen),
         )
     )
-    wanted = quantities_by_type(lines)
-    await queries.lock_resident(session, resident_id)
-    active_loans, active_units = await queries.resident_holdings(session, resident_id)
+    if period is None:
+        period = loan_period(request.pickup_date, request.return_date)  # refuses as it did
+    _check_limits(seen.active_loans, seen.active_units, wanted, settings)
+    check_stock(wanted, seen.free, seen.item_types)
+    contact = await people.resident_contact(session, resident_id, request.contact)
+    taken = await _take_units(session, wanted, period, resident_id, settings, wait=wait_for_units)
+    allocation = allocate_units(lines, _by_type(taken), seen.item_types)
+    loan = Loan(
+        resident_id=resident_id,
+        centre_id=centre_id,
+        pickup_date=request.pickup_date,
+        return_date=request.return_date,
+        status=LoanStatus.RESERVED.value,
+        contact=contact,
+        created_at=now,
+        updated_at=now,
+    )
+    await _insert(session, loan, allocation, period)
+    # What the loan shows is known by now: the units came in the order a loan lists them.
+    return LoanDetails(loan, seen.centre_names.get(centre_id, ""), _lines(taken, seen))
+
+
+def _period_if_any(request: LoanCreate) -> Interval | None:
+    """The loan period, or None when the dates make none (the request checks say why)."""
+    if request.return_date < request.pickup_date:
+        return None
+    try:
+        return loan_period(request.pickup_date, request.return_date)
+    except RuleViolation:
+        return None
+
+
+def _reservation_days(seen: queries.ReservationView) -> int:
+    if len(seen.reservation_days) != 1:
+        return queries.DEFAULT_RESERVATION_DAYS  # the request check refuses it anyway
+    (days,) = seen.reservation_days.values()
+    return queries.DEFAULT_RESERVATION_DAYS if days is None else days
+
+
+def _check_limits(
+    active_loans: int, active_units: int, wanted: Mapping[uuid.UUID, int], settings: BookingSettings
+) -> None:
     check_resident_limits(
         active_loans,
         active_units,
@@ -124,59 +198,113 @@ async def _reserve_once(
         settings.lending_max_active_loans,
         settings.lending_max_active_units,
     )
-    period = loan_period(request.pickup_date, request.return_date)
-    allocation = allocate_units(lines, await _lock_units(session, wanted, period), views)
-    loan = Loan(
-        resident_id=resident_id,
-        centre_id=centre_id,
-        pickup_date=request.pickup_date,
-        return_date=request.return_date,
-        status=LoanStatus.RESERVED.value,
-        contact=await people.resident_contact(session, resident_id, request.contact),
-        created_at=now,
-        updated_at=now,
-    )
-    session.add(loan)
-    for item_type_id, unit_ids in allocation.items():
-        for unit_id in unit_ids:
-            session.add(_held(loan, item_type_id, unit_id, period))
-    await session.flush()
-    (details,) = await queries.load_details(session, [loan])
-    return details
 
 
-async def _reservation_days(session: AsyncSession, views: Mapping[uuid.UUID, ItemTypeView]) -> int:
-    centre_ids = {view.centre_id for view in views.values()}
-    if len(centre_ids) != 1:
-        return queries.DEFAULT_RESERVATION_DAYS  # the request check refuses it anyway
-    return (await queries.centre(session, uuid.UUID(centre_ids.pop()))).reservation_days
+async def _take_units(
+    session: AsyncSession,
+    wanted: Mapping[uuid.UUID, int],
+    period: Interval,
+    resident_id: str,
+    settings: BookingSettings,
+    *,
+    wait: bool,
+) -> list[queries.TakenUnit]:
+    """Lock enough free units of each item type, passing over units other reservations are
+    taking; when those are needed, raise _UnitsBeingTaken rather than wait holding units (two
+    reservations could then wait for each other). The resident's limits are checked on the
+    holdings read with the units, behind the resident's lock.
 
-
-async def _lock_units(
-    session: AsyncSession, wanted: Mapping[uuid.UUID, int], period: Interval
-) -> dict[uuid.UUID, list[uuid.UUID]]:
-    """Free units per item type: first those no one else is taking, then (when short) wait for
-    concurrent reservations so the answer is not a false 'sold out'."""
-    free: dict[uuid.UUID, list[uuid.UUID]] = {}
-    for item_type_id in sorted(wanted):
-        quantity = wanted[item_type_id]
-        units = await queries.lock_free_units(
-            session, item_type_id, period, quantity, skip_locked=True
-        )
-        if len(units) < quantity:
-            units = await queries.lock_free_units(
-                session, item_type_id, period, quantity, skip_locked=False
+    With `wait` (the attempt holds no unit yet), first wait for the reservations taking free
+    units, in the one order every waiting reservation locks them, and then look again: units
+    they took are busy now."""
+    if wait:
+        for item_type_id in sorted(wanted):
+            await queries.lock_free_units(
+                session, item_type_id, period, wanted[item_type_id], skip_locked=False
             )
-        free[item_type_id] = units
-    return free
+    taken = await queries.take_free_units(session, wanted, period, resident_id)
+    _check_limits(taken.active_loans, taken.active_units, wanted, settings)
+    found = _by_type(taken.units)
+    if any(len(found.get(type_id, ())) < quantity for type_id, quantity in wanted.items()):
+        raise _UnitsBeingTaken
+    return taken.units
 
 
-def _held(loan: Loan, item_type_id: uuid.UUID, unit_id: uuid.UUID, period: Interval) -> LoanUnit:
-    return LoanUnit(
-        loan_id=loan.loan_id,
-        unit_id=unit_id,
-        item_type_id=item_type_id,
-        period=as_range(period),
+def _by_type(taken: list[queries.TakenUnit]) -> dict[uuid.UUID, list[uuid.UUID]]:
+    found: dict[uuid.UUID, list[uuid.UUID]] = {}
+    for unit in taken:
+        found.setdefault(unit.item_type_id, []).append(unit.unit_id)
+    return found
+
+
+def _lines(taken: list[queries.TakenUnit], seen: queries.ReservationView) -> list[HeldLine]:
+    lines: dict[uuid.UUID, HeldLine] = {}
+    for unit in taken:
+        name = seen.item_types[unit.item_type_id].name
+        line = lines.setdefault(unit.item_type_id, HeldLine(unit.item_type_id, name, []))
+        line.units.append(HeldUnit(unit.unit_id, unit.label, None))
+    return list(lines.values())
+
+
+def _insert_loan() -> Any:
+    """The loan row and its units' rows in one statement: the loan as a CTE, its units from
+    arrays (the database checks the foreign key once the statement has run)."""
+    new_loan = (
+        insert(_LOAN_TABLE)
+        .values({c.name: bindparam(f"loan_{c.name}", type_=c.type) for c in _LOAN_TABLE.columns})
+        .cte("new_loan")
+    )
+    units = (
+        func.unnest(
+            bindparam("ids", type_=ARRAY(Uuid())),
+            bindparam("unit_ids", type_=ARRAY(Uuid())),
+            bindparam("item_type_ids", type_=ARRAY(Uuid())),
+        )
+        .table_valued(
+            column("id", Uuid()), column("unit_id", Uuid()), column("item_type_id", Uuid())
+        )
+        .render_derived(name="held")
+    )
+    period = func.tstzrange(
+        bindparam("lower", type_=DateTime(timezone=True)),
+        bindparam("upper", type_=DateTime(timezone=True)),
+        "[)",
+    )
+    rows = select(
+        units.c.id,
+        bindparam("loan_loan_id", type_=Uuid()),
+        units.c.unit_id,
+        units.c.item_type_id,
+        period,
+        true(),
+    )
+    columns = ["id", "loan_id", "unit_id", "item_type_id", "period", "active"]
+    return insert(_LOAN_UNIT_TABLE).from_select(columns, rows).add_cte(new_loan)
+
+
+_LOAN_TABLE: Table = Loan.metadata.tables["loan"]
+_LOAN_UNIT_TABLE: Table = Loan.metadata.tables["loan_unit"]
+_INSERT_LOAN = _insert_loan()
+
+
+async def _insert(
+    session: AsyncSession,
+    loan: Loan,
+    allocation: Mapping[uuid.UUID, list[uuid.UUID]],
+    period: Interval,
+) -> None:
+    held = [(type_id, unit_id) for type_id, unit_ids in allocation.items() for unit_id in unit_ids]
+    values = {f"loan_{c.name}": getattr(loan, c.name) for c in _LOAN_TABLE.columns}
+    await session.execute(
+        _INSERT_LOAN,
+        {
+            **values,
+            "ids": [uuid.uuid4() for _ in held],
+            "unit_ids": [unit_id for _, unit_id in held],
+            "item_type_ids": [type_id for type_id, _ in held],
+            "lower": period.start,
+            "upper": period.end,
+        },
     )
 
 
