@@ -81,6 +81,7 @@ class DataSet:
     centre_id: str
     item_type_ids: list[str]
     org_numbers: Iterator[str]
+    school_space_kinds: list[str] = field(default_factory=list)  # gym or classroom
     booked: int = 0
     measured_days: int = HORIZON_DAYS - FIRST_MEASURED_DAY
     _turns: dict[str, int] = field(default_factory=dict, repr=False)
@@ -191,7 +192,7 @@ async def load(
     await limited(
         4, (api.call("POST", "facilities", "/price-rules", admin, json=r) for r in PRICE_RULES)
     )
-    school_spaces = await _schools(api, admin, scale, today)
+    school_spaces, school_kinds = await _schools(api, admin, scale, today)
     feed_space, lag_space = await _culture_house(api, admin, today)
     centre_id, item_type_ids = await _equipment_centre(api, admin, scale)
     data = DataSet(
@@ -204,6 +205,7 @@ async def load(
         centre_id,
         item_type_ids,
         org_numbers(rng),
+        school_kinds,
         measured_days=measured_days,
     )
     data.clubs = await register_clubs(
@@ -255,18 +257,19 @@ async def new_space(
     return space_id
 
 
-async def _schools(api: Api, admin: str, scale: Scale, today: date) -> list[str]:
+async def _schools(api: Api, admin: str, scale: Scale, today: date) -> tuple[list[str], list[str]]:
     site_ids = [
         await new_site(api, admin, "school", _school_name(i), DISTRICTS[i % len(DISTRICTS)])
         for i in range(scale.sites)
     ]
-    jobs = []
+    jobs, kinds = [], []
     for number in range(scale.spaces):
         site_id = site_ids[number % len(site_ids)]
         kind = "gym" if number % 3 else "classroom"
         name = f"{'Gymsal' if kind == 'gym' else 'Klasserom'} {number // len(site_ids) + 1}"
         jobs.append(new_space(api, admin, site_id, name, kind, "17:00-22:00", today))
-    return await limited(scale.load_clients, jobs)
+        kinds.append(kind)
+    return await limited(scale.load_clients, jobs), kinds
 
 
 def _school_name(number: int) -> str:

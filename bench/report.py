@@ -205,12 +205,12 @@ def _growth(rows: list[dict[str, Any]]) -> list[str]:
     first = rows[0]
     header = (
         f"{'Growth':<7}{'held':>9}{'availability p95':>22}{'feed render p50':>21}"
-        f"{'POST ×16/s':>12}{'p99 ms':>9}{'CPU ms':>8}{'raw DB/s':>10}  loaded as series"
+        f"{'POST ×16/s':>12}{'p99 ms':>9}{'CPU ms':>8}{'raw DB/s':>10}  added as weekly series"
     )
     lines = [header, "─" * len(header)]
     for row in rows:
         loaded = (
-            f"{row['load_s']:,.0f} s ({row['load_per_s']:,.0f}/s) + {row['settle_s']:,.0f} s"
+            f"{row['booked_via_api']:,} via API + {row['copied']:,} copied, {row['load_s']:,.0f} s"
             if "load_s" in row
             else ""
         )
@@ -222,8 +222,8 @@ def _growth(rows: list[dict[str, Any]]) -> list[str]:
             f"{_shown(row.get('raw_per_s')):>10}  {loaded}"
         )
     lines.append(
-        "  (× = against 1×; loaded: series booked in s (bookings/s) + s until notifications "
-        "held them all)"
+        "  (× = against 1×; added: bookings through POST /booking-series, bookings copied from "
+        "those rows (bench/growth.py), seconds until notifications held them all)"
     )
     return [*lines, ""]
 

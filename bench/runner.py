@@ -184,26 +184,23 @@ async def _growth(
     for factor in factors:
         wanted = first_held + (factor - 1) * base - data.booked
         sampler.phase = f"growth_{factor}x"
-        say(f"growth {factor}×: booking {wanted:,} more as weekly series …")
-        started = time.perf_counter()
-        booked = await season.grow(api, data, growth, wanted, scale.load_clients)
-        booking_s = time.perf_counter() - started
-        settle_s = await season.settled(stack)
+        say(f"growth {factor}×: {wanted:,} more bookings as weekly series …")
+        step = await season.grow(api, stack, data, growth, wanted)
         say(
-            f"growth {factor}×: {booked:,} booked in {booking_s:.0f} s "
-            f"({booked / max(booking_s, 0.001):.0f}/s), notifications caught up {settle_s:.0f} s "
-            "later; measuring …"
+            f"growth {factor}×: {step.booked_via_api:,} booked through the API and "
+            f"{step.copied:,} copied in {step.seconds:.0f} s; measuring …"
         )
         row = await _growth_row(api, stack, data, scale, sampler, None)
         rows.append(
             {
                 "factor": f"{factor}×",
                 **row,
-                "series": growth.series,
+                "series_via_api": growth.series,
+                "series_copied": growth.copied,
                 "sports_halls": len(growth.halls),
-                "load_s": round(booking_s, 1),
-                "load_per_s": round(booked / max(booking_s, 0.001), 1),
-                "settle_s": round(settle_s, 1),
+                "booked_via_api": step.booked_via_api,
+                "copied": step.copied,
+                "load_s": round(step.seconds, 1),
             }
         )
         say(f"growth {factor}×: availability p95 {row['availability_p95_ms']:.1f} ms")
