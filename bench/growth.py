@@ -43,6 +43,7 @@ from datetime import date, datetime, timedelta
 from typing import Any
 
 import asyncpg
+from redis.asyncio import Redis
 
 from bench.api import Api
 from bench.dataset import (
@@ -61,6 +62,7 @@ from bench.dataset import (
 from bench.measure import eventually
 from bench.stack import BenchError, Stack
 from notifications.domain.entries import series_uid
+from notifications.feeds.queries import FeedCache, FeedKey, FeedKind
 from samspill.infra import plain_postgres_url
 
 WEEKDAYS = tuple(range(7))
@@ -512,11 +514,30 @@ async def _copy(stack: Stack, data: DataSet, growth: Growth, weeklies: list[Week
             (notifications_db, NOTIFICATIONS_TABLES),
         ):
             await conn.execute("ANALYZE " + ", ".join(table for _, table in tables))
+        await _invalidate_feeds(stack, weeklies, names)
     finally:
         await booking_db.close()
         await notifications_db.close()
     data.booked += written
     return written
+
+
+async def _invalidate_feeds(stack: Stack, weeklies: list[Weekly], names: _Names) -> None:
+    """The feeds the copied series change are rendered anew, as the consumer has them be after
+    each booking event: the space's, the site's and the club's."""
+    keys = set()
+    for weekly in weeklies:
+        site_id = names.spaces[uuid.UUID(weekly.space_id)][0]
+        keys |= {
+            FeedKey(FeedKind.SPACE, weekly.space_id),
+            FeedKey(FeedKind.SITE, str(site_id)),
+            FeedKey(FeedKind.ORGANISATION, weekly.club.id),
+        }
+    redis = Redis.from_url(stack.redis_url)
+    try:
+        await FeedCache(redis, ttl_s=1).invalidate(keys)
+    finally:
+        await redis.aclose()
 
 
 async def _write(

@@ -175,6 +175,7 @@ async def _growth(
     sampler.phase = "growth_1x"
     first = await _growth_row(api, stack, data, scale, sampler, report.results)
     rows = [{"factor": "1×", **first}]
+    say(f"growth 1×: {_growth_figures(first)}")
     # Grown as the issue counts it: the availability data set (2k in a full run) times factor.
     base, first_held = scale.bookings, data.booked
     most = first_held + (max(factors) - 1) * base - data.booked
@@ -203,8 +204,15 @@ async def _growth(
                 "load_s": round(step.seconds, 1),
             }
         )
-        say(f"growth {factor}×: availability p95 {row['availability_p95_ms']:.1f} ms")
+        say(f"growth {factor}×: {_growth_figures(row)}")
     return rows
+
+
+def _growth_figures(row: dict[str, Any]) -> str:
+    return (
+        f"availability p95 {row['availability_p95_ms']:.1f} ms, feed render p50 "
+        f"{row['feed_render_p50_ms']:.1f} ms, POST ×16 {row['post_per_s']:.0f}/s"
+    )
 
 
 async def _growth_row(
