@@ -41,7 +41,7 @@ class Report:
         lines += _bookings(r.get("bookings", []))
         lines += _others(r)
         lines += _targets(r)
-        lines += _growth(r.get("growth", []))
+        lines += _growth(r.get("growth", []), r.get("growth_work"))
         lines += portal_lines(r.get("portal"))
         lines += allocation_lines(r.get("allocation"))
         lines += _memory(r.get("memory", {}))
@@ -197,17 +197,25 @@ def _goals(r: dict[str, Any]) -> list[Goal]:
     return goals
 
 
-def _growth(rows: list[dict[str, Any]]) -> list[str]:
+def _growth(rows: list[dict[str, Any]], work: dict[str, Any] | None) -> list[str]:
     """How each cost grows with the bookings held (1×, 10×, … the data set): the same work
     asked for at every step, so a flat column is what a good index gives."""
     if not rows:
         return []
     first = rows[0]
+    intro = []
+    if work:
+        intro.append(
+            f"Growth: the same work at every step (availability of {work['availability_spaces']} "
+            f"spaces × {work['availability_days']} days, the feed of {work['feed_events']:,} "
+            f"events, {work['post_requests']:,} POST /bookings by {work['post_clients']} clients) "
+            "over more bookings held"
+        )
     header = (
-        f"{'Growth':<7}{'held':>9}{'availability p95':>22}{'feed render p50':>21}"
+        f"{'factor':<7}{'held':>9}{'avail. p50':>12}{'avail. p95':>20}{'feed render p50':>20}"
         f"{'POST ×16/s':>12}{'p99 ms':>9}{'CPU ms':>8}{'raw DB/s':>10}  added as weekly series"
     )
-    lines = [header, "─" * len(header)]
+    lines = [*intro, header, "─" * len(header)]
     for row in rows:
         loaded = (
             f"{row['booked_via_api']:,} via API + {row['copied']:,} copied, {row['load_s']:,.0f} s"
@@ -215,9 +223,9 @@ def _growth(rows: list[dict[str, Any]]) -> list[str]:
             else ""
         )
         lines.append(
-            f"{row['factor']:<7}{row['bookings_held']:>9,}"
-            f"{_grown(row, first, 'availability_p95_ms'):>22}"
-            f"{_grown(row, first, 'feed_render_p50_ms'):>21}{_shown(row.get('post_per_s')):>12}"
+            f"{row['factor']:<7}{row['bookings_held']:>9,}{_ms(row.get('availability_p50_ms')):>12}"
+            f"{_grown(row, first, 'availability_p95_ms'):>20}"
+            f"{_grown(row, first, 'feed_render_p50_ms'):>20}{_shown(row.get('post_per_s')):>12}"
             f"{_shown(row.get('post_p99_ms')):>9}{_shown(row.get('post_cpu_ms')):>8}"
             f"{_shown(row.get('raw_per_s')):>10}  {loaded}"
         )
