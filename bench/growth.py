@@ -23,7 +23,7 @@ constraints check every copied occupancy row as they check the service's own. Wh
 copied: booking's outbox rows (the relay publishes and the purge removes them after a week,
 long before a season is full) and notifications' messages (a confirmation per series, a reminder
 per booking), which no measured request reads. Through the API and the consumer, the 200,000
-bookings of a 100× step would take the best part of an hour on two cores; copied, a minute.
+bookings of a 100× step would take over an hour on two cores; copied, about a minute.
 
 After each step: ANALYZE of the tables written (what autovacuum does after such an insert), and
 a check that the copies are real to the services: booking refuses a single booking on a copied
