@@ -1,4 +1,4 @@
-"""`python -m bench [--quick | --scale NAME] [--seed N] [--growth 1,10] [--only allocation]
+"""`python -m bench [--quick | --scale NAME] [--seed N] [--growth 1,10,100] [--only SECTION]
 [--results-dir DIR]`."""
 
 from __future__ import annotations
@@ -6,12 +6,13 @@ from __future__ import annotations
 import argparse
 import asyncio
 import sys
+import time
 from pathlib import Path
 
 from bench import allocation
 from bench.report import RESULTS_DIR, Report
-from bench.runner import run_benchmarks
-from bench.scale import QUICK, SCALES
+from bench.runner import SECTIONS, run_benchmarks
+from bench.scale import QUICK, SCALES, Scale
 from samspill.infra import InfrastructureError, running_infrastructure
 
 
@@ -23,17 +24,22 @@ def parse(argv: list[str]) -> argparse.Namespace:
     parser.add_argument(
         "--growth",
         type=_factors,
-        default=(1, 10),
+        default=None,
         help="grow the bookings held to these factors of the data set and measure again "
-        "(default 1,10; 100 only where it fits the evenings; 1 alone skips the growth steps)",
+        "(default 1,10,100; 1,10 with --quick; 1 alone skips the growth steps)",
     )
     parser.add_argument(
         "--only",
-        choices=["allocation"],
-        help="run one section alone: `allocation` solves the seasonal round without the stack",
+        choices=[*SECTIONS, "allocation"],
+        help="run one section on the loaded data set (`growth`: the growth table alone); "
+        "`allocation` solves the seasonal round without the stack",
     )
     parser.add_argument("--results-dir", type=Path, default=RESULTS_DIR)
     return parser.parse_args(argv)
+
+
+def default_growth(scale: Scale) -> tuple[int, ...]:
+    return (1, 10, 100) if scale.name == "full" else (1, 10)
 
 
 def _factors(text: str) -> tuple[int, ...]:
@@ -51,15 +57,20 @@ def main(argv: list[str] | None = None) -> int:
     scale = QUICK if args.quick else SCALES[args.scale]
     if args.only == "allocation":
         return _allocation_alone(args.seed, args.results_dir)
+    growth = args.growth or default_growth(scale)
+    started = time.monotonic()
     try:
         with running_infrastructure() as infra:
-            growth = args.growth if len(args.growth) > 1 else ()
-            report = asyncio.run(run_benchmarks(infra, scale, seed=args.seed, growth=growth))
+            report = asyncio.run(
+                run_benchmarks(infra, scale, seed=args.seed, growth=growth, only=args.only)
+            )
     except InfrastructureError as exc:
         print(f"bench ▸ infrastructure: {exc}", file=sys.stderr)
         return 1
-    print("bench ▸ seasonal allocation (CP-SAT and greedy) …", flush=True)
-    report.results["allocation"] = allocation.run(args.seed)
+    if args.only is None:
+        print("bench ▸ seasonal allocation (CP-SAT and greedy) …", flush=True)
+        report.results["allocation"] = allocation.run(args.seed)
+    report.results.setdefault("seconds", {})["run"] = round(time.monotonic() - started, 1)
     print()
     print(report.table())
     print(f"\nbench ▸ results written to {report.write(args.results_dir)}")

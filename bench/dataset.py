@@ -24,6 +24,7 @@ from zoneinfo import ZoneInfo
 from bench.api import Api
 from bench.measure import eventually
 from bench.scale import Scale
+from bench.stack import BenchError
 from booking.domain.organisations import org_number_check_digit
 
 T = TypeVar("T")
@@ -79,15 +80,25 @@ class DataSet:
     clubs: list[Club]
     centre_id: str
     item_type_ids: list[str]
+    org_numbers: Iterator[str]
+    school_space_kinds: list[str] = field(default_factory=list)  # gym or classroom
     booked: int = 0
-    _next_club: int = field(default=0, repr=False)
+    measured_days: int = HORIZON_DAYS - FIRST_MEASURED_DAY
+    _turns: dict[str, int] = field(default_factory=dict, repr=False)
     _evenings: Iterator[Slot] | None = field(default=None, repr=False)
 
-    def club(self) -> Club:
-        """Clubs take turns, so no club holds more than its share of any space."""
-        club = self.clubs[self._next_club % len(self.clubs)]
-        self._next_club += 1
-        return club
+    def club(self, space_id: str) -> Club:
+        """The clubs take turns on each space, so each holds an equal share of every space's
+        hours (the service refuses more than 40 future hours per club and space). Each space
+        starts its turns at another club, so the clubs' shares are even across spaces too."""
+        turn = self._turns.setdefault(space_id, len(self._turns))
+        self._turns[space_id] = turn + 1
+        return self.clubs[turn % len(self.clubs)]
+
+    @property
+    def first_free_day(self) -> int:
+        """The first day (from today) after the evenings kept for measured bookings."""
+        return FIRST_MEASURED_DAY + self.measured_days
 
     @property
     def availability_from(self) -> datetime:
@@ -98,16 +109,14 @@ class DataSet:
         return _local(self.today + timedelta(days=1 + AVAILABILITY_DAYS), time(0))
 
     def measured_slots(self) -> Iterator[Slot]:
-        """Evenings from day 8 on, spread over every school space in turn; one sequence for
-        the whole run, so the bookings the growth steps add never clash with measured ones."""
+        """Evenings of the `measured_days` from day 8 on, spread over every school space in
+        turn; one sequence for the whole run, so no measured booking clashes with another, and
+        the growth steps' series (from `first_free_day` on) clash with none of them."""
         if self._evenings is None:
-            self._evenings = evening_slots(self.school_space_ids, self.today)
+            self._evenings = _measured(
+                evening_slots(self.school_space_ids, self.today, days=self.measured_days)
+            )
         return self._evenings
-
-    def evening_capacity(self) -> int:
-        """Evening hours from day 8 on over the school spaces: what the run can still book."""
-        days = HORIZON_DAYS - FIRST_MEASURED_DAY
-        return days * len(EVENING_HOURS) * len(self.school_space_ids)
 
     def lag_slots(self) -> Iterator[Slot]:
         return daytime_slots(self.lag_space_id, self.today)
@@ -117,12 +126,19 @@ def _local(day: date, at: time) -> datetime:
     return datetime.combine(day, at, OSLO)
 
 
-def evening_slots(space_ids: Sequence[str], today: date) -> Iterator[Slot]:
-    for offset in range(FIRST_MEASURED_DAY, HORIZON_DAYS):
+def evening_slots(
+    space_ids: Sequence[str], today: date, days: int = HORIZON_DAYS - FIRST_MEASURED_DAY
+) -> Iterator[Slot]:
+    for offset in range(FIRST_MEASURED_DAY, FIRST_MEASURED_DAY + days):
         day = today + timedelta(days=offset)
         for hour in EVENING_HOURS:
             for space_id in space_ids:
                 yield Slot(space_id, _local(day, time(hour)), _local(day, time(hour + 1)))
+
+
+def _measured(slots: Iterator[Slot]) -> Iterator[Slot]:
+    yield from slots
+    raise BenchError("the evenings kept for measured bookings are used up (see Scale)")
 
 
 def daytime_slots(space_id: str, today: date) -> Iterator[Slot]:
@@ -169,17 +185,31 @@ async def limited(concurrency: int, jobs: Iterable[Awaitable[T]]) -> list[T]:
 # --- loading -------------------------------------------------------------------------------
 
 
-async def load(api: Api, scale: Scale, today: date, rng: random.Random) -> DataSet:
+async def load(
+    api: Api, scale: Scale, today: date, rng: random.Random, measured_days: int
+) -> DataSet:
     admin = api.stack.token("bench-admin", admin=True)
     await limited(
         4, (api.call("POST", "facilities", "/price-rules", admin, json=r) for r in PRICE_RULES)
     )
-    school_spaces = await _schools(api, admin, scale, today)
+    school_spaces, school_kinds = await _schools(api, admin, scale, today)
     feed_space, lag_space = await _culture_house(api, admin, today)
     centre_id, item_type_ids = await _equipment_centre(api, admin, scale)
-    clubs = await _clubs(api, admin, scale, rng)
     data = DataSet(
-        today, admin, school_spaces, feed_space, lag_space, clubs, centre_id, item_type_ids
+        today,
+        admin,
+        school_spaces,
+        feed_space,
+        lag_space,
+        [],
+        centre_id,
+        item_type_ids,
+        org_numbers(rng),
+        school_kinds,
+        measured_days=measured_days,
+    )
+    data.clubs = await register_clubs(
+        api, data, scale.organisations, concurrency=scale.load_clients
     )
     await _wait_for_read_models(api, data, scale)
     await _book(api, data, _availability_week(data, scale, rng), scale.load_clients)
@@ -188,7 +218,7 @@ async def load(api: Api, scale: Scale, today: date, rng: random.Random) -> DataS
     return data
 
 
-async def _site(api: Api, admin: str, kind: str, name: str, district: str) -> str:
+async def new_site(api: Api, admin: str, kind: str, name: str, district: str) -> str:
     body = {
         "kind": kind,
         "name": name,
@@ -201,7 +231,7 @@ async def _site(api: Api, admin: str, kind: str, name: str, district: str) -> st
     return str(site["site_id"])
 
 
-async def _space(
+async def new_space(
     api: Api, admin: str, site_id: str, name: str, kind: str, hours: str, today: date
 ) -> str:
     body = {
@@ -227,18 +257,19 @@ async def _space(
     return space_id
 
 
-async def _schools(api: Api, admin: str, scale: Scale, today: date) -> list[str]:
+async def _schools(api: Api, admin: str, scale: Scale, today: date) -> tuple[list[str], list[str]]:
     site_ids = [
-        await _site(api, admin, "school", _school_name(i), DISTRICTS[i % len(DISTRICTS)])
+        await new_site(api, admin, "school", _school_name(i), DISTRICTS[i % len(DISTRICTS)])
         for i in range(scale.sites)
     ]
-    jobs = []
+    jobs, kinds = [], []
     for number in range(scale.spaces):
         site_id = site_ids[number % len(site_ids)]
         kind = "gym" if number % 3 else "classroom"
         name = f"{'Gymsal' if kind == 'gym' else 'Klasserom'} {number // len(site_ids) + 1}"
-        jobs.append(_space(api, admin, site_id, name, kind, "17:00-22:00", today))
-    return await limited(scale.load_clients, jobs)
+        jobs.append(new_space(api, admin, site_id, name, kind, "17:00-22:00", today))
+        kinds.append(kind)
+    return await limited(scale.load_clients, jobs), kinds
 
 
 def _school_name(number: int) -> str:
@@ -247,14 +278,14 @@ def _school_name(number: int) -> str:
 
 
 async def _culture_house(api: Api, admin: str, today: date) -> tuple[str, str]:
-    site_id = await _site(api, admin, "culture_house", "Lillestrøm kultursenter", "lillestrom")
-    feed = await _space(api, admin, site_id, "Storsalen", "auditorium", "08:00-22:00", today)
-    lag = await _space(api, admin, site_id, "Lillesalen", "auditorium", "08:00-22:00", today)
+    site_id = await new_site(api, admin, "culture_house", "Lillestrøm kultursenter", "lillestrom")
+    feed = await new_space(api, admin, site_id, "Storsalen", "auditorium", "08:00-22:00", today)
+    lag = await new_space(api, admin, site_id, "Lillesalen", "auditorium", "08:00-22:00", today)
     return feed, lag
 
 
 async def _equipment_centre(api: Api, admin: str, scale: Scale) -> tuple[str, list[str]]:
-    centre_id = await _site(api, admin, "equipment_centre", "BUA Lillestrøm", "lillestrom")
+    centre_id = await new_site(api, admin, "equipment_centre", "BUA Lillestrøm", "lillestrom")
     staff = api.stack.token("bench-staff")
     path = f"/centres/{centre_id}/staff/{api.stack.person_id('bench-staff')}"
     await api.call("PUT", "facilities", path, admin)
@@ -281,13 +312,15 @@ async def _equipment_centre(api: Api, admin: str, scale: Scale) -> tuple[str, li
     return centre_id, item_type_ids
 
 
-async def _clubs(api: Api, admin: str, scale: Scale, rng: random.Random) -> list[Club]:
-    numbers = org_numbers(rng)
+async def register_clubs(
+    api: Api, data: DataSet, count: int, *, first_number: int = 0, concurrency: int = 16
+) -> list[Club]:
+    """`count` clubs, each registered by its own board member (who then administers it)."""
 
     async def register(number: int) -> Club:
         body = {
             "name": f"Bench {CLUB_KINDS[number % len(CLUB_KINDS)]} {number + 1}",
-            "org_number": next(numbers),
+            "org_number": next(data.org_numbers),
             "category": "sports",
             "district": DISTRICTS[number % len(DISTRICTS)],
             "contact": {"name": "Styret", "email": f"styret{number + 1}@klubb.example.no"},
@@ -296,7 +329,8 @@ async def _clubs(api: Api, admin: str, scale: Scale, rng: random.Random) -> list
         created = await api.call("POST", "booking", "/organisations", token, json=body)
         return Club(str(created["id"]), token)
 
-    return await limited(scale.load_clients, (register(n) for n in range(scale.organisations)))
+    numbers = range(first_number, first_number + count)
+    return await limited(concurrency, (register(n) for n in numbers))
 
 
 async def _wait_for_read_models(api: Api, data: DataSet, scale: Scale) -> None:
@@ -338,6 +372,36 @@ async def _wait_for_read_models(api: Api, data: DataSet, scale: Scale) -> None:
         await eventually(probe, timeout_s=READ_MODEL_TIMEOUT_S, interval_s=0.25, what=what)
 
 
+async def wait_until_known(
+    api: Api, data: DataSet, space_ids: Sequence[str], *, site_kind: str
+) -> None:
+    """Booking's and notifications' read models know the new spaces and their windows."""
+    day = data.today + timedelta(days=data.first_free_day)
+    params = {
+        "from": _local(day, time(0)).isoformat(),
+        "to": _local(day + timedelta(days=1), time(0)).isoformat(),
+        "site_kind": site_kind,
+    }
+
+    async def in_booking() -> bool | None:
+        answer = await api.call("GET", "booking", "/availability", params=params)
+        with_slots = {str(space["space_id"]) for space in answer if space["slots"]}
+        return True if set(space_ids) <= with_slots else None
+
+    async def in_notifications() -> bool | None:
+        for space_id in space_ids:
+            response = await api.request("GET", "notifications", f"/feeds/spaces/{space_id}.ics")
+            if response.status_code != 200:
+                return None
+        return True
+
+    for probe, what in (
+        (in_booking, "booking's read model of the new spaces"),
+        (in_notifications, "notifications' read model of the new spaces"),
+    ):
+        await eventually(probe, timeout_s=READ_MODEL_TIMEOUT_S, interval_s=0.25, what=what)
+
+
 def _availability_week(data: DataSet, scale: Scale, rng: random.Random) -> list[Slot]:
     """`scale.bookings` distinct evening hours of the week, chosen at random."""
     week = [
@@ -359,7 +423,7 @@ async def book(api: Api, data: DataSet, slots: Iterable[Slot], concurrency: int)
 
 async def _book(api: Api, data: DataSet, slots: Iterable[Slot], concurrency: int) -> None:
     async def one(slot: Slot) -> None:
-        club = data.club()
+        club = data.club(slot.space_id)
         body = booking_body(slot, club, data.booked)
         data.booked += 1
         await api.call("POST", "booking", "/bookings", club.token, json=body)

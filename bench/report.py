@@ -35,16 +35,26 @@ class Report:
             f"Samspill benchmarks ({m['scale']}), {m['started_at']}, {m['cpus']} CPUs, "
             f"Python {m['python']}",
             f"  PostgreSQL {m['postgres']}; Kafka {m['kafka']}; Redis {m['redis']}",
+            *_seconds(r.get("seconds", {}), m.get("only")),
             "",
         ]
         lines += _bookings(r.get("bookings", []))
         lines += _others(r)
         lines += _targets(r)
-        lines += _growth(r.get("growth", []))
+        lines += _growth(r.get("growth", []), r.get("growth_work"))
         lines += portal_lines(r.get("portal"))
         lines += allocation_lines(r.get("allocation"))
         lines += _memory(r.get("memory", {}))
         return "\n".join(lines)
+
+
+def _seconds(seconds: dict[str, float], only: str | None) -> list[str]:
+    names = {"load": "loading", "measure": "measuring", "growth": "growth", "run": "whole run"}
+    parts = [
+        f"{label} {seconds[key] / 60:.1f} min" for key, label in names.items() if key in seconds
+    ]
+    section = f" (only {only})" if only else ""
+    return [f"  Took{section}: " + ", ".join(parts)] if parts else []
 
 
 def _f(value: float, digits: int = 1) -> str:
@@ -187,22 +197,52 @@ def _goals(r: dict[str, Any]) -> list[Goal]:
     return goals
 
 
-def _growth(rows: list[dict[str, Any]]) -> list[str]:
-    """How each cost grows with the bookings held (1×, 10×, … the data set)."""
+def _growth(rows: list[dict[str, Any]], work: dict[str, Any] | None) -> list[str]:
+    """How each cost grows with the bookings held (1×, 10×, … the data set): the same work
+    asked for at every step, so a flat column is what a good index gives."""
     if not rows:
         return []
-    header = (
-        f"{'Growth':<8}{'bookings held':>15}{'availability p95':>18}{'feed render p50':>17}"
-        f"{'POST ×16 req/s':>16}{'POST p99 ms':>13}{'raw DB req/s':>14}"
-    )
-    lines = [header, "─" * len(header)]
-    for row in rows:
-        lines.append(
-            f"{row['factor']:<8}{row['bookings_held']:>15,}{_ms(row.get('availability_p95_ms')):>18}"
-            f"{_ms(row.get('feed_render_p50_ms')):>17}{_shown(row.get('post_per_s')):>16}"
-            f"{_shown(row.get('post_p99_ms')):>13}{_shown(row.get('raw_per_s')):>14}"
+    first = rows[0]
+    intro = []
+    if work:
+        intro.append(
+            f"Growth: the same work at every step (availability of {work['availability_spaces']} "
+            f"spaces × {work['availability_days']} days, the feed of {work['feed_events']:,} "
+            f"events, {work['post_requests']:,} POST /bookings by {work['post_clients']} clients) "
+            "over more bookings held"
         )
+    header = (
+        f"{'factor':<7}{'held':>9}{'avail. p50':>12}{'avail. p95':>20}{'feed render p50':>20}"
+        f"{'POST ×16/s':>12}{'p99 ms':>9}{'CPU ms':>8}{'raw DB/s':>10}  added as weekly series"
+    )
+    lines = [*intro, header, "─" * len(header)]
+    for row in rows:
+        loaded = (
+            f"{row['booked_via_api']:,} via API + {row['copied']:,} copied, {row['load_s']:,.0f} s"
+            if "load_s" in row
+            else ""
+        )
+        lines.append(
+            f"{row['factor']:<7}{row['bookings_held']:>9,}{_ms(row.get('availability_p50_ms')):>12}"
+            f"{_grown(row, first, 'availability_p95_ms'):>20}"
+            f"{_grown(row, first, 'feed_render_p50_ms'):>20}{_shown(row.get('post_per_s')):>12}"
+            f"{_shown(row.get('post_p99_ms')):>9}{_shown(row.get('post_cpu_ms')):>8}"
+            f"{_shown(row.get('raw_per_s')):>10}  {loaded}"
+        )
+    lines.append(
+        "  (× = against 1×; added: bookings through POST /booking-series, bookings copied from "
+        "those rows (bench/growth.py), seconds until notifications held them all)"
+    )
     return [*lines, ""]
+
+
+def _grown(row: dict[str, Any], first: dict[str, Any], key: str) -> str:
+    value, base = row.get(key), first.get(key)
+    if value is None:
+        return "–"
+    if row is first or not base:
+        return f"{value:,.1f} ms"
+    return f"{value:,.1f} ms ({value / base:,.1f}×)"
 
 
 def _ms(value: float | None) -> str:

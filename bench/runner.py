@@ -4,18 +4,19 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import itertools
 import os
 import platform
 import random
-from collections.abc import AsyncIterator, Callable
+import time
+from collections.abc import AsyncIterator, Callable, Iterator
 from datetime import UTC, datetime
 from typing import Any
 
 import booking.main
+from bench import growth as season
 from bench import portal, rawdb, scenarios
 from bench.api import Api
-from bench.dataset import OSLO, DataSet, book, evening_slots, load
+from bench.dataset import OSLO, DataSet, evening_slots, load
 from bench.measure import Timing
 from bench.report import Report
 from bench.scale import Scale
@@ -23,6 +24,9 @@ from bench.stack import MemorySampler, Stack, databases, running_stack
 from samspill.infra import Infrastructure, redact
 
 Say = Callable[[str], None]
+
+# The sections `--only` can pick; every one of them runs on the same loaded data set.
+SECTIONS = ("bookings", "availability", "feeds", "loans", "portal", "growth")
 
 
 def _say(message: str) -> None:
@@ -36,12 +40,16 @@ async def run_benchmarks(
     kafka_url: str | None = None,
     seed: int = 2026,
     growth: tuple[int, ...] = (),
+    only: str | None = None,
     say: Say = _say,
 ) -> Report:
-    """Every measurement of one run; the stack and its databases are gone when it returns."""
+    """Every measurement of one run (or of the section `only`); the stack and its databases
+    are gone when it returns. `growth` lists the factors after 1 (1 alone: no growth steps)."""
     rng = random.Random(seed)
     kafka_url = kafka_url or infra.kafka.url
-    report = Report(meta=_meta(infra, scale, seed, kafka_url))
+    sections = {only} if only else set(SECTIONS)
+    factors = tuple(f for f in growth if f > 1) if "growth" in sections else ()
+    report = Report(meta={**_meta(infra, scale, seed, kafka_url), "only": only})
     say(f"{scale.name}: {infra.describe()}")
     async with (
         running_stack(infra, kafka_url) as stack,
@@ -53,11 +61,22 @@ async def run_benchmarks(
         api = Api(stack, connections=max(scale.concurrency_levels) + 16)
         try:
             async with _sampling(sampler):
-                data = await _measure(api, stack, raw["raw"], scale, rng, sampler, report, say)
-                if growth:
-                    report.results["growth"] = await _growth(
-                        api, stack, data, scale, growth, sampler, report, say
+                seconds = report.results["seconds"] = {}
+                with _timed(seconds, "load"):
+                    sampler.phase = "load"
+                    days = scale.measured_days(len(factors))
+                    data = await load(api, scale, datetime.now(OSLO).date(), rng, days)
+                report.results["data_set"] = _data_set(data, scale)
+                say(f"loaded {data.booked} bookings over {scale.spaces + 2} spaces; measuring …")
+                with _timed(seconds, "measure"):
+                    await _measure(
+                        api, stack, raw["raw"], data, scale, rng, sampler, report, sections, say
                     )
+                if factors:
+                    with _timed(seconds, "growth"):
+                        report.results["growth"] = await _growth(
+                            api, stack, data, scale, factors, sampler, report, say
+                        )
         except Exception:
             say(f"failed; the service logs are in {stack.logs}:\n{stack.log_tail()}")
             raise
@@ -66,6 +85,15 @@ async def run_benchmarks(
         report.results["memory"] = sampler.figures()
         report.results["mail_delivered"] = stack.smtp.received
     return report
+
+
+@contextlib.contextmanager
+def _timed(seconds: dict[str, float], name: str) -> Iterator[None]:
+    started = time.perf_counter()
+    try:
+        yield
+    finally:
+        seconds[name] = round(time.perf_counter() - started, 1)
 
 
 @contextlib.asynccontextmanager
@@ -83,50 +111,50 @@ async def _measure(
     api: Api,
     stack: Stack,
     raw_url: str,
+    data: DataSet,
     scale: Scale,
     rng: random.Random,
     sampler: MemorySampler,
     report: Report,
+    sections: set[str],
     say: Say,
-) -> DataSet:
+) -> None:
     results = report.results
-    sampler.phase = "load"
-    today = datetime.now(OSLO).date()
-    data = await load(api, scale, today, rng)
-    results["data_set"] = _data_set(data, scale)
-    say(f"loaded {data.booked} bookings over {scale.spaces + 2} spaces; measuring …")
+    if "availability" in sections:
+        sampler.phase = "availability"
+        timing, facts = await scenarios.availability(api, data, scale)
+        results["availability"] = {**facts, **timing.summary(50, 95)}
+        say(f"availability p50 {timing.ms(50):.1f} ms")
 
-    sampler.phase = "availability"
-    timing, facts = await scenarios.availability(api, data, scale)
-    results["availability"] = {**facts, **timing.summary(50, 95)}
-    say(f"availability p50 {timing.ms(50):.1f} ms")
+    if "feeds" in sections:
+        sampler.phase = "feed"
+        paths, facts = await scenarios.feed(api, data, scale, stack.redis_url)
+        results["feed"] = {**facts, **{name: t.summary(50, 99) for name, t in paths.items()}}
+        render, not_modified = paths["render"].ms(50), paths["not_modified"].ms(50)
+        say(f"feed render p50 {render:.1f} ms, 304 p50 {not_modified:.1f} ms")
 
-    sampler.phase = "feed"
-    paths, facts = await scenarios.feed(api, data, scale, stack.redis_url)
-    results["feed"] = {**facts, **{name: t.summary(50, 99) for name, t in paths.items()}}
-    render, not_modified = paths["render"].ms(50), paths["not_modified"].ms(50)
-    say(f"feed render p50 {render:.1f} ms, 304 p50 {not_modified:.1f} ms")
+        sampler.phase = "event_lag"
+        lag = await scenarios.event_lag(api, data, scale, rng)
+        results["event_lag"] = lag.summary(50, 95)
+        say(f"event lag p50 {lag.ms(50):.0f} ms")
 
-    sampler.phase = "event_lag"
-    lag = await scenarios.event_lag(api, data, scale, rng)
-    results["event_lag"] = lag.summary(50, 95)
-    say(f"event lag p50 {lag.ms(50):.0f} ms")
+    if "bookings" in sections:
+        results["bookings"] = await _bookings(api, data, raw_url, stack, scale, sampler, say)
 
-    results["bookings"] = await _bookings(api, data, raw_url, stack, scale, sampler, say)
+    if "loans" in sections:
+        sampler.phase = "loans"
+        loans = await scenarios.loans(api, data, scale, rng)
+        results["loans"] = {
+            "stock": {"item_types": scale.item_types, "units_per_type": scale.units_per_type},
+            "clients": scale.loan_clients,
+            **loans.summary(50, 99),
+        }
+        say(f"loans {loans.throughput:.0f}/s, outcomes {dict(loans.outcomes)}")
 
-    sampler.phase = "loans"
-    loans = await scenarios.loans(api, data, scale, rng)
-    results["loans"] = {
-        "stock": {"item_types": scale.item_types, "units_per_type": scale.units_per_type},
-        "clients": scale.loan_clients,
-        **loans.summary(50, 99),
-    }
-    say(f"loans {loans.throughput:.0f}/s, outcomes {dict(loans.outcomes)}")
-
-    sampler.phase = "portal"
-    results["portal"] = await portal.measure(stack, data, scale)
-    say(f"portal pages p95 {results['portal']['all_pages_p95_ms']:.1f} ms")
-    return data
+    if "portal" in sections:
+        sampler.phase = "portal"
+        results["portal"] = await portal.measure(stack, data, scale)
+        say(f"portal pages p95 {results['portal']['all_pages_p95_ms']:.1f} ms")
 
 
 async def _growth(
@@ -141,51 +169,112 @@ async def _growth(
 ) -> list[dict[str, Any]]:
     """The same measurements with the bookings held grown to each factor of the data set.
 
-    The added bookings lie in the evenings from day 8 on, outside the week availability asks
-    for and on other spaces than the feed's: what should not make those answers dearer."""
-    results = report.results
-    by_clients = {row["clients"]: row for row in results.get("bookings", [])}
-    posts = dict(scale.booking_levels).get(16, scale.booking_levels[-1][1])
-    first = by_clients.get(16, {})
-    rows: list[dict[str, Any]] = [
-        {
-            "factor": "1×",
-            "bookings_held": data.booked,
-            "availability_p95_ms": results["availability"]["p95_ms"],
-            "feed_render_p50_ms": results["feed"]["render"]["p50_ms"],
-            "post_per_s": first.get("service", {}).get("per_s"),
-            "post_p99_ms": first.get("service", {}).get("p99_ms"),
-            "raw_per_s": first.get("raw_database", {}).get("per_s"),
-        }
-    ]
+    The added bookings are clubs' weekly series (bench/growth.py): school evenings after the
+    days kept for measured bookings, then sports halls; never the availability week or the
+    feed's space, so the work each measurement asks for stays the same."""
+    clients, posts = scale.growth_posts
+    report.results["growth_work"] = {
+        "availability_spaces": scale.spaces,
+        "availability_days": 7,
+        "feed_events": scale.feed_events,
+        "post_clients": clients,
+        "post_requests": posts,
+    }
+    sampler.phase = "growth_1x"
+    first = await _growth_row(api, stack, data, scale, sampler, report.results)
+    rows = [{"factor": "1×", **first}]
+    say(f"growth 1×: {_growth_figures(first)}")
     # Grown as the issue counts it: the availability data set (2k in a full run) times factor.
     base, first_held = scale.bookings, data.booked
-    for factor in sorted(f for f in factors if f > 1):
+    most = first_held + (max(factors) - 1) * base - data.booked
+    growth = await season.prepare(api, data, most)
+    if growth.halls:
+        say(f"growth: {len(growth.halls)} sports halls and {len(growth.clubs)} clubs added")
+    for factor in factors:
         wanted = first_held + (factor - 1) * base - data.booked
-        if wanted > data.evening_capacity() - (data.booked - scale.bookings):
-            say(f"growth {factor}×: {wanted:,} more bookings do not fit the evenings; skipped")
-            continue
         sampler.phase = f"growth_{factor}x"
-        say(f"growth {factor}×: booking {wanted:,} more …")
-        await book(api, data, itertools.islice(data.measured_slots(), wanted), scale.load_clients)
-        timing, _ = await scenarios.availability(api, data, scale)
-        paths, _ = await scenarios.feed(api, data, scale, stack.redis_url)
-        posted = await scenarios.booking_posts(
-            api, data, data.measured_slots(), min(16, posts), posts, scale.phase_timeout_s
+        say(f"growth {factor}×: {wanted:,} more bookings as weekly series …")
+        step = await season.grow(api, stack, data, growth, wanted)
+        say(
+            f"growth {factor}×: {step.booked_via_api:,} booked through the API and "
+            f"{step.copied:,} copied in {step.seconds:.0f} s; measuring …"
         )
+        row = await _growth_row(api, stack, data, scale, sampler, None)
         rows.append(
             {
                 "factor": f"{factor}×",
-                "bookings_held": data.booked,
-                "availability_p95_ms": round(timing.ms(95), 2),
-                "feed_render_p50_ms": round(paths["render"].ms(50), 2),
-                "post_per_s": round(posted.throughput, 1),
-                "post_p99_ms": round(posted.ms(99), 1),
-                "raw_per_s": None,
+                **row,
+                "series_via_api": growth.series,
+                "series_copied": growth.copied,
+                "sports_halls": len(growth.halls),
+                "booked_via_api": step.booked_via_api,
+                "copied": step.copied,
+                "load_s": round(step.seconds, 1),
             }
         )
-        say(f"growth {factor}×: availability p95 {timing.ms(95):.1f} ms")
+        say(f"growth {factor}×: {_growth_figures(row)}")
     return rows
+
+
+def _growth_figures(row: dict[str, Any]) -> str:
+    return (
+        f"availability p95 {row['availability_p95_ms']:.1f} ms, feed render p50 "
+        f"{row['feed_render_p50_ms']:.1f} ms, POST ×16 {row['post_per_s']:.0f}/s"
+    )
+
+
+async def _growth_row(
+    api: Api,
+    stack: Stack,
+    data: DataSet,
+    scale: Scale,
+    sampler: MemorySampler,
+    results: dict[str, Any] | None,
+) -> dict[str, Any]:
+    """Availability p95, feed render p50 and POST /bookings at 16 clients now; at 1× the
+    figures the run measured already (`results`), where it did."""
+    results = results or {}
+    clients, posts = scale.growth_posts
+    by_clients = {row["clients"]: row for row in results.get("bookings", [])}
+    held = data.booked
+    if "availability" in results:
+        availability = {key: results["availability"][key] for key in ("p50_ms", "p95_ms")}
+    else:
+        timing, _ = await scenarios.availability(api, data, scale)
+        availability = {"p50_ms": round(timing.ms(50), 2), "p95_ms": round(timing.ms(95), 2)}
+    if "feed" in results:
+        render_p50 = results["feed"]["render"]["p50_ms"]
+    else:
+        paths, _ = await scenarios.feed(api, data, scale, stack.redis_url)
+        render_p50 = round(paths["render"].ms(50), 2)
+    if row := by_clients.get(clients):
+        service = row["service"]
+        post = {
+            "post_per_s": service["per_s"],
+            "post_p99_ms": service["p99_ms"],
+            "post_cpu_ms": service["booking_cpu_ms_per_request"],
+            "raw_per_s": row["raw_database"]["per_s"],
+        }
+    else:
+        before = sampler.cpu_seconds().get("booking", 0.0)
+        posted = await scenarios.booking_posts(
+            api, data, data.measured_slots(), clients, posts, scale.phase_timeout_s
+        )
+        used = sampler.cpu_seconds().get("booking", 0.0) - before
+        post = {
+            "post_per_s": round(posted.throughput, 1),
+            "post_p99_ms": round(posted.ms(99), 1),
+            "post_cpu_ms": round(1000 * used / max(1, posted.count + clients), 2),
+            "post_outcomes": dict(posted.outcomes),
+            "raw_per_s": None,
+        }
+    return {
+        "bookings_held": held,
+        "availability_p50_ms": availability["p50_ms"],
+        "availability_p95_ms": availability["p95_ms"],
+        "feed_render_p50_ms": render_p50,
+        **post,
+    }
 
 
 async def _bookings(

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
+
+EVENING_SLOTS = 5  # one-hour slots of a school space's 17:00–22:00 window
 
 
 @dataclass(frozen=True)
@@ -28,6 +31,20 @@ class Scale:
     @property
     def concurrency_levels(self) -> tuple[int, ...]:
         return tuple(clients for clients, _ in self.booking_levels)
+
+    @property
+    def growth_posts(self) -> tuple[int, int]:
+        """(clients, requests) of POST /bookings at each growth step: the 16-client level."""
+        posts = dict(self.booking_levels).get(16, self.booking_levels[-1][1])
+        return min(16, posts), posts
+
+    def measured_days(self, growth_steps: int) -> int:
+        """Evenings (from day 8) kept for measured bookings: every level with its warm-up and
+        each growth step's POSTs, and a day to spare. The growth series take the days after."""
+        clients, posts = self.growth_posts
+        needed = sum(count + n for n, count in self.booking_levels)
+        needed += growth_steps * (posts + clients)
+        return math.ceil(needed / (self.spaces * EVENING_SLOTS)) + 1
 
 
 FULL = Scale(

@@ -40,7 +40,7 @@ def booking_jobs(api: Api, data: DataSet, slots: Iterator[Slot]) -> Iterator[Job
     """Endless booking requests, each on a free evening hour of a school space."""
 
     async def book(slot: Slot) -> str:
-        club = data.club()
+        club = data.club(slot.space_id)
         body = booking_body(slot, club, data.booked)
         data.booked += 1
         return await answered(api.request("POST", "booking", "/bookings", club.token, json=body))
@@ -177,7 +177,7 @@ async def event_lag(api: Api, data: DataSet, scale: Scale, rng: random.Random) -
 
 
 async def _one_lag(api: Api, data: DataSet, path: str, slot: Slot, etag: str) -> tuple[float, str]:
-    club = data.club()
+    club = data.club(slot.space_id)
     body = booking_body(slot, club, data.booked)
     data.booked += 1
     response = await api.request("POST", "booking", "/bookings", club.token, json=body)

@@ -21,7 +21,11 @@ async def test_benchmarks_run_end_to_end(
     infra: Infrastructure, isolated_kafka: KafkaConfig, tmp_path: Path
 ) -> None:
     report = await run_benchmarks(
-        infra, SMOKE, kafka_url=isolated_kafka.bootstrap_servers, say=lambda _: None
+        infra,
+        SMOKE,
+        kafka_url=isolated_kafka.bootstrap_servers,
+        growth=(1, 3),
+        say=lambda _: None,
     )
     results = report.results
 
@@ -56,7 +60,18 @@ async def test_benchmarks_run_end_to_end(
         assert portal["pages"][page]["outcomes"] == {"200": 5}
     assert portal["all_pages_p95_ms"] > 0
 
+    growth = results["growth"]
+    assert [row["factor"] for row in growth] == ["1×", "3×"]
+    assert growth[1]["bookings_held"] >= growth[0]["bookings_held"] + 2 * SMOKE.bookings
+    assert growth[1]["post_outcomes"] == {"201": SMOKE.growth_posts[1]}
+    # The first series of each kind of space through the API, the rest copied from their rows
+    # (bench/growth.py checks that booking refuses a copied hour and the feed shows it).
+    assert growth[1]["series_via_api"] == 2
+    assert growth[1]["copied"] >= 1
+    assert growth[1]["booked_via_api"] + growth[1]["copied"] == 2 * SMOKE.bookings
+
     assert "POST /bookings" in report.table()
+    assert "Growth" in report.table()
     assert "target < 150 ms" in report.table()
     written = json.loads(report.write(tmp_path).read_text())
     assert written["results"]["bookings"] == results["bookings"]
