@@ -7,6 +7,7 @@ bookings by it, notifications suggests alternatives after a closure by it.
 
 from __future__ import annotations
 
+import bisect
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
@@ -24,7 +25,7 @@ __all__ = [
     "WindowView",
     "blocked_intervals",
     "bookable_period",
-    "day_time",
+    "days_time",
     "free_slots",
     "join_days",
     "local_day",
@@ -221,23 +222,39 @@ def local_day(day: date) -> Interval:
     return local_interval(day, MIDNIGHT, MIDNIGHT)
 
 
-def day_time(
+def days_time(
     rules: BookingRules,
-    day: date,
+    days: Sequence[date],
     windows: Iterable[WindowView],
     closed: Iterable[Interval],
     booked: Iterable[Interval],
-) -> DayTime:
-    """The space's `DayTime` on local `day`; `closed` and `booked` as for `free_slots`, at least
-    everything that reaches into the day (booked time by its buffer too)."""
-    bounds = local_day(day)
+) -> list[DayTime]:
+    """The space's `DayTime` on each local date of `days`; `closed` and `booked` as for
+    `free_slots`, with at least everything that reaches into the days (booked time by its
+    buffer too). Blocked time is merged once for all the days, not once per day."""
     closures = list(closed)
-    released = released_time(windows, bounds)
-    return DayTime(
-        released=released,
-        open=subtract(released, blocked_intervals(rules, closures, booked)),
-        closed=intersect(merge(closures), [bounds]),
-    )
+    blocked = blocked_intervals(rules, closures, booked)
+    closed_time = merge(closures)
+    window_list = list(windows)
+    found = []
+    for day in days:
+        bounds = local_day(day)
+        released = released_time(window_list, bounds)
+        found.append(
+            DayTime(
+                released=released,
+                open=subtract(released, _reaching(blocked, bounds)),
+                closed=intersect(_reaching(closed_time, bounds), [bounds]),
+            )
+        )
+    return found
+
+
+def _reaching(merged: list[Interval], bounds: Interval) -> list[Interval]:
+    """The intervals of a merged (sorted, disjoint) list that overlap `bounds`."""
+    first = bisect.bisect_right(merged, bounds.start, key=lambda interval: interval.end)
+    last = bisect.bisect_left(merged, bounds.end, lo=first, key=lambda interval: interval.start)
+    return merged[first:last]
 
 
 def join_days(

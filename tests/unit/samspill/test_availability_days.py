@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 from samspill.availability import (
     DayTime,
     WindowView,
-    day_time,
+    days_time,
     free_slots,
     join_days,
     local_day,
@@ -105,10 +105,13 @@ def cases(draw: st.DrawFn) -> dict[str, object]:
 def days_of(case: dict[str, object]) -> list[DayTime]:
     period = case["period"]
     assert isinstance(period, Interval)
-    return [
-        day_time(case["rules"], day, case["windows"], case["closed"], case["booked"])  # type: ignore[arg-type]
-        for day in local_dates(period)
-    ]
+    return days_time(
+        case["rules"],  # type: ignore[arg-type]
+        local_dates(period),
+        case["windows"],  # type: ignore[arg-type]
+        case["closed"],  # type: ignore[arg-type]
+        case["booked"],  # type: ignore[arg-type]
+    )
 
 
 def joined(parts: list[list[Interval]], period: Interval) -> list[Interval]:
@@ -162,7 +165,7 @@ def test_a_stretch_across_midnight_is_one_slot() -> None:
     )
     friday = WEEKS[0] + timedelta(days=4)
     period = Interval(midnight(friday), midnight(friday + timedelta(days=2)))
-    days = [day_time(rules, d, [evening, night], [], []) for d in local_dates(period)]
+    days = days_time(rules, local_dates(period), [evening, night], [], [])
     slots = slots_over_days(rules, days, period)
     # Neither day alone holds two hours; joined they make one slot of three.
     assert [(s.start.astimezone(OSLO).time(), s.end.astimezone(OSLO).time()) for s in slots] == [
