@@ -18,20 +18,18 @@ from __future__ import annotations
 import asyncio
 import uuid
 from collections import defaultdict
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
-from typing import Any
+from typing import Any, TypeVar
 
 import orjson
 from redis.asyncio import Redis
-from sqlalchemy import bindparam, select, text
+from sqlalchemy import bindparam, text
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.types import Date, DateTime, String, Uuid
-from sqlmodel import col
 
-from booking.availability.tables import AvailabilityVersion
 from booking.bookings.queries import ACTIVE_STATUSES
 from booking.catalogue import queries as catalogue
 from booking.domain import BusyInterval, ClosureView, WindowView, days_time
@@ -163,8 +161,7 @@ async def availability(
     max_days: int,
 ) -> list[SpaceTime]:
     period = period_of(query, max_days)
-    sites = await catalogue.all_sites(session)
-    every_space = await catalogue.all_spaces(session)
+    sites, every_space, versions = await _catalogue(session)
     spaces = sorted(
         (
             space
@@ -176,8 +173,7 @@ async def availability(
     if not spaces:
         return []
     days = local_dates(period)
-    versions = await _versions(session, spaces)
-    keys = {space.space_id: [_key(space, day, versions) for day in days] for space in spaces}
+    keys = {space.space_id: _keys(space, days, versions) for space in spaces}
     every_key = [key for space in spaces for key in keys[space.space_id]]
     entries = dict(zip(every_key, await cache.get_many(every_key), strict=True))
     missing = [
@@ -187,9 +183,10 @@ async def availability(
         if entries[key] is None
     ]
     if missing:
-        computed = await _computed(session, missing, every_space)
+        computed = await _computed(session, missing)
         fresh = {
-            _key(space, day, versions): computed[space.space_id, day] for space, day in missing
+            keys[space.space_id][days.index(day)]: computed[space.space_id, day]
+            for space, day in missing
         }
         await cache.put_many(fresh)
         entries.update(fresh)
@@ -206,21 +203,66 @@ async def availability(
     ]
 
 
-async def _versions(session: AsyncSession, spaces: Iterable[fe.SpaceState]) -> dict[uuid.UUID, int]:
-    subjects = {other for space in spaces for other in catalogue.conflict_ids(space)}
-    subjects |= {space.site_id for space in spaces}
-    query = select(col(AvailabilityVersion.subject_id), col(AvailabilityVersion.version)).where(
-        col(AvailabilityVersion.subject_id).in_(list(subjects))
+_CATALOGUE = text(
+    """
+    SELECT 'site' AS kind, t.state::text AS state, v.version
+    FROM read_site t
+    LEFT JOIN availability_version v ON v.subject_id = t.site_id
+    UNION ALL
+    SELECT 'space', s.state::text, v.version
+    FROM read_space s
+    LEFT JOIN availability_version v ON v.subject_id = s.space_id
+    """
+)
+
+
+async def _catalogue(
+    session: AsyncSession,
+) -> tuple[dict[uuid.UUID, fe.SiteState], list[fe.SpaceState], dict[uuid.UUID, int]]:
+    """Every site and space with its version, in one statement."""
+    sites: dict[uuid.UUID, fe.SiteState] = {}
+    spaces: list[fe.SpaceState] = []
+    versions: dict[uuid.UUID, int] = {}
+    for kind, state, version in (await session.execute(_CATALOGUE)).all():
+        if kind == "site":
+            site = _parsed(fe.SiteState, state)
+            sites[site.site_id] = site
+            versions[site.site_id] = version or 0
+        else:
+            space = _parsed(fe.SpaceState, state)
+            spaces.append(space)
+            versions[space.space_id] = version or 0
+    return sites, spaces, versions
+
+
+# The same states come back search after search: each JSON text is validated once. Frozen
+# models, so sharing them is safe; a changed state is a new text.
+_STATES: dict[str, Any] = {}
+_STATES_KEPT = 20_000
+
+StateT = TypeVar("StateT", fe.SiteState, fe.SpaceState)
+
+
+def _parsed(model: type[StateT], text: str) -> StateT:
+    found = _STATES.get(text)
+    if not isinstance(found, model):
+        if len(_STATES) >= _STATES_KEPT:
+            _STATES.clear()
+        found = _STATES[text] = model.model_validate_json(text)
+    return found
+
+
+def _keys(
+    space: fe.SpaceState, days: Sequence[date], versions: Mapping[uuid.UUID, int]
+) -> list[str]:
+    """Each day's key names the versions of everything its time is computed from: the space,
+    the spaces it cannot be used with, its site."""
+    stamp = ".".join(
+        str(versions.get(subject, 0)) for subject in sorted(catalogue.conflict_ids(space))
     )
-    return {subject: version for subject, version in (await session.execute(query)).all()}
-
-
-def _key(space: fe.SpaceState, day: date, versions: Mapping[uuid.UUID, int]) -> str:
-    """The day's key names the versions of everything its time is computed from."""
-    related = sorted(catalogue.conflict_ids(space), key=str)
-    stamp = ".".join(str(versions.get(subject, 0)) for subject in related)
-    site = versions.get(space.site_id, 0)
-    return f"{CACHE_PREFIX}:{space.space_id}:{day.isoformat()}:{stamp}:{site}"
+    prefix = f"{CACHE_PREFIX}:{space.space_id}:"
+    suffix = f":{stamp}:{versions.get(space.site_id, 0)}"
+    return [f"{prefix}{day.isoformat()}{suffix}" for day in days]
 
 
 # --- joining the days over the period --------------------------------------------------------
@@ -364,9 +406,7 @@ async def _inputs(
 
 
 async def _computed(
-    session: AsyncSession,
-    missing: Sequence[tuple[fe.SpaceState, date]],
-    every_space: Sequence[fe.SpaceState],
+    session: AsyncSession, missing: Sequence[tuple[fe.SpaceState, date]]
 ) -> dict[tuple[uuid.UUID, date], bytes]:
     days_of: dict[uuid.UUID, list[date]] = defaultdict(list)
     spaces: dict[uuid.UUID, fe.SpaceState] = {}
