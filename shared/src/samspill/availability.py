@@ -273,11 +273,12 @@ def join_days(
             first, last = piece[0], piece[1]
             if last <= start or first >= end:
                 continue
-            low, high = max(first, start), min(last, end)
+            low = first if first > start else start
+            high = last if last < end else end
             if joined and joined[-1][1] == low:
                 joined[-1] = (joined[-1][0], high, None)
             else:
-                joined.append((low, high, piece if (low, high) == (first, last) else None))
+                joined.append((low, high, piece if low == first and high == last else None))
     return joined
 
 

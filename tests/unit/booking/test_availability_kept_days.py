@@ -194,7 +194,7 @@ def kept_days_answer(case: dict[str, Any]) -> bytes:
     times = days_time(view, days, case["windows"], case["closures"], case["busy"])
     kept = [orjson.loads(_encoded(t, view.rules.granularity_minutes)) for t in times]
     item = _space_time(
-        case["space"], SITE_STATE, kept, case["period"], case["min_minutes"], case["now"]
+        case["space"], view, SITE_STATE, kept, case["period"], case["min_minutes"], case["now"]
     )
     return b"[" + _public(item) + b"]"
 

@@ -21,7 +21,7 @@ from collections import defaultdict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
-from typing import Any, TypeVar
+from typing import Any
 
 import orjson
 from redis.asyncio import Redis
@@ -32,7 +32,7 @@ from sqlalchemy.types import Date, DateTime, String, Uuid
 
 from booking.bookings.queries import ACTIVE_STATUSES
 from booking.catalogue import queries as catalogue
-from booking.domain import BusyInterval, ClosureView, WindowView, days_time
+from booking.domain import BusyInterval, ClosureView, SpaceView, WindowView, days_time
 from booking.domain.rounds import RESERVING_STATES
 from booking.rounds.queries import round_view
 from booking.rounds.tables import ApplicationRound
@@ -161,7 +161,7 @@ async def availability(
     max_days: int,
 ) -> list[SpaceTime]:
     period = period_of(query, max_days)
-    sites, every_space, versions = await _catalogue(session)
+    sites, every_space, views, versions = await _catalogue(session)
     spaces = sorted(
         (
             space
@@ -173,7 +173,8 @@ async def availability(
     if not spaces:
         return []
     days = local_dates(period)
-    keys = {space.space_id: _keys(space, days, versions) for space in spaces}
+    day_texts = [day.isoformat() for day in days]
+    keys = {space.space_id: _keys(space, day_texts, versions) for space in spaces}
     every_key = [key for space in spaces for key in keys[space.space_id]]
     entries = dict(zip(every_key, await cache.get_many(every_key), strict=True))
     missing = [
@@ -193,6 +194,7 @@ async def availability(
     return [
         _space_time(
             space,
+            views[space.space_id],
             sites[space.site_id],
             [orjson.loads(entries[key] or b"") for key in keys[space.space_id]],
             period,
@@ -218,42 +220,59 @@ _CATALOGUE = text(
 
 async def _catalogue(
     session: AsyncSession,
-) -> tuple[dict[uuid.UUID, fe.SiteState], list[fe.SpaceState], dict[uuid.UUID, int]]:
-    """Every site and space with its version, in one statement."""
+) -> tuple[
+    dict[uuid.UUID, fe.SiteState],
+    list[fe.SpaceState],
+    dict[uuid.UUID, SpaceView],
+    dict[uuid.UUID, int],
+]:
+    """Every site and space (with the space as the rules see it) and their versions, in one
+    statement."""
     sites: dict[uuid.UUID, fe.SiteState] = {}
     spaces: list[fe.SpaceState] = []
+    views: dict[uuid.UUID, SpaceView] = {}
     versions: dict[uuid.UUID, int] = {}
     for kind, state, version in (await session.execute(_CATALOGUE)).all():
         if kind == "site":
-            site = _parsed(fe.SiteState, state)
+            site = _site(state)
             sites[site.site_id] = site
             versions[site.site_id] = version or 0
         else:
-            space = _parsed(fe.SpaceState, state)
+            space, view = _space(state)
             spaces.append(space)
+            views[space.space_id] = view
             versions[space.space_id] = version or 0
-    return sites, spaces, versions
+    return sites, spaces, views, versions
 
 
-# The same states come back search after search: each JSON text is validated once. Frozen
-# models, so sharing them is safe; a changed state is a new text.
-_STATES: dict[str, Any] = {}
-_STATES_KEPT = 20_000
+# The same states come back search after search: each JSON text is validated once (frozen
+# models, so sharing them is safe; a changed state is a new text).
+_SITES: dict[str, fe.SiteState] = {}
+_SPACES: dict[str, tuple[fe.SpaceState, SpaceView]] = {}
+_STATES_KEPT = 10_000
 
-StateT = TypeVar("StateT", fe.SiteState, fe.SpaceState)
+
+def _site(text: str) -> fe.SiteState:
+    found = _SITES.get(text)
+    if found is None:
+        if len(_SITES) >= _STATES_KEPT:
+            _SITES.clear()
+        found = _SITES[text] = fe.SiteState.model_validate_json(text)
+    return found
 
 
-def _parsed(model: type[StateT], text: str) -> StateT:
-    found = _STATES.get(text)
-    if not isinstance(found, model):
-        if len(_STATES) >= _STATES_KEPT:
-            _STATES.clear()
-        found = _STATES[text] = model.model_validate_json(text)
+def _space(text: str) -> tuple[fe.SpaceState, SpaceView]:
+    found = _SPACES.get(text)
+    if found is None:
+        if len(_SPACES) >= _STATES_KEPT:
+            _SPACES.clear()
+        space = fe.SpaceState.model_validate_json(text)
+        found = _SPACES[text] = (space, catalogue.space_view(space))
     return found
 
 
 def _keys(
-    space: fe.SpaceState, days: Sequence[date], versions: Mapping[uuid.UUID, int]
+    space: fe.SpaceState, days: Sequence[str], versions: Mapping[uuid.UUID, int]
 ) -> list[str]:
     """Each day's key names the versions of everything its time is computed from: the space,
     the spaces it cannot be used with, its site."""
@@ -262,7 +281,7 @@ def _keys(
     )
     prefix = f"{CACHE_PREFIX}:{space.space_id}:"
     suffix = f":{stamp}:{versions.get(space.site_id, 0)}"
-    return [f"{prefix}{day.isoformat()}{suffix}" for day in days]
+    return [f"{prefix}{day}{suffix}" for day in days]
 
 
 # --- joining the days over the period --------------------------------------------------------
@@ -270,6 +289,7 @@ def _keys(
 
 def _space_time(
     space: fe.SpaceState,
+    view: SpaceView,
     site: fe.SiteState,
     entries: list[list[list[list[int]]]],
     period: Interval,
@@ -282,7 +302,6 @@ def _space_time(
     start, end = microseconds(period.start), microseconds(period.end)
     released = [(a, b) for a, b, _ in join_days((entry[0] for entry in entries), start, end)]
     closed = [(a, b) for a, b, _ in join_days((entry[2] for entry in entries), start, end)]
-    view = catalogue.space_view(space)
     usable = bookable_period(view.rules, period, now)
     slots = [] if usable is None else _slots(view.rules, entries, usable, min_minutes)
     return SpaceTime(space, site, slots, released, closed)
