@@ -19,7 +19,7 @@ from samspill.clock import utc_now
 from samspill.events import facilities as fe
 from tests.dates import next_clock_change, ordinary_day
 from tests.integration.booking.availability_support import whole_period_answer
-from tests.integration.booking.booking_support import Database, at, closure, feed, iso
+from tests.integration.booking.booking_support import Database, at, closure, feed, iso, site
 from tests.integration.booking.rounds_support import create_round, day, round_body
 from tests.integration.booking.world import World
 from tests.support import running_service, settings_for
@@ -147,6 +147,11 @@ async def test_each_change_shows_in_the_next_answer(world: World) -> None:
     await feed(world.kafka, world.db, [fe.WindowReleased(window=late[0])])
     with_window = await answers_as_computed_directly(world, params)
     assert with_window != with_closure
+
+    # The site's name, which the answer carries.
+    renamed = site(world.school, "Volla skole og kulturhus")
+    await feed(world.kafka, world.db, [fe.SiteUpdated(site=renamed)])
+    assert b"Volla skole og kulturhus" in await answers_as_computed_directly(world, params)
 
     # An open round keeps its season evenings from direct booking.
     body = round_body([world.hall], evening_start="17:00", evening_end="21:00")

@@ -176,6 +176,9 @@ async def availability(
     day_texts = [day.isoformat() for day in days]
     keys = {space.space_id: _keys(space, day_texts, versions) for space in spaces}
     every_key = [key for space in spaces for key in keys[space.space_id]]
+    answer_key = _answer_key(query, period, now, every_key, [views[s.space_id] for s in spaces])
+    if answer_key is not None and (known := _ANSWERS.get(answer_key)) is not None:
+        return known
     entries = dict(zip(every_key, await cache.get_many(every_key), strict=True))
     missing = [
         (space, day)
@@ -191,7 +194,7 @@ async def availability(
         }
         await cache.put_many(fresh)
         entries.update(fresh)
-    return [
+    answer = [
         _space_time(
             space,
             views[space.space_id],
@@ -203,6 +206,31 @@ async def availability(
         )
         for space in spaces
     ]
+    if answer_key is not None:
+        if len(_ANSWERS) >= _ANSWERS_KEPT:
+            _ANSWERS.clear()
+        _ANSWERS[answer_key] = answer
+    return answer
+
+
+# The answers to the searches asked most (the coming weeks of every hall), each kept while
+# every day it is made of is current: the key names every day's key (so every version), the
+# period and the minimum length. Only an answer the clock cannot change is kept: nothing of
+# the period has passed and every space's horizon reaches past it.
+_ANSWERS: dict[tuple[object, ...], list[SpaceTime]] = {}
+_ANSWERS_KEPT = 32
+
+
+def _answer_key(
+    query: AvailabilityQuery,
+    period: Interval,
+    now: datetime,
+    every_key: Sequence[str],
+    views: Sequence[SpaceView],
+) -> tuple[object, ...] | None:
+    if any(bookable_period(view.rules, period, now) != period for view in views):
+        return None
+    return (period.start, period.end, query.min_minutes, tuple(every_key))
 
 
 _CATALOGUE = text(

@@ -8,7 +8,7 @@ without a line of its own:
 - `booking`: a booking made, moved, cancelled or otherwise changing status → its space;
 - `read_space`, `read_window`: a space's rules, conflict set or windows → that space;
 - `read_closure`: a closure (or requisition) of a space → the space, of a whole site → the site;
-- `read_site`: the site;
+- `read_site`: the site (its name and district are in the answer);
 - `application_round_space`, `application_round`: a round's spaces, evenings, season or state
   (the season evenings a round keeps from direct booking) → each space of the round.
 

@@ -18,6 +18,7 @@ depends_on: str | Sequence[str] | None = None
 
 # (table, trigger suffix, the columns naming the subject: the first that is not null)
 ROW_TRIGGERS = (
+    ('read_site', 'site', 'site_id'),
     ('read_space', 'space', 'space_id'),
     ('read_window', 'window', 'space_id'),
     ('read_closure', 'closure', 'space_id, site_id'),
