@@ -228,7 +228,8 @@ def _answer_key(
     every_key: Sequence[str],
     views: Sequence[SpaceView],
 ) -> tuple[object, ...] | None:
-    if any(bookable_period(view.rules, period, now) != period for view in views):
+    by_horizon = {view.rules.horizon_days: view.rules for view in views}
+    if any(bookable_period(rules, period, now) != period for rules in by_horizon.values()):
         return None
     return (period.start, period.end, query.min_minutes, tuple(every_key))
 

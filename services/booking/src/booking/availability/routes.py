@@ -66,8 +66,23 @@ async def get_availability(
     found = await availability(uow.session, cache, query, now, settings.availability_max_days)
     # A search over every space holds thousands of slots: written in the shape of
     # `SpaceAvailability` from plain data, each span's JSON made once and reused.
+    return Response(_body(found), media_type="application/json")
+
+
+# A kept answer (the same list again) is written once: its JSON is kept beside it.
+_BODIES: dict[int, tuple[list[SpaceTime], bytes]] = {}
+_BODIES_KEPT = 32
+
+
+def _body(found: list[SpaceTime]) -> bytes:
+    kept = _BODIES.get(id(found))
+    if kept is not None and kept[0] is found:
+        return kept[1]
     body = b"[" + b",".join(_public(item) for item in found) + b"]"
-    return Response(body, media_type="application/json")
+    if len(_BODIES) >= _BODIES_KEPT:
+        _BODIES.clear()
+    _BODIES[id(found)] = (found, body)
+    return body
 
 
 def _public(item: SpaceTime) -> bytes:
