@@ -7,18 +7,35 @@ bookings by it, notifications suggests alternatives after a closure by it.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import bisect
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from functools import lru_cache
+from typing import Any, TypeVar
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from samspill.booking_rules import BookingRules
 from samspill.intervals import Interval, intersect, merge, subtract
-from samspill.recurrence import OSLO, weekly_occurrences
+from samspill.recurrence import MIDNIGHT, OSLO, local_interval, weekly_occurrences
 from samspill.timegrid import round_inward
 
-__all__ = ["WindowView", "blocked_intervals", "bookable_period", "free_slots"]
+__all__ = [
+    "DayTime",
+    "WindowView",
+    "blocked_intervals",
+    "bookable_period",
+    "days_time",
+    "free_slots",
+    "join_days",
+    "local_day",
+    "released_time",
+    "shortest_slot",
+    "slots_in",
+    "slots_over_days",
+]
+
+Piece = TypeVar("Piece", bound=Sequence[Any])
 
 
 @dataclass(frozen=True)
@@ -143,12 +160,26 @@ def free_slots(
     usable = bookable_period(rules, period, now) if now is not None else period
     if usable is None:
         return []
-    occurrences = [o for window in windows for o in window.occurrences(within=usable)]
-    released = intersect(occurrences, [usable])
-    open_time = subtract(released, blocked_intervals(rules, closed, booked))
-    shortest = timedelta(minutes=max(min_minutes, rules.min_minutes))
+    open_time = subtract(released_time(windows, usable), blocked_intervals(rules, closed, booked))
+    return slots_in(rules, open_time, min_minutes)
+
+
+def released_time(windows: Iterable[WindowView], within: Interval) -> list[Interval]:
+    """When the windows are open within `within`: their occurrences cut to it, merged."""
+    return intersect([o for window in windows for o in window.occurrences(within=within)], [within])
+
+
+def slots_in(
+    rules: BookingRules, open_time: Iterable[Interval], min_minutes: int
+) -> list[Interval]:
+    """Each stretch of open time rounded inward to the grid, kept when long enough."""
+    shortest = shortest_slot(rules, min_minutes)
     slots = (round_inward(stretch, rules.granularity_minutes, OSLO) for stretch in open_time)
     return [slot for slot in slots if slot is not None and slot.duration >= shortest]
+
+
+def shortest_slot(rules: BookingRules, min_minutes: int) -> timedelta:
+    return timedelta(minutes=max(min_minutes, rules.min_minutes))
 
 
 def blocked_intervals(
@@ -164,3 +195,105 @@ def bookable_period(rules: BookingRules, period: Interval, now: datetime) -> Int
     latest = now + timedelta(days=rules.horizon_days)
     start, end = max(period.start, now), min(period.end, latest)
     return Interval(start, end) if start < end else None
+
+
+# --- a space's time one local day at a time ---------------------------------------------------
+
+
+@dataclass(frozen=True)
+class DayTime:
+    """A space's time on one local day, each part cut to the day and merged: when its windows
+    are open (`released`), what of that no closure or booking blocks (`open`), and when it is
+    closed (`closed`).
+
+    It does not depend on the clock: the time already passed and the booking horizon are cut
+    when the days of a period are joined (`slots_over_days`), so a day's time can be kept until
+    what it was computed from changes. Joined over the days of a period it gives exactly what
+    `free_slots` gives for the period, stretches across midnight included.
+    """
+
+    released: list[Interval]
+    open: list[Interval]
+    closed: list[Interval]
+
+
+def local_day(day: date) -> Interval:
+    """Local midnight to the next, in UTC (23 or 25 hours on the daylight-saving days)."""
+    return local_interval(day, MIDNIGHT, MIDNIGHT)
+
+
+def days_time(
+    rules: BookingRules,
+    days: Sequence[date],
+    windows: Iterable[WindowView],
+    closed: Iterable[Interval],
+    booked: Iterable[Interval],
+) -> list[DayTime]:
+    """The space's `DayTime` on each local date of `days`; `closed` and `booked` as for
+    `free_slots`, with at least everything that reaches into the days (booked time by its
+    buffer too). Blocked time is merged once for all the days, not once per day."""
+    closures = list(closed)
+    blocked = blocked_intervals(rules, closures, booked)
+    closed_time = merge(closures)
+    window_list = list(windows)
+    found = []
+    for day in days:
+        bounds = local_day(day)
+        released = released_time(window_list, bounds)
+        found.append(
+            DayTime(
+                released=released,
+                open=subtract(released, _reaching(blocked, bounds)),
+                closed=intersect(_reaching(closed_time, bounds), [bounds]),
+            )
+        )
+    return found
+
+
+def _reaching(merged: list[Interval], bounds: Interval) -> list[Interval]:
+    """The intervals of a merged (sorted, disjoint) list that overlap `bounds`."""
+    first = bisect.bisect_right(merged, bounds.start, key=lambda interval: interval.end)
+    last = bisect.bisect_left(merged, bounds.end, lo=first, key=lambda interval: interval.start)
+    return merged[first:last]
+
+
+def join_days(
+    days: Iterable[Iterable[Piece]], start: Any, end: Any
+) -> list[tuple[Any, Any, Piece | None]]:
+    """The pieces of consecutive days as the stretches they make within [start, end).
+
+    A piece is a sequence whose first two items are its start and end (instants, or any
+    ordered numbers standing for them); each day's pieces are sorted, merged and within the
+    day. Pieces that meet at midnight join into one stretch. Each stretch comes with its piece
+    when it is one piece, uncut, so what was worked out for the piece alone holds for it.
+    """
+    joined: list[tuple[Any, Any, Piece | None]] = []
+    for pieces in days:
+        for piece in pieces:
+            first, last = piece[0], piece[1]
+            if last <= start or first >= end:
+                continue
+            low = first if first > start else start
+            high = last if last < end else end
+            if joined and joined[-1][1] == low:
+                joined[-1] = (joined[-1][0], high, None)
+            else:
+                joined.append((low, high, piece if low == first and high == last else None))
+    return joined
+
+
+def slots_over_days(
+    rules: BookingRules,
+    days: Sequence[DayTime],
+    period: Interval,
+    min_minutes: int = 0,
+    *,
+    now: datetime | None = None,
+) -> list[Interval]:
+    """`free_slots` over `period` from the `DayTime` of each local date it touches, in order."""
+    usable = bookable_period(rules, period, now) if now is not None else period
+    if usable is None:
+        return []
+    pieces = ([(i.start, i.end) for i in day.open] for day in days)
+    stretches = join_days(pieces, usable.start, usable.end)
+    return slots_in(rules, [Interval(start, end) for start, end, _ in stretches], min_minutes)

@@ -9,8 +9,8 @@ from typing import Any, cast
 import pytest
 from redis.asyncio import Redis
 
-from notifications.feeds import queries
 from notifications.feeds.queries import FeedCache, FeedKey, FeedKind
+from samspill import rediscache
 
 KEY = FeedKey(FeedKind.SITE, "5f0c7d8e-0000-4000-8000-000000000001")
 
@@ -45,7 +45,7 @@ async def test_after_a_failure_redis_is_skipped_for_a_while(
     assert await cache.get(KEY, "0") is None
     assert redis.asked == 1, "Redis was asked again during the back-off"
 
-    monkeypatch.setattr(queries, "REDIS_BACKOFF_S", 0.0)  # no back-off: asked every time
+    monkeypatch.setattr(rediscache, "REDIS_BACKOFF_S", 0.0)  # no back-off: asked every time
     other = AwayRedis()
     uncached = FeedCache(cast(Redis, other), ttl_s=300)
     assert await uncached.generation([KEY]) is None

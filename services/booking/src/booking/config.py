@@ -23,6 +23,12 @@ class BookingSettings(ResidentServiceSettings):
     availability_max_days: int = Field(
         default=62, ge=1, description="Longest period one availability query may cover."
     )
+    availability_cache_ttl_s: int = Field(
+        default=2 * 24 * 3600,
+        ge=1,
+        description="How long a space's computed day of free time is kept in Redis; a change "
+        "to what it depends on makes a new entry at once, so this only bounds the memory.",
+    )
 
     lending_max_active_loans: int = Field(default=3, ge=1, description="Active loans per resident.")
     lending_max_active_units: int = Field(default=10, ge=1, description="Units held per resident.")

@@ -14,8 +14,8 @@ from samspill.clock import NowDep
 __all__ = ["NowDep", "RedisDep", "SettingsDep", "booking_settings", "redis_client"]
 
 
+# Async, so FastAPI calls them on the event loop instead of handing each to a worker thread.
 async def booking_settings(request: Request) -> BookingSettings:
-    """Async, so FastAPI calls it on the event loop instead of sending it to a worker thread."""
     state: Any = request.app.state
     settings = state.settings
     if not isinstance(settings, BookingSettings):
@@ -26,7 +26,7 @@ async def booking_settings(request: Request) -> BookingSettings:
 SettingsDep = Annotated[BookingSettings, Depends(booking_settings)]
 
 
-def redis_client(request: Request) -> Redis:
+async def redis_client(request: Request) -> Redis:
     """The service's Redis client, which the runtime opened at start."""
     state: Any = request.app.state
     redis: Redis = state.redis

@@ -8,6 +8,7 @@ from fastapi import FastAPI
 import booking.activities.tables
 import booking.allocation.tables
 import booking.applications.tables
+import booking.availability.tables
 import booking.bookings.tables
 import booking.catalogue.tables
 import booking.giving_back.tables

@@ -33,6 +33,12 @@ class PortalSettings(ServiceSettings):
         "address); default NOTIFICATIONS_URL.",
     )
     api_timeout_s: float = Field(default=10.0, gt=0)
+    search_options_max_age_s: float = Field(
+        default=60.0,
+        ge=0,
+        description="How long the hall search reuses the districts and activities it lists "
+        "(read from facilities' sites and spaces); 0 reads them for every search.",
+    )
 
     oidc_client_id: str = Field(
         default="samspill-portal", description="The portal's client at the login issuer."

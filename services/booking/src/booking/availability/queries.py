@@ -2,6 +2,15 @@
 the season evenings an application round keeps from direct booking count as closed.
 
 Answered from the local read model only, so it keeps working while facilities is down.
+
+A space's time is worked out one local day at a time (`samspill.availability.DayTime`: when
+it is released, open and closed that day) and each day is kept in Redis under the versions of
+what it was computed from (`availability_version`: the space's, those of the spaces it cannot
+be used with, its site's). A query reads the versions, fetches every (space, day) it needs
+with one MGET, computes the days missing in one statement over the database, stores them, and
+joins the days over the period. What depends on the clock (the time already passed, the
+booking horizon) and on the query (the period's ends, the minimum length) is applied only
+then, so a kept day never holds a stale "now". Redis away: every day is computed.
 """
 
 from __future__ import annotations
@@ -9,35 +18,67 @@ from __future__ import annotations
 import asyncio
 import uuid
 from collections import defaultdict
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
+from typing import Any
 
+import orjson
+from redis.asyncio import Redis
+from sqlalchemy import bindparam, text
+from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.types import Date, DateTime, String, Uuid
 
-from booking.bookings.queries import busy_in
+from booking.bookings.queries import ACTIVE_STATUSES
 from booking.catalogue import queries as catalogue
-from booking.domain import BusyInterval, ClosureView, WindowView, free_slots
-from booking.domain.views import closures_of, window_occurrences
-from booking.rounds.queries import reserved_evenings
+from booking.domain import BusyInterval, ClosureView, SpaceView, WindowView, days_time
+from booking.domain.rounds import RESERVING_STATES
+from booking.rounds.queries import round_view
+from booking.rounds.tables import ApplicationRound
+from samspill.availability import (
+    DayTime,
+    bookable_period,
+    join_days,
+    local_day,
+    shortest_slot,
+    slots_in,
+)
 from samspill.errors import RuleViolation
 from samspill.events import facilities as fe
-from samspill.intervals import Interval, intersect, merge
+from samspill.intervals import Interval
+from samspill.recurrence import OSLO, local_date, local_dates
+from samspill.rediscache import CacheGuard
+from samspill.timegrid import round_inward
 
 ACCESSIBILITY_FACTS = ("step_free_entrance", "accessible_toilet", "parking", "hearing_loop")
+# The kept days' key and shape: a new prefix when either changes.
+CACHE_PREFIX = "booking:availability:v1"
+
+Span = tuple[int, int]  # [start, end) in microseconds since the epoch, UTC
+EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+MICROSECOND = timedelta(microseconds=1)
+
+
+def microseconds(instant: datetime) -> int:
+    return (instant - EPOCH) // MICROSECOND
+
+
+def instant(microseconds: int) -> datetime:
+    return EPOCH + timedelta(microseconds=microseconds)
 
 
 @dataclass(frozen=True)
-class SpaceSlots:
+class SpaceTime:
     """The free slots of one space, with the space and its site as the read model knows them;
     `released` (its windows) and `closed` (closures that apply to it) within the period let a
     calendar tell booked time from time that is closed or never released."""
 
     space: fe.SpaceState
     site: fe.SiteState
-    slots: list[Interval]
-    released: list[Interval] = field(default_factory=list)
-    closed: list[Interval] = field(default_factory=list)
+    slots: list[Span]
+    released: list[Span] = field(default_factory=list)
+    closed: list[Span] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -76,85 +117,387 @@ def period_of(query: AvailabilityQuery, max_days: int) -> Interval:
     return Interval(query.start, query.end)
 
 
+# --- the kept days ---------------------------------------------------------------------------
+
+
+class DayCache:
+    """Days of free time in Redis, each under its versions' key until it expires. Redis being
+    away costs only their computation from the database, never a failed request."""
+
+    def __init__(self, redis: Redis, ttl_s: int) -> None:
+        self._guard = CacheGuard(redis, "availability")
+        self._ttl_s = ttl_s
+
+    async def get_many(self, keys: Sequence[str]) -> list[bytes | None]:
+        if not keys or self._guard.skipped():
+            return [None] * len(keys)
+        try:
+            found = await self._guard.redis.mget(keys)
+        except Exception as exc:
+            self._guard.failed(exc)
+            return [None] * len(keys)
+        return [value.encode() if isinstance(value, str) else value for value in found]
+
+    async def put_many(self, entries: Mapping[str, bytes]) -> None:
+        if not entries or self._guard.skipped():
+            return
+        try:
+            async with self._guard.redis.pipeline(transaction=False) as pipe:
+                for key, value in entries.items():
+                    pipe.set(key, value, ex=self._ttl_s)
+                await pipe.execute()
+        except Exception as exc:
+            self._guard.failed(exc)
+
+
+# --- the query -------------------------------------------------------------------------------
+
+
 async def availability(
-    session: AsyncSession, query: AvailabilityQuery, now: datetime, max_days: int
-) -> list[SpaceSlots]:
-    period = period_of(query, max_days)
-    sites = await catalogue.all_sites(session)
-    every_space = await catalogue.all_spaces(session)
-    spaces = [
-        space
-        for space in every_space
-        if space.site_id in sites and _matches(query, space, sites[space.site_id])
-    ]
-    if not spaces:
-        return []
-    ids = [space.space_id for space in spaces]
-    related = {other for space in spaces for other in catalogue.conflict_ids(space)}
-    windows = await catalogue.windows_of(session, ids)
-    closures = await catalogue.closures_of(session, {s.site_id for s in spaces}, period)
-    closures += await _reserved_by_rounds(session, related, period, every_space)
-    busy = _by_space(await busy_in(session, related, period.padded(timedelta(days=1))))
-    # Every space of the municipality over up to `max_days`: computed off the event loop.
-    return await asyncio.to_thread(
-        _free_slots_per_space, spaces, sites, windows, closures, busy, period, query, now
-    )
-
-
-async def _reserved_by_rounds(
     session: AsyncSession,
-    space_ids: set[uuid.UUID],
-    period: Interval,
-    every_space: list[fe.SpaceState],
-) -> list[ClosureView]:
-    """A reserving round's season evenings, as closures of its spaces (and so of the spaces
-    that cannot be used with them, as a closure is)."""
-    site_of = {str(space.space_id): str(space.site_id) for space in every_space}
-    return [
-        ClosureView(
-            evening,
-            f"Application round {round_.name} / Søknadsrunde {round_.name}",
-            space_id,
-            site_of.get(space_id, ""),
-        )
-        for round_, space_id, evening in await reserved_evenings(session, space_ids, period)
-    ]
-
-
-def _free_slots_per_space(
-    spaces: list[fe.SpaceState],
-    sites: Mapping[uuid.UUID, fe.SiteState],
-    windows: list[WindowView],
-    closures: list[ClosureView],
-    busy: Mapping[str, list[BusyInterval]],
-    period: Interval,
+    cache: DayCache,
     query: AvailabilityQuery,
     now: datetime,
-) -> list[SpaceSlots]:
-    answer = []
-    windows_by_space: dict[str, list[WindowView]] = defaultdict(list)
-    for window in windows:
-        windows_by_space[window.space_id].append(window)
-    for space in sorted(spaces, key=lambda s: (sites[s.site_id].name, s.name)):
-        view = catalogue.space_view(space)
-        # Only the space's own windows and conflict set: handing every space all windows and
-        # bookings is quadratic.
-        own_windows = windows_by_space.get(view.space_id, [])
-        own_busy = [item for other in view.conflict_set for item in busy.get(other, ())]
-        slots = free_slots(
-            view, period, own_windows, closures, own_busy, query.min_minutes, now=now
+    max_days: int,
+) -> list[SpaceTime]:
+    period = period_of(query, max_days)
+    sites, every_space, views, versions = await _catalogue(session)
+    spaces = sorted(
+        (
+            space
+            for space in every_space
+            if space.site_id in sites and _matches(query, space, sites[space.site_id])
+        ),
+        key=lambda s: (sites[s.site_id].name, s.name),
+    )
+    if not spaces:
+        return []
+    days = local_dates(period)
+    day_texts = [day.isoformat() for day in days]
+    keys = {space.space_id: _keys(space, day_texts, versions) for space in spaces}
+    every_key = [key for space in spaces for key in keys[space.space_id]]
+    answer_key = _answer_key(query, period, now, every_key, [views[s.space_id] for s in spaces])
+    if answer_key is not None and (known := _ANSWERS.get(answer_key)) is not None:
+        return known
+    entries = dict(zip(every_key, await cache.get_many(every_key), strict=True))
+    missing = [
+        (space, day)
+        for space in spaces
+        for day, key in zip(days, keys[space.space_id], strict=True)
+        if entries[key] is None
+    ]
+    if missing:
+        computed = await _computed(session, missing)
+        fresh = {
+            keys[space.space_id][days.index(day)]: computed[space.space_id, day]
+            for space, day in missing
+        }
+        await cache.put_many(fresh)
+        entries.update(fresh)
+    answer = [
+        _space_time(
+            space,
+            views[space.space_id],
+            sites[space.site_id],
+            [orjson.loads(entries[key] or b"") for key in keys[space.space_id]],
+            period,
+            query.min_minutes,
+            now,
         )
-        released = intersect(window_occurrences(view, own_windows, period), [period])
-        closed = intersect(merge(c.interval for c in closures_of(view, closures)), [period])
-        answer.append(SpaceSlots(space, sites[space.site_id], slots, released, closed))
+        for space in spaces
+    ]
+    if answer_key is not None:
+        if len(_ANSWERS) >= _ANSWERS_KEPT:
+            _ANSWERS.clear()
+        _ANSWERS[answer_key] = answer
     return answer
 
 
-def _by_space(busy: list[BusyInterval]) -> dict[str, list[BusyInterval]]:
-    grouped: dict[str, list[BusyInterval]] = defaultdict(list)
-    for item in busy:
-        grouped[item.space_id].append(item)
-    return grouped
+# The answers to the searches asked most (the coming weeks of every hall), each kept while
+# every day it is made of is current: the key names every day's key (so every version), the
+# period and the minimum length. Only an answer the clock cannot change is kept: nothing of
+# the period has passed and every space's horizon reaches past it.
+_ANSWERS: dict[tuple[object, ...], list[SpaceTime]] = {}
+_ANSWERS_KEPT = 32
+
+
+def _answer_key(
+    query: AvailabilityQuery,
+    period: Interval,
+    now: datetime,
+    every_key: Sequence[str],
+    views: Sequence[SpaceView],
+) -> tuple[object, ...] | None:
+    by_horizon = {view.rules.horizon_days: view.rules for view in views}
+    if any(bookable_period(rules, period, now) != period for rules in by_horizon.values()):
+        return None
+    return (period.start, period.end, query.min_minutes, tuple(every_key))
+
+
+_CATALOGUE = text(
+    """
+    SELECT 'site' AS kind, t.state::text AS state, v.version
+    FROM read_site t
+    LEFT JOIN availability_version v ON v.subject_id = t.site_id
+    UNION ALL
+    SELECT 'space', s.state::text, v.version
+    FROM read_space s
+    LEFT JOIN availability_version v ON v.subject_id = s.space_id
+    """
+)
+
+
+async def _catalogue(
+    session: AsyncSession,
+) -> tuple[
+    dict[uuid.UUID, fe.SiteState],
+    list[fe.SpaceState],
+    dict[uuid.UUID, SpaceView],
+    dict[uuid.UUID, int],
+]:
+    """Every site and space (with the space as the rules see it) and their versions, in one
+    statement."""
+    sites: dict[uuid.UUID, fe.SiteState] = {}
+    spaces: list[fe.SpaceState] = []
+    views: dict[uuid.UUID, SpaceView] = {}
+    versions: dict[uuid.UUID, int] = {}
+    for kind, state, version in (await session.execute(_CATALOGUE)).all():
+        if kind == "site":
+            site = _site(state)
+            sites[site.site_id] = site
+            versions[site.site_id] = version or 0
+        else:
+            space, view = _space(state)
+            spaces.append(space)
+            views[space.space_id] = view
+            versions[space.space_id] = version or 0
+    return sites, spaces, views, versions
+
+
+# The same states come back search after search: each JSON text is validated once (frozen
+# models, so sharing them is safe; a changed state is a new text).
+_SITES: dict[str, fe.SiteState] = {}
+_SPACES: dict[str, tuple[fe.SpaceState, SpaceView]] = {}
+_STATES_KEPT = 10_000
+
+
+def _site(text: str) -> fe.SiteState:
+    found = _SITES.get(text)
+    if found is None:
+        if len(_SITES) >= _STATES_KEPT:
+            _SITES.clear()
+        found = _SITES[text] = fe.SiteState.model_validate_json(text)
+    return found
+
+
+def _space(text: str) -> tuple[fe.SpaceState, SpaceView]:
+    found = _SPACES.get(text)
+    if found is None:
+        if len(_SPACES) >= _STATES_KEPT:
+            _SPACES.clear()
+        space = fe.SpaceState.model_validate_json(text)
+        found = _SPACES[text] = (space, catalogue.space_view(space))
+    return found
+
+
+def _keys(
+    space: fe.SpaceState, days: Sequence[str], versions: Mapping[uuid.UUID, int]
+) -> list[str]:
+    """Each day's key names the versions of everything its time is computed from: the space,
+    the spaces it cannot be used with, its site."""
+    stamp = ".".join(
+        str(versions.get(subject, 0)) for subject in sorted(catalogue.conflict_ids(space))
+    )
+    prefix = f"{CACHE_PREFIX}:{space.space_id}:"
+    suffix = f":{stamp}:{versions.get(space.site_id, 0)}"
+    return [f"{prefix}{day}{suffix}" for day in days]
+
+
+# --- joining the days over the period --------------------------------------------------------
+
+
+def _space_time(
+    space: fe.SpaceState,
+    view: SpaceView,
+    site: fe.SiteState,
+    entries: list[list[list[list[int]]]],
+    period: Interval,
+    min_minutes: int,
+    now: datetime,
+) -> SpaceTime:
+    """An entry is [released, open, closed] of one day, each a list of [start, end] pieces;
+    an open piece also carries its slot (its stretch rounded inward to the grid) when it has
+    one."""
+    start, end = microseconds(period.start), microseconds(period.end)
+    released = [(a, b) for a, b, _ in join_days((entry[0] for entry in entries), start, end)]
+    closed = [(a, b) for a, b, _ in join_days((entry[2] for entry in entries), start, end)]
+    usable = bookable_period(view.rules, period, now)
+    slots = [] if usable is None else _slots(view.rules, entries, usable, min_minutes)
+    return SpaceTime(space, site, slots, released, closed)
+
+
+def _slots(
+    rules: Any, entries: list[list[list[list[int]]]], usable: Interval, min_minutes: int
+) -> list[Span]:
+    """`slots_in` over the open time joined within `usable`; a stretch that is one day's
+    piece uncut takes the slot worked out for it when the day was computed."""
+    shortest = shortest_slot(rules, min_minutes) // MICROSECOND
+    start, end = microseconds(usable.start), microseconds(usable.end)
+    slots: list[Span] = []
+    for low, high, piece in join_days((entry[1] for entry in entries), start, end):
+        if piece is None:
+            stretch = Interval(instant(low), instant(high))
+            found = slots_in(rules, [stretch], min_minutes)
+            slots.extend((microseconds(s.start), microseconds(s.end)) for s in found)
+        elif len(piece) == 4 and piece[3] - piece[2] >= shortest:
+            slots.append((piece[2], piece[3]))
+    return slots
+
+
+# --- computing the missing days --------------------------------------------------------------
+
+
+@dataclass
+class _Inputs:
+    windows: dict[str, list[WindowView]] = field(default_factory=lambda: defaultdict(list))
+    closures: list[ClosureView] = field(default_factory=list)
+    busy: dict[str, list[BusyInterval]] = field(default_factory=lambda: defaultdict(list))
+
+
+_INPUTS = text(
+    """
+    SELECT 'window' AS kind, w.space_id AS subject, NULL::uuid AS other,
+           NULL::timestamptz AS start, NULL::timestamptz AS "end", w.state AS state
+    FROM read_window w
+    WHERE w.space_id = ANY(:spaces)
+    UNION ALL
+    SELECT 'closure', c.site_id, c.space_id, c.start, c."end", c.state
+    FROM read_closure c
+    WHERE c.site_id = ANY(:sites) AND c.start < :until AND c."end" > :since
+    UNION ALL
+    SELECT 'round', rs.space_id, r.id, NULL, NULL, to_jsonb(r)
+    FROM application_round r
+    JOIN application_round_space rs ON rs.round_id = r.id
+    WHERE rs.space_id = ANY(:related) AND r.state = ANY(:reserving)
+      AND r.season_last_date >= :first_date AND r.season_first_date <= :last_date
+    UNION ALL
+    SELECT 'busy', b.space_id, b.id, b.start, b."end", NULL
+    FROM booking_occupancy o
+    JOIN booking b ON b.id = o.booking_id
+    WHERE o.space_id = ANY(:related) AND o.own AND o.active
+      AND o.during && tstzrange(:busy_since, :busy_until)
+      AND b.status = ANY(:active) AND b.start < :busy_until AND b."end" > :busy_since
+    """
+).bindparams(
+    bindparam("spaces", type_=ARRAY(Uuid())),
+    bindparam("sites", type_=ARRAY(Uuid())),
+    bindparam("related", type_=ARRAY(Uuid())),
+    bindparam("reserving", type_=ARRAY(String())),
+    bindparam("active", type_=ARRAY(String())),
+    bindparam("since", type_=DateTime(timezone=True)),
+    bindparam("until", type_=DateTime(timezone=True)),
+    bindparam("busy_since", type_=DateTime(timezone=True)),
+    bindparam("busy_until", type_=DateTime(timezone=True)),
+    bindparam("first_date", type_=Date()),
+    bindparam("last_date", type_=Date()),
+)
+
+
+async def _inputs(
+    session: AsyncSession, spaces: Sequence[fe.SpaceState], days: Sequence[date]
+) -> _Inputs:
+    """Windows, closures, reserved season evenings and active bookings for `spaces` on `days`,
+    in one statement: only rows that reach into the days, found by their indexed ranges."""
+    span = Interval(local_day(min(days)).start, local_day(max(days)).end)
+    # Bookings a day before and after too: their buffer may reach into the days.
+    busy_span = span.padded(timedelta(days=1))
+    related = {other for space in spaces for other in catalogue.conflict_ids(space)}
+    parameters = {
+        "spaces": [space.space_id for space in spaces],
+        "sites": list({space.site_id for space in spaces}),
+        "related": list(related),
+        "reserving": [state.value for state in RESERVING_STATES],
+        "active": list(ACTIVE_STATUSES),
+        "since": span.start,
+        "until": span.end,
+        "busy_since": busy_span.start,
+        "busy_until": busy_span.end,
+        "first_date": local_date(span.start),
+        "last_date": local_date(span.end),
+    }
+    inputs = _Inputs()
+    site_of = {str(space.space_id): str(space.site_id) for space in spaces}
+    rows = (await session.execute(_INPUTS, parameters)).all()
+    for kind, subject, other, start, end, state in rows:
+        if kind == "window":
+            view = catalogue.window_view(fe.WindowState.model_validate(state))
+            if view is not None:
+                inputs.windows[view.space_id].append(view)
+        elif kind == "closure":
+            inputs.closures.append(catalogue.closure_view(fe.ClosureState.model_validate(state)))
+        elif kind == "round":
+            round_ = round_view(ApplicationRound.model_validate(state), [subject])
+            inputs.closures.extend(
+                ClosureView(
+                    evening,
+                    f"Application round {round_.name} / Søknadsrunde {round_.name}",
+                    str(subject),
+                    site_of.get(str(subject), ""),
+                )
+                for evening in round_.evenings_within(span)
+            )
+        else:
+            inputs.busy[str(subject)].append(
+                BusyInterval(str(subject), Interval(start, end), str(other))
+            )
+    return inputs
+
+
+async def _computed(
+    session: AsyncSession, missing: Sequence[tuple[fe.SpaceState, date]]
+) -> dict[tuple[uuid.UUID, date], bytes]:
+    days_of: dict[uuid.UUID, list[date]] = defaultdict(list)
+    spaces: dict[uuid.UUID, fe.SpaceState] = {}
+    for space, day in missing:
+        days_of[space.space_id].append(day)
+        spaces[space.space_id] = space
+    inputs = await _inputs(session, list(spaces.values()), sorted({day for _, day in missing}))
+    # Many spaces over many days: worked out off the event loop.
+    return await asyncio.to_thread(_encoded_days, list(spaces.values()), days_of, inputs)
+
+
+def _encoded_days(
+    spaces: Sequence[fe.SpaceState],
+    days_of: Mapping[uuid.UUID, list[date]],
+    inputs: _Inputs,
+) -> dict[tuple[uuid.UUID, date], bytes]:
+    found: dict[tuple[uuid.UUID, date], bytes] = {}
+    for space in spaces:
+        view = catalogue.space_view(space)
+        busy = [item for other in view.conflict_set for item in inputs.busy.get(other, ())]
+        days = days_of[space.space_id]
+        windows = inputs.windows.get(view.space_id, [])
+        times = days_time(view, days, windows, inputs.closures, busy)
+        for day, time in zip(days, times, strict=True):
+            found[space.space_id, day] = _encoded(time, view.rules.granularity_minutes)
+    return found
+
+
+def _encoded(time: DayTime, granularity_minutes: int) -> bytes:
+    def spans(intervals: list[Interval]) -> list[list[int]]:
+        return [[microseconds(i.start), microseconds(i.end)] for i in intervals]
+
+    open_pieces = []
+    for piece in time.open:
+        slot = round_inward(piece, granularity_minutes, OSLO)
+        bounds = [microseconds(piece.start), microseconds(piece.end)]
+        if slot is not None:
+            bounds += [microseconds(slot.start), microseconds(slot.end)]
+        open_pieces.append(bounds)
+    return orjson.dumps([spans(time.released), open_pieces, spans(time.closed)])
+
+
+# --- the filters -----------------------------------------------------------------------------
 
 
 def _matches(query: AvailabilityQuery, space: fe.SpaceState, site: fe.SiteState) -> bool:

@@ -7,14 +7,20 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query, Response
 
-from booking.availability.queries import AvailabilityQuery, SpaceSlots, availability
+from booking.availability.queries import (
+    AvailabilityQuery,
+    DayCache,
+    SpaceTime,
+    Span,
+    availability,
+    instant,
+)
 from booking.availability.schemas import SpaceAvailability
 from booking.bookings.states import local_text
-from booking.dependencies import NowDep, SettingsDep
+from booking.dependencies import NowDep, RedisDep, SettingsDep
 from samspill.db import UnitOfWorkDep
 from samspill.inputs import Instant
-from samspill.intervals import Interval
-from samspill.jsonbody import json_response
+from samspill.jsonbody import json_bytes
 
 router = APIRouter(prefix="/availability", tags=["availability"])
 
@@ -23,6 +29,7 @@ router = APIRouter(prefix="/availability", tags=["availability"])
 async def get_availability(
     uow: UnitOfWorkDep,
     settings: SettingsDep,
+    redis: RedisDep,
     now: NowDep,
     start: Annotated[Instant, Query(alias="from")],
     end: Annotated[Instant, Query(alias="to")],
@@ -55,39 +62,78 @@ async def get_availability(
         accessibility=frozenset(accessibility or ()),
         min_minutes=min_minutes,
     )
-    found = await availability(uow.session, query, now, settings.availability_max_days)
-    # A search over every space holds thousands of slots: written as plain data in the shape
-    # of `SpaceAvailability` instead of one validated model per slot.
-    return json_response([_public(item) for item in found])
+    cache = DayCache(redis, settings.availability_cache_ttl_s)
+    found = await availability(uow.session, cache, query, now, settings.availability_max_days)
+    # A search over every space holds thousands of slots: written in the shape of
+    # `SpaceAvailability` from plain data, each span's JSON made once and reused.
+    return Response(_body(found), media_type="application/json")
 
 
-def _public(item: SpaceSlots) -> dict[str, object]:
+# A kept answer (the same list again) is written once: its JSON is kept beside it.
+_BODIES: dict[int, tuple[list[SpaceTime], bytes]] = {}
+_BODIES_KEPT = 32
+
+
+def _body(found: list[SpaceTime]) -> bytes:
+    kept = _BODIES.get(id(found))
+    if kept is not None and kept[0] is found:
+        return kept[1]
+    body = b"[" + b",".join(_public(item) for item in found) + b"]"
+    if len(_BODIES) >= _BODIES_KEPT:
+        _BODIES.clear()
+    _BODIES[id(found)] = (found, body)
+    return body
+
+
+def _public(item: SpaceTime) -> bytes:
     space, site = item.space, item.site
-    return {
-        "space_id": space.space_id,
-        "space_name": space.name,
-        "space_kind": space.kind,
-        "capacity": space.capacity,
-        "features": list(space.features),
-        "site_id": site.site_id,
-        "site_name": site.name,
-        "site_kind": site.kind,
-        "district": site.district,
-        "who_may_book": space.rules.who_may_book,
-        "approval_required": space.rules.approval_required,
-        "slots": _spans(item.slots),
-        "released": _spans(item.released),
-        "closed": _spans(item.closed),
-    }
-
-
-def _spans(intervals: list[Interval]) -> list[dict[str, object]]:
-    return [
+    head = json_bytes(
         {
-            "start": span.start,
-            "end": span.end,
-            "local_start": local_text(span.start),
-            "local_end": local_text(span.end),
+            "space_id": space.space_id,
+            "space_name": space.name,
+            "space_kind": space.kind,
+            "capacity": space.capacity,
+            "features": list(space.features),
+            "site_id": site.site_id,
+            "site_name": site.name,
+            "site_kind": site.kind,
+            "district": site.district,
+            "who_may_book": space.rules.who_may_book,
+            "approval_required": space.rules.approval_required,
         }
-        for span in intervals
-    ]
+    )
+    return b"".join(
+        (
+            head[:-1],
+            b',"slots":[',
+            b",".join(map(_span, item.slots)),
+            b'],"released":[',
+            b",".join(map(_span, item.released)),
+            b'],"closed":[',
+            b",".join(map(_span, item.closed)),
+            b"]}",
+        )
+    )
+
+
+# The same spans come back in answer after answer (every evening 17–22, the hours around the
+# bookings): each span's JSON is made once.
+_SPANS: dict[Span, bytes] = {}
+_SPANS_KEPT = 100_000
+
+
+def _span(span: Span) -> bytes:
+    found = _SPANS.get(span)
+    if found is None:
+        if len(_SPANS) >= _SPANS_KEPT:
+            _SPANS.clear()
+        start, end = instant(span[0]), instant(span[1])
+        found = _SPANS[span] = json_bytes(
+            {
+                "start": start,
+                "end": end,
+                "local_start": local_text(start),
+                "local_end": local_text(end),
+            }
+        )
+    return found

@@ -5,7 +5,12 @@ Nothing here does I/O or imports a framework; the service feeds in read-model vi
 turns the errors of `booking.domain.errors` into HTTP problems.
 """
 
-from booking.domain.availability import blocked_intervals, bookable_period, free_slots
+from booking.domain.availability import (
+    blocked_intervals,
+    bookable_period,
+    days_time,
+    free_slots,
+)
 from booking.domain.bookings import (
     ALLOWED_TRANSITIONS,
     BookingStatus,
@@ -138,6 +143,7 @@ __all__ = [
     "check_series",
     "check_stock",
     "check_usable",
+    "days_time",
     "detect_due",
     "find_closure",
     "find_conflict",

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from datetime import datetime
+from collections.abc import Iterable, Sequence
+from datetime import date, datetime
 
 import samspill.availability as availability
 from booking.domain.views import (
@@ -14,9 +14,10 @@ from booking.domain.views import (
     busy_of,
     closures_of,
 )
+from samspill.availability import DayTime
 from samspill.intervals import Interval
 
-__all__ = ["blocked_intervals", "bookable_period", "free_slots"]
+__all__ = ["blocked_intervals", "bookable_period", "days_time", "free_slots"]
 
 
 def free_slots(
@@ -40,6 +41,24 @@ def free_slots(
         [item.interval for item in busy_of(space, busy)],
         min_minutes,
         now=now,
+    )
+
+
+def days_time(
+    space: SpaceView,
+    days: Sequence[date],
+    windows: Iterable[WindowView],
+    closures: Iterable[ClosureView],
+    busy: Iterable[BusyInterval],
+) -> list[DayTime]:
+    """The space's time on each local date of `days` (released, open, closed), from the same
+    inputs as `free_slots`: joined over a period it gives the same slots."""
+    return availability.days_time(
+        space.rules,
+        days,
+        [window for window in windows if window.space_id == space.space_id],
+        [closure.interval for closure in closures_of(space, closures)],
+        [item.interval for item in busy_of(space, busy)],
     )
 
 

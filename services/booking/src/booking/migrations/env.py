@@ -1,5 +1,6 @@
 import booking.allocation.tables
 import booking.applications.tables
+import booking.availability.tables
 import booking.bookings.tables
 import booking.catalogue.tables
 import booking.lending.tables

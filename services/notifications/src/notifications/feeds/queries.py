@@ -15,15 +15,12 @@ from __future__ import annotations
 
 import asyncio
 import functools
-import time
 import uuid
-import weakref
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from enum import StrEnum
 
-import structlog
 from redis.asyncio import Redis
 from sqlalchemy import ColumnElement, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -50,8 +47,7 @@ from notifications.readmodel.tables import (
     SpaceRecord,
 )
 from samspill.ids import parse_uuid
-
-log = structlog.get_logger("notifications.feeds")
+from samspill.rediscache import CacheGuard
 
 EPOCH = datetime(2020, 1, 1, tzinfo=UTC)
 CACHE_PREFIX = "notifications:feed"
@@ -305,18 +301,14 @@ _BUILDERS = {
 # --- the cache ------------------------------------------------------------------------------
 
 
-# After Redis failed, feeds skip it this long: a Redis that hangs would otherwise cost every
-# feed request its connect timeout twice before the render from the database.
-REDIS_BACKOFF_S = 5.0
-_redis_down_until: weakref.WeakKeyDictionary[Redis, float] = weakref.WeakKeyDictionary()
-
-
 class FeedCache:
     """Rendered feeds in Redis. Redis being away only costs a render from the database, never
-    a failed request; after a failure the cache is skipped for `REDIS_BACKOFF_S`."""
+    a failed request; after a failure the cache is skipped for a few seconds
+    (`samspill.rediscache`)."""
 
     def __init__(self, redis: Redis, ttl_s: int) -> None:
         self._redis = redis
+        self._guard = CacheGuard(redis, "feeds")
         self._ttl_s = ttl_s
 
     @staticmethod
@@ -328,11 +320,10 @@ class FeedCache:
         return f"{CACHE_PREFIX}:body:{key.kind}:{key.subject}:{generation}"
 
     def _skipped(self) -> bool:
-        return time.monotonic() < _redis_down_until.get(self._redis, 0.0)
+        return self._guard.skipped()
 
     def _failed(self, exc: Exception) -> None:
-        _redis_down_until[self._redis] = time.monotonic() + REDIS_BACKOFF_S
-        log.warning("feeds.cache_unavailable", error=repr(exc), skipped_for_s=REDIS_BACKOFF_S)
+        self._guard.failed(exc)
 
     async def generation(self, sources: Sequence[FeedKey]) -> str | None:
         """The generations of a feed's sources (itself first), as one slot name."""

@@ -6,7 +6,9 @@ All of them are public: no token is sent.
 from __future__ import annotations
 
 import asyncio
+import time as clock
 import uuid
+import weakref
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from typing import Any
@@ -69,8 +71,22 @@ async def _all(apis: Apis, path: str, params: dict[str, Any] | None = None) -> l
             return items
 
 
-async def search_options(apis: Apis) -> SearchOptions:
-    """The districts that have halls, and every activity a hall is meant for."""
+# Every search lists the districts and activities: read from facilities at most this often.
+_options: weakref.WeakKeyDictionary[Apis, tuple[float, SearchOptions]] = weakref.WeakKeyDictionary()
+
+
+async def search_options(apis: Apis, max_age_s: float = 0.0) -> SearchOptions:
+    """The districts that have halls, and every activity a hall is meant for; the answer of up
+    to `max_age_s` ago when there is one (a new district shows within that time)."""
+    kept = _options.get(apis)
+    if kept is not None and clock.monotonic() - kept[0] < max_age_s:
+        return kept[1]
+    options = await _search_options(apis)
+    _options[apis] = (clock.monotonic(), options)
+    return options
+
+
+async def _search_options(apis: Apis) -> SearchOptions:
     sites, spaces = await asyncio.gather(_all(apis, "/sites"), _all(apis, "/spaces"))
     with_spaces = {space["site_id"] for space in spaces}
     districts = {site["district"] for site in sites if site["site_id"] in with_spaces}

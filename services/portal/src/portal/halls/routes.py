@@ -48,9 +48,11 @@ def _now() -> datetime:
 
 
 @router.get("/ledige-lokaler", name="find_halls")
-async def find_halls(request: Request, pages: PagesDep, apis: ApisDep) -> Response:
+async def find_halls(
+    request: Request, pages: PagesDep, apis: ApisDep, settings: SettingsDep
+) -> Response:
     now = _now()
-    options = await queries.search_options(apis)
+    options = await queries.search_options(apis, settings.search_options_max_age_s)
     search = read_search(
         dict(request.query_params),
         request.query_params.getlist("tilgjengelighet"),
