@@ -2,7 +2,7 @@
 transaction, that keys the cached days of free time
 
 Revision ID: d8e2b4f6a1c3
-Revises: 9f4c2a7d1b63
+Revises: c6ab433adfbc
 Create Date: 2027-01-20 09:00:00.000000
 """
 
@@ -12,7 +12,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = 'd8e2b4f6a1c3'
-down_revision: str | None = '9f4c2a7d1b63'
+down_revision: str | None = 'c6ab433adfbc'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
