@@ -14,7 +14,7 @@ from samspill.clock import NowDep
 __all__ = ["NowDep", "RedisDep", "SettingsDep", "booking_settings", "redis_client"]
 
 
-def booking_settings(request: Request) -> BookingSettings:
+async def booking_settings(request: Request) -> BookingSettings:
     state: Any = request.app.state
     settings = state.settings
     if not isinstance(settings, BookingSettings):
@@ -25,7 +25,7 @@ def booking_settings(request: Request) -> BookingSettings:
 SettingsDep = Annotated[BookingSettings, Depends(booking_settings)]
 
 
-def redis_client(request: Request) -> Redis:
+async def redis_client(request: Request) -> Redis:
     """The service's Redis client, which the runtime opened at start."""
     state: Any = request.app.state
     redis: Redis = state.redis
