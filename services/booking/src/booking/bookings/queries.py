@@ -9,33 +9,38 @@ from __future__ import annotations
 import uuid
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, func, or_, select, true
-from sqlalchemy.dialects.postgresql import Range
+from sqlalchemy import ColumnElement, ScalarSelect, Select, and_, func, or_, select, text, true
+from sqlalchemy.dialects.postgresql import JSONB, Range
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
 from booking.bookings.tables import Booking, BookingOccupancy
 from booking.catalogue import queries as catalogue
-from booking.catalogue.tables import SpaceRecord
+from booking.catalogue.tables import SiteRecord, SpaceRecord
 from booking.domain import (
     BookerKind,
     BookingStatus,
     BusyInterval,
+    ClosureView,
     OrganisationCategory,
+    WindowView,
     booked_space_name,
     space_booked,
 )
+from booking.giving_back import queries as giving_back
 from booking.organisations.tables import Organisation
 from booking.people import queries as people
+from booking.rounds import queries as rounds
 from samspill.auth import Principal, Role
 from samspill.contacts import PrivateContact
 from samspill.errors import Conflict, Forbidden, NotFound
 from samspill.events import facilities as fe
 from samspill.ids import valid_uuids
 from samspill.intervals import Interval
+from samspill.pricing import PriceRule
 
 ACTIVE_STATUSES = (BookingStatus.REQUESTED.value, BookingStatus.CONFIRMED.value)
 
@@ -67,6 +72,11 @@ class Place:
 async def load_place(session: AsyncSession, space_id: uuid.UUID) -> Place:
     space = await catalogue.get_space(session, space_id)
     site = None if space is None else await catalogue.get_site(session, space.site_id)
+    return place_of(space_id, space, site)
+
+
+def place_of(space_id: uuid.UUID, space: fe.SpaceState | None, site: fe.SiteState | None) -> Place:
+    """The place, or 404 when the read model lacks the space or its site."""
     if space is None or site is None:
         raise NotFound(f"Unknown space {space_id}.", f"Ukjent lokale {space_id}.")
     return Place(space, site)
@@ -102,10 +112,23 @@ async def resolve_booker(
 ) -> Booker:
     """The organisation booking (the caller must book for it: an administrator or booker), or
     the resident with the contact given or else their profile's."""
+    organisation = (
+        None if organisation_id is None else await session.get(Organisation, organisation_id)
+    )
+    return await booker_of(session, principal, organisation_id, organisation, contact)
+
+
+async def booker_of(
+    session: AsyncSession,
+    principal: Principal,
+    organisation_id: uuid.UUID | None,
+    organisation: Organisation | None,
+    contact: PrivateContact | None = None,
+) -> Booker:
+    """`resolve_booker` with the organisation already read (None: unknown, or none asked)."""
     if organisation_id is None:
         resident_contact = await people.resident_contact(session, principal.person_id, contact)
         return Booker(BookerKind.RESIDENT, None, principal.person_id, resident_contact)
-    organisation = await session.get(Organisation, organisation_id)
     if organisation is None or not principal.member_of(organisation.id):
         raise NotFound(
             f"Unknown organisation {organisation_id}.",
@@ -280,15 +303,15 @@ async def raise_clash(
     raise clash_error(space, BusyInterval(str(space.space_id), intervals[0], ""))
 
 
-async def busy_in(
-    session: AsyncSession, space_ids: Iterable[uuid.UUID], within: Interval
-) -> list[BusyInterval]:
-    """Active bookings of the given spaces overlapping `within`."""
+def _busy_columns() -> tuple[Any, ...]:
     space_name = col(SpaceRecord.state)["name"].astext
-    query = (
-        select(
-            col(Booking.id), col(Booking.space_id), col(Booking.start), col(Booking.end), space_name
-        )
+    return col(Booking.id), col(Booking.space_id), col(Booking.start), col(Booking.end), space_name
+
+
+def _busy(space_ids: Iterable[uuid.UUID], within: Interval) -> Select[Any]:
+    """Active bookings of the given spaces overlapping `within`, with their space's name."""
+    return (
+        select(*_busy_columns())
         .outerjoin(SpaceRecord, col(SpaceRecord.space_id) == col(Booking.space_id))
         .where(
             col(Booking.space_id).in_(list(space_ids)),
@@ -297,10 +320,63 @@ async def busy_in(
             col(Booking.end) > within.start,
         )
     )
+
+
+async def busy_in(
+    session: AsyncSession, space_ids: Iterable[uuid.UUID], within: Interval
+) -> list[BusyInterval]:
+    """Active bookings of the given spaces overlapping `within`."""
     return [
         BusyInterval(str(space_id), Interval(start, end), str(booking_id), name or "")
-        for booking_id, space_id, start, end, name in (await session.execute(query)).all()
+        for booking_id, space_id, start, end, name in (
+            await session.execute(_busy(space_ids, within))
+        ).all()
     ]
+
+
+def busy_list(space_ids: Iterable[uuid.UUID], within: Interval) -> ScalarSelect[Any]:
+    """`busy_in` as one JSON array of [id, space id, start, end, name], for a statement that
+    reads more besides (`busy_from_list` reads it)."""
+    row = func.jsonb_build_array(*_busy_columns())
+    return (
+        _busy(space_ids, within)
+        .with_only_columns(
+            func.coalesce(func.jsonb_agg(row), text("'[]'::jsonb"), type_=JSONB),
+            maintain_column_froms=True,
+        )
+        .scalar_subquery()
+    )
+
+
+def busy_from_list(items: Iterable[list[Any]]) -> list[BusyInterval]:
+    return [
+        BusyInterval(space_id, Interval(_instant(start), _instant(end)), booking_id, name or "")
+        for booking_id, space_id, start, end, name in items
+    ]
+
+
+def _instant(text: str) -> datetime:
+    """A timestamp as PostgreSQL writes it in JSON, in UTC like the driver's."""
+    return datetime.fromisoformat(text).astimezone(UTC)
+
+
+def _held_seconds(
+    space_id: uuid.UUID, now: datetime, organisation_id: uuid.UUID | None, booker_sub: str
+) -> Select[Any]:
+    holder = (
+        col(Booking.organisation_id) == organisation_id
+        if organisation_id is not None
+        else and_(col(Booking.organisation_id).is_(None), col(Booking.booker_sub) == booker_sub)
+    )
+    seconds = func.coalesce(
+        func.sum(func.extract("epoch", col(Booking.end) - col(Booking.start))), 0
+    )
+    return select(seconds).where(
+        holder,
+        col(Booking.space_id) == space_id,
+        col(Booking.status).in_(ACTIVE_STATUSES),
+        col(Booking.end) > now,
+    )
 
 
 async def future_minutes(
@@ -312,21 +388,98 @@ async def future_minutes(
     booker_sub: str,
 ) -> int:
     """Active future minutes the organisation (or, without one, the resident) holds here."""
-    holder = (
-        col(Booking.organisation_id) == organisation_id
-        if organisation_id is not None
-        else and_(col(Booking.organisation_id).is_(None), col(Booking.booker_sub) == booker_sub)
-    )
-    seconds = func.coalesce(
-        func.sum(func.extract("epoch", col(Booking.end) - col(Booking.start))), 0
-    )
-    query = select(seconds).where(
-        holder,
-        col(Booking.space_id) == space_id,
-        col(Booking.status).in_(ACTIVE_STATUSES),
-        col(Booking.end) > now,
-    )
+    query = _held_seconds(space_id, now, organisation_id, booker_sub)
     return int((await session.execute(query)).scalar_one()) // 60
+
+
+# --- what a new booking reads, in two statements ------------------------------------------
+
+
+@dataclass(frozen=True)
+class RequestReads:
+    """What a booking request reads before it knows who books: the place, the organisation
+    it names, the space's windows and the price rules."""
+
+    space: fe.SpaceState | None
+    site: fe.SiteState | None
+    organisation: Organisation | None
+    windows: list[WindowView]
+    price_rules: list[PriceRule]
+
+
+async def read_request(
+    session: AsyncSession,
+    space_id: uuid.UUID,
+    organisation_id: uuid.UUID | None,
+    also: ColumnElement[Any],
+) -> RequestReads:
+    """One statement; `also` is evaluated with it when the space is known (the use case's
+    lock on the hour limit, so the next statement reads the hours held after it)."""
+    query = (
+        select(
+            col(SpaceRecord.state),
+            col(SiteRecord.state),
+            Organisation,
+            catalogue.json_list(catalogue.window_states([space_id])),
+            catalogue.json_list(catalogue.price_rule_states()),
+            also,
+        )
+        .select_from(SpaceRecord)
+        .outerjoin(SiteRecord, col(SiteRecord.site_id) == col(SpaceRecord.site_id))
+        .outerjoin(Organisation, col(Organisation.id) == organisation_id)
+        .where(col(SpaceRecord.space_id) == space_id)
+    )
+    row = (await session.execute(query)).first()
+    if row is None:
+        return RequestReads(None, None, None, [], [])
+    space, site, organisation, windows, rules, _ = row
+    return RequestReads(
+        fe.SpaceState.model_validate(space),
+        None if site is None else fe.SiteState.model_validate(site),
+        organisation,
+        catalogue.windows_from(windows),
+        catalogue.price_rules_from(rules),
+    )
+
+
+@dataclass(frozen=True)
+class RequestChecks:
+    """What the rules of a booking request need once the booker and the interval are known."""
+
+    reserving_round: bool  # a reserving round covers the space (`check_not_reserved` tells)
+    held_for_another: bool  # given-back time offered to a waiting club overlaps
+    closures: list[ClosureView]
+    busy: list[BusyInterval]
+    held_minutes: int  # active future minutes the booker holds on the space
+
+
+async def read_checks(
+    session: AsyncSession,
+    place: Place,
+    interval: Interval,
+    booker: Booker,
+    now: datetime,
+) -> RequestChecks:
+    """One statement: the reads behind `check_not_reserved`, `check_not_held`, `check_request`
+    and the hour limit, for one interval."""
+    conflicts = catalogue.conflict_ids(place.space)
+    buffer = timedelta(minutes=place.space.rules.buffer_minutes)
+    held = _held_seconds(place.space.space_id, now, booker.organisation_id, booker.sub)
+    query = select(
+        rounds.any_reserving(conflicts),
+        giving_back.held(conflicts, interval),
+        catalogue.json_list(catalogue.closure_states([place.site.site_id], interval)),
+        busy_list(conflicts, interval.padded(buffer)),
+        held.scalar_subquery(),
+    )
+    reserving, held_for_another, closures, busy, seconds = (await session.execute(query)).one()
+    return RequestChecks(
+        bool(reserving),
+        bool(held_for_another),
+        catalogue.closures_from(closures),
+        busy_from_list(busy),
+        int(seconds) // 60,
+    )
 
 
 async def active_bookings(

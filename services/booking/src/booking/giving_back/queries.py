@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Collection, Sequence
 
-from sqlalchemy import select
+from sqlalchemy import Exists, exists, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
@@ -23,22 +23,26 @@ async def check_not_held(
     if not intervals or not space_ids:
         return
     for interval in intervals:
-        query = (
-            select(col(FreedSlot.start))
-            .join(FreedTime, col(FreedTime.id) == col(FreedSlot.freed_id))
-            .where(
-                col(FreedTime.status) == "offered",
-                col(FreedSlot.space_id).in_(space_ids),
-                col(FreedSlot.start) < interval.end,
-                col(FreedSlot.end) > interval.start,
-            )
-            .limit(1)
-        )
-        if (await session.execute(query)).first() is not None:
-            raise Conflict(
-                "This time was given back and is offered to a club on the waiting list.",
-                "Denne tiden er gitt tilbake og tilbys en klubb på ventelisten.",
-            )
+        if await session.scalar(select(held(space_ids, interval))):
+            raise held_for_another()
+
+
+def held(space_ids: Collection[uuid.UUID], interval: Interval) -> Exists:
+    """Whether given-back time on one of the spaces, offered to a waiting club, overlaps."""
+    return exists().where(
+        col(FreedTime.id) == col(FreedSlot.freed_id),
+        col(FreedTime.status) == "offered",
+        col(FreedSlot.space_id).in_(space_ids),
+        col(FreedSlot.start) < interval.end,
+        col(FreedSlot.end) > interval.start,
+    )
+
+
+def held_for_another() -> Conflict:
+    return Conflict(
+        "This time was given back and is offered to a club on the waiting list.",
+        "Denne tiden er gitt tilbake og tilbys en klubb på ventelisten.",
+    )
 
 
 async def freed(session: AsyncSession, freed_id: uuid.UUID, *, lock: bool = True) -> FreedTime:
