@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from enum import StrEnum
 
-from sqlalchemy import Column, MetaData, Select, String, Table, and_, delete, select
+from sqlalchemy import Column, ColumnElement, MetaData, Select, String, Table, and_, delete, select
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -88,7 +88,7 @@ async def apply_staff_grants(session: AsyncSession, table: Table, state: StaffGr
         await session.execute(insert(table).values(rows))
 
 
-def grant_rows(table: Table, person_id: str) -> Select[str, str, str | None]:
+def grant_rows(table: Table, person_id: str | ColumnElement[str]) -> Select[str, str, str | None]:
     """The person's rows (kind, object id, role), to read alone or with a service's own."""
     return select(table.c.kind, table.c.object_id, table.c.role).where(
         table.c.person_id == person_id
@@ -112,7 +112,8 @@ def grants_from_rows(rows: Iterable[tuple[str, str, str | None]]) -> Grants:
 
 async def read_grants(session: AsyncSession, table: Table, person_id: str) -> Grants:
     """The person's grants as the read model holds them."""
-    rows = [tuple(row) for row in await session.execute(grant_rows(table, person_id))]
+    result = await session.execute(grant_rows(table, person_id))
+    rows = [(kind, object_id, role) for kind, object_id, role in result]
     return grants_from_rows(rows)
 
 

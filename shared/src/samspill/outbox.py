@@ -32,6 +32,7 @@ many later events of the same key exist, so the operator can tell.
 from __future__ import annotations
 
 import asyncio
+import functools
 import hashlib
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
@@ -50,8 +51,26 @@ from aiokafka.errors import (
 )
 from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily, Metric
 from prometheus_client.registry import Collector
-from sqlalchemy import Row, Text, cast, delete, func, insert, literal, or_, select, update
-from sqlalchemy.dialects.postgresql import REGCLASS
+from sqlalchemy import (
+    BigInteger,
+    DateTime,
+    Insert,
+    Row,
+    Select,
+    Table,
+    Text,
+    any_,
+    bindparam,
+    cast,
+    delete,
+    func,
+    insert,
+    literal,
+    or_,
+    select,
+    update,
+)
+from sqlalchemy.dialects.postgresql import ARRAY, REGCLASS
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from samspill.errors import EventTooLarge
@@ -130,17 +149,25 @@ async def write_event(
     if size > limit:
         raise EventTooLarge(envelope.type, size, limit)
     await session.execute(
-        insert(tables.outbox).values(
-            event_id=envelope.id,
-            topic=event.topic,
-            key=key,
-            bucket=bucket_of(key),
-            event_type=envelope.type,
-            headers=[[name, raw.decode()] for name, raw in headers],
-            value=value,
-        )
+        _insert_of(tables.outbox),
+        {
+            "event_id": envelope.id,
+            "topic": event.topic,
+            "key": key,
+            "bucket": bucket_of(key),
+            "event_type": envelope.type,
+            "headers": [[name, raw.decode()] for name, raw in headers],
+            "value": value,
+        },
     )
     return envelope
+
+
+@functools.cache
+def _insert_of(outbox: Table) -> Insert:
+    """The outbox insert, built once per table and run with each row's values (`inline`: the
+    new id is not read back)."""
+    return insert(outbox).inline()
 
 
 def _mentions(table: Any, needles: Sequence[str]) -> Any:
@@ -206,6 +233,12 @@ class OutboxRelay:
         self._max_attempts = max_attempts
         self._producer: AIOKafkaProducer | None = None
         self._wake = asyncio.Event()
+        self._claim_rows = _claim_statement(tables.outbox, batch_size)
+        self._mark_published = (
+            update(tables.outbox)
+            .where(tables.outbox.c.id == any_(bindparam("ids", type_=ARRAY(BigInteger()))))
+            .values(published_at=bindparam("at", type_=DateTime(timezone=True)))
+        )
         self.published = 0
         self.dead_lettered = 0
 
@@ -262,11 +295,7 @@ class OutboxRelay:
         moved and the first failure that was not dead-lettered."""
         sent_ids, failures = await self._send(rows)
         if sent_ids:
-            await session.execute(
-                update(self._outbox)
-                .where(self._outbox.c.id.in_(sent_ids))
-                .values(published_at=datetime.now(UTC))
-            )
+            await session.execute(self._mark_published, {"ids": sent_ids, "at": datetime.now(UTC)})
         self.published += len(sent_ids)
         moved, error = len(sent_ids), None
         for failure in failures:
@@ -279,26 +308,8 @@ class OutboxRelay:
         return moved, error
 
     async def _claim(self, session: AsyncSession) -> Sequence[Row[Any]]:
-        """The oldest pending rows of the buckets whose advisory lock this transaction gets
-        (one statement: the locks are tried once per pending bucket). Another relay holding a
-        bucket keeps it; rows another relay is sending are skipped."""
-        outbox = self._outbox
-        pending = select(outbox.c.bucket).where(outbox.c.published_at.is_(None)).distinct()
-        pending_buckets = pending.subquery("pending_bucket")
-        locked = (
-            select(pending_buckets.c.bucket)
-            .where(func.pg_try_advisory_xact_lock(_LOCK_NAMESPACE, pending_buckets.c.bucket))
-            .cte("locked_bucket")
-            .prefix_with("MATERIALIZED", dialect="postgresql")
-        )
-        result = await session.execute(
-            select(outbox)
-            .where(outbox.c.published_at.is_(None), outbox.c.bucket.in_(select(locked.c.bucket)))
-            .order_by(outbox.c.id)
-            .limit(self._batch_size)
-            .with_for_update(skip_locked=True)
-        )
-        return result.all()
+        rows: Sequence[Row[Any]] = (await session.execute(self._claim_rows)).all()
+        return rows
 
     def _gives_up(self, failure: _Failure, *, alone: bool) -> bool:
         return (
@@ -403,6 +414,27 @@ class OutboxRelay:
             for waiter in waiters:
                 waiter.cancel()
             self._wake.clear()
+
+
+def _claim_statement(outbox: Table, batch_size: int) -> Select[Any]:
+    """The oldest pending rows of the buckets whose advisory lock the transaction gets (the
+    locks are tried once per pending bucket). Another relay holding a bucket keeps it; rows
+    another relay is sending are skipped."""
+    pending = select(outbox.c.bucket).where(outbox.c.published_at.is_(None)).distinct()
+    pending_buckets = pending.subquery("pending_bucket")
+    locked = (
+        select(pending_buckets.c.bucket)
+        .where(func.pg_try_advisory_xact_lock(_LOCK_NAMESPACE, pending_buckets.c.bucket))
+        .cte("locked_bucket")
+        .prefix_with("MATERIALIZED", dialect="postgresql")
+    )
+    return (
+        select(outbox)
+        .where(outbox.c.published_at.is_(None), outbox.c.bucket.in_(select(locked.c.bucket)))
+        .order_by(outbox.c.id)
+        .limit(batch_size)
+        .with_for_update(skip_locked=True)
+    )
 
 
 def _record_of(row: Row[Any]) -> tuple[bytes, bytes, list[tuple[str, bytes]]]:

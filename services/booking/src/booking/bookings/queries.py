@@ -12,8 +12,22 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import ColumnElement, ScalarSelect, Select, and_, func, or_, select, text, true
-from sqlalchemy.dialects.postgresql import JSONB, Range
+from sqlalchemy import (
+    ColumnElement,
+    DateTime,
+    ScalarSelect,
+    Select,
+    String,
+    Uuid,
+    and_,
+    bindparam,
+    func,
+    or_,
+    select,
+    text,
+    true,
+)
+from sqlalchemy.dialects.postgresql import ARRAY, JSONB, Range
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
@@ -36,6 +50,7 @@ from booking.people import queries as people
 from booking.rounds import queries as rounds
 from samspill.auth import Principal, Role
 from samspill.contacts import PrivateContact
+from samspill.db import any_of
 from samspill.errors import Conflict, Forbidden, NotFound
 from samspill.events import facilities as fe
 from samspill.ids import valid_uuids
@@ -308,16 +323,21 @@ def _busy_columns() -> tuple[Any, ...]:
     return col(Booking.id), col(Booking.space_id), col(Booking.start), col(Booking.end), space_name
 
 
-def _busy(space_ids: Iterable[uuid.UUID], within: Interval) -> Select[Any]:
-    """Active bookings of the given spaces overlapping `within`, with their space's name."""
+def _busy(
+    space_ids: Iterable[uuid.UUID] | ColumnElement[Any],
+    start: datetime | ColumnElement[datetime],
+    end: datetime | ColumnElement[datetime],
+) -> Select[Any]:
+    """Active bookings of the given spaces overlapping `start`..`end`, with their space's
+    name."""
     return (
         select(*_busy_columns())
         .outerjoin(SpaceRecord, col(SpaceRecord.space_id) == col(Booking.space_id))
         .where(
-            col(Booking.space_id).in_(list(space_ids)),
+            any_of(col(Booking.space_id), space_ids),
             col(Booking.status).in_(ACTIVE_STATUSES),
-            col(Booking.start) < within.end,
-            col(Booking.end) > within.start,
+            col(Booking.start) < end,
+            col(Booking.end) > start,
         )
     )
 
@@ -326,20 +346,21 @@ async def busy_in(
     session: AsyncSession, space_ids: Iterable[uuid.UUID], within: Interval
 ) -> list[BusyInterval]:
     """Active bookings of the given spaces overlapping `within`."""
+    query = _busy(space_ids, within.start, within.end)
     return [
         BusyInterval(str(space_id), Interval(start, end), str(booking_id), name or "")
-        for booking_id, space_id, start, end, name in (
-            await session.execute(_busy(space_ids, within))
-        ).all()
+        for booking_id, space_id, start, end, name in (await session.execute(query)).all()
     ]
 
 
-def busy_list(space_ids: Iterable[uuid.UUID], within: Interval) -> ScalarSelect[Any]:
+def _busy_list(
+    space_ids: ColumnElement[Any], start: ColumnElement[datetime], end: ColumnElement[datetime]
+) -> ScalarSelect[Any]:
     """`busy_in` as one JSON array of [id, space id, start, end, name], for a statement that
-    reads more besides (`busy_from_list` reads it)."""
+    reads more besides (`_busy_from_list` reads it)."""
     row = func.jsonb_build_array(*_busy_columns())
     return (
-        _busy(space_ids, within)
+        _busy(space_ids, start, end)
         .with_only_columns(
             func.coalesce(func.jsonb_agg(row), text("'[]'::jsonb"), type_=JSONB),
             maintain_column_froms=True,
@@ -348,7 +369,7 @@ def busy_list(space_ids: Iterable[uuid.UUID], within: Interval) -> ScalarSelect[
     )
 
 
-def busy_from_list(items: Iterable[list[Any]]) -> list[BusyInterval]:
+def _busy_from_list(items: Iterable[list[Any]]) -> list[BusyInterval]:
     return [
         BusyInterval(space_id, Interval(_instant(start), _instant(end)), booking_id, name or "")
         for booking_id, space_id, start, end, name in items
@@ -361,8 +382,13 @@ def _instant(text: str) -> datetime:
 
 
 def _held_seconds(
-    space_id: uuid.UUID, now: datetime, organisation_id: uuid.UUID | None, booker_sub: str
+    space_id: uuid.UUID | ColumnElement[uuid.UUID],
+    now: datetime | ColumnElement[datetime],
+    *,
+    organisation_id: uuid.UUID | ColumnElement[uuid.UUID] | None,
+    booker_sub: str | ColumnElement[str],
 ) -> Select[Any]:
+    """Seconds of active future bookings the organisation (None: the resident) holds here."""
     holder = (
         col(Booking.organisation_id) == organisation_id
         if organisation_id is not None
@@ -388,11 +414,21 @@ async def future_minutes(
     booker_sub: str,
 ) -> int:
     """Active future minutes the organisation (or, without one, the resident) holds here."""
-    query = _held_seconds(space_id, now, organisation_id, booker_sub)
+    query = _held_seconds(space_id, now, organisation_id=organisation_id, booker_sub=booker_sub)
     return int((await session.execute(query)).scalar_one()) // 60
 
 
+def hour_limit_lock(key: str | ColumnElement[str]) -> ColumnElement[Any]:
+    """The transaction-scoped advisory lock on `key`, an expression to select."""
+    return func.pg_advisory_xact_lock(func.hashtextextended(key, 0))
+
+
 # --- what a new booking reads, in two statements ------------------------------------------
+# Both are built once with bound parameters: a request only binds its values (no statement to
+# build, no cache key to compute).
+
+_UUIDS = ARRAY(Uuid())
+_INSTANT = DateTime(timezone=True)
 
 
 @dataclass(frozen=True)
@@ -407,29 +443,45 @@ class RequestReads:
     price_rules: list[PriceRule]
 
 
-async def read_request(
-    session: AsyncSession,
-    space_id: uuid.UUID,
-    organisation_id: uuid.UUID | None,
-    also: ColumnElement[Any],
-) -> RequestReads:
-    """One statement; `also` is evaluated with it when the space is known (the use case's
-    lock on the hour limit, so the next statement reads the hours held after it)."""
-    query = (
+def _request_reads() -> Select[Any]:
+    space_id = bindparam("space_id", type_=Uuid())
+    return (
         select(
             col(SpaceRecord.state),
             col(SiteRecord.state),
             Organisation,
-            catalogue.json_list(catalogue.window_states([space_id])),
+            catalogue.json_list(catalogue.window_states(bindparam("space_ids", type_=_UUIDS))),
             catalogue.json_list(catalogue.price_rule_states()),
-            also,
+            hour_limit_lock(bindparam("lock_key", type_=String())),
         )
         .select_from(SpaceRecord)
         .outerjoin(SiteRecord, col(SiteRecord.site_id) == col(SpaceRecord.site_id))
-        .outerjoin(Organisation, col(Organisation.id) == organisation_id)
+        .outerjoin(
+            Organisation,
+            col(Organisation.id) == bindparam("organisation_id", type_=Uuid()),
+        )
         .where(col(SpaceRecord.space_id) == space_id)
     )
-    row = (await session.execute(query)).first()
+
+
+_REQUEST_READS = _request_reads()
+
+
+async def read_request(
+    session: AsyncSession,
+    space_id: uuid.UUID,
+    organisation_id: uuid.UUID | None,
+    lock_key: str,
+) -> RequestReads:
+    """One statement, which also takes the advisory lock on `lock_key` when the space is
+    known (the hour limit's: the next statement reads the hours held after it)."""
+    values = {
+        "space_id": space_id,
+        "space_ids": [space_id],
+        "organisation_id": organisation_id,
+        "lock_key": lock_key,
+    }
+    row = (await session.execute(_REQUEST_READS, values)).first()
     if row is None:
         return RequestReads(None, None, None, [], [])
     space, site, organisation, windows, rules, _ = row
@@ -453,6 +505,33 @@ class RequestChecks:
     held_minutes: int  # active future minutes the booker holds on the space
 
 
+def _request_checks(*, by_organisation: bool) -> Select[Any]:
+    spaces = bindparam("space_ids", type_=_UUIDS)
+    start, end = bindparam("start", type_=_INSTANT), bindparam("end", type_=_INSTANT)
+    held = _held_seconds(
+        bindparam("space_id", type_=Uuid()),
+        bindparam("now", type_=_INSTANT),
+        organisation_id=bindparam("organisation_id", type_=Uuid()) if by_organisation else None,
+        booker_sub=bindparam("booker_sub", type_=String()),
+    )
+    closures = catalogue.closure_states(bindparam("site_ids", type_=_UUIDS), start, end)
+    return select(
+        rounds.any_reserving(spaces),
+        giving_back.held(spaces, start, end),
+        catalogue.json_list(closures),
+        _busy_list(
+            spaces, bindparam("busy_start", type_=_INSTANT), bindparam("busy_end", type_=_INSTANT)
+        ),
+        held.scalar_subquery(),
+    )
+
+
+_REQUEST_CHECKS = {
+    by_organisation: _request_checks(by_organisation=by_organisation)
+    for by_organisation in (True, False)
+}
+
+
 async def read_checks(
     session: AsyncSession,
     place: Place,
@@ -462,22 +541,28 @@ async def read_checks(
 ) -> RequestChecks:
     """One statement: the reads behind `check_not_reserved`, `check_not_held`, `check_request`
     and the hour limit, for one interval."""
-    conflicts = catalogue.conflict_ids(place.space)
-    buffer = timedelta(minutes=place.space.rules.buffer_minutes)
-    held = _held_seconds(place.space.space_id, now, booker.organisation_id, booker.sub)
-    query = select(
-        rounds.any_reserving(conflicts),
-        giving_back.held(conflicts, interval),
-        catalogue.json_list(catalogue.closure_states([place.site.site_id], interval)),
-        busy_list(conflicts, interval.padded(buffer)),
-        held.scalar_subquery(),
-    )
-    reserving, held_for_another, closures, busy, seconds = (await session.execute(query)).one()
+    padded = interval.padded(timedelta(minutes=place.space.rules.buffer_minutes))
+    values = {
+        "space_ids": catalogue.conflict_ids(place.space),
+        "site_ids": [place.site.site_id],
+        "start": interval.start,
+        "end": interval.end,
+        "busy_start": padded.start,
+        "busy_end": padded.end,
+        "space_id": place.space.space_id,
+        "now": now,
+        "organisation_id": booker.organisation_id,
+        "booker_sub": booker.sub,
+    }
+    query = _REQUEST_CHECKS[booker.organisation_id is not None]
+    reserving, held_for_another, closures, busy, seconds = (
+        await session.execute(query, values)
+    ).one()
     return RequestChecks(
         bool(reserving),
         bool(held_for_another),
         catalogue.closures_from(closures),
-        busy_from_list(busy),
+        _busy_from_list(busy),
         int(seconds) // 60,
     )
 

@@ -12,8 +12,8 @@ from collections.abc import Sequence
 from datetime import datetime, timedelta
 from typing import Any, cast
 
-from sqlalchemy import ColumnElement, Table, func, insert, select, update
-from sqlalchemy.dialects.postgresql import Range
+from sqlalchemy import Boolean, Insert, Table, Uuid, bindparam, func, insert, select, true, update
+from sqlalchemy.dialects.postgresql import ARRAY, TSTZRANGE, Range
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
@@ -26,6 +26,7 @@ from booking.bookings.queries import (
     busy_in,
     check_may_change,
     future_minutes,
+    hour_limit_lock,
     load_place,
     place_of,
     raise_clash,
@@ -79,7 +80,7 @@ async def request_booking(
     session = uow.session
     owner = body.organisation_id or f"resident:{principal.person_id}"
     reads = await read_request(
-        session, body.space_id, body.organisation_id, limit_lock(owner, body.space_id)
+        session, body.space_id, body.organisation_id, limit_lock_key(owner, body.space_id)
     )
     place = place_of(body.space_id, reads.space, reads.site)
     booker = await booker_of(
@@ -178,14 +179,13 @@ async def lock_limit(session: AsyncSession, booker: Booker, space_id: uuid.UUID)
     limit (per booker and space) holds under concurrency while other clubs and other spaces
     proceed in parallel."""
     owner = booker.organisation_id or f"resident:{booker.sub}"
-    await session.execute(select(limit_lock(owner, space_id)))
+    await session.execute(select(hour_limit_lock(limit_lock_key(owner, space_id))))
 
 
-def limit_lock(owner: uuid.UUID | str, space_id: uuid.UUID) -> ColumnElement[Any]:
-    """The lock of `lock_limit` as an expression, to take within another statement; the hours
-    held must then be read by a later statement, whose snapshot follows the lock."""
-    key = f"{_LIMIT_LOCK_NAMESPACE}:{owner}:{space_id}"
-    return func.pg_advisory_xact_lock(func.hashtextextended(key, 0))
+def limit_lock_key(owner: uuid.UUID | str, space_id: uuid.UUID) -> str:
+    """The key of `lock_limit`'s lock; taken within another statement, the hours held must be
+    read by a later one, whose snapshot follows the lock."""
+    return f"{_LIMIT_LOCK_NAMESPACE}:{owner}:{space_id}"
 
 
 def claim(booker: Booker, audience: str) -> BookerCategory:
@@ -296,22 +296,53 @@ async def store_new(session: AsyncSession, booking: Booking, space: fe.SpaceStat
     """`store` for one new booking, in one statement of plain inserts (the booking is not
     added to the session); SlotTaken when the database finds a clash."""
     occupancy = sorted(occupancy_rows(booking, space), key=_occupancy_order)
-    booking_row = insert(_BOOKING).values(_row(_BOOKING, booking)).cte("new_booking")
-    statement = insert(_OCCUPANCY).values([_row(_OCCUPANCY, row) for row in occupancy])
+    values = {f"b_{column.key}": getattr(booking, column.key) for column in _BOOKING.columns}
+    values |= {
+        "o_booking_id": booking.id,
+        "o_space_ids": [row.space_id for row in occupancy],
+        "o_own": [row.own for row in occupancy],
+        "o_during": occupancy[0].during,  # the same on every space of the conflict set
+    }
     try:
-        await session.execute(statement.add_cte(booking_row))
+        await session.execute(_INSERT_NEW, values)
     except DBAPIError as exc:
         if not is_slot_clash(exc):
             raise
         raise SlotTaken from exc
 
 
-def _row(table: Table, record: object) -> dict[str, Any]:
-    return {column.key: getattr(record, column.key) for column in table.columns}
-
-
 _BOOKING = cast(Table, Booking.__table__)  # type: ignore[attr-defined]
 _OCCUPANCY = cast(Table, BookingOccupancy.__table__)  # type: ignore[attr-defined]
+
+
+def _insert_new() -> Insert:
+    """The booking and its occupancy rows, these in the order given (space-id order, so two
+    requests for a whole hall and its part wait for each other instead of deadlocking); built
+    once with bound parameters."""
+    booking_row = {
+        column.key: bindparam(f"b_{column.key}", type_=column.type) for column in _BOOKING.columns
+    }
+    spaces = (
+        func.unnest(
+            bindparam("o_space_ids", type_=ARRAY(Uuid())),
+            bindparam("o_own", type_=ARRAY(Boolean())),
+        )
+        .table_valued("space_id", "own", with_ordinality="n")
+        .render_derived(name="occupied")
+    )
+    rows = select(
+        bindparam("o_booking_id", type_=Uuid()),
+        spaces.c.space_id,
+        spaces.c.own,
+        bindparam("o_during", type_=TSTZRANGE()),
+        true(),
+    ).order_by(spaces.c.n)
+    columns = ["booking_id", "space_id", "own", "during", "active"]
+    inserted = insert(_BOOKING).values(booking_row).cte("new_booking")
+    return insert(_OCCUPANCY).from_select(columns, rows).add_cte(inserted)
+
+
+_INSERT_NEW = _insert_new()
 
 
 # --- approving, rejecting, cancelling ----------------------------------------------------------

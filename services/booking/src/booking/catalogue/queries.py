@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Iterable
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import ColumnElement, ScalarSelect, Select, func, select, text
@@ -22,6 +23,7 @@ from booking.catalogue.tables import (
     WindowRecord,
 )
 from booking.domain import BookingRules, ClosureView, SpaceView, WindowView
+from samspill.db import any_of
 from samspill.events import facilities as fe
 from samspill.intervals import Interval
 from samspill.pricing import BookerCategory, PriceRule, SpaceKind
@@ -48,8 +50,8 @@ async def all_sites(session: AsyncSession) -> dict[uuid.UUID, fe.SiteState]:
     return {site.site_id: site for site in sites}
 
 
-def window_states(space_ids: Iterable[uuid.UUID]) -> Select[dict[str, Any]]:
-    return select(col(WindowRecord.state)).where(col(WindowRecord.space_id).in_(list(space_ids)))
+def window_states(space_ids: Iterable[uuid.UUID] | ColumnElement[Any]) -> Select[dict[str, Any]]:
+    return select(col(WindowRecord.state)).where(any_of(col(WindowRecord.space_id), space_ids))
 
 
 def windows_from(states: Iterable[dict[str, Any]]) -> list[WindowView]:
@@ -63,19 +65,15 @@ async def windows_of(session: AsyncSession, space_ids: Iterable[uuid.UUID]) -> l
 
 
 def closure_states(
-    site_ids: Iterable[uuid.UUID] | ColumnElement[uuid.UUID], within: Interval
+    site_ids: Iterable[uuid.UUID] | ColumnElement[Any],
+    start: datetime | ColumnElement[datetime],
+    end: datetime | ColumnElement[datetime],
 ) -> Select[dict[str, Any]]:
-    """The states of the closures of the sites (or of the one site a column names) that
-    overlap `within`."""
-    site = (
-        col(ClosureRecord.site_id) == site_ids
-        if isinstance(site_ids, ColumnElement)
-        else col(ClosureRecord.site_id).in_(list(site_ids))
-    )
+    """The states of the closures of the sites that overlap `start`..`end`."""
     return select(col(ClosureRecord.state)).where(
-        site,
-        col(ClosureRecord.start) < within.end,
-        col(ClosureRecord.end) > within.start,
+        any_of(col(ClosureRecord.site_id), site_ids),
+        col(ClosureRecord.start) < end,
+        col(ClosureRecord.end) > start,
     )
 
 
@@ -86,7 +84,8 @@ def closures_from(states: Iterable[dict[str, Any]]) -> list[ClosureView]:
 async def closures_of(
     session: AsyncSession, site_ids: Iterable[uuid.UUID], within: Interval
 ) -> list[ClosureView]:
-    return closures_from((await session.execute(closure_states(site_ids, within))).scalars())
+    query = closure_states(site_ids, within.start, within.end)
+    return closures_from((await session.execute(query)).scalars())
 
 
 def price_rule_states() -> Select[dict[str, Any]]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import CompoundSelect, String, cast, literal, select, union_all
+from sqlalchemy import CompoundSelect, String, bindparam, cast, literal, select, union_all
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
@@ -21,19 +21,25 @@ from samspill.contacts import PrivateContact
 _MEMBERSHIP = "membership"
 
 
-async def grants_of(session: AsyncSession, person_id: str) -> Grants:
-    """What the person may do: their memberships (owned here) and the sites and centres
-    facilities granted them (the read model), in one statement. Loaded on every request, so a
-    change counts as soon as it is stored or its event applied."""
+def _grant_rows() -> CompoundSelect[str, str, str | None]:
+    person_id = bindparam("person_id", type_=String())
     memberships = select(
         literal(_MEMBERSHIP, String).label("kind"),
         cast(col(Membership.organisation_id), String),
         cast(col(Membership.role), String),
     ).where(col(Membership.person_id) == person_id)
-    query: CompoundSelect[str, str, str | None] = union_all(
-        memberships, grant_rows(access_grant, person_id)
-    )
-    rows = [tuple(row) for row in await session.execute(query)]
+    return union_all(memberships, grant_rows(access_grant, person_id))
+
+
+_GRANT_ROWS = _grant_rows()  # built once: a request binds the person's id
+
+
+async def grants_of(session: AsyncSession, person_id: str) -> Grants:
+    """What the person may do: their memberships (owned here) and the sites and centres
+    facilities granted them (the read model), in one statement. Loaded on every request, so a
+    change counts as soon as it is stored or its event applied."""
+    result = await session.execute(_GRANT_ROWS, {"person_id": person_id})
+    rows = [(kind, object_id, role) for kind, object_id, role in result]
     staff = grants_from_rows(row for row in rows if row[0] != _MEMBERSHIP)
     return Grants(
         organisations={

@@ -6,6 +6,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Iterable, Sequence
 from datetime import date, time
+from typing import Any
 
 from sqlalchemy import ColumnElement, Exists, and_, exists, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -23,6 +24,7 @@ from booking.domain.rounds import (
     series_reserved,
 )
 from booking.rounds.tables import ApplicationRound, RoundSpace
+from samspill.db import any_of
 from samspill.errors import NotFound
 from samspill.events import facilities as fe
 from samspill.intervals import Interval
@@ -117,17 +119,18 @@ def round_view(round_: ApplicationRound, space_ids: Iterable[uuid.UUID]) -> Roun
 
 
 def covering(
-    space_ids: Iterable[uuid.UUID], states: Iterable[RoundStatus] | None = None
+    space_ids: Iterable[uuid.UUID] | ColumnElement[Any],
+    states: Iterable[RoundStatus] | None = None,
 ) -> ColumnElement[bool]:
     """A round that covers any of `space_ids` (in one of `states`, when given)."""
-    spaces = select(col(RoundSpace.round_id)).where(col(RoundSpace.space_id).in_(list(space_ids)))
+    spaces = select(col(RoundSpace.round_id)).where(any_of(col(RoundSpace.space_id), space_ids))
     found = col(ApplicationRound.id).in_(spaces)
     if states is None:
         return found
     return and_(found, col(ApplicationRound.state).in_([s.value for s in states]))
 
 
-def any_reserving(space_ids: Iterable[uuid.UUID]) -> Exists:
+def any_reserving(space_ids: Iterable[uuid.UUID] | ColumnElement[Any]) -> Exists:
     """Whether a round that keeps season evenings from direct booking covers any of the
     spaces: when not, `check_not_reserved` has nothing to refuse."""
     return exists().where(covering(space_ids, RESERVING_STATES))
