@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import os
 import signal
 from collections.abc import AsyncIterator, Callable, Iterator, Sequence
 from dataclasses import dataclass, field
@@ -20,6 +21,7 @@ from typing import Any, Literal, Protocol
 import structlog
 import uvicorn
 from fastapi import APIRouter, FastAPI
+from prometheus_client import multiprocess
 from redis.asyncio import Redis
 from sqlalchemy import MetaData, text
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
@@ -58,6 +60,7 @@ from samspill.openapi import install_corrected_openapi
 from samspill.outbox import DeadLetterMetrics, OutboxRelay, outbox_session_info
 from samspill.privacy import use_marker_key
 from samspill.problems import install_problem_handlers
+from samspill.process_group import ProcessGroupLock, multiprocess_metrics_dir
 from samspill.ratelimit import RateLimiter, RateLimitMiddleware
 from samspill.settings import ServiceSettings
 from samspill.tokens import TokenVerifier
@@ -112,9 +115,19 @@ class Runtime:
     metrics: Metrics = field(default_factory=Metrics)  # the app's, when an app runs the workers
 
     @classmethod
-    def open(cls, definition: ServiceDefinition, settings: ServiceSettings) -> Runtime:
+    def open(
+        cls,
+        definition: ServiceDefinition,
+        settings: ServiceSettings,
+        *,
+        pool_size: int | None = None,
+    ) -> Runtime:
+        """`pool_size`: the database connections this process keeps (default
+        `DATABASE_POOL_SIZE`; an API worker keeps its share)."""
         use_marker_key(settings.privacy_marker_key)
-        engine = create_engine(settings.database_url)
+        engine = create_engine(
+            settings.database_url, pool_size=pool_size or settings.database_pool_size
+        )
         instrument_engine(engine)
         kafka = KafkaConfig(
             bootstrap_servers=settings.kafka_bootstrap_servers,
@@ -226,6 +239,27 @@ class Runtime:
         await asyncio.to_thread(upgrade, self.definition.migrations_dir, self.settings.database_url)
 
 
+async def supervise_in_api(runtime: Runtime, stop: asyncio.Event) -> None:
+    """The workers of an API process (`RUN_WORKERS_IN_API`). When the API serves with several
+    processes, each runs a relay (woken by its own commits; the buckets' advisory locks keep
+    every key's events in order between relays) and one at a time, elected by a lock of the
+    process group, runs the consumers and the schedulers."""
+    if runtime.settings.api_worker_count == 1:
+        await supervise(runtime, ["relay", "consumer", "scheduler"], stop)
+        return
+    await asyncio.gather(supervise(runtime, ["relay"], stop), _when_elected(runtime, stop))
+
+
+async def _when_elected(runtime: Runtime, stop: asyncio.Event) -> None:
+    lock = ProcessGroupLock(runtime.definition.name)
+    try:
+        if await lock.acquire(stop):
+            log.info("service.workers_elected", service=runtime.definition.name, pid=os.getpid())
+            await supervise(runtime, ["consumer", "scheduler"], stop)
+    finally:
+        lock.release()
+
+
 async def supervise(runtime: Runtime, kinds: Sequence[WorkerKind], stop: asyncio.Event) -> None:
     """Create the topics (retrying while the broker is away), then run the workers."""
     workers = runtime.workers(kinds)
@@ -260,7 +294,7 @@ def create_app(
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         configure_logging(definition.name, settings.log_level, settings.log_json)
         configure_tracing(definition.name, definition.version)
-        runtime = Runtime.open(definition, settings)
+        runtime = Runtime.open(definition, settings, pool_size=settings.api_pool_size)
         if migrate:
             await runtime.migrate()
         _install_state(app, runtime, settings, metrics)
@@ -269,9 +303,10 @@ def create_app(
             # Ready means "can serve": the broker and Redis are metrics and logs, not checks.
             checks.add("database", runtime.check_database)
         stop = asyncio.Event()
-        kinds: list[WorkerKind] = ["relay", "consumer", "scheduler"]
         task = asyncio.create_task(
-            supervise(runtime, kinds if settings.run_workers_in_api else [], stop)
+            supervise_in_api(runtime, stop)
+            if settings.run_workers_in_api
+            else supervise(runtime, [], stop)
         )
         background = [
             asyncio.create_task(
@@ -290,6 +325,8 @@ def create_app(
             await app.state.token_verifier.aclose()
             await runtime.close()
             shutdown_tracing()
+            if multiprocess_metrics_dir() is not None:
+                multiprocess.mark_process_dead(os.getpid())  # type: ignore[no-untyped-call]
             log.info("service.stopped", service=definition.name)
 
     app = FastAPI(

@@ -7,6 +7,7 @@ instead of running production on a key that is printed in the README.
 
 from __future__ import annotations
 
+import os
 from enum import StrEnum
 from typing import Annotated, Any, Self
 
@@ -125,6 +126,23 @@ class ServiceSettings(BaseSettings):
         default=True,
         description="Run relay, consumers and schedulers in the API process (dev, small sites).",
     )
+    api_workers: int | None = Field(
+        default=None,
+        ge=1,
+        description=(
+            "Processes the `api` command serves with (uvicorn workers on one port); default: "
+            "the CPUs this process may use in production, 1 otherwise. With workers in the API "
+            "every process runs a relay; one of them at a time runs the consumers and schedulers."
+        ),
+    )
+    database_pool_size: int = Field(
+        default=10,
+        ge=1,
+        description=(
+            "Connections a process keeps to its database, and as many again when busy; the API's "
+            "workers share it out among themselves (each keeps its share, at least 2)."
+        ),
+    )
     migrate_on_start: bool = Field(
         default=True,
         description=(
@@ -194,6 +212,19 @@ class ServiceSettings(BaseSettings):
             admin_groups=(DEV_ADMIN_GROUP,),
             groups_claim="groups",
         )
+
+    @property
+    def api_worker_count(self) -> int:
+        if self.api_workers is not None:
+            return self.api_workers
+        if self.samspill_env is Environment.production:
+            return max(1, len(os.sched_getaffinity(0)))
+        return 1
+
+    @property
+    def api_pool_size(self) -> int:
+        """The database pool of one API worker: its share of `database_pool_size`."""
+        return max(2, -(-self.database_pool_size // self.api_worker_count))
 
     @property
     def is_development(self) -> bool:
