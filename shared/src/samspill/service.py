@@ -21,6 +21,7 @@ from typing import Any, Literal, Protocol
 import structlog
 import uvicorn
 from fastapi import APIRouter, FastAPI
+from fastapi.telemetry import TelemetryConfig
 from prometheus_client import multiprocess
 from redis.asyncio import Redis
 from sqlalchemy import MetaData, text
@@ -74,6 +75,7 @@ from samspill.tracing import (
 log = structlog.get_logger("samspill.service")
 
 WorkerKind = Literal["relay", "consumer", "scheduler"]
+NO_NATIVE_TELEMETRY: TelemetryConfig = {"tracing": False, "metrics": False, "logs": False}
 
 
 class Worker(Protocol):
@@ -336,6 +338,9 @@ def create_app(
         lifespan=lifespan,
         docs_url=None,
         redoc_url=None,
+        # The spans come from the OpenTelemetry instrumentation (`instrument_app`); FastAPI's
+        # own telemetry would only step aside for it on every request.
+        telemetry=NO_NATIVE_TELEMETRY,
     )
     install_problem_handlers(app)
     app.add_exception_handler(BodyTooLarge, body_too_large_handler)
@@ -433,7 +438,12 @@ def worker_app(runtime: Runtime, metrics: Metrics) -> FastAPI:
     """What a worker process serves: `/healthz`, `/readyz` (its database) and `/metrics`."""
     checks = ReadinessChecks()
     checks.add("database", runtime.check_database)
-    app = FastAPI(title=f"Samspill {runtime.definition.name} worker", docs_url=None, redoc_url=None)
+    app = FastAPI(
+        title=f"Samspill {runtime.definition.name} worker",
+        docs_url=None,
+        redoc_url=None,
+        telemetry=NO_NATIVE_TELEMETRY,
+    )
     app.include_router(health_router(checks))
     app.include_router(metrics_router(metrics))
     return app

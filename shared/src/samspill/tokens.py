@@ -19,6 +19,7 @@ other claim, such as ID-porten's national identity number `pid`) is stored.
 from __future__ import annotations
 
 import asyncio
+import functools
 import hashlib
 import time
 import uuid
@@ -43,6 +44,7 @@ VERIFIED_CACHE_SIZE = 10_000
 _PERSON_NAMESPACE = uuid.UUID("6f1c7a52-3f0e-4c59-9d55-2f6b1f0c8a11")
 
 
+@functools.lru_cache(maxsize=65_536)  # asked several times per request
 def person_id(issuer: str, subject: str) -> str:
     """The stable Samspill id of the person `subject` at `issuer` (a name-based UUID)."""
     return str(uuid.uuid5(_PERSON_NAMESPACE, f"{issuer}\n{subject}"))
