@@ -59,11 +59,15 @@ PING_AFTER_IDLE_S = 2.0
 _CHECKED_IN = "samspill_checked_in_at"
 
 
-def create_engine(url: str, *, pool_size: int = 10, echo: bool = False) -> AsyncEngine:
+def create_engine(
+    url: str, *, pool_size: int = 10, max_overflow: int | None = None, echo: bool = False
+) -> AsyncEngine:
+    """`pool_size` connections kept, and `max_overflow` (default: as many) more opened when
+    busy and closed again when returned."""
     engine = create_async_engine(
         async_database_url(url),
         pool_size=pool_size,
-        max_overflow=pool_size,
+        max_overflow=pool_size if max_overflow is None else max_overflow,
         pool_timeout=10,
         echo=echo,
         json_serializer=_json_text,

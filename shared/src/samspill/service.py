@@ -122,13 +122,15 @@ class Runtime:
         definition: ServiceDefinition,
         settings: ServiceSettings,
         *,
-        pool_size: int | None = None,
+        connections: int | None = None,
     ) -> Runtime:
-        """`pool_size`: the database connections this process keeps (default
-        `DATABASE_POOL_SIZE`; an API worker keeps its share)."""
+        """`connections`: the most database connections this process opens, all kept open
+        once opened (default `DATABASE_CONNECTIONS`; an API worker opens its share)."""
         use_marker_key(settings.privacy_marker_key)
         engine = create_engine(
-            settings.database_url, pool_size=pool_size or settings.database_pool_size
+            settings.database_url,
+            pool_size=connections or settings.database_connections,
+            max_overflow=0,
         )
         instrument_engine(engine)
         kafka = KafkaConfig(
@@ -296,7 +298,7 @@ def create_app(
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         configure_logging(definition.name, settings.log_level, settings.log_json)
         configure_tracing(definition.name, definition.version)
-        runtime = Runtime.open(definition, settings, pool_size=settings.api_pool_size)
+        runtime = Runtime.open(definition, settings, connections=settings.api_connections)
         if migrate:
             await runtime.migrate()
         _install_state(app, runtime, settings, metrics)

@@ -135,12 +135,13 @@ class ServiceSettings(BaseSettings):
             "every process runs a relay; one of them at a time runs the consumers and schedulers."
         ),
     )
-    database_pool_size: int = Field(
-        default=10,
-        ge=1,
+    database_connections: int = Field(
+        default=20,
+        ge=2,
         description=(
-            "Connections a process keeps to its database, and as many again when busy; the API's "
-            "workers share it out among themselves (each keeps its share, at least 2)."
+            "Most connections a process opens to its database, kept open once opened (a new "
+            "one costs a handshake and its statements prepared again); the API's workers "
+            "share them out (each at least 2)."
         ),
     )
     migrate_on_start: bool = Field(
@@ -222,9 +223,9 @@ class ServiceSettings(BaseSettings):
         return 1
 
     @property
-    def api_pool_size(self) -> int:
-        """The database pool of one API worker: its share of `database_pool_size`."""
-        return max(2, -(-self.database_pool_size // self.api_worker_count))
+    def api_connections(self) -> int:
+        """The database connections of one API worker: its share of `database_connections`."""
+        return max(2, -(-self.database_connections // self.api_worker_count))
 
     @property
     def is_development(self) -> bool:
