@@ -37,7 +37,7 @@ from samspill.db import UnitsOfWork, create_engine, session_factory, units_of_wo
 from samspill.dlq import redrive_group
 from samspill.events.base import TopicContract
 from samspill.housekeeping import Retention, housekeeping_jobs
-from samspill.idempotency import IdempotencyMiddleware
+from samspill.idempotency import IdempotencyMiddleware, counts_rate_limit_hit
 from samspill.jobs import JobRunner, PeriodicJob
 from samspill.kafka import KafkaConfig, broker_answers, ensure_topics
 from samspill.messaging import MessagingTables
@@ -407,7 +407,12 @@ def _install_middleware(
         redis_getter=lambda: state.redis,
         namespace=f"{definition.name}:idem",
     )
-    app.add_middleware(RateLimitMiddleware, limiter_getter=lambda: state.rate_limiter)
+    # A POST with an Idempotency-Key is counted in the same Redis round trip as its key's claim.
+    app.add_middleware(
+        RateLimitMiddleware,
+        limiter_getter=lambda: state.rate_limiter,
+        defer=counts_rate_limit_hit,
+    )
     app.add_middleware(BodySizeLimitMiddleware, max_bytes=settings.max_request_body_bytes)
     app.add_middleware(MetricsMiddleware, metrics=metrics)
     if settings.trusted_proxies:
