@@ -157,6 +157,31 @@ async def test_rs256_and_es256_tokens_verify_and_keys_are_cached(
     await check.aclose()
 
 
+async def test_a_verified_token_is_remembered_until_it_expires(
+    issuer: Issuer, rsa_key: rsa.RSAPrivateKey, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    now = datetime.now(UTC)
+    clock = [now.timestamp()]
+    check = TokenVerifier([issuer.config()], wall_clock=lambda: clock[0])
+    token = signed(rsa_key, "rsa-1", claims(issuer.url, exp=now + timedelta(minutes=5)))
+    decoded: list[str] = []
+    decode = jwt.decode
+
+    def counting_decode(*args: Any, **kwargs: Any) -> Any:
+        decoded.append(args[0])
+        return decode(*args, **kwargs)
+
+    monkeypatch.setattr(jwt, "decode", counting_decode)
+    first = await check.verify(token)
+    after_first = len(decoded)
+    assert await check.verify(token) == first
+    assert len(decoded) == after_first  # from memory: no signature checked again
+    clock[0] = (now + timedelta(minutes=5)).timestamp()  # its exp: verified afresh
+    assert await check.verify(token) == first
+    assert len(decoded) > after_first
+    await check.aclose()
+
+
 async def test_a_person_is_issuer_and_subject_and_nothing_else(
     issuer: Issuer, rsa_key: rsa.RSAPrivateKey
 ) -> None:

@@ -9,9 +9,10 @@ an upsert or a replace and replaying them gives the same table.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from enum import StrEnum
 
-from sqlalchemy import Column, MetaData, String, Table, and_, delete, select
+from sqlalchemy import Column, ColumnElement, MetaData, Select, String, Table, and_, delete, select
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -87,15 +88,16 @@ async def apply_staff_grants(session: AsyncSession, table: Table, state: StaffGr
         await session.execute(insert(table).values(rows))
 
 
-async def read_grants(session: AsyncSession, table: Table, person_id: str) -> Grants:
-    """The person's grants as the read model holds them."""
-    rows = (
-        await session.execute(
-            select(table.c.kind, table.c.object_id, table.c.role).where(
-                table.c.person_id == person_id
-            )
-        )
-    ).all()
+def grant_rows(table: Table, person_id: str | ColumnElement[str]) -> Select[str, str, str | None]:
+    """The person's rows (kind, object id, role), to read alone or with a service's own."""
+    return select(table.c.kind, table.c.object_id, table.c.role).where(
+        table.c.person_id == person_id
+    )
+
+
+def grants_from_rows(rows: Iterable[tuple[str, str, str | None]]) -> Grants:
+    """`Grants` from rows of (kind, object id, role) as `grant_rows` reads them."""
+    rows = list(rows)
     return Grants(
         organisations={
             object_id: OrganisationRole(role)
@@ -106,6 +108,13 @@ async def read_grants(session: AsyncSession, table: Table, person_id: str) -> Gr
         centre_ids=frozenset(object_id for kind, object_id, _ in rows if kind == GrantKind.CENTRE),
         emergency=any(kind == GrantKind.EMERGENCY for kind, _, _ in rows),
     )
+
+
+async def read_grants(session: AsyncSession, table: Table, person_id: str) -> Grants:
+    """The person's grants as the read model holds them."""
+    result = await session.execute(grant_rows(table, person_id))
+    rows = [(kind, object_id, role) for kind, object_id, role in result]
+    return grants_from_rows(rows)
 
 
 async def persons_with(

@@ -11,7 +11,7 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Annotated
 
-from fastapi import Depends
+from fastapi import Depends, Request
 
 __all__ = ["Clock", "NowDep", "utc_now"]
 
@@ -22,4 +22,11 @@ def utc_now() -> datetime:
     return datetime.now(UTC)
 
 
-NowDep = Annotated[datetime, Depends(utc_now)]
+async def request_now(request: Request) -> datetime:
+    """`utc_now`, or what a test put in its place; a coroutine, so FastAPI calls it in the
+    request's task instead of handing a plain function to its thread pool."""
+    clock: Clock = request.app.dependency_overrides.get(utc_now, utc_now)
+    return clock()
+
+
+NowDep = Annotated[datetime, Depends(request_now)]

@@ -7,12 +7,15 @@ session, so the state change and its outbox rows land in one transaction or not 
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Callable
+import time
+from collections.abc import AsyncIterator, Callable, Iterable
 from types import TracebackType
 from typing import TYPE_CHECKING, Annotated, Any, Self
 
+import orjson
 from fastapi import Depends, Request
-from sqlalchemy import MetaData
+from sqlalchemy import ColumnElement, MetaData, any_, event
+from sqlalchemy.exc import DisconnectionError
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
     AsyncSession,
@@ -20,6 +23,7 @@ from sqlalchemy.ext.asyncio import (
     create_async_engine,
 )
 from sqlalchemy.orm import registry
+from sqlalchemy.pool import ConnectionPoolEntry, PoolProxiedConnection
 
 from samspill.infra import plain_postgres_url
 
@@ -50,16 +54,62 @@ def async_database_url(url: str) -> str:
     return plain_postgres_url(url).replace("postgresql://", "postgresql+asyncpg://", 1)
 
 
-def create_engine(url: str, *, pool_size: int = 10, echo: bool = False) -> AsyncEngine:
-    return create_async_engine(
+# A connection back in the pool for longer than this is pinged before it is handed out again.
+PING_AFTER_IDLE_S = 2.0
+_CHECKED_IN = "samspill_checked_in_at"
+
+
+def create_engine(
+    url: str, *, pool_size: int = 10, max_overflow: int | None = None, echo: bool = False
+) -> AsyncEngine:
+    """`pool_size` connections kept, and `max_overflow` (default: as many) more opened when
+    busy and closed again when returned."""
+    engine = create_async_engine(
         async_database_url(url),
         pool_size=pool_size,
-        max_overflow=pool_size,
-        pool_pre_ping=True,
+        max_overflow=pool_size if max_overflow is None else max_overflow,
         pool_timeout=10,
         echo=echo,
+        json_serializer=_json_text,
+        json_deserializer=orjson.loads,
         connect_args={"timeout": 10, "command_timeout": 30},
     )
+    event.listen(engine.sync_engine.pool, "checkin", _checked_in)
+    event.listen(engine.sync_engine.pool, "checkout", _ping_when_idle)
+    return engine
+
+
+def _json_text(value: object) -> str:
+    """JSON and JSONB parameters as orjson writes them (the database stores the same)."""
+    return orjson.dumps(value, option=orjson.OPT_NON_STR_KEYS).decode()
+
+
+def _checked_in(dbapi_connection: Any, record: ConnectionPoolEntry) -> None:
+    record.info[_CHECKED_IN] = time.monotonic()
+
+
+def _ping_when_idle(
+    dbapi_connection: Any, record: ConnectionPoolEntry, proxy: PoolProxiedConnection
+) -> None:
+    """The pool's pre-ping, but only for a connection that has been idle a while: one that
+    was in use a moment ago is alive, and a ping per checkout is a round trip per request.
+    A connection that does not answer is replaced (the pool retries the checkout)."""
+    checked_in = record.info.get(_CHECKED_IN)
+    if checked_in is None or time.monotonic() - checked_in < PING_AFTER_IDLE_S:
+        return
+    try:
+        dbapi_connection.ping()
+    except Exception as exc:
+        raise DisconnectionError(f"the pooled connection did not answer: {exc!r}") from exc
+
+
+def any_of(column: Any, values: Iterable[Any] | ColumnElement[Any]) -> ColumnElement[bool]:
+    """`column IN (values)`; `column = ANY(values)` when `values` is SQL (a bound array, as in a
+    statement built once with `bindparam` and run with different values)."""
+    found: ColumnElement[bool] = (
+        column == any_(values) if isinstance(values, ColumnElement) else column.in_(list(values))
+    )
+    return found
 
 
 def session_factory(

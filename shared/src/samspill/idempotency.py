@@ -30,6 +30,7 @@ from redis.exceptions import RedisError
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from samspill.problems import problem_response
+from samspill.ratelimit import HIT_LUA, PendingHit, pending_hit, refusal
 
 IDEMPOTENCY_HEADER = "idempotency-key"
 REPLAYED_HEADER = "idempotent-replayed"
@@ -63,6 +64,22 @@ else
 end
 return 1
 """
+
+# The rate limiter's hit and the claim in one round trip: count the hit (KEYS[1], ARGV[1] the
+# window in ms); over the limit (ARGV[2]) nothing more; else set the in-flight marker (KEYS[2],
+# ARGV[3], for ARGV[4] seconds) unless the key is taken, and then return its record.
+_HIT_AND_CLAIM = (
+    HIT_LUA
+    + """
+if count > tonumber(ARGV[2]) then
+  return {count, ttl, 'refused'}
+end
+if redis.call('SET', KEYS[2], ARGV[3], 'NX', 'EX', tonumber(ARGV[4])) then
+  return {count, ttl, 'claimed'}
+end
+return {count, ttl, 'taken', redis.call('GET', KEYS[2]) or ''}
+"""
+)
 
 logger = structlog.get_logger(__name__)
 T = TypeVar("T")
@@ -145,6 +162,28 @@ def _sha256(*parts: bytes) -> str:
     return digest.hexdigest()
 
 
+def _fingerprint(scope: Scope, body: bytes) -> str:
+    return _sha256(
+        scope["method"].encode(), scope["path"].encode(), scope.get("query_string", b""), body
+    )
+
+
+def _marker(token: str, fingerprint: str) -> str:
+    return json.dumps({"state": "in_flight", "token": token, "fingerprint": fingerprint})
+
+
+def counts_rate_limit_hit(scope: Scope) -> bool:
+    """For `RateLimitMiddleware(defer=...)` in front of this middleware: a POST with a usable
+    Idempotency-Key, whose rate-limit hit this middleware makes in its claim's round trip."""
+    if scope["method"] != "POST":
+        return False
+    raw_key = _header(scope, IDEMPOTENCY_HEADER.encode())
+    if raw_key is None:
+        return False
+    key = raw_key.decode("latin-1").strip()
+    return bool(key) and len(key) <= MAX_KEY_LENGTH
+
+
 class IdempotencyMiddleware:
     def __init__(
         self,
@@ -173,9 +212,19 @@ class IdempotencyMiddleware:
         if not key or len(key) > MAX_KEY_LENGTH:
             await self._invalid_key(scope, receive, send)
             return
-        body, messages = await _read_body(receive)
+        pending = pending_hit(scope)
         try:
-            await self._handle(scope, _replaying_receive(messages, receive), send, key, body)
+            body, messages = await _read_body(receive)
+        except BaseException:
+            if pending is not None:
+                await pending.hit()  # the refused body still counts
+            raise
+        replaying = _replaying_receive(messages, receive)
+        try:
+            if pending is None:
+                await self._handle(scope, replaying, send, key, body)
+            else:
+                await self._handle_counted(scope, replaying, send, key, body, pending)
         except RedisUnavailableError as exc:
             logger.warning("idempotency.redis_unavailable", error=str(exc))
             await self._unavailable(scope, receive, send)
@@ -188,9 +237,7 @@ class IdempotencyMiddleware:
         self, scope: Scope, receive: Receive, send: Send, key: str, body: bytes
     ) -> None:
         redis_key = self.redis_key(scope, key)
-        fingerprint = _sha256(
-            scope["method"].encode(), scope["path"].encode(), scope.get("query_string", b""), body
-        )
+        fingerprint = _fingerprint(scope, body)
         token = secrets.token_hex(16)
         for _ in range(_MARKER_ATTEMPTS):
             if await self._claim(redis_key, token, fingerprint):
@@ -203,8 +250,49 @@ class IdempotencyMiddleware:
             # The marker vanished between SET NX and GET (a 5xx or expiry): try again.
         await self._in_flight(scope, receive, send)
 
+    async def _handle_counted(
+        self,
+        scope: Scope,
+        receive: Receive,
+        send: Send,
+        key: str,
+        body: bytes,
+        pending: PendingHit,
+    ) -> None:
+        """`_handle` with the rate limiter's hit in the same round trip as the claim: over the
+        limit, the 429 and nothing claimed; when the key is taken, its record at once."""
+        redis_key = self.redis_key(scope, key)
+        fingerprint = _fingerprint(scope, body)
+        token = secrets.token_hex(16)
+        limiter = pending.limiter
+        try:
+            count, ttl_ms, outcome, *record = await self._redis(
+                lambda r: AsyncScript(r, _HIT_AND_CLAIM)(
+                    keys=[limiter.key(pending.identity), redis_key],
+                    args=[
+                        limiter.window_ms,
+                        limiter.limit,
+                        _marker(token, fingerprint),
+                        self.lock_seconds,
+                    ],
+                )
+            )
+        except RedisUnavailableError:
+            pending.unanswered()  # the limit fails open; the key cannot be checked
+            raise
+        decision = pending.counted(int(count), int(ttl_ms))
+        outcome = outcome.decode() if isinstance(outcome, bytes) else outcome
+        if outcome == "refused":
+            await refusal(decision, scope["path"])(scope, receive, send)
+        elif outcome == "claimed":
+            await self._run_and_store(scope, receive, send, redis_key, token, fingerprint)
+        elif record and record[0]:
+            await self._answer_existing(scope, receive, send, json.loads(record[0]), fingerprint)
+        else:  # the marker lapsed as it was read: as `_handle` does, claim again
+            await self._handle(scope, receive, send, key, body)
+
     async def _claim(self, redis_key: str, token: str, fingerprint: str) -> bool:
-        marker = json.dumps({"state": "in_flight", "token": token, "fingerprint": fingerprint})
+        marker = _marker(token, fingerprint)
         claimed = await self._redis(
             lambda r: r.set(redis_key, marker, nx=True, ex=self.lock_seconds)
         )

@@ -56,6 +56,7 @@ class DependencyMonitor:
             "dependency_up",
             "1 while a dependency answers (broker, redis); the service serves without them.",
             ("dependency",),
+            multiprocess_mode="livemin",  # 0 when any running process cannot reach it
         )
         self.state: dict[str, bool] = {}
 

@@ -17,7 +17,7 @@ import sys
 import time
 from collections.abc import Awaitable, Callable, Sequence
 from datetime import datetime
-from typing import Any
+from typing import Any, Literal
 
 import structlog
 from fastapi import APIRouter
@@ -30,11 +30,13 @@ from prometheus_client import (
     Histogram,
     generate_latest,
 )
+from prometheus_client.multiprocess import MultiProcessCollector
 from prometheus_client.registry import Collector
 from starlette.responses import Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from samspill.problems import problem_response
+from samspill.process_group import multiprocess_metrics_dir
 from samspill.tracing import add_trace_ids
 
 # --- logging -----------------------------------------------------------------
@@ -205,6 +207,9 @@ def _add_service(service: str) -> structlog.typing.Processor:
 
 # --- Prometheus ----------------------------------------------------------------
 
+GaugeMode = Literal[
+    "all", "liveall", "min", "livemin", "max", "livemax", "sum", "livesum", "mostrecent"
+]
 DEFAULT_LATENCY_BUCKETS = (0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0)
 UNMATCHED_ROUTE = "<unmatched>"
 SCRAPE_REFRESH_TIMEOUT_S = 2.0
@@ -240,14 +245,30 @@ class Metrics:
         self._collectors[name] = counter
         return counter
 
-    def gauge(self, name: str, documentation: str, labels: Sequence[str] = ()) -> Gauge:
-        """The gauge called `name`, made on first use; later calls return the same one."""
+    def gauge(
+        self,
+        name: str,
+        documentation: str,
+        labels: Sequence[str] = (),
+        *,
+        multiprocess_mode: GaugeMode = "max",
+    ) -> Gauge:
+        """The gauge called `name`, made on first use; later calls return the same one.
+
+        `multiprocess_mode` says how the values of an API's several processes add up into one
+        (`max`, `livemin` and so on; see prometheus_client)."""
         existing = self._collectors.get(name)
         if existing is not None:
             if not isinstance(existing, Gauge):
                 raise ValueError(f"metric {name!r} is already a {type(existing).__name__}")
             return existing
-        gauge = Gauge(name, documentation, list(labels), registry=self.registry)
+        gauge = Gauge(
+            name,
+            documentation,
+            list(labels),
+            registry=self.registry,
+            multiprocess_mode=multiprocess_mode,
+        )
         self._collectors[name] = gauge
         return gauge
 
@@ -297,8 +318,19 @@ class Metrics:
         self.http_request_duration.labels(**labels).observe(seconds)
 
     def render(self) -> bytes:
-        data: bytes = generate_latest(self.registry)
-        return data
+        """The exposition; in Prometheus' multiprocess mode (an API with several workers) the
+        counters, gauges and histograms of all of them, added up from their files, and the
+        refreshed collectors (read from the database or the broker, the same in each)."""
+        directory = multiprocess_metrics_dir()
+        if directory is None:
+            data: bytes = generate_latest(self.registry)
+            return data
+        registry = CollectorRegistry(auto_describe=True)
+        MultiProcessCollector(registry, path=directory)  # type: ignore[no-untyped-call]
+        for collector, _ in self._refreshed.values():
+            registry.register(collector)
+        combined: bytes = generate_latest(registry)
+        return combined
 
 
 def route_template(scope: Scope) -> str:

@@ -6,10 +6,11 @@ the event's aggregate id; the Kafka key is the ordering key the caller gives. It
 larger than the session's limit (`outbox_session_info`, from `OUTBOX_MAX_EVENT_BYTES`) with
 `EventTooLarge`, a 413 for the request that caused it, so its transaction stores nothing.
 
-`OutboxRelay` claims pending rows bucket by bucket (`pg_try_advisory_xact_lock` + `FOR UPDATE
-SKIP LOCKED`), sends them in id order, and marks them published in the same transaction. When
-Kafka is down the rows wait and the relay backs off without limit; nothing is lost, at worst a
-record is sent twice, which the consumers' inbox absorbs.
+`OutboxRelay` claims pending rows in one statement per pass: the oldest rows of every bucket
+whose `pg_try_advisory_xact_lock` it gets, `FOR UPDATE SKIP LOCKED`; it sends them in id order
+and marks them published in the same transaction. A commit in the same process wakes it; it
+polls for the others' commits. When Kafka is down the rows wait and the relay backs off without
+limit; nothing is lost, at worst a record is sent twice, which the consumers' inbox absorbs.
 
 A record Kafka will never take (too large, an invalid topic, headers that cannot be encoded) is
 different: retrying it would hold back every later row of its bucket, that is every later event
@@ -43,8 +44,8 @@ many later events of the same key exist, so the operator can tell.
 from __future__ import annotations
 
 import asyncio
+import functools
 import hashlib
-import random
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -63,8 +64,26 @@ from aiokafka.errors import (
 from aiokafka.partitioner import murmur2
 from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily, Metric
 from prometheus_client.registry import Collector
-from sqlalchemy import Row, Text, cast, delete, func, insert, literal, or_, select, update
-from sqlalchemy.dialects.postgresql import REGCLASS
+from sqlalchemy import (
+    BigInteger,
+    DateTime,
+    Insert,
+    Row,
+    Select,
+    Table,
+    Text,
+    any_,
+    bindparam,
+    cast,
+    delete,
+    func,
+    insert,
+    literal,
+    or_,
+    select,
+    update,
+)
+from sqlalchemy.dialects.postgresql import ARRAY, REGCLASS
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from samspill.errors import EventTooLarge
@@ -150,17 +169,25 @@ async def write_event(
     if size > limit:
         raise EventTooLarge(envelope.type, size, limit)
     await session.execute(
-        insert(tables.outbox).values(
-            event_id=envelope.id,
-            topic=event.topic,
-            key=key,
-            bucket=bucket_of(key),
-            event_type=envelope.type,
-            headers=[[name, raw.decode()] for name, raw in headers],
-            value=value,
-        )
+        _insert_of(tables.outbox),
+        {
+            "event_id": envelope.id,
+            "topic": event.topic,
+            "key": key,
+            "bucket": bucket_of(key),
+            "event_type": envelope.type,
+            "headers": [[name, raw.decode()] for name, raw in headers],
+            "value": value,
+        },
     )
     return envelope
+
+
+@functools.cache
+def _insert_of(outbox: Table) -> Insert:
+    """The outbox insert, built once per table and run with each row's values (`inline`: the
+    new id is not read back)."""
+    return insert(outbox).inline()
 
 
 def _mentions(table: Any, needles: Sequence[str]) -> Any:
@@ -226,6 +253,12 @@ class OutboxRelay:
         self._max_attempts = max_attempts
         self._producer: AIOKafkaProducer | None = None
         self._wake = asyncio.Event()
+        self._claim_rows = _claim_statement(tables.outbox, batch_size)
+        self._mark_published = (
+            update(tables.outbox)
+            .where(tables.outbox.c.id == any_(bindparam("ids", type_=ARRAY(BigInteger()))))
+            .values(published_at=bindparam("at", type_=DateTime(timezone=True)))
+        )
         self.published = 0
         self.dead_lettered = 0
 
@@ -238,10 +271,11 @@ class OutboxRelay:
         try:
             while not stop.is_set():
                 try:
+                    self._wake.clear()  # a commit from now on asks for another pass
                     moved = await self.publish_pending()
                     backoff = self._poll_interval_s
-                    if moved:
-                        continue
+                    if moved >= self._batch_size:
+                        continue  # a full batch: more may be waiting
                 except Exception as exc:
                     log.warning("outbox.relay_failed", error=repr(exc), retry_in_s=backoff)
                     await self._drop_producer()
@@ -251,63 +285,51 @@ class OutboxRelay:
             await self._drop_producer()
 
     async def publish_pending(self) -> int:
-        """One pass over the buckets with pending rows; returns how many rows left the pending
-        set (published, or moved to the dead letters)."""
-        total = 0
-        buckets = await self._pending_buckets()
-        random.shuffle(buckets)  # replicas start on different buckets
-        for bucket in buckets:
-            total += await self._publish_bucket(bucket)
-        return total
-
-    async def _pending_buckets(self) -> list[int]:
-        """Cheap on an idle outbox: the partial index holds only unpublished rows."""
-        async with self._sessions() as session:
-            result = await session.execute(
-                select(self._outbox.c.bucket)
-                .where(self._outbox.c.published_at.is_(None))
-                .distinct()
-            )
-            return [int(bucket) for bucket in result.scalars()]
-
-    async def _publish_bucket(self, bucket: int) -> int:
+        """One pass, in one transaction: claim a batch of pending rows from every bucket whose
+        lock this relay gets, send them, mark them published. Returns how many rows left the
+        pending set (published, or moved to the dead letters); raises the first failure that
+        was not dead-lettered, after committing what was sent."""
         async with self._sessions() as session, session.begin():
-            locked = await session.scalar(
-                select(func.pg_try_advisory_xact_lock(_LOCK_NAMESPACE, bucket))
-            )
-            if not locked:
-                return 0
-            rows = await self._claim(session, bucket)
+            rows = await self._claim(session)
             if not rows:
                 return 0
-            if rows[0].attempts > 0:
-                rows = rows[:1]  # sent alone, a failure is this row's and not a neighbour's
-            sent_ids, failure = await self._send(rows)
-            if sent_ids:
-                await session.execute(
-                    update(self._outbox)
-                    .where(self._outbox.c.id.in_(sent_ids))
-                    .values(published_at=datetime.now(UTC))
-                )
-            self.published += len(sent_ids)
-            if failure is not None and self._gives_up(failure, alone=len(rows) == 1):
-                await self._move_to_dead_letters(session, failure)
-                return len(sent_ids) + 1
-            if failure is not None:
-                await self._record_failure(session, failure.row, failure.error)
-        if failure is not None:
-            raise failure.error
-        return len(sent_ids)
+            fresh, retried = _split_retried(rows)
+            moved, errors = 0, []
+            if fresh:
+                done, error = await self._publish(session, fresh, alone=len(fresh) == 1)
+                moved += done
+                errors += [error] if error is not None else []
+            for row in retried:  # sent alone, a failure is this row's and not a neighbour's
+                done, error = await self._publish(session, [row], alone=True)
+                moved += done
+                errors += [error] if error is not None else []
+        if errors:
+            raise errors[0]
+        return moved
 
-    async def _claim(self, session: AsyncSession, bucket: int) -> Sequence[Row[Any]]:
-        result = await session.execute(
-            select(self._outbox)
-            .where(self._outbox.c.published_at.is_(None), self._outbox.c.bucket == bucket)
-            .order_by(self._outbox.c.id)
-            .limit(self._batch_size)
-            .with_for_update(skip_locked=True)
-        )
-        return result.all()
+    async def _publish(
+        self, session: AsyncSession, rows: Sequence[Row[Any]], *, alone: bool
+    ) -> tuple[int, Exception | None]:
+        """Send the rows, mark those acknowledged, and settle each bucket's first failure:
+        dead-lettered when the record itself is refused for good, else counted. The rows
+        moved and the first failure that was not dead-lettered."""
+        sent_ids, failures = await self._send(rows)
+        if sent_ids:
+            await session.execute(self._mark_published, {"ids": sent_ids, "at": datetime.now(UTC)})
+        self.published += len(sent_ids)
+        moved, error = len(sent_ids), None
+        for failure in failures:
+            if self._gives_up(failure, alone=alone):
+                await self._move_to_dead_letters(session, failure)
+                moved += 1
+            else:
+                await self._record_failure(session, failure.row, failure.error)
+                error = error or failure.error
+        return moved, error
+
+    async def _claim(self, session: AsyncSession) -> Sequence[Row[Any]]:
+        rows: Sequence[Row[Any]] = (await session.execute(self._claim_rows)).all()
+        return rows
 
     def _gives_up(self, failure: _Failure, *, alone: bool) -> bool:
         return (
@@ -316,14 +338,16 @@ class OutboxRelay:
             and failure.row.attempts + 1 >= self._max_attempts
         )
 
-    async def _send(self, rows: Sequence[Row[Any]]) -> tuple[list[int], _Failure | None]:
-        """Send rows in order; the ids of the leading rows the broker acknowledged wholly (both
-        records of a state event), and the first failure if any.
+    async def _send(self, rows: Sequence[Row[Any]]) -> tuple[list[int], list[_Failure]]:
+        """Send rows in order; the ids of the rows the broker acknowledged wholly (both records
+        of a state event), and each bucket's first row that was not (with its error).
 
         All acknowledgements are awaited together (bounded), so a slow but successful send is
-        marked published instead of being sent again. A row after a failed one is not marked
-        published even when acknowledged: it is sent again after the failed one, so the last
-        record of a key on the state topic is always its newest state."""
+        marked published instead of being sent again. A row after its bucket's failed one is
+        not marked published even when acknowledged: it is sent again after the failed one, so
+        the last record of a key on the state topic is always its newest state. A row the
+        producer refuses at once ends the sending: the rows after it stay pending without a
+        failure of their own."""
         producer = await self._ensure_producer()
         timeout = self._kafka.request_timeout_s
         sends: list[_Sending] = []
@@ -353,12 +377,17 @@ class OutboxRelay:
                 break
         await _settle(sends, timeout)
         sent: list[int] = []
+        failures: dict[int, _Failure] = {}
         for sending in sends:
+            bucket = sending.row.bucket
+            if bucket in failures:
+                continue
             failure = sending.failure()
-            if failure is not None:
-                return sent, failure
-            sent.append(sending.row.id)
-        return sent, None
+            if failure is None:
+                sent.append(sending.row.id)
+            else:
+                failures[bucket] = failure
+        return sent, list(failures.values())
 
     async def _records_of(self, producer: AIOKafkaProducer, row: Row[Any]) -> list[_Record]:
         """The row's record on its topic and, for a state event, on the state topic."""
@@ -434,6 +463,27 @@ class OutboxRelay:
             for waiter in waiters:
                 waiter.cancel()
             self._wake.clear()
+
+
+def _claim_statement(outbox: Table, batch_size: int) -> Select[Any]:
+    """The oldest pending rows of the buckets whose advisory lock the transaction gets (the
+    locks are tried once per pending bucket). Another relay holding a bucket keeps it; rows
+    another relay is sending are skipped."""
+    pending = select(outbox.c.bucket).where(outbox.c.published_at.is_(None)).distinct()
+    pending_buckets = pending.subquery("pending_bucket")
+    locked = (
+        select(pending_buckets.c.bucket)
+        .where(func.pg_try_advisory_xact_lock(_LOCK_NAMESPACE, pending_buckets.c.bucket))
+        .cte("locked_bucket")
+        .prefix_with("MATERIALIZED", dialect="postgresql")
+    )
+    return (
+        select(outbox)
+        .where(outbox.c.published_at.is_(None), outbox.c.bucket.in_(select(locked.c.bucket)))
+        .order_by(outbox.c.id)
+        .limit(batch_size)
+        .with_for_update(skip_locked=True)
+    )
 
 
 def _record_of(row: Row[Any]) -> tuple[bytes, bytes, list[tuple[str, bytes]]]:
@@ -512,6 +562,17 @@ async def _settle(sends: Sequence[_Sending], timeout: float) -> None:
     futures = [future for sending in sends for future in sending.futures]
     if futures:
         await asyncio.wait(futures, timeout=timeout)
+
+
+def _split_retried(rows: Sequence[Row[Any]]) -> tuple[list[Row[Any]], list[Row[Any]]]:
+    """The rows to send together, and the rows that failed before, each to be sent alone: a
+    bucket whose oldest pending row failed before sends only that row in this pass."""
+    heads: dict[int, Row[Any]] = {}
+    for row in rows:
+        heads.setdefault(row.bucket, row)
+    retried = [head for head in heads.values() if head.attempts > 0]
+    waiting = {head.bucket for head in retried}
+    return [row for row in rows if row.bucket not in waiting], retried
 
 
 class DeadLetterMetrics(Collector):

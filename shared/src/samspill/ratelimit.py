@@ -21,6 +21,7 @@ from redis.commands.core import AsyncScript
 from redis.exceptions import RedisError
 from starlette.datastructures import MutableHeaders
 from starlette.requests import Request
+from starlette.responses import Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from samspill.auth import optional_identity
@@ -28,10 +29,13 @@ from samspill.errors import Unauthorized
 from samspill.problems import problem_response
 
 EXEMPT_PATHS = frozenset({"/healthz", "/readyz", "/metrics"})
+PENDING_HIT = "samspill.pending_rate_hit"  # the scope key of a `PendingHit`
 REDIS_TIMEOUT_SECONDS = 1.0
 
-# Returns {count in this window, milliseconds until the window ends}.
-_HIT_SCRIPT = """
+# Counts a hit on the counter KEYS[1] of a window of ARGV[1] ms: leaves `count` (in this
+# window) and `ttl` (milliseconds until the window ends). A script that counts and does more
+# (`samspill.idempotency`) starts with these lines.
+HIT_LUA = """
 local count = redis.call('INCR', KEYS[1])
 if count == 1 then
   redis.call('PEXPIRE', KEYS[1], ARGV[1])
@@ -41,8 +45,8 @@ if ttl < 0 then
   redis.call('PEXPIRE', KEYS[1], ARGV[1])
   ttl = tonumber(ARGV[1])
 end
-return {count, ttl}
 """
+_HIT_SCRIPT = HIT_LUA + "return {count, ttl}\n"
 
 logger = structlog.get_logger(__name__)
 
@@ -79,13 +83,20 @@ class RateLimiter:
     def key(self, identity: str) -> str:
         return f"{self.namespace}:ratelimit:{identity}"
 
+    @property
+    def window_ms(self) -> int:
+        return self.window_seconds * 1000
+
     async def hit(self, identity: str) -> RateDecision:
         """Count one request for `identity`; raises RedisError/TimeoutError when Redis is down."""
         async with asyncio.timeout(REDIS_TIMEOUT_SECONDS):
             result = await AsyncScript(self.redis_getter(), _HIT_SCRIPT)(
-                keys=[self.key(identity)], args=[self.window_seconds * 1000]
+                keys=[self.key(identity)], args=[self.window_ms]
             )
-        count, ttl_ms = int(result[0]), int(result[1])
+        return self.decision(int(result[0]), int(result[1]))
+
+    def decision(self, count: int, ttl_ms: int) -> RateDecision:
+        """The decision for the `count`th request of a window ending in `ttl_ms`."""
         reset_after = _ceil_seconds(ttl_ms)
         allowed = count <= self.limit
         return RateDecision(
@@ -148,7 +159,65 @@ def _with_headers(send: Send, extra: dict[str, str]) -> Send:
     return send_with_headers
 
 
+@dataclass
+class PendingHit:
+    """A request's hit, left to a middleware further in that makes it together with its own
+    Redis command in one round trip (`samspill.idempotency`): it records the `decision` (None
+    when Redis did not answer: the limit fails open) or, where it cannot, calls `hit`."""
+
+    limiter: RateLimiter
+    identity: str
+    decision: RateDecision | None = None
+    done: bool = False
+
+    def counted(self, count: int, ttl_ms: int) -> RateDecision:
+        self.decision = self.limiter.decision(count, ttl_ms)
+        self.done = True
+        return self.decision
+
+    def unanswered(self) -> None:
+        self.done = True
+
+    async def hit(self) -> RateDecision | None:
+        if not self.done:
+            self.decision = await _hit_or_none(self.limiter, self.identity)
+            self.done = True
+        return self.decision
+
+
+def pending_hit(scope: Scope) -> PendingHit | None:
+    """The hit the rate limiter left to this middleware, if it left one."""
+    pending = scope.get(PENDING_HIT)
+    return pending if isinstance(pending, PendingHit) else None
+
+
+async def _hit_or_none(limiter: RateLimiter, identity: str) -> RateDecision | None:
+    try:
+        return await limiter.hit(identity)
+    except (RedisError, OSError, TimeoutError) as exc:
+        logger.warning("ratelimit.redis_unavailable", error=f"{type(exc).__name__}: {exc}")
+        return None
+
+
+def refusal(decision: RateDecision, path: str) -> Response:
+    """The 429 for a caller over its limit."""
+    return problem_response(
+        429,
+        "Too Many Requests",
+        f"Too many requests; try again in {decision.retry_after} seconds.",
+        code="too-many-requests",
+        detail_nb=f"For mange forespørsler; prøv igjen om {decision.retry_after} sekunder.",
+        headers={"Retry-After": str(decision.retry_after), **rate_limit_headers(decision)},
+        instance=path,
+    )
+
+
 class RateLimitMiddleware:
+    """Counts every request but the exempt paths; over the limit, 429.
+
+    With `defer` (a predicate on the request's scope) a request it holds is counted further in
+    (see `PendingHit`); its answer still carries the limit's headers."""
+
     def __init__(
         self,
         app: ASGIApp,
@@ -156,15 +225,20 @@ class RateLimitMiddleware:
         limiter_getter: Callable[[], RateLimiter],
         identity: Callable[[Request], Awaitable[str]] = default_identity,
         exempt_paths: Iterable[str] = EXEMPT_PATHS,
+        defer: Callable[[Scope], bool] | None = None,
     ) -> None:
         self.app = app
         self.limiter_getter = limiter_getter
         self.identity = identity
         self.exempt_paths = frozenset(exempt_paths)
+        self.defer = defer
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http" or scope["path"] in self.exempt_paths:
             await self.app(scope, receive, send)
+            return
+        if self.defer is not None and self.defer(scope):
+            await self._deferred(scope, receive, send)
             return
         decision = await self._decide(Request(scope))
         if decision is None:
@@ -175,22 +249,24 @@ class RateLimitMiddleware:
             await self._refuse(scope, receive, send, decision)
 
     async def _decide(self, request: Request) -> RateDecision | None:
-        try:
-            return await self.limiter_getter().hit(await self.identity(request))
-        except (RedisError, OSError, TimeoutError) as exc:
-            logger.warning("ratelimit.redis_unavailable", error=f"{type(exc).__name__}: {exc}")
-            return None
+        return await _hit_or_none(self.limiter_getter(), await self.identity(request))
+
+    async def _deferred(self, scope: Scope, receive: Receive, send: Send) -> None:
+        pending = PendingHit(self.limiter_getter(), await self.identity(Request(scope)))
+        scope[PENDING_HIT] = pending
+
+        async def send_with_headers(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                decision = await pending.hit()  # made here if nothing further in made it
+                if decision is not None and decision.allowed:
+                    headers = MutableHeaders(scope=message)
+                    for name, value in rate_limit_headers(decision).items():
+                        headers[name] = value
+            await send(message)
+
+        await self.app(scope, receive, send_with_headers)
 
     async def _refuse(
         self, scope: Scope, receive: Receive, send: Send, decision: RateDecision
     ) -> None:
-        response = problem_response(
-            429,
-            "Too Many Requests",
-            f"Too many requests; try again in {decision.retry_after} seconds.",
-            code="too-many-requests",
-            detail_nb=f"For mange forespørsler; prøv igjen om {decision.retry_after} sekunder.",
-            headers={"Retry-After": str(decision.retry_after), **rate_limit_headers(decision)},
-            instance=scope["path"],
-        )
-        await response(scope, receive, send)
+        await refusal(decision, scope["path"])(scope, receive, send)

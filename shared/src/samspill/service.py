@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import os
 import signal
 from collections.abc import AsyncIterator, Callable, Iterator, Sequence
 from dataclasses import dataclass, field
@@ -20,6 +21,8 @@ from typing import Any, Literal, Protocol
 import structlog
 import uvicorn
 from fastapi import APIRouter, FastAPI
+from fastapi.telemetry import TelemetryConfig
+from prometheus_client import multiprocess
 from redis.asyncio import Redis
 from sqlalchemy import MetaData, text
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
@@ -34,7 +37,7 @@ from samspill.db import UnitsOfWork, create_engine, session_factory, units_of_wo
 from samspill.dlq import redrive_group
 from samspill.events.base import TopicContract
 from samspill.housekeeping import Retention, housekeeping_jobs
-from samspill.idempotency import IdempotencyMiddleware
+from samspill.idempotency import IdempotencyMiddleware, counts_rate_limit_hit
 from samspill.jobs import JobRunner, PeriodicJob
 from samspill.kafka import KafkaConfig, broker_answers, ensure_topics
 from samspill.messaging import MessagingTables
@@ -58,6 +61,7 @@ from samspill.openapi import install_corrected_openapi
 from samspill.outbox import DeadLetterMetrics, OutboxRelay, outbox_session_info
 from samspill.privacy import use_marker_key
 from samspill.problems import install_problem_handlers
+from samspill.process_group import ProcessGroupLock, multiprocess_metrics_dir
 from samspill.ratelimit import RateLimiter, RateLimitMiddleware
 from samspill.settings import ServiceSettings
 from samspill.tokens import TokenVerifier
@@ -71,6 +75,7 @@ from samspill.tracing import (
 log = structlog.get_logger("samspill.service")
 
 WorkerKind = Literal["relay", "consumer", "scheduler"]
+NO_NATIVE_TELEMETRY: TelemetryConfig = {"tracing": False, "metrics": False, "logs": False}
 
 
 class Worker(Protocol):
@@ -112,9 +117,21 @@ class Runtime:
     metrics: Metrics = field(default_factory=Metrics)  # the app's, when an app runs the workers
 
     @classmethod
-    def open(cls, definition: ServiceDefinition, settings: ServiceSettings) -> Runtime:
+    def open(
+        cls,
+        definition: ServiceDefinition,
+        settings: ServiceSettings,
+        *,
+        connections: int | None = None,
+    ) -> Runtime:
+        """`connections`: the most database connections this process opens, all kept open
+        once opened (default `DATABASE_CONNECTIONS`; an API worker opens its share)."""
         use_marker_key(settings.privacy_marker_key)
-        engine = create_engine(settings.database_url)
+        engine = create_engine(
+            settings.database_url,
+            pool_size=connections or settings.database_connections,
+            max_overflow=0,
+        )
         instrument_engine(engine)
         kafka = KafkaConfig(
             bootstrap_servers=settings.kafka_bootstrap_servers,
@@ -235,6 +252,27 @@ class Runtime:
         await asyncio.to_thread(upgrade, self.definition.migrations_dir, self.settings.database_url)
 
 
+async def supervise_in_api(runtime: Runtime, stop: asyncio.Event) -> None:
+    """The workers of an API process (`RUN_WORKERS_IN_API`). When the API serves with several
+    processes, each runs a relay (woken by its own commits; the buckets' advisory locks keep
+    every key's events in order between relays) and one at a time, elected by a lock of the
+    process group, runs the consumers and the schedulers."""
+    if runtime.settings.api_worker_count == 1:
+        await supervise(runtime, ["relay", "consumer", "scheduler"], stop)
+        return
+    await asyncio.gather(supervise(runtime, ["relay"], stop), _when_elected(runtime, stop))
+
+
+async def _when_elected(runtime: Runtime, stop: asyncio.Event) -> None:
+    lock = ProcessGroupLock(runtime.definition.name)
+    try:
+        if await lock.acquire(stop):
+            log.info("service.workers_elected", service=runtime.definition.name, pid=os.getpid())
+            await supervise(runtime, ["consumer", "scheduler"], stop)
+    finally:
+        lock.release()
+
+
 async def supervise(runtime: Runtime, kinds: Sequence[WorkerKind], stop: asyncio.Event) -> None:
     """Create the topics (retrying while the broker is away), then run the workers."""
     workers = runtime.workers(kinds)
@@ -271,7 +309,7 @@ def create_app(
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         configure_logging(definition.name, settings.log_level, settings.log_json)
         configure_tracing(definition.name, definition.version)
-        runtime = Runtime.open(definition, settings)
+        runtime = Runtime.open(definition, settings, connections=settings.api_connections)
         if migrate:
             await runtime.migrate()
         _install_state(app, runtime, settings, metrics)
@@ -280,9 +318,10 @@ def create_app(
             # Ready means "can serve": the broker and Redis are metrics and logs, not checks.
             checks.add("database", runtime.check_database)
         stop = asyncio.Event()
-        kinds: list[WorkerKind] = ["relay", "consumer", "scheduler"]
         task = asyncio.create_task(
-            supervise(runtime, kinds if settings.run_workers_in_api else [], stop)
+            supervise_in_api(runtime, stop)
+            if settings.run_workers_in_api
+            else supervise(runtime, [], stop)
         )
         background = [
             asyncio.create_task(
@@ -301,6 +340,8 @@ def create_app(
             await app.state.token_verifier.aclose()
             await runtime.close()
             shutdown_tracing()
+            if multiprocess_metrics_dir() is not None:
+                multiprocess.mark_process_dead(os.getpid())  # type: ignore[no-untyped-call]
             log.info("service.stopped", service=definition.name)
 
     app = FastAPI(
@@ -310,6 +351,9 @@ def create_app(
         lifespan=lifespan,
         docs_url=None,
         redoc_url=None,
+        # The spans come from the OpenTelemetry instrumentation (`instrument_app`); FastAPI's
+        # own telemetry would only step aside for it on every request.
+        telemetry=NO_NATIVE_TELEMETRY,
     )
     install_problem_handlers(app)
     app.add_exception_handler(BodyTooLarge, body_too_large_handler)
@@ -374,7 +418,12 @@ def _install_middleware(
         redis_getter=lambda: state.redis,
         namespace=f"{definition.name}:idem",
     )
-    app.add_middleware(RateLimitMiddleware, limiter_getter=lambda: state.rate_limiter)
+    # A POST with an Idempotency-Key is counted in the same Redis round trip as its key's claim.
+    app.add_middleware(
+        RateLimitMiddleware,
+        limiter_getter=lambda: state.rate_limiter,
+        defer=counts_rate_limit_hit,
+    )
     app.add_middleware(BodySizeLimitMiddleware, max_bytes=settings.max_request_body_bytes)
     app.add_middleware(MetricsMiddleware, metrics=metrics)
     if settings.trusted_proxies:
@@ -407,7 +456,12 @@ def worker_app(runtime: Runtime, metrics: Metrics) -> FastAPI:
     """What a worker process serves: `/healthz`, `/readyz` (its database) and `/metrics`."""
     checks = ReadinessChecks()
     checks.add("database", runtime.check_database)
-    app = FastAPI(title=f"Samspill {runtime.definition.name} worker", docs_url=None, redoc_url=None)
+    app = FastAPI(
+        title=f"Samspill {runtime.definition.name} worker",
+        docs_url=None,
+        redoc_url=None,
+        telemetry=NO_NATIVE_TELEMETRY,
+    )
     app.include_router(health_router(checks))
     app.include_router(metrics_router(metrics))
     return app

@@ -5,13 +5,17 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import os
+import shutil
 from collections.abc import Callable, Iterator
 from typing import Annotated, Any
 
 import typer
 import uvicorn
+from uvicorn.supervisors import Multiprocess
 
 from samspill.observability import configure_logging
+from samspill.process_group import prepare_multiprocess_metrics
 from samspill.replay import HistoryMissing
 from samspill.service import ServiceDefinition, WorkerKind, create_app, run_workers
 from samspill.settings import ServiceSettings
@@ -36,8 +40,9 @@ def refused_rebuild_exits() -> Iterator[None]:
         raise typer.Exit(1) from None
 
 
-def server_config(app: Any, *, host: str, port: int) -> uvicorn.Config:
-    """How the `api` command serves an app.
+def server_config(app: Any, *, host: str, port: int, workers: int = 1) -> uvicorn.Config:
+    """How the `api` command serves an app (with several workers: an import string of the
+    app factory, which each worker calls).
 
     Proxy headers are the app's business (TRUSTED_PROXIES, see `create_app`): uvicorn's own
     handling would trust X-Forwarded-For from 127.0.0.1 whatever the settings say.
@@ -49,7 +54,20 @@ def server_config(app: Any, *, host: str, port: int) -> uvicorn.Config:
         log_config=None,
         timeout_graceful_shutdown=10,
         proxy_headers=False,
+        workers=workers,
+        factory=workers > 1,
     )
+
+
+def serve_with_workers(config: uvicorn.Config) -> None:
+    """uvicorn's supervisor of several worker processes on one socket. Each worker builds the
+    app from the environment (`<service>.main:app`), which the parent set up for them."""
+    metrics = prepare_multiprocess_metrics()
+    try:
+        Multiprocess(config, sockets=[config.bind_socket()]).run()
+    finally:
+        if metrics.name.startswith("samspill-metrics-"):
+            shutil.rmtree(metrics, ignore_errors=True)
 
 
 def service_cli(
@@ -74,6 +92,15 @@ def service_cli(
             config = config.model_copy(update={"run_workers_in_api": workers_in_process})
         # Before uvicorn starts, so its first lines are JSON like the rest.
         configure_logging(definition.name, config.log_level, config.log_json)
+        workers = config.api_worker_count
+        if workers > 1:
+            # The workers read their settings from the environment, this choice included.
+            os.environ["RUN_WORKERS_IN_API"] = str(config.run_workers_in_api).lower()
+            os.environ["API_WORKERS"] = str(workers)
+            factory = f"{definition.name}.main:app"
+            serving = server_config(factory, host=host, port=port or config.port, workers=workers)
+            serve_with_workers(serving)
+            return
         app = create_app(definition, config)
         uvicorn.Server(server_config(app, host=host, port=port or config.port)).run()
 

@@ -7,6 +7,7 @@ instead of running production on a key that is printed in the README.
 
 from __future__ import annotations
 
+import os
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, Any, ClassVar, Self
@@ -146,6 +147,24 @@ class ServiceSettings(BaseSettings):
         default=True,
         description="Run relay, consumers and schedulers in the API process (dev, small sites).",
     )
+    api_workers: int | None = Field(
+        default=None,
+        ge=1,
+        description=(
+            "Processes the `api` command serves with (uvicorn workers on one port); default: "
+            "the CPUs this process may use in production, 1 otherwise. With workers in the API "
+            "every process runs a relay; one of them at a time runs the consumers and schedulers."
+        ),
+    )
+    database_connections: int = Field(
+        default=20,
+        ge=2,
+        description=(
+            "Most connections a process opens to its database, kept open once opened (a new "
+            "one costs a handshake and its statements prepared again); the API's workers "
+            "share them out (each at least 2)."
+        ),
+    )
     migrate_on_start: bool = Field(
         default=True,
         description=(
@@ -228,6 +247,19 @@ class ServiceSettings(BaseSettings):
             admin_groups=(DEV_ADMIN_GROUP,),
             groups_claim="groups",
         )
+
+    @property
+    def api_worker_count(self) -> int:
+        if self.api_workers is not None:
+            return self.api_workers
+        if self.samspill_env is Environment.production:
+            return max(1, len(os.sched_getaffinity(0)))
+        return 1
+
+    @property
+    def api_connections(self) -> int:
+        """The database connections of one API worker: its share of `database_connections`."""
+        return max(2, -(-self.database_connections // self.api_worker_count))
 
     @property
     def is_development(self) -> bool:

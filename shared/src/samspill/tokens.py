@@ -19,6 +19,8 @@ other claim, such as ID-porten's national identity number `pid`) is stored.
 from __future__ import annotations
 
 import asyncio
+import functools
+import hashlib
 import time
 import uuid
 from collections.abc import Callable, Iterable, Mapping
@@ -37,9 +39,12 @@ DEV_ALGORITHM = "HS256"
 ISSUER_ALGORITHMS = frozenset({"RS256", "RS384", "RS512", "PS256", "PS384", "PS512", "ES256"})
 ADMIN_SCOPE = "samspill.admin"
 _REQUIRED_CLAIMS = ["exp", "iat", "iss", "aud", "sub"]
+# Verified tokens remembered (by their hash) until they expire; the oldest go first beyond this.
+VERIFIED_CACHE_SIZE = 10_000
 _PERSON_NAMESPACE = uuid.UUID("6f1c7a52-3f0e-4c59-9d55-2f6b1f0c8a11")
 
 
+@functools.lru_cache(maxsize=65_536)  # asked several times per request
 def person_id(issuer: str, subject: str) -> str:
     """The stable Samspill id of the person `subject` at `issuer` (a name-based UUID)."""
     return str(uuid.uuid5(_PERSON_NAMESPACE, f"{issuer}\n{subject}"))
@@ -236,6 +241,18 @@ class IssuerKeys:
         return keys
 
 
+@dataclass(frozen=True)
+class _Verified:
+    """A verified token as remembered: until `expires_at` (its `exp`, Unix time), and only
+    while its issuer still holds `key` under `kid` (None: the development key)."""
+
+    identity: Identity
+    expires_at: float
+    issuer: str
+    kid: str | None
+    key: jwt.PyJWK | None
+
+
 class TokenVerifier:
     """Verifies bearer tokens from the configured issuers, and the dev key outside production."""
 
@@ -248,6 +265,7 @@ class TokenVerifier:
         http: httpx.AsyncClient | None = None,
         key_max_age_s: float = 300,
         min_key_refresh_s: float = 10,
+        wall_clock: Callable[[], float] = time.time,
     ) -> None:
         self._issuers = {config.issuer: config for config in issuers}
         self._dev = (dev_issuer, dev_secret) if dev_issuer and dev_secret else None
@@ -258,6 +276,8 @@ class TokenVerifier:
             )
             for config in self._issuers.values()
         }
+        self._verified: dict[bytes, _Verified] = {}
+        self._wall_clock = wall_clock
 
     def _http(self) -> httpx.AsyncClient:
         if self._http_client is None:
@@ -270,6 +290,34 @@ class TokenVerifier:
             self._http_client = None
 
     async def verify(self, token: str) -> Identity:
+        """The token's identity. A token verified before is answered from memory until its
+        `exp`, as long as the key it was verified with is still its issuer's (the same key
+        object: a rotation or a refresh of the keys makes it verify again)."""
+        digest = hashlib.sha256(token.encode()).digest()
+        known = self._verified.get(digest)
+        if known is not None and await self._still_valid(known):
+            return known.identity
+        identity, verified = await self._verify(token)
+        if verified is not None:
+            self._remember(digest, verified)
+        return identity
+
+    async def _still_valid(self, known: _Verified) -> bool:
+        if self._wall_clock() >= known.expires_at:
+            return False
+        return known.key is None or await self._keys[known.issuer].key(known.kid) is known.key
+
+    def _remember(self, digest: bytes, verified: _Verified) -> None:
+        if len(self._verified) >= VERIFIED_CACHE_SIZE:
+            now = self._wall_clock()
+            self._verified = {
+                known: entry for known, entry in self._verified.items() if entry.expires_at > now
+            }
+            while len(self._verified) >= VERIFIED_CACHE_SIZE:
+                del self._verified[next(iter(self._verified))]
+        self._verified[digest] = verified
+
+    async def _verify(self, token: str) -> tuple[Identity, _Verified | None]:
         header, unverified = self._peek(token)
         issuer = unverified.get("iss")
         algorithm = header.get("alg")
@@ -289,8 +337,10 @@ class TokenVerifier:
                 f"The token algorithm {algorithm!r} is not accepted here.",
                 "Tokenet er signert med en algoritme som ikke godtas her.",
             )
+        issuer_key: jwt.PyJWK | None = None
         if key is None:
-            key = (await self._keys[config.issuer].key(header.get("kid"))).key
+            issuer_key = await self._keys[config.issuer].key(header.get("kid"))
+            key = issuer_key.key
         try:
             claims = jwt.decode(
                 token,
@@ -303,8 +353,19 @@ class TokenVerifier:
             )
         except jwt.PyJWTError as exc:
             raise _decode_error(exc) from exc
-        return identity_from_claims(
+        identity = identity_from_claims(
             claims, admin_groups=config.admin_groups, groups_claim=config.groups_claim
+        )
+        expires_at = claims.get("exp")
+        if not isinstance(expires_at, int | float) or isinstance(expires_at, bool):
+            return identity, None
+        kid = header.get("kid")
+        return identity, _Verified(
+            identity,
+            float(expires_at),
+            config.issuer,
+            kid if isinstance(kid, str) else None,
+            issuer_key,
         )
 
     @staticmethod

@@ -9,33 +9,53 @@ from __future__ import annotations
 import uuid
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, func, or_, select, true
-from sqlalchemy.dialects.postgresql import Range
+from sqlalchemy import (
+    ColumnElement,
+    DateTime,
+    ScalarSelect,
+    Select,
+    String,
+    Uuid,
+    and_,
+    bindparam,
+    func,
+    or_,
+    select,
+    text,
+    true,
+)
+from sqlalchemy.dialects.postgresql import ARRAY, JSONB, Range
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
 from booking.bookings.tables import Booking, BookingOccupancy
 from booking.catalogue import queries as catalogue
-from booking.catalogue.tables import SpaceRecord
+from booking.catalogue.tables import SiteRecord, SpaceRecord
 from booking.domain import (
     BookerKind,
     BookingStatus,
     BusyInterval,
+    ClosureView,
     OrganisationCategory,
+    WindowView,
     booked_space_name,
     space_booked,
 )
+from booking.giving_back import queries as giving_back
 from booking.organisations.tables import Organisation
 from booking.people import queries as people
+from booking.rounds import queries as rounds
 from samspill.auth import Principal, Role
 from samspill.contacts import PrivateContact
+from samspill.db import any_of
 from samspill.errors import Conflict, Forbidden, NotFound
 from samspill.events import facilities as fe
 from samspill.ids import valid_uuids
 from samspill.intervals import Interval
+from samspill.pricing import PriceRule
 
 ACTIVE_STATUSES = (BookingStatus.REQUESTED.value, BookingStatus.CONFIRMED.value)
 
@@ -67,6 +87,11 @@ class Place:
 async def load_place(session: AsyncSession, space_id: uuid.UUID) -> Place:
     space = await catalogue.get_space(session, space_id)
     site = None if space is None else await catalogue.get_site(session, space.site_id)
+    return place_of(space_id, space, site)
+
+
+def place_of(space_id: uuid.UUID, space: fe.SpaceState | None, site: fe.SiteState | None) -> Place:
+    """The place, or 404 when the read model lacks the space or its site."""
     if space is None or site is None:
         raise NotFound(f"Unknown space {space_id}.", f"Ukjent lokale {space_id}.")
     return Place(space, site)
@@ -102,10 +127,23 @@ async def resolve_booker(
 ) -> Booker:
     """The organisation booking (the caller must book for it: an administrator or booker), or
     the resident with the contact given or else their profile's."""
+    organisation = (
+        None if organisation_id is None else await session.get(Organisation, organisation_id)
+    )
+    return await booker_of(session, principal, organisation_id, organisation, contact)
+
+
+async def booker_of(
+    session: AsyncSession,
+    principal: Principal,
+    organisation_id: uuid.UUID | None,
+    organisation: Organisation | None,
+    contact: PrivateContact | None = None,
+) -> Booker:
+    """`resolve_booker` with the organisation already read (None: unknown, or none asked)."""
     if organisation_id is None:
         resident_contact = await people.resident_contact(session, principal.person_id, contact)
         return Booker(BookerKind.RESIDENT, None, principal.person_id, resident_contact)
-    organisation = await session.get(Organisation, organisation_id)
     if organisation is None or not principal.member_of(organisation.id):
         raise NotFound(
             f"Unknown organisation {organisation_id}.",
@@ -280,27 +318,91 @@ async def raise_clash(
     raise clash_error(space, BusyInterval(str(space.space_id), intervals[0], ""))
 
 
+def _busy_columns() -> tuple[Any, ...]:
+    space_name = col(SpaceRecord.state)["name"].astext
+    return col(Booking.id), col(Booking.space_id), col(Booking.start), col(Booking.end), space_name
+
+
+def _busy(
+    space_ids: Iterable[uuid.UUID] | ColumnElement[Any],
+    start: datetime | ColumnElement[datetime],
+    end: datetime | ColumnElement[datetime],
+) -> Select[Any]:
+    """Active bookings of the given spaces overlapping `start`..`end`, with their space's
+    name."""
+    return (
+        select(*_busy_columns())
+        .outerjoin(SpaceRecord, col(SpaceRecord.space_id) == col(Booking.space_id))
+        .where(
+            any_of(col(Booking.space_id), space_ids),
+            col(Booking.status).in_(ACTIVE_STATUSES),
+            col(Booking.start) < end,
+            col(Booking.end) > start,
+        )
+    )
+
+
 async def busy_in(
     session: AsyncSession, space_ids: Iterable[uuid.UUID], within: Interval
 ) -> list[BusyInterval]:
     """Active bookings of the given spaces overlapping `within`."""
-    space_name = col(SpaceRecord.state)["name"].astext
-    query = (
-        select(
-            col(Booking.id), col(Booking.space_id), col(Booking.start), col(Booking.end), space_name
-        )
-        .outerjoin(SpaceRecord, col(SpaceRecord.space_id) == col(Booking.space_id))
-        .where(
-            col(Booking.space_id).in_(list(space_ids)),
-            col(Booking.status).in_(ACTIVE_STATUSES),
-            col(Booking.start) < within.end,
-            col(Booking.end) > within.start,
-        )
-    )
+    query = _busy(space_ids, within.start, within.end)
     return [
         BusyInterval(str(space_id), Interval(start, end), str(booking_id), name or "")
         for booking_id, space_id, start, end, name in (await session.execute(query)).all()
     ]
+
+
+def _busy_list(
+    space_ids: ColumnElement[Any], start: ColumnElement[datetime], end: ColumnElement[datetime]
+) -> ScalarSelect[Any]:
+    """`busy_in` as one JSON array of [id, space id, start, end, name], for a statement that
+    reads more besides (`_busy_from_list` reads it)."""
+    row = func.jsonb_build_array(*_busy_columns())
+    return (
+        _busy(space_ids, start, end)
+        .with_only_columns(
+            func.coalesce(func.jsonb_agg(row), text("'[]'::jsonb"), type_=JSONB),
+            maintain_column_froms=True,
+        )
+        .scalar_subquery()
+    )
+
+
+def _busy_from_list(items: Iterable[list[Any]]) -> list[BusyInterval]:
+    return [
+        BusyInterval(space_id, Interval(_instant(start), _instant(end)), booking_id, name or "")
+        for booking_id, space_id, start, end, name in items
+    ]
+
+
+def _instant(text: str) -> datetime:
+    """A timestamp as PostgreSQL writes it in JSON, in UTC like the driver's."""
+    return datetime.fromisoformat(text).astimezone(UTC)
+
+
+def _held_seconds(
+    space_id: uuid.UUID | ColumnElement[uuid.UUID],
+    now: datetime | ColumnElement[datetime],
+    *,
+    organisation_id: uuid.UUID | ColumnElement[uuid.UUID] | None,
+    booker_sub: str | ColumnElement[str],
+) -> Select[Any]:
+    """Seconds of active future bookings the organisation (None: the resident) holds here."""
+    holder = (
+        col(Booking.organisation_id) == organisation_id
+        if organisation_id is not None
+        else and_(col(Booking.organisation_id).is_(None), col(Booking.booker_sub) == booker_sub)
+    )
+    seconds = func.coalesce(
+        func.sum(func.extract("epoch", col(Booking.end) - col(Booking.start))), 0
+    )
+    return select(seconds).where(
+        holder,
+        col(Booking.space_id) == space_id,
+        col(Booking.status).in_(ACTIVE_STATUSES),
+        col(Booking.end) > now,
+    )
 
 
 async def future_minutes(
@@ -312,21 +414,157 @@ async def future_minutes(
     booker_sub: str,
 ) -> int:
     """Active future minutes the organisation (or, without one, the resident) holds here."""
-    holder = (
-        col(Booking.organisation_id) == organisation_id
-        if organisation_id is not None
-        else and_(col(Booking.organisation_id).is_(None), col(Booking.booker_sub) == booker_sub)
-    )
-    seconds = func.coalesce(
-        func.sum(func.extract("epoch", col(Booking.end) - col(Booking.start))), 0
-    )
-    query = select(seconds).where(
-        holder,
-        col(Booking.space_id) == space_id,
-        col(Booking.status).in_(ACTIVE_STATUSES),
-        col(Booking.end) > now,
-    )
+    query = _held_seconds(space_id, now, organisation_id=organisation_id, booker_sub=booker_sub)
     return int((await session.execute(query)).scalar_one()) // 60
+
+
+def hour_limit_lock(key: str | ColumnElement[str]) -> ColumnElement[Any]:
+    """The transaction-scoped advisory lock on `key`, an expression to select."""
+    return func.pg_advisory_xact_lock(func.hashtextextended(key, 0))
+
+
+# --- what a new booking reads, in two statements ------------------------------------------
+# Both are built once with bound parameters: a request only binds its values (no statement to
+# build, no cache key to compute).
+
+_UUIDS = ARRAY(Uuid())
+_INSTANT = DateTime(timezone=True)
+
+
+@dataclass(frozen=True)
+class RequestReads:
+    """What a booking request reads before it knows who books: the place, the organisation
+    it names, the space's windows and the price rules."""
+
+    space: fe.SpaceState | None
+    site: fe.SiteState | None
+    organisation: Organisation | None
+    windows: list[WindowView]
+    price_rules: list[PriceRule]
+
+
+def _request_reads() -> Select[Any]:
+    space_id = bindparam("space_id", type_=Uuid())
+    return (
+        select(
+            col(SpaceRecord.state),
+            col(SiteRecord.state),
+            Organisation,
+            catalogue.json_list(catalogue.window_states(bindparam("space_ids", type_=_UUIDS))),
+            catalogue.json_list(catalogue.price_rule_states()),
+            hour_limit_lock(bindparam("lock_key", type_=String())),
+        )
+        .select_from(SpaceRecord)
+        .outerjoin(SiteRecord, col(SiteRecord.site_id) == col(SpaceRecord.site_id))
+        .outerjoin(
+            Organisation,
+            col(Organisation.id) == bindparam("organisation_id", type_=Uuid()),
+        )
+        .where(col(SpaceRecord.space_id) == space_id)
+    )
+
+
+_REQUEST_READS = _request_reads()
+
+
+async def read_request(
+    session: AsyncSession,
+    space_id: uuid.UUID,
+    organisation_id: uuid.UUID | None,
+    lock_key: str,
+) -> RequestReads:
+    """One statement, which also takes the advisory lock on `lock_key` when the space is
+    known (the hour limit's: the next statement reads the hours held after it)."""
+    values = {
+        "space_id": space_id,
+        "space_ids": [space_id],
+        "organisation_id": organisation_id,
+        "lock_key": lock_key,
+    }
+    row = (await session.execute(_REQUEST_READS, values)).first()
+    if row is None:
+        return RequestReads(None, None, None, [], [])
+    space, site, organisation, windows, rules, _ = row
+    return RequestReads(
+        fe.SpaceState.model_validate(space),
+        None if site is None else fe.SiteState.model_validate(site),
+        organisation,
+        catalogue.windows_from(windows),
+        catalogue.price_rules_from(rules),
+    )
+
+
+@dataclass(frozen=True)
+class RequestChecks:
+    """What the rules of a booking request need once the booker and the interval are known."""
+
+    reserving_round: bool  # a reserving round covers the space (`check_not_reserved` tells)
+    held_for_another: bool  # given-back time offered to a waiting club overlaps
+    closures: list[ClosureView]
+    busy: list[BusyInterval]
+    held_minutes: int  # active future minutes the booker holds on the space
+
+
+def _request_checks(*, by_organisation: bool) -> Select[Any]:
+    spaces = bindparam("space_ids", type_=_UUIDS)
+    start, end = bindparam("start", type_=_INSTANT), bindparam("end", type_=_INSTANT)
+    held = _held_seconds(
+        bindparam("space_id", type_=Uuid()),
+        bindparam("now", type_=_INSTANT),
+        organisation_id=bindparam("organisation_id", type_=Uuid()) if by_organisation else None,
+        booker_sub=bindparam("booker_sub", type_=String()),
+    )
+    closures = catalogue.closure_states(bindparam("site_ids", type_=_UUIDS), start, end)
+    return select(
+        rounds.any_reserving(spaces),
+        giving_back.held(spaces, start, end),
+        catalogue.json_list(closures),
+        _busy_list(
+            spaces, bindparam("busy_start", type_=_INSTANT), bindparam("busy_end", type_=_INSTANT)
+        ),
+        held.scalar_subquery(),
+    )
+
+
+_REQUEST_CHECKS = {
+    by_organisation: _request_checks(by_organisation=by_organisation)
+    for by_organisation in (True, False)
+}
+
+
+async def read_checks(
+    session: AsyncSession,
+    place: Place,
+    interval: Interval,
+    booker: Booker,
+    now: datetime,
+) -> RequestChecks:
+    """One statement: the reads behind `check_not_reserved`, `check_not_held`, `check_request`
+    and the hour limit, for one interval."""
+    padded = interval.padded(timedelta(minutes=place.space.rules.buffer_minutes))
+    values = {
+        "space_ids": catalogue.conflict_ids(place.space),
+        "site_ids": [place.site.site_id],
+        "start": interval.start,
+        "end": interval.end,
+        "busy_start": padded.start,
+        "busy_end": padded.end,
+        "space_id": place.space.space_id,
+        "now": now,
+        "organisation_id": booker.organisation_id,
+        "booker_sub": booker.sub,
+    }
+    query = _REQUEST_CHECKS[booker.organisation_id is not None]
+    reserving, held_for_another, closures, busy, seconds = (
+        await session.execute(query, values)
+    ).one()
+    return RequestChecks(
+        bool(reserving),
+        bool(held_for_another),
+        catalogue.closures_from(closures),
+        _busy_from_list(busy),
+        int(seconds) // 60,
+    )
 
 
 async def active_bookings(

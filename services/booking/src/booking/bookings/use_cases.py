@@ -10,10 +10,10 @@ from __future__ import annotations
 import uuid
 from collections.abc import Sequence
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import func, select, update
-from sqlalchemy.dialects.postgresql import Range
+from sqlalchemy import Boolean, Insert, Table, Uuid, bindparam, func, insert, select, true, update
+from sqlalchemy.dialects.postgresql import ARRAY, TSTZRANGE, Range
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
@@ -21,13 +21,17 @@ from sqlmodel import col
 from booking.bookings.queries import (
     Booker,
     Place,
+    booker_of,
     booking_for,
     busy_in,
     check_may_change,
     future_minutes,
+    hour_limit_lock,
     load_place,
+    place_of,
     raise_clash,
-    resolve_booker,
+    read_checks,
+    read_request,
 )
 from booking.bookings.schemas import BookingBase, BookingCreate, BookingPublic, booking_public
 from booking.bookings.states import booking_state, placed_event
@@ -71,22 +75,43 @@ async def request_booking(
     settings: BookingSettings,
     now: datetime,
 ) -> BookingPublic:
+    """The checks of `check_request`, `check_limit`, the rounds and given-back time, in the
+    same order, over two reads: one with the hour limit's lock, one after it."""
     session = uow.session
-    place = await load_place(session, body.space_id)
-    booker = await resolve_booker(session, principal, body.organisation_id, body.contact)
+    owner = body.organisation_id or f"resident:{principal.person_id}"
+    reads = await read_request(
+        session, body.space_id, body.organisation_id, limit_lock_key(owner, body.space_id)
+    )
+    place = place_of(body.space_id, reads.space, reads.site)
+    booker = await booker_of(
+        session, principal, body.organisation_id, reads.organisation, body.contact
+    )
     claim(booker, body.audience)
     interval = booking_interval(body.start, body.end)
-    await rounds.check_not_reserved(session, place.space, [interval])
-    await giving_back.check_not_held(session, catalogue.conflict_ids(place.space), [interval])
-    await check_request(session, place, interval, body.participants, booker, now)
-    await check_limit(session, place, booker, [interval], settings, now)
-    rules = await catalogue.price_rules(session)
-    quoted = price(place, interval, body.audience, booker, rules)
+    checks = await read_checks(session, place, interval, booker, now)
+    if checks.reserving_round:
+        await rounds.check_not_reserved(session, place.space, [interval])
+    if checks.held_for_another:
+        raise giving_back.held_for_another()
+    check_booking(
+        catalogue.space_view(place.space),
+        interval,
+        now,
+        reads.windows,
+        checks.closures,
+        body.participants,
+        checks.busy,
+        booker=booker.kind,
+    )
+    check_hoarding(
+        checks.held_minutes, wanted_minutes([interval]), settings.booking_max_future_hours_per_space
+    )
+    quoted = price(place, interval, body.audience, booker, reads.price_rules)
     booking = new_booking(place, booker, body, interval, quoted)
     booking.status = initial_status(catalogue.space_view(place.space).rules).value
     booking.created_at = booking.updated_at = now
     try:
-        await store(session, [(booking, place.space)])
+        await store_new(session, booking, place.space)
     except SlotTaken:
         await uow.rollback()
         await raise_clash(session, place.space, [interval])
@@ -142,8 +167,11 @@ async def check_limit(
         organisation_id=booker.organisation_id,
         booker_sub=booker.sub,
     )
-    wanted = sum(int(i.duration / timedelta(minutes=1)) for i in intervals)
-    check_hoarding(held, wanted, settings.booking_max_future_hours_per_space)
+    check_hoarding(held, wanted_minutes(intervals), settings.booking_max_future_hours_per_space)
+
+
+def wanted_minutes(intervals: Sequence[Interval]) -> int:
+    return sum(int(i.duration / timedelta(minutes=1)) for i in intervals)
 
 
 async def lock_limit(session: AsyncSession, booker: Booker, space_id: uuid.UUID) -> None:
@@ -151,8 +179,13 @@ async def lock_limit(session: AsyncSession, booker: Booker, space_id: uuid.UUID)
     limit (per booker and space) holds under concurrency while other clubs and other spaces
     proceed in parallel."""
     owner = booker.organisation_id or f"resident:{booker.sub}"
-    key = f"{_LIMIT_LOCK_NAMESPACE}:{owner}:{space_id}"
-    await session.execute(select(func.pg_advisory_xact_lock(func.hashtextextended(key, 0))))
+    await session.execute(select(hour_limit_lock(limit_lock_key(owner, space_id))))
+
+
+def limit_lock_key(owner: uuid.UUID | str, space_id: uuid.UUID) -> str:
+    """The key of `lock_limit`'s lock; taken within another statement, the hours held must be
+    read by a later one, whose snapshot follows the lock."""
+    return f"{_LIMIT_LOCK_NAMESPACE}:{owner}:{space_id}"
 
 
 def claim(booker: Booker, audience: str) -> BookerCategory:
@@ -257,6 +290,59 @@ async def store(session: AsyncSession, rows: Sequence[tuple[Booking, fe.SpaceSta
         if not is_slot_clash(exc):
             raise
         raise SlotTaken from exc
+
+
+async def store_new(session: AsyncSession, booking: Booking, space: fe.SpaceState) -> None:
+    """`store` for one new booking, in one statement of plain inserts (the booking is not
+    added to the session); SlotTaken when the database finds a clash."""
+    occupancy = sorted(occupancy_rows(booking, space), key=_occupancy_order)
+    values = {f"b_{column.key}": getattr(booking, column.key) for column in _BOOKING.columns}
+    values |= {
+        "o_booking_id": booking.id,
+        "o_space_ids": [row.space_id for row in occupancy],
+        "o_own": [row.own for row in occupancy],
+        "o_during": occupancy[0].during,  # the same on every space of the conflict set
+    }
+    try:
+        await session.execute(_INSERT_NEW, values)
+    except DBAPIError as exc:
+        if not is_slot_clash(exc):
+            raise
+        raise SlotTaken from exc
+
+
+_BOOKING = cast(Table, Booking.__table__)  # type: ignore[attr-defined]
+_OCCUPANCY = cast(Table, BookingOccupancy.__table__)  # type: ignore[attr-defined]
+
+
+def _insert_new() -> Insert:
+    """The booking and its occupancy rows, these in the order given (space-id order, so two
+    requests for a whole hall and its part wait for each other instead of deadlocking); built
+    once with bound parameters."""
+    booking_row = {
+        column.key: bindparam(f"b_{column.key}", type_=column.type) for column in _BOOKING.columns
+    }
+    spaces = (
+        func.unnest(
+            bindparam("o_space_ids", type_=ARRAY(Uuid())),
+            bindparam("o_own", type_=ARRAY(Boolean())),
+        )
+        .table_valued("space_id", "own", with_ordinality="n")
+        .render_derived(name="occupied")
+    )
+    rows = select(
+        bindparam("o_booking_id", type_=Uuid()),
+        spaces.c.space_id,
+        spaces.c.own,
+        bindparam("o_during", type_=TSTZRANGE()),
+        true(),
+    ).order_by(spaces.c.n)
+    columns = ["booking_id", "space_id", "own", "during", "active"]
+    inserted = insert(_BOOKING).values(booking_row).cte("new_booking")
+    return insert(_OCCUPANCY).from_select(columns, rows).add_cte(inserted)
+
+
+_INSERT_NEW = _insert_new()
 
 
 # --- approving, rejecting, cancelling ----------------------------------------------------------

@@ -7,8 +7,11 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Iterable
+from datetime import datetime
+from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import ColumnElement, ScalarSelect, Select, func, select, text
+from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
@@ -20,6 +23,7 @@ from booking.catalogue.tables import (
     WindowRecord,
 )
 from booking.domain import BookingRules, ClosureView, SpaceView, WindowView
+from samspill.db import any_of
 from samspill.events import facilities as fe
 from samspill.intervals import Interval
 from samspill.pricing import BookerCategory, PriceRule, SpaceKind
@@ -46,28 +50,63 @@ async def all_sites(session: AsyncSession) -> dict[uuid.UUID, fe.SiteState]:
     return {site.site_id: site for site in sites}
 
 
+def window_states(space_ids: Iterable[uuid.UUID] | ColumnElement[Any]) -> Select[dict[str, Any]]:
+    return select(col(WindowRecord.state)).where(any_of(col(WindowRecord.space_id), space_ids))
+
+
+def windows_from(states: Iterable[dict[str, Any]]) -> list[WindowView]:
+    """The windows still released, as the rules see them, from their read-model states."""
+    windows = (window_view(fe.WindowState.model_validate(state)) for state in states)
+    return [view for view in windows if view is not None]
+
+
 async def windows_of(session: AsyncSession, space_ids: Iterable[uuid.UUID]) -> list[WindowView]:
-    query = select(col(WindowRecord.state)).where(col(WindowRecord.space_id).in_(list(space_ids)))
-    states = [fe.WindowState.model_validate(s) for s in (await session.execute(query)).scalars()]
-    return [view for view in map(window_view, states) if view is not None]
+    return windows_from((await session.execute(window_states(space_ids))).scalars())
+
+
+def closure_states(
+    site_ids: Iterable[uuid.UUID] | ColumnElement[Any],
+    start: datetime | ColumnElement[datetime],
+    end: datetime | ColumnElement[datetime],
+) -> Select[dict[str, Any]]:
+    """The states of the closures of the sites that overlap `start`..`end`."""
+    return select(col(ClosureRecord.state)).where(
+        any_of(col(ClosureRecord.site_id), site_ids),
+        col(ClosureRecord.start) < end,
+        col(ClosureRecord.end) > start,
+    )
+
+
+def closures_from(states: Iterable[dict[str, Any]]) -> list[ClosureView]:
+    return [closure_view(fe.ClosureState.model_validate(state)) for state in states]
 
 
 async def closures_of(
     session: AsyncSession, site_ids: Iterable[uuid.UUID], within: Interval
 ) -> list[ClosureView]:
-    query = select(col(ClosureRecord.state)).where(
-        col(ClosureRecord.site_id).in_(list(site_ids)),
-        col(ClosureRecord.start) < within.end,
-        col(ClosureRecord.end) > within.start,
-    )
-    rows = (await session.execute(query)).scalars()
-    return [closure_view(fe.ClosureState.model_validate(state)) for state in rows]
+    query = closure_states(site_ids, within.start, within.end)
+    return closures_from((await session.execute(query)).scalars())
+
+
+def price_rule_states() -> Select[dict[str, Any]]:
+    return select(col(PriceRuleRecord.state))
+
+
+def price_rules_from(states: Iterable[dict[str, Any]]) -> list[PriceRule]:
+    rules = (price_rule(fe.PriceRuleState.model_validate(state)) for state in states)
+    return [rule for rule in rules if rule is not None]
 
 
 async def price_rules(session: AsyncSession) -> list[PriceRule]:
-    rows = (await session.execute(select(col(PriceRuleRecord.state)))).scalars()
-    rules = (price_rule(fe.PriceRuleState.model_validate(state)) for state in rows)
-    return [rule for rule in rules if rule is not None]
+    return price_rules_from((await session.execute(price_rule_states())).scalars())
+
+
+def json_list(states: Select[dict[str, Any]]) -> ScalarSelect[list[dict[str, Any]]]:
+    """The query's one JSON column as one JSON array (empty when no row), to read several
+    such lists and other columns in one statement."""
+    column = states.selected_columns[0]
+    aggregated = func.coalesce(func.jsonb_agg(column), text("'[]'::jsonb"), type_=JSONB)
+    return states.with_only_columns(aggregated, maintain_column_froms=True).scalar_subquery()
 
 
 # --- contract state → domain views -------------------------------------------------------

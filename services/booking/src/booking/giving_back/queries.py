@@ -4,13 +4,16 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Collection, Sequence
+from datetime import datetime
+from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import ColumnElement, Exists, exists, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
 from booking.giving_back.tables import FreedSlot, FreedTime, GivenBackOffer
 from booking.waiting_list.tables import DirectWaitingEntry
+from samspill.db import any_of
 from samspill.errors import Conflict, NotFound
 from samspill.intervals import Interval
 
@@ -23,22 +26,31 @@ async def check_not_held(
     if not intervals or not space_ids:
         return
     for interval in intervals:
-        query = (
-            select(col(FreedSlot.start))
-            .join(FreedTime, col(FreedTime.id) == col(FreedSlot.freed_id))
-            .where(
-                col(FreedTime.status) == "offered",
-                col(FreedSlot.space_id).in_(space_ids),
-                col(FreedSlot.start) < interval.end,
-                col(FreedSlot.end) > interval.start,
-            )
-            .limit(1)
-        )
-        if (await session.execute(query)).first() is not None:
-            raise Conflict(
-                "This time was given back and is offered to a club on the waiting list.",
-                "Denne tiden er gitt tilbake og tilbys en klubb på ventelisten.",
-            )
+        if await session.scalar(select(held(space_ids, interval.start, interval.end))):
+            raise held_for_another()
+
+
+def held(
+    space_ids: Collection[uuid.UUID] | ColumnElement[Any],
+    start: datetime | ColumnElement[datetime],
+    end: datetime | ColumnElement[datetime],
+) -> Exists:
+    """Whether given-back time on one of the spaces, offered to a waiting club, overlaps
+    `start`..`end`."""
+    return exists().where(
+        col(FreedTime.id) == col(FreedSlot.freed_id),
+        col(FreedTime.status) == "offered",
+        any_of(col(FreedSlot.space_id), space_ids),
+        col(FreedSlot.start) < end,
+        col(FreedSlot.end) > start,
+    )
+
+
+def held_for_another() -> Conflict:
+    return Conflict(
+        "This time was given back and is offered to a club on the waiting list.",
+        "Denne tiden er gitt tilbake og tilbys en klubb på ventelisten.",
+    )
 
 
 async def freed(session: AsyncSession, freed_id: uuid.UUID, *, lock: bool = True) -> FreedTime:

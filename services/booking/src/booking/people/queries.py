@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import CompoundSelect, String, bindparam, cast, literal, select, union_all
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
@@ -13,23 +13,38 @@ from booking.catalogue.tables import access_grant
 from booking.domain import ContactNeeded
 from booking.memberships.tables import Membership
 from booking.people.tables import Profile
-from samspill.access_grants import read_grants
+from samspill.access_grants import grant_rows, grants_from_rows
 from samspill.auth import Grants, OrganisationRole
 from samspill.contacts import PrivateContact
+
+# The kind of the membership rows read together with the access grants' rows.
+_MEMBERSHIP = "membership"
+
+
+def _grant_rows() -> CompoundSelect[str, str, str | None]:
+    person_id = bindparam("person_id", type_=String())
+    memberships = select(
+        literal(_MEMBERSHIP, String).label("kind"),
+        cast(col(Membership.organisation_id), String),
+        cast(col(Membership.role), String),
+    ).where(col(Membership.person_id) == person_id)
+    return union_all(memberships, grant_rows(access_grant, person_id))
+
+
+_GRANT_ROWS = _grant_rows()  # built once: a request binds the person's id
 
 
 async def grants_of(session: AsyncSession, person_id: str) -> Grants:
     """What the person may do: their memberships (owned here) and the sites and centres
-    facilities granted them (the read model). Loaded on every request, so a change counts as
-    soon as it is stored or its event applied."""
-    rows = await session.execute(
-        select(col(Membership.organisation_id), col(Membership.role)).where(
-            col(Membership.person_id) == person_id
-        )
-    )
-    staff = await read_grants(session, access_grant, person_id)
+    facilities granted them (the read model), in one statement. Loaded on every request, so a
+    change counts as soon as it is stored or its event applied."""
+    result = await session.execute(_GRANT_ROWS, {"person_id": person_id})
+    rows = [(kind, object_id, role) for kind, object_id, role in result]
+    staff = grants_from_rows(row for row in rows if row[0] != _MEMBERSHIP)
     return Grants(
-        organisations={str(org): OrganisationRole(role) for org, role in rows.all()},
+        organisations={
+            org: OrganisationRole(role) for kind, org, role in rows if kind == _MEMBERSHIP and role
+        },
         site_ids=staff.site_ids,
         centre_ids=staff.centre_ids,
         emergency=staff.emergency,

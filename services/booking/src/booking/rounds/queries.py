@@ -6,8 +6,9 @@ from __future__ import annotations
 import uuid
 from collections.abc import Iterable, Sequence
 from datetime import date, time
+from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import ColumnElement, Exists, and_, exists, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
@@ -23,6 +24,7 @@ from booking.domain.rounds import (
     series_reserved,
 )
 from booking.rounds.tables import ApplicationRound, RoundSpace
+from samspill.db import any_of
 from samspill.errors import NotFound
 from samspill.events import facilities as fe
 from samspill.intervals import Interval
@@ -116,6 +118,24 @@ def round_view(round_: ApplicationRound, space_ids: Iterable[uuid.UUID]) -> Roun
     )
 
 
+def covering(
+    space_ids: Iterable[uuid.UUID] | ColumnElement[Any],
+    states: Iterable[RoundStatus] | None = None,
+) -> ColumnElement[bool]:
+    """A round that covers any of `space_ids` (in one of `states`, when given)."""
+    spaces = select(col(RoundSpace.round_id)).where(any_of(col(RoundSpace.space_id), space_ids))
+    found = col(ApplicationRound.id).in_(spaces)
+    if states is None:
+        return found
+    return and_(found, col(ApplicationRound.state).in_([s.value for s in states]))
+
+
+def any_reserving(space_ids: Iterable[uuid.UUID] | ColumnElement[Any]) -> Exists:
+    """Whether a round that keeps season evenings from direct booking covers any of the
+    spaces: when not, `check_not_reserved` has nothing to refuse."""
+    return exists().where(covering(space_ids, RESERVING_STATES))
+
+
 async def rounds_with_spaces(
     session: AsyncSession,
     space_ids: Iterable[uuid.UUID],
@@ -127,10 +147,7 @@ async def rounds_with_spaces(
 ) -> list[RoundView]:
     """The rounds covering any of `space_ids` (in `states`, with a season touching
     `season_from`..`season_to`, other than `excluding`, when given)."""
-    covering = select(col(RoundSpace.round_id)).where(col(RoundSpace.space_id).in_(list(space_ids)))
-    query = select(ApplicationRound).where(col(ApplicationRound.id).in_(covering))
-    if states is not None:
-        query = query.where(col(ApplicationRound.state).in_([s.value for s in states]))
+    query = select(ApplicationRound).where(covering(space_ids, states))
     if season_from is not None:
         query = query.where(col(ApplicationRound.season_last_date) >= season_from)
     if season_to is not None:
