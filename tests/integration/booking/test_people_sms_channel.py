@@ -1,6 +1,7 @@
 """The channel `sms` in booking: refused (422 `sms-not-available`, nothing stored, nothing
-announced) in a profile and an organisation's contact when no SMS provider is configured, taken
-when one is: the kernel's `SMS_PROVIDER`, which notifications reads alike."""
+announced) in a profile, an organisation's contact and a resident's own contact on a booking
+(a phone number alone means SMS) when no SMS provider is configured, taken when one is: the
+kernel's `SMS_PROVIDER`, which notifications reads alike."""
 
 from __future__ import annotations
 
@@ -9,7 +10,9 @@ from typing import Any
 
 import pytest
 
+from tests.dates import ordinary_day
 from tests.integration.booking.booking_support import Database, org_number
+from tests.integration.booking.personal_data_support import booking_body
 from tests.integration.booking.world import World
 from tests.support import RunningService, running_service, settings_for
 
@@ -46,6 +49,7 @@ async def without_sms(
     db = Database(url)
     try:
         async with running_service("booking", settings) as service:
+            await World(service=service, db=db, kafka=isolated_kafka).build(organisations=0)
             yield service, db
     finally:
         await db.close()
@@ -57,6 +61,7 @@ async def stored(db: Database) -> tuple[Any, ...]:
         await db.scalar("SELECT count(*) FROM organisation"),
         await db.scalar("SELECT count(*) FROM membership"),
         await db.scalar("SELECT count(*) FROM outbox"),
+        await db.scalar("SELECT count(*) FROM booking"),
     )
 
 
@@ -108,3 +113,23 @@ async def test_with_a_provider_sms_is_taken(world: World) -> None:
     registered = await client.post("/organisations", json=organisation(3, CONTACT), headers=kari)
     assert registered.status_code == 201, registered.text
     assert registered.json()["contact"]["channel"] == "sms"
+
+
+async def test_without_a_provider_a_residents_phone_only_contact_is_refused(
+    without_sms: tuple[RunningService, Database],
+) -> None:
+    service, db = without_sms
+    classroom = await db.scalar(
+        "SELECT space_id FROM read_space WHERE state->>'name' = 'Klasserom 1'"
+    )
+    resident = service.token("resident-sms")
+    day = ordinary_day(8, weekday=3)
+    before = await stored(db)
+    for contact in ({"phone": "+47 912 34 567"}, {**CONTACT, "email": "kari@example.org"}):
+        body = booking_body(classroom, day, contact=contact)
+        assert_sms_refused(await service.client.post("/bookings", json=body, headers=resident))
+    assert await stored(db) == before
+
+    by_mail = booking_body(classroom, day, contact={"email": "kari@example.org"})
+    booked = await service.client.post("/bookings", json=by_mail, headers=resident)
+    assert booked.status_code == 201, booked.text

@@ -124,13 +124,17 @@ async def resolve_booker(
     principal: Principal,
     organisation_id: uuid.UUID | None,
     contact: PrivateContact | None = None,
+    *,
+    sms_available: bool,
 ) -> Booker:
     """The organisation booking (the caller must book for it: an administrator or booker), or
     the resident with the contact given or else their profile's."""
     organisation = (
         None if organisation_id is None else await session.get(Organisation, organisation_id)
     )
-    return await booker_of(session, principal, organisation_id, organisation, contact)
+    return await booker_of(
+        session, principal, organisation_id, organisation, contact, sms_available=sms_available
+    )
 
 
 async def booker_of(
@@ -139,10 +143,14 @@ async def booker_of(
     organisation_id: uuid.UUID | None,
     organisation: Organisation | None,
     contact: PrivateContact | None = None,
+    *,
+    sms_available: bool,
 ) -> Booker:
     """`resolve_booker` with the organisation already read (None: unknown, or none asked)."""
     if organisation_id is None:
-        resident_contact = await people.resident_contact(session, principal.person_id, contact)
+        resident_contact = await people.resident_contact(
+            session, principal.person_id, contact, sms_available=sms_available
+        )
         return Booker(BookerKind.RESIDENT, None, principal.person_id, resident_contact)
     if organisation is None or not principal.member_of(organisation.id):
         raise NotFound(

@@ -84,7 +84,12 @@ async def request_booking(
     )
     place = place_of(body.space_id, reads.space, reads.site)
     booker = await booker_of(
-        session, principal, body.organisation_id, reads.organisation, body.contact
+        session,
+        principal,
+        body.organisation_id,
+        reads.organisation,
+        body.contact,
+        sms_available=settings.sms_available,
     )
     claim(booker, body.audience)
     interval = booking_interval(body.start, body.end)

@@ -153,7 +153,9 @@ async def _reserve_once(
         period = loan_period(request.pickup_date, request.return_date)  # refuses as it did
     _check_limits(seen.active_loans, seen.active_units, wanted, settings)
     check_stock(wanted, seen.free, seen.item_types)
-    contact = await people.resident_contact(session, resident_id, request.contact)
+    contact = await people.resident_contact(
+        session, resident_id, request.contact, sms_available=settings.sms_available
+    )
     taken = await _take_units(session, wanted, period, resident_id, settings, wait=wait_for_units)
     allocation = allocate_units(lines, _by_type(taken), seen.item_types)
     loan = Loan(

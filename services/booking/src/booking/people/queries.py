@@ -16,6 +16,7 @@ from booking.people.tables import Profile
 from samspill.access_grants import grant_rows, grants_from_rows
 from samspill.auth import Grants, OrganisationRole
 from samspill.contacts import PrivateContact
+from samspill.sms import check_channel
 
 # The kind of the membership rows read together with the access grants' rows.
 _MEMBERSHIP = "membership"
@@ -70,10 +71,12 @@ def contact_of(profile: Profile) -> dict[str, Any]:
 
 
 async def resident_contact(
-    session: AsyncSession, person_id: str, given: PrivateContact | None
+    session: AsyncSession, person_id: str, given: PrivateContact | None, *, sms_available: bool
 ) -> dict[str, Any]:
-    """The contact the request gives, else the person's profile; 422 when there is neither."""
+    """The contact the request gives, else the person's profile; 422 when there is neither,
+    or when the contact given asks for SMS (or has only a phone number) and there is no SMS."""
     if given is not None:
+        check_channel(given.channel, available=sms_available)
         return given.model_dump(mode="json")
     profile = await profile_of(session, person_id)
     if profile is None:

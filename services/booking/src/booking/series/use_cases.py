@@ -81,7 +81,13 @@ async def create_series(
     """Validate every occurrence at once; book those that fit and list the skipped with why."""
     session = uow.session
     place = await load_place(session, body.space_id)
-    booker = await resolve_booker(session, principal, body.organisation_id, body.contact)
+    booker = await resolve_booker(
+        session,
+        principal,
+        body.organisation_id,
+        body.contact,
+        sms_available=settings.sms_available,
+    )
     claim(booker, body.audience)
     await _check_not_reserved(session, place, body)
     plan = await plan_weekly(session, place, booker, body, now)
@@ -152,7 +158,13 @@ async def preview_series(
     a series refused as a whole raises as it would; no bookable date gives an empty `created`."""
     session = uow.session
     place = await load_place(session, body.space_id)
-    booker = await resolve_booker(session, principal, body.organisation_id, body.contact)
+    booker = await resolve_booker(
+        session,
+        principal,
+        body.organisation_id,
+        body.contact,
+        sms_available=settings.sms_available,
+    )
     claim(booker, body.audience)
     await _check_not_reserved(session, place, body)
     plan = await _plan(session, place, booker, body, now)
