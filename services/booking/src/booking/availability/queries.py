@@ -10,7 +10,8 @@ be used with, its site's). A query reads the versions, fetches every (space, day
 with one MGET, computes the days missing in one statement over the database, stores them, and
 joins the days over the period. What depends on the clock (the time already passed, the
 booking horizon) and on the query (the period's ends, the minimum length) is applied only
-then, so a kept day never holds a stale "now". Redis away: every day is computed.
+then, so a kept day never holds a stale "now". Redis away: every day is computed. The last
+answers the clock cannot change are also kept in the process, under the keys of their days.
 """
 
 from __future__ import annotations
