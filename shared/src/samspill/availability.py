@@ -217,6 +217,7 @@ class DayTime:
     closed: list[Interval]
 
 
+@lru_cache(maxsize=4096)
 def local_day(day: date) -> Interval:
     """Local midnight to the next, in UTC (23 or 25 hours on the daylight-saving days)."""
     return local_interval(day, MIDNIGHT, MIDNIGHT)

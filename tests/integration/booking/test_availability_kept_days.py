@@ -87,7 +87,7 @@ def night_windows(world: World, first: date, last: date) -> list[fe.WindowState]
 async def test_kept_days_give_the_answer_computed_for_the_whole_period(world: World) -> None:
     rng = random.Random(14)
     first = ordinary_day(8, weekday=0)
-    switch = next_clock_change(1)
+    switch = next_clock_change(8)
     events = [fe.WindowReleased(window=w) for w in night_windows(world, first, switch)]
     await feed(world.kafka, world.db, events)
     await world.closures(
