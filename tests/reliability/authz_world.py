@@ -615,7 +615,7 @@ async def _seed_loan(stack: Stack, world: World, name: str) -> None:
             "pickup_date": (world.day + timedelta(days=3)).isoformat(),
             "return_date": (world.day + timedelta(days=5)).isoformat(),
             "lines": [{"item_type_id": side.item_type_id, "quantity": 1}],
-            "contact": {**PEOPLE[f"{name}_loan"], "channel": "sms"},
+            "contact": {**PEOPLE[f"{name}_loan"], "channel": "email"},
         },
     )
     side.loan_id = loan["loan_id"]
