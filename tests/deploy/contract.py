@@ -164,6 +164,7 @@ OPTIONAL_ENV = frozenset(
         "JWT_ISSUER",
         "JWT_AUDIENCE",
         "RUN_WORKERS_IN_API",
+        "API_WORKERS",
         "MIGRATE_ON_START",
         "LOG_JSON",
         "TRUSTED_PROXIES",
