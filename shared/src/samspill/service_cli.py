@@ -40,6 +40,13 @@ def refused_rebuild_exits() -> Iterator[None]:
         raise typer.Exit(1) from None
 
 
+# How long an idle client connection stays open: longer than the clients' own idle limit
+# (httpx: 5 s, ingress-nginx's upstream pool: 60 s), so a client never sends a request on a
+# connection the server is closing at that moment (uvicorn's 5 s equalled httpx's: a ReadError
+# under load).
+KEEP_ALIVE_S = 75
+
+
 def server_config(app: Any, *, host: str, port: int, workers: int = 1) -> uvicorn.Config:
     """How the `api` command serves an app (with several workers: an import string of the
     app factory, which each worker calls).
@@ -53,6 +60,7 @@ def server_config(app: Any, *, host: str, port: int, workers: int = 1) -> uvicor
         port=port,
         log_config=None,
         timeout_graceful_shutdown=10,
+        timeout_keep_alive=KEEP_ALIVE_S,
         proxy_headers=False,
         workers=workers,
         factory=workers > 1,
