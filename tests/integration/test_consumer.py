@@ -18,9 +18,11 @@ from samspill.kafka import KafkaConfig, ensure_topics, new_producer, start_clien
 from tests.conftest import unique_topic
 from tests.integration.kernel_support import (
     CounterBumped,
+    CounterSet,
     contract,
     counters,
     prepared_database,
+    state_contract,
     tables,
 )
 
@@ -111,6 +113,64 @@ async def test_redelivered_event_is_applied_once(database_factory, kafka_config)
     assert await _counter(sessions, "x") == 16
     async with sessions() as session:
         assert await session.scalar(select(func.count()).select_from(tables.inbox)) == 3
+    await engine.dispose()
+
+
+async def test_events_of_types_the_consumer_does_not_apply_are_passed_over_unread(
+    database_factory, kafka_config
+):
+    """A consumer naming the types it applies leaves the others alone: no handler call, no
+    inbox row; it reads on past them, and so does the group after a restart."""
+    engine, sessions = await prepared_database(await database_factory("consumer_types"))
+    topic_contract = state_contract(unique_topic())
+    await ensure_topics(kafka_config, [topic_contract.topic])
+    handled: list[str] = []
+
+    async def bump_only(uow: UnitOfWork, envelope: Envelope) -> None:
+        handled.append(envelope.type)
+        await bump(uow, envelope)
+
+    await _publish(
+        kafka_config,
+        topic_contract.topic,
+        [
+            Envelope(data=CounterSet(counter="y", value=100), source="/t"),
+            Envelope(data=CounterBumped(counter="y", by=2), source="/t"),
+            Envelope(data=CounterSet(counter="y", value=7), source="/t"),
+        ],
+    )
+    spec = ConsumerSpec(
+        f"g-{uuid.uuid4().hex[:6]}",
+        [topic_contract],
+        bump_only,
+        dlq_topic("t"),
+        event_types=frozenset({CounterBumped}),
+    )
+    runner = ConsumerRunner(spec, sessions, tables, kafka_config)
+
+    async def bumped() -> bool:
+        return runner.applied == 1
+
+    await _run_until(runner, bumped)
+    assert handled == [CounterBumped.event_type()]
+    assert await _counter(sessions, "y") == 2
+    async with sessions() as session:
+        assert await session.scalar(select(func.count()).select_from(tables.inbox)) == 1
+
+    # Restarted, the group goes on with what came after.
+    await _publish(
+        kafka_config,
+        topic_contract.topic,
+        [Envelope(data=CounterBumped(counter="y", by=3), source="/t")],
+    )
+    restarted = ConsumerRunner(spec, sessions, tables, kafka_config)
+
+    async def resumed() -> bool:
+        return restarted.applied == 1
+
+    await _run_until(restarted, resumed)
+    assert handled == [CounterBumped.event_type()] * 2
+    assert await _counter(sessions, "y") == 5
     await engine.dispose()
 
 

@@ -4,10 +4,13 @@ For each record: decode the CloudEvent, then in one unit of work insert the inbo
 `(consumer, event_id)` (with the digest of a state event's compaction key, see
 `samspill.replay.check_state_history`) and apply the handler (which writes rows and publishes
 events through that unit of work, never committing); commit, which wakes the relay when the
-handler published; only then commit the Kafka offset. A redelivered event meets its inbox row
-and is skipped. A handler that keeps failing is retried with backoff and then sent to
-`samspill.dlq.<service>` with the error, and the partition moves on. Infrastructure failures
-(database or broker unreachable) are retried without limit: they are not the message's fault.
+handler published; only then commit the Kafka offset, once per batch of a partition (and at
+once after a dead letter). A redelivered event meets its inbox row and is skipped. A consumer
+that applies only some of a topic's event types names them, and the others are passed over by
+their `ce_type` header, unread and without an inbox row. A handler that keeps failing is
+retried with backoff and then sent to `samspill.dlq.<service>` with the error, and the
+partition moves on. Infrastructure failures (database or broker unreachable) are retried
+without limit: they are not the message's fault.
 """
 
 from __future__ import annotations
@@ -26,7 +29,7 @@ from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from samspill.db import UnitOfWork
-from samspill.events.base import Envelope, TopicContract, UndecodableEvent
+from samspill.events.base import Envelope, EventData, TopicContract, UndecodableEvent, header
 from samspill.kafka import KafkaConfig, new_consumer, new_producer, start_client, stop_client
 from samspill.messaging import MessagingTables
 from samspill.tracing import consume_span
@@ -55,6 +58,8 @@ class ConsumerSpec:
     dlq_topic: str
     # Runs after the transaction committed, e.g. to invalidate caches; failures are logged only.
     on_applied: Callable[[Envelope], Awaitable[None]] | None = None
+    # The event types the handler applies; None: all of the contracts'.
+    event_types: frozenset[type[EventData]] | None = None
 
 
 class ConsumerRunner:
@@ -84,6 +89,7 @@ class ConsumerRunner:
         self._retry_base_s = retry_base_s
         self._max_backoff_s = max_backoff_s
         self._contracts = {contract.topic: contract for contract in spec.contracts}
+        self._passed_over = _passed_over(spec)
         self.applied = 0
         self.dead_lettered = 0
 
@@ -126,19 +132,35 @@ class ConsumerRunner:
         records: Sequence[ConsumerRecord[bytes, bytes]],
         stop: asyncio.Event,
     ) -> None:
+        """Settle the records in order, then commit the offset after the last one settled.
+        A crash before that commit redelivers them, and the inbox skips those applied."""
+        settled: int | None = None
         for record in records:
+            # On stop, the records not yet settled are read again after the restart.
             if stop.is_set():
-                return  # uncommitted records are read again after restart
+                break
+            dead_letters = self.dead_lettered
             if not await self._process(producer, record, stop):
-                return
-            await asyncio.wait_for(
-                consumer.commit({partition: record.offset + 1}), self._kafka.request_timeout_s
-            )
+                break
+            settled = record.offset + 1
+            if self.dead_lettered != dead_letters:
+                # A dead letter is not in the inbox: commit now, not to send it twice.
+                await self._commit(consumer, partition, settled)
+                settled = None
+        if settled is not None:
+            await self._commit(consumer, partition, settled)
+
+    async def _commit(
+        self, consumer: AIOKafkaConsumer, partition: TopicPartition, offset: int
+    ) -> None:
+        await asyncio.wait_for(consumer.commit({partition: offset}), self._kafka.request_timeout_s)
 
     async def _process(
         self, producer: AIOKafkaProducer, record: ConsumerRecord[bytes, bytes], stop: asyncio.Event
     ) -> bool:
         """Apply, skip or dead-letter one record; False when stopped before it was settled."""
+        if header(record.headers, "ce_type") in self._passed_over:
+            return True
         try:
             envelope = self._contracts[record.topic].decode(record.headers, record.value)
         except UndecodableEvent as exc:
@@ -251,6 +273,15 @@ class ConsumerRunner:
             offset=record.offset,
             error=repr(error),
         )
+
+
+def _passed_over(spec: ConsumerSpec) -> frozenset[str]:
+    """The `ce_type`s of the contracts' events that the consumer does not apply."""
+    if spec.event_types is None:
+        return frozenset()
+    applied = {event.event_type() for event in spec.event_types}
+    known = {name for contract in spec.contracts for name in contract.events}
+    return frozenset(known - applied)
 
 
 async def _sleep_unless(stop: asyncio.Event, seconds: float) -> bool:

@@ -57,6 +57,7 @@ def consumers(runtime: Runtime) -> Sequence[ConsumerSpec]:
             contracts=[booking_events.contract],
             handler=personal_data_handlers.handle,
             dlq_topic=dlq_topic("facilities"),
+            event_types=personal_data_handlers.APPLIED,
         )
     ]
 

@@ -6,9 +6,10 @@ from __future__ import annotations
 from facilities.personal_data.use_cases import erase_person
 from samspill.db import UnitOfWork
 from samspill.events import booking as bk
-from samspill.events.base import Envelope
+from samspill.events.base import Envelope, EventData
 
 CONSUMER = "facilities"  # the consumer group and inbox name of the booking topic's consumer
+APPLIED: frozenset[type[EventData]] = frozenset({bk.PersonErased})  # the rest is passed over
 
 
 async def handle(uow: UnitOfWork, envelope: Envelope) -> None:
