@@ -380,13 +380,17 @@ def invitation(
 
 @dataclass
 class Mailbox:
-    """What a real SMTP server (aiosmtpd) received; `refuse_first` answers 451 that many times."""
+    """What a real SMTP server (aiosmtpd) received; `refuse_first` answers 451 that many times.
+    `connections` holds the SMTP session of each message (one object per connection)."""
 
     refuse_first: int = 0
     received: list[EmailMessage] = field(default_factory=list)
     refused: int = 0
+    connections: list[Any] = field(default_factory=list)
 
     async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:  # noqa: N802
+        if not any(known is session for known in self.connections):
+            self.connections.append(session)
         if self.refused < self.refuse_first:
             self.refused += 1
             return "451 4.3.0 Try again later"

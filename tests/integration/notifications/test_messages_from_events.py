@@ -8,6 +8,7 @@ import asyncio
 import uuid
 from datetime import UTC, datetime, time, timedelta
 
+import aiosmtplib
 import pytest
 from sqlalchemy import func, select
 
@@ -387,3 +388,26 @@ async def test_sending_a_message_continues_the_trace_that_queued_it(infra, datab
         assert "traced@example.no" not in str(dict(send.attributes))
     finally:
         await engine.dispose()
+
+
+async def test_mail_goes_over_one_connection_opened_again_after_an_error() -> None:
+    """The sender keeps its SMTP connection between messages; a refused message drops it,
+    and the next message opens a new one."""
+    mailbox = Mailbox(refuse_first=1)
+    async with smtp_server(mailbox) as port:
+        sender = SmtpEmailSender(NotificationsSettings(smtp_port=port))
+        with pytest.raises(aiosmtplib.SMTPDataError):
+            await sender.send(uuid.uuid4(), "first@example.no", "Melding", "Hei!\n")
+        for number in range(3):
+            await sender.send(uuid.uuid4(), f"person{number}@example.no", "Melding", "Hei!\n")
+        await sender.close()
+        await sender.send(uuid.uuid4(), "last@example.no", "Melding", "Hei!\n")
+        await sender.close()
+    assert [str(m["To"]) for m in mailbox.received] == [
+        "person0@example.no",
+        "person1@example.no",
+        "person2@example.no",
+        "last@example.no",
+    ]
+    # The refused message's connection, the three messages' one, and the one after close().
+    assert len(mailbox.connections) == 3

@@ -14,10 +14,12 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
+from typing import cast
 from uuid import UUID
 
 import structlog
-from sqlalchemy import and_, or_, update
+from sqlalchemy import Table, and_, bindparam, or_, update
+from sqlalchemy.dialects.postgresql import Insert
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
@@ -161,25 +163,52 @@ async def enqueue_rendered(
         "created_at": now,
         "traceparent": current_traceparent(),
     }
-    statement = pg_insert(Message).values(**values)
-    if due is None:
-        statement = statement.on_conflict_do_nothing(index_elements=["dedupe_key"])
-    else:
-        changing = (
-            "channel",
-            "address",
-            "language",
-            "subject",
-            "body",
-            "next_attempt_at",
-            "traceparent",
-        )
-        statement = statement.on_conflict_do_update(
-            index_elements=["dedupe_key"],
-            set_={name: statement.excluded[name] for name in changing},
-            where=col(Message.status) == "pending",
-        )
-    await session.execute(statement)
+    await session.execute(_QUEUE_ONCE if due is None else _QUEUE_OR_RESCHEDULE, values)
+
+
+def _queue_statement(*, reschedule: bool) -> Insert:
+    """The message's insert, built once with a bound parameter per column: nothing when its
+    dedupe key exists, or, for a reminder, the pending one rescheduled and rewritten."""
+    table = cast(Table, Message.__table__)  # type: ignore[attr-defined]
+    columns = (
+        "dedupe_key",
+        "recipient",
+        "channel",
+        "address",
+        "language",
+        "kind",
+        "subject",
+        "body",
+        "aggregate_id",
+        "status",
+        "last_error",
+        "next_attempt_at",
+        "created_at",
+        "traceparent",
+    )
+    statement = pg_insert(table).values(
+        {name: bindparam(name, type_=table.c[name].type) for name in columns}
+    )
+    if not reschedule:
+        return statement.on_conflict_do_nothing(index_elements=["dedupe_key"])
+    changing = (
+        "channel",
+        "address",
+        "language",
+        "subject",
+        "body",
+        "next_attempt_at",
+        "traceparent",
+    )
+    return statement.on_conflict_do_update(
+        index_elements=["dedupe_key"],
+        set_={name: statement.excluded[name] for name in changing},
+        where=table.c.status == "pending",
+    )
+
+
+_QUEUE_ONCE = _queue_statement(reschedule=False)
+_QUEUE_OR_RESCHEDULE = _queue_statement(reschedule=True)
 
 
 def _no_address(recipient: Recipient, *, sms: bool) -> str:

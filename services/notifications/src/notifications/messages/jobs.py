@@ -8,8 +8,10 @@ interval.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
 import re
+import time
 import uuid
 from datetime import timedelta
 from email.message import EmailMessage
@@ -37,11 +39,21 @@ from samspill.jobs import PeriodicJob
 log = structlog.get_logger("notifications.delivery")
 
 MESSAGE_ID_DOMAIN = "samspill.no"
+# An SMTP connection idle this long is closed and opened anew for the next message.
+SMTP_IDLE_S = 20.0
 
 
 class SmtpEmailSender:
+    """Sends mail over one SMTP connection kept open from message to message: a connection,
+    its STARTTLS handshake and its login per message cost more than the message. The
+    connection is opened again when the server closed it, after an error, or once it has been
+    idle for `SMTP_IDLE_S` (shorter than relays' own idle timeouts)."""
+
     def __init__(self, settings: NotificationsSettings) -> None:
         self._settings = settings
+        self._client: aiosmtplib.SMTP | None = None
+        self._idle_since = 0.0
+        self._lock = asyncio.Lock()
 
     async def send(self, message_id: uuid.UUID, to: str, subject: str, body: str) -> None:
         email = EmailMessage()
@@ -50,15 +62,45 @@ class SmtpEmailSender:
         email["Subject"] = subject
         email["Message-ID"] = f"<{message_id}@{MESSAGE_ID_DOMAIN}>"
         email.set_content(body)
-        await aiosmtplib.send(
-            email,
-            hostname=self._settings.smtp_host,
-            port=self._settings.smtp_port,
-            username=self._settings.smtp_username,
-            password=self._settings.smtp_password,
-            start_tls=self._settings.smtp_start_tls,
-            timeout=self._settings.smtp_timeout_s,
-        )
+        async with self._lock:
+            client = await self._connected()
+            try:
+                await client.send_message(email)
+            except BaseException:
+                self._drop()  # its state after a failed transaction is unknown
+                raise
+            self._idle_since = time.monotonic()
+
+    async def close(self) -> None:
+        async with self._lock:
+            if self._client is not None and self._client.is_connected:
+                with contextlib.suppress(aiosmtplib.SMTPException, OSError):
+                    await self._client.quit()
+            self._drop()
+
+    async def _connected(self) -> aiosmtplib.SMTP:
+        client = self._client
+        idle = time.monotonic() - self._idle_since
+        if client is not None and (not client.is_connected or idle > SMTP_IDLE_S):
+            self._drop()
+        if self._client is None:
+            settings = self._settings
+            client = aiosmtplib.SMTP(
+                hostname=settings.smtp_host,
+                port=settings.smtp_port,
+                username=settings.smtp_username,
+                password=settings.smtp_password,
+                start_tls=settings.smtp_start_tls,
+                timeout=settings.smtp_timeout_s,
+            )
+            await client.connect()
+            self._client = client
+        return self._client
+
+    def _drop(self) -> None:
+        if self._client is not None:
+            self._client.close()
+        self._client = None
 
 
 class DevelopmentSmsFileSink:
