@@ -80,7 +80,31 @@ def _bookings(rows: list[dict[str, Any]]) -> list[str]:
             f"{_f(ours['booking_cpu_ms_per_request']):>8}  "
             f"{_outcomes(ours)}"
         )
+    return [*lines, "", *_cpu_by_process(rows)]
+
+
+def _cpu_by_process(rows: list[dict[str, Any]]) -> list[str]:
+    """Where a booking's CPU time goes on the machine, at each concurrency."""
+    by_level = [row["service"].get("cpu_ms_per_request_by_process") for row in rows]
+    if not all(by_level):
+        return []
+    header = f"{'CPU ms per booking':<36}" + "".join(
+        f"{str(row['clients']) + ' clients':>12}" for row in rows
+    )
+    lines = [header, "─" * len(header)]
+    for name, label in _CPU_ROWS:
+        lines.append(f"{label:<36}" + "".join(f"{_f(level[name]):>12}" for level in by_level))
     return [*lines, ""]
+
+
+_CPU_ROWS = (
+    ("booking", "booking (the request, relay)"),
+    ("notifications", "notifications (feeds, messages)"),
+    ("facilities", "facilities"),
+    ("bench process", "bench process (load, SMTP sink)"),
+    ("others", "PostgreSQL, broker, Redis, other"),
+    ("machine", "whole machine"),
+)
 
 
 def _outcomes(figures: dict[str, Any]) -> str:
