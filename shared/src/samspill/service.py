@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import gc
 import os
 import signal
 from collections.abc import AsyncIterator, Callable, Iterator, Sequence
@@ -293,6 +294,21 @@ async def supervise(runtime: Runtime, kinds: Sequence[WorkerKind], stop: asyncio
     await asyncio.gather(*(worker.run(stop) for worker in workers))
 
 
+@contextlib.contextmanager
+def startup_heap_frozen() -> Iterator[None]:
+    """What the service made while starting (modules, mappers, models, settings: about a
+    quarter of a million objects) lives as long as it does: moved out of the cycle collector's
+    sight, a full collection scans only what requests make, instead of pausing the event loop
+    for a hundred milliseconds and more. Unfrozen at the end, so a process that starts several
+    apps in turn (the tests) can still collect those that stopped."""
+    gc.collect()
+    gc.freeze()
+    try:
+        yield
+    finally:
+        gc.unfreeze()
+
+
 def create_app(
     definition: ServiceDefinition,
     settings: ServiceSettings,
@@ -331,7 +347,8 @@ def create_app(
         ]
         log.info("service.started", service=definition.name, port=settings.port)
         try:
-            yield
+            with startup_heap_frozen():
+                yield
         finally:
             stop.set()
             await asyncio.gather(*background, return_exceptions=True)
@@ -506,8 +523,9 @@ async def run_workers(
         side.append(asyncio.create_task(serve_until(app, settings.worker_host, port, stop)))
     log.info("service.workers_started", service=definition.name, kinds=list(kinds), port=port)
     try:
-        await supervise(runtime, kinds, stop)
-        await stop.wait()
+        with startup_heap_frozen():
+            await supervise(runtime, kinds, stop)
+            await stop.wait()
     finally:
         stop.set()
         await asyncio.gather(*side, return_exceptions=True)
