@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import gc
 import os
 import signal
 from collections.abc import AsyncIterator, Callable, Iterator, Sequence
@@ -37,6 +36,7 @@ from samspill.consumer import ConsumerRunner, ConsumerSpec
 from samspill.db import UnitsOfWork, create_engine, session_factory, units_of_work
 from samspill.dlq import redrive_group
 from samspill.events.base import TopicContract
+from samspill.heap import startup_heap_frozen
 from samspill.housekeeping import Retention, housekeeping_jobs
 from samspill.idempotency import IdempotencyMiddleware, counts_rate_limit_hit
 from samspill.jobs import JobRunner, PeriodicJob
@@ -292,21 +292,6 @@ async def supervise(runtime: Runtime, kinds: Sequence[WorkerKind], stop: asyncio
                 await asyncio.wait_for(stop.wait(), delay)
             delay = min(delay * 2, 5.0)
     await asyncio.gather(*(worker.run(stop) for worker in workers))
-
-
-@contextlib.contextmanager
-def startup_heap_frozen() -> Iterator[None]:
-    """What the service made while starting (modules, mappers, models, settings: about a
-    quarter of a million objects) lives as long as it does: moved out of the cycle collector's
-    sight, a full collection scans only what requests make, instead of pausing the event loop
-    for a hundred milliseconds and more. Unfrozen at the end, so a process that starts several
-    apps in turn (the tests) can still collect those that stopped."""
-    gc.collect()
-    gc.freeze()
-    try:
-        yield
-    finally:
-        gc.unfreeze()
 
 
 def create_app(

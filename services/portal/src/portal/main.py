@@ -49,6 +49,7 @@ from portal.sessions import CsrfRefused, RedisSessionMiddleware, csrf_token, ver
 from portal.staff import routes as staff
 from portal.usage import routes as usage
 from samspill.bodylimit import BodySizeLimitMiddleware, BodyTooLarge
+from samspill.heap import startup_heap_frozen
 from samspill.observability import (
     Metrics,
     MetricsMiddleware,
@@ -169,7 +170,8 @@ def create_app(settings: PortalSettings) -> FastAPI:
             checks.add("redis", _pinger(redis))
         log.info("service.started", service=NAME, port=settings.port)
         try:
-            yield
+            with startup_heap_frozen():
+                yield
         finally:
             await app.state.apis.aclose()
             with contextlib.suppress(Exception):
