@@ -229,10 +229,12 @@ async def optional_principal(
 async def current_principal(request: Request, _documented: DocumentedBearer = None) -> Principal:
     principal = await optional_principal(request)
     if principal is None:
-        raise Unauthorized(
-            "This requires a bearer token.", "Dette krever innlogging (bearer-token)."
-        )
+        raise _token_needed()
     return principal
+
+
+def _token_needed() -> Unauthorized:
+    return Unauthorized("This requires a bearer token.", "Dette krever innlogging (bearer-token).")
 
 
 CurrentPrincipal = Annotated[Principal, Depends(current_principal)]
@@ -246,12 +248,30 @@ def require_roles(*roles: str) -> Callable[[Principal], Awaitable[Principal]]:
     wanted = tuple(str(role) for role in roles)
 
     async def dependency(principal: CurrentPrincipal) -> Principal:
-        if not any(principal.has_role(role) for role in wanted):
-            raise Forbidden(
-                f"This requires one of the roles: {', '.join(wanted)}.",
-                f"Dette krever en av rollene: {', '.join(wanted)}.",
-                required_roles=list(wanted),
-            )
+        _check_roles(principal, wanted)
         return principal
 
     return dependency
+
+
+def _check_roles(principal: Principal, wanted: tuple[str, ...]) -> None:
+    if not any(principal.has_role(role) for role in wanted):
+        raise Forbidden(
+            f"This requires one of the roles: {', '.join(wanted)}.",
+            f"Dette krever en av rollene: {', '.join(wanted)}.",
+            required_roles=list(wanted),
+        )
+
+
+async def current_resident(request: Request, _documented: DocumentedBearer = None) -> Identity:
+    """The caller as a resident, for routes that need no grant: the resident role comes from
+    the token alone (any person, or an admin), so the grants are not loaded, which spares the
+    request a statement and an early database connection. 403 as `require_roles` answers."""
+    identity = await optional_identity(request)
+    if identity is None:
+        raise _token_needed()
+    _check_roles(Principal(identity, NO_GRANTS), (str(Role.RESIDENT),))
+    return identity
+
+
+CurrentResident = Annotated[Identity, Depends(current_resident)]

@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Query, status
+from fastapi import APIRouter, Query, status
 
 from booking.dependencies import NowDep, SettingsDep
 from booking.domain import LoanStatus
@@ -20,13 +20,12 @@ from booking.lending.schemas import (
     loan_public,
 )
 from booking.personal_data.use_cases import record_loan_views
-from samspill.auth import CurrentPrincipal, Principal, Role, require_roles
+from samspill.auth import CurrentPrincipal, CurrentResident
 from samspill.db import UnitOfWorkDep
 from samspill.inputs import Day
 
 router = APIRouter(tags=["lending"])
 
-Resident = Annotated[Principal, Depends(require_roles(Role.RESIDENT))]
 EQUIPMENT_DESK = "equipment desk"
 ViewReason = Annotated[
     str | None,
@@ -74,7 +73,11 @@ async def lending_availability(
 
 @router.post("/loans", status_code=status.HTTP_201_CREATED, response_model=LoanPublic)
 async def reserve_loan(
-    body: LoanCreate, uow: UnitOfWorkDep, resident: Resident, settings: SettingsDep, at: NowDep
+    body: LoanCreate,
+    uow: UnitOfWorkDep,
+    resident: CurrentResident,
+    settings: SettingsDep,
+    at: NowDep,
 ) -> LoanPublic:
     """Reserve every line (item type, quantity) for the dates, or nothing (409 when short)."""
     return loan_public(await use_cases.reserve(uow, resident.person_id, body, settings, at))
