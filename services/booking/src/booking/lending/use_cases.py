@@ -135,9 +135,45 @@ async def _reserve_once(
 ) -> LoanDetails:
     lines = [(line.item_type_id, line.quantity) for line in request.lines]
     wanted = quantities_by_type(lines)
-    period = _period_if_any(request)
     # Every refusal is decided on one view of committed data, before any unit is locked: a
     # request refused then would be refused after the concurrent reservations as well.
+    seen, centre_id, period = await _checked_view(session, resident_id, request, settings, now)
+    if wait_for_units:
+        await _wait_for_units(session, wanted, period)
+        # The stock as the reservations waited for left it: most often the refusal.
+        seen, centre_id, period = await _checked_view(session, resident_id, request, settings, now)
+    contact = await people.resident_contact(
+        session, resident_id, request.contact, sms_available=settings.sms_available
+    )
+    taken = await _take_units(session, wanted, period, resident_id, settings)
+    allocation = allocate_units(lines, _by_type(taken), seen.item_types)
+    loan = Loan(
+        resident_id=resident_id,
+        centre_id=centre_id,
+        pickup_date=request.pickup_date,
+        return_date=request.return_date,
+        status=LoanStatus.RESERVED.value,
+        contact=contact,
+        created_at=now,
+        updated_at=now,
+    )
+    await _insert(session, loan, allocation, period)
+    # What the loan shows is known by now: the units came in the order a loan lists them.
+    return LoanDetails(loan, seen.centre_names.get(centre_id, ""), _lines(taken, seen))
+
+
+async def _checked_view(
+    session: AsyncSession,
+    resident_id: str,
+    request: LoanCreate,
+    settings: BookingSettings,
+    now: datetime,
+) -> tuple[queries.ReservationView, uuid.UUID, Interval]:
+    """The reservation view with every check made on it: the request's rules, the resident's
+    limits and the free stock; the centre and the loan period."""
+    lines = [(line.item_type_id, line.quantity) for line in request.lines]
+    wanted = quantities_by_type(lines)
+    period = _period_if_any(request)
     seen = await queries.reservation_view(session, wanted, resident_id, period)
     centre_id = uuid.UUID(
         check_loan_request(
@@ -153,24 +189,7 @@ async def _reserve_once(
         period = loan_period(request.pickup_date, request.return_date)  # refuses as it did
     _check_limits(seen.active_loans, seen.active_units, wanted, settings)
     check_stock(wanted, seen.free, seen.item_types)
-    contact = await people.resident_contact(
-        session, resident_id, request.contact, sms_available=settings.sms_available
-    )
-    taken = await _take_units(session, wanted, period, resident_id, settings, wait=wait_for_units)
-    allocation = allocate_units(lines, _by_type(taken), seen.item_types)
-    loan = Loan(
-        resident_id=resident_id,
-        centre_id=centre_id,
-        pickup_date=request.pickup_date,
-        return_date=request.return_date,
-        status=LoanStatus.RESERVED.value,
-        contact=contact,
-        created_at=now,
-        updated_at=now,
-    )
-    await _insert(session, loan, allocation, period)
-    # What the loan shows is known by now: the units came in the order a loan lists them.
-    return LoanDetails(loan, seen.centre_names.get(centre_id, ""), _lines(taken, seen))
+    return seen, centre_id, period
 
 
 def _period_if_any(request: LoanCreate) -> Interval | None:
@@ -202,28 +221,28 @@ def _check_limits(
     )
 
 
+async def _wait_for_units(
+    session: AsyncSession, wanted: Mapping[uuid.UUID, int], period: Interval
+) -> None:
+    """Wait (the attempt holds no unit yet) for the reservations taking free units, in the one
+    order every waiting reservation locks them; units they took are busy afterwards."""
+    for item_type_id in sorted(wanted):
+        await queries.lock_free_units(
+            session, item_type_id, period, wanted[item_type_id], skip_locked=False
+        )
+
+
 async def _take_units(
     session: AsyncSession,
     wanted: Mapping[uuid.UUID, int],
     period: Interval,
     resident_id: str,
     settings: BookingSettings,
-    *,
-    wait: bool,
 ) -> list[queries.TakenUnit]:
     """Lock enough free units of each item type, passing over units other reservations are
     taking; when those are needed, raise _UnitsBeingTaken rather than wait holding units (two
     reservations could then wait for each other). The resident's limits are checked on the
-    holdings read with the units, behind the resident's lock.
-
-    With `wait` (the attempt holds no unit yet), first wait for the reservations taking free
-    units, in the one order every waiting reservation locks them, and then look again: units
-    they took are busy now."""
-    if wait:
-        for item_type_id in sorted(wanted):
-            await queries.lock_free_units(
-                session, item_type_id, period, wanted[item_type_id], skip_locked=False
-            )
+    holdings read with the units, behind the resident's lock."""
     taken = await queries.take_free_units(session, wanted, period, resident_id)
     _check_limits(taken.active_loans, taken.active_units, wanted, settings)
     found = _by_type(taken.units)
