@@ -28,9 +28,16 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from enum import StrEnum
+from functools import lru_cache
 from uuid import UUID
 
-from notifications.domain.feed import EntryStatus, FeedEntry, OccurrenceOverride, WeeklyRecurrence
+from notifications.domain.feed import (
+    ENTRY_CACHE_SIZE,
+    EntryStatus,
+    FeedEntry,
+    OccurrenceOverride,
+    WeeklyRecurrence,
+)
 from notifications.domain.localtime import to_oslo, to_utc
 from samspill.recurrence import calendar_client_starts, resolve_local, weekly_starts
 
@@ -155,6 +162,9 @@ def _booking_visible(booking: BookingView, now: datetime) -> bool:
     return is_visible(booking.entry_status, booking.end, booking.updated_at, now=now)
 
 
+# A busy feed is made again after every change to it, mostly of the same bookings: each
+# booking's entry is made once (the views and entries are immutable, so sharing them is safe).
+@lru_cache(maxsize=ENTRY_CACHE_SIZE)
 def single_entry(booking: BookingView, audience: Audience) -> FeedEntry:
     return FeedEntry(
         uid=booking_uid(booking.booking_id),
