@@ -25,7 +25,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field, fields
 from datetime import date, datetime, time, timedelta
 from enum import StrEnum
 from functools import lru_cache
@@ -83,6 +83,14 @@ class BookingView:
     # Set when the booking is of another space than the feed's (one of its conflict set).
     other_space: bool = False
     team_name: str | None = None
+    # Worked out once: a busy feed looks each booking's entry up by its view on every render.
+    _hash: int = field(default=0, init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "_hash", hash(astuple_shallow(self)))
+
+    def __hash__(self) -> int:
+        return self._hash
 
     @property
     def entry_status(self) -> EntryStatus:
@@ -117,6 +125,14 @@ class LoanView:
     version: int
     created_at: datetime
     updated_at: datetime
+
+
+def astuple_shallow(view: BookingView) -> tuple[object, ...]:
+    """The view's compared fields as they are (`dataclasses.astuple` would copy them)."""
+    return tuple(getattr(view, name) for name in _VIEW_FIELDS)
+
+
+_VIEW_FIELDS = tuple(f.name for f in fields(BookingView) if f.compare)
 
 
 def booking_uid(booking_id: UUID) -> str:

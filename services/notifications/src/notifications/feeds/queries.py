@@ -286,8 +286,24 @@ _BOOKING_COLUMNS = (
 )
 
 
+# The rows of busy feeds come back render after render: each row's view is made once, and
+# the same view then finds its entry by identity (`single_entry`'s cache).
+_VIEWS: dict[tuple[Any, ...], BookingView] = {}
+_VIEWS_KEPT = 20_000
+
+
 def _booking_view(row: Sequence[Any], own_space: uuid.UUID | None = None) -> BookingView:
     """A row of `_BOOKING_COLUMNS` as the booking's view."""
+    key = (own_space, *row)
+    found = _VIEWS.get(key)
+    if found is None:
+        if len(_VIEWS) >= _VIEWS_KEPT:
+            _VIEWS.clear()
+        found = _VIEWS[key] = _new_booking_view(row, own_space)
+    return found
+
+
+def _new_booking_view(row: Sequence[Any], own_space: uuid.UUID | None) -> BookingView:
     (
         booking_id,
         series_id,
