@@ -29,6 +29,10 @@ class AwayRedis:
         self.asked += 1
         raise ConnectionError("Redis is away")
 
+    async def getrange(self, *args: Any) -> Any:
+        self.asked += 1
+        raise ConnectionError("Redis is away")
+
     async def set(self, *args: Any, **kwargs: Any) -> None:
         self.asked += 1
         raise ConnectionError("Redis is away")
@@ -39,15 +43,16 @@ async def test_after_a_failure_redis_is_skipped_for_a_while(
 ) -> None:
     redis = AwayRedis()
     cache = FeedCache(cast(Redis, redis), ttl_s=300)
-    assert await cache.generation([KEY]) is None  # render from the database
+    assert await cache.generation(KEY) is None  # render from the database
     assert redis.asked == 1
-    assert await cache.generation([KEY]) is None
-    assert await cache.get(KEY, "0") is None
+    assert await cache.generation(KEY) is None
+    assert await cache.get(KEY, 0, head_only=False) is None
+    assert await cache.get(KEY, 0, head_only=True) is None
     assert redis.asked == 1, "Redis was asked again during the back-off"
 
     monkeypatch.setattr(rediscache, "REDIS_BACKOFF_S", 0.0)  # no back-off: asked every time
     other = AwayRedis()
     uncached = FeedCache(cast(Redis, other), ttl_s=300)
-    assert await uncached.generation([KEY]) is None
-    assert await uncached.generation([KEY]) is None
+    assert await uncached.generation(KEY) is None
+    assert await uncached.generation(KEY) is None
     assert other.asked == 2

@@ -10,16 +10,17 @@ from notifications.config import NotificationsSettings
 from notifications.feeds.queries import FeedCache
 
 
-def get_settings(request: Request) -> NotificationsSettings:
+# Async, so FastAPI calls them on the event loop instead of handing each to a worker thread.
+async def get_settings(request: Request) -> NotificationsSettings:
     settings = request.app.state.settings
     if not isinstance(settings, NotificationsSettings):
         raise RuntimeError("the notifications app runs with NotificationsSettings")
     return settings
 
 
-def get_feed_cache(request: Request) -> FeedCache:
+async def get_feed_cache(request: Request) -> FeedCache:
     state: Any = request.app.state
-    return FeedCache(state.redis, get_settings(request).feed_cache_ttl_s)
+    return FeedCache(state.redis, (await get_settings(request)).feed_cache_ttl_s)
 
 
 SettingsDep = Annotated[NotificationsSettings, Depends(get_settings)]

@@ -162,24 +162,16 @@ async def availability(
     max_days: int,
 ) -> list[SpaceTime]:
     period = period_of(query, max_days)
-    sites, every_space, views, versions = await _catalogue(session)
-    spaces = sorted(
-        (
-            space
-            for space in every_space
-            if space.site_id in sites and _matches(query, space, sites[space.site_id])
-        ),
-        key=lambda s: (sites[s.site_id].name, s.name),
-    )
+    known_catalogue = await _catalogue(session)
+    days = local_dates(period)
+    found = known_catalogue.found(query, tuple(days))
+    spaces, keys, every_key = found.spaces, found.keys, found.every_key
     if not spaces:
         return []
-    days = local_dates(period)
-    day_texts = [day.isoformat() for day in days]
-    keys = {space.space_id: _keys(space, day_texts, versions) for space in spaces}
-    every_key = [key for space in spaces for key in keys[space.space_id]]
-    answer_key = _answer_key(query, period, now, every_key, [views[s.space_id] for s in spaces])
+    answer_key = _answer_key(query, period, now, every_key, found.views)
     if answer_key is not None and (known := _ANSWERS.get(answer_key)) is not None:
         return known
+    views, sites = known_catalogue.views, known_catalogue.sites
     entries = dict(zip(every_key, await cache.get_many(every_key), strict=True))
     missing = [
         (space, day)
@@ -248,31 +240,92 @@ _CATALOGUE = text(
 )
 
 
-async def _catalogue(
-    session: AsyncSession,
-) -> tuple[
-    dict[uuid.UUID, fe.SiteState],
-    list[fe.SpaceState],
-    dict[uuid.UUID, SpaceView],
-    dict[uuid.UUID, int],
-]:
-    """Every site and space (with the space as the rules see it) and their versions, in one
-    statement."""
-    sites: dict[uuid.UUID, fe.SiteState] = {}
-    spaces: list[fe.SpaceState] = []
-    views: dict[uuid.UUID, SpaceView] = {}
-    versions: dict[uuid.UUID, int] = {}
-    for kind, state, version in (await session.execute(_CATALOGUE)).all():
+@dataclass(frozen=True)
+class _Found:
+    """The spaces a search asks for, in the answer's order, with their days' keys."""
+
+    spaces: list[fe.SpaceState]
+    views: list[SpaceView]
+    keys: dict[uuid.UUID, list[str]]
+    every_key: list[str]
+
+
+@dataclass
+class _Catalogue:
+    """Every site and space (with the space as the rules see it) and their versions; what
+    searches found in it is kept with it (`found`)."""
+
+    sites: dict[uuid.UUID, fe.SiteState] = field(default_factory=dict)
+    spaces: list[fe.SpaceState] = field(default_factory=list)
+    views: dict[uuid.UUID, SpaceView] = field(default_factory=dict)
+    versions: dict[uuid.UUID, int] = field(default_factory=dict)
+    _found: dict[tuple[object, ...], _Found] = field(default_factory=dict)
+
+    def found(self, query: AvailabilityQuery, days: tuple[date, ...]) -> _Found:
+        asked = (
+            days,
+            query.space_id,
+            query.site_id,
+            query.district,
+            query.site_kind,
+            query.min_capacity,
+            query.features,
+            query.accessibility,
+            query.activities,
+        )
+        known = self._found.get(asked)
+        if known is None:
+            if len(self._found) >= _FOUND_KEPT:
+                self._found.clear()
+            known = self._found[asked] = self._search(query, days)
+        return known
+
+    def _search(self, query: AvailabilityQuery, days: Sequence[date]) -> _Found:
+        sites = self.sites
+        spaces = sorted(
+            (
+                space
+                for space in self.spaces
+                if space.site_id in sites and _matches(query, space, sites[space.site_id])
+            ),
+            key=lambda s: (sites[s.site_id].name, s.name),
+        )
+        day_texts = [day.isoformat() for day in days]
+        keys = {space.space_id: _keys(space, day_texts, self.versions) for space in spaces}
+        every_key = [key for space in spaces for key in keys[space.space_id]]
+        return _Found(spaces, [self.views[s.space_id] for s in spaces], keys, every_key)
+
+
+# The catalogue read by the last searches, under the rows it was read from: the same rows
+# (nothing changed) are parsed, filtered and keyed once.
+_CATALOGUES: dict[tuple[tuple[str, str, int | None], ...], _Catalogue] = {}
+_CATALOGUES_KEPT = 4
+_FOUND_KEPT = 64
+
+
+async def _catalogue(session: AsyncSession) -> _Catalogue:
+    """Every site and space and their versions, in one statement."""
+    rows = tuple(
+        (kind, state, version) for kind, state, version in (await session.execute(_CATALOGUE))
+    )
+    known = _CATALOGUES.get(rows)
+    if known is not None:
+        return known
+    parsed = _Catalogue()
+    for kind, state, version in rows:
         if kind == "site":
             site = _site(state)
-            sites[site.site_id] = site
-            versions[site.site_id] = version or 0
+            parsed.sites[site.site_id] = site
+            parsed.versions[site.site_id] = version or 0
         else:
             space, view = _space(state)
-            spaces.append(space)
-            views[space.space_id] = view
-            versions[space.space_id] = version or 0
-    return sites, spaces, views, versions
+            parsed.spaces.append(space)
+            parsed.views[space.space_id] = view
+            parsed.versions[space.space_id] = version or 0
+    if len(_CATALOGUES) >= _CATALOGUES_KEPT:
+        _CATALOGUES.clear()
+    _CATALOGUES[rows] = parsed
+    return parsed
 
 
 # The same states come back search after search: each JSON text is validated once (frozen

@@ -25,12 +25,19 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field, fields
 from datetime import date, datetime, time, timedelta
 from enum import StrEnum
+from functools import lru_cache
 from uuid import UUID
 
-from notifications.domain.feed import EntryStatus, FeedEntry, OccurrenceOverride, WeeklyRecurrence
+from notifications.domain.feed import (
+    ENTRY_CACHE_SIZE,
+    EntryStatus,
+    FeedEntry,
+    OccurrenceOverride,
+    WeeklyRecurrence,
+)
 from notifications.domain.localtime import to_oslo, to_utc
 from samspill.recurrence import calendar_client_starts, resolve_local, weekly_starts
 
@@ -76,6 +83,14 @@ class BookingView:
     # Set when the booking is of another space than the feed's (one of its conflict set).
     other_space: bool = False
     team_name: str | None = None
+    # Worked out once: a busy feed looks each booking's entry up by its view on every render.
+    _hash: int = field(default=0, init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "_hash", hash(astuple_shallow(self)))
+
+    def __hash__(self) -> int:
+        return self._hash
 
     @property
     def entry_status(self) -> EntryStatus:
@@ -110,6 +125,14 @@ class LoanView:
     version: int
     created_at: datetime
     updated_at: datetime
+
+
+def astuple_shallow(view: BookingView) -> tuple[object, ...]:
+    """The view's compared fields as they are (`dataclasses.astuple` would copy them)."""
+    return tuple(getattr(view, name) for name in _VIEW_FIELDS)
+
+
+_VIEW_FIELDS = tuple(f.name for f in fields(BookingView) if f.compare)
 
 
 def booking_uid(booking_id: UUID) -> str:
@@ -155,6 +178,9 @@ def _booking_visible(booking: BookingView, now: datetime) -> bool:
     return is_visible(booking.entry_status, booking.end, booking.updated_at, now=now)
 
 
+# A busy feed is made again after every change to it, mostly of the same bookings: each
+# booking's entry is made once (the views and entries are immutable, so sharing them is safe).
+@lru_cache(maxsize=ENTRY_CACHE_SIZE)
 def single_entry(booking: BookingView, audience: Audience) -> FeedEntry:
     return FeedEntry(
         uid=booking_uid(booking.booking_id),

@@ -3,18 +3,26 @@
 from __future__ import annotations
 
 import uuid
-from datetime import UTC
+from datetime import UTC, datetime
 from email.utils import format_datetime, parsedate_to_datetime
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Header, Response
 
+from notifications.config import NotificationsSettings
 from notifications.dependencies import FeedCacheDep, SettingsDep
 from notifications.domain.feed_tokens import FeedTokenKind
 from notifications.feed_tokens.queries import resolve_token
-from notifications.feeds.queries import FeedKey, FeedKind, RenderedFeed, cached_feed
+from notifications.feeds.queries import (
+    FeedCache,
+    FeedHead,
+    FeedKey,
+    FeedKind,
+    RenderedFeed,
+    cached_feed,
+)
 from samspill.clock import NowDep
-from samspill.db import UnitOfWorkDep
+from samspill.db import UnitOfWork, UnitOfWorkDep
 from samspill.errors import NotFound
 
 router = APIRouter(prefix="/feeds", tags=["feeds"])
@@ -35,28 +43,34 @@ def _not_found() -> NotFound:
 
 
 def feed_response(
-    feed: RenderedFeed, if_none_match: str | None, if_modified_since: str | None, *, public: bool
+    feed: RenderedFeed | FeedHead,
+    if_none_match: str | None,
+    if_modified_since: str | None,
+    *,
+    public: bool,
 ) -> Response:
-    """200 with the body, or 304 when the client's copy is current (RFC 9110 §13.1)."""
+    """200 with the body, or 304 when the client's copy is current (RFC 9110 §13.1); a head
+    alone is for a client whose copy is current."""
+    head = feed.head if isinstance(feed, RenderedFeed) else feed
     headers = {
-        "ETag": feed.etag,
-        "Last-Modified": format_datetime(feed.last_modified.astimezone(UTC), usegmt=True),
+        "ETag": head.etag,
+        "Last-Modified": format_datetime(head.last_modified.astimezone(UTC), usegmt=True),
         "Cache-Control": f"{'public' if public else 'private'}, max-age=300",
     }
     if not public:
         headers["Referrer-Policy"] = "no-referrer"
         headers["X-Robots-Tag"] = "noindex"
-    if _not_modified(feed, if_none_match, if_modified_since):
+    if not_modified(head, if_none_match, if_modified_since):
         return Response(status_code=304, headers=headers)
+    if not isinstance(feed, RenderedFeed):
+        raise ValueError("a feed that changed is answered with its body")
     return Response(content=feed.body, media_type=MEDIA_TYPE, headers=headers)
 
 
-def _not_modified(
-    feed: RenderedFeed, if_none_match: str | None, if_modified_since: str | None
-) -> bool:
+def not_modified(head: FeedHead, if_none_match: str | None, if_modified_since: str | None) -> bool:
     if if_none_match is not None:
         tags = {tag.strip().removeprefix("W/") for tag in if_none_match.split(",")}
-        return "*" in tags or feed.etag in tags
+        return "*" in tags or head.etag in tags
     if if_modified_since is not None:
         try:
             since = parsedate_to_datetime(if_modified_since)
@@ -64,7 +78,7 @@ def _not_modified(
             return False
         if since.tzinfo is None:
             return False
-        return feed.last_modified.replace(microsecond=0) <= since
+        return head.last_modified.replace(microsecond=0) <= since
     return False
 
 
@@ -73,23 +87,37 @@ class FeedServer:
 
     def __init__(
         self,
-        uow: UnitOfWorkDep,
-        cache: FeedCacheDep,
-        settings: SettingsDep,
-        now: NowDep,
-        if_none_match: IfNoneMatch = None,
-        if_modified_since: IfModifiedSince = None,
+        uow: UnitOfWork,
+        cache: FeedCache,
+        settings: NotificationsSettings,
+        now: datetime,
+        if_none_match: str | None,
+        if_modified_since: str | None,
     ) -> None:
         self.uow, self.cache, self.settings, self.now = uow, cache, settings, now
         self.if_none_match, self.if_modified_since = if_none_match, if_modified_since
 
     async def serve(self, key: FeedKey, *, public: bool) -> Response:
+        conditional = self.if_none_match is not None or self.if_modified_since is not None
+        feed = await self._feed(key, head_only=conditional)
+        if isinstance(feed, FeedHead) and not not_modified(
+            feed, self.if_none_match, self.if_modified_since
+        ):
+            feed = await self._feed(key, head_only=False)  # changed since the client's copy
+        return feed_response(feed, self.if_none_match, self.if_modified_since, public=public)
+
+    async def _feed(self, key: FeedKey, *, head_only: bool) -> RenderedFeed | FeedHead:
         feed = await cached_feed(
-            self.uow.session, self.cache, key, base_url=self.settings.public_base_url, now=self.now
+            self.uow.session,
+            self.cache,
+            key,
+            base_url=self.settings.public_base_url,
+            now=self.now,
+            head_only=head_only,
         )
         if feed is None:
             raise _not_found()
-        return feed_response(feed, self.if_none_match, self.if_modified_since, public=public)
+        return feed
 
     async def serve_private(
         self, kind: FeedKind, token_kind: FeedTokenKind, token: str
@@ -101,7 +129,19 @@ class FeedServer:
         return await self.serve(FeedKey(kind, subject), public=False)
 
 
-Server = Annotated[FeedServer, Depends()]
+# Async, so FastAPI builds it on the event loop instead of handing it to a worker thread.
+async def feed_server(
+    uow: UnitOfWorkDep,
+    cache: FeedCacheDep,
+    settings: SettingsDep,
+    now: NowDep,
+    if_none_match: IfNoneMatch = None,
+    if_modified_since: IfModifiedSince = None,
+) -> FeedServer:
+    return FeedServer(uow, cache, settings, now, if_none_match, if_modified_since)
+
+
+Server = Annotated[FeedServer, Depends(feed_server)]
 
 
 # GET and HEAD are two routes, so each has its own OpenAPI operation id.
