@@ -6,11 +6,10 @@ import asyncio
 import random
 import time
 import uuid
-from collections.abc import Awaitable, Iterator
+from collections.abc import Iterator
 from datetime import timedelta
 from typing import Any
 
-import httpx
 from redis.asyncio import Redis
 
 from bench.api import Api
@@ -25,14 +24,6 @@ LAG_TIMEOUT_S = 15.0
 LAG_POLL_S = 0.005
 
 
-async def answered(request: Awaitable[httpx.Response]) -> str:
-    """The status code, or the name of the transport error when there was no answer."""
-    try:
-        return str((await request).status_code)
-    except httpx.HTTPError as exc:
-        return type(exc).__name__
-
-
 # --- booking POST ----------------------------------------------------------------------------
 
 
@@ -43,7 +34,7 @@ def booking_jobs(api: Api, data: DataSet, slots: Iterator[Slot]) -> Iterator[Job
         club = data.club(slot.space_id)
         body = booking_body(slot, club, data.booked)
         data.booked += 1
-        return await answered(api.request("POST", "booking", "/bookings", club.token, json=body))
+        return await api.status("POST", "booking", "/bookings", club.token, json=body)
 
     while True:
         slot = next(slots)
@@ -205,7 +196,7 @@ def loan_jobs(api: Api, data: DataSet, rng: random.Random) -> Iterator[Job]:
     number = 0
 
     async def reserve(token: str, body: dict[str, Any]) -> str:
-        return await answered(api.request("POST", "booking", "/loans", token, json=body))
+        return await api.status("POST", "booking", "/loans", token, json=body)
 
     while True:
         number += 1
