@@ -299,8 +299,12 @@ def create_app(
     settings: ServiceSettings,
     *,
     migrate: bool | None = None,
+    freeze_startup_heap: bool = False,
 ) -> FastAPI:
-    """The service's app; it migrates at start when `migrate` (default MIGRATE_ON_START)."""
+    """The service's app; it migrates at start when `migrate` (default MIGRATE_ON_START).
+    A process that serves it for its whole life (the `api` command, the uvicorn factory)
+    freezes the heap built while starting (`samspill.heap`); tests, which start many apps in
+    one process, do not."""
     if migrate is None:
         migrate = settings.migrate_on_start
     checks = ReadinessChecks()
@@ -332,7 +336,7 @@ def create_app(
         ]
         log.info("service.started", service=definition.name, port=settings.port)
         try:
-            with startup_heap_frozen():
+            with startup_heap_frozen() if freeze_startup_heap else contextlib.nullcontext():
                 yield
         finally:
             stop.set()

@@ -109,7 +109,7 @@ def service_cli(
             serving = server_config(factory, host=host, port=port or config.port, workers=workers)
             serve_with_workers(serving)
             return
-        app = create_app(definition, config)
+        app = create_app(definition, config, freeze_startup_heap=True)
         uvicorn.Server(server_config(app, host=host, port=port or config.port)).run()
 
     @cli.command()

@@ -131,4 +131,4 @@ definition = ServiceDefinition(
 
 def app() -> FastAPI:
     """uvicorn factory: `uvicorn booking.main:app --factory`."""
-    return create_app(definition, BookingSettings())
+    return create_app(definition, BookingSettings(), freeze_startup_heap=True)

@@ -93,4 +93,4 @@ definition = ServiceDefinition(
 
 def app() -> FastAPI:
     """uvicorn factory: `uvicorn facilities.main:app --factory`."""
-    return create_app(definition, FacilitiesSettings())
+    return create_app(definition, FacilitiesSettings(), freeze_startup_heap=True)

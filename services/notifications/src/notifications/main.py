@@ -120,4 +120,4 @@ definition = ServiceDefinition(
 
 def app() -> FastAPI:
     """uvicorn factory: `uvicorn notifications.main:app --factory`."""
-    return create_app(definition, NotificationsSettings())
+    return create_app(definition, NotificationsSettings(), freeze_startup_heap=True)

@@ -21,7 +21,7 @@ def api(
     """Serve the portal's pages."""
     settings = PortalSettings()
     configure_logging(NAME, settings.log_level, settings.log_json)
-    app = create_app(settings)
+    app = create_app(settings, freeze_startup_heap=True)
     uvicorn.Server(server_config(app, host=host, port=port or settings.port)).run()
 
 

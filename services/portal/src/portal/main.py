@@ -156,7 +156,7 @@ def _pinger(redis: Redis) -> Callable[[], Awaitable[None]]:
     return ping
 
 
-def create_app(settings: PortalSettings) -> FastAPI:
+def create_app(settings: PortalSettings, *, freeze_startup_heap: bool = False) -> FastAPI:
     checks = ReadinessChecks()
     metrics = Metrics()
     redis = Redis.from_url(settings.redis_url, socket_timeout=2, socket_connect_timeout=2)
@@ -170,7 +170,7 @@ def create_app(settings: PortalSettings) -> FastAPI:
             checks.add("redis", _pinger(redis))
         log.info("service.started", service=NAME, port=settings.port)
         try:
-            with startup_heap_frozen():
+            with startup_heap_frozen() if freeze_startup_heap else contextlib.nullcontext():
                 yield
         finally:
             await app.state.apis.aclose()
@@ -292,4 +292,4 @@ def _install_error_pages(app: FastAPI) -> None:
 
 def app() -> FastAPI:
     """uvicorn factory: `uvicorn portal.main:app --factory`."""
-    return create_app(PortalSettings())
+    return create_app(PortalSettings(), freeze_startup_heap=True)
