@@ -80,16 +80,7 @@ async def create_series(
 ) -> SeriesPublic:
     """Validate every occurrence at once; book those that fit and list the skipped with why."""
     session = uow.session
-    place = await load_place(session, body.space_id)
-    booker = await resolve_booker(
-        session,
-        principal,
-        body.organisation_id,
-        body.contact,
-        sms_available=settings.sms_available,
-    )
-    claim(booker, body.audience)
-    await _check_not_reserved(session, place, body)
+    place, booker = await _place_and_booker(session, principal, body, settings)
     plan = await plan_weekly(session, place, booker, body, now)
     await giving_back.check_not_held(session, catalogue.conflict_ids(place.space), plan.created)
     await check_limit(session, place, booker, plan.created, settings, now)
@@ -157,16 +148,7 @@ async def preview_series(
     """What `create_series` would book and skip, by the same rules, without writing anything:
     a series refused as a whole raises as it would; no bookable date gives an empty `created`."""
     session = uow.session
-    place = await load_place(session, body.space_id)
-    booker = await resolve_booker(
-        session,
-        principal,
-        body.organisation_id,
-        body.contact,
-        sms_available=settings.sms_available,
-    )
-    claim(booker, body.audience)
-    await _check_not_reserved(session, place, body)
+    place, booker = await _place_and_booker(session, principal, body, settings)
     plan = await _plan(session, place, booker, body, now)
     if plan.created:
         await check_limit(session, place, booker, plan.created, settings, now)
@@ -189,6 +171,24 @@ async def preview_series(
         )
     await uow.rollback()
     return SeriesPreview(created=created, skipped=[_skipped(s) for s in plan.skipped])
+
+
+async def _place_and_booker(
+    session: AsyncSession, principal: Principal, body: SeriesCreate, settings: BookingSettings
+) -> tuple[Place, Booker]:
+    """What creating and previewing a series check first: the place, who books and the price
+    category they claim, and that no reserving round covers the space."""
+    place = await load_place(session, body.space_id)
+    booker = await resolve_booker(
+        session,
+        principal,
+        body.organisation_id,
+        body.contact,
+        sms_available=settings.sms_available,
+    )
+    claim(booker, body.audience)
+    await _check_not_reserved(session, place, body)
+    return place, booker
 
 
 async def _check_not_reserved(session: AsyncSession, place: Place, body: SeriesCreate) -> None:
