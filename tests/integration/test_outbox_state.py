@@ -17,7 +17,7 @@ from sqlalchemy import select
 
 from samspill.consumer import ConsumerRunner, ConsumerSpec
 from samspill.db import UnitOfWork
-from samspill.events.base import Envelope, StateEntry, dlq_topic
+from samspill.events.base import Envelope, StateEntry, TopicContract, dlq_topic
 from samspill.kafka import KafkaConfig, ensure_topics
 from samspill.outbox import OutboxRelay, pending_count
 from samspill.replay import Record, TopicReader
@@ -47,6 +47,14 @@ async def _publish(sessions, *events: tuple[Any, str]) -> None:
             await uow.commit()
 
 
+async def _state_topics(kafka_config: KafkaConfig) -> TopicContract:
+    """A new event topic with its state topic, created on the broker."""
+    topics = state_contract(unique_topic())
+    assert topics.state_topic is not None
+    await ensure_topics(kafka_config, [topics.topic], state_topics=[topics.state_topic])
+    return topics
+
+
 def _partition(key: str, partitions: int) -> int:
     return (murmur2(key.encode()) & 0x7FFFFFFF) % partitions
 
@@ -55,9 +63,7 @@ async def test_a_state_event_reaches_both_topics_and_a_one_off_only_its_own(
     database_factory, kafka_config
 ):
     engine, sessions = await prepared_database(await database_factory("outbox_state"))
-    topics = state_contract(unique_topic())
-    assert topics.state_topic is not None
-    await ensure_topics(kafka_config, [topics.topic], state_topics=[topics.state_topic])
+    topics = await _state_topics(kafka_config)
     await _publish(
         sessions,
         (CounterSet(counter="a", value=1), "space-1"),
@@ -96,9 +102,7 @@ async def test_states_of_one_key_end_with_the_newest_under_parallel_relays(
     database_factory, kafka_config
 ):
     engine, sessions = await prepared_database(await database_factory("outbox_state_order"))
-    topics = state_contract(unique_topic())
-    assert topics.state_topic is not None
-    await ensure_topics(kafka_config, [topics.topic], state_topics=[topics.state_topic])
+    topics = await _state_topics(kafka_config)
     for value in range(30):
         counter = f"c{value % 3}"
         await _publish(sessions, (CounterSet(counter=counter, value=value), f"space-{counter}"))
@@ -132,9 +136,7 @@ async def test_a_failure_between_the_two_produces_leaves_the_row_unpublished_unt
     database_factory, kafka_config
 ):
     engine, sessions = await prepared_database(await database_factory("outbox_state_fail"))
-    topics = state_contract(unique_topic())
-    assert topics.state_topic is not None
-    await ensure_topics(kafka_config, [topics.topic], state_topics=[topics.state_topic])
+    topics = await _state_topics(kafka_config)
     await _publish(
         sessions,
         (CounterSet(counter="a", value=1), "space-1"),
@@ -170,9 +172,7 @@ async def test_a_failure_between_the_two_produces_leaves_the_row_unpublished_unt
 
 async def test_the_inbox_keeps_the_digests_of_live_aggregates(database_factory, kafka_config):
     engine, sessions = await prepared_database(await database_factory("inbox_state_keys"))
-    topics = state_contract(unique_topic())
-    assert topics.state_topic is not None
-    await ensure_topics(kafka_config, [topics.topic], state_topics=[topics.state_topic])
+    topics = await _state_topics(kafka_config)
     await _publish(
         sessions,
         (CounterSet(counter="a", value=1), "space-1"),
