@@ -123,12 +123,14 @@ async def _measure(
 ) -> None:
     results = report.results
     if "availability" in sections:
+        await _settled(stack, say)
         sampler.phase = "availability"
         timing, facts = await scenarios.availability(api, data, scale)
         results["availability"] = {**facts, **timing.summary(50, 95)}
         say(f"availability p50 {timing.ms(50):.1f} ms")
 
     if "feeds" in sections:
+        await _settled(stack, say)
         sampler.phase = "feed"
         paths, facts = await scenarios.feed(api, data, scale, stack.redis_url)
         results["feed"] = {**facts, **{name: t.summary(50, 99) for name, t in paths.items()}}
@@ -141,9 +143,11 @@ async def _measure(
         say(f"event lag p50 {lag.ms(50):.0f} ms")
 
     if "bookings" in sections:
+        await _settled(stack, say)
         results["bookings"] = await _bookings(api, data, raw_url, stack, scale, sampler, say)
 
     if "loans" in sections:
+        await _settled(stack, say)
         sampler.phase = "loans"
         loans = await scenarios.loans(api, data, scale, rng)
         results["loans"] = {
@@ -154,9 +158,18 @@ async def _measure(
         say(f"loans {loans.throughput:.0f}/s, outcomes {dict(loans.outcomes)}")
 
     if "portal" in sections:
+        await _settled(stack, say)
         sampler.phase = "portal"
         results["portal"] = await portal.measure(stack, data, scale)
         say(f"portal pages p95 {results['portal']['all_pages_p95_ms']:.1f} ms")
+
+
+async def _settled(stack: Stack, say: Say) -> None:
+    """Each section starts on a quiet stack: what the load or the section before left to do
+    (events to relay and consume, mail to deliver) would otherwise be measured with it."""
+    seconds = await season.settled(stack)
+    if seconds >= 1:
+        say(f"waited {seconds:.0f} s for the stack to settle")
 
 
 async def _growth(
