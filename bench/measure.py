@@ -33,6 +33,8 @@ class Timing:
     outcomes: Counter[str] = field(default_factory=Counter)
     wall_s: float = 0.0
     timed_out: bool = False
+    # The latencies of the requests sent first, one per client, all at once (`run_concurrently`).
+    first_wave: list[float] = field(default_factory=list)
 
     @property
     def count(self) -> int:
@@ -44,6 +46,13 @@ class Timing:
 
     def ms(self, pct: float) -> float:
         return percentile(self.latencies, pct) * 1000
+
+    def after_first_wave_ms(self, pct: float) -> float:
+        """The percentile of the requests sent once the clients were each waiting for one."""
+        rest = list(self.latencies)
+        for latency in self.first_wave:
+            rest.remove(latency)
+        return percentile(rest, pct) * 1000
 
     def summary(self, *pcts: float) -> dict[str, Any]:
         figures: dict[str, Any] = {
@@ -76,11 +85,16 @@ async def run_concurrently(
         return next(jobs, None)
 
     async def worker() -> None:
+        first = True
         while (job := take()) is not None:
             started = time.perf_counter()
             outcome = await job()
-            timing.latencies.append(time.perf_counter() - started)
+            latency = time.perf_counter() - started
+            timing.latencies.append(latency)
             timing.outcomes[outcome] += 1
+            if first:
+                timing.first_wave.append(latency)
+                first = False
 
     started = time.perf_counter()
     await asyncio.gather(*(worker() for _ in range(clients)))

@@ -145,6 +145,12 @@ def _others(r: dict[str, Any]) -> list[str]:
             f"× {stock['units_per_type']} units: {_f(loans['per_s'])} req/s, "
             f"p50 {_f(loans['p50_ms'])} ms, p99 {_f(loans['p99_ms'])} ms ({_outcomes(loans)})"
         )
+        if "first_wave_p99_ms" in loans:
+            lines.append(
+                f"  of which the first {loans['clients']}, sent at once: p99 "
+                f"{_f(loans['first_wave_p99_ms'])} ms; the rest: p99 "
+                f"{_f(loans['after_first_wave_p99_ms'])} ms"
+            )
     return [*lines, ""] if lines else []
 
 
