@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import UTC, date, timedelta
 
 from hypothesis import given
 from hypothesis import strategies as st
@@ -68,7 +68,10 @@ DAYS = st.sampled_from([SPRING_FORWARD, FALL_BACK, date(2026, 9, 8)])
 def test_round_inward_is_the_largest_aligned_interval_inside(
     day: date, offset: int, length: int, step: int
 ) -> None:
-    start = oslo(day.year, day.month, day.day) + timedelta(minutes=offset) - timedelta(hours=1)
+    # In UTC, so the minutes added are elapsed time: Oslo wall-clock arithmetic would make
+    # 02:00 + 60 min on the spring-forward night the same instant as its start.
+    midnight = oslo(day.year, day.month, day.day).astimezone(UTC)
+    start = midnight + timedelta(minutes=offset) - timedelta(hours=1)
     rough = Interval(start, start + timedelta(minutes=length))
     rounded = round_inward(rough, step)
     inside = [
