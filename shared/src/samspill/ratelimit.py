@@ -79,6 +79,7 @@ class RateLimiter:
         self.namespace = namespace
         self.limit = limit
         self.window_seconds = window_seconds
+        self._hit_script: AsyncScript | None = None
 
     def key(self, identity: str) -> str:
         return f"{self.namespace}:ratelimit:{identity}"
@@ -89,11 +90,19 @@ class RateLimiter:
 
     async def hit(self, identity: str) -> RateDecision:
         """Count one request for `identity`; raises RedisError/TimeoutError when Redis is down."""
+        redis = self.redis_getter()
         async with asyncio.timeout(REDIS_TIMEOUT_SECONDS):
-            result = await AsyncScript(self.redis_getter(), _HIT_SCRIPT)(
-                keys=[self.key(identity)], args=[self.window_ms]
+            result = await self._script(redis)(
+                keys=[self.key(identity)], args=[self.window_ms], client=redis
             )
         return self.decision(int(result[0]), int(result[1]))
+
+    def _script(self, redis: Redis) -> AsyncScript:
+        """The hit's script, its digest worked out once (it runs on whichever client is
+        current: `redis_getter` may hand out another one later)."""
+        if self._hit_script is None:
+            self._hit_script = AsyncScript(redis, _HIT_SCRIPT)
+        return self._hit_script
 
     def decision(self, count: int, ttl_ms: int) -> RateDecision:
         """The decision for the `count`th request of a window ending in `ttl_ms`."""
