@@ -358,19 +358,17 @@ class OutboxRelay:
                 records = await self._records_of(producer, row)
                 with sending_in_context_of(records[0].headers) as sent_headers:
                     for record in records:
-                        sending.futures.append(
-                            await asyncio.wait_for(
-                                producer.send(
-                                    record.topic,
-                                    value=record.value,
-                                    key=record.key,
-                                    # a tombstone carries no event, nor its subject
-                                    headers=sent_headers if record.value is not None else [],
-                                    partition=record.partition,
-                                ),
-                                timeout,
+                        # A timeout scope, not `wait_for`: no task of its own for each record.
+                        async with asyncio.timeout(timeout):
+                            delivery = await producer.send(
+                                record.topic,
+                                value=record.value,
+                                key=record.key,
+                                # a tombstone carries no event, nor its subject
+                                headers=sent_headers if record.value is not None else [],
+                                partition=record.partition,
                             )
-                        )
+                        sending.futures.append(delivery)
                 sending.complete = True
             except Exception as exc:
                 sending.error = exc
@@ -398,9 +396,8 @@ class OutboxRelay:
         except UndecodableEvent as exc:
             raise UnencodableRecord(f"outbox row {row.id} is not its topic's event: {exc}") from exc
         if state is not None:
-            partitions = await asyncio.wait_for(
-                producer.partitions_for(state.topic), self._kafka.request_timeout_s
-            )
+            async with asyncio.timeout(self._kafka.request_timeout_s):
+                partitions = await producer.partitions_for(state.topic)
             partition = self._partition_of(partitions, key)
             records.append(_Record(state.topic, state.key, state.value, headers, partition))
         return records
