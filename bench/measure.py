@@ -47,6 +47,9 @@ class Timing:
     def ms(self, pct: float) -> float:
         return percentile(self.latencies, pct) * 1000
 
+    def first_wave_ms(self, pct: float) -> float:
+        return percentile(self.first_wave, pct) * 1000
+
     def after_first_wave_ms(self, pct: float) -> float:
         """The percentile of the requests sent once the clients were each waiting for one."""
         rest = list(self.latencies)

@@ -19,7 +19,7 @@ from bench import growth as season
 from bench import portal, rawdb, scenarios
 from bench.api import Api
 from bench.dataset import OSLO, DataSet, evening_slots, load
-from bench.measure import Timing, percentile
+from bench.measure import Timing
 from bench.report import Report
 from bench.scale import Scale
 from bench.stack import SERVICES, MemorySampler, Stack, databases, running_stack
@@ -154,7 +154,7 @@ async def _measure(
             "stock": {"item_types": scale.item_types, "units_per_type": scale.units_per_type},
             "clients": scale.loan_clients,
             **loans.summary(50, 99),
-            "first_wave_p99_ms": round(percentile(loans.first_wave, 99) * 1000, 2),
+            "first_wave_p99_ms": round(loans.first_wave_ms(99), 2),
             "after_first_wave_p99_ms": round(loans.after_first_wave_ms(99), 2),
         }
         say(f"loans {loans.throughput:.0f}/s, outcomes {dict(loans.outcomes)}")

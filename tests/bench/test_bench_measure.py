@@ -27,6 +27,7 @@ def test_the_first_wave_is_one_job_per_client_and_the_rest_excludes_it() -> None
     assert timing.outcomes == {"201": 12}
     assert len(timing.first_wave) == 4
     assert min(timing.first_wave) >= 0.2
+    assert timing.first_wave_ms(0) >= 200
     assert timing.after_first_wave_ms(100) < 200
     assert timing.ms(99) >= 200
 
