@@ -95,12 +95,13 @@ def identity_provider(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Iden
 
 @pytest.fixture(scope="session")
 async def database_factory(infra: Infrastructure) -> AsyncIterator[Callable[[str], Awaitable[str]]]:
-    """Creates uniquely named databases (dropped at the end) so parallel runs never collide."""
+    """Creates a new database on every call (all dropped at the end): a label used by two tests
+    still gives each its own, and parallel runs or workers never collide."""
     created: list[str] = []
     run = uuid.uuid4().hex[:8]
 
     async def create(label: str) -> str:
-        name = f"t_{run}_{label}"[:63]
+        name = f"t_{run}_{len(created)}_{label}"[:63]
         created.append(name)
         return await ensure_database(infra.postgres.url, name)
 

@@ -9,9 +9,7 @@ import os
 import random
 import re
 import signal
-import subprocess
 import sys
-import time
 import uuid
 from datetime import UTC, datetime, timedelta
 from email import message_from_bytes, policy
@@ -38,7 +36,7 @@ from tests.support import eventually
 pytestmark = [pytest.mark.e2e, pytest.mark.slow, pytest.mark.calendar, pytest.mark.timeout(360)]
 
 # Bounds a hang only: a slow or busy machine must not fail the test.
-READY_WITHIN_S = 300
+READY_WITHIN_S = 180
 # The portal on the port before the base, the three services on the base port and the two
 # after it, the identity provider on the next.
 PORTS = 5
@@ -61,57 +59,6 @@ def _free_base_port() -> int:
         if not any(port_answers("127.0.0.1", base - 1 + i, 0.1) for i in range(PORTS)):
             return base
     raise RuntimeError(f"no {PORTS} free ports in a row")
-
-
-def test_dev_stack_comes_up_and_stops_cleanly(tmp_path, dev_databases):
-    base = _free_base_port()
-    db_prefix = dev_databases
-    env = {
-        **{
-            k: v
-            for k, v in os.environ.items()
-            if k not in {"DATABASE_URL", "KAFKA_BOOTSTRAP_SERVERS", "REDIS_URL", "SAMSPILL_ENV"}
-        },
-        "SAMSPILL_DEV_BASE_PORT": str(base),
-        "SAMSPILL_DATA_DIR": str(tmp_path / ".samspill"),
-        "SAMSPILL_DEV_DB_PREFIX": db_prefix,
-    }
-    started = time.monotonic()
-    process = subprocess.Popen(
-        [sys.executable, "-m", "samspill.cli", "dev"],
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-    )
-    output: list[str] = []
-    try:
-        assert process.stdout is not None
-        for line in process.stdout:
-            output.append(line)
-            if "Stopp med Ctrl-C" in line or process.poll() is not None:
-                break
-            assert time.monotonic() - started < READY_WITHIN_S, "".join(output)
-        for offset in range(3):
-            response = httpx.get(f"http://127.0.0.1:{base + offset}/readyz", timeout=5)
-            assert response.status_code == 200, "".join(output)
-        assert "Admin-token" in "".join(output)
-        issuer = f"http://127.0.0.1:{base + 3}"
-        assert httpx.get(discovery_url(issuer), timeout=5).json()["issuer"] == issuer
-        assert "demo-family" in "".join(output)
-        portal = httpx.get(f"http://127.0.0.1:{base - 1}/", timeout=5)
-        assert portal.status_code == 200, "".join(output)
-        assert "login_hint=demo-club-leader" in portal.text
-        assert f"http://127.0.0.1:{base - 1}" in "".join(output)
-    finally:
-        process.send_signal(signal.SIGINT)
-        rest, _ = process.communicate(timeout=60)
-        output.append(rest or "")
-    assert process.returncode == 0, "".join(output)
-    assert not any(port_answers("127.0.0.1", base - 1 + i, 0.2) for i in range(PORTS))
-
-
-# --- mail, SMS and data across two runs -------------------------------------------------------
 
 
 KARI = "kari.nordmann@example.org"
@@ -158,7 +105,7 @@ class DevRun:
                 raise AssertionError(f"dev stack exited before {text!r}:\n{self.output}")
             return found
 
-        return await eventually(seen, timeout=180, interval=0.1)
+        return await eventually(seen, timeout=READY_WITHIN_S, interval=0.1)
 
     def line_after(self, text: str) -> str:
         index = next(i for i, line in enumerate(self.lines) if text in line)
@@ -183,8 +130,27 @@ def _dev_env(base: int, data_dir: Path, db_prefix: str) -> dict[str, str]:
     }
 
 
+async def _everything_answers(run: DevRun, base: int) -> None:
+    """The three services ready, the identity provider and the portal's front page up, and the
+    demo logins and the admin token printed."""
+    async with httpx.AsyncClient(timeout=5) as client:
+        for offset in range(3):
+            response = await client.get(f"http://127.0.0.1:{base + offset}/readyz")
+            assert response.status_code == 200, run.output
+        issuer = f"http://127.0.0.1:{base + 3}"
+        assert (await client.get(discovery_url(issuer))).json()["issuer"] == issuer
+        portal = await client.get(f"http://127.0.0.1:{base - 1}/")
+        assert portal.status_code == 200, run.output
+        assert "login_hint=demo-club-leader" in portal.text
+    assert "Admin-token" in run.output
+    assert "demo-family" in run.output
+    assert f"http://127.0.0.1:{base - 1}" in run.output
+
+
+# One test, because each start of the whole stack costs about a minute: the first run is checked
+# for what `make dev` promises a developer, the second for what survives a restart.
 @pytest.mark.timeout(420)
-async def test_dev_stack_keeps_mail_and_sms_readable_and_its_data_matches_its_broker(
+async def test_dev_stack_comes_up_keeps_mail_and_sms_readable_stops_cleanly_and_starts_afresh(
     tmp_path, dev_databases, infra
 ):
     base, data_dir = _free_base_port(), tmp_path / ".samspill"
@@ -196,6 +162,7 @@ async def test_dev_stack_keeps_mail_and_sms_readable_and_its_data_matches_its_br
     issuer = f"http://127.0.0.1:{base + 3}"
     run = await DevRun(env).start()
     try:
+        await _everything_answers(run, base)
         signed_before = await asyncio.to_thread(
             client_credentials_token,
             issuer,
@@ -225,6 +192,7 @@ async def test_dev_stack_keeps_mail_and_sms_readable_and_its_data_matches_its_br
     finally:
         stopped = await run.stop()
     assert stopped == 0, run.output
+    assert not any(port_answers("127.0.0.1", base - 1 + i, 0.2) for i in range(PORTS))
 
     # The second run starts an empty broker, so its databases start empty too: what it holds
     # matches what its broker holds, and a rebuild from that broker is not refused.
