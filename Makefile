@@ -1,9 +1,6 @@
 # Samspill developer commands. Each target installs what it needs on its own.
 UV := ./scripts/uv
 PYTEST_ARGS ?=
-# `make test` runs the suite in this many processes (pytest-xdist): each test has its own
-# databases and broker; the tests that run whole stacks share one process (tests/conftest.py).
-PYTEST_WORKERS ?= 2
 
 .PHONY: install dev test test-fast test-calendar lint format bench clean
 
@@ -33,7 +30,7 @@ dev: install
 ## Run the whole test suite against real PostgreSQL, Kafka-protocol broker and Redis, then a
 ## few date-sensitive tests with "today" moved to Christmas, Easter and a clock change.
 test: install
-	$(UV) run pytest -n $(PYTEST_WORKERS) --dist loadgroup $(PYTEST_ARGS)
+	$(UV) run pytest $(PYTEST_ARGS)
 	./scripts/test-calendar --quick
 
 ## Every date-sensitive test with "today" moved to each holiday period and clock change.

@@ -39,20 +39,6 @@ os.environ.setdefault("SAMSPILL_ENV", "test")
 os.environ.setdefault("SMTP_START_TLS", "false")
 
 
-# Tests that run whole stacks (services as processes, the portal, load): run by pytest-xdist
-# one after another in one worker, as in a run without it. Side by side they would hold more
-# PostgreSQL connections than its default limit of 100, and the browser tests' portal stack
-# starts once per run.
-_WHOLE_STACK_MARKERS = ("e2e", "reliability", "browser")
-
-
-def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    for item in items:
-        whole_stack = any(item.get_closest_marker(name) for name in _WHOLE_STACK_MARKERS)
-        if whole_stack or item.path.parent.name == "bench":
-            item.add_marker(pytest.mark.xdist_group("whole-stack"))
-
-
 @pytest.fixture(scope="session")
 def infra() -> Iterator[Infrastructure]:
     resolved = start_infrastructure()
